@@ -1,0 +1,31 @@
+import type { I18nFlavor } from "@grammyjs/i18n";
+import type { Context } from "grammy";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Role } from "../core/types.ts";
+import type { SampleOutcome } from "../jobs/room-status-job.ts";
+import type { Storage } from "../storage/ports.ts";
+
+/** What the bot needs from the rest of the console. Handlers reach it through `ctx.services`. */
+export interface BotServices {
+  config: Pick<Config, "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale">;
+  storage: Storage;
+  clock: Clock;
+  climate: {
+    /** Which driver feeds the readings ("dht22" or "sim"). */
+    driver: string;
+    /** Takes a fresh sample now (shared with a run in progress). */
+    sampleNow(): Promise<SampleOutcome>;
+  };
+}
+
+interface SeromaFlavor {
+  services: BotServices;
+  /** Set by the auth filter before any feature runs. */
+  role: Role;
+  /** Child logger for this update. */
+  log: Logger;
+}
+
+export type SeromaContext = Context & I18nFlavor & SeromaFlavor;

@@ -1,0 +1,108 @@
+/**
+ * /status: the room's latest climate reading with level, trend, age and thresholds,
+ * and a Refresh button that takes a fresh sample and edits the message in place.
+ */
+import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import { assess, trendOf } from "../../core/climate.ts";
+import type { Reading } from "../../core/types.ts";
+import type { SeromaContext } from "../context.ts";
+import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
+
+export const STATUS_REFRESH = "status:refresh";
+/** Readings considered for the trend. */
+const TREND_WINDOW_MS = 15 * 60 * 1000;
+/** How many readings to fetch to cover the trend window at the fastest sampling rate. */
+const TREND_FETCH = 500;
+/** A refresh samples the sensor anew only if the last reading is older than this. */
+const RESAMPLE_AFTER_MS = 5_000;
+
+function statusKeyboard(ctx: SeromaContext): InlineKeyboard {
+  return new InlineKeyboard().text(ctx.t("status-button-refresh"), STATUS_REFRESH);
+}
+
+/** Renders the status message body (HTML). */
+export async function renderStatus(ctx: SeromaContext, sensorProblem?: string): Promise<string> {
+  const { config, storage, clock, climate } = ctx.services;
+  const fetch = Math.min(TREND_FETCH, Math.ceil(TREND_WINDOW_MS / 1000 / config.sampling.intervalSeconds) + 2);
+  const recent: Reading[] = await storage.readings.latest(config.roomId, fetch);
+  const lines = [ctx.t("status-title", { room: escapeHtml(config.roomId) }), ""];
+  const latest = recent[0];
+  const t = config.thresholds;
+  if (!latest) {
+    lines.push(ctx.t("status-no-readings", { interval: String(config.sampling.intervalSeconds) }));
+  } else {
+    const trendOpts = { windowMs: TREND_WINDOW_MS };
+    const tTrend = trendOf(recent, (r) => r.temperatureC, { ...trendOpts, epsilon: 0.3 });
+    const hTrend = trendOf(recent, (r) => r.humidityPct, { ...trendOpts, epsilon: 2 });
+    lines.push(
+      ctx.t("status-temperature", {
+        value: oneDecimal(latest.temperatureC),
+        level: ctx.t(`status-level-${assess(latest.temperatureC, t.temperatureC).level}`),
+        trend: ctx.t(`status-trend-${tTrend}`),
+      }),
+      ctx.t("status-humidity", {
+        value: oneDecimal(latest.humidityPct),
+        level: ctx.t(`status-level-${assess(latest.humidityPct, t.humidityPct).level}`),
+        trend: ctx.t(`status-trend-${hTrend}`),
+      }),
+      "",
+    );
+    const ageMs = clock.now().getTime() - latest.at;
+    const age = ageParts(ageMs);
+    const driverKey = `status-driver-${climate.driver}`;
+    lines.push(
+      ctx.t("status-taken", {
+        age: ctx.t(age.key, { n: String(age.n) }),
+        time: escapeHtml(formatDateTime(latest.at, config.officeHours.timeZone)),
+        driver: escapeHtml(ctx.t(driverKey) === driverKey ? climate.driver : ctx.t(driverKey)),
+      }),
+    );
+    // Stale: more than three sampling intervals without a new reading.
+    if (ageMs > 3 * config.sampling.intervalSeconds * 1000) {
+      lines.push(ctx.t("status-stale", { age: ctx.t(age.key, { n: String(age.n) }) }));
+    }
+  }
+  if (sensorProblem) lines.push(ctx.t("status-sensor-failing", { reason: escapeHtml(sensorProblem) }));
+  lines.push(
+    ctx.t("status-thresholds", {
+      tmin: oneDecimal(t.temperatureC.warn.min),
+      tmax: oneDecimal(t.temperatureC.warn.max),
+      tcmin: oneDecimal(t.temperatureC.critical.min),
+      tcmax: oneDecimal(t.temperatureC.critical.max),
+      hmin: oneDecimal(t.humidityPct.warn.min),
+      hmax: oneDecimal(t.humidityPct.warn.max),
+      hcmin: oneDecimal(t.humidityPct.critical.min),
+      hcmax: oneDecimal(t.humidityPct.critical.max),
+    }),
+  );
+  return lines.join("\n");
+}
+
+export async function sendStatus(ctx: SeromaContext): Promise<void> {
+  await ctx.reply(await renderStatus(ctx), { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+}
+
+export const statusFeature = new Composer<SeromaContext>();
+
+statusFeature.command("status", sendStatus);
+
+statusFeature.callbackQuery(STATUS_REFRESH, async (ctx) => {
+  const { config, storage, clock, climate } = ctx.services;
+  const [latest] = await storage.readings.latest(config.roomId, 1);
+  let problem: string | undefined;
+  if (!latest || clock.now().getTime() - latest.at > RESAMPLE_AFTER_MS) {
+    const outcome = await climate.sampleNow();
+    if (!outcome.ok) problem = outcome.message;
+  }
+  const text = await renderStatus(ctx, problem);
+  try {
+    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+  } catch (err) {
+    if (err instanceof GrammyError && err.description.includes("message is not modified")) {
+      await ctx.answerCallbackQuery({ text: ctx.t("status-unchanged") });
+      return;
+    }
+    throw err;
+  }
+  await ctx.answerCallbackQuery({ text: ctx.t("status-refreshed") });
+});

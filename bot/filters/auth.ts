@@ -1,0 +1,77 @@
+/**
+ * Auth filter, the first middleware after context setup. Decides the sender's role:
+ *   - ADMIN_IDS -> admin; STAFF_IDS -> staff;
+ *   - anyone writing inside the staff group (STAFF_CHAT_ID) -> staff, in that group only.
+ * Everyone else is refused: once per user per day with a polite message naming their
+ * user id (so an admin can add it), silently after that; button presses are always
+ * answered with a short refusal. Refusals are logged without any message text.
+ */
+import { Composer } from "grammy";
+import type { Role } from "../../core/types.ts";
+import type { SeromaContext } from "../context.ts";
+import { escapeHtml } from "../html.ts";
+
+const REFUSAL_INTERVAL_MS = 24 * 60 * 60 * 1000;
+const MAX_REMEMBERED = 10_000;
+
+export function roleOf(
+  userId: number,
+  chatId: number | undefined,
+  ids: { adminIds: readonly number[]; staffIds: readonly number[]; staffChatId: number | undefined },
+): Role | undefined {
+  if (ids.adminIds.includes(userId)) return "admin";
+  if (ids.staffIds.includes(userId)) return "staff";
+  if (chatId !== undefined && ids.staffChatId !== undefined && chatId === ids.staffChatId) return "staff";
+  return undefined;
+}
+
+export function authFilter(): Composer<SeromaContext> {
+  const lastRefused = new Map<number, number>();
+  const composer = new Composer<SeromaContext>();
+
+  composer.use(async (ctx, next) => {
+    const { telegram } = ctx.services.config;
+    const from = ctx.from;
+    if (!from || from.is_bot) {
+      // Channel posts, other bots, service updates: nothing to answer.
+      ctx.log.debug({ updateType: Object.keys(ctx.update)[1] }, "ignored update without a human sender");
+      return;
+    }
+    const role = roleOf(from.id, ctx.chat?.id, telegram);
+    if (role) {
+      ctx.role = role;
+      return next();
+    }
+
+    ctx.log.warn(
+      { userId: from.id, chatId: ctx.chat?.id, chatType: ctx.chat?.type, updateType: Object.keys(ctx.update)[1] },
+      "refused update from unknown user",
+    );
+    if (ctx.callbackQuery) {
+      await ctx.answerCallbackQuery({ text: ctx.t("auth-refused-button"), show_alert: true });
+      return;
+    }
+    const now = ctx.services.clock.now().getTime();
+    const last = lastRefused.get(from.id);
+    if (last !== undefined && now - last < REFUSAL_INTERVAL_MS) return;
+    if (!ctx.chat) return;
+    lastRefused.delete(from.id);
+    lastRefused.set(from.id, now);
+    if (lastRefused.size > MAX_REMEMBERED) {
+      const oldest = lastRefused.keys().next().value;
+      if (oldest !== undefined) lastRefused.delete(oldest);
+    }
+    await ctx.reply(ctx.t("auth-refused", { id: String(from.id), room: escapeHtml(ctx.services.config.roomId) }), {
+      parse_mode: "HTML",
+    });
+  });
+
+  return composer;
+}
+
+/** Guard for admin-only handlers: answers non-admins and stops. */
+export async function requireAdmin(ctx: SeromaContext, next: () => Promise<void>): Promise<void> {
+  if (ctx.role === "admin") return next();
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("auth-admin-only"), show_alert: true });
+  else await ctx.reply(ctx.t("auth-admin-only"));
+}

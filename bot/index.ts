@@ -1,0 +1,81 @@
+/**
+ * createBot wires the Telegram interface: context setup, error boundary, i18n,
+ * auth (first of the features), then one Composer per feature, the unhandled-update
+ * feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
+ */
+import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
+import { Bot } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Logger } from "../core/logger.ts";
+import { registerCommands } from "./commands.ts";
+import type { BotServices, SeromaContext } from "./context.ts";
+import { describeTelegramError, errorBoundary } from "./errors.ts";
+import { historyFeature } from "./features/history.ts";
+import { languageFeature } from "./features/language.ts";
+import { startFeature } from "./features/start.ts";
+import { statusFeature } from "./features/status.ts";
+import { unhandledFeature } from "./features/unhandled.ts";
+import { authFilter } from "./filters/auth.ts";
+import { createI18n } from "./i18n.ts";
+
+export interface BotDeps {
+  token: string;
+  /** Bot API root, e.g. https://api.telegram.org or http://127.0.0.1:8081 for a local server. */
+  apiRoot: string;
+  /** Known bot identity: skips getMe (tests, benches). */
+  botInfo?: UserFromGetMe;
+  services: BotServices;
+  logger: Logger;
+}
+
+export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+
+export function createBot(deps: BotDeps) {
+  const bot = new Bot<SeromaContext>(deps.token, {
+    client: { apiRoot: deps.apiRoot },
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+  const i18n = createI18n(deps.services.config.defaultLocale);
+  const botLog = deps.logger.child({ component: "bot" });
+
+  // Updates of one chat are handled in order; different chats run concurrently.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  bot.use((ctx, next) => {
+    ctx.services = deps.services;
+    ctx.log = botLog.child({ update: ctx.update.update_id });
+    return next();
+  });
+  bot.use(errorBoundary);
+  bot.use(i18n);
+  bot.use(authFilter());
+  bot.use(startFeature, statusFeature, historyFeature, languageFeature);
+  bot.use(unhandledFeature);
+
+  // Last line of defence (errors outside the boundary, e.g. in context setup).
+  bot.catch((err) => {
+    botLog.error(
+      { update: err.ctx.update.update_id, ...describeTelegramError(err.error).detail },
+      "unhandled bot error",
+    );
+  });
+
+  return { bot, i18n, defaultLocale: deps.services.config.defaultLocale };
+}
+
+export type SeromaBot = ReturnType<typeof createBot>;
+
+/**
+ * Registers commands and starts long polling with @grammyjs/runner: updates are
+ * handled concurrently across chats and in order within a chat.
+ */
+export async function startBot(seroma: SeromaBot, logger: Logger): Promise<RunnerHandle> {
+  const { bot, i18n, defaultLocale } = seroma;
+  await bot.init();
+  try {
+    await registerCommands(bot.api, i18n, defaultLocale);
+  } catch (err) {
+    // Not fatal: the bot works without a command menu.
+    logger.warn(describeTelegramError(err).detail, "could not register the command menu");
+  }
+  return run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+}

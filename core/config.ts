@@ -1,0 +1,248 @@
+/**
+ * Configuration: parsed once at startup from the environment (and `.env` if present).
+ * A bad value fails fast with every problem listed (see `loadConfig`).
+ * `.env.example` documents every variable; keep the two in step.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+import { isValidTimeZone, type OfficeHours, parseOfficeHoursSpec } from "./office-hours.ts";
+
+export const HARDWARE_MODES = ["auto", "real", "sim"] as const;
+export const STORAGE_KINDS = ["sqlite"] as const;
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export interface Thresholds {
+  /** Comfortable band; outside it is a warning. */
+  warn: Range;
+  /** Outside this band is critical. Always contains `warn`. */
+  critical: Range;
+}
+
+export interface Config {
+  telegram: {
+    /** Absent: the console runs its jobs without a bot and says how to connect one. */
+    token: string | undefined;
+    apiRoot: string;
+    adminIds: number[];
+    staffIds: number[];
+    staffChatId: number | undefined;
+  };
+  roomId: string;
+  dataDir: string;
+  hardware: (typeof HARDWARE_MODES)[number];
+  storage: (typeof STORAGE_KINDS)[number];
+  officeHours: OfficeHours;
+  thresholds: { temperatureC: Thresholds; humidityPct: Thresholds };
+  sampling: { intervalSeconds: number; cron: string };
+  dht: { pin: number };
+  defaultLocale: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+const idList = (what: string) =>
+  z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const ids: number[] = [];
+      for (const part of text.split(",").map((s) => s.trim())) {
+        if (part === "") continue;
+        if (!/^-?\d{1,16}$/.test(part)) {
+          ctx.addIssue({ code: "custom", message: `"${part}" is not a numeric ${what} id` });
+          return z.NEVER;
+        }
+        ids.push(Number(part));
+      }
+      return ids;
+    });
+
+const range = (name: string, lo: number, hi: number, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx): Range => {
+      const m = /^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: `expected MIN..MAX, e.g. ${fallback}` });
+        return z.NEVER;
+      }
+      const min = Number(m[1]);
+      const max = Number(m[2]);
+      if (min >= max) ctx.addIssue({ code: "custom", message: `${name} minimum must be below its maximum` });
+      if (min < lo || max > hi) ctx.addIssue({ code: "custom", message: `${name} must lie within ${lo}..${hi}` });
+      return { min, max };
+    });
+
+const intIn = (lo: number, hi: number, fallback: number) => z.coerce.number().int().min(lo).max(hi).default(fallback);
+
+/** Cron expression (node-cron, 6 fields with seconds) for a sampling interval. */
+export function samplingCron(seconds: number): string | undefined {
+  if (seconds < 60) return 60 % seconds === 0 ? `*/${seconds} * * * * *` : undefined;
+  if (seconds % 60 !== 0) return undefined;
+  const minutes = seconds / 60;
+  if (minutes < 60) return 60 % minutes === 0 ? `0 */${minutes} * * * *` : undefined;
+  if (minutes % 60 !== 0) return undefined;
+  const hours = minutes / 60;
+  return hours <= 24 && 24 % hours === 0 ? `0 0 */${hours} * * *` : undefined;
+}
+
+function defaultTimeZone(env: Record<string, string | undefined>): string {
+  return env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+const schema = (env: Record<string, string | undefined>) =>
+  z.object({
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .trim()
+      .regex(/^\d{3,}:[A-Za-z0-9_-]{20,}$/, "does not look like a BotFather token (123456:ABC...)")
+      .optional(),
+    TELEGRAM_API_ROOT: z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+      .default("https://api.telegram.org")
+      .transform((u) => u.replace(/\/+$/, "")),
+    ADMIN_IDS: idList("Telegram user"),
+    STAFF_IDS: idList("Telegram user"),
+    STAFF_CHAT_ID: z
+      .string()
+      .regex(/^-?\d{1,16}$/, "must be a numeric chat id (groups are negative, e.g. -1001234567890)")
+      .transform(Number)
+      .optional(),
+    ROOM_ID: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "use 1-40 lowercase letters, digits, '-' or '_'")
+      .default("server-room"),
+    DATA_DIR: z.string().min(1).default("./data"),
+    HARDWARE: z.enum(HARDWARE_MODES).default("auto"),
+    STORAGE: z
+      .enum(STORAGE_KINDS, { message: `must be one of: ${STORAGE_KINDS.join(", ")} (aws is not available yet)` })
+      .default("sqlite"),
+    TIMEZONE: z
+      .string()
+      .default(defaultTimeZone(env))
+      .refine(isValidTimeZone, "is not an IANA timezone (e.g. Europe/Berlin, Asia/Tokyo, UTC)"),
+    OFFICE_HOURS: z
+      .string()
+      .default("mon-sun 07:00-19:00")
+      .transform((spec, ctx) => {
+        const parsed = parseOfficeHoursSpec(spec);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }
+        return parsed.days;
+      }),
+    HOLIDAYS: z
+      .string()
+      .default("")
+      .transform((text, ctx) => {
+        const dates = text
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+        for (const d of dates) {
+          if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)))
+            ctx.addIssue({ code: "custom", message: `"${d}" is not a date (YYYY-MM-DD)` });
+        }
+        return new Set(dates);
+      }),
+    TEMP_RANGE: range("TEMP_RANGE", -40, 80, "18..27"),
+    TEMP_CRITICAL_RANGE: range("TEMP_CRITICAL_RANGE", -40, 80, "15..30"),
+    HUMIDITY_RANGE: range("HUMIDITY_RANGE", 0, 100, "30..60"),
+    HUMIDITY_CRITICAL_RANGE: range("HUMIDITY_CRITICAL_RANGE", 0, 100, "20..70"),
+    SAMPLE_INTERVAL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(2, "the DHT22 cannot be read more often than every 2 seconds")
+      .max(86_400)
+      .default(60)
+      .refine(
+        (s) => samplingCron(s) !== undefined,
+        "must divide a minute (2-30 s), an hour (whole minutes) or a day (whole hours), e.g. 5, 60, 300",
+      ),
+    DHT_PIN: intIn(0, 27, 4),
+    DEFAULT_LOCALE: z.enum(["en", "ja"]).default("en"),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  });
+
+function contains(outer: Range, inner: Range): boolean {
+  return outer.min <= inner.min && outer.max >= inner.max;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Parses configuration from an environment map. Pure: does not read files or exit. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  // Empty strings mean "not set" for optional values, as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema(env).safeParse(cleaned);
+  if (!result.success) {
+    return {
+      ok: false,
+      errors: result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`),
+    };
+  }
+  const e = result.data;
+  const errors: string[] = [];
+  if (!contains(e.TEMP_CRITICAL_RANGE, e.TEMP_RANGE))
+    errors.push("TEMP_CRITICAL_RANGE: must contain TEMP_RANGE (critical is the wider band)");
+  if (!contains(e.HUMIDITY_CRITICAL_RANGE, e.HUMIDITY_RANGE))
+    errors.push("HUMIDITY_CRITICAL_RANGE: must contain HUMIDITY_RANGE (critical is the wider band)");
+  if (e.TELEGRAM_BOT_TOKEN && e.ADMIN_IDS.length === 0)
+    errors.push("ADMIN_IDS: set at least one admin (your Telegram user id) when a bot token is given");
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      telegram: {
+        token: e.TELEGRAM_BOT_TOKEN,
+        apiRoot: e.TELEGRAM_API_ROOT,
+        adminIds: e.ADMIN_IDS,
+        staffIds: e.STAFF_IDS,
+        staffChatId: e.STAFF_CHAT_ID,
+      },
+      roomId: e.ROOM_ID,
+      dataDir: resolve(e.DATA_DIR),
+      hardware: e.HARDWARE,
+      storage: e.STORAGE,
+      officeHours: { timeZone: e.TIMEZONE, days: e.OFFICE_HOURS, holidays: e.HOLIDAYS },
+      thresholds: {
+        temperatureC: { warn: e.TEMP_RANGE, critical: e.TEMP_CRITICAL_RANGE },
+        humidityPct: { warn: e.HUMIDITY_RANGE, critical: e.HUMIDITY_CRITICAL_RANGE },
+      },
+      sampling: {
+        intervalSeconds: e.SAMPLE_INTERVAL_SECONDS,
+        cron: samplingCron(e.SAMPLE_INTERVAL_SECONDS) as string,
+      },
+      dht: { pin: e.DHT_PIN },
+      defaultLocale: e.DEFAULT_LOCALE,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+/**
+ * Reads `.env` (or ENV_FILE) if present, merges the process environment over it
+ * (real environment wins) and parses.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
+  const file = env.ENV_FILE ?? ".env";
+  let fromFile: Record<string, string> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = parseEnv(readFileSync(file, "utf8")) as Record<string, string>;
+    } catch (err) {
+      return { ok: false, errors: [`${file}: cannot be read (${(err as Error).message})`] };
+    }
+  } else if (env.ENV_FILE) {
+    return { ok: false, errors: [`ENV_FILE: ${file} does not exist`] };
+  }
+  return parseConfig({ ...fromFile, ...env });
+}

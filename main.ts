@@ -1,0 +1,141 @@
+/**
+ * Composition root: parse config, pick adapters, wire, start, stop.
+ * Nothing else in the project starts anything on import.
+ */
+import type { RunnerHandle } from "@grammyjs/runner";
+import { GrammyError } from "grammy";
+import { createBot, type SeromaBot, startBot } from "./bot/index.ts";
+import { systemClock } from "./core/clock.ts";
+import { loadConfig } from "./core/config.ts";
+import { EventBus } from "./core/event-bus.ts";
+import type { RoomEvents } from "./core/events.ts";
+import { createLogger } from "./core/logger.ts";
+import { selectClimateSensor } from "./hardware/climate/index.ts";
+import { createCronScheduler } from "./jobs/cron-scheduler.ts";
+import { createRoomStatusJob } from "./jobs/room-status-job.ts";
+import { createStorage } from "./storage/index.ts";
+
+const SHUTDOWN_GRACE_MS = 5_000;
+
+async function main(): Promise<void> {
+  const loaded = loadConfig();
+  if (!loaded.ok) {
+    process.stderr.write(
+      `Seroma cannot start: the configuration has ${loaded.errors.length} problem(s):\n${loaded.errors
+        .map((e) => `  - ${e}`)
+        .join("\n")}\nSee .env.example for every variable.\n`,
+    );
+    process.exit(1);
+  }
+  const config = loaded.config;
+  const logger = createLogger(config.logLevel);
+  const clock = systemClock;
+
+  const storage = createStorage(config);
+  logger.info({ storage: storage.kind, dataDir: config.dataDir }, `storage: ${storage.kind} in ${config.dataDir}`);
+
+  const climate = await selectClimateSensor({
+    mode: config.hardware,
+    pin: config.dht.pin,
+    clock,
+  });
+  logger.info(
+    { device: "climate", driver: climate.sensor.driver, reason: climate.reason },
+    `hardware: climate sensor = ${climate.sensor.driver}${climate.reason ? ` (${climate.reason})` : ""}`,
+  );
+
+  const bus = new EventBus<RoomEvents>(logger);
+  const roomStatus = createRoomStatusJob({
+    roomId: config.roomId,
+    sensor: climate.sensor,
+    readings: storage.readings,
+    clock,
+    scheduler: createCronScheduler(logger),
+    bus,
+    logger,
+    cron: config.sampling.cron,
+    timeZone: config.officeHours.timeZone,
+  });
+
+  let runner: RunnerHandle | undefined;
+  let stopping = false;
+  let seroma: SeromaBot | undefined;
+  const token = config.telegram.token;
+  if (token) {
+    seroma = createBot({
+      token,
+      apiRoot: config.telegram.apiRoot,
+      logger,
+      services: {
+        config,
+        storage,
+        clock,
+        climate: { driver: climate.sensor.driver, sampleNow: () => roomStatus.sampleNow() },
+      },
+    });
+  } else {
+    logger.warn(
+      "no TELEGRAM_BOT_TOKEN: the bot is off; sampling and storage run. To connect a bot: create one with @BotFather, " +
+        "put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram user id) in .env, and restart. See README, 'Create the bot'.",
+    );
+  }
+
+  async function shutdown(signal: string, exitCode = 0): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => {
+      logger.error("shutdown took too long; exiting anyway");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    try {
+      if (runner?.isRunning()) await runner.stop();
+      await roomStatus.stop();
+      await climate.sensor.close();
+      await storage.close();
+      logger.info("stopped cleanly");
+      clearTimeout(force);
+      process.exit(exitCode);
+    } catch (err) {
+      logger.error({ err }, "error during shutdown");
+      process.exit(1);
+    }
+  }
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  await roomStatus.start();
+  logger.info(
+    { room: config.roomId, every: config.sampling.intervalSeconds },
+    `room-status job started (every ${config.sampling.intervalSeconds} s)`,
+  );
+
+  if (seroma) {
+    // Telegram may be unreachable at boot (router still starting): keep trying with backoff;
+    // the jobs run meanwhile. A refused token is fatal: it will not fix itself.
+    for (let attempt = 1, delay = 1_000; !stopping; attempt++, delay = Math.min(delay * 2, 60_000)) {
+      try {
+        runner = await startBot(seroma, logger);
+        logger.info({ bot: seroma.bot.botInfo.username }, `bot @${seroma.bot.botInfo.username} is polling`);
+        break;
+      } catch (err) {
+        if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+          logger.fatal(
+            { description: err.description },
+            "Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather",
+          );
+          await shutdown("bad-token", 1);
+          return;
+        }
+        logger.warn({ attempt, retryInMs: delay, err: (err as Error).message }, "cannot reach Telegram yet; retrying");
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`Seroma failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/**
+ * The embedded database: one SQLite file in DATA_DIR, WAL mode, schema migrations
+ * tracked in `PRAGMA user_version`. The data directory is created on first open.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+
+export type SqliteDatabase = Database.Database;
+
+/** Each entry moves the schema one version up. Append only; never edit a released step. */
+const MIGRATIONS: readonly string[] = [
+  // 1: climate readings, per-user settings
+  `CREATE TABLE readings (
+     room_id TEXT NOT NULL,
+     at INTEGER NOT NULL,            -- epoch ms, UTC
+     temperature_c REAL NOT NULL,
+     humidity_pct REAL NOT NULL
+   );
+   CREATE INDEX readings_room_at ON readings (room_id, at DESC);
+   CREATE TABLE user_settings (
+     user_id INTEGER PRIMARY KEY,
+     locale TEXT
+   );`,
+];
+
+export function migrate(db: SqliteDatabase): { from: number; to: number } {
+  const from = db.pragma("user_version", { simple: true }) as number;
+  if (from > MIGRATIONS.length) {
+    throw new Error(
+      `database schema version ${from} is newer than this Seroma knows (${MIGRATIONS.length}); upgrade Seroma or restore a backup`,
+    );
+  }
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return { from, to: MIGRATIONS.length };
+}
+
+export function openDatabase(file: string): SqliteDatabase {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+/** Checkpoints the WAL into the main file and closes: leaves a clean single-file database. */
+export function closeDatabase(db: SqliteDatabase): void {
+  if (!db.open) return;
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+}

@@ -1,0 +1,47 @@
+import type { Reading } from "../../core/types.ts";
+import type { ReadingRepository } from "../ports.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+interface Row {
+  room_id: string;
+  at: number;
+  temperature_c: number;
+  humidity_pct: number;
+}
+
+const toReading = (r: Row): Reading => ({
+  roomId: r.room_id,
+  at: r.at,
+  temperatureC: r.temperature_c,
+  humidityPct: r.humidity_pct,
+});
+
+export function createSqliteReadingRepository(db: SqliteDatabase): ReadingRepository {
+  const insert = db.prepare("INSERT INTO readings (room_id, at, temperature_c, humidity_pct) VALUES (?, ?, ?, ?)");
+  const latest = db.prepare<[string, number], Row>("SELECT * FROM readings WHERE room_id = ? ORDER BY at DESC LIMIT ?");
+  const between = db.prepare<[string, number, number, number], Row>(
+    "SELECT * FROM readings WHERE room_id = ? AND at >= ? AND at < ? ORDER BY at ASC LIMIT ?",
+  );
+  const count = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE room_id = ?");
+  const insertMany = db.transaction((readings: readonly Reading[]) => {
+    for (const r of readings) insert.run(r.roomId, r.at, r.temperatureC, r.humidityPct);
+  });
+
+  return {
+    async add(r) {
+      insert.run(r.roomId, r.at, r.temperatureC, r.humidityPct);
+    },
+    async addMany(readings) {
+      insertMany(readings);
+    },
+    async latest(roomId, limit) {
+      return latest.all(roomId, limit).map(toReading);
+    },
+    async between(roomId, from, to, limit) {
+      return between.all(roomId, from, to, limit).map(toReading);
+    },
+    async count(roomId) {
+      return count.get(roomId)?.n ?? 0;
+    },
+  };
+}

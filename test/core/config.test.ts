@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { loadConfig, parseConfig, samplingCron } from "../../core/config.ts";
+
+const TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ";
+
+describe("parseConfig", () => {
+  test("embedded defaults work with an empty environment", () => {
+    const r = parseConfig({});
+    assert.ok(r.ok);
+    assert.equal(r.config.telegram.token, undefined);
+    assert.equal(r.config.telegram.apiRoot, "https://api.telegram.org");
+    assert.equal(r.config.roomId, "server-room");
+    assert.equal(r.config.hardware, "auto");
+    assert.equal(r.config.storage, "sqlite");
+    assert.equal(r.config.sampling.intervalSeconds, 60);
+    assert.equal(r.config.sampling.cron, "0 */1 * * * *");
+    assert.deepEqual(r.config.thresholds.temperatureC, { warn: { min: 18, max: 27 }, critical: { min: 15, max: 30 } });
+    assert.ok(r.config.dataDir.endsWith("/data"));
+  });
+
+  test("reads every variable", () => {
+    const r = parseConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: "http://127.0.0.1:8081/",
+      ADMIN_IDS: "11, 22",
+      STAFF_IDS: "33",
+      STAFF_CHAT_ID: "-1001234567890",
+      ROOM_ID: "dc-2",
+      DATA_DIR: "/tmp/seroma-x",
+      HARDWARE: "sim",
+      TIMEZONE: "Asia/Tokyo",
+      OFFICE_HOURS: "mon-fri 08:00-18:00; sat 09:00-12:00",
+      HOLIDAYS: "2026-12-25,2027-01-01",
+      TEMP_RANGE: "19..26.5",
+      SAMPLE_INTERVAL_SECONDS: "5",
+      DEFAULT_LOCALE: "ja",
+    });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    const c = r.config;
+    assert.equal(c.telegram.token, TOKEN);
+    assert.equal(c.telegram.apiRoot, "http://127.0.0.1:8081");
+    assert.deepEqual(c.telegram.adminIds, [11, 22]);
+    assert.deepEqual(c.telegram.staffIds, [33]);
+    assert.equal(c.telegram.staffChatId, -1001234567890);
+    assert.equal(c.roomId, "dc-2");
+    assert.equal(c.dataDir, "/tmp/seroma-x");
+    assert.equal(c.officeHours.timeZone, "Asia/Tokyo");
+    assert.deepEqual(c.officeHours.days[1], [{ start: 480, end: 1080 }]);
+    assert.deepEqual(c.officeHours.days[6], [{ start: 540, end: 720 }]);
+    assert.deepEqual(c.officeHours.days[0], []);
+    assert.ok(c.officeHours.holidays.has("2026-12-25"));
+    assert.deepEqual(c.thresholds.temperatureC.warn, { min: 19, max: 26.5 });
+    assert.equal(c.sampling.cron, "*/5 * * * * *");
+    assert.equal(c.defaultLocale, "ja");
+  });
+
+  test("lists every problem at once", () => {
+    const r = parseConfig({
+      TELEGRAM_BOT_TOKEN: "not-a-token",
+      TELEGRAM_API_ROOT: "ftp://example",
+      ADMIN_IDS: "1,abc",
+      STAFF_CHAT_ID: "staff",
+      ROOM_ID: "Server Room",
+      HARDWARE: "pi",
+      STORAGE: "mongo",
+      TIMEZONE: "Mars/Olympus",
+      OFFICE_HOURS: "mon-fri 19:00-07:00",
+      HOLIDAYS: "christmas",
+      TEMP_RANGE: "30..20",
+      SAMPLE_INTERVAL_SECONDS: "1",
+      DHT_PIN: "99",
+    });
+    assert.equal(r.ok, false);
+    assert.ok(!r.ok);
+    const fields = r.errors.map((e) => e.split(":")[0]);
+    for (const f of [
+      "TELEGRAM_BOT_TOKEN",
+      "TELEGRAM_API_ROOT",
+      "ADMIN_IDS",
+      "STAFF_CHAT_ID",
+      "ROOM_ID",
+      "HARDWARE",
+      "STORAGE",
+      "TIMEZONE",
+      "OFFICE_HOURS",
+      "HOLIDAYS",
+      "TEMP_RANGE",
+      "SAMPLE_INTERVAL_SECONDS",
+      "DHT_PIN",
+    ]) {
+      assert.ok(fields.includes(f), `expected a problem for ${f}, got:\n${r.errors.join("\n")}`);
+    }
+    assert.match(r.errors.find((e) => e.startsWith("SAMPLE_INTERVAL_SECONDS")) ?? "", /2 seconds/);
+  });
+
+  test("cross-field rules: critical band contains the warning band; a token needs an admin", () => {
+    const r = parseConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TEMP_RANGE: "10..35", HUMIDITY_CRITICAL_RANGE: "35..90" });
+    assert.ok(!r.ok);
+    assert.deepEqual(r.errors.map((e) => e.split(":")[0]).sort(), [
+      "ADMIN_IDS",
+      "HUMIDITY_CRITICAL_RANGE",
+      "TEMP_CRITICAL_RANGE",
+    ]);
+  });
+
+  test("empty strings count as unset", () => {
+    const r = parseConfig({ TELEGRAM_BOT_TOKEN: "", STAFF_CHAT_ID: "", ROOM_ID: "" });
+    assert.ok(r.ok);
+    assert.equal(r.config.telegram.token, undefined);
+    assert.equal(r.config.telegram.staffChatId, undefined);
+    assert.equal(r.config.roomId, "server-room");
+  });
+});
+
+describe("samplingCron", () => {
+  test("maps intervals to node-cron expressions", () => {
+    assert.equal(samplingCron(2), "*/2 * * * * *");
+    assert.equal(samplingCron(30), "*/30 * * * * *");
+    assert.equal(samplingCron(300), "0 */5 * * * *");
+    assert.equal(samplingCron(3600), "0 0 */1 * * *");
+    assert.equal(samplingCron(7), undefined);
+    assert.equal(samplingCron(90), undefined);
+    assert.equal(samplingCron(7 * 3600), undefined);
+  });
+});
+
+describe("loadConfig", () => {
+  test("reads .env, with the real environment taking precedence", () => {
+    const dir = mkdtempSync(join(tmpdir(), "seroma-env-"));
+    const file = join(dir, ".env");
+    writeFileSync(file, "ROOM_ID=from-file\nHARDWARE=sim\n# comment\nTEMP_RANGE=17..25\n");
+    const r = loadConfig({ ENV_FILE: file, HARDWARE: "real" });
+    assert.ok(r.ok);
+    assert.equal(r.config.roomId, "from-file");
+    assert.equal(r.config.hardware, "real");
+    assert.deepEqual(r.config.thresholds.temperatureC.warn, { min: 17, max: 25 });
+  });
+
+  test("a named ENV_FILE that does not exist is an error", () => {
+    const r = loadConfig({ ENV_FILE: "/nonexistent/seroma.env" });
+    assert.ok(!r.ok);
+    assert.match(r.errors[0] ?? "", /ENV_FILE/);
+  });
+});
