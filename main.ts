@@ -34,11 +34,14 @@ async function main(): Promise<void> {
   const storage = createStorage(config);
   logger.info({ storage: storage.kind, dataDir: config.dataDir }, `storage: ${storage.kind} in ${config.dataDir}`);
 
-  const climate = await selectClimateSensor({
-    mode: config.hardware,
-    pin: config.dht.pin,
-    clock,
-  });
+  let climate: Awaited<ReturnType<typeof selectClimateSensor>>;
+  try {
+    climate = await selectClimateSensor({ mode: config.hardware, pin: config.dht.pin, clock });
+  } catch (err) {
+    logger.fatal({ device: "climate" }, (err as Error).message);
+    await storage.close();
+    process.exit(1);
+  }
   logger.info(
     { device: "climate", driver: climate.sensor.driver, reason: climate.reason },
     `hardware: climate sensor = ${climate.sensor.driver}${climate.reason ? ` (${climate.reason})` : ""}`,

@@ -1,0 +1,122 @@
+/**
+ * The console as a user starts it: `node --import tsx main.ts` in a child process,
+ * configured through the environment. Checks startup, the no-token mode, invalid
+ * configuration, and graceful shutdown leaving a clean database.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitForOutput: (re: RegExp, timeoutMs?: number) => Promise<void>;
+}
+
+function startConsole(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], {
+    cwd: ROOT,
+    // A clean environment: nothing from the developer's shell or a local .env leaks in.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ENV_FILE: "/dev/null", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitForOutput: (re, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (re.test(out)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${re} in output:\n${out}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+        void exited.then(() => {
+          if (!re.test(out)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`process exited before ${re}; output:\n${out}`));
+          }
+        });
+      }),
+  };
+}
+
+describe("main (the console process)", () => {
+  test("without a token: samples into SQLite, explains how to connect a bot, stops cleanly on SIGTERM", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
+    const run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", SAMPLE_INTERVAL_SECONDS: "2", LOG_LEVEL: "info" });
+    try {
+      await run.waitForOutput(/climate sensor = sim/);
+      await run.waitForOutput(/no TELEGRAM_BOT_TOKEN/);
+      await run.waitForOutput(/BotFather/);
+      await run.waitForOutput(/reading stored[\s\S]*reading stored/); // startup sample + at least one scheduled
+      run.child.kill("SIGTERM");
+      const { code } = await run.exited;
+      assert.equal(code, 0, run.output());
+      assert.match(run.output(), /stopped cleanly/);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+    const file = join(dataDir, "seroma.db");
+    const wal = `${file}-wal`;
+    assert.ok(!existsSync(wal) || statSync(wal).size === 0, "WAL checkpointed");
+    const db = new Database(file, { readonly: true });
+    const { n } = db.prepare("SELECT count(*) AS n FROM readings WHERE room_id = 'server-room'").get() as { n: number };
+    db.close();
+    assert.ok(n >= 2, `expected at least 2 readings, found ${n}`);
+  });
+
+  test("invalid configuration: every problem listed, exit code 1, nothing started", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
+    const run = startConsole({
+      DATA_DIR: dataDir,
+      HARDWARE: "maybe",
+      SAMPLE_INTERVAL_SECONDS: "1",
+      TIMEZONE: "Nowhere/City",
+    });
+    const { code } = await run.exited;
+    assert.equal(code, 1);
+    const out = run.output();
+    assert.match(out, /3 problem/);
+    assert.match(out, /HARDWARE/);
+    assert.match(out, /SAMPLE_INTERVAL_SECONDS/);
+    assert.match(out, /TIMEZONE/);
+    assert.equal(existsSync(dataDir), false, "no data directory created");
+  });
+
+  test("HARDWARE=real without a Pi refuses to start and says why", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
+    const run = startConsole({ DATA_DIR: dataDir, HARDWARE: "real" });
+    const { code } = await run.exited;
+    assert.equal(code, 1);
+    assert.match(run.output(), /climate|DHT22|dht/i);
+  });
+});
