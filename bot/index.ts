@@ -77,5 +77,34 @@ export async function startBot(seroma: SeromaBot, logger: Logger): Promise<Runne
     // Not fatal: the bot works without a command menu.
     logger.warn(describeTelegramError(err).detail, "could not register the command menu");
   }
-  return run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+  // Log outages of the polling connection once when they start and once when they end
+  // (the runner itself retries silently, forever: a Pi must outlive any outage).
+  let outageSince: number | undefined;
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== "getUpdates") return prev(method, payload, signal);
+    try {
+      const result = await prev(method, payload, signal);
+      if (outageSince !== undefined) {
+        logger.info({ downForMs: Date.now() - outageSince }, "Telegram reachable again");
+        outageSince = undefined;
+      }
+      return result;
+    } catch (err) {
+      if (outageSince === undefined && !signal?.aborted) {
+        outageSince = Date.now();
+        logger.warn(describeTelegramError(err).detail, "cannot poll Telegram; retrying until it is back");
+      }
+      throw err;
+    }
+  });
+  return run(bot, {
+    runner: {
+      fetch: { allowed_updates: [...ALLOWED_UPDATES] },
+      // +100 ms per failed attempt (0.1 s, 0.2 s, ... 10 s after ~1.5 min): quick to
+      // recover from a blip without hammering during a long outage; never give up.
+      retryInterval: "quadratic",
+      maxRetryTime: Number.MAX_SAFE_INTEGER,
+      silent: true,
+    },
+  });
 }

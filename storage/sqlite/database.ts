@@ -17,7 +17,9 @@ const MIGRATIONS: readonly string[] = [
      temperature_c REAL NOT NULL,
      humidity_pct REAL NOT NULL
    );
-   CREATE INDEX readings_room_at ON readings (room_id, at DESC);
+   -- Scanned backwards for "latest N": (at DESC, rowid DESC) with no sort step, so
+   -- readings with the same timestamp come back newest-inserted first.
+   CREATE INDEX readings_room_at ON readings (room_id, at);
    CREATE TABLE user_settings (
      user_id INTEGER PRIMARY KEY,
      locale TEXT

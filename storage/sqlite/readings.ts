@@ -18,9 +18,11 @@ const toReading = (r: Row): Reading => ({
 
 export function createSqliteReadingRepository(db: SqliteDatabase): ReadingRepository {
   const insert = db.prepare("INSERT INTO readings (room_id, at, temperature_c, humidity_pct) VALUES (?, ?, ?, ?)");
-  const latest = db.prepare<[string, number], Row>("SELECT * FROM readings WHERE room_id = ? ORDER BY at DESC LIMIT ?");
+  const latest = db.prepare<[string, number], Row>(
+    "SELECT * FROM readings WHERE room_id = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+  );
   const between = db.prepare<[string, number, number, number], Row>(
-    "SELECT * FROM readings WHERE room_id = ? AND at >= ? AND at < ? ORDER BY at ASC LIMIT ?",
+    "SELECT * FROM readings WHERE room_id = ? AND at >= ? AND at < ? ORDER BY at ASC, rowid ASC LIMIT ?",
   );
   const count = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE room_id = ?");
   const insertMany = db.transaction((readings: readonly Reading[]) => {

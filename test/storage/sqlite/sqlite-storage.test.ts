@@ -37,6 +37,22 @@ describe("SQLite storage", () => {
     await s.close();
   });
 
+  test("readings with the same timestamp come back newest-inserted first", async () => {
+    const s = createSqliteStorage({ file: ":memory:" });
+    await s.readings.add(r("a", 1000, 20));
+    await s.readings.add(r("a", 1000, 21));
+    await s.readings.add(r("a", 1000, 22));
+    assert.deepEqual(
+      (await s.readings.latest("a", 3)).map((x) => x.temperatureC),
+      [22, 21, 20],
+    );
+    assert.deepEqual(
+      (await s.readings.between("a", 0, 2000, 3)).map((x) => x.temperatureC),
+      [20, 21, 22],
+    );
+    await s.close();
+  });
+
   test("between is half-open, oldest first", async () => {
     const s = createSqliteStorage({ file: ":memory:" });
     await s.readings.addMany([1000, 2000, 3000, 4000].map((at) => r("a", at)));
@@ -72,7 +88,7 @@ describe("SQLite storage", () => {
     const s = createSqliteStorage({ dataDir });
     const db = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT * FROM readings WHERE room_id = ? ORDER BY at DESC LIMIT ?")
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM readings WHERE room_id = ? ORDER BY at DESC, rowid DESC LIMIT ?")
       .all("a", 20) as Array<{ detail: string }>;
     db.close();
     void s.close();

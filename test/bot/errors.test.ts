@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { ReadingRepository, Storage } from "../../storage/ports.ts";
+import { type ConsoleHarness, STAFF, startConsoleHarness } from "../support/console-harness.ts";
+
+describe("error boundary end to end", () => {
+  let h: ConsoleHarness;
+  let breakReadings = false;
+  before(async () => {
+    h = await startConsoleHarness({
+      wrapStorage: (s: Storage): Storage => {
+        const readings: ReadingRepository = {
+          ...s.readings,
+          latest: (roomId, limit) => {
+            if (breakReadings) return Promise.reject(new Error("SQLITE_IOERR: disk I/O error"));
+            return s.readings.latest(roomId, limit);
+          },
+        };
+        return { ...s, readings, userSettings: s.userSettings, close: () => s.close() };
+      },
+    });
+    h.sensor.set({ temperatureC: 22, humidityPct: 40 });
+    await h.job.sampleNow();
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  test("a failing handler tells the user briefly and the bot keeps running", async () => {
+    breakReadings = true;
+    const reply = await h.ask(STAFF, "/status");
+    assert.match(reply.text ?? "", /Something went wrong on my side/);
+    assert.doesNotMatch(reply.text ?? "", /SQLITE/, "internals are not shown to users");
+    breakReadings = false;
+    assert.match((await h.ask(STAFF, "/status")).text ?? "", /22\.0 °C/);
+  });
+
+  test("Telegram refusing a call (400) is survived: the user is told and the next command works", async () => {
+    h.api.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" }, 1);
+    const reply = await h.ask(STAFF, "/status");
+    assert.match(reply.text ?? "", /Something went wrong/);
+    assert.match((await h.ask(STAFF, "/status")).text ?? "", /22\.0 °C/);
+  });
+
+  test("Telegram unreachable for a while: the request is answered once it is back, nothing dropped", async () => {
+    h.api.setDown(true);
+    h.api.sendMessage(STAFF, { id: STAFF.id, type: "private" }, "/history 1");
+    // The runner keeps polling into the outage (and is refused with 502s).
+    await h.api.waitFor(() => h.api.calls.filter((c) => c.status === 502).length >= 2);
+    h.api.setDown(false);
+    const reply = await h.api.waitFor(
+      () => h.api.messages(STAFF.id).find((m) => m.from_bot && /last 1 readings/.test(m.text ?? "")),
+      10_000,
+    );
+    assert.match(reply.text ?? "", /22\.0/);
+  });
+});

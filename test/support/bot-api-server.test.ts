@@ -1,0 +1,532 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { run } from "@grammyjs/runner";
+import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
+import {
+  commandsKey,
+  inlineButtons,
+  type LocalBotApi,
+  privateChat,
+  startLocalBotApi,
+  type TestChat,
+  type TestUser,
+} from "./bot-api-server.ts";
+import { escapeTelegramHtml, parseTelegramHtml } from "./telegram-html.ts";
+
+const alice: TestUser = { id: 1001, first_name: "Alice <admin>", username: "alice", language_code: "en" };
+const bob: TestUser = { id: 1002, first_name: "Bob" };
+const staff: TestChat = { id: -1_001_234_567_890, type: "supergroup", title: "Server room staff" };
+
+/** A 2x3 PNG header: enough for the server to read the dimensions. */
+function pngHeader(width: number, height: number): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write("IHDR", 12, "ascii");
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  return b;
+}
+
+/** Runs `fn` with a local server and a bot pointed at it; always stops both. */
+async function withBot(
+  setup: (bot: Bot) => void,
+  fn: (api: LocalBotApi, bot: Bot) => Promise<void>,
+  opts: { poll?: boolean; botInfo?: boolean } = {},
+): Promise<void> {
+  const api = await startLocalBotApi();
+  const bot = new Bot(api.token, {
+    client: { apiRoot: api.apiRoot },
+    ...(opts.botInfo === false ? {} : { botInfo: api.botInfo }),
+  });
+  const errors: unknown[] = [];
+  bot.catch((err) => {
+    errors.push(err.error);
+  });
+  setup(bot);
+  const polling = opts.poll === false ? Promise.resolve() : bot.start();
+  try {
+    await fn(api, bot);
+    assert.deepEqual(errors, [], "no handler errors");
+  } finally {
+    if (bot.isRunning()) await bot.stop();
+    await polling;
+    await api.close();
+  }
+}
+
+async function rawCall(api: LocalBotApi, method: string, params: Record<string, unknown> = {}, token = api.token) {
+  const res = await fetch(`${api.apiRoot}/bot${token}/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(params),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: raw Bot API JSON, probed field by field in the tests
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+describe("local Bot API server with a real grammY bot", () => {
+  test("long polling: /start from a user gets an HTML reply", async () => {
+    let replyId = 0;
+    await withBot(
+      (bot) =>
+        bot.command("start", async (ctx) => {
+          const sent = await ctx.reply(`Hello <b>${escapeTelegramHtml(ctx.from?.first_name ?? "")}</b>`, {
+            parse_mode: "HTML",
+          });
+          replyId = sent.message_id;
+        }),
+      async (api) => {
+        const update = api.sendMessage(alice, privateChat(alice), "/start");
+        assert.deepEqual(update.message?.entities, [{ type: "bot_command", offset: 0, length: 6 }]);
+
+        const call = await api.waitForCall("sendMessage");
+        assert.equal(call.status, 200);
+        assert.equal(call.params.chat_id, alice.id);
+
+        const reply = api.lastBotMessage(alice.id);
+        assert.ok(reply);
+        assert.equal(reply.text, "Hello Alice <admin>");
+        assert.equal(reply.raw, "Hello <b>Alice &lt;admin&gt;</b>");
+        assert.deepEqual(reply.entities, [{ type: "bold", offset: 6, length: 13 }]);
+        assert.equal(reply.from_bot, true);
+
+        // ids are per chat and shared with the user's message
+        const all = api.messages(alice.id);
+        assert.deepEqual(
+          all.map((m) => [m.message_id, m.from_bot]),
+          [
+            [1, false],
+            [2, true],
+          ],
+        );
+        await api.waitForIdle();
+        assert.equal(replyId, 2);
+        assert.equal(api.pendingUpdates(), 0);
+        assert.ok(
+          api.calls.some((c) => c.method === "getMe"),
+          "the bot asked getMe",
+        );
+      },
+      { botInfo: false },
+    );
+  });
+
+  test("callback button: answered, edited, keyboard gone", async () => {
+    await withBot(
+      (bot) => {
+        bot.command("door", (ctx) =>
+          ctx.reply("Open the door?", {
+            reply_markup: new InlineKeyboard().text("Open", "door:open").text("No", "door:no"),
+          }),
+        );
+        bot.callbackQuery("door:open", async (ctx) => {
+          await ctx.answerCallbackQuery({ text: "Opening" });
+          await ctx.editMessageText("Door opened");
+        });
+      },
+      async (api) => {
+        api.sendMessage(alice, staff, "/door@seroma_test_bot now");
+        await api.waitForCall("sendMessage");
+        const question = api.lastBotMessage(staff.id);
+        assert.ok(question);
+        assert.deepEqual(
+          inlineButtons(question).map((b) => b.text),
+          ["Open", "No"],
+        );
+
+        assert.throws(() => api.pressButton(alice, question, "door:missing"), /no callback button/);
+        const update = api.pressButton(bob, question, { text: "Open" });
+        assert.equal(update.callback_query?.data, "door:open");
+        assert.equal(update.callback_query?.message?.message_id, question.message_id);
+
+        await api.waitForCall("editMessageText");
+        assert.deepEqual(api.callbackAnswers, [{ callback_query_id: update.callback_query?.id, text: "Opening" }]);
+        const edited = api.messages(staff.id).find((m) => m.message_id === question.message_id);
+        assert.equal(edited?.text, "Door opened");
+        assert.equal(edited?.edits, 1);
+        assert.equal(edited?.reply_markup, undefined, "editMessageText without reply_markup drops the keyboard");
+        assert.throws(() => api.pressButton(bob, question, "door:open"), /buttons now: none/);
+      },
+    );
+  });
+
+  test("waitForCall hands out each call once, starting at the last user action", async () => {
+    await withBot(
+      (bot) =>
+        bot.command("two", async (ctx) => {
+          await ctx.reply("first");
+          await ctx.reply("second");
+        }),
+      async (api) => {
+        api.sendMessage(alice, privateChat(alice), "/two");
+        assert.equal((await api.waitForCall("sendMessage")).params.text, "first");
+        assert.equal((await api.waitForCall("sendMessage")).params.text, "second");
+        await assert.rejects(api.waitForCall("sendMessage", undefined, 100), /timed out after 100 ms/);
+
+        api.sendMessage(alice, privateChat(alice), "/two");
+        const second = await api.waitForCall("SENDMESSAGE", (c) => c.params.text === "second");
+        assert.equal(second.status, 200);
+        assert.equal((await api.waitForCall("sendMessage")).params.text, "first");
+        // since: 0 looks at the whole history, minus calls already handed out
+        assert.equal(
+          await api.waitForCall("sendMessage", undefined, { since: 0, timeoutMs: 100 }).catch(() => "none"),
+          "none",
+        );
+      },
+    );
+  });
+
+  test("sendPhoto with an InputFile records the bytes and answers a real photo message", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        const png = pngHeader(1280, 720);
+        const sent = await bot.api.sendPhoto(staff.id, new InputFile(png, "x.png"), {
+          caption: "Camera <i>door</i>",
+          parse_mode: "HTML",
+          reply_markup: new InlineKeyboard().text("Refresh", "cam:refresh"),
+        });
+        assert.equal(sent.photo?.at(-1)?.width, 1280);
+        assert.equal(sent.photo?.at(-1)?.height, 720);
+        assert.equal(sent.caption, "Camera door");
+        assert.deepEqual(sent.caption_entities, [{ type: "italic", offset: 7, length: 4 }]);
+
+        const recorded = api.lastBotMessage(staff.id);
+        assert.equal(recorded?.media?.kind, "photo");
+        assert.deepEqual(recorded?.media?.bytes, png);
+        assert.equal(recorded?.media?.filename, "x.png");
+        assert.equal(recorded?.media?.mime, "image/png");
+        assert.equal(recorded?.media?.fileId, sent.photo?.at(-1)?.file_id);
+
+        // a known file_id can be sent again; garbage cannot
+        await bot.api.sendPhoto(staff.id, recorded?.media?.fileId ?? "");
+        await assert.rejects(bot.api.sendPhoto(staff.id, "no-such-file"), /wrong file identifier/);
+        await assert.rejects(
+          bot.api.sendPhoto(staff.id, new InputFile(Buffer.from("not an image"), "x.png")),
+          /IMAGE_PROCESS_FAILED/,
+        );
+
+        const file = await bot.api.getFile(sent.photo?.at(-1)?.file_id ?? "");
+        const download = await fetch(`${api.apiRoot}/file/bot${api.token}/${file.file_path}`);
+        assert.deepEqual(Buffer.from(await download.arrayBuffer()), png);
+
+        const video = await bot.api.sendVideo(staff.id, new InputFile(Buffer.from("....ftypisom"), "clip.mp4"), {
+          width: 640,
+          height: 480,
+          duration: 5,
+        });
+        assert.equal(video.video?.mime_type, "video/mp4");
+        assert.equal(api.lastBotMessage(staff.id)?.media?.kind, "video");
+      },
+      { poll: false },
+    );
+  });
+
+  test("media groups, editMessageMedia and user replies", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        const [a, b] = await bot.api.sendMediaGroup(staff.id, [
+          { type: "photo", media: new InputFile(pngHeader(64, 48), "a.png"), caption: "<b>A</b>", parse_mode: "HTML" },
+          { type: "photo", media: new InputFile(pngHeader(32, 32), "b.png") },
+        ]);
+        assert.ok(a && b);
+        assert.ok("media_group_id" in a && "media_group_id" in b);
+        assert.equal(a.media_group_id, b.media_group_id);
+        assert.equal(a.caption, "A");
+        assert.deepEqual(
+          api.messages(staff.id).map((m) => [m.media?.width, m.caption]),
+          [
+            [64, "A"],
+            [32, undefined],
+          ],
+        );
+
+        const edited = await bot.api.editMessageMedia(staff.id, a.message_id, {
+          type: "photo",
+          media: new InputFile(pngHeader(200, 100), "c.png"),
+          caption: "C",
+        });
+        assert.ok(edited !== true);
+        assert.equal(edited.caption, "C");
+        const after = api.messages(staff.id)[0];
+        assert.equal(after?.media?.width, 200);
+        assert.equal(after?.media?.filename, "c.png");
+        assert.equal(after?.edits, 1);
+
+        const update = api.sendMessage(alice, staff, "nice", { reply_to_message_id: b.message_id });
+        assert.equal(update.message?.reply_to_message?.message_id, b.message_id);
+        assert.equal(api.messages(staff.id).at(-1)?.reply_to_message_id, b.message_id);
+      },
+      { poll: false },
+    );
+  });
+
+  test("malformed HTML and other refusals reach grammY as GrammyError 400", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        const refused = async (promise: Promise<unknown>, pattern: RegExp) => {
+          const err = await promise.then(
+            () => assert.fail("expected a refusal"),
+            (e: unknown) => e,
+          );
+          assert.ok(err instanceof GrammyError, String(err));
+          assert.equal(err.error_code, 400);
+          assert.match(err.description, pattern);
+        };
+        const html = { parse_mode: "HTML" } as const;
+        await refused(
+          bot.api.sendMessage(alice.id, "temp < 20", html),
+          /can't parse entities: Unsupported start tag ""/,
+        );
+        await refused(
+          bot.api.sendMessage(alice.id, "<b>hot", html),
+          /Can't find end tag corresponding to start tag "b"/,
+        );
+        await refused(bot.api.sendMessage(alice.id, "<b>x</i>", html), /Unmatched end tag/);
+        await refused(bot.api.sendMessage(alice.id, "a<br>b", html), /Unsupported start tag "br"/);
+        await refused(bot.api.sendMessage(alice.id, "R&D", html), /Unescaped "&"/);
+        await refused(bot.api.sendMessage(alice.id, "   "), /message text is empty/);
+        await refused(bot.api.sendMessage(alice.id, "x".repeat(4097)), /message is too long/);
+        await refused(
+          bot.api.sendMessage(alice.id, "x", { reply_markup: new InlineKeyboard().text("x", "y".repeat(65)) }),
+          /BUTTON_DATA_INVALID/,
+        );
+        await refused(bot.api.editMessageText(alice.id, 99, "x"), /message to edit not found/);
+        await refused(
+          bot.api.sendMessage(alice.id, "x", { reply_parameters: { message_id: 42 } }),
+          /message to be replied not found/,
+        );
+
+        const sent = await bot.api.sendMessage(alice.id, "<b>same</b>", html);
+        await refused(
+          bot.api.editMessageText(alice.id, sent.message_id, "<b>same</b>", html),
+          /message is not modified/,
+        );
+        await bot.api.editMessageText(alice.id, sent.message_id, "same"); // bold dropped: a real change
+        await refused(bot.api.answerCallbackQuery("123"), /query is too old/);
+
+        assert.equal(api.messages(alice.id).length, 1, "refused calls store nothing");
+        const failed = api.calls.filter((c) => c.status === 400);
+        assert.equal(failed.length, 12);
+        assert.match(failed[0]?.description ?? "", /^Bad Request: can't parse entities/);
+      },
+      { poll: false },
+    );
+  });
+
+  test("failNext 429 with retry_after is a GrammyError with parameters", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        api.failNext("sendMessage", {
+          error_code: 429,
+          description: "Too Many Requests: retry after 7",
+          retry_after: 7,
+        });
+        const err = await bot.api.sendMessage(alice.id, "hi").catch((e: unknown) => e);
+        assert.ok(err instanceof GrammyError);
+        assert.equal(err.error_code, 429);
+        assert.equal(err.parameters.retry_after, 7);
+        await bot.api.sendMessage(alice.id, "hi"); // only the next one failed
+
+        api.failNext("*", { error_code: 403, description: "Forbidden: bot was blocked by the user" }, 2);
+        await assert.rejects(bot.api.sendChatAction(alice.id, "typing"), /blocked/);
+        await assert.rejects(bot.api.sendMessage(alice.id, "x"), /blocked/);
+        await bot.api.sendMessage(alice.id, "x");
+        assert.deepEqual(
+          api.calls.map((c) => c.status),
+          [429, 200, 403, 403, 200],
+        );
+      },
+      { poll: false },
+    );
+  });
+
+  test("setDown answers 502 like a dead proxy: grammY throws HttpError", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        api.setDown(true);
+        const err = await bot.api.sendMessage(alice.id, "alert").catch((e: unknown) => e);
+        assert.ok(err instanceof HttpError, String(err));
+        const raw = await fetch(`${api.apiRoot}/bot${api.token}/getMe`);
+        assert.equal(raw.status, 502);
+        await raw.text();
+        api.setDown(false);
+        await bot.api.sendMessage(alice.id, "alert");
+        assert.equal(api.messages(alice.id).length, 1);
+        assert.deepEqual(
+          api.calls.map((c) => [c.method, c.status]),
+          [
+            ["sendMessage", 502],
+            ["getMe", 502],
+            ["sendMessage", 200],
+          ],
+        );
+      },
+      { poll: false },
+    );
+  });
+
+  test("setMyCommands is kept per scope and language", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        await bot.api.setMyCommands([{ command: "status", description: "Room status" }]);
+        await bot.api.setMyCommands([{ command: "status", description: "Raumstatus" }], { language_code: "de" });
+        await bot.api.setMyCommands([{ command: "door", description: "Door log" }], {
+          scope: { type: "chat", chat_id: staff.id },
+        });
+        assert.deepEqual(api.commands.get("default"), [{ command: "status", description: "Room status" }]);
+        assert.deepEqual(api.commands.get(commandsKey(undefined, "de")), [
+          { command: "status", description: "Raumstatus" },
+        ]);
+        assert.ok(api.commands.has(commandsKey({ type: "chat", chat_id: staff.id })));
+        assert.deepEqual(await bot.api.getMyCommands({ language_code: "de" }), [
+          { command: "status", description: "Raumstatus" },
+        ]);
+        await assert.rejects(bot.api.setMyCommands([{ command: "Bad-Name", description: "x" }]), /BOT_COMMAND_INVALID/);
+        await bot.api.deleteMyCommands({ language_code: "de" });
+        assert.equal(api.commands.has("default/de"), false);
+      },
+      { poll: false },
+    );
+  });
+
+  test("@grammyjs/runner works against it", async () => {
+    const api = await startLocalBotApi();
+    const bot = new Bot(api.token, { client: { apiRoot: api.apiRoot }, botInfo: api.botInfo });
+    bot.on("message:text", (ctx) => ctx.reply(`echo: ${ctx.msg.text}`));
+    const runner = run(bot);
+    try {
+      api.sendMessage(bob, privateChat(bob), "ping");
+      await api.waitForCall("sendMessage");
+      assert.equal(api.lastBotMessage(bob.id)?.text, "echo: ping");
+    } finally {
+      await runner.stop();
+      await api.close();
+    }
+  });
+});
+
+describe("local Bot API server over raw HTTP", () => {
+  test("getUpdates: offset confirms, limit, negative offset", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const ids = [1, 2, 3].map((n) => api.sendMessage(bob, privateChat(bob), `m${n}`).update_id);
+      const first = await rawCall(api, "getUpdates", { limit: 2 });
+      assert.deepEqual(
+        first.body.result.map((u: { update_id: number }) => u.update_id),
+        ids.slice(0, 2),
+      );
+      assert.equal(api.pendingUpdates(), 3, "delivered is not confirmed");
+      const rest = await rawCall(api, "getUpdates", { offset: (ids[1] ?? 0) + 1 });
+      assert.deepEqual(
+        rest.body.result.map((u: { update_id: number }) => u.update_id),
+        ids.slice(2),
+      );
+      assert.equal(api.pendingUpdates(), 1);
+      api.sendMessage(bob, privateChat(bob), "m4");
+      const last = await rawCall(api, "getUpdates", { offset: -1 });
+      assert.equal(last.body.result.length, 1);
+      assert.equal(last.body.result[0].message.text, "m4");
+      assert.equal(api.pendingUpdates(), 1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("wrong token is 401, unknown method is 404", async () => {
+    const api = await startLocalBotApi();
+    try {
+      assert.deepEqual(await rawCall(api, "getMe", {}, "1:wrong"), {
+        status: 401,
+        body: { ok: false, error_code: 401, description: "Unauthorized" },
+      });
+      assert.deepEqual(await rawCall(api, "sendTelepathy"), {
+        status: 404,
+        body: { ok: false, error_code: 404, description: "Not Found: method not found" },
+      });
+      const me = await rawCall(api, "getme");
+      assert.equal(me.body.result.username, "seroma_test_bot");
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("a second getUpdates terminates the held one with 409", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const held = rawCall(api, "getUpdates", { timeout: 30 });
+      await api.waitForIdle();
+      const second = rawCall(api, "getUpdates", { timeout: 30 });
+      const first = await held;
+      assert.equal(first.status, 409);
+      assert.match(first.body.description, /^Conflict: terminated by other getUpdates request/);
+      api.sendMessage(bob, privateChat(bob), "wake up");
+      assert.equal((await second).body.result[0].message.text, "wake up");
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("close() ends a held long poll promptly", async () => {
+    const api = await startLocalBotApi();
+    const held = rawCall(api, "getUpdates", { timeout: 60 });
+    await api.waitForIdle();
+    const waiting = assert.rejects(
+      api.waitFor(() => false, 60_000),
+      /closed/,
+    );
+    await api.close();
+    assert.deepEqual((await held).body, { ok: true, result: [] });
+    await waiting;
+  });
+
+  test("a bot.start() poll in flight does not keep close() waiting", async () => {
+    const api = await startLocalBotApi();
+    const bot = new Bot(api.token, { client: { apiRoot: api.apiRoot }, botInfo: api.botInfo });
+    const polling = bot.start();
+    await api.waitForIdle();
+    await bot.stop();
+    await polling;
+    await api.close();
+    assert.equal(api.calls.filter((c) => c.status !== 200).length, 0, "stopping caused no 409");
+  });
+});
+
+describe("Telegram HTML parser", () => {
+  test("accepts what Telegram accepts", () => {
+    const r = parseTelegramHtml(
+      '<b>bold</b> <a href="https://x.y/?a=1&amp;b=2">link</a> <pre><code class="language-ts">x &lt; 1</code></pre> ' +
+        '<span class="tg-spoiler">s</span> <blockquote expandable>q</blockquote> &#128293; &#x41;',
+    );
+    assert.ok(r.ok, r.ok ? "" : r.error);
+    assert.equal(r.text, "bold link x < 1 s q 🔥 A");
+    assert.deepEqual(
+      r.entities.map((e) => e.type),
+      ["bold", "text_link", "pre", "spoiler", "expandable_blockquote"],
+    );
+    assert.deepEqual(r.entities[1], { type: "text_link", offset: 5, length: 4, url: "https://x.y/?a=1&b=2" });
+    assert.deepEqual(r.entities[2], { type: "pre", offset: 10, length: 5, language: "ts" });
+  });
+
+  test("refuses what Telegram refuses, with byte offsets", () => {
+    const cases: Array<[string, RegExp]> = [
+      ["°C <x", /Unclosed start tag at byte offset 4/],
+      ["<span>x</span>", /Tag "span" must have class "tg-spoiler"/],
+      ["</b>", /Unexpected end tag at byte offset 0/],
+      ["<a href=x y>z</a>", /Expected equal sign/],
+      ["&amp", /Unescaped "&"/],
+    ];
+    for (const [input, pattern] of cases) {
+      const r = parseTelegramHtml(input);
+      assert.equal(r.ok, false, input);
+      if (!r.ok) assert.match(r.error, pattern, input);
+    }
+    assert.equal(parseTelegramHtml("R&D", { strictAmpersand: false }).ok, true);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Builds the real console pieces (SQLite file, simulated sensor, room-status job, the
+ * grammY bot polling through @grammyjs/runner) around a local Bot API server on
+ * 127.0.0.1, with a manual clock and scheduler. Tests play users and assert on what
+ * the bot sent.
+ */
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunnerHandle } from "@grammyjs/runner";
+import { createBot, startBot } from "../../bot/index.ts";
+import { type Config, parseConfig } from "../../core/config.ts";
+import { EventBus } from "../../core/event-bus.ts";
+import type { RoomEvents } from "../../core/events.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
+import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
+import type { Storage } from "../../storage/ports.ts";
+import { createSqliteStorage } from "../../storage/sqlite/index.ts";
+import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "./bot-api-server.ts";
+import { ManualClock, ManualScheduler } from "./fakes.ts";
+
+export const ADMIN: TestUser = { id: 1001, first_name: "Ada", language_code: "en" };
+export const STAFF: TestUser = { id: 1002, first_name: "Linus", language_code: "en" };
+export const STAFF_JA: TestUser = { id: 1003, first_name: "Yuki", language_code: "ja" };
+export const STRANGER: TestUser = { id: 6666, first_name: "Mallory <script>", language_code: "en" };
+export const STAFF_GROUP: TestChat = { id: -100_555, type: "supergroup", title: "Server room staff" };
+export const privateChat = (u: TestUser): TestChat => ({ id: u.id, type: "private" });
+
+export interface ConsoleHarness {
+  api: LocalBotApi;
+  config: Config;
+  clock: ManualClock;
+  scheduler: ManualScheduler;
+  storage: Storage;
+  sensor: ReturnType<typeof createSimulatedClimateSensor>;
+  job: ReturnType<typeof createRoomStatusJob>;
+  bus: EventBus<RoomEvents>;
+  runner: RunnerHandle;
+  /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
+  ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra environment for parseConfig. */
+  env?: Record<string, string>;
+  /** Wraps the storage the bot sees (to inject faults). The job keeps the real one. */
+  wrapStorage?: (storage: Storage) => Storage;
+}
+
+export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
+  const env = opts.env ?? {};
+  const api = await startLocalBotApi({
+    botUsername: "seroma_test_bot",
+    token: "5000000001:AAHlocalTestTokenForSeroma-0123456789",
+  });
+  const parsed = parseConfig({
+    TELEGRAM_BOT_TOKEN: api.token,
+    TELEGRAM_API_ROOT: api.apiRoot,
+    ADMIN_IDS: String(ADMIN.id),
+    STAFF_IDS: [STAFF.id, STAFF_JA.id].join(","),
+    STAFF_CHAT_ID: String(STAFF_GROUP.id),
+    ROOM_ID: "test-room",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "seroma-e2e-")),
+    HARDWARE: "sim",
+    TIMEZONE: "UTC",
+    SAMPLE_INTERVAL_SECONDS: "60",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  const config = parsed.config;
+  const clock = new ManualClock("2026-11-23T10:00:00Z");
+  const scheduler = new ManualScheduler();
+  const storage = createSqliteStorage({ dataDir: config.dataDir });
+  const sensor = createSimulatedClimateSensor({ clock, seed: 11 });
+  const bus = new EventBus<RoomEvents>(silentLogger);
+  const job = createRoomStatusJob({
+    roomId: config.roomId,
+    sensor,
+    readings: storage.readings,
+    clock,
+    scheduler,
+    bus,
+    logger: silentLogger,
+    cron: config.sampling.cron,
+  });
+  const seroma = createBot({
+    token: api.token,
+    apiRoot: api.apiRoot,
+    logger: silentLogger,
+    services: {
+      config,
+      storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
+      clock,
+      climate: { driver: sensor.driver, sampleNow: () => job.sampleNow() },
+    },
+  });
+  const runner = await startBot(seroma, silentLogger);
+
+  return {
+    api,
+    config,
+    clock,
+    scheduler,
+    storage,
+    sensor,
+    job,
+    bus,
+    runner,
+    async ask(user, text, chat = privateChat(user)) {
+      const before = api.messages(chat.id).filter((m) => m.from_bot).length;
+      api.sendMessage(user, chat, text);
+      return api.waitFor(() => api.messages(chat.id).filter((m) => m.from_bot)[before]);
+    },
+    async stop() {
+      if (runner.isRunning()) await runner.stop();
+      await job.stop();
+      await storage.close();
+      await api.close();
+    },
+  };
+}
