@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: runs each scenario in its own Node process (so one scenario's heap
+ * does not colour another's memory figures), prints a table and writes bench/results.json.
+ *   npm run bench                 all scenarios
+ *   npm run bench -- status       only scenarios whose name contains "status"
+ * Figures are for the machine it runs on; the targets are the issues' (2-core machine).
+ */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { historyQueryBench } from "./scenarios/history-query.ts";
+import { samplingMemoryBench } from "./scenarios/sampling-memory.ts";
+import { statusRoundTripBench } from "./scenarios/status-round-trip.ts";
+import { type Metric, passes } from "./stats.ts";
+
+const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
+  "status-round-trip-closed": () => statusRoundTripBench({ requests: 1_000, users: 50, meanThinkMs: 0 }),
+  "status-round-trip-paced": () => statusRoundTripBench({ requests: 1_000, users: 50, meanThinkMs: 250 }),
+  "history-query": () => historyQueryBench({ rows: 1_000_000, queries: 1_000 }),
+  "sampling-memory": () => samplingMemoryBench({ samples: 10_000 }),
+};
+
+const self = fileURLToPath(import.meta.url);
+
+async function child(name: string): Promise<void> {
+  const run = SCENARIOS[name];
+  if (!run) throw new Error(`unknown scenario ${name}; valid: ${Object.keys(SCENARIOS).join(", ")}`);
+  const metrics = await run();
+  process.stdout.write(`${JSON.stringify(metrics)}\n`);
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString("en-US");
+  return n.toFixed(Math.abs(n) < 10 ? 2 : 1);
+}
+
+async function parent(filters: string[]): Promise<void> {
+  const names = Object.keys(SCENARIOS).filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)));
+  const all: Metric[] = [];
+  for (const name of names) {
+    process.stderr.write(`running ${name}...\n`);
+    const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--child", name], {
+      encoding: "utf8",
+      env: { ...process.env, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const last = out.trim().split("\n").pop() ?? "[]";
+    all.push(...(JSON.parse(last) as Metric[]));
+  }
+  const rows = all.map((m) => {
+    const ok = passes(m);
+    return [
+      m.scenario,
+      m.metric,
+      `${fmt(m.value)} ${m.unit}`,
+      m.target ? `${m.target.op} ${fmt(m.target.value)} ${m.unit}` : "",
+      ok === undefined ? "" : ok ? "ok" : "MISSED",
+    ];
+  });
+  const header = ["scenario", "metric", "value", "target", ""];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+  const file = fileURLToPath(new URL("./results.json", import.meta.url));
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        metrics: all.map((m) => ({ ...m, pass: passes(m) })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nwritten ${file}`);
+  if (all.some((m) => passes(m) === false)) process.exitCode = 2;
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "--child") await child(args[1] ?? "");
+else await parent(args);
