@@ -70,7 +70,9 @@ export type SeromaBot = ReturnType<typeof createBot>;
  */
 export async function startBot(seroma: SeromaBot, logger: Logger): Promise<RunnerHandle> {
   const { bot, i18n, defaultLocale } = seroma;
-  await bot.init();
+  // One getMe, failing fast: bot.init() would retry by itself, silently, with backoff
+  // growing to 20 minutes; the caller owns the retry policy and logs each attempt.
+  if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
   try {
     await registerCommands(bot.api, i18n, defaultLocale);
   } catch (err) {

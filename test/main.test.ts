@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { startLocalBotApi } from "./support/bot-api-server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -92,6 +93,76 @@ describe("main (the console process)", () => {
     const { n } = db.prepare("SELECT count(*) AS n FROM readings WHERE room_id = 'server-room'").get() as { n: number };
     db.close();
     assert.ok(n >= 2, `expected at least 2 readings, found ${n}`);
+  });
+
+  test("with a token: connects to the Bot API, registers commands, answers /status, stops cleanly", async () => {
+    const api = await startLocalBotApi({ token: "5000000001:AAHlocalTestTokenForSeroma-0123456789" });
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
+    const run = startConsole({
+      TELEGRAM_BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      ADMIN_IDS: "77",
+      DATA_DIR: dataDir,
+      HARDWARE: "sim",
+      LOG_LEVEL: "info",
+    });
+    try {
+      await run.waitForOutput(/is polling/);
+      assert.ok(api.calls.some((c) => c.method === "setMyCommands"));
+      const admin = { id: 77, first_name: "Ada" };
+      api.sendMessage(admin, { id: 77, type: "private" }, "/status");
+      const reply = await api.waitFor(() => api.lastBotMessage(77), 10_000);
+      assert.match(reply.text ?? "", /Temperature: \d+\.\d °C/);
+      assert.doesNotMatch(run.output(), new RegExp(api.token.split(":")[1] ?? "x"), "token never logged");
+      run.child.kill("SIGTERM");
+      const { code } = await run.exited;
+      assert.equal(code, 0, run.output());
+    } finally {
+      run.child.kill("SIGKILL");
+      await api.close();
+    }
+  });
+
+  test("a token Telegram refuses stops the console with a clear message", async () => {
+    const api = await startLocalBotApi({ token: "5000000001:AAHlocalTestTokenForSeroma-0123456789" });
+    const run = startConsole({
+      TELEGRAM_BOT_TOKEN: "5000000001:AAHsomeOtherTokenThatIsWrong-000000",
+      TELEGRAM_API_ROOT: api.apiRoot,
+      ADMIN_IDS: "77",
+      DATA_DIR: join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data"),
+      HARDWARE: "sim",
+    });
+    try {
+      const { code } = await run.exited;
+      assert.equal(code, 1);
+      assert.match(run.output(), /refused TELEGRAM_BOT_TOKEN/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("Telegram unreachable at boot: keeps sampling, keeps retrying, still stops cleanly", async () => {
+    // A port nobody listens on: grab one, then close it.
+    const api = await startLocalBotApi();
+    const deadRoot = api.apiRoot;
+    await api.close();
+    const run = startConsole({
+      TELEGRAM_BOT_TOKEN: "5000000001:AAHlocalTestTokenForSeroma-0123456789",
+      TELEGRAM_API_ROOT: deadRoot,
+      ADMIN_IDS: "77",
+      DATA_DIR: join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data"),
+      HARDWARE: "sim",
+      LOG_LEVEL: "info",
+    });
+    try {
+      await run.waitForOutput(/cannot reach Telegram yet; retrying[\s\S]*cannot reach Telegram yet; retrying/);
+      assert.match(run.output(), /reading stored/);
+      run.child.kill("SIGTERM");
+      const { code } = await run.exited;
+      assert.equal(code, 0, run.output());
+    } finally {
+      run.child.kill("SIGKILL");
+    }
   });
 
   test("invalid configuration: every problem listed, exit code 1, nothing started", async () => {
