@@ -33,6 +33,20 @@ export interface Config {
     adminIds: number[];
     staffIds: number[];
     staffChatId: number | undefined;
+    /** Forum topic of the staff group for alerts. */
+    staffChatTopicId: number | undefined;
+  };
+  alerts: {
+    hysteresis: { temperatureC: number; humidityPct: number };
+    minDurationMs: number;
+    remindEveryMs: number;
+    sensorDeadAfter: number;
+    sensorStuckMs: number;
+    lateAfterMs: number;
+    /** Local time ("HH:MM") of the daily summary in the staff group; undefined: none. */
+    dailySummaryAt: string | undefined;
+    /** AWS SNS topic for e-mail/SMS; region and credentials come from the standard AWS chain. */
+    snsTopicArn: string | undefined;
   };
   roomId: string;
   dataDir: string;
@@ -114,6 +128,25 @@ const schema = (env: Record<string, string | undefined>) =>
       .string()
       .regex(/^-?\d{1,16}$/, "must be a numeric chat id (groups are negative, e.g. -1001234567890)")
       .transform(Number)
+      .optional(),
+    STAFF_CHAT_TOPIC_ID: z.coerce.number().int().min(1).optional(),
+    SNS_TOPIC_ARN: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+        "is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)",
+      )
+      .optional(),
+    TEMP_HYSTERESIS: z.coerce.number().min(0).max(10).default(1),
+    HUMIDITY_HYSTERESIS: z.coerce.number().min(0).max(30).default(3),
+    ALERT_MIN_DURATION_SECONDS: intIn(0, 3600, 120),
+    ALERT_REMIND_MINUTES: intIn(0, 7 * 24 * 60, 30),
+    SENSOR_DEAD_AFTER: intIn(1, 1000, 3),
+    SENSOR_STUCK_MINUTES: intIn(0, 7 * 24 * 60, 60),
+    ALERT_LATE_AFTER_SECONDS: intIn(1, 86_400, 60),
+    DAILY_SUMMARY_AT: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM (24-hour), e.g. 08:00")
       .optional(),
     ROOM_ID: z
       .string()
@@ -207,6 +240,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         adminIds: e.ADMIN_IDS,
         staffIds: e.STAFF_IDS,
         staffChatId: e.STAFF_CHAT_ID,
+        staffChatTopicId: e.STAFF_CHAT_TOPIC_ID,
+      },
+      alerts: {
+        hysteresis: { temperatureC: e.TEMP_HYSTERESIS, humidityPct: e.HUMIDITY_HYSTERESIS },
+        minDurationMs: e.ALERT_MIN_DURATION_SECONDS * 1000,
+        remindEveryMs: e.ALERT_REMIND_MINUTES * 60_000,
+        sensorDeadAfter: e.SENSOR_DEAD_AFTER,
+        sensorStuckMs: e.SENSOR_STUCK_MINUTES * 60_000,
+        lateAfterMs: e.ALERT_LATE_AFTER_SECONDS * 1000,
+        snsTopicArn: e.SNS_TOPIC_ARN,
+        dailySummaryAt: e.DAILY_SUMMARY_AT,
       },
       roomId: e.ROOM_ID,
       dataDir: resolve(e.DATA_DIR),

@@ -3,6 +3,7 @@
  * Spec syntax (OFFICE_HOURS): "mon-fri 07:00-19:00; sat 09:00-13:00".
  * Days not named are closed. "mon-sun 07:00-19:00" is the default.
  */
+import { dateTimeFormat } from "./time.ts";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -62,23 +63,17 @@ export function parseOfficeHoursSpec(spec: string): { ok: true; days: Window[][]
   return { ok: true, days };
 }
 
-const partsCache = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = partsCache.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      weekday: "short",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-    });
-    partsCache.set(timeZone, f);
-  }
-  return f;
+  return dateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    weekday: "short",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 }
 
 /** The wall-clock date, weekday and minute of day of an instant in a timezone. */

@@ -1,4 +1,10 @@
-import type { Reading } from "../core/types.ts";
+import type { Reading, ReadingBucket } from "../core/types.ts";
+
+export type { ReadingBucket } from "../core/types.ts";
+
+import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "./alert-ports.ts";
+
+export type * from "./alert-ports.ts";
 
 /** Climate readings of one or more rooms. Every query is scoped to a room. */
 export interface ReadingRepository {
@@ -10,6 +16,12 @@ export interface ReadingRepository {
   /** Readings of a room with `from <= at < to`, oldest first, at most `limit`. */
   between(roomId: string, from: number, to: number, limit: number): Promise<Reading[]>;
   count(roomId: string): Promise<number>;
+  /**
+   * Readings of a room with `from <= at < to`, summarised in `buckets` equal time buckets
+   * of `ceil((to - from) / buckets)` ms starting at `from`: only buckets holding readings,
+   * oldest first. Computed by the database (charts over a week of 2 s samples).
+   */
+  aggregate(roomId: string, from: number, to: number, buckets: number): Promise<ReadingBucket[]>;
 }
 
 /** Per-user settings chosen in chat (currently the language override). */
@@ -24,5 +36,9 @@ export interface Storage {
   readonly kind: string;
   readonly readings: ReadingRepository;
   readonly userSettings: UserSettingsRepository;
+  readonly incidents: IncidentRepository;
+  readonly outbox: OutboxRepository;
+  readonly mutes: MuteRepository;
+  readonly audit: AuditRepository;
   close(): Promise<void>;
 }

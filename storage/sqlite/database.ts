@@ -24,6 +24,57 @@ const MIGRATIONS: readonly string[] = [
      user_id INTEGER PRIMARY KEY,
      locale TEXT
    );`,
+  // 2: alert pipeline: incidents, durable outbox, mutes, audit log
+  `CREATE TABLE incidents (
+     id TEXT PRIMARY KEY,
+     room_id TEXT NOT NULL,
+     rule TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+     opened_at INTEGER NOT NULL,
+     resolved_at INTEGER,
+     details TEXT NOT NULL,           -- JSON
+     acked_at INTEGER,
+     acked_by_id INTEGER,
+     acked_by_name TEXT,
+     last_notified_at INTEGER NOT NULL,
+     telegram_message_id INTEGER
+   );
+   -- At most one open incident per rule and room, enforced by the database.
+   CREATE UNIQUE INDEX incidents_one_open ON incidents (room_id, rule) WHERE state = 'open';
+   CREATE INDEX incidents_room_opened ON incidents (room_id, opened_at);
+   CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     channel TEXT NOT NULL,
+     notice TEXT NOT NULL,            -- JSON
+     created_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     delivered_at INTEGER,
+     ref TEXT,
+     last_error TEXT
+   );
+   CREATE INDEX outbox_pending ON outbox (channel, id) WHERE delivered_at IS NULL;
+   CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
+   CREATE TABLE mutes (
+     room_id TEXT NOT NULL,
+     rule TEXT NOT NULL,
+     until INTEGER NOT NULL,
+     by_id INTEGER NOT NULL,
+     by_name TEXT NOT NULL,
+     PRIMARY KEY (room_id, rule)
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     room_id TEXT NOT NULL,
+     user_id INTEGER NOT NULL,
+     user_name TEXT NOT NULL,
+     action TEXT NOT NULL,
+     incident_id TEXT,
+     detail TEXT
+   );
+   CREATE INDEX audit_room_at ON audit (room_id, at);`,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

@@ -1,5 +1,11 @@
 import { join } from "node:path";
 import type { Storage } from "../ports.ts";
+import {
+  createSqliteAuditRepository,
+  createSqliteIncidentRepository,
+  createSqliteMuteRepository,
+  createSqliteOutboxRepository,
+} from "./alerts.ts";
 import { closeDatabase, openDatabase } from "./database.ts";
 import { createSqliteReadingRepository } from "./readings.ts";
 import { createSqliteUserSettingsRepository } from "./user-settings.ts";
@@ -15,6 +21,10 @@ export function createSqliteStorage(opts: { dataDir: string } | { file: string }
     file,
     readings: createSqliteReadingRepository(db),
     userSettings: createSqliteUserSettingsRepository(db),
+    incidents: createSqliteIncidentRepository(db),
+    outbox: createSqliteOutboxRepository(db),
+    mutes: createSqliteMuteRepository(db),
+    audit: createSqliteAuditRepository(db),
     async close() {
       closeDatabase(db);
     },

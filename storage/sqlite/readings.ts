@@ -1,5 +1,5 @@
 import type { Reading } from "../../core/types.ts";
-import type { ReadingRepository } from "../ports.ts";
+import type { ReadingBucket, ReadingRepository } from "../ports.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 interface Row {
@@ -25,6 +25,16 @@ export function createSqliteReadingRepository(db: SqliteDatabase): ReadingReposi
     "SELECT * FROM readings WHERE room_id = ? AND at >= ? AND at < ? ORDER BY at ASC, rowid ASC LIMIT ?",
   );
   const count = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE room_id = ?");
+  // One pass over the (room_id, at) index range; the bucket number is an integer
+  // (CAST: bound numbers may arrive as REAL). Rows never reach JS, only the buckets.
+  const aggregate = db.prepare<{ room: string; from: number; to: number; size: number }, ReadingBucket>(
+    `SELECT @from + b * @size AS at, count(*) AS count,
+            min(temperature_c) AS tMin, avg(temperature_c) AS tAvg, max(temperature_c) AS tMax,
+            min(humidity_pct) AS hMin, avg(humidity_pct) AS hAvg, max(humidity_pct) AS hMax
+       FROM (SELECT CAST((at - @from) / @size AS INTEGER) AS b, temperature_c, humidity_pct
+               FROM readings WHERE room_id = @room AND at >= @from AND at < @to)
+      GROUP BY b ORDER BY b`,
+  );
   const insertMany = db.transaction((readings: readonly Reading[]) => {
     for (const r of readings) insert.run(r.roomId, r.at, r.temperatureC, r.humidityPct);
   });
@@ -44,6 +54,12 @@ export function createSqliteReadingRepository(db: SqliteDatabase): ReadingReposi
     },
     async count(roomId) {
       return count.get(roomId)?.n ?? 0;
+    },
+    async aggregate(roomId, from, to, buckets) {
+      const n = Math.floor(buckets);
+      if (!(n >= 1) || !(to > from)) return [];
+      const size = Math.ceil((to - from) / n);
+      return aggregate.all({ room: roomId, from, to, size });
     },
   };
 }

@@ -1,0 +1,272 @@
+/** SQLite adapters for the alert pipeline: incidents, outbox, mutes, audit. */
+import type { AuditEntry, Incident, Mute, Notice, RuleId } from "../../core/alerts/types.ts";
+import type {
+  AuditRepository,
+  IncidentRepository,
+  MuteRepository,
+  OutboxEntry,
+  OutboxRepository,
+} from "../alert-ports.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+interface IncidentRow {
+  id: string;
+  room_id: string;
+  rule: string;
+  severity: string;
+  state: string;
+  opened_at: number;
+  resolved_at: number | null;
+  details: string;
+  acked_at: number | null;
+  acked_by_id: number | null;
+  acked_by_name: string | null;
+  last_notified_at: number;
+  telegram_message_id: number | null;
+}
+
+function toIncident(r: IncidentRow): Incident {
+  const i: Incident = {
+    id: r.id,
+    roomId: r.room_id,
+    rule: r.rule as RuleId,
+    severity: r.severity as Incident["severity"],
+    state: r.state as Incident["state"],
+    openedAt: r.opened_at,
+    details: JSON.parse(r.details) as Incident["details"],
+    lastNotifiedAt: r.last_notified_at,
+  };
+  if (r.resolved_at !== null) i.resolvedAt = r.resolved_at;
+  if (r.acked_at !== null) i.ackedAt = r.acked_at;
+  if (r.acked_by_id !== null) i.ackedBy = { id: r.acked_by_id, name: r.acked_by_name ?? "" };
+  if (r.telegram_message_id !== null) i.telegramMessageId = r.telegram_message_id;
+  return i;
+}
+
+function incidentParams(i: Incident) {
+  return {
+    id: i.id,
+    room_id: i.roomId,
+    rule: i.rule,
+    severity: i.severity,
+    state: i.state,
+    opened_at: i.openedAt,
+    resolved_at: i.resolvedAt ?? null,
+    details: JSON.stringify(i.details),
+    acked_at: i.ackedAt ?? null,
+    acked_by_id: i.ackedBy?.id ?? null,
+    acked_by_name: i.ackedBy?.name ?? null,
+    last_notified_at: i.lastNotifiedAt,
+    telegram_message_id: i.telegramMessageId ?? null,
+  };
+}
+
+export function createSqliteIncidentRepository(db: SqliteDatabase): IncidentRepository {
+  const insert = db.prepare(
+    `INSERT INTO incidents (id, room_id, rule, severity, state, opened_at, resolved_at, details, acked_at, acked_by_id,
+       acked_by_name, last_notified_at, telegram_message_id)
+     VALUES (@id, @room_id, @rule, @severity, @state, @opened_at, @resolved_at, @details, @acked_at, @acked_by_id,
+       @acked_by_name, @last_notified_at, @telegram_message_id)`,
+  );
+  const update = db.prepare(
+    `UPDATE incidents SET severity = @severity, state = @state, resolved_at = @resolved_at, details = @details,
+       acked_at = @acked_at, acked_by_id = @acked_by_id, acked_by_name = @acked_by_name,
+       last_notified_at = @last_notified_at
+     WHERE id = @id`,
+  );
+  const setMessage = db.prepare<[number, string]>("UPDATE incidents SET telegram_message_id = ? WHERE id = ?");
+  const get = db.prepare<[string], IncidentRow>("SELECT * FROM incidents WHERE id = ?");
+  const findOpen = db.prepare<[string, string], IncidentRow>(
+    "SELECT * FROM incidents WHERE room_id = ? AND rule = ? AND state = 'open'",
+  );
+  const listOpenRoom = db.prepare<[string], IncidentRow>(
+    "SELECT * FROM incidents WHERE room_id = ? AND state = 'open' ORDER BY opened_at, id",
+  );
+  const listOpenAll = db.prepare<[], IncidentRow>(
+    "SELECT * FROM incidents WHERE state = 'open' ORDER BY opened_at, id",
+  );
+  const between = db.prepare<[string, number, number], IncidentRow>(
+    "SELECT * FROM incidents WHERE room_id = ? AND opened_at >= ? AND opened_at < ? ORDER BY opened_at, id",
+  );
+  return {
+    async insert(i) {
+      insert.run(incidentParams(i));
+    },
+    async update(i) {
+      const r = update.run(incidentParams(i));
+      if (r.changes === 0) throw new Error(`incident ${i.id} does not exist`);
+    },
+    async setTelegramMessageId(id, messageId) {
+      setMessage.run(messageId, id);
+    },
+    async get(id) {
+      const r = get.get(id);
+      return r && toIncident(r);
+    },
+    async findOpen(roomId, rule) {
+      const r = findOpen.get(roomId, rule);
+      return r && toIncident(r);
+    },
+    async listOpen(roomId) {
+      return (roomId === undefined ? listOpenAll.all() : listOpenRoom.all(roomId)).map(toIncident);
+    },
+    async openedBetween(roomId, from, to) {
+      return between.all(roomId, from, to).map(toIncident);
+    },
+  };
+}
+
+interface OutboxRow {
+  id: number;
+  channel: string;
+  notice: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  ref: string | null;
+  last_error: string | null;
+}
+
+function toEntry(r: OutboxRow): OutboxEntry {
+  const e: OutboxEntry = {
+    id: r.id,
+    channel: r.channel,
+    notice: JSON.parse(r.notice) as Notice,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+  };
+  if (r.delivered_at !== null) e.deliveredAt = r.delivered_at;
+  if (r.ref !== null) e.ref = r.ref;
+  if (r.last_error !== null) e.lastError = r.last_error;
+  return e;
+}
+
+export function createSqliteOutboxRepository(db: SqliteDatabase): OutboxRepository {
+  const insert = db.prepare<[string, string, number, number]>(
+    "INSERT INTO outbox (channel, notice, created_at, next_attempt_at) VALUES (?, ?, ?, ?)",
+  );
+  const enqueue = db.transaction((notice: Notice, channels: readonly string[], at: number) => {
+    const json = JSON.stringify(notice);
+    return channels.map((c) => Number(insert.run(c, json, at, at).lastInsertRowid));
+  });
+  const pending = db.prepare<[string, number], OutboxRow>(
+    "SELECT * FROM outbox WHERE channel = ? AND delivered_at IS NULL ORDER BY id LIMIT ?",
+  );
+  const delivered = db.prepare<[number, string | null, number]>(
+    "UPDATE outbox SET delivered_at = ?, ref = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL",
+  );
+  const markDelivered = db.transaction((ids: readonly number[], at: number, ref: string | null) => {
+    for (const id of ids) delivered.run(at, ref, id);
+  });
+  const failed = db.prepare<[string, number, number]>(
+    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+  );
+  const count = db.prepare<[string], { n: number }>(
+    "SELECT count(*) AS n FROM outbox WHERE channel = ? AND delivered_at IS NULL",
+  );
+  const prune = db.prepare<[number]>("DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?");
+  return {
+    async enqueue(notice, channels, at) {
+      return enqueue(notice, channels, at);
+    },
+    async pending(channel, limit) {
+      return pending.all(channel, limit).map(toEntry);
+    },
+    async markDelivered(ids, at, ref) {
+      markDelivered(ids, at, ref ?? null);
+    },
+    async markFailed(id, error, nextAttemptAt) {
+      failed.run(error.slice(0, 1000), nextAttemptAt, id);
+    },
+    async countPending(channel) {
+      return count.get(channel)?.n ?? 0;
+    },
+    async prune(before) {
+      return prune.run(before).changes;
+    },
+  };
+}
+
+interface MuteRow {
+  room_id: string;
+  rule: string;
+  until: number;
+  by_id: number;
+  by_name: string;
+}
+
+export function createSqliteMuteRepository(db: SqliteDatabase): MuteRepository {
+  const set = db.prepare(
+    `INSERT INTO mutes (room_id, rule, until, by_id, by_name) VALUES (@room_id, @rule, @until, @by_id, @by_name)
+     ON CONFLICT (room_id, rule) DO UPDATE SET until = excluded.until, by_id = excluded.by_id, by_name = excluded.by_name`,
+  );
+  const clear = db.prepare<[string, string]>("DELETE FROM mutes WHERE room_id = ? AND rule = ?");
+  const active = db.prepare<[string, number], MuteRow>(
+    "SELECT * FROM mutes WHERE room_id = ? AND until > ? ORDER BY rule",
+  );
+  return {
+    async set(m) {
+      set.run({ room_id: m.roomId, rule: m.rule, until: m.until, by_id: m.by.id, by_name: m.by.name });
+    },
+    async clear(roomId, rule) {
+      return clear.run(roomId, rule).changes > 0;
+    },
+    async active(roomId, now) {
+      return active.all(roomId, now).map((r) => ({
+        roomId: r.room_id,
+        rule: r.rule as Mute["rule"],
+        until: r.until,
+        by: { id: r.by_id, name: r.by_name },
+      }));
+    },
+  };
+}
+
+interface AuditRow {
+  at: number;
+  room_id: string;
+  user_id: number;
+  user_name: string;
+  action: string;
+  incident_id: string | null;
+  detail: string | null;
+}
+
+export function createSqliteAuditRepository(db: SqliteDatabase): AuditRepository {
+  const insert = db.prepare(
+    `INSERT INTO audit (at, room_id, user_id, user_name, action, incident_id, detail)
+     VALUES (@at, @room_id, @user_id, @user_name, @action, @incident_id, @detail)`,
+  );
+  const latest = db.prepare<[string, number], AuditRow>(
+    "SELECT * FROM audit WHERE room_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+  );
+  return {
+    async record(e) {
+      insert.run({
+        at: e.at,
+        room_id: e.roomId,
+        user_id: e.userId,
+        user_name: e.userName,
+        action: e.action,
+        incident_id: e.incidentId ?? null,
+        detail: e.detail ?? null,
+      });
+    },
+    async latest(roomId, limit) {
+      return latest.all(roomId, limit).map((r) => {
+        const e: AuditEntry = {
+          at: r.at,
+          roomId: r.room_id,
+          userId: r.user_id,
+          userName: r.user_name,
+          action: r.action as AuditEntry["action"],
+        };
+        if (r.incident_id !== null) e.incidentId = r.incident_id;
+        if (r.detail !== null) e.detail = r.detail;
+        return e;
+      });
+    },
+  };
+}
