@@ -4,14 +4,20 @@
  */
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
+import { connectAlertsToBus, setupAlerts } from "./bot/alerts/setup.ts";
+import { createI18n } from "./bot/i18n.ts";
 import { createBot, type SeromaBot, startBot } from "./bot/index.ts";
+import { createSnsChannel } from "./channels/sns-channel.ts";
+import type { AlertPipeline } from "./core/alerts/pipeline.ts";
 import { systemClock } from "./core/clock.ts";
 import { loadConfig } from "./core/config.ts";
 import { EventBus } from "./core/event-bus.ts";
 import type { RoomEvents } from "./core/events.ts";
 import { createLogger } from "./core/logger.ts";
 import { selectClimateSensor } from "./hardware/climate/index.ts";
+import { createAlertJob } from "./jobs/alert-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
+import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
 import { createRoomStatusJob } from "./jobs/room-status-job.ts";
 import { createStorage } from "./storage/index.ts";
 
@@ -48,12 +54,13 @@ async function main(): Promise<void> {
   );
 
   const bus = new EventBus<RoomEvents>(logger);
+  const scheduler = createCronScheduler(logger);
   const roomStatus = createRoomStatusJob({
     roomId: config.roomId,
     sensor: climate.sensor,
     readings: storage.readings,
     clock,
-    scheduler: createCronScheduler(logger),
+    scheduler,
     bus,
     logger,
     cron: config.sampling.cron,
@@ -74,6 +81,10 @@ async function main(): Promise<void> {
         storage,
         clock,
         climate: { driver: climate.sensor.driver, sampleNow: () => roomStatus.sampleNow() },
+        alerts: {
+          acknowledge: (id, by) => alerts.engine.acknowledge(id, by),
+          openIncidents: () => alerts.engine.openIncidents(),
+        },
       },
     });
   } else {
@@ -82,6 +93,42 @@ async function main(): Promise<void> {
         "put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram user id) in .env, and restart. See README, 'Create the bot'.",
     );
   }
+
+  const i18n = seroma?.i18n ?? createI18n(config.defaultLocale);
+  const sns = config.alerts.snsTopicArn ? createSnsChannel({ topicArn: config.alerts.snsTopicArn }) : undefined;
+  if (sns) logger.info({ topic: config.alerts.snsTopicArn }, "alerts also go to AWS SNS");
+  const alerts: AlertPipeline = setupAlerts({
+    config,
+    storage,
+    clock,
+    logger,
+    ...(seroma ? { telegram: { api: seroma.bot.api, i18n: seroma.i18n } } : {}),
+    ...(sns ? { sns } : {}),
+    translate: (k, v) => i18n.t(config.defaultLocale, k, v),
+  });
+  connectAlertsToBus(alerts, bus);
+  const alertJob = createAlertJob({
+    engine: alerts.engine,
+    outbox: storage.outbox,
+    scheduler,
+    clock,
+    logger,
+    roomId: config.roomId,
+    timeZone: config.officeHours.timeZone,
+  });
+
+  const dailySummary = config.alerts.dailySummaryAt
+    ? createDailySummaryJob({
+        roomId: config.roomId,
+        at: config.alerts.dailySummaryAt,
+        timeZone: config.officeHours.timeZone,
+        incidents: storage.incidents,
+        notify: (n) => alerts.notify(n),
+        scheduler,
+        clock,
+        logger,
+      })
+    : undefined;
 
   async function shutdown(signal: string, exitCode = 0): Promise<void> {
     if (stopping) return;
@@ -95,6 +142,10 @@ async function main(): Promise<void> {
     try {
       if (runner?.isRunning()) await runner.stop();
       await roomStatus.stop();
+      await alertJob.stop();
+      await dailySummary?.stop();
+      await alerts.stop();
+      sns?.close();
       await climate.sensor.close();
       await storage.close();
       logger.info("stopped cleanly");
@@ -108,6 +159,18 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
+  // Alerts first: the first reading is already judged, and undelivered notices from
+  // before a restart go out now.
+  await alerts.start();
+  await alertJob.start();
+  await dailySummary?.start();
+  await alerts.notify({
+    kind: "started",
+    roomId: config.roomId,
+    severity: "info",
+    at: clock.now().getTime(),
+    details: { driver: climate.sensor.driver, open: alerts.engine.openIncidents().length },
+  });
   await roomStatus.start();
   logger.info(
     { room: config.roomId, every: config.sampling.intervalSeconds },

@@ -4,7 +4,18 @@ import type { Api } from "grammy";
 import type { SeromaContext } from "./context.ts";
 import { SUPPORTED_LOCALES } from "./i18n.ts";
 
-export const COMMANDS = ["start", "status", "history", "language", "help"] as const;
+export const COMMANDS = [
+  "start",
+  "status",
+  "history",
+  "chart",
+  "alerts",
+  "ack",
+  "mute",
+  "unmute",
+  "language",
+  "help",
+] as const;
 
 export function commandList(
   i18n: I18n<SeromaContext>,

@@ -1,5 +1,6 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
+import type { AlertEngine } from "../core/alerts/engine.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
@@ -12,6 +13,8 @@ export interface BotServices {
   config: Pick<Config, "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale">;
   storage: Storage;
   clock: Clock;
+  /** Acknowledge incidents and list the open ones. */
+  alerts: Pick<AlertEngine, "acknowledge" | "openIncidents">;
   climate: {
     /** Which driver feeds the readings ("dht22" or "sim"). */
     driver: string;

@@ -1,3 +1,5 @@
+import { dateTimeFormat } from "../core/time.ts";
+
 /** HTML parse-mode helpers: every interpolated value goes through `escapeHtml`. */
 
 export function escapeHtml(value: unknown): string {
@@ -9,25 +11,18 @@ export function oneDecimal(n: number): string {
   return n.toFixed(1);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** "2026-11-23 19:05" in the room's timezone. */
+/** "2026-11-23 19:05:00" in the room's timezone. */
 export function formatDateTime(at: number | Date, timeZone: string): string {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("sv-SE", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f.format(at);
+  return dateTimeFormat("sv-SE", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).format(at);
 }
 
 /** Age as a locale key plus its number: 42 s, 3 min, 2 h, 1 d. */

@@ -3,6 +3,7 @@
  * auth (first of the features), then one Composer per feature, the unhandled-update
  * feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
  */
+import { autoRetry } from "@grammyjs/auto-retry";
 import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -10,6 +11,8 @@ import type { Logger } from "../core/logger.ts";
 import { registerCommands } from "./commands.ts";
 import type { BotServices, SeromaContext } from "./context.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
+import { alertsFeature } from "./features/alerts.ts";
+import { chartFeature } from "./features/chart.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
 import { startFeature } from "./features/start.ts";
@@ -35,6 +38,11 @@ export function createBot(deps: BotDeps) {
     client: { apiRoot: deps.apiRoot },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
+  // Flood control: on 429, wait Telegram's retry_after (up to a minute) and try once more.
+  // Network errors and 5xx are left to the caller (the alert outbox retries durably).
+  bot.api.config.use(
+    autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: 60, rethrowHttpErrors: true, rethrowInternalServerErrors: true }),
+  );
   const i18n = createI18n(deps.services.config.defaultLocale);
   const botLog = deps.logger.child({ component: "bot" });
 
@@ -48,7 +56,7 @@ export function createBot(deps: BotDeps) {
   bot.use(errorBoundary);
   bot.use(i18n);
   bot.use(authFilter());
-  bot.use(startFeature, statusFeature, historyFeature, languageFeature);
+  bot.use(startFeature, statusFeature, historyFeature, languageFeature, alertsFeature, chartFeature);
   bot.use(unhandledFeature);
 
   // Last line of defence (errors outside the boundary, e.g. in context setup).

@@ -7,6 +7,10 @@ cmd-status = 現在の温度と湿度
 cmd-history = 最新の測定値: /history [n]
 cmd-language = 言語を選ぶ
 cmd-help = このボットでできること
+cmd-alerts = 未解決のインシデント
+cmd-ack = インシデントを確認: /ack [id]
+cmd-mute = アラートをミュート: /mute [30m|1h|1d] [対象]
+cmd-unmute = ミュート解除: /unmute [対象]
 
 ## common
 common-unit-celsius = °C
@@ -23,6 +27,7 @@ auth-refused =
     あなたの Telegram ユーザー ID は <code>{ $id }</code> です。利用が必要なら管理者に追加を依頼してください。
 auth-refused-button = このコンソールを使う権限がありません。
 auth-admin-only = 管理者のみが実行できます。
+auth-staff-only = スタッフのみが実行できます。管理者にユーザー ID <code>{ $id }</code> を STAFF_IDS に追加するよう依頼してください。
 
 ## errors
 error-generic = 処理中にこちら側でエラーが発生しました。ログに記録しました。少し待ってからもう一度お試しください。
@@ -34,6 +39,7 @@ start-greeting =
     あなたの権限は <b>{ $role }</b> です。何を表示しますか?
 start-role-admin = 管理者
 start-role-staff = スタッフ
+start-role-viewer = 閲覧のみ
 start-button-status = 🌡 状態
 start-button-history = 📜 履歴
 start-button-language = 🌐 言語
@@ -43,6 +49,9 @@ help-text =
 
     /status – 現在の温度と湿度、傾向としきい値
     /history [n] – 最新 n 件の測定値(既定 { $default } 件、最大 { $max } 件)
+    /chart [6h|24h|7d] – 温度と湿度のグラフ
+    /alerts – 未解決のインシデント。/ack [id] で確認
+    /mute [30m|1h|1d] [temperature|humidity|sensor|all] – 一定時間アラートを止める。/unmute で解除
     /language – 英語か日本語を選ぶ
     /help – この説明
 
@@ -80,6 +89,88 @@ language-auto = 自動
 language-set = 言語を日本語に設定しました。
 language-set-auto = 言語は Telegram アプリの設定に従います。
 
+## alerts
+alert-severity-critical = 危険
+alert-severity-warning = 警告
+alert-severity-info = 情報
+alert-icon-critical = 🔥
+alert-icon-warning = ⚠️
+alert-icon-info = ℹ️
+alert-quantity-temperature = 温度
+alert-quantity-humidity = 湿度
+alert-direction-high = 高い
+alert-direction-low = 低い
+alert-head-raised = { $icon } <b>{ $severity }</b> · { $room }
+alert-head-escalated = { $icon } <b>{ $severity } に悪化</b> · { $room }
+alert-head-reminder = 🔔 <b>再通知: { $severity }(未確認)</b> · { $room }
+alert-head-recovered = ✅ <b>復旧</b> · { $room }
+alert-climate = { $quantity }が{ $direction }状態です: <b>{ $value } { $unit }</b>(しきい値 { $limit } { $unit })。
+alert-sensor-dead = 温湿度センサーが応答しません({ $failures } 回連続で失敗): { $reason }
+alert-sensor-stuck = 温湿度センサーが { $minutes } 分間まったく同じ値 { $value } を報告しています。故障の可能性があります。
+alert-since = 発生: { $time }({ $tz })。
+alert-open-for = 継続時間: { $duration }。
+alert-recovered-climate = { $quantity }は { $duration } 後に { $value } { $unit } に戻りました。
+alert-recovered-sensor-dead = 温湿度センサーは { $duration } 後に応答を再開しました。
+alert-recovered-sensor-stuck = 温湿度センサーの値は { $duration } 後に再び変化しています。
+alert-late = ⏰ 遅延配信: { $time } に検知({ $ago })。
+alert-acked = ✔️ { $name } さんが { $time } に確認しました。
+alert-muted-by = 🔕 { $name } さんが { $time } までミュートしました。
+alert-started = 🟢 <b>Seroma 起動</b> · { $room }
+    温湿度センサー: { $driver }。未解決のインシデント: { $open } 件。
+alert-digest-title = 📬 配信に失敗していた間の <b>{ $count } 件のアラート</b> · { $room }
+alert-button-ack = ✔️ 確認
+alert-button-mute-1h = 🔕 1 時間ミュート
+alert-button-mute-24h = 🔕 24 時間ミュート
+alert-ack-done = 確認しました。
+alert-ack-already = { $name } さんが確認済みです。
+alert-ack-resolved = このインシデントはすでに解決しています。
+alert-ack-unknown = このインシデントは見つかりません。
+alert-mute-done = { $what } を { $duration } ミュートしました。
+duration-minutes = { $n } 分
+duration-hours = { $n } 時間 { $m } 分
+duration-days = { $n } 日 { $h } 時間
+rule-climate-temperature = 温度
+rule-climate-humidity = 湿度
+rule-sensor-dead = センサー無応答
+rule-sensor-stuck = センサー固着
+rule-all = すべてのアラート
+alerts-none = { $room } に未解決のインシデントはありません。✅
+alerts-title = <b>未解決のインシデント { $count } 件</b> · { $room }
+alerts-mutes = 🔕 ミュート中: { $list }
+alerts-mute-item = { $what }({ $time } まで)
+ack-none = 確認待ちのインシデントはありません。
+ack-done = { $count } 件のインシデントを確認しました。
+ack-unknown = ID「{ $id }」の未解決インシデントはありません。/alerts を確認してください。
+mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、all(既定)。
+mute-done = 🔕 { $name } さんが { $what } を { $time } までミュートしました。
+unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、all(既定)。
+unmute-done = 🔔 { $what } のミュートを解除しました。
+unmute-none = { $what } はミュートされていません。
+summary-title = 📊 <b>日次サマリー</b> · { $room }
+summary-incidents = 過去 24 時間のインシデント: { $count } 件。未解決: { $open } 件。
+
 ## unhandled
 unhandled-command = そのコマンドはわかりません。/help で使えるコマンドを確認してください。
 unhandled-text = コマンドにのみ応答します。/help で一覧を確認してください。
+
+## chart
+# chart-title、chart-subtitle、chart-range-*、chart-temperature ~ chart-critical は画像にも描かれる:
+# 画像ではプレーンテキスト(描画側でエスケープ)、キャプションでは HTML エスケープ済み。
+cmd-chart = 温度と湿度のグラフ: /chart [6h|24h|7d]
+chart-title = { $room } · 室内環境
+chart-subtitle = { $range } · { $from } – { $to }({ $tz })
+chart-range-6h = 過去 6 時間
+chart-range-24h = 過去 24 時間
+chart-range-7d = 過去 7 日間
+chart-temperature = 温度
+chart-humidity = 湿度
+chart-warning = 注意
+chart-critical = 危険
+chart-no-data-label = この期間の測定値はありません
+chart-caption-title = 📈 <b>{ $room }</b> · { $range }
+chart-caption-window = { $from } – { $to }({ $tz })
+chart-caption-temperature = 🌡 温度: 最低 { $min } · 平均 { $avg } · 最高 { $max } °C
+chart-caption-humidity = 💧 湿度: 最低 { $min } · 平均 { $avg } · 最高 { $max } %
+chart-caption-legend = 測定値 { $count } 件から集計。
+chart-empty = { $range }の測定値がないため、まだグラフを作れません。
+chart-bad-argument = 「{ $arg }」を解釈できません。<code>/chart</code>(過去 24 時間)または <code>/chart</code> に次のいずれかを付けてください: { $ranges }

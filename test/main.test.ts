@@ -102,12 +102,16 @@ describe("main (the console process)", () => {
       TELEGRAM_BOT_TOKEN: api.token,
       TELEGRAM_API_ROOT: api.apiRoot,
       ADMIN_IDS: "77",
+      STAFF_CHAT_ID: "-100999",
       DATA_DIR: dataDir,
       HARDWARE: "sim",
       LOG_LEVEL: "info",
     });
     try {
       await run.waitForOutput(/is polling/);
+      const started = await api.waitFor(() => api.lastBotMessage(-100999), 10_000);
+      assert.match(started.text ?? "", /Seroma started · server-room/);
+      assert.match(started.text ?? "", /Climate sensor: sim\. Open incidents: 0\./);
       assert.ok(api.calls.some((c) => c.method === "setMyCommands"));
       const admin = { id: 77, first_name: "Ada" };
       api.sendMessage(admin, { id: 77, type: "private" }, "/status");

@@ -87,6 +87,7 @@ export async function statusRoundTripBench(opts: {
         driver: "sim",
         sampleNow: async () => ({ ok: false, stage: "sensor", message: "not sampled in the bench" }),
       },
+      alerts: { acknowledge: async () => ({ ok: false, reason: "not-found" }), openIncidents: () => [] },
     },
   });
   const runner = await startBot(seroma, silentLogger);

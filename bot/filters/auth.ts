@@ -1,7 +1,8 @@
 /**
  * Auth filter, the first middleware after context setup. Decides the sender's role:
  *   - ADMIN_IDS -> admin; STAFF_IDS -> staff;
- *   - anyone writing inside the staff group (STAFF_CHAT_ID) -> staff, in that group only.
+ *   - anyone else writing inside the staff group (STAFF_CHAT_ID) -> viewer, in that group
+ *     only: may read, may not act (acknowledge, mute).
  * Everyone else is refused: once per user per day with a polite message naming their
  * user id (so an admin can add it), silently after that; button presses are always
  * answered with a short refusal. Refusals are logged without any message text.
@@ -21,7 +22,7 @@ export function roleOf(
 ): Role | undefined {
   if (ids.adminIds.includes(userId)) return "admin";
   if (ids.staffIds.includes(userId)) return "staff";
-  if (chatId !== undefined && ids.staffChatId !== undefined && chatId === ids.staffChatId) return "staff";
+  if (chatId !== undefined && ids.staffChatId !== undefined && chatId === ids.staffChatId) return "viewer";
   return undefined;
 }
 
@@ -67,6 +68,15 @@ export function authFilter(): Composer<SeromaContext> {
   });
 
   return composer;
+}
+
+/** Guard for handlers that act (acknowledge, mute): staff and admins only. */
+export async function requireStaff(ctx: SeromaContext, next: () => Promise<void>): Promise<void> {
+  if (ctx.role === "admin" || ctx.role === "staff") return next();
+  ctx.log.warn({ userId: ctx.from?.id, role: ctx.role }, "refused an action to a viewer");
+  const text = ctx.t("auth-staff-only", { id: String(ctx.from?.id ?? "?") });
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("auth-refused-button"), show_alert: true });
+  else await ctx.reply(text, { parse_mode: "HTML" });
 }
 
 /** Guard for admin-only handlers: answers non-admins and stops. */

@@ -99,6 +99,7 @@ describe("room-status job", () => {
       latest: async () => [],
       between: async () => [],
       count: async () => stored.length,
+      aggregate: async () => [],
     };
     const { scheduler, job, events } = setup(flaky);
     await job.start();

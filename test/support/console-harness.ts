@@ -9,12 +9,17 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
+import { connectAlertsToBus, type SnsSender, setupAlerts } from "../../bot/alerts/setup.ts";
 import { createBot, startBot } from "../../bot/index.ts";
+import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
+import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
+import { createAlertJob } from "../../jobs/alert-job.ts";
+import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
@@ -38,6 +43,9 @@ export interface ConsoleHarness {
   job: ReturnType<typeof createRoomStatusJob>;
   bus: EventBus<RoomEvents>;
   runner: RunnerHandle;
+  alerts: AlertPipeline;
+  alertJob: ReturnType<typeof createAlertJob>;
+  dailySummary: ReturnType<typeof createDailySummaryJob>;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -48,6 +56,14 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Wraps the storage the bot sees (to inject faults). The job keeps the real one. */
   wrapStorage?: (storage: Storage) => Storage;
+  /** An SNS sender for alerts (e.g. the real SNS channel against a local endpoint). */
+  sns?: SnsSender;
+  /** Group pacing for alerts; default: Telegram's 20 a minute, without the 1 s gap. */
+  pacing?: DeliveryChannel["pacing"];
+  /** Reuse an existing data directory (to test restarts). */
+  dataDir?: string;
+  /** Start the clock here. */
+  startAt?: string;
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -63,7 +79,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     STAFF_IDS: [STAFF.id, STAFF_JA.id].join(","),
     STAFF_CHAT_ID: String(STAFF_GROUP.id),
     ROOM_ID: "test-room",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "seroma-e2e-")),
+    DATA_DIR: opts.dataDir ?? mkdtempSync(join(tmpdir(), "seroma-e2e-")),
     HARDWARE: "sim",
     TIMEZONE: "UTC",
     SAMPLE_INTERVAL_SECONDS: "60",
@@ -72,7 +88,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   });
   if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
   const config = parsed.config;
-  const clock = new ManualClock("2026-11-23T10:00:00Z");
+  const clock = new ManualClock(opts.startAt ?? "2026-11-23T10:00:00Z");
   const scheduler = new ManualScheduler();
   const storage = createSqliteStorage({ dataDir: config.dataDir });
   const sensor = createSimulatedClimateSensor({ clock, seed: 11 });
@@ -96,8 +112,48 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
       storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
       clock,
       climate: { driver: sensor.driver, sampleNow: () => job.sampleNow() },
+      alerts: {
+        acknowledge: (id, by) => alerts.engine.acknowledge(id, by),
+        openIncidents: () => alerts.engine.openIncidents(),
+      },
     },
   });
+  const alerts = setupAlerts({
+    config,
+    storage,
+    clock,
+    logger: silentLogger,
+    telegram: {
+      api: seroma.bot.api,
+      i18n: seroma.i18n,
+      pacing: opts.pacing ?? { perWindow: 20, windowMs: 60_000, minGapMs: 0 },
+    },
+    ...(opts.sns ? { sns: opts.sns } : {}),
+    backoff: { minMs: 20, maxMs: 500 },
+    translate: (k, v) => seroma.i18n.t(config.defaultLocale, k, v),
+  });
+  connectAlertsToBus(alerts, bus);
+  await alerts.start();
+  const alertJob = createAlertJob({
+    engine: alerts.engine,
+    outbox: storage.outbox,
+    scheduler,
+    clock,
+    logger: silentLogger,
+    roomId: config.roomId,
+  });
+  await alertJob.start();
+  const dailySummary = createDailySummaryJob({
+    roomId: config.roomId,
+    at: config.alerts.dailySummaryAt ?? "08:00",
+    timeZone: config.officeHours.timeZone,
+    incidents: storage.incidents,
+    notify: (n) => alerts.notify(n),
+    scheduler,
+    clock,
+    logger: silentLogger,
+  });
+  await dailySummary.start();
   const runner = await startBot(seroma, silentLogger);
 
   return {
@@ -110,6 +166,9 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     job,
     bus,
     runner,
+    alerts,
+    alertJob,
+    dailySummary,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
@@ -118,6 +177,9 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     async stop() {
       if (runner.isRunning()) await runner.stop();
       await job.stop();
+      await alertJob.stop();
+      await dailySummary.stop();
+      await alerts.stop();
       await storage.close();
       await api.close();
     },

@@ -1,0 +1,164 @@
+/**
+ * Renders alert notices and incidents as Telegram HTML (and, stripped, as plain text
+ * for SNS), from the locale files. Every value taken from a notice is escaped.
+ */
+import type { Incident, Notice, RuleId } from "../../core/alerts/types.ts";
+import { escapeHtml, formatDateTime } from "../html.ts";
+
+export type Translate = (key: string, vars?: Record<string, string>) => string;
+
+export interface RenderContext {
+  t: Translate;
+  timeZone: string;
+  now: number;
+}
+
+const ICON_KEY = { critical: "alert-icon-critical", warning: "alert-icon-warning", info: "alert-icon-info" } as const;
+
+function hhmm(at: number, timeZone: string): string {
+  return formatDateTime(at, timeZone).slice(11, 16);
+}
+
+/** "12 min", "2 h 5 min", "1 d 3 h" (localized). */
+export function formatDuration(t: Translate, ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return t("duration-minutes", { n: String(minutes) });
+  if (minutes < 24 * 60) return t("duration-hours", { n: String(Math.floor(minutes / 60)), m: String(minutes % 60) });
+  const hours = Math.floor(minutes / 60);
+  return t("duration-days", { n: String(Math.floor(hours / 24)), h: String(hours % 24) });
+}
+
+export function ruleName(t: Translate, rule: RuleId | "*"): string {
+  return t(rule === "*" ? "rule-all" : `rule-${rule.replace(".", "-")}`);
+}
+
+function str(details: Notice["details"], key: string): string {
+  return escapeHtml(details[key] ?? "");
+}
+
+/** The one-line description of what is wrong. */
+export function describeCondition(t: Translate, rule: RuleId | undefined, d: Notice["details"]): string {
+  switch (rule) {
+    case "climate.temperature":
+    case "climate.humidity":
+      return t("alert-climate", {
+        quantity: t(`alert-quantity-${d.quantity === "humidity" ? "humidity" : "temperature"}`),
+        direction: t(`alert-direction-${d.direction === "low" ? "low" : "high"}`),
+        value: str(d, "value"),
+        unit: str(d, "unit"),
+        limit: str(d, "limit"),
+      });
+    case "sensor.dead":
+      return t("alert-sensor-dead", { failures: str(d, "failures"), reason: str(d, "reason") });
+    case "sensor.stuck":
+      return t("alert-sensor-stuck", { value: str(d, "value"), minutes: str(d, "minutes") });
+    default:
+      return "";
+  }
+}
+
+function recoveryLine(t: Translate, n: Notice): string {
+  const duration = formatDuration(t, Number(n.details.durationMs ?? 0));
+  if (n.rule === "sensor.dead") return t("alert-recovered-sensor-dead", { duration });
+  if (n.rule === "sensor.stuck") return t("alert-recovered-sensor-stuck", { duration });
+  return t("alert-recovered-climate", {
+    quantity: t(`alert-quantity-${n.details.quantity === "humidity" ? "humidity" : "temperature"}`),
+    value: str(n.details, "value"),
+    unit: str(n.details, "unit"),
+    duration,
+  });
+}
+
+/** A notice as Telegram HTML. `lateByMs` > 0 adds the "delivered late" line. */
+export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): string {
+  const { t, timeZone } = ctx;
+  const room = escapeHtml(n.roomId);
+  const severity = t(`alert-severity-${n.severity}`);
+  const icon = t(ICON_KEY[n.severity]);
+  const lines: string[] = [];
+  const openedAt = Number(n.details.openedAt ?? n.at);
+  switch (n.kind) {
+    case "raised":
+    case "escalated":
+      lines.push(t(`alert-head-${n.kind}`, { icon, severity, room }), describeCondition(t, n.rule, n.details));
+      lines.push(t("alert-since", { time: hhmm(openedAt, timeZone), tz: escapeHtml(timeZone) }));
+      break;
+    case "reminder":
+      lines.push(t("alert-head-reminder", { severity, room }), describeCondition(t, n.rule, n.details));
+      lines.push(t("alert-open-for", { duration: formatDuration(t, n.at - openedAt) }));
+      break;
+    case "recovered":
+      lines.push(t("alert-head-recovered", { room }), recoveryLine(t, n));
+      break;
+    case "started":
+      lines.push(t("alert-started", { room, driver: str(n.details, "driver"), open: str(n.details, "open") }));
+      break;
+    case "summary":
+      lines.push(renderSummaryLines(t, n));
+      break;
+  }
+  if (lateByMs > 0) {
+    lines.push(
+      t("alert-late", {
+        time: hhmm(n.at, timeZone),
+        ago: t("age-minutes", { n: String(Math.round(lateByMs / 60_000)) }),
+      }),
+    );
+  }
+  return lines.join("\n");
+}
+
+function renderSummaryLines(t: Translate, n: Notice): string {
+  return [
+    t("summary-title", { room: escapeHtml(n.roomId) }),
+    t("summary-incidents", { count: str(n.details, "incidents"), open: str(n.details, "open") }),
+  ].join("\n");
+}
+
+/** One line of a digest. */
+export function renderDigestLine(ctx: RenderContext, n: Notice): string {
+  const time = hhmm(n.at, ctx.timeZone);
+  const icon = n.kind === "recovered" ? "✅" : ctx.t(ICON_KEY[n.severity]);
+  const what =
+    n.kind === "recovered"
+      ? recoveryLine(ctx.t, n)
+      : n.kind === "started" || n.kind === "summary"
+        ? (renderNotice(ctx, n).split("\n")[0] ?? "")
+        : describeCondition(ctx.t, n.rule, n.details);
+  return `${time} ${icon} ${what}`;
+}
+
+/** The alert message of an incident as it stands (for edits after ack or mute). */
+export function renderIncident(ctx: RenderContext, i: Incident, mutedBy?: { name: string; until: number }): string {
+  const lines = [
+    renderNotice(ctx, {
+      kind: "raised",
+      roomId: i.roomId,
+      severity: i.severity,
+      rule: i.rule,
+      incidentId: i.id,
+      at: i.openedAt,
+      details: { ...i.details, openedAt: i.openedAt },
+    }),
+  ];
+  if (i.ackedBy && i.ackedAt !== undefined) {
+    lines.push("", ctx.t("alert-acked", { name: escapeHtml(i.ackedBy.name), time: hhmm(i.ackedAt, ctx.timeZone) }));
+  }
+  if (mutedBy) {
+    lines.push(
+      "",
+      ctx.t("alert-muted-by", { name: escapeHtml(mutedBy.name), time: hhmm(mutedBy.until, ctx.timeZone) }),
+    );
+  }
+  return lines.filter((l, idx) => !(l === "" && lines[idx - 1] === "")).join("\n");
+}
+
+/** Telegram HTML -> plain text (for SNS e-mail/SMS). */
+export function htmlToPlain(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
+}

@@ -1,0 +1,143 @@
+/**
+ * Builds the alert pipeline for a room: the engine, the durable outbox, and the
+ * channels that are configured (the staff group when the bot has STAFF_CHAT_ID, SNS
+ * when SNS_TOPIC_ARN is set). Used by main.ts and by the tests' console harness.
+ */
+import type { I18n } from "@grammyjs/i18n";
+import type { Api } from "grammy";
+import type { ChannelResult, DeliveryChannel } from "../../core/alerts/dispatcher.ts";
+import { type AlertPipeline, createAlertPipeline } from "../../core/alerts/pipeline.ts";
+import type { Notice } from "../../core/alerts/types.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Config } from "../../core/config.ts";
+import type { EventBus } from "../../core/event-bus.ts";
+import type { RoomEvents } from "../../core/events.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Storage } from "../../storage/ports.ts";
+import type { SeromaContext } from "../context.ts";
+import { buildChartPhoto } from "../features/chart.ts";
+import { htmlToPlain, renderNotice, type Translate } from "./render.ts";
+import { createTelegramAlertChannel } from "./telegram-channel.ts";
+
+/** What the SNS channel needs to be (see channels/sns-channel.ts). */
+export interface SnsSender {
+  send(n: {
+    subject: string;
+    message: string;
+    severity: Notice["severity"];
+    roomId: string;
+    dedupId: string;
+  }): Promise<ChannelResult>;
+}
+
+export interface AlertSetupOptions {
+  config: Pick<Config, "roomId" | "thresholds" | "alerts" | "telegram" | "officeHours" | "defaultLocale" | "sampling">;
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  /** Both present: alerts go to the staff group (if STAFF_CHAT_ID is set). */
+  telegram?: { api: Api; i18n: I18n<SeromaContext>; pacing?: DeliveryChannel["pacing"] };
+  sns?: SnsSender;
+  backoff?: { minMs: number; maxMs: number };
+  /** Translations for SNS texts when there is no bot. */
+  translate: Translate;
+}
+
+/** Notices only the group chat gets (SNS is for things that need someone to act). */
+const TELEGRAM_ONLY = new Set<Notice["kind"]>(["started", "summary"]);
+
+export function createSnsDelivery(sns: SnsSender, render: (n: Notice, lateByMs: number) => string): DeliveryChannel {
+  return {
+    name: "sns",
+    async deliver(entry, lateByMs) {
+      const text = htmlToPlain(render(entry.notice, lateByMs));
+      const [first = "", ...rest] = text.split("\n");
+      return sns.send({
+        subject: `Seroma: ${first}`,
+        message: [first, ...rest].join("\n"),
+        severity: entry.notice.severity,
+        roomId: entry.notice.roomId,
+        dedupId: `outbox-${entry.id}`,
+      });
+    },
+  };
+}
+
+export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
+  const { config, storage, clock, logger } = opts;
+  const timeZone = config.officeHours.timeZone;
+  const channels: DeliveryChannel[] = [];
+  const tg = opts.telegram;
+  const chatId = config.telegram.staffChatId;
+  if (tg && chatId !== undefined) {
+    const locale = config.defaultLocale;
+    channels.push(
+      createTelegramAlertChannel({
+        api: tg.api,
+        chatId,
+        ...(config.telegram.staffChatTopicId ? { topicId: config.telegram.staffChatTopicId } : {}),
+        t: (k, v) => tg.i18n.t(locale, k, v),
+        timeZone,
+        clock,
+        incidents: storage.incidents,
+        summaryChart: async (at) => {
+          const t: Translate = (k, v) => tg.i18n.t(locale, k, v);
+          const photo = await buildChartPhoto({ config, storage, clock: { now: () => new Date(at) } }, "24h", t);
+          return photo.png;
+        },
+        ...(tg.pacing ? { pacing: tg.pacing } : {}),
+      }),
+    );
+  }
+  if (opts.sns) {
+    channels.push(
+      createSnsDelivery(opts.sns, (n, late) =>
+        renderNotice({ t: opts.translate, timeZone, now: clock.now().getTime() }, n, late),
+      ),
+    );
+  }
+  if (channels.length === 0) {
+    logger.warn(
+      "alerts have no channel: set STAFF_CHAT_ID (with a bot token) and/or SNS_TOPIC_ARN; incidents are still recorded",
+    );
+  }
+  return createAlertPipeline({
+    engine: {
+      roomId: config.roomId,
+      thresholds: config.thresholds,
+      hysteresis: config.alerts.hysteresis,
+      minDurationMs: config.alerts.minDurationMs,
+      remindEveryMs: config.alerts.remindEveryMs,
+      sensorDeadAfter: config.alerts.sensorDeadAfter,
+      sensorStuckMs: config.alerts.sensorStuckMs,
+    },
+    repos: storage,
+    channels,
+    clock,
+    logger,
+    lateAfterMs: config.alerts.lateAfterMs,
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    routes: (notice, channel) => channel === "telegram" || !TELEGRAM_ONLY.has(notice.kind),
+    // Remember which Telegram message announced an incident: recoveries reply to it, acks edit it.
+    onDelivered: async (channel, entries, ref) => {
+      if (channel !== "telegram" || ref === undefined) return;
+      for (const e of entries) {
+        if (e.notice.kind !== "raised" || !e.notice.incidentId) continue;
+        await storage.incidents.setTelegramMessageId(e.notice.incidentId, Number(ref));
+      }
+    },
+  });
+}
+
+/** Feeds the room's events into the engine. Returns an unsubscribe function. */
+export function connectAlertsToBus(pipeline: AlertPipeline, bus: EventBus<RoomEvents>): () => void {
+  const offs = [
+    bus.on("climate.reading", ({ reading }) => pipeline.engine.onReading(reading)),
+    bus.on("climate.sensor-error", (e) =>
+      pipeline.engine.onSensorError({ at: e.at, code: e.code, message: e.message }),
+    ),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

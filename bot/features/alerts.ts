@@ -1,0 +1,219 @@
+/**
+ * Alerts in chat: the Acknowledge / Mute buttons on alert messages, /alerts, /ack,
+ * /mute and /unmute. Only staff get here (the auth filter answers strangers' button
+ * presses with a refusal). Every action is written to the audit log.
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import type { Incident, Mute, RuleId } from "../../core/alerts/types.ts";
+import { describeCondition, formatDuration, type RenderContext, renderIncident, ruleName } from "../alerts/render.ts";
+import { ALERT_ACK, ALERT_MUTE, alertKeyboard } from "../alerts/telegram-channel.ts";
+import type { SeromaContext } from "../context.ts";
+import { requireStaff } from "../filters/auth.ts";
+import { escapeHtml, formatDateTime } from "../html.ts";
+
+const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
+const WHAT: Record<string, Array<Mute["rule"]>> = {
+  all: ["*"],
+  temperature: ["climate.temperature"],
+  humidity: ["climate.humidity"],
+  sensor: ["sensor.dead", "sensor.stuck"],
+};
+
+function who(ctx: SeromaContext): { id: number; name: string } {
+  const f = ctx.from;
+  if (!f) throw new Error("no sender");
+  return { id: f.id, name: [f.first_name, f.last_name].filter(Boolean).join(" ") || String(f.id) };
+}
+
+function renderCtx(ctx: SeromaContext): RenderContext {
+  return {
+    t: (k, v) => ctx.t(k, v),
+    timeZone: ctx.services.config.officeHours.timeZone,
+    now: ctx.services.clock.now().getTime(),
+  };
+}
+
+/** "30m", "2h", "1d" -> ms, bounded to 1 minute .. 7 days. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d{1,4})\s*(m|min|h|d)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? "").toLowerCase();
+  const ms = Number(m[1]) * (unit === "d" ? 86_400_000 : unit === "h" ? 3_600_000 : 60_000);
+  return ms >= 60_000 && ms <= MAX_MUTE_MS ? ms : undefined;
+}
+
+function hhmm(ctx: SeromaContext, at: number): string {
+  return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 16);
+}
+
+async function audit(ctx: SeromaContext, action: "ack" | "mute" | "unmute", incidentId?: string, detail?: string) {
+  const by = who(ctx);
+  await ctx.services.storage.audit.record({
+    at: ctx.services.clock.now().getTime(),
+    roomId: ctx.services.config.roomId,
+    userId: by.id,
+    userName: by.name,
+    action,
+    ...(incidentId ? { incidentId } : {}),
+    ...(detail ? { detail } : {}),
+  });
+}
+
+function buttonsFor(ctx: SeromaContext, i: Incident): InlineKeyboard | undefined {
+  if (i.state !== "open") return undefined;
+  return alertKeyboard((k, v) => ctx.t(k, v), i.id, { ack: i.ackedAt === undefined });
+}
+
+export const alertsFeature = new Composer<SeromaContext>();
+
+alertsFeature.callbackQuery(new RegExp(`^${ALERT_ACK}:([\\w-]+)$`), requireStaff, async (ctx) => {
+  const id = ctx.match[1] ?? "";
+  const result = await ctx.services.alerts.acknowledge(id, who(ctx));
+  if (result.ok) {
+    await audit(ctx, "ack", id);
+    await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-done") });
+  } else if (result.reason === "already") {
+    await ctx.answerCallbackQuery({
+      text: ctx.t("alert-ack-already", { name: result.incident?.ackedBy?.name ?? "?" }),
+    });
+  } else {
+    await ctx.answerCallbackQuery({
+      text: ctx.t(result.reason === "resolved" ? "alert-ack-resolved" : "alert-ack-unknown"),
+    });
+  }
+  const incident = result.incident;
+  if (incident && ctx.callbackQuery.message) {
+    await ctx.editMessageText(renderIncident(renderCtx(ctx), incident), {
+      parse_mode: "HTML",
+      reply_markup: buttonsFor(ctx, incident) ?? new InlineKeyboard(),
+    });
+  }
+});
+
+alertsFeature.callbackQuery(new RegExp(`^${ALERT_MUTE}:([\\w-]+):(1h|24h)$`), requireStaff, async (ctx) => {
+  const [, id = "", span = "1h"] = ctx.match;
+  const incident = await ctx.services.storage.incidents.get(id);
+  if (!incident) {
+    await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-unknown") });
+    return;
+  }
+  const ms = span === "24h" ? 86_400_000 : 3_600_000;
+  const until = ctx.services.clock.now().getTime() + ms;
+  const by = who(ctx);
+  await ctx.services.storage.mutes.set({ roomId: incident.roomId, rule: incident.rule, until, by });
+  await audit(ctx, "mute", id, `${incident.rule} for ${span}`);
+  await ctx.answerCallbackQuery({
+    text: ctx.t("alert-mute-done", {
+      what: ruleName((k, v) => ctx.t(k, v), incident.rule),
+      duration: formatDuration((k, v) => ctx.t(k, v), ms),
+    }),
+  });
+  if (ctx.callbackQuery.message) {
+    await ctx.editMessageText(renderIncident(renderCtx(ctx), incident, { name: by.name, until }), {
+      parse_mode: "HTML",
+      reply_markup: buttonsFor(ctx, incident) ?? new InlineKeyboard(),
+    });
+  }
+});
+
+alertsFeature.command("alerts", async (ctx) => {
+  const { config, clock, storage } = ctx.services;
+  const room = escapeHtml(config.roomId);
+  const open = ctx.services.alerts.openIncidents();
+  const mutes = await storage.mutes.active(config.roomId, clock.now().getTime());
+  const t = (k: string, v?: Record<string, string>) => ctx.t(k, v);
+  const lines: string[] = [];
+  const kb = new InlineKeyboard();
+  if (open.length === 0) lines.push(ctx.t("alerts-none", { room }));
+  else {
+    lines.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
+    for (const i of open) {
+      const ack = i.ackedBy ? ` ✔️ ${escapeHtml(i.ackedBy.name)}` : "";
+      lines.push(
+        `${ctx.t(`alert-icon-${i.severity}`)} <code>${escapeHtml(i.id)}</code> ${describeCondition(t, i.rule, i.details)} ${ctx.t("alert-since", { time: hhmm(ctx, i.openedAt), tz: escapeHtml(config.officeHours.timeZone) })}${ack}`,
+      );
+      if (!i.ackedBy) kb.text(`${ctx.t("alert-button-ack")} ${i.id}`, `${ALERT_ACK}:${i.id}`).row();
+    }
+  }
+  if (mutes.length > 0) {
+    const list = mutes.map((m) => ctx.t("alerts-mute-item", { what: ruleName(t, m.rule), time: hhmm(ctx, m.until) }));
+    lines.push("", ctx.t("alerts-mutes", { list: list.join(", ") }));
+  }
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", ...(kb.inline_keyboard.length ? { reply_markup: kb } : {}) });
+});
+
+alertsFeature.command("ack", requireStaff, async (ctx) => {
+  const arg = ctx.match.trim();
+  const open = ctx.services.alerts.openIncidents().filter((i) => i.ackedAt === undefined);
+  const targets = arg === "" ? open : open.filter((i) => i.id === arg);
+  if (arg !== "" && targets.length === 0) {
+    await ctx.reply(ctx.t("ack-unknown", { id: escapeHtml(arg.slice(0, 40)) }), { parse_mode: "HTML" });
+    return;
+  }
+  if (targets.length === 0) {
+    await ctx.reply(ctx.t("ack-none"));
+    return;
+  }
+  let count = 0;
+  for (const i of targets) {
+    const r = await ctx.services.alerts.acknowledge(i.id, who(ctx));
+    if (r.ok) {
+      count++;
+      await audit(ctx, "ack", i.id);
+    }
+  }
+  await ctx.reply(ctx.t("ack-done", { count: String(count) }));
+});
+
+function parseWhat(word: string | undefined): Array<Mute["rule"]> | undefined {
+  return WHAT[(word ?? "all").toLowerCase()];
+}
+
+alertsFeature.command("mute", requireStaff, async (ctx) => {
+  const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+  let ms = 3_600_000;
+  if (words[0] && /^\d/.test(words[0])) {
+    const parsed = parseDuration(words.shift() ?? "");
+    if (parsed === undefined) {
+      await ctx.reply(ctx.t("mute-usage"), { parse_mode: "HTML" });
+      return;
+    }
+    ms = parsed;
+  }
+  const rules = parseWhat(words[0]);
+  if (!rules || words.length > 1) {
+    await ctx.reply(ctx.t("mute-usage"), { parse_mode: "HTML" });
+    return;
+  }
+  const { config, clock, storage } = ctx.services;
+  const until = clock.now().getTime() + ms;
+  const by = who(ctx);
+  for (const rule of rules) await storage.mutes.set({ roomId: config.roomId, rule, until, by });
+  const what = (words[0] ?? "all").toLowerCase();
+  await audit(ctx, "mute", undefined, `${what} until ${new Date(until).toISOString()}`);
+  await ctx.reply(
+    ctx.t("mute-done", {
+      what: rules.map((r) => ruleName((k, v) => ctx.t(k, v), r)).join(", "),
+      time: escapeHtml(formatDateTime(until, config.officeHours.timeZone).slice(0, 16)),
+      name: escapeHtml(by.name),
+    }),
+    { parse_mode: "HTML" },
+  );
+});
+
+alertsFeature.command("unmute", requireStaff, async (ctx) => {
+  const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+  const rules = parseWhat(words[0]);
+  if (!rules || words.length > 1) {
+    await ctx.reply(ctx.t("unmute-usage"), { parse_mode: "HTML" });
+    return;
+  }
+  const { config, storage } = ctx.services;
+  // "all" ends every mute of the room, not just the room-wide one.
+  const targets: Array<Mute["rule"]> = rules[0] === "*" ? ["*", ...(Object.values(WHAT).flat() as RuleId[])] : rules;
+  let any = false;
+  for (const rule of targets) any = (await storage.mutes.clear(config.roomId, rule)) || any;
+  const what = rules.map((r) => ruleName((k, v) => ctx.t(k, v), r)).join(", ");
+  if (any) await audit(ctx, "unmute", undefined, (words[0] ?? "all").toLowerCase());
+  await ctx.reply(ctx.t(any ? "unmute-done" : "unmute-none", { what }));
+});
