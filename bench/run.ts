@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { alertLatencyBench, alertOutageBench, chartRenderBench } from "./scenarios/alerts.ts";
 import { historyQueryBench } from "./scenarios/history-query.ts";
 import { samplingMemoryBench } from "./scenarios/sampling-memory.ts";
 import { statusRoundTripBench } from "./scenarios/status-round-trip.ts";
@@ -19,6 +20,10 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "status-round-trip-paced": () => statusRoundTripBench({ requests: 1_000, users: 50, meanThinkMs: 250 }),
   "history-query": () => historyQueryBench({ rows: 1_000_000, queries: 1_000 }),
   "sampling-memory": () => samplingMemoryBench({ samples: 10_000 }),
+  "alert-latency": () => alertLatencyBench({ crossings: 500 }),
+  "alert-outage": () =>
+    alertOutageBench({ alerts: 1_000, outageSeconds: Number(process.env.BENCH_OUTAGE_SECONDS ?? 60) }),
+  "chart-render": () => chartRenderBench({ renders: 30 }),
 };
 
 const self = fileURLToPath(import.meta.url);

@@ -86,7 +86,7 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
 
   return {
     name: "telegram",
-    digestMax: 25,
+    digestMax: 50, // and as many as fit in 4,096 characters
     pacing: opts.pacing ?? GROUP_PACING,
     async deliver(entry: OutboxEntryLike, lateByMs: number) {
       const n = entry.notice;
