@@ -9,21 +9,34 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import { alertLatencyBench, alertOutageBench, chartRenderBench } from "./scenarios/alerts.ts";
-import { historyQueryBench } from "./scenarios/history-query.ts";
-import { samplingMemoryBench } from "./scenarios/sampling-memory.ts";
-import { statusRoundTripBench } from "./scenarios/status-round-trip.ts";
 import { type Metric, passes } from "./stats.ts";
 
+// Each scenario is imported only in its own child process, so one scenario's modules
+// (sharp, the AWS SDK...) do not show up in another's memory figures.
 const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
-  "status-round-trip-closed": () => statusRoundTripBench({ requests: 1_000, users: 50, meanThinkMs: 0 }),
-  "status-round-trip-paced": () => statusRoundTripBench({ requests: 1_000, users: 50, meanThinkMs: 250 }),
-  "history-query": () => historyQueryBench({ rows: 1_000_000, queries: 1_000 }),
-  "sampling-memory": () => samplingMemoryBench({ samples: 10_000 }),
-  "alert-latency": () => alertLatencyBench({ crossings: 500 }),
-  "alert-outage": () =>
-    alertOutageBench({ alerts: 1_000, outageSeconds: Number(process.env.BENCH_OUTAGE_SECONDS ?? 60) }),
-  "chart-render": () => chartRenderBench({ renders: 30 }),
+  "status-round-trip-closed": async () =>
+    (await import("./scenarios/status-round-trip.ts")).statusRoundTripBench({
+      requests: 1_000,
+      users: 50,
+      meanThinkMs: 0,
+    }),
+  "status-round-trip-paced": async () =>
+    (await import("./scenarios/status-round-trip.ts")).statusRoundTripBench({
+      requests: 1_000,
+      users: 50,
+      meanThinkMs: 250,
+    }),
+  "history-query": async () =>
+    (await import("./scenarios/history-query.ts")).historyQueryBench({ rows: 1_000_000, queries: 1_000 }),
+  "sampling-memory": async () =>
+    (await import("./scenarios/sampling-memory.ts")).samplingMemoryBench({ samples: 10_000 }),
+  "alert-latency": async () => (await import("./scenarios/alerts.ts")).alertLatencyBench({ crossings: 500 }),
+  "alert-outage": async () =>
+    (await import("./scenarios/alerts.ts")).alertOutageBench({
+      alerts: 1_000,
+      outageSeconds: Number(process.env.BENCH_OUTAGE_SECONDS ?? 60),
+    }),
+  "chart-render": async () => (await import("./scenarios/alerts.ts")).chartRenderBench({ renders: 30 }),
 };
 
 const self = fileURLToPath(import.meta.url);

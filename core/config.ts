@@ -205,6 +205,9 @@ const schema = (env: Record<string, string | undefined>) =>
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
 
+/** Every environment variable the console reads (plus ENV_FILE, read by loadConfig). */
+export const CONFIG_VARIABLES: readonly string[] = [...Object.keys(schema({}).shape), "ENV_FILE"];
+
 function contains(outer: Range, inner: Range): boolean {
   return outer.min <= inner.min && outer.max >= inner.max;
 }
