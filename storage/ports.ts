@@ -2,7 +2,10 @@ import type { Reading, ReadingBucket } from "../core/types.ts";
 
 export type { ReadingBucket } from "../core/types.ts";
 
+import type { AccessLogRepository, StaffRepository } from "./access-ports.ts";
 import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "./alert-ports.ts";
+
+export type * from "./access-ports.ts";
 
 export type * from "./alert-ports.ts";
 
@@ -40,5 +43,7 @@ export interface Storage {
   readonly outbox: OutboxRepository;
   readonly mutes: MuteRepository;
   readonly audit: AuditRepository;
+  readonly staff: StaffRepository;
+  readonly accessLog: AccessLogRepository;
   close(): Promise<void>;
 }

@@ -1,0 +1,56 @@
+import type { CardUid } from "../hardware/cards/port.ts";
+
+export type StaffRole = "admin" | "staff";
+
+/** A person with a card. Staff are shared by every room of a backend. */
+export interface StaffMember {
+  cardUid: CardUid;
+  name: string;
+  role: StaffRole;
+  telegramUserId?: number;
+  active: boolean;
+  createdBy: number;
+  createdAt: number;
+  /** Set while revoked. */
+  revokedAt?: number;
+  revokedBy?: number;
+}
+
+export interface StaffRepository {
+  /** Adds a card; a UID that exists already (active or revoked) is refused with the existing record. */
+  add(member: StaffMember): Promise<{ ok: true } | { ok: false; reason: "duplicate"; existing: StaffMember }>;
+  getByUid(uid: CardUid): Promise<StaffMember | undefined>;
+  getByTelegramId(userId: number): Promise<StaffMember | undefined>;
+  /** Case-insensitive exact name match first, then prefix; active and revoked. */
+  findByName(name: string): Promise<StaffMember[]>;
+  /** Sorted by name. */
+  list(opts?: { includeRevoked?: boolean }): Promise<StaffMember[]>;
+  /** Revoke (active=false) or restore; returns the updated record, or undefined if no such card. */
+  setActive(uid: CardUid, active: boolean, by: number, at: number): Promise<StaffMember | undefined>;
+  /** Links (or unlinks with undefined) a Telegram account; returns the updated record. */
+  linkTelegram(uid: CardUid, telegramUserId: number | undefined): Promise<StaffMember | undefined>;
+}
+
+export type AccessDecision = "allowed" | "off-hours" | "unknown" | "revoked";
+
+export interface AccessEntry {
+  id: number;
+  roomId: string;
+  at: number;
+  cardUid: CardUid;
+  /** The staff member's name at the time (absent for unknown cards). */
+  staffName?: string;
+  decision: AccessDecision;
+}
+
+export interface AccessLogRepository {
+  /** Returns the new entry's id. */
+  add(entry: Omit<AccessEntry, "id">): Promise<number>;
+  /** Newest first; `before` (an entry id) pages to older entries. */
+  latest(roomId: string, limit: number, before?: number): Promise<AccessEntry[]>;
+  /** One card's entries, newest first, paged like `latest`. */
+  byCard(roomId: string, cardUid: CardUid, limit: number, before?: number): Promise<AccessEntry[]>;
+  /** Entries with from <= at < to, oldest first (for /who and CSV export), at most `limit`. */
+  between(roomId: string, from: number, to: number, limit: number): Promise<AccessEntry[]>;
+  count(roomId: string): Promise<number>;
+}
