@@ -75,6 +75,34 @@ const MIGRATIONS: readonly string[] = [
      detail TEXT
    );
    CREATE INDEX audit_room_at ON audit (room_id, at);`,
+  // 3: door access: staff cards (shared by every room) and the per-room access log
+  `CREATE TABLE staff (
+     card_uid TEXT PRIMARY KEY,       -- normalized before it gets here; compared exactly
+     name TEXT NOT NULL,
+     name_lower TEXT NOT NULL,        -- NFC + toLowerCase() in JS (SQLite's lower() is ASCII only)
+     role TEXT NOT NULL CHECK (role IN ('admin', 'staff')),
+     telegram_user_id INTEGER UNIQUE, -- NULLs do not collide
+     active INTEGER NOT NULL CHECK (active IN (0, 1)),
+     created_by INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER,
+     revoked_by INTEGER
+   );
+   CREATE INDEX staff_name_lower ON staff (name_lower);
+   CREATE TABLE access_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     room_id TEXT NOT NULL,
+     at INTEGER NOT NULL,             -- epoch ms, UTC
+     card_uid TEXT NOT NULL,
+     staff_name TEXT,                 -- the name at the time; NULL for unknown cards
+     decision TEXT NOT NULL CHECK (decision IN ('allowed', 'off-hours', 'unknown', 'revoked'))
+   );
+   -- "Latest N of a room", paged by id: WHERE room_id = ? AND id < ? ORDER BY id DESC.
+   CREATE INDEX access_log_room_id ON access_log (room_id, id);
+   -- "By person": WHERE room_id = ? AND card_uid = ? AND id < ? ORDER BY id DESC.
+   CREATE INDEX access_log_room_card ON access_log (room_id, card_uid, id);
+   -- "Between times": WHERE room_id = ? AND at >= ? AND at < ? ORDER BY at, id (rowid rides along).
+   CREATE INDEX access_log_room_at ON access_log (room_id, at);`,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

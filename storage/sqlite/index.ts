@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Storage } from "../ports.ts";
+import { createSqliteAccessLogRepository, createSqliteStaffRepository } from "./access.ts";
 import {
   createSqliteAuditRepository,
   createSqliteIncidentRepository,
@@ -25,6 +26,8 @@ export function createSqliteStorage(opts: { dataDir: string } | { file: string }
     outbox: createSqliteOutboxRepository(db),
     mutes: createSqliteMuteRepository(db),
     audit: createSqliteAuditRepository(db),
+    staff: createSqliteStaffRepository(db),
+    accessLog: createSqliteAccessLogRepository(db),
     async close() {
       closeDatabase(db);
     },
