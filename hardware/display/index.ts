@@ -1,0 +1,124 @@
+/**
+ * Display drivers by name, and the choice main.ts makes from HARDWARE.
+ *
+ *   selectDisplay({ mode, cols, rows, i2cBus, address, logger }) -> Promise<{ display, reason? }>
+ *     sim  -> the simulator.
+ *     real -> the HD44780, opened now; rejects (DisplayError "unavailable") when the library
+ *             is missing or the device cannot be opened, so start-up stops and says why.
+ *     auto -> tries to open the HD44780; on failure (no library, no /dev/i2c-N, no access,
+ *             nothing at the address) the simulator, with `reason` saying why. Once chosen,
+ *             the HD44780 driver survives a loose cable by itself (it reopens on the next
+ *             frame), but auto does not switch from the simulator to an LCD plugged in later:
+ *             restart for that.
+ *   createDisplay(name, opts) -> a driver by name ("hd44780" | "sim"), no I/O.
+ */
+import { DisplayError } from "./errors.ts";
+import { createHd44780Display, type Hd44780Options } from "./hd44780.ts";
+import type { Display } from "./port.ts";
+import { createSimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
+import type { LcdCols, LcdRows } from "./text.ts";
+
+export { DisplayError, type DisplayErrorCode } from "./errors.ts";
+export {
+  changedRuns,
+  createHd44780Display,
+  describeI2cError,
+  HD44780_DEFAULTS,
+  type Hd44780Display,
+  type Hd44780Options,
+  type LcdConstructor,
+  type LcdDevice,
+} from "./hd44780.ts";
+export type { Display } from "./port.ts";
+export { createSimulatedDisplay, type SimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
+export {
+  centre,
+  fitLines,
+  LCD_DEGREE,
+  LCD_OVERFLOW,
+  type LcdCols,
+  type LcdRows,
+  lcdToReadable,
+  toLcdCharset,
+  toLcdFrame,
+} from "./text.ts";
+
+export interface DisplayOptions {
+  /** Characters per line (default 16). */
+  cols?: LcdCols;
+  /** Lines (default 2). */
+  rows?: LcdRows;
+  /** I2C bus number (hd44780 only; default 1). */
+  i2cBus?: number;
+  /** I2C address of the backpack (hd44780 only; default 0x27). */
+  address?: number;
+  /** Receives each new frame as readable lines (sim only). */
+  logger?: (frame: string[]) => void;
+  /** Further options for the HD44780 driver (library loader, timeout). */
+  hd44780?: Omit<Hd44780Options, "cols" | "rows" | "i2cBus" | "address">;
+  /** Further options for the simulator. */
+  sim?: Omit<SimulatedDisplayOptions, "cols" | "rows" | "logger">;
+}
+
+/** Copies only the keys that are set, so `undefined` never overrides a default. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const drivers = {
+  hd44780: (o: DisplayOptions): Display =>
+    createHd44780Display({
+      ...o.hd44780,
+      ...defined({ cols: o.cols, rows: o.rows, i2cBus: o.i2cBus, address: o.address }),
+    }),
+  sim: (o: DisplayOptions): Display =>
+    createSimulatedDisplay({ ...o.sim, ...defined({ cols: o.cols, rows: o.rows, logger: o.logger }) }),
+} as const satisfies Record<string, (o: DisplayOptions) => Display>;
+
+export type DisplayDriverName = keyof typeof drivers;
+export const DISPLAY_DRIVERS = Object.keys(drivers) as DisplayDriverName[];
+
+/** Creates the display driver called `name` ("hd44780" or "sim"); does no I/O. */
+export function createDisplay(name: string, opts: DisplayOptions = {}): Display {
+  if (!Object.hasOwn(drivers, name)) {
+    throw new Error(`unknown display driver "${name}"; valid drivers: ${DISPLAY_DRIVERS.join(", ")}`);
+  }
+  return drivers[name as DisplayDriverName](opts);
+}
+
+export type HardwareMode = "auto" | "real" | "sim";
+
+export interface SelectDisplayOptions extends DisplayOptions {
+  mode: HardwareMode;
+}
+
+export interface SelectedDisplay {
+  display: Display;
+  /** Why this driver was chosen; for the start-up log. */
+  reason?: string;
+}
+
+/** Picks the display driver for HARDWARE=auto|real|sim (see the top of this file). */
+export async function selectDisplay(opts: SelectDisplayOptions): Promise<SelectedDisplay> {
+  const { mode, ...factoryOpts } = opts;
+  if (mode === "sim") return { display: createDisplay("sim", factoryOpts), reason: "HARDWARE=sim" };
+
+  const lcd = createHd44780Display({
+    ...opts.hd44780,
+    ...defined({ cols: opts.cols, rows: opts.rows, i2cBus: opts.i2cBus, address: opts.address }),
+  });
+  try {
+    await lcd.open();
+    return { display: lcd };
+  } catch (e) {
+    await lcd.close();
+    const why = e instanceof Error ? e.message : String(e);
+    if (mode === "real") {
+      throw new DisplayError("unavailable", `HARDWARE=real, but the LCD cannot be used: ${why}`, { cause: e });
+    }
+    return {
+      display: createDisplay("sim", factoryOpts),
+      reason: `HARDWARE=auto and no usable LCD, using the simulator: ${why}`,
+    };
+  }
+}
