@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     ...(sns ? { sns } : {}),
     translate: (k, v) => i18n.t(config.defaultLocale, k, v),
   });
-  connectAlertsToBus(alerts, bus);
+  connectAlertsToBus(alerts, bus, config.officeHours.timeZone);
   const alertJob = createAlertJob({
     engine: alerts.engine,
     outbox: storage.outbox,

@@ -134,6 +134,15 @@ rule-climate-humidity = humidity
 rule-sensor-dead = sensor not answering
 rule-sensor-stuck = sensor stuck
 rule-all = all alerts
+alert-reader-dead = The door's card reader is not answering: { $reason }
+alert-door-breach = Entry outside office hours: <b>{ $name }</b> (card <code>{ $uid }</code>) at { $time }.
+alert-door-unknown = Unknown card <code>{ $uid }</code> at the door at { $time }. Access denied.
+alert-door-revoked = Revoked card of <b>{ $name }</b> (<code>{ $uid }</code>) at the door at { $time }. Access denied.
+alert-recovered-reader-dead = The door's card reader is answering again after { $duration }.
+rule-reader-dead = card reader not answering
+rule-door-breach = off-hours entries
+rule-door-unknown-card = unknown cards
+rule-door-revoked-card = revoked cards
 alerts-none = No open incidents in { $room }. ✅
 alerts-title = <b>{ $count } open incident(s)</b> · { $room }
 alerts-mutes = 🔕 Muted: { $list }
@@ -141,13 +150,24 @@ alerts-mute-item = { $what } until { $time }
 ack-none = Nothing to acknowledge: every open incident is acknowledged already.
 ack-done = Acknowledged { $count } incident(s).
 ack-unknown = No open incident with id “{ $id }”. See /alerts.
-mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor or all (default).
+mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door or all (default).
 mute-done = 🔕 { $what } muted until { $time } by { $name }.
-unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor or all (default).
+unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door or all (default).
 unmute-done = 🔔 { $what } unmuted.
 unmute-none = Nothing was muted for { $what }.
 summary-title = 📊 <b>Daily summary</b> · { $room }
 summary-incidents = Incidents in the last 24 h: { $count }. Open now: { $open }.
+
+## lcd (the room's character display: plain ASCII, 16 characters a line)
+lcd-climate = { $t }°C  { $h }%RH
+lcd-no-reading = No reading yet
+lcd-welcome = Welcome,
+lcd-off-hours = Off-hours entry
+lcd-denied = Access denied
+lcd-unknown = Unknown card
+lcd-card-read = Card read
+lcd-see-chat = See Telegram
+lcd-enrolled = Card enrolled:
 
 ## unhandled
 unhandled-command = I don't know that command. Send /help to see what I can do.

@@ -134,6 +134,15 @@ rule-climate-humidity = 湿度
 rule-sensor-dead = センサー無応答
 rule-sensor-stuck = センサー固着
 rule-all = すべてのアラート
+alert-reader-dead = ドアのカードリーダーが応答しません: { $reason }
+alert-door-breach = 時間外の入室: <b>{ $name }</b>(カード <code>{ $uid }</code>)、{ $time }。
+alert-door-unknown = 未登録のカード <code>{ $uid }</code> がドアで使われました({ $time })。入室拒否。
+alert-door-revoked = 無効化された <b>{ $name }</b> さんのカード(<code>{ $uid }</code>)がドアで使われました({ $time })。入室拒否。
+alert-recovered-reader-dead = ドアのカードリーダーは { $duration } 後に応答を再開しました。
+rule-reader-dead = カードリーダー無応答
+rule-door-breach = 時間外入室
+rule-door-unknown-card = 未登録カード
+rule-door-revoked-card = 無効カード
 alerts-none = { $room } に未解決のインシデントはありません。✅
 alerts-title = <b>未解決のインシデント { $count } 件</b> · { $room }
 alerts-mutes = 🔕 ミュート中: { $list }
@@ -141,13 +150,24 @@ alerts-mute-item = { $what }({ $time } まで)
 ack-none = 確認待ちのインシデントはありません。
 ack-done = { $count } 件のインシデントを確認しました。
 ack-unknown = ID「{ $id }」の未解決インシデントはありません。/alerts を確認してください。
-mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、all(既定)。
+mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、all(既定)。
 mute-done = 🔕 { $name } さんが { $what } を { $time } までミュートしました。
-unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、all(既定)。
+unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、all(既定)。
 unmute-done = 🔔 { $what } のミュートを解除しました。
 unmute-none = { $what } はミュートされていません。
 summary-title = 📊 <b>日次サマリー</b> · { $room }
 summary-incidents = 過去 24 時間のインシデント: { $count } 件。未解決: { $open } 件。
+
+## lcd (部屋の液晶表示: 半角カナと ASCII、1 行 16 文字)
+lcd-climate = { $t }°C  { $h }%RH
+lcd-no-reading = ソクテイ マチ
+lcd-welcome = ヨウコソ
+lcd-off-hours = ジカンガイ ニュウシツ
+lcd-denied = ニュウシツ キョヒ
+lcd-unknown = ミトウロク カード
+lcd-card-read = カード ヨミトリ
+lcd-see-chat = Telegram ヲ カクニン
+lcd-enrolled = カード トウロク:
 
 ## unhandled
 unhandled-command = そのコマンドはわかりません。/help で使えるコマンドを確認してください。

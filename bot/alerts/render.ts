@@ -52,6 +52,14 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
       return t("alert-sensor-dead", { failures: str(d, "failures"), reason: str(d, "reason") });
     case "sensor.stuck":
       return t("alert-sensor-stuck", { value: str(d, "value"), minutes: str(d, "minutes") });
+    case "reader.dead":
+      return t("alert-reader-dead", { reason: str(d, "reason") });
+    case "door.breach":
+      return t("alert-door-breach", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") });
+    case "door.unknown-card":
+      return t("alert-door-unknown", { uid: str(d, "uid"), time: str(d, "time") });
+    case "door.revoked-card":
+      return t("alert-door-revoked", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") });
     default:
       return "";
   }
@@ -61,6 +69,7 @@ function recoveryLine(t: Translate, n: Notice): string {
   const duration = formatDuration(t, Number(n.details.durationMs ?? 0));
   if (n.rule === "sensor.dead") return t("alert-recovered-sensor-dead", { duration });
   if (n.rule === "sensor.stuck") return t("alert-recovered-sensor-stuck", { duration });
+  if (n.rule === "reader.dead") return t("alert-recovered-reader-dead", { duration });
   return t("alert-recovered-climate", {
     quantity: t(`alert-quantity-${n.details.quantity === "humidity" ? "humidity" : "temperature"}`),
     value: str(n.details, "value"),

@@ -16,6 +16,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { Storage } from "../../storage/ports.ts";
 import type { SeromaContext } from "../context.ts";
 import { buildChartPhoto } from "../features/chart.ts";
+import { formatDateTime } from "../html.ts";
 import { htmlToPlain, renderNotice, type Translate } from "./render.ts";
 import { createTelegramAlertChannel } from "./telegram-channel.ts";
 
@@ -130,12 +131,25 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
 }
 
 /** Feeds the room's events into the engine. Returns an unsubscribe function. */
-export function connectAlertsToBus(pipeline: AlertPipeline, bus: EventBus<RoomEvents>): () => void {
+export function connectAlertsToBus(pipeline: AlertPipeline, bus: EventBus<RoomEvents>, timeZone: string): () => void {
+  const timeOf = (at: number) => formatDateTime(at, timeZone).slice(11, 16);
   const offs = [
     bus.on("climate.reading", ({ reading }) => pipeline.engine.onReading(reading)),
     bus.on("climate.sensor-error", (e) =>
       pipeline.engine.onSensorError({ at: e.at, code: e.code, message: e.message }),
     ),
+    bus.on("door.reader-dead", (e) => pipeline.engine.onReaderDead(e)),
+    bus.on("door.reader-alive", (e) => pipeline.engine.onReaderAlive(e)),
+    bus.on("door.access", ({ entry }) => {
+      const details = { uid: entry.cardUid, name: entry.staffName ?? "", time: timeOf(entry.at) };
+      if (entry.decision === "off-hours")
+        return pipeline.engine.raiseEvent("door.breach", "critical", details, entry.at);
+      if (entry.decision === "unknown")
+        return pipeline.engine.raiseEvent("door.unknown-card", "warning", details, entry.at);
+      if (entry.decision === "revoked")
+        return pipeline.engine.raiseEvent("door.revoked-card", "warning", details, entry.at);
+      return undefined;
+    }),
   ];
   return () => {
     for (const off of offs) off();

@@ -17,6 +17,7 @@ const WHAT: Record<string, Array<Mute["rule"]>> = {
   temperature: ["climate.temperature"],
   humidity: ["climate.humidity"],
   sensor: ["sensor.dead", "sensor.stuck"],
+  door: ["door.breach", "door.unknown-card", "door.revoked-card", "reader.dead"],
 };
 
 function who(ctx: SeromaContext): { id: number; name: string } {

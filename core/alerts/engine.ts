@@ -17,7 +17,15 @@ import type { Clock } from "../clock.ts";
 import type { Range, Thresholds } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { Reading } from "../types.ts";
-import type { Incident, Mute, Notice, RuleId, Severity } from "./types.ts";
+import {
+  EVENT_RULES,
+  type EventRuleId,
+  type Incident,
+  type Mute,
+  type Notice,
+  type RuleId,
+  type Severity,
+} from "./types.ts";
 
 export interface AlertRepositories {
   incidents: {
@@ -64,6 +72,11 @@ export interface AlertEngine {
   start(): Promise<void>;
   onReading(reading: Reading): Promise<void>;
   onSensorError(event: SensorErrorEvent): Promise<void>;
+  /** An event incident (door breach, unknown or revoked card): recorded and announced once. */
+  raiseEvent(rule: EventRuleId, severity: Severity, details: Incident["details"], at: number): Promise<Incident>;
+  /** The card reader stopped answering / answers again. */
+  onReaderDead(event: { at: number; reason: string }): Promise<void>;
+  onReaderAlive(event: { at: number }): Promise<void>;
   /** Sends due reminders. Call periodically (the alert job does, every minute). */
   tick(): Promise<void>;
   acknowledge(incidentId: string, by: { id: number; name: string }): Promise<AckResult>;
@@ -285,6 +298,37 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         }
       });
     },
+    async raiseEvent(rule, severity, details, at) {
+      const incident: Incident = {
+        id: newId(),
+        roomId,
+        rule,
+        severity,
+        state: "resolved",
+        openedAt: at,
+        resolvedAt: at,
+        details,
+        lastNotifiedAt: at,
+      };
+      await enqueue(async () => {
+        await repos.incidents.insert(incident);
+        log.warn({ rule, severity, incident: incident.id, details }, "event incident");
+        await tell(incident, "raised", at);
+      });
+      return incident;
+    },
+    onReaderDead(event) {
+      return enqueue(async () => {
+        if (!open.has("reader.dead"))
+          await raise("reader.dead", "critical", { reason: event.reason.slice(0, 300) }, event.at);
+      });
+    },
+    onReaderAlive(event) {
+      return enqueue(async () => {
+        const dead = open.get("reader.dead");
+        if (dead) await resolve(dead, event.at, {});
+      });
+    },
     tick() {
       return enqueue(async () => {
         if (opts.remindEveryMs <= 0) return;
@@ -300,11 +344,15 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     async acknowledge(incidentId, by) {
       let result: AckResult = { ok: false, reason: "not-found" };
       await enqueue(async () => {
-        const incident = [...open.values()].find((i) => i.id === incidentId);
+        let incident = [...open.values()].find((i) => i.id === incidentId);
         if (!incident) {
           const stored = await repos.incidents.get(incidentId);
-          result = stored ? { ok: false, reason: "resolved", incident: stored } : { ok: false, reason: "not-found" };
-          return;
+          // Event incidents (a breach...) are "resolved" at once but still want an acknowledgement.
+          if (!stored || !EVENT_RULES.has(stored.rule)) {
+            result = stored ? { ok: false, reason: "resolved", incident: stored } : { ok: false, reason: "not-found" };
+            return;
+          }
+          incident = stored;
         }
         if (incident.ackedAt !== undefined) {
           result = { ok: false, reason: "already", incident };

@@ -7,9 +7,35 @@ export type Severity = "warning" | "critical";
  *   climate.temperature / climate.humidity: out of the configured band (severity follows the level)
  *   sensor.dead: the climate sensor failed N times in a row
  *   sensor.stuck: the climate sensor reports the very same values for too long
+ *   reader.dead: the door's card reader stopped answering
+ * Event rules (each occurrence is its own incident, recorded as resolved at once and
+ * acknowledgeable; no reminders, no recovery):
+ *   door.breach: a known card at the door outside office hours
+ *   door.unknown-card / door.revoked-card: a card that is not (or no longer) enrolled
  */
-export type RuleId = "climate.temperature" | "climate.humidity" | "sensor.dead" | "sensor.stuck";
-export const RULE_IDS: readonly RuleId[] = ["climate.temperature", "climate.humidity", "sensor.dead", "sensor.stuck"];
+export type ConditionRuleId =
+  | "climate.temperature"
+  | "climate.humidity"
+  | "sensor.dead"
+  | "sensor.stuck"
+  | "reader.dead";
+export type EventRuleId = "door.breach" | "door.unknown-card" | "door.revoked-card";
+export type RuleId = ConditionRuleId | EventRuleId;
+export const RULE_IDS: readonly RuleId[] = [
+  "climate.temperature",
+  "climate.humidity",
+  "sensor.dead",
+  "sensor.stuck",
+  "reader.dead",
+  "door.breach",
+  "door.unknown-card",
+  "door.revoked-card",
+];
+export const EVENT_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
+  "door.breach",
+  "door.unknown-card",
+  "door.revoked-card",
+]);
 
 export interface Incident {
   id: string;
@@ -56,7 +82,7 @@ export interface AuditEntry {
   roomId: string;
   userId: number;
   userName: string;
-  action: "ack" | "mute" | "unmute";
+  action: "ack" | "mute" | "unmute" | "enroll" | "revoke" | "restore" | "link";
   incidentId?: string;
   detail?: string;
 }

@@ -132,7 +132,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     backoff: { minMs: 20, maxMs: 500 },
     translate: (k, v) => seroma.i18n.t(config.defaultLocale, k, v),
   });
-  connectAlertsToBus(alerts, bus);
+  connectAlertsToBus(alerts, bus, config.officeHours.timeZone);
   await alerts.start();
   const alertJob = createAlertJob({
     engine: alerts.engine,
