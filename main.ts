@@ -13,11 +13,16 @@ import { systemClock } from "./core/clock.ts";
 import { loadConfig } from "./core/config.ts";
 import { EventBus } from "./core/event-bus.ts";
 import type { RoomEvents } from "./core/events.ts";
+import { createInviteStore } from "./core/invites.ts";
 import { createLogger } from "./core/logger.ts";
+import { selectCardReader } from "./hardware/cards/index.ts";
 import { selectClimateSensor } from "./hardware/climate/index.ts";
+import { selectDisplay } from "./hardware/display/index.ts";
 import { createAlertJob } from "./jobs/alert-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
 import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
+import { createDisplayJob } from "./jobs/display-job.ts";
+import { createDoorJob } from "./jobs/door-job.ts";
 import { createRoomStatusJob } from "./jobs/room-status-job.ts";
 import { createStorage } from "./storage/index.ts";
 
@@ -40,18 +45,44 @@ async function main(): Promise<void> {
   const storage = createStorage(config);
   logger.info({ storage: storage.kind, dataDir: config.dataDir }, `storage: ${storage.kind} in ${config.dataDir}`);
 
+  // Each device: the real driver where present, else the simulator (HARDWARE=auto);
+  // HARDWARE=real refuses to start without it. The log says which, and why.
   let climate: Awaited<ReturnType<typeof selectClimateSensor>>;
+  let cards: Awaited<ReturnType<typeof selectCardReader>>;
+  let lcd: Awaited<ReturnType<typeof selectDisplay>>;
   try {
     climate = await selectClimateSensor({ mode: config.hardware, pin: config.dht.pin, clock });
+    cards = await selectCardReader({
+      mode: config.hardware,
+      clock,
+      debounceMs: config.door.debounceMs,
+      mfrc522: {
+        pollMs: config.door.pollMs,
+        resetPin: config.door.resetPin,
+        spiChip: config.door.spiChip,
+        watchdogMs: config.door.watchdogMs,
+      },
+    });
+    lcd = await selectDisplay({
+      mode: config.hardware,
+      cols: config.lcd.cols,
+      rows: config.lcd.rows,
+      i2cBus: config.lcd.i2cBus,
+      address: config.lcd.address,
+      logger: (frame) => logger.debug({ lcd: frame }, "lcd"),
+    });
   } catch (err) {
-    logger.fatal({ device: "climate" }, (err as Error).message);
+    logger.fatal({ hardware: config.hardware }, (err as Error).message);
     await storage.close();
     process.exit(1);
   }
-  logger.info(
-    { device: "climate", driver: climate.sensor.driver, reason: climate.reason },
-    `hardware: climate sensor = ${climate.sensor.driver}${climate.reason ? ` (${climate.reason})` : ""}`,
-  );
+  for (const [device, driver, reason] of [
+    ["climate sensor", climate.sensor.driver, climate.reason],
+    ["card reader", cards.reader.driver, cards.reason],
+    ["display", lcd.display.driver, lcd.reason],
+  ] as const) {
+    logger.info({ device, driver, reason }, `hardware: ${device} = ${driver}${reason ? ` (${reason})` : ""}`);
+  }
 
   const bus = new EventBus<RoomEvents>(logger);
   const scheduler = createCronScheduler(logger);
@@ -66,6 +97,17 @@ async function main(): Promise<void> {
     cron: config.sampling.cron,
     timeZone: config.officeHours.timeZone,
   });
+  const door = createDoorJob({
+    roomId: config.roomId,
+    reader: cards.reader,
+    staff: storage.staff,
+    accessLog: storage.accessLog,
+    officeHours: config.officeHours,
+    clock,
+    bus,
+    logger,
+  });
+  const invites = createInviteStore(clock);
 
   let runner: RunnerHandle | undefined;
   let stopping = false;
@@ -85,6 +127,12 @@ async function main(): Promise<void> {
           acknowledge: (id, by) => alerts.engine.acknowledge(id, by),
           openIncidents: () => alerts.engine.openIncidents(),
         },
+        door: {
+          driver: cards.reader.driver,
+          captureNextTap: (ms) => door.captureNextTap(ms),
+          enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
+        },
+        invites,
       },
     });
   } else {
@@ -117,6 +165,18 @@ async function main(): Promise<void> {
     timeZone: config.officeHours.timeZone,
   });
 
+  const displayJob = createDisplayJob({
+    roomId: config.roomId,
+    display: lcd.display,
+    bus,
+    clock,
+    scheduler,
+    timeZone: config.officeHours.timeZone,
+    logger,
+    t: (k, v) => i18n.t(config.defaultLocale, k, v),
+    messageMs: config.lcd.messageMs,
+  });
+
   const dailySummary = config.alerts.dailySummaryAt
     ? createDailySummaryJob({
         roomId: config.roomId,
@@ -141,12 +201,15 @@ async function main(): Promise<void> {
     force.unref();
     try {
       if (runner?.isRunning()) await runner.stop();
+      await door.stop();
+      await displayJob.stop();
       await roomStatus.stop();
       await alertJob.stop();
       await dailySummary?.stop();
       await alerts.stop();
       sns?.close();
       await climate.sensor.close();
+      await lcd.display.close();
       await storage.close();
       logger.info("stopped cleanly");
       clearTimeout(force);
@@ -171,11 +234,14 @@ async function main(): Promise<void> {
     at: clock.now().getTime(),
     details: { driver: climate.sensor.driver, open: alerts.engine.openIncidents().length },
   });
+  await displayJob.start();
   await roomStatus.start();
   logger.info(
     { room: config.roomId, every: config.sampling.intervalSeconds },
     `room-status job started (every ${config.sampling.intervalSeconds} s)`,
   );
+  await door.start();
+  logger.info({ room: config.roomId, reader: cards.reader.driver }, "door job started");
 
   if (seroma) {
     // Telegram may be unreachable at boot (router still starting): keep trying with backoff;

@@ -3,14 +3,17 @@ import type { Context } from "grammy";
 import type { AlertEngine } from "../core/alerts/engine.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import type { InviteStore } from "../core/invites.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Role } from "../core/types.ts";
+import type { CardCapture } from "../jobs/door-job.ts";
 import type { SampleOutcome } from "../jobs/room-status-job.ts";
+import type { StaffMember } from "../storage/access-ports.ts";
 import type { Storage } from "../storage/ports.ts";
 
 /** What the bot needs from the rest of the console. Handlers reach it through `ctx.services`. */
 export interface BotServices {
-  config: Pick<Config, "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale">;
+  config: Pick<Config, "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale" | "door">;
   storage: Storage;
   clock: Clock;
   /** Acknowledge incidents and list the open ones. */
@@ -21,6 +24,16 @@ export interface BotServices {
     /** Takes a fresh sample now (shared with a run in progress). */
     sampleNow(): Promise<SampleOutcome>;
   };
+  door: {
+    /** Which driver reads cards ("mfrc522" or "sim"). */
+    driver: string;
+    /** Claims the next card tap (for /enroll). */
+    captureNextTap(timeoutMs: number): CardCapture;
+    /** Tells the room a card was enrolled (the LCD confirms). */
+    enrolled(member: StaffMember): void;
+  };
+  /** One-time links that tie a Telegram account to a card. */
+  invites: InviteStore;
 }
 
 interface SeromaFlavor {

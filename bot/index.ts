@@ -4,6 +4,7 @@
  * feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations } from "@grammyjs/conversations";
 import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -11,10 +12,13 @@ import type { Logger } from "../core/logger.ts";
 import { registerCommands } from "./commands.ts";
 import type { BotServices, SeromaContext } from "./context.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
+import { accessFeature } from "./features/access.ts";
 import { alertsFeature } from "./features/alerts.ts";
 import { chartFeature } from "./features/chart.ts";
+import { createEnrollFeature, type SeromaOuterContext } from "./features/enroll.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
+import { inviteFeature, staffFeature } from "./features/staff.ts";
 import { startFeature } from "./features/start.ts";
 import { statusFeature } from "./features/status.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
@@ -34,7 +38,7 @@ export interface BotDeps {
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 export function createBot(deps: BotDeps) {
-  const bot = new Bot<SeromaContext>(deps.token, {
+  const bot = new Bot<SeromaOuterContext>(deps.token, {
     client: { apiRoot: deps.apiRoot },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
@@ -48,15 +52,31 @@ export function createBot(deps: BotDeps) {
 
   // Updates of one chat are handled in order; different chats run concurrently.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
-  bot.use((ctx, next) => {
+  const setup = (ctx: SeromaContext, next: () => Promise<void>) => {
     ctx.services = deps.services;
     ctx.log = botLog.child({ update: ctx.update.update_id });
     return next();
-  });
+  };
+  bot.use(setup);
   bot.use(errorBoundary);
   bot.use(i18n);
+  bot.use(inviteFeature);
   bot.use(authFilter());
-  bot.use(startFeature, statusFeature, historyFeature, languageFeature, alertsFeature, chartFeature);
+  // Conversations (only /enroll so far) see the same services and translations.
+  bot.use(conversations<SeromaOuterContext, SeromaContext>({ plugins: [setup, i18n] }));
+  const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
+  bot.use(enroll.conversation);
+  bot.command("enroll", enroll.command);
+  bot.use(
+    startFeature,
+    statusFeature,
+    historyFeature,
+    languageFeature,
+    alertsFeature,
+    chartFeature,
+    accessFeature,
+    staffFeature,
+  );
   bot.use(unhandledFeature);
 
   // Last line of defence (errors outside the boundary, e.g. in context setup).
@@ -67,7 +87,7 @@ export function createBot(deps: BotDeps) {
     );
   });
 
-  return { bot, i18n, defaultLocale: deps.services.config.defaultLocale };
+  return { bot, i18n, defaultLocale: deps.services.config.defaultLocale, enroll };
 }
 
 export type SeromaBot = ReturnType<typeof createBot>;

@@ -56,6 +56,23 @@ export interface Config {
   thresholds: { temperatureC: Thresholds; humidityPct: Thresholds };
   sampling: { intervalSeconds: number; cron: string };
   dht: { pin: number };
+  door: {
+    /** Pause between MFRC522 polls. */
+    pollMs: number;
+    /** BCM GPIO of the reader's RST line. */
+    resetPin: number;
+    /** SPI0 chip select (0 = CE0, 1 = CE1). */
+    spiChip: number;
+    /** The same card within this time is one tap. */
+    debounceMs: number;
+    /** How long the reader may fail before it is reset, then declared dead. */
+    watchdogMs: number;
+    /** How long /enroll waits for the new card. */
+    enrollTimeoutMs: number;
+    /** Lifetime of a one-time Telegram link invite. */
+    inviteTtlMs: number;
+  };
+  lcd: { cols: 16 | 20; rows: 2 | 4; i2cBus: number; address: number; messageMs: number };
   defaultLocale: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -201,6 +218,25 @@ const schema = (env: Record<string, string | undefined>) =>
         "must divide a minute (2-30 s), an hour (whole minutes) or a day (whole hours), e.g. 5, 60, 300",
       ),
     DHT_PIN: intIn(0, 27, 4),
+    CARD_POLL_MS: intIn(20, 5_000, 200),
+    CARD_RST_PIN: intIn(0, 27, 25),
+    CARD_SPI_CE: intIn(0, 1, 0),
+    CARD_DEBOUNCE_MS: intIn(0, 60_000, 1500),
+    CARD_WATCHDOG_MS: intIn(500, 600_000, 5000),
+    ENROLL_TIMEOUT_SECONDS: intIn(10, 600, 60),
+    INVITE_TTL_MINUTES: intIn(1, 7 * 24 * 60, 60),
+    LCD_SIZE: z
+      .string()
+      .default("16x2")
+      .refine((s) => ["16x2", "20x4"].includes(s), "must be 16x2 or 20x4"),
+    LCD_I2C_BUS: intIn(0, 20, 1),
+    LCD_I2C_ADDRESS: z
+      .string()
+      .regex(/^(0x[0-9a-fA-F]{1,2}|\d{1,3})$/, "must be an I2C address such as 0x27 or 0x3f")
+      .default("0x27")
+      .transform(Number)
+      .refine((a) => a >= 0x03 && a <= 0x77, "must lie within 0x03..0x77"),
+    LCD_MESSAGE_SECONDS: intIn(1, 60, 5),
     DEFAULT_LOCALE: z.enum(["en", "ja"]).default("en"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
@@ -269,6 +305,22 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         cron: samplingCron(e.SAMPLE_INTERVAL_SECONDS) as string,
       },
       dht: { pin: e.DHT_PIN },
+      door: {
+        pollMs: e.CARD_POLL_MS,
+        resetPin: e.CARD_RST_PIN,
+        spiChip: e.CARD_SPI_CE,
+        debounceMs: e.CARD_DEBOUNCE_MS,
+        watchdogMs: e.CARD_WATCHDOG_MS,
+        enrollTimeoutMs: e.ENROLL_TIMEOUT_SECONDS * 1000,
+        inviteTtlMs: e.INVITE_TTL_MINUTES * 60_000,
+      },
+      lcd: {
+        cols: e.LCD_SIZE === "20x4" ? 20 : 16,
+        rows: e.LCD_SIZE === "20x4" ? 4 : 2,
+        i2cBus: e.LCD_I2C_BUS,
+        address: e.LCD_I2C_ADDRESS,
+        messageMs: e.LCD_MESSAGE_SECONDS * 1000,
+      },
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
     },

@@ -50,8 +50,12 @@ help-text =
     /status – current temperature and humidity, trend and thresholds
     /history [n] – the latest n readings (default { $default }, at most { $max })
     /chart [6h|24h|7d] – temperature and humidity as a chart
+    /access [n|NAME] – the door log, newest first; /who – who came in today
+    /export access [days] – the door log as CSV
+    /staff – staff cards; admins revoke, restore and invite from there
+    /enroll – enroll a new card (admins): tap, name, role, confirm
     /alerts – open incidents; /ack [id] acknowledges them
-    /mute [30m|1h|1d] [temperature|humidity|sensor|all] – quiet alerts for a while; /unmute ends it
+    /mute [30m|1h|1d] [temperature|humidity|sensor|door|all] – quiet alerts for a while; /unmute ends it
     /language – choose English or Japanese
     /help – this text
 
@@ -194,3 +198,86 @@ chart-caption-humidity = 💧 Humidity: min { $min } · avg { $avg } · max { $m
 chart-caption-legend = From { $count } readings.
 chart-empty = No readings in the { $range }, so there is nothing to chart yet.
 chart-bad-argument = I could not read “{ $arg }”. Use <code>/chart</code> (last 24 hours) or <code>/chart</code> with one of: { $ranges }.
+
+## door: commands
+cmd-access = Door log: /access [n|NAME]
+cmd-who = Who came in today
+cmd-staff = Staff cards (admins: revoke, restore, invite)
+cmd-enroll = Enroll a new staff card (admins)
+cmd-export = Door log as CSV: /export access [days]
+
+## door: /access, /who, /export
+access-decision-allowed = allowed
+access-decision-off-hours = off hours (breach)
+access-decision-unknown = unknown card
+access-decision-revoked = revoked card
+access-empty = No door entries yet.
+access-older = ⬇️ Older
+access-title = 🚪 <b>{ $room }</b> · latest { $count } door entries
+access-title-person = 🚪 <b>{ $name }</b> at { $room } · latest { $count } entries
+access-bad-count = Please give a number from 1 to { $max }, or a name: <code>/access 20</code>, <code>/access Ada</code>.
+access-no-person = Nobody called <b>{ $name }</b> has a card. /staff lists everyone.
+access-which = Several people match <b>{ $name }</b>. Which one?
+who-nobody = Nobody has come into <b>{ $room }</b> today.
+who-title = 👥 <b>{ $room }</b> today · { $count } person(s)
+who-line = • <b>{ $name }</b> { $first }–{ $last } ({ $count }×){ $flag }
+export-usage = Usage: <code>/export access [days]</code> (days 1–366, default 30).
+export-caption = Door log: { $count } entries, last { $days } days.
+
+## door: /staff
+staff-role-admin = admin
+staff-role-staff = staff
+staff-revoked = revoked
+staff-empty = No staff cards yet. An admin adds one with /enroll.
+staff-title = 🪪 <b>Staff cards</b> · { $active } active, { $revoked } revoked
+staff-not-found = No card <code>{ $uid }</code> is enrolled.
+staff-button-revoke = ⛔ Yes, revoke
+staff-button-restore = ♻️ Yes, restore
+staff-button-keep = Keep as is
+staff-confirm-revoke = Revoke the card of <b>{ $name }</b> (<code>{ $uid }</code>)? The door will refuse it from now on and a linked Telegram account loses its role.
+staff-confirm-restore = Restore the card of <b>{ $name }</b> (<code>{ $uid }</code>)? The door will let it in again during office hours.
+staff-unchanged = Nothing changed.
+staff-done-revoke = ⛔ The card of <b>{ $name }</b> (<code>{ $uid }</code>) was revoked by { $by } at { $at }.
+staff-done-restore = ♻️ The card of <b>{ $name }</b> (<code>{ $uid }</code>) was restored by { $by } at { $at }.
+staff-already-revoked = The card of <b>{ $name }</b> was already revoked. Nothing changed.
+staff-already-restored = The card of <b>{ $name }</b> is already active. Nothing changed.
+
+## door: /enroll
+enroll-button-cancel = ✖️ Cancel
+enroll-button-invite = 🔗 Invite link
+enroll-button-no-invite = No link
+enroll-button-save = ✅ Save
+enroll-tap = 🪪 <b>Tap the new card on the reader now.</b> I wait { $seconds } s. Send /cancel or press Cancel to stop.
+enroll-timeout = ⌛ No card was tapped within { $seconds } s. Nothing was saved; send /enroll to try again.
+enroll-cancelled = Enrollment cancelled. Nothing was saved.
+enroll-duplicate = ⚠️ Card <code>{ $uid }</code> is already enrolled to <b>{ $name }</b> ({ $role }). Nothing was changed.
+enroll-duplicate-revoked = ⚠️ Card <code>{ $uid }</code> belongs to <b>{ $name }</b> ({ $role }) and is revoked. Restore it with /staff instead. Nothing was changed.
+enroll-ask-name = Card <code>{ $uid }</code> read. <b>What is the holder's name?</b> (1–{ $max } characters)
+enroll-name-empty = The name is empty. Please send the holder's name.
+enroll-name-too-long = That name is too long: at most { $max } characters, please.
+enroll-name-control = That name contains line breaks or invisible control characters. Please send it on one line, as plain text.
+enroll-name-command = A name cannot start with "/". Please send the holder's name, or /cancel.
+enroll-too-many-tries = Too many invalid names. Enrollment stopped; nothing was saved.
+enroll-ask-role = What may <b>{ $name }</b> do in this chat?
+enroll-ask-link = Link <b>{ $name }</b>'s Telegram account? I make a one-time link (valid { $minutes } min) for you to send them.
+enroll-invite-yes = one-time invite link
+enroll-invite-no = none
+enroll-confirm =
+    Please check:
+    Card: <code>{ $uid }</code>
+    Name: <b>{ $name }</b>
+    Role: { $role }
+    Telegram: { $invite }
+enroll-saved = ✅ <b>{ $name }</b> is enrolled as { $role } (card <code>{ $uid }</code>). The room's display confirms it.
+enroll-invite = 🔗 Send this link to <b>{ $name }</b>; it works once, until { $until }:
+    { $link }
+enroll-hint-tap = Waiting for the card. Tap it on the reader, or /cancel.
+enroll-hint-name = Please send the name as a text message, or /cancel.
+enroll-hint-button = Please use the buttons above, or /cancel.
+
+## door: invite links
+invite-unknown = This link is not valid (it was used already, or the console restarted). Ask an admin for a new one.
+invite-expired = This link has expired. Ask an admin for a new one.
+invite-already-linked = Your Telegram account is already linked to another card. Ask an admin.
+invite-linked = ✅ Welcome, <b>{ $name }</b>! Your Telegram account is now linked to your card. You are { $role } of <b>{ $room }</b>; send /start.
+invite-used = 🔗 <b>{ $name }</b> opened their invite link; their Telegram account is linked now.

@@ -50,8 +50,12 @@ help-text =
     /status – 現在の温度と湿度、傾向としきい値
     /history [n] – 最新 n 件の測定値(既定 { $default } 件、最大 { $max } 件)
     /chart [6h|24h|7d] – 温度と湿度のグラフ
+    /access [件数|名前] – 入退室ログ (新しい順); /who – 今日の入室者
+    /export access [日数] – 入退室ログを CSV で
+    /staff – スタッフカード; 管理者はここから無効化・復元・招待
+    /enroll – 新しいカードの登録 (管理者): かざす、名前、役割、確認
     /alerts – 未解決のインシデント。/ack [id] で確認
-    /mute [30m|1h|1d] [temperature|humidity|sensor|all] – 一定時間アラートを止める。/unmute で解除
+    /mute [30m|1h|1d] [temperature|humidity|sensor|door|all] – 一定時間アラートを止める。/unmute で解除
     /language – 英語か日本語を選ぶ
     /help – この説明
 
@@ -194,3 +198,86 @@ chart-caption-humidity = 💧 湿度: 最低 { $min } · 平均 { $avg } · 最�
 chart-caption-legend = 測定値 { $count } 件から集計。
 chart-empty = { $range }の測定値がないため、まだグラフを作れません。
 chart-bad-argument = 「{ $arg }」を解釈できません。<code>/chart</code>(過去 24 時間)または <code>/chart</code> に次のいずれかを付けてください: { $ranges }
+
+## door: commands
+cmd-access = 入退室ログ: /access [件数|名前]
+cmd-who = 今日の入室者
+cmd-staff = スタッフカード (管理者: 無効化・復元・招待)
+cmd-enroll = 新しいスタッフカードの登録 (管理者)
+cmd-export = 入退室ログを CSV で: /export access [日数]
+
+## door: /access, /who, /export
+access-decision-allowed = 許可
+access-decision-off-hours = 時間外 (侵入)
+access-decision-unknown = 未登録カード
+access-decision-revoked = 無効化されたカード
+access-empty = 入退室の記録はまだありません。
+access-older = ⬇️ さらに前
+access-title = 🚪 <b>{ $room }</b> · 最新 { $count } 件の入退室
+access-title-person = 🚪 <b>{ $name }</b> ({ $room }) · 最新 { $count } 件
+access-bad-count = 1〜{ $max } の数か名前を指定してください: <code>/access 20</code>、<code>/access Ada</code>
+access-no-person = <b>{ $name }</b> という名前のカードはありません。/staff で一覧を見られます。
+access-which = <b>{ $name }</b> に該当する人が複数います。どなたですか?
+who-nobody = 今日は <b>{ $room }</b> に誰も入室していません。
+who-title = 👥 <b>{ $room }</b> 今日 · { $count } 人
+who-line = • <b>{ $name }</b> { $first }–{ $last } ({ $count } 回){ $flag }
+export-usage = 使い方: <code>/export access [日数]</code> (1〜366 日、既定 30)
+export-caption = 入退室ログ: { $count } 件、過去 { $days } 日
+
+## door: /staff
+staff-role-admin = 管理者
+staff-role-staff = スタッフ
+staff-revoked = 無効
+staff-empty = スタッフカードはまだありません。管理者が /enroll で登録できます。
+staff-title = 🪪 <b>スタッフカード</b> · 有効 { $active } 件、無効 { $revoked } 件
+staff-not-found = カード <code>{ $uid }</code> は登録されていません。
+staff-button-revoke = ⛔ 無効にする
+staff-button-restore = ♻️ 復元する
+staff-button-keep = そのままにする
+staff-confirm-revoke = <b>{ $name }</b> のカード (<code>{ $uid }</code>) を無効にしますか? 以後ドアで拒否され、連携した Telegram アカウントも権限を失います。
+staff-confirm-restore = <b>{ $name }</b> のカード (<code>{ $uid }</code>) を復元しますか? 業務時間内は再び入室できます。
+staff-unchanged = 変更していません。
+staff-done-revoke = ⛔ <b>{ $name }</b> のカード (<code>{ $uid }</code>) を { $by } が { $at } に無効にしました。
+staff-done-restore = ♻️ <b>{ $name }</b> のカード (<code>{ $uid }</code>) を { $by } が { $at } に復元しました。
+staff-already-revoked = <b>{ $name }</b> のカードはすでに無効です。変更していません。
+staff-already-restored = <b>{ $name }</b> のカードはすでに有効です。変更していません。
+
+## door: /enroll
+enroll-button-cancel = ✖️ キャンセル
+enroll-button-invite = 🔗 招待リンク
+enroll-button-no-invite = リンクなし
+enroll-button-save = ✅ 保存
+enroll-tap = 🪪 <b>新しいカードをリーダーにかざしてください。</b> { $seconds } 秒待ちます。やめるには /cancel かキャンセルを押してください。
+enroll-timeout = ⌛ { $seconds } 秒以内にカードがかざされませんでした。何も保存していません。/enroll でやり直せます。
+enroll-cancelled = 登録をキャンセルしました。何も保存していません。
+enroll-duplicate = ⚠️ カード <code>{ $uid }</code> はすでに <b>{ $name }</b> ({ $role }) に登録されています。何も変更していません。
+enroll-duplicate-revoked = ⚠️ カード <code>{ $uid }</code> は <b>{ $name }</b> ({ $role }) のもので、無効化されています。/staff で復元してください。何も変更していません。
+enroll-ask-name = カード <code>{ $uid }</code> を読み取りました。<b>持ち主の名前は?</b> (1〜{ $max } 文字)
+enroll-name-empty = 名前が空です。持ち主の名前を送ってください。
+enroll-name-too-long = 名前が長すぎます。{ $max } 文字以内にしてください。
+enroll-name-control = 改行や見えない制御文字が含まれています。1 行のテキストで送ってください。
+enroll-name-command = 名前を「/」で始めることはできません。名前を送るか /cancel してください。
+enroll-too-many-tries = 無効な名前が続いたため登録を中止しました。何も保存していません。
+enroll-ask-role = <b>{ $name }</b> にこのチャットで何を許可しますか?
+enroll-ask-link = <b>{ $name }</b> の Telegram アカウントを連携しますか? 1 回だけ使える招待リンク (有効 { $minutes } 分) を作ります。
+enroll-invite-yes = 1 回限りの招待リンク
+enroll-invite-no = なし
+enroll-confirm =
+    確認してください:
+    カード: <code>{ $uid }</code>
+    名前: <b>{ $name }</b>
+    役割: { $role }
+    Telegram: { $invite }
+enroll-saved = ✅ <b>{ $name }</b> を{ $role }として登録しました (カード <code>{ $uid }</code>)。部屋の表示にも出ます。
+enroll-invite = 🔗 このリンクを <b>{ $name }</b> に送ってください。{ $until } まで 1 回だけ使えます:
+    { $link }
+enroll-hint-tap = カードを待っています。リーダーにかざすか /cancel してください。
+enroll-hint-name = 名前をテキストで送るか /cancel してください。
+enroll-hint-button = 上のボタンを使うか /cancel してください。
+
+## door: invite links
+invite-unknown = このリンクは無効です (使用済みか、コンソールが再起動しました)。管理者に新しいリンクを頼んでください。
+invite-expired = このリンクは期限切れです。管理者に新しいリンクを頼んでください。
+invite-already-linked = あなたの Telegram アカウントはすでに別のカードに連携されています。管理者に相談してください。
+invite-linked = ✅ ようこそ、<b>{ $name }</b> さん! Telegram アカウントをカードに連携しました。<b>{ $room }</b> の{ $role }です。/start を送ってください。
+invite-used = 🔗 <b>{ $name }</b> さんが招待リンクを開き、Telegram アカウントが連携されました。

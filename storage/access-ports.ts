@@ -54,3 +54,17 @@ export interface AccessLogRepository {
   between(roomId: string, from: number, to: number, limit: number): Promise<AccessEntry[]>;
   count(roomId: string): Promise<number>;
 }
+
+/** Thrown when a Telegram account is linked to a card while already linked to another. */
+export class TelegramAlreadyLinkedError extends Error {
+  override readonly name = "TelegramAlreadyLinkedError";
+  readonly telegramUserId: number;
+  /** The card holding the link (absent only if it changed in between). */
+  readonly linkedCardUid: CardUid | undefined;
+  constructor(telegramUserId: number, linkedCardUid: CardUid | undefined) {
+    const holder = linkedCardUid === undefined ? "another card" : `card ${linkedCardUid}`;
+    super(`Telegram user ${telegramUserId} is already linked to ${holder}; unlink it first`);
+    this.telegramUserId = telegramUserId;
+    this.linkedCardUid = linkedCardUid;
+  }
+}

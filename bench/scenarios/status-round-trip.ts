@@ -10,13 +10,16 @@
  *           between requests: about 200 requests a second, still far above any team.
  * Measured by the server: from the update being queued to the bot's reply arriving.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { UserFromGetMe } from "grammy/types";
 import { createBot, startBot } from "../../bot/index.ts";
+import { systemClock } from "../../core/clock.ts";
 import { parseConfig } from "../../core/config.ts";
+import { createInviteStore } from "../../core/invites.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { type Metric, summarize } from "../stats.ts";
@@ -88,6 +91,9 @@ export async function statusRoundTripBench(opts: {
         sampleNow: async () => ({ ok: false, stage: "sensor", message: "not sampled in the bench" }),
       },
       alerts: { acknowledge: async () => ({ ok: false, reason: "not-found" }), openIncidents: () => [] },
+      // The bench sends /status only: no card is ever asked for.
+      door: { driver: "sim", captureNextTap: () => ({ card: Promise.resolve(undefined), cancel() {} }), enrolled() {} },
+      invites: createInviteStore(systemClock),
     },
   });
   const runner = await startBot(seroma, silentLogger);

@@ -32,7 +32,10 @@ export interface SnsSender {
 }
 
 export interface AlertSetupOptions {
-  config: Pick<Config, "roomId" | "thresholds" | "alerts" | "telegram" | "officeHours" | "defaultLocale" | "sampling">;
+  config: Pick<
+    Config,
+    "roomId" | "thresholds" | "alerts" | "telegram" | "officeHours" | "defaultLocale" | "sampling" | "door"
+  >;
   storage: Storage;
   clock: Clock;
   logger: Logger;

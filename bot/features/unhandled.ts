@@ -1,6 +1,7 @@
 /** Last in the chain: anything no feature handled gets a hint, never silence (in private chats). */
 import { Composer } from "grammy";
 import type { SeromaContext } from "../context.ts";
+import { cardPayload } from "./enroll.ts";
 
 export const unhandledFeature = new Composer<SeromaContext>();
 
@@ -10,6 +11,8 @@ unhandledFeature.on("callback_query", async (ctx) => {
 });
 
 unhandledFeature.on("message", async (ctx) => {
+  // A card read for an enrollment that has ended meanwhile (timed out, left): nothing to say.
+  if (cardPayload(ctx)) return;
   const isCommand = ctx.message.entities?.[0]?.type === "bot_command" && ctx.message.entities[0].offset === 0;
   // In groups, stay quiet about ordinary chatter; answer only commands addressed to the bot.
   if (ctx.chat.type !== "private" && !isCommand) return;

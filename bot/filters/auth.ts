@@ -1,6 +1,8 @@
 /**
  * Auth filter, the first middleware after context setup. Decides the sender's role:
  *   - ADMIN_IDS -> admin; STAFF_IDS -> staff;
+ *   - a Telegram account linked to an active card (invite link from /enroll or /staff)
+ *     -> that card's role (admin or staff); revoking the card takes the role away;
  *   - anyone else writing inside the staff group (STAFF_CHAT_ID) -> viewer, in that group
  *     only: may read, may not act (acknowledge, mute).
  * Everyone else is refused: once per user per day with a polite message naming their
@@ -38,7 +40,11 @@ export function authFilter(): Composer<SeromaContext> {
       ctx.log.debug({ updateType: Object.keys(ctx.update)[1] }, "ignored update without a human sender");
       return;
     }
-    const role = roleOf(from.id, ctx.chat?.id, telegram);
+    let role = roleOf(from.id, ctx.chat?.id, telegram);
+    if (role === undefined || role === "viewer") {
+      const member = await ctx.services.storage.staff.getByTelegramId(from.id);
+      if (member?.active) role = member.role;
+    }
     if (role) {
       ctx.role = role;
       return next();

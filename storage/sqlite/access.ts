@@ -16,30 +16,18 @@
  *   who restored a card belongs in an audit trail).
  * - A `limit` below 1 (or NaN) returns no rows (SQLite reads LIMIT -1 as "no limit").
  */
-import type { CardUid } from "../../hardware/cards/port.ts";
-import type {
-  AccessDecision,
-  AccessEntry,
-  AccessLogRepository,
-  StaffMember,
-  StaffRepository,
-  StaffRole,
+import {
+  type AccessDecision,
+  type AccessEntry,
+  type AccessLogRepository,
+  type StaffMember,
+  type StaffRepository,
+  type StaffRole,
+  TelegramAlreadyLinkedError,
 } from "../access-ports.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-/** Thrown when a Telegram account is linked to a card while already linked to another. */
-export class TelegramAlreadyLinkedError extends Error {
-  override readonly name = "TelegramAlreadyLinkedError";
-  readonly telegramUserId: number;
-  /** The card holding the link (absent only if it changed in between). */
-  readonly linkedCardUid: CardUid | undefined;
-  constructor(telegramUserId: number, linkedCardUid: CardUid | undefined) {
-    const holder = linkedCardUid === undefined ? "another card" : `card ${linkedCardUid}`;
-    super(`Telegram user ${telegramUserId} is already linked to ${holder}; unlink it first`);
-    this.telegramUserId = telegramUserId;
-    this.linkedCardUid = linkedCardUid;
-  }
-}
+export { TelegramAlreadyLinkedError };
 
 /** The case folding used for `name_lower` and for search input. */
 export const foldName = (name: string): string => name.normalize("NFC").toLowerCase();

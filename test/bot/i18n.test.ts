@@ -58,7 +58,23 @@ describe("languages end to end", () => {
     const cmds = (c: typeof ja) => c?.params.commands as Array<{ command: string; description: string }>;
     assert.deepEqual(
       cmds(def).map((c) => c.command),
-      ["start", "status", "history", "chart", "alerts", "ack", "mute", "unmute", "language", "help"],
+      [
+        "start",
+        "status",
+        "history",
+        "chart",
+        "access",
+        "who",
+        "alerts",
+        "ack",
+        "mute",
+        "unmute",
+        "staff",
+        "enroll",
+        "export",
+        "language",
+        "help",
+      ],
     );
     assert.equal(cmds(def).find((c) => c.command === "status")?.description, "Current temperature and humidity");
     assert.equal(cmds(ja).find((c) => c.command === "status")?.description, "現在の温度と湿度");

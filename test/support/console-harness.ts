@@ -16,10 +16,15 @@ import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
+import { createInviteStore, type InviteStore } from "../../core/invites.ts";
 import { silentLogger } from "../../core/logger.ts";
+import { createSimulatedCardReader, type SimulatedCardReader } from "../../hardware/cards/simulator.ts";
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
+import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createAlertJob } from "../../jobs/alert-job.ts";
 import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
+import { createDisplayJob } from "../../jobs/display-job.ts";
+import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
@@ -46,6 +51,13 @@ export interface ConsoleHarness {
   alerts: AlertPipeline;
   alertJob: ReturnType<typeof createAlertJob>;
   dailySummary: ReturnType<typeof createDailySummaryJob>;
+  /** The simulated card reader at the door (tap, hold, kill, revive). */
+  reader: SimulatedCardReader;
+  door: DoorJob;
+  /** The simulated LCD (frame(), text(), frames, fail()). */
+  display: SimulatedDisplay;
+  displayJob: ReturnType<typeof createDisplayJob>;
+  invites: InviteStore;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -64,6 +76,10 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Start the clock here. */
   startAt?: string;
+  /** How long /enroll waits for a card (default: the config's 60 s). */
+  enrollTimeoutMs?: number;
+  /** How long a door message stays on the LCD (default: the config's 5 s). */
+  lcdMessageMs?: number;
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -87,7 +103,10 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     ...env,
   });
   if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-  const config = parsed.config;
+  const config: Config = {
+    ...parsed.config,
+    door: { ...parsed.config.door, ...(opts.enrollTimeoutMs ? { enrollTimeoutMs: opts.enrollTimeoutMs } : {}) },
+  };
   const clock = new ManualClock(opts.startAt ?? "2026-11-23T10:00:00Z");
   const scheduler = new ManualScheduler();
   const storage = createSqliteStorage({ dataDir: config.dataDir });
@@ -103,6 +122,19 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     logger: silentLogger,
     cron: config.sampling.cron,
   });
+  const reader = createSimulatedCardReader({ clock, debounceMs: config.door.debounceMs });
+  const door = createDoorJob({
+    roomId: config.roomId,
+    reader,
+    staff: storage.staff,
+    accessLog: storage.accessLog,
+    officeHours: config.officeHours,
+    clock,
+    bus,
+    logger: silentLogger,
+  });
+  const display = createSimulatedDisplay({ cols: config.lcd.cols, rows: config.lcd.rows });
+  const invites = createInviteStore(clock);
   const seroma = createBot({
     token: api.token,
     apiRoot: api.apiRoot,
@@ -116,7 +148,24 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
         acknowledge: (id, by) => alerts.engine.acknowledge(id, by),
         openIncidents: () => alerts.engine.openIncidents(),
       },
+      door: {
+        driver: reader.driver,
+        captureNextTap: (ms) => door.captureNextTap(ms),
+        enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
+      },
+      invites,
     },
+  });
+  const displayJob = createDisplayJob({
+    roomId: config.roomId,
+    display,
+    bus,
+    clock,
+    scheduler,
+    timeZone: config.officeHours.timeZone,
+    logger: silentLogger,
+    t: (k, v) => seroma.i18n.t(config.defaultLocale, k, v),
+    messageMs: opts.lcdMessageMs ?? config.lcd.messageMs,
   });
   const alerts = setupAlerts({
     config,
@@ -154,6 +203,8 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     logger: silentLogger,
   });
   await dailySummary.start();
+  await displayJob.start();
+  await door.start();
   const runner = await startBot(seroma, silentLogger);
 
   return {
@@ -169,6 +220,11 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     alerts,
     alertJob,
     dailySummary,
+    reader,
+    door,
+    display,
+    displayJob,
+    invites,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
@@ -176,6 +232,8 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     },
     async stop() {
       if (runner.isRunning()) await runner.stop();
+      await door.stop();
+      await displayJob.stop();
       await job.stop();
       await alertJob.stop();
       await dailySummary.stop();

@@ -1,0 +1,184 @@
+/**
+ * Door history in chat: /access [n] and /access NAME (latest entries, with an "Older"
+ * button for paging), /who (who came in today) and /export access [days] (CSV).
+ */
+import { Composer, InlineKeyboard, InputFile } from "grammy";
+import { localTime } from "../../core/office-hours.ts";
+import type { AccessDecision, AccessEntry } from "../../storage/access-ports.ts";
+import type { SeromaContext } from "../context.ts";
+import { requireStaff } from "../filters/auth.ts";
+import { escapeHtml, formatDateTime } from "../html.ts";
+
+export const ACCESS_DEFAULT = 10;
+export const ACCESS_MAX = 50;
+const EXPORT_MAX_ROWS = 100_000;
+const ICON: Record<AccessDecision, string> = { allowed: "✅", "off-hours": "🚨", unknown: "❓", revoked: "⛔" };
+
+function line(ctx: SeromaContext, e: AccessEntry): string {
+  const tz = ctx.services.config.officeHours.timeZone;
+  const who = e.staffName ? escapeHtml(e.staffName) : `<code>${escapeHtml(e.cardUid)}</code>`;
+  return `${escapeHtml(formatDateTime(e.at, tz).slice(0, 16))} ${ICON[e.decision]} ${who} · ${ctx.t(`access-decision-${e.decision}`)}`;
+}
+
+async function render(
+  ctx: SeromaContext,
+  rows: AccessEntry[],
+  limit: number,
+  title: string,
+  next: (before: number) => string,
+): Promise<{ text: string; keyboard?: InlineKeyboard }> {
+  if (rows.length === 0) return { text: ctx.t("access-empty") };
+  const text = [title, "", ...rows.map((e) => line(ctx, e))].join("\n");
+  const last = rows[rows.length - 1];
+  const keyboard =
+    rows.length === limit && last ? new InlineKeyboard().text(ctx.t("access-older"), next(last.id)) : undefined;
+  return keyboard ? { text, keyboard } : { text };
+}
+
+async function sendOrEdit(ctx: SeromaContext, page: { text: string; keyboard?: InlineKeyboard }): Promise<void> {
+  const extra = { parse_mode: "HTML" as const, ...(page.keyboard ? { reply_markup: page.keyboard } : {}) };
+  if (ctx.callbackQuery) {
+    await ctx.answerCallbackQuery();
+    await ctx.reply(page.text, extra); // older pages come as new messages: the first stays readable
+  } else {
+    await ctx.reply(page.text, extra);
+  }
+}
+
+async function latestPage(ctx: SeromaContext, limit: number, before?: number): Promise<void> {
+  const { config, storage } = ctx.services;
+  const rows = await storage.accessLog.latest(config.roomId, limit, before);
+  const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: String(rows.length) });
+  await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => `acc:l:${limit}:${b}`));
+}
+
+async function cardPage(ctx: SeromaContext, uid: string, limit: number, before?: number): Promise<void> {
+  const { config, storage } = ctx.services;
+  const member = await storage.staff.getByUid(uid);
+  const rows = await storage.accessLog.byCard(config.roomId, uid, limit, before);
+  const title = ctx.t("access-title-person", {
+    name: escapeHtml(member?.name ?? uid),
+    room: escapeHtml(config.roomId),
+    count: String(rows.length),
+  });
+  await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => `acc:c:${uid}:${b}`));
+}
+
+export const accessFeature = new Composer<SeromaContext>();
+
+accessFeature.command("access", async (ctx) => {
+  const arg = ctx.match.trim();
+  if (arg === "") return latestPage(ctx, ACCESS_DEFAULT);
+  if (/^\d+$/.test(arg)) {
+    const n = Number(arg);
+    if (n < 1 || n > ACCESS_MAX) {
+      await ctx.reply(ctx.t("access-bad-count", { max: String(ACCESS_MAX) }), { parse_mode: "HTML" });
+      return;
+    }
+    return latestPage(ctx, n);
+  }
+  if (arg.length > 40 || /\p{Cc}/u.test(arg)) {
+    await ctx.reply(ctx.t("access-no-person", { name: escapeHtml(arg.slice(0, 40)) }), { parse_mode: "HTML" });
+    return;
+  }
+  const matches = await ctx.services.storage.staff.findByName(arg);
+  if (matches.length === 0) {
+    await ctx.reply(ctx.t("access-no-person", { name: escapeHtml(arg) }), { parse_mode: "HTML" });
+    return;
+  }
+  const [only] = matches;
+  if (matches.length === 1 && only) return cardPage(ctx, only.cardUid, ACCESS_DEFAULT);
+  const kb = new InlineKeyboard();
+  for (const m of matches.slice(0, 10)) kb.text(m.name, `acc:c:${m.cardUid}:0`).row();
+  await ctx.reply(ctx.t("access-which", { name: escapeHtml(arg) }), { parse_mode: "HTML", reply_markup: kb });
+});
+
+accessFeature.callbackQuery(/^acc:l:(\d{1,2}):(\d+)$/, (ctx) =>
+  latestPage(ctx, Math.min(ACCESS_MAX, Number(ctx.match[1])), Number(ctx.match[2])),
+);
+accessFeature.callbackQuery(/^acc:c:([0-9A-F]{8,20}):(\d+)$/, (ctx) => {
+  const before = Number(ctx.match[2]);
+  return cardPage(ctx, ctx.match[1] ?? "", ACCESS_DEFAULT, before > 0 ? before : undefined);
+});
+
+/** Local midnight of today in the room's timezone, as epoch ms (good to the minute). */
+function startOfLocalDay(now: number, timeZone: string): number {
+  const { minute } = localTime(new Date(now), timeZone);
+  return now - minute * 60_000 - (now % 60_000);
+}
+
+accessFeature.command("who", async (ctx) => {
+  const { config, storage, clock } = ctx.services;
+  const now = clock.now().getTime();
+  const tz = config.officeHours.timeZone;
+  const rows = await storage.accessLog.between(config.roomId, startOfLocalDay(now, tz), now + 1, 10_000);
+  const people = new Map<string, { name: string; first: number; last: number; n: number; offHours: boolean }>();
+  for (const e of rows) {
+    if (e.decision !== "allowed" && e.decision !== "off-hours") continue;
+    const p = people.get(e.cardUid) ?? {
+      name: e.staffName ?? e.cardUid,
+      first: e.at,
+      last: e.at,
+      n: 0,
+      offHours: false,
+    };
+    p.last = e.at;
+    p.n++;
+    p.offHours ||= e.decision === "off-hours";
+    people.set(e.cardUid, p);
+  }
+  if (people.size === 0) {
+    await ctx.reply(ctx.t("who-nobody", { room: escapeHtml(config.roomId) }), { parse_mode: "HTML" });
+    return;
+  }
+  const hm = (at: number) => formatDateTime(at, tz).slice(11, 16);
+  const lines = [...people.values()].map((p) =>
+    ctx.t("who-line", {
+      name: escapeHtml(p.name),
+      first: hm(p.first),
+      last: hm(p.last),
+      count: String(p.n),
+      flag: p.offHours ? " 🚨" : "",
+    }),
+  );
+  await ctx.reply(
+    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: String(people.size) }), "", ...lines].join("\n"),
+    {
+      parse_mode: "HTML",
+    },
+  );
+});
+
+/** One CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it. */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+accessFeature.command("export", requireStaff, async (ctx) => {
+  const [what, daysText] = ctx.match.trim().split(/\s+/);
+  const days = daysText === undefined ? 30 : Number(daysText);
+  if (what !== "access" || !Number.isInteger(days) || days < 1 || days > 366) {
+    await ctx.reply(ctx.t("export-usage"), { parse_mode: "HTML" });
+    return;
+  }
+  const { config, storage, clock } = ctx.services;
+  const now = clock.now().getTime();
+  const rows = await storage.accessLog.between(config.roomId, now - days * 86_400_000, now + 1, EXPORT_MAX_ROWS);
+  const tz = config.officeHours.timeZone;
+  const csv = [
+    "time_utc,time_local,room,card_uid,name,decision",
+    ...rows.map((e) =>
+      [new Date(e.at).toISOString(), formatDateTime(e.at, tz), e.roomId, e.cardUid, e.staffName ?? "", e.decision]
+        .map(csvField)
+        .join(","),
+    ),
+  ].join("\r\n");
+  await ctx.replyWithChatAction("upload_document");
+  await ctx.replyWithDocument(
+    new InputFile(Buffer.from(`${csv}\r\n`, "utf8"), `access-${config.roomId}-${days}d.csv`),
+    {
+      caption: ctx.t("export-caption", { count: String(rows.length), days: String(days) }),
+    },
+  );
+});

@@ -1,0 +1,262 @@
+/**
+ * /enroll: an admin enrolls a new staff card by chat, as a @grammyjs/conversations flow.
+ *
+ *   /enroll -> "tap the new card now" (Cancel button, timeout) -> the card's UID
+ *     -> already enrolled? say whose and stop
+ *     -> name (validated: 1-40 characters, no control characters; escaped in output)
+ *     -> role (buttons) -> optional one-time invite link for the person's Telegram
+ *     -> confirm -> saved, audited, the LCD confirms.
+ *
+ * Waiting for the card does not block anything: the door job hands the next tap to the
+ * enrollment (not judged, not logged), and the result comes back into this chat as a
+ * pseudo update (an update carrying `seroma_card`), which resumes the conversation like
+ * any message would. Meanwhile every other chat, and every other person in this chat,
+ * is served as usual: the conversation only takes updates from the admin who started it.
+ * Conversation state is in memory: a restart ends open enrollments (nothing is saved
+ * before the final confirmation).
+ */
+import { randomBytes } from "node:crypto";
+import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
+import { type Context, InlineKeyboard } from "grammy";
+import type { Chat, Update, User } from "grammy/types";
+import { INVITE_PREFIX } from "../../core/invites.ts";
+import { STAFF_NAME_MAX, validateStaffName } from "../../core/staff-name.ts";
+import type { StaffMember, StaffRole } from "../../storage/access-ports.ts";
+import type { SeromaContext } from "../context.ts";
+import { requireAdmin } from "../filters/auth.ts";
+import { escapeHtml, formatDateTime } from "../html.ts";
+
+export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
+type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;
+
+/** The update field of a pseudo update that carries a card read for an enrollment. */
+export const CARD_UPDATE_FIELD = "seroma_card";
+export interface CardUpdatePayload {
+  session: string;
+  /** null: nothing was tapped before the timeout. */
+  uid: string | null;
+}
+
+/** The card payload of a pseudo update, if this is one. */
+export function cardPayload(ctx: Context): CardUpdatePayload | undefined {
+  return (ctx.update as unknown as Record<string, CardUpdatePayload | undefined>)[CARD_UPDATE_FIELD];
+}
+
+/** How long each later step (name, role, link, confirm) waits for the admin. */
+export const ENROLL_STEP_MS = 10 * 60_000;
+const MAX_NAME_TRIES = 5;
+
+export interface EnrollFeatureDeps {
+  /** Feeds a pseudo update into the bot (bot.handleUpdate). */
+  inject(update: Update): Promise<void>;
+}
+
+function isCancel(ctx: Context): boolean {
+  return ctx.callbackQuery?.data === "enr:cancel" || /^\/cancel(@\w+)?$/.test(ctx.message?.text?.trim() ?? "");
+}
+
+/** A nudge for anything the current step cannot use (pseudo updates of other enrollments stay quiet). */
+async function hint(ctx: SeromaContext, key: string): Promise<void> {
+  if (cardPayload(ctx)) return;
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t(key) });
+  else if (ctx.message) await ctx.reply(ctx.t(key), { parse_mode: "HTML" });
+}
+
+export function createEnrollFeature(deps: EnrollFeatureDeps) {
+  /** Card captures in progress, by enrollment session. */
+  const captures = new Map<string, { cancel(): void }>();
+  let pseudoUpdateId = 0;
+
+  function startCapture(ctx: SeromaContext, session: string, chat: Chat, from: User): void {
+    const capture = ctx.services.door.captureNextTap(ctx.services.config.door.enrollTimeoutMs);
+    captures.set(session, capture);
+    void capture.card.then((uid) => {
+      // Cancelled from the chat: the conversation is over, nothing to tell it.
+      if (!captures.delete(session)) return;
+      const update = {
+        update_id: --pseudoUpdateId,
+        message: { message_id: 0, date: Math.floor(Date.now() / 1000), chat, from },
+        [CARD_UPDATE_FIELD]: { session, uid: uid ?? null } satisfies CardUpdatePayload,
+      } as unknown as Update;
+      return deps.inject(update).catch((err) => ctx.log.error({ err }, "could not resume an enrollment"));
+    });
+  }
+
+  function stopCapture(session: string): void {
+    const capture = captures.get(session);
+    captures.delete(session);
+    capture?.cancel();
+  }
+
+  async function enroll(conversation: EnrollConversation, ctx: SeromaContext): Promise<void> {
+    const admin = ctx.from;
+    const chat = ctx.chat;
+    if (!admin || !chat) return;
+    const t = ctx.t.bind(ctx);
+    const cancelKb = new InlineKeyboard().text(t("enroll-button-cancel"), "enr:cancel");
+    /** The admin's next update in this chat that `accept`s; others in the chat pass by. */
+    const next = (accept: (c: SeromaContext) => boolean, hintKey: string, maxMilliseconds = ENROLL_STEP_MS) =>
+      conversation
+        .waitFrom(admin.id, { next: true, maxMilliseconds })
+        .and((c) => isCancel(c) || accept(c), { otherwise: (c) => hint(c, hintKey) });
+    const cancelled = async (c: SeromaContext, session?: string): Promise<void> => {
+      if (session) await conversation.external(() => stopCapture(session));
+      if (c.callbackQuery) await c.answerCallbackQuery();
+      await c.reply(t("enroll-cancelled"));
+    };
+
+    // 1. The card.
+    const session = await conversation.external(() => randomBytes(8).toString("hex"));
+    const timeoutMs = await conversation.external((outer) => outer.services.config.door.enrollTimeoutMs);
+    await ctx.reply(t("enroll-tap", { seconds: String(Math.round(timeoutMs / 1000)) }), {
+      parse_mode: "HTML",
+      reply_markup: cancelKb,
+    });
+    await conversation.external((outer) => startCapture(outer, session, chat, admin));
+    const tapped = await next((c) => cardPayload(c)?.session === session, "enroll-hint-tap", timeoutMs + 60_000);
+    if (isCancel(tapped)) return cancelled(tapped, session);
+    const uid = cardPayload(tapped)?.uid;
+    if (!uid) {
+      await ctx.reply(t("enroll-timeout", { seconds: String(Math.round(timeoutMs / 1000)) }));
+      return;
+    }
+    const existing = await conversation.external(
+      async (outer) => (await outer.services.storage.staff.getByUid(uid)) ?? null,
+    );
+    if (existing) {
+      await ctx.reply(
+        t(existing.active ? "enroll-duplicate" : "enroll-duplicate-revoked", {
+          uid,
+          name: escapeHtml(existing.name),
+          role: t(`staff-role-${existing.role}`),
+        }),
+        { parse_mode: "HTML" },
+      );
+      return;
+    }
+
+    // 2. The name.
+    await ctx.reply(t("enroll-ask-name", { uid, max: String(STAFF_NAME_MAX) }), {
+      parse_mode: "HTML",
+      reply_markup: cancelKb,
+    });
+    let name: string | undefined;
+    for (let tries = 1; name === undefined; tries++) {
+      const answer = await next((c) => typeof c.message?.text === "string", "enroll-hint-name");
+      if (isCancel(answer)) return cancelled(answer);
+      const checked = validateStaffName(answer.message?.text ?? "");
+      if (checked.ok) {
+        name = checked.name;
+      } else if (tries >= MAX_NAME_TRIES) {
+        await ctx.reply(t("enroll-too-many-tries"));
+        return;
+      } else {
+        await ctx.reply(t(`enroll-name-${checked.reason}`, { max: String(STAFF_NAME_MAX) }), {
+          parse_mode: "HTML",
+          reply_markup: cancelKb,
+        });
+      }
+    }
+
+    // 3. The role.
+    const roleKb = new InlineKeyboard()
+      .text(t("staff-role-staff"), "enr:role:staff")
+      .text(t("staff-role-admin"), "enr:role:admin")
+      .row()
+      .text(t("enroll-button-cancel"), "enr:cancel");
+    await ctx.reply(t("enroll-ask-role", { name: escapeHtml(name) }), { parse_mode: "HTML", reply_markup: roleKb });
+    const rolePick = await next(
+      (c) => /^enr:role:(staff|admin)$/.test(c.callbackQuery?.data ?? ""),
+      "enroll-hint-button",
+    );
+    if (isCancel(rolePick)) return cancelled(rolePick);
+    const role = rolePick.callbackQuery?.data === "enr:role:admin" ? "admin" : ("staff" satisfies StaffRole);
+    await rolePick.answerCallbackQuery();
+
+    // 4. Optional link to a Telegram account.
+    const ttlMs = await conversation.external((outer) => outer.services.config.door.inviteTtlMs);
+    const linkKb = new InlineKeyboard()
+      .text(t("enroll-button-invite"), "enr:link:yes")
+      .text(t("enroll-button-no-invite"), "enr:link:no")
+      .row()
+      .text(t("enroll-button-cancel"), "enr:cancel");
+    await ctx.reply(t("enroll-ask-link", { name: escapeHtml(name), minutes: String(Math.round(ttlMs / 60_000)) }), {
+      parse_mode: "HTML",
+      reply_markup: linkKb,
+    });
+    const linkPick = await next((c) => /^enr:link:(yes|no)$/.test(c.callbackQuery?.data ?? ""), "enroll-hint-button");
+    if (isCancel(linkPick)) return cancelled(linkPick);
+    const wantsInvite = linkPick.callbackQuery?.data === "enr:link:yes";
+    await linkPick.answerCallbackQuery();
+
+    // 5. Confirm.
+    const confirmKb = new InlineKeyboard()
+      .text(t("enroll-button-save"), "enr:save")
+      .text(t("enroll-button-cancel"), "enr:cancel");
+    await ctx.reply(
+      t("enroll-confirm", {
+        uid,
+        name: escapeHtml(name),
+        role: t(`staff-role-${role}`),
+        invite: t(wantsInvite ? "enroll-invite-yes" : "enroll-invite-no"),
+      }),
+      { parse_mode: "HTML", reply_markup: confirmKb },
+    );
+    const confirm = await next((c) => c.callbackQuery?.data === "enr:save", "enroll-hint-button");
+    if (isCancel(confirm)) return cancelled(confirm);
+    await confirm.answerCallbackQuery();
+
+    // 6. Save.
+    const saved = await conversation.external(async (outer) => {
+      const { storage, clock, config, door, invites } = outer.services;
+      const at = clock.now().getTime();
+      const member: StaffMember = { cardUid: uid, name, role, active: true, createdBy: admin.id, createdAt: at };
+      const added = await storage.staff.add(member);
+      if (!added.ok) return { ok: false as const, holder: added.existing.name, holderRole: added.existing.role };
+      await storage.audit.record({
+        at,
+        roomId: config.roomId,
+        userId: admin.id,
+        userName: admin.first_name,
+        action: "enroll",
+        detail: `${uid} ${name} (${role})`,
+      });
+      door.enrolled(member);
+      outer.log.info({ uid, role, by: admin.id }, "card enrolled");
+      const invite = wantsInvite ? invites.create(uid, admin.id, config.door.inviteTtlMs) : undefined;
+      return { ok: true as const, invite: invite ? { token: invite.token, expiresAt: invite.expiresAt } : null };
+    });
+    if (!saved.ok) {
+      await ctx.reply(
+        t("enroll-duplicate", { uid, name: escapeHtml(saved.holder), role: t(`staff-role-${saved.holderRole}`) }),
+        { parse_mode: "HTML" },
+      );
+      return;
+    }
+    await ctx.reply(t("enroll-saved", { uid, name: escapeHtml(name), role: t(`staff-role-${role}`) }), {
+      parse_mode: "HTML",
+    });
+    if (saved.invite) {
+      const tz = ctx.services.config.officeHours.timeZone;
+      await ctx.reply(
+        t("enroll-invite", {
+          name: escapeHtml(name),
+          link: `https://t.me/${ctx.me.username}?start=${INVITE_PREFIX}${saved.invite.token}`,
+          until: escapeHtml(formatDateTime(saved.invite.expiresAt, tz).slice(0, 16)),
+        }),
+        { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+      );
+    }
+  }
+
+  const feature = createConversation<SeromaOuterContext, SeromaContext>(enroll, { id: "enroll" });
+  return {
+    /** The conversation itself: install after `conversations()`, before the /enroll command. */
+    conversation: feature,
+    /** Number of card captures waiting (for tests and shutdown). */
+    pendingCaptures: () => captures.size,
+    command: async (ctx: SeromaOuterContext) => {
+      await requireAdmin(ctx, () => ctx.conversation.enter("enroll"));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Door job: listens to the card reader, judges every tap (core/access.ts), writes the
+ * access log and emits "door.access" (the alert pipeline and the LCD listen). While an
+ * enrollment waits for a card, the next tap goes to it instead and is not judged.
+ * Taps are handled one at a time, in order; a failure is logged, never thrown.
+ */
+import { decideAccess } from "../core/access.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/event-bus.ts";
+import type { RoomEvents } from "../core/events.ts";
+import type { Logger } from "../core/logger.ts";
+import type { OfficeHours } from "../core/office-hours.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../hardware/cards/port.ts";
+import type { AccessLogRepository, StaffRepository } from "../storage/access-ports.ts";
+
+export interface DoorJobDeps {
+  roomId: string;
+  reader: CardReader;
+  staff: StaffRepository;
+  accessLog: AccessLogRepository;
+  officeHours: OfficeHours;
+  clock: Clock;
+  bus: EventBus<RoomEvents>;
+  logger: Logger;
+}
+
+export interface CardCapture {
+  /** The UID of the next tap, or undefined on timeout or cancel. */
+  readonly card: Promise<CardUid | undefined>;
+  cancel(): void;
+}
+
+export interface DoorJob {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Claims the next tap for an enrollment (first come, first served). */
+  captureNextTap(timeoutMs: number): CardCapture;
+  /** Resolves when every tap received so far has been handled. */
+  idle(): Promise<void>;
+}
+
+export function createDoorJob(deps: DoorJobDeps): DoorJob {
+  const { roomId, clock, bus } = deps;
+  const log = deps.logger.child({ job: "door", room: roomId });
+  const captures: Array<(uid: CardUid | undefined) => void> = [];
+  let queue: Promise<void> = Promise.resolve();
+  let started = false;
+
+  async function handleTap(uid: CardUid, at: number): Promise<void> {
+    const capture = captures.shift();
+    if (capture) {
+      log.info({ uid }, "card captured for enrollment");
+      bus.emit("door.captured", { roomId, uid, at });
+      capture(uid);
+      return;
+    }
+    const member = await deps.staff.getByUid(uid);
+    const decision = decideAccess(member, new Date(at), deps.officeHours);
+    const entry = {
+      roomId,
+      at,
+      cardUid: uid,
+      decision,
+      ...(member ? { staffName: member.name } : {}),
+    };
+    const id = await deps.accessLog.add(entry);
+    log.info({ uid, decision, staff: member?.name }, "door access");
+    bus.emit("door.access", { entry: { id, ...entry }, ...(member ? { member } : {}) });
+  }
+
+  function onEvent(e: CardReaderEvent): void {
+    queue = queue
+      .then(async () => {
+        if (e.type === "tap") await handleTap(e.uid, clock.now().getTime());
+        else if (e.type === "dead") {
+          log.error({ reason: e.reason }, "card reader not answering");
+          bus.emit("door.reader-dead", { roomId, at: e.at, reason: e.reason });
+        } else {
+          log.info("card reader answers again");
+          bus.emit("door.reader-alive", { roomId, at: e.at });
+        }
+      })
+      .catch((err) => log.error({ err }, "could not handle a card reader event"));
+  }
+
+  return {
+    async start() {
+      if (started) return;
+      await deps.reader.start(onEvent);
+      started = true;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await deps.reader.stop();
+      await queue;
+      for (const c of captures.splice(0)) c(undefined);
+    },
+    captureNextTap(timeoutMs) {
+      let resolve: (uid: CardUid | undefined) => void = () => {};
+      const card = new Promise<CardUid | undefined>((r) => {
+        resolve = r;
+      });
+      const waiter = (uid: CardUid | undefined) => {
+        clearTimeout(timer);
+        resolve(uid);
+      };
+      const drop = () => {
+        const i = captures.indexOf(waiter);
+        if (i >= 0) captures.splice(i, 1);
+        waiter(undefined);
+      };
+      const timer = setTimeout(drop, timeoutMs);
+      timer.unref?.();
+      captures.push(waiter);
+      return { card, cancel: drop };
+    },
+    idle() {
+      return queue;
+    },
+  };
+}
