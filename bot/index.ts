@@ -67,6 +67,7 @@ export function createBot(deps: BotDeps) {
   const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
   bot.use(enroll.conversation);
   bot.command("enroll", enroll.command);
+  bot.on("callback_query:data", enroll.strayButton);
   bot.use(
     startFeature,
     statusFeature,

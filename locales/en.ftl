@@ -271,6 +271,7 @@ enroll-confirm =
 enroll-saved = ✅ <b>{ $name }</b> is enrolled as { $role } (card <code>{ $uid }</code>). The room's display confirms it.
 enroll-invite = 🔗 Send this link to <b>{ $name }</b>; it works once, until { $until }:
     { $link }
+enroll-not-yours = Only the admin who started this enrollment can answer it.
 enroll-hint-tap = Waiting for the card. Tap it on the reader, or /cancel.
 enroll-hint-name = Please send the name as a text message, or /cancel.
 enroll-hint-button = Please use the buttons above, or /cancel.

@@ -271,6 +271,7 @@ enroll-confirm =
 enroll-saved = ✅ <b>{ $name }</b> を{ $role }として登録しました (カード <code>{ $uid }</code>)。部屋の表示にも出ます。
 enroll-invite = 🔗 このリンクを <b>{ $name }</b> に送ってください。{ $until } まで 1 回だけ使えます:
     { $link }
+enroll-not-yours = この登録に答えられるのは、登録を始めた管理者だけです。
 enroll-hint-tap = カードを待っています。リーダーにかざすか /cancel してください。
 enroll-hint-name = 名前をテキストで送るか /cancel してください。
 enroll-hint-button = 上のボタンを使うか /cancel してください。

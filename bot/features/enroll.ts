@@ -108,11 +108,12 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     // 1. The card.
     const session = await conversation.external(() => randomBytes(8).toString("hex"));
     const timeoutMs = await conversation.external((outer) => outer.services.config.door.enrollTimeoutMs);
+    // Claim the reader first: a card tapped as soon as the prompt shows is this one.
+    await conversation.external((outer) => startCapture(outer, session, chat, admin));
     await ctx.reply(t("enroll-tap", { seconds: String(Math.round(timeoutMs / 1000)) }), {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
-    await conversation.external((outer) => startCapture(outer, session, chat, admin));
     const tapped = await next((c) => cardPayload(c)?.session === session, "enroll-hint-tap", timeoutMs + 60_000);
     if (isCancel(tapped)) return cancelled(tapped, session);
     const uid = cardPayload(tapped)?.uid;
@@ -257,6 +258,15 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     pendingCaptures: () => captures.size,
     command: async (ctx: SeromaOuterContext) => {
       await requireAdmin(ctx, () => ctx.conversation.enter("enroll"));
+    },
+    /** Enrollment buttons the conversation did not take: someone else's, or an old one. */
+    strayButton: async (ctx: SeromaOuterContext, next: () => Promise<void>) => {
+      if (!ctx.callbackQuery?.data?.startsWith("enr:")) return next();
+      const running = Object.keys(ctx.conversation.active()).includes("enroll");
+      await ctx.answerCallbackQuery({
+        text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
+        show_alert: true,
+      });
     },
   };
 }

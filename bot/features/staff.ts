@@ -48,7 +48,7 @@ async function showList(ctx: SeromaContext): Promise<void> {
   }
   await ctx.reply(text, {
     parse_mode: "HTML",
-    ...(keyboard.inline_keyboard.length > 0 ? { reply_markup: keyboard } : {}),
+    ...(ctx.role === "admin" ? { reply_markup: keyboard } : {}),
   });
 }
 

@@ -116,6 +116,33 @@ describe("parseConfig", () => {
   });
 });
 
+describe("door and LCD settings", () => {
+  test("defaults, and values read", () => {
+    const d = parseConfig({});
+    assert.ok(d.ok);
+    assert.deepEqual(d.config.lcd, { cols: 16, rows: 2, i2cBus: 1, address: 0x27, messageMs: 5000 });
+    assert.equal(d.config.door.enrollTimeoutMs, 60_000);
+    const r = parseConfig({ LCD_SIZE: "20x4", LCD_I2C_ADDRESS: "0x3f", CARD_SPI_CE: "1", INVITE_TTL_MINUTES: "15" });
+    assert.ok(r.ok);
+    assert.deepEqual([r.config.lcd.cols, r.config.lcd.rows, r.config.lcd.address], [20, 4, 0x3f]);
+    assert.equal(r.config.door.spiChip, 1);
+    assert.equal(r.config.door.inviteTtlMs, 15 * 60_000);
+  });
+
+  test("bad values are each named", () => {
+    const r = parseConfig({ LCD_SIZE: "40x2", LCD_I2C_ADDRESS: "0x99", CARD_SPI_CE: "2", ENROLL_TIMEOUT_SECONDS: "5" });
+    assert.ok(!r.ok);
+    const text = r.errors.join("\n");
+    assert.match(text, /LCD_SIZE: must be 16x2 or 20x4/);
+    assert.match(text, /LCD_I2C_ADDRESS: must lie within 0x03\.\.0x77/);
+    assert.match(text, /CARD_SPI_CE/);
+    assert.match(text, /ENROLL_TIMEOUT_SECONDS/);
+    const junk = parseConfig({ LCD_I2C_ADDRESS: "twenty-seven" });
+    assert.ok(!junk.ok);
+    assert.match(junk.errors.join(), /LCD_I2C_ADDRESS: must be an I2C address/);
+  });
+});
+
 describe("samplingCron", () => {
   test("maps intervals to node-cron expressions", () => {
     assert.equal(samplingCron(2), "*/2 * * * * *");

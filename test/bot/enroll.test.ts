@@ -1,0 +1,235 @@
+/**
+ * /enroll end to end: the real bot (grammY + conversations) over a local Bot API server,
+ * the real door job with the simulated card reader, SQLite, and the simulated LCD.
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, test } from "node:test";
+import type { RecordedMessage, TestChat, TestUser } from "../support/bot-api-server.ts";
+import {
+  ADMIN,
+  type ConsoleHarness,
+  privateChat,
+  STAFF,
+  STAFF_GROUP,
+  STRANGER,
+  startConsoleHarness,
+} from "../support/console-harness.ts";
+
+const NEWCOMER: TestUser = { id: 2001, first_name: "Grace", language_code: "en" };
+
+const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
+
+/** Sends `text` and waits for the first bot message after it that matches `re`. */
+async function say(h: ConsoleHarness, user: TestUser, text: string, re: RegExp, chat = privateChat(user)) {
+  const from = botMessages(h, chat).length;
+  h.api.sendMessage(user, chat, text);
+  return expectBot(h, chat, re, from);
+}
+
+/** Waits for a bot message in `chat` (from index `from` on) whose text matches `re`. */
+function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
+  return h.api.waitFor(() =>
+    botMessages(h, chat)
+      .slice(from)
+      .find((m) => re.test(m.text ?? "")),
+  );
+}
+
+async function press(h: ConsoleHarness, user: TestUser, msg: RecordedMessage, text: string, re: RegExp) {
+  const chat: TestChat = msg.chat_id === STAFF_GROUP.id ? STAFF_GROUP : privateChat(user);
+  const from = botMessages(h, chat).length;
+  h.api.pressButton(user, msg, { text });
+  return expectBot(h, chat, re, from);
+}
+
+/** Runs /enroll up to the name prompt with card `uid`. */
+async function enrollUpToName(h: ConsoleHarness, uid: string, user = ADMIN, chat = privateChat(user)) {
+  await say(h, user, "/enroll", /Tap the new card/, chat);
+  const from = botMessages(h, chat).length;
+  assert.equal(h.reader.tap(uid), true);
+  return expectBot(h, chat, /What is the holder's name\?/, from);
+}
+
+describe("/enroll end to end", () => {
+  let h: ConsoleHarness;
+  before(async () => {
+    h = await startConsoleHarness({ enrollTimeoutMs: 1_500 });
+  });
+  after(async () => {
+    await h.stop();
+  });
+  afterEach(async () => {
+    await h.door.idle();
+    await h.api.waitForIdle();
+  });
+
+  test("happy path: tap, name, role, invite link, confirm; saved, audited, shown on the LCD", async () => {
+    const tapPrompt = await say(h, ADMIN, "/enroll", /Tap the new card on the reader now\. I wait 2 s/);
+    assert.ok(tapPrompt.reply_markup && "inline_keyboard" in tapPrompt.reply_markup, "has a Cancel button");
+    const accessBefore = await h.storage.accessLog.count("test-room");
+
+    const from = botMessages(h, privateChat(ADMIN)).length;
+    h.reader.tap("04:a1:b2:c3"); // the reader normalizes: 04A1B2C3
+    const askName = await expectBot(h, privateChat(ADMIN), /Card 04A1B2C3 read\. What is the holder's name\?/, from);
+    assert.match(askName.text ?? "", /1–40 characters/);
+    await h.api.waitFor(() => /Card read/.test(h.display.text()) || undefined);
+    assert.equal(await h.storage.accessLog.count("test-room"), accessBefore, "an enrollment tap is not an entry");
+
+    const askRole = await say(h, ADMIN, "  Grace   Hopper ", /What may Grace Hopper do in this chat\?/);
+    const askLink = await press(h, ADMIN, askRole, "staff", /Link Grace Hopper's Telegram account\? .*valid 60 min/);
+    const confirm = await press(h, ADMIN, askLink, "🔗 Invite link", /Please check:/);
+    assert.match(confirm.text ?? "", /Card: 04A1B2C3\nName: Grace Hopper\nRole: staff\nTelegram: one-time invite link/);
+    assert.equal(await h.storage.staff.getByUid("04A1B2C3"), undefined, "nothing saved before the confirmation");
+
+    const saved = await press(h, ADMIN, confirm, "✅ Save", /Grace Hopper is enrolled as staff \(card 04A1B2C3\)/);
+    const invite = await expectBot(h, privateChat(ADMIN), /Send this link to Grace Hopper/, 0);
+    assert.ok(saved);
+
+    const member = await h.storage.staff.getByUid("04A1B2C3");
+    assert.deepEqual(
+      { name: member?.name, role: member?.role, active: member?.active, createdBy: member?.createdBy },
+      { name: "Grace Hopper", role: "staff", active: true, createdBy: ADMIN.id },
+    );
+    const audit = await h.storage.audit.latest("test-room", 5);
+    assert.ok(
+      audit.some((a) => a.action === "enroll" && a.userId === ADMIN.id && a.detail?.includes("04A1B2C3")),
+      JSON.stringify(audit),
+    );
+    await h.api.waitFor(() => /Card enrolled:\s*\nGrace Hopper/.test(h.display.text()) || undefined);
+
+    // The invite links the newcomer's Telegram account once; they then have the staff role.
+    const link = /https:\/\/t\.me\/seroma_test_bot\?start=(link_[A-Za-z0-9_-]{22})/.exec(invite.text ?? "");
+    assert.ok(link?.[1], invite.text);
+    await say(h, NEWCOMER, "/status", /not on the staff list|user id/i);
+    await say(h, NEWCOMER, `/start ${link[1]}`, /Welcome, Grace Hopper! Your Telegram account is now linked/);
+    await expectBot(h, privateChat(ADMIN), /Grace Hopper opened their invite link/);
+    assert.equal((await h.storage.staff.getByTelegramId(NEWCOMER.id))?.cardUid, "04A1B2C3");
+    await say(h, NEWCOMER, "/status", /test-room · climate/);
+    await say(h, NEWCOMER, `/start ${link[1]}`, /This link is not valid/);
+
+    // At the door, 10:00 on a weekday: allowed, and the LCD greets her by name.
+    h.clock.advance(5_000);
+    h.reader.tap("04A1B2C3");
+    await h.door.idle();
+    const [entry] = await h.storage.accessLog.latest("test-room", 1);
+    assert.deepEqual(
+      { uid: entry?.cardUid, decision: entry?.decision, name: entry?.staffName },
+      {
+        uid: "04A1B2C3",
+        decision: "allowed",
+        name: "Grace Hopper",
+      },
+    );
+    await h.api.waitFor(() => /Welcome,\s*\nGrace Hopper/.test(h.display.text()) || undefined);
+  });
+
+  test("a card already enrolled: says whose it is and stops", async () => {
+    await say(h, ADMIN, "/enroll", /Tap the new card/);
+    const from = botMessages(h, privateChat(ADMIN)).length;
+    h.clock.advance(5_000);
+    h.reader.tap("04A1B2C3");
+    await expectBot(
+      h,
+      privateChat(ADMIN),
+      /Card 04A1B2C3 is already enrolled to Grace Hopper \(staff\)\. Nothing was changed\./,
+      from,
+    );
+    // The conversation is over: the next text is an ordinary message again.
+    await say(h, ADMIN, "Grace", /I did not understand|Send \/help|commands/i);
+    assert.equal((await h.storage.staff.list()).length, 1);
+  });
+
+  test("no card within the timeout: says so, saves nothing, releases the reader", async () => {
+    await say(h, ADMIN, "/enroll", /Tap the new card/);
+    await expectBot(h, privateChat(ADMIN), /No card was tapped within 2 s\. Nothing was saved/);
+    h.clock.advance(5_000);
+    h.reader.tap("0BADCAFE");
+    await h.door.idle();
+    const [entry] = await h.storage.accessLog.latest("test-room", 1);
+    assert.equal(entry?.cardUid, "0BADCAFE");
+    assert.equal(entry?.decision, "unknown", "after the timeout, taps are judged at the door again");
+  });
+
+  test("Cancel while waiting for the card: nothing saved, the next tap is an ordinary entry", async () => {
+    const prompt = await say(h, ADMIN, "/enroll", /Tap the new card/);
+    await press(h, ADMIN, prompt, "✖️ Cancel", /Enrollment cancelled\. Nothing was saved\./);
+    // The old Cancel button, pressed again, is answered (not ignored) and changes nothing.
+    const again = h.api.pressButton(ADMIN, prompt, { text: "✖️ Cancel" });
+    const answer = await h.api.waitFor(() =>
+      h.api.callbackAnswers.find((a) => a.callback_query_id === again.callback_query?.id),
+    );
+    assert.match(answer.text ?? "", /expired|no longer/i);
+    h.clock.advance(5_000);
+    h.reader.tap("0C0FFEE0");
+    await h.door.idle();
+    const [entry] = await h.storage.accessLog.latest("test-room", 1);
+    assert.deepEqual([entry?.cardUid, entry?.decision], ["0C0FFEE0", "unknown"]);
+    assert.equal(await h.storage.staff.getByUid("0C0FFEE0"), undefined);
+  });
+
+  test("/cancel at the name step", async () => {
+    h.clock.advance(5_000);
+    await enrollUpToName(h, "0A0B0C0D");
+    await say(h, ADMIN, "/cancel", /Enrollment cancelled/);
+    assert.equal(await h.storage.staff.getByUid("0A0B0C0D"), undefined);
+  });
+
+  test("bad names are refused with the reason; the name is escaped in every reply", async () => {
+    h.clock.advance(5_000);
+    await enrollUpToName(h, "0E0E0E0E");
+    await say(h, ADMIN, "/start", /cannot start with "\/"/);
+    await say(h, ADMIN, "x".repeat(41), /too long: at most 40 characters/);
+    await say(h, ADMIN, "Bob\nDROP TABLE", /line breaks or invisible control characters/);
+    await say(h, ADMIN, "Eve\u202Egnp.exe", /line breaks or invisible control characters/);
+    const askRole = await say(h, ADMIN, "<b>Bob</b> & Co", /What may <b>Bob<\/b> & Co do/);
+    assert.match(askRole.raw ?? "", /&lt;b&gt;Bob&lt;\/b&gt; &amp; Co/, "escaped HTML, shown literally");
+    const askLink = await press(h, ADMIN, askRole, "admin", /Link <b>Bob<\/b> & Co's Telegram/);
+    const confirm = await press(h, ADMIN, askLink, "No link", /Please check:/);
+    assert.match(confirm.text ?? "", /Role: admin\nTelegram: none/);
+    await press(h, ADMIN, confirm, "✅ Save", /is enrolled as admin/);
+    assert.equal((await h.storage.staff.getByUid("0E0E0E0E"))?.name, "<b>Bob</b> & Co");
+  });
+
+  test("five bad names in a row end the enrollment", async () => {
+    h.clock.advance(5_000);
+    await enrollUpToName(h, "0F0F0F0F");
+    for (let i = 0; i < 4; i++) await say(h, ADMIN, "/x", /cannot start with/);
+    await say(h, ADMIN, "/x", /Too many invalid names\. Enrollment stopped/);
+    assert.equal(await h.storage.staff.getByUid("0F0F0F0F"), undefined);
+  });
+
+  test("only admins may enroll; strangers are refused before anything", async () => {
+    await say(h, STAFF, "/enroll", /Only an admin can do that\./);
+    await say(h, STRANGER, "/enroll", /user id/);
+    h.clock.advance(5_000);
+    h.reader.tap("0D0D0D0D");
+    await h.door.idle();
+    const [entry] = await h.storage.accessLog.latest("test-room", 1);
+    assert.equal(entry?.decision, "unknown", "no enrollment was started: the tap is judged");
+  });
+
+  test("while one chat waits for a card, other chats (and others in the same group) are served", async () => {
+    await say(h, ADMIN, "/enroll", /Tap the new card/, STAFF_GROUP);
+    await say(h, STAFF, "/status", /test-room · climate/);
+    await say(h, STAFF, "/access 3", /latest \d door entries/, STAFF_GROUP);
+    // The admin's own chatter gets a nudge instead of being taken for something else.
+    await say(h, ADMIN, "hello?", /Waiting for the card/, STAFF_GROUP);
+    const from = botMessages(h, STAFF_GROUP).length;
+    h.clock.advance(5_000);
+    h.reader.tap("0A1A2A3A");
+    await expectBot(h, STAFF_GROUP, /Card 0A1A2A3A read/, from);
+    // Someone else's text in the group is not taken as the name.
+    h.api.sendMessage(STAFF, STAFF_GROUP, "Not me");
+    await say(h, ADMIN, "Ada Lovelace", /What may Ada Lovelace do/, STAFF_GROUP);
+    const askRole = botMessages(h, STAFF_GROUP).at(-1) as RecordedMessage;
+    // Another member pressing the admin's buttons is not the admin answering.
+    const stray = h.api.pressButton(STAFF, askRole, { text: "admin" });
+    const refusal = await h.api.waitFor(() =>
+      h.api.callbackAnswers.find((a) => a.callback_query_id === stray.callback_query?.id),
+    );
+    assert.equal(refusal.text, "Only the admin who started this enrollment can answer it.");
+    const askLink = await press(h, ADMIN, askRole, "staff", /Link Ada Lovelace's Telegram/);
+    await press(h, ADMIN, askLink, "✖️ Cancel", /Enrollment cancelled/);
+    assert.equal(await h.storage.staff.getByUid("0A1A2A3A"), undefined);
+  });
+});

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createInviteStore, INVITE_PAYLOAD } from "../../core/invites.ts";
+import { validateStaffName } from "../../core/staff-name.ts";
+import { ManualClock } from "../support/fakes.ts";
+
+describe("invite links", () => {
+  test("a token fits a Telegram deep link and works exactly once", () => {
+    const store = createInviteStore(new ManualClock());
+    const invite = store.create("04A1B2C3", 1001, 60_000);
+    assert.match(`link_${invite.token}`, INVITE_PAYLOAD);
+    assert.ok(`link_${invite.token}`.length <= 64, "Telegram's start payload limit");
+    const first = store.redeem(invite.token);
+    assert.ok(first.ok);
+    assert.equal(first.invite.cardUid, "04A1B2C3");
+    assert.deepEqual(store.redeem(invite.token), { ok: false, reason: "unknown" });
+  });
+
+  test("expired invites are refused, and spent even so", () => {
+    const clock = new ManualClock();
+    const store = createInviteStore(clock);
+    const invite = store.create("04A1B2C3", 1001, 60_000);
+    clock.advance(60_000);
+    assert.deepEqual(store.redeem(invite.token), { ok: false, reason: "expired" });
+    assert.deepEqual(store.redeem(invite.token), { ok: false, reason: "unknown" });
+    assert.deepEqual(store.redeem("not-a-token"), { ok: false, reason: "unknown" });
+  });
+
+  test("tokens are distinct; pending drops expired ones", () => {
+    const clock = new ManualClock();
+    const store = createInviteStore(clock);
+    const tokens = new Set(Array.from({ length: 200 }, () => store.create("0A0B0C0D", 1, 1_000).token));
+    assert.equal(tokens.size, 200);
+    store.create("0A0B0C0D", 1, 10_000);
+    clock.advance(5_000);
+    assert.equal(store.pending().length, 1);
+  });
+});
+
+describe("staff names", () => {
+  test("tidy names pass, trimmed and with inner spaces collapsed", () => {
+    assert.deepEqual(validateStaffName("  Grace \t Hopper "), { ok: false, reason: "control" });
+    assert.deepEqual(validateStaffName("  Grace   Hopper "), { ok: true, name: "Grace Hopper" });
+    assert.deepEqual(validateStaffName("山田 太郎"), { ok: true, name: "山田 太郎" });
+    assert.deepEqual(validateStaffName("O'Brien-Smith <b>"), { ok: true, name: "O'Brien-Smith <b>" });
+    assert.deepEqual(validateStaffName("👩‍💻 Ada"), { ok: true, name: "👩‍💻 Ada" }, "emoji joiners are fine");
+  });
+
+  test("bad names say why", () => {
+    assert.deepEqual(validateStaffName("   "), { ok: false, reason: "empty" });
+    assert.deepEqual(validateStaffName("x".repeat(41)), { ok: false, reason: "too-long" });
+    assert.deepEqual(validateStaffName("x".repeat(40)), { ok: true, name: "x".repeat(40) });
+    assert.deepEqual(validateStaffName("a\nb"), { ok: false, reason: "control" });
+    assert.deepEqual(validateStaffName("a\u0000b"), { ok: false, reason: "control" });
+    assert.deepEqual(validateStaffName("Eve\u202Etxt.exe"), { ok: false, reason: "control" }, "bidi override");
+    assert.deepEqual(validateStaffName("a\u200Bb"), { ok: false, reason: "control" }, "zero-width space");
+    assert.deepEqual(validateStaffName("/start"), { ok: false, reason: "command" });
+  });
+});
