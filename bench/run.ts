@@ -37,6 +37,10 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
       outageSeconds: Number(process.env.BENCH_OUTAGE_SECONDS ?? 60),
     }),
   "chart-render": async () => (await import("./scenarios/alerts.ts")).chartRenderBench({ renders: 30 }),
+  "door-tap": async () =>
+    (await import("./scenarios/door-tap.ts")).doorTapBench({ taps: 1_000, prefill: 100_000, staff: 200 }),
+  "access-query": async () =>
+    (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
 };
 
 const self = fileURLToPath(import.meta.url);
