@@ -76,6 +76,9 @@ describe("main (the console process)", () => {
     const run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", SAMPLE_INTERVAL_SECONDS: "2", LOG_LEVEL: "info" });
     try {
       await run.waitForOutput(/climate sensor = sim/);
+      await run.waitForOutput(/card reader = sim/);
+      await run.waitForOutput(/display = sim/);
+      await run.waitForOutput(/door job started/);
       await run.waitForOutput(/no TELEGRAM_BOT_TOKEN/);
       await run.waitForOutput(/BotFather/);
       await run.waitForOutput(/reading stored[\s\S]*reading stored/); // startup sample + at least one scheduled
@@ -93,6 +96,24 @@ describe("main (the console process)", () => {
     const { n } = db.prepare("SELECT count(*) AS n FROM readings WHERE room_id = 'server-room'").get() as { n: number };
     db.close();
     assert.ok(n >= 2, `expected at least 2 readings, found ${n}`);
+  });
+
+  test("HARDWARE=auto on a machine without a Pi: every device simulated, each saying why", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
+    const run = startConsole({ DATA_DIR: dataDir, HARDWARE: "auto", LOG_LEVEL: "info" });
+    try {
+      await run.waitForOutput(/climate sensor = sim \(.+\)/);
+      await run.waitForOutput(
+        /card reader = sim \(HARDWARE=auto and no usable MFRC522 card reader, using the simulator: .+\)/,
+      );
+      await run.waitForOutput(/display = sim \(.+\)/);
+      await run.waitForOutput(/door job started/);
+      run.child.kill("SIGTERM");
+      const { code } = await run.exited;
+      assert.equal(code, 0, run.output());
+    } finally {
+      run.child.kill("SIGKILL");
+    }
   });
 
   test("with a token: connects to the Bot API, registers commands, answers /status, stops cleanly", async () => {
