@@ -22,9 +22,14 @@
  *   is not used;
  * - `noDisplay()` turns the display and the backlight off; `close()` closes the bus file
  *   (it throws before begin() ever ran; its own index.d.ts omits it);
- * - every I2C byte is preceded by a synchronous 2 ms `sleep.usleep`, and each character
- *   is 6 bytes: about 12 ms of blocked event loop per cell (a full 20x4 redraw blocks for
- *   about 1 s). Hence the diffing below: only changed cells are rewritten.
+ * - every I2C byte is preceded by a synchronous 2 ms `sleep.usleep` (in `_sendByte(x)`,
+ *   which writes one byte with the bus's async `sendByte(address, byte, cb)`), and each
+ *   character is 6 bytes: about 12 ms of blocked event loop per cell (a full 20x4 redraw
+ *   would block the whole console for about 1 s). `withoutBusyWaits` below removes those
+ *   pauses once the panel is initialized; and only changed cells are rewritten;
+ * - `begin()`'s last step "turns the backlight on" by writing the byte 0x08 as a
+ *   *character*: the panel's top-left cell then shows CGRAM character 0 (random pixels
+ *   at power-up), so the driver never assumes that cell is blank after an open.
  */
 import { DisplayError } from "./errors.ts";
 import type { Display } from "./port.ts";
@@ -87,7 +92,54 @@ async function importLiquidCrystal(): Promise<LcdConstructor> {
   if (typeof mod.default !== "function") {
     throw new Error("raspberrypi-liquid-crystal does not export the LCD class as its default export");
   }
-  return mod.default as LcdConstructor;
+  return withoutBusyWaits(mod.default as LcdConstructor);
+}
+
+/** The library internals `withoutBusyWaits` relies on (raspberrypi-liquid-crystal 1.20). */
+interface LiquidCrystalInternals {
+  _sendByte(byte: number): Promise<void>;
+  _i2c: { sendByte(address: number, byte: number, cb: (err: Error | null) => void): void } | null;
+  _address: number;
+}
+
+/** HD44780 "clear display" and "return home" take up to 1.52 ms; every other command 37 µs. */
+const SLOW_COMMAND_MS = 2;
+
+/**
+ * The library's class, minus its busy waits: after begin() (whose init sequence relies on
+ * the 2 ms pauses, and runs once per open), bytes go out with the bus's asynchronous
+ * sendByte and nothing sleeps: an I2C byte at 100 kHz takes about 0.2 ms, far longer than
+ * the 37 µs an HD44780 needs per command or character; clear() waits 2 ms on a timer for
+ * the one slow command the driver uses. A character is then about 1-2 ms of I2C traffic
+ * in the background instead of 12 ms of frozen event loop. If the library's internals are
+ * not as expected (another version), the class is returned unchanged: slower, still right.
+ */
+export function withoutBusyWaits(Base: LcdConstructor): LcdConstructor {
+  if (typeof (Base.prototype as Partial<LiquidCrystalInternals>)._sendByte !== "function") return Base;
+  return class extends (Base as new (...args: ConstructorParameters<LcdConstructor>) => LcdDevice) {
+    #ready = false;
+
+    override async begin(): Promise<void> {
+      await super.begin();
+      this.#ready = true;
+    }
+
+    _sendByte(byte: number): Promise<void> {
+      const self = this as unknown as LiquidCrystalInternals;
+      const bus = self._i2c;
+      if (!this.#ready || !bus || typeof bus.sendByte !== "function") {
+        return (Base.prototype as unknown as LiquidCrystalInternals)._sendByte.call(this, byte);
+      }
+      return new Promise((resolve, reject) => {
+        bus.sendByte(self._address, byte, (err) => (err ? reject(err) : resolve()));
+      });
+    }
+
+    override async clear(): Promise<void> {
+      await super.clear();
+      await new Promise((r) => setTimeout(r, SLOW_COMMAND_MS));
+    }
+  };
 }
 
 function messageOf(e: unknown): string {
@@ -296,7 +348,10 @@ export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display 
       throw stale();
     }
     device = lcd;
-    shown = blank(); // begin() clears the panel
+    // begin() clears the panel, then leaves one character in its top-left cell (see the
+    // top of this file): mark that cell unknown so the first frame rewrites it.
+    shown = blank();
+    shown[0] = `\uFFFF${(shown[0] ?? "").slice(1)}`;
     return lcd;
   }
 

@@ -118,7 +118,10 @@ export class FakeLcdPanel {
         if (this.began) throw new Error("The LCD is already initialized! You called begin() twice!");
         await this.step("begin", []);
         panel.ddram.fill(" ");
-        panel.ac = 0;
+        // As the library does: its last init step writes the byte 0x08 as a character
+        // (meant as "backlight on"), leaving CGRAM character 0 in the top-left cell.
+        panel.ddram[0] = "\x08";
+        panel.ac = 1;
         panel.backlight = true;
         this.began = true;
       }

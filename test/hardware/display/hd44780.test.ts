@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DisplayError } from "../../../hardware/display/errors.ts";
-import { changedRuns, createHd44780Display, type Hd44780Options } from "../../../hardware/display/hd44780.ts";
+import {
+  changedRuns,
+  createHd44780Display,
+  type Hd44780Options,
+  type LcdConstructor,
+  withoutBusyWaits,
+} from "../../../hardware/display/hd44780.ts";
 import { toLcdCharset } from "../../../hardware/display/text.ts";
 import { FakeLcdPanel, i2cError } from "./fake-lcd.ts";
 
@@ -53,6 +59,16 @@ describe("createHd44780Display: drawing", () => {
       "print A line that is ~",
     ]);
     assert.equal(panel.backlight, true);
+  });
+
+  test("the character the library leaves top-left after begin() is overwritten by the first frame", async () => {
+    const { panel, display } = setup();
+    await display.show(["  centred", "x"]);
+    assert.deepEqual(panel.screen(16, 2), ["  centred       ", "x               "]);
+    // a blank first frame clears it too
+    const second = setup();
+    await second.display.show([""]);
+    assert.deepEqual(second.panel.screen(16, 2), [" ".repeat(16), " ".repeat(16)]);
   });
 
   test("passes bus, address and size to the library", async () => {
@@ -372,5 +388,99 @@ describe("changedRuns", () => {
       { start: 3, text: "X" },
     ]);
     assert.deepEqual(changedRuns("", "ab"), [{ start: 0, text: "ab" }]);
+  });
+});
+
+/**
+ * A stand-in for raspberrypi-liquid-crystal's class with the internals `withoutBusyWaits`
+ * relies on: `_i2c.sendByte(address, byte, cb)`, `_address`, and `_sendByte(byte)`, which
+ * busy-waits (counted here) before each byte, as the library's does.
+ */
+function busyWaitingLibrary() {
+  const sent: Array<{ byte: number; phase: string }> = [];
+  let busyWaits = 0;
+  let phase = "begin";
+  class Library {
+    _address: number;
+    _i2c: { sendByte(address: number, byte: number, cb: (err: Error | null) => void): void } | null = null;
+    constructor(_bus: number, address: number) {
+      this._address = address;
+    }
+    _sendByte(byte: number): Promise<void> {
+      busyWaits++;
+      return new Promise((resolve, reject) =>
+        this._i2c?.sendByte(this._address, byte, (e) => (e ? reject(e) : resolve())),
+      );
+    }
+    async begin(): Promise<void> {
+      this._i2c = {
+        sendByte: (address, byte, cb) => {
+          assert.equal(address, 0x27);
+          sent.push({ byte, phase });
+          setImmediate(() =>
+            cb(byte === 0xee ? Object.assign(new Error("EREMOTEIO, Remote I/O error"), { code: "EREMOTEIO" }) : null),
+          );
+        },
+      };
+      for (const b of [0x30, 0x34, 0x30]) await this._sendByte(b);
+      phase = "after";
+    }
+    async clear(): Promise<void> {
+      await this._sendByte(0x01);
+    }
+    async setCursor(): Promise<void> {}
+    async print(text: string): Promise<void> {
+      for (const ch of text) await this._sendByte(ch.charCodeAt(0));
+    }
+    async close(): Promise<void> {}
+  }
+  return { Library: Library as unknown as LcdConstructor, sent, busyWaits: () => busyWaits };
+}
+
+describe("withoutBusyWaits", () => {
+  test("keeps the library's paced init, then sends bytes asynchronously without busy waits", async () => {
+    const lib = busyWaitingLibrary();
+    const Fast = withoutBusyWaits(lib.Library);
+    assert.notEqual(Fast, lib.Library);
+    const lcd = new Fast(1, 0x27, 16, 2);
+    await lcd.begin();
+    assert.equal(lib.busyWaits(), 3, "init keeps the library's pauses");
+    await lcd.print("AB");
+    assert.equal(lib.busyWaits(), 3, "no busy wait after init");
+    assert.deepEqual(
+      lib.sent.map((s) => s.byte),
+      [0x30, 0x34, 0x30, 0x41, 0x42],
+      "the same bytes, in order",
+    );
+    await assert.rejects(lcd.print("\u00ee"), /EREMOTEIO/, "I2C errors still reject");
+  });
+
+  test("clear() waits for the HD44780's slow clear command on a timer", async () => {
+    const lib = busyWaitingLibrary();
+    const lcd = new (withoutBusyWaits(lib.Library))(1, 0x27, 16, 2);
+    await lcd.begin();
+    const t0 = performance.now();
+    await lcd.clear();
+    assert.ok(performance.now() - t0 >= 1.5, "at least the 1.52 ms the datasheet asks for");
+  });
+
+  test("a library without the expected internals is used as it is", () => {
+    class Other {}
+    assert.equal(withoutBusyWaits(Other as unknown as LcdConstructor), Other);
+  });
+
+  test("the installed raspberrypi-liquid-crystal has the internals it relies on", async (t) => {
+    const mod = (await import("raspberrypi-liquid-crystal").catch(() => undefined)) as
+      | { default: LcdConstructor }
+      | undefined;
+    if (!mod) {
+      t.skip("raspberrypi-liquid-crystal is not installed here");
+      return;
+    }
+    assert.notEqual(
+      withoutBusyWaits(mod.default),
+      mod.default,
+      "a library upgrade changed _sendByte: re-check the driver",
+    );
   });
 });
