@@ -25,7 +25,10 @@ export interface DoorJobDeps {
 }
 
 export interface CardCapture {
-  /** The UID of the next tap, or undefined on timeout or cancel. */
+  /**
+   * The UID of the next tap, or undefined on timeout or cancel. Never settles when the door
+   * job stops first (the console is shutting down: there is nobody left to tell).
+   */
   readonly card: Promise<CardUid | undefined>;
   cancel(): void;
 }
@@ -42,7 +45,11 @@ export interface DoorJob {
 export function createDoorJob(deps: DoorJobDeps): DoorJob {
   const { roomId, clock, bus } = deps;
   const log = deps.logger.child({ job: "door", room: roomId });
-  const captures: Array<(uid: CardUid | undefined) => void> = [];
+  interface Waiter {
+    deliver(uid: CardUid | undefined): void;
+    abandon(): void;
+  }
+  const captures: Waiter[] = [];
   let queue: Promise<void> = Promise.resolve();
   let started = false;
 
@@ -51,7 +58,7 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
     if (capture) {
       log.info({ uid }, "card captured for enrollment");
       bus.emit("door.captured", { roomId, uid, at });
-      capture(uid);
+      capture.deliver(uid);
       return;
     }
     const member = await deps.staff.getByUid(uid);
@@ -63,7 +70,14 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
       decision,
       ...(member ? { staffName: member.name } : {}),
     };
-    const id = await deps.accessLog.add(entry);
+    // The room hears about the tap even when the log cannot be written (disk full, SD card
+    // failing): a breach must still reach the LCD and the alerts. id 0: not stored.
+    let id = 0;
+    try {
+      id = await deps.accessLog.add(entry);
+    } catch (err) {
+      log.error({ err, uid, decision }, "could not write the access log; the tap is still judged and announced");
+    }
     log.info({ uid, decision, staff: member?.name }, "door access");
     bus.emit("door.access", { entry: { id, ...entry }, ...(member ? { member } : {}) });
   }
@@ -94,21 +108,26 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
       started = false;
       await deps.reader.stop();
       await queue;
-      for (const c of captures.splice(0)) c(undefined);
+      for (const c of captures.splice(0)) c.abandon();
     },
     captureNextTap(timeoutMs) {
       let resolve: (uid: CardUid | undefined) => void = () => {};
       const card = new Promise<CardUid | undefined>((r) => {
         resolve = r;
       });
-      const waiter = (uid: CardUid | undefined) => {
-        clearTimeout(timer);
-        resolve(uid);
+      const waiter: Waiter = {
+        deliver(uid) {
+          clearTimeout(timer);
+          resolve(uid);
+        },
+        abandon() {
+          clearTimeout(timer);
+        },
       };
       const drop = () => {
         const i = captures.indexOf(waiter);
         if (i >= 0) captures.splice(i, 1);
-        waiter(undefined);
+        waiter.deliver(undefined);
       };
       const timer = setTimeout(drop, timeoutMs);
       timer.unref?.();

@@ -272,6 +272,8 @@ enroll-saved = ✅ <b>{ $name }</b> is enrolled as { $role } (card <code>{ $uid 
 enroll-invite = 🔗 Send this link to <b>{ $name }</b>; it works once, until { $until }:
     { $link }
 enroll-not-yours = Only the admin who started this enrollment can answer it.
+enroll-reader-dead = ⚠️ The card reader is not answering right now (see /alerts): the tap may not be read until it is back.
+enroll-busy = Another admin is enrolling a card in this chat. Please wait until they finish, or use a private chat with me.
 enroll-hint-tap = Waiting for the card. Tap it on the reader, or /cancel.
 enroll-hint-name = Please send the name as a text message, or /cancel.
 enroll-hint-button = Please use the buttons above, or /cancel.

@@ -272,6 +272,8 @@ enroll-saved = ✅ <b>{ $name }</b> を{ $role }として登録しました (カ
 enroll-invite = 🔗 このリンクを <b>{ $name }</b> に送ってください。{ $until } まで 1 回だけ使えます:
     { $link }
 enroll-not-yours = この登録に答えられるのは、登録を始めた管理者だけです。
+enroll-reader-dead = ⚠️ カードリーダーが現在応答していません (/alerts 参照)。復旧するまで読み取れない可能性があります。
+enroll-busy = このチャットでは別の管理者がカードを登録中です。終わるまで待つか、私との個人チャットを使ってください。
 enroll-hint-tap = カードを待っています。リーダーにかざすか /cancel してください。
 enroll-hint-name = 名前をテキストで送るか /cancel してください。
 enroll-hint-button = 上のボタンを使うか /cancel してください。

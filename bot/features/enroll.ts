@@ -110,7 +110,13 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     const timeoutMs = await conversation.external((outer) => outer.services.config.door.enrollTimeoutMs);
     // Claim the reader first: a card tapped as soon as the prompt shows is this one.
     await conversation.external((outer) => startCapture(outer, session, chat, admin));
-    await ctx.reply(t("enroll-tap", { seconds: String(Math.round(timeoutMs / 1000)) }), {
+    const readerDead = await conversation.external((outer) =>
+      outer.services.alerts
+        .openIncidents()
+        .some((i) => i.rule === "reader.dead" && i.roomId === outer.services.config.roomId),
+    );
+    const seconds = String(Math.round(timeoutMs / 1000));
+    await ctx.reply(`${t("enroll-tap", { seconds })}${readerDead ? `\n\n${t("enroll-reader-dead")}` : ""}`, {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
@@ -257,7 +263,14 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     /** Number of card captures waiting (for tests and shutdown). */
     pendingCaptures: () => captures.size,
     command: async (ctx: SeromaOuterContext) => {
-      await requireAdmin(ctx, () => ctx.conversation.enter("enroll"));
+      await requireAdmin(ctx, async () => {
+        // Another admin's enrollment in this (group) chat: one at a time per chat.
+        if (Object.keys(ctx.conversation.active()).includes("enroll")) {
+          await ctx.reply(ctx.t("enroll-busy"));
+          return;
+        }
+        await ctx.conversation.enter("enroll");
+      });
     },
     /** Enrollment buttons the conversation did not take: someone else's, or an old one. */
     strayButton: async (ctx: SeromaOuterContext, next: () => Promise<void>) => {

@@ -1,5 +1,5 @@
 /**
- * /staff: everyone with a card. Admins also get buttons to revoke or restore a card
+ * /staff (staff and admins): everyone with a card. Admins also get buttons to revoke or restore a card
  * (each asks for confirmation first) and to make a new one-time invite link for a
  * person whose Telegram account is not linked yet. Every change is audited.
  *
@@ -10,7 +10,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { INVITE_PAYLOAD, INVITE_PREFIX } from "../../core/invites.ts";
 import { type StaffMember, TelegramAlreadyLinkedError } from "../../storage/access-ports.ts";
 import type { SeromaContext } from "../context.ts";
-import { requireAdmin } from "../filters/auth.ts";
+import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
 
 /** Buttons for at most this many people (the list itself is complete). */
@@ -54,7 +54,8 @@ async function showList(ctx: SeromaContext): Promise<void> {
 
 export const staffFeature = new Composer<SeromaContext>();
 
-staffFeature.command("staff", showList);
+// Card UIDs are not for every group member (viewers): a UID is what a cloned card copies.
+staffFeature.command("staff", requireStaff, showList);
 
 const admin = staffFeature.filter((ctx) => ctx.callbackQuery?.data?.startsWith("stf:") === true);
 admin.use(requireAdmin);

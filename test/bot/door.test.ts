@@ -245,6 +245,13 @@ describe("door commands: /access, /who, /export access, /staff", () => {
     assert.equal((await h.storage.staff.getByUid(MARGARET))?.active, false);
   });
 
+  test("/staff is not for viewers (unlisted members of the staff group): card UIDs stay among staff", async () => {
+    const VIEWER: TestUser = { id: 4004, first_name: "Vera", language_code: "en" };
+    const reply = await say(h, VIEWER, "/staff", /Only staff can do that/, STAFF_GROUP);
+    assert.doesNotMatch(reply.text ?? "", /DEADBEEF/);
+    await say(h, VIEWER, "/who", /today/, STAFF_GROUP); // reading the door log is fine
+  });
+
   test("revoking a linked card takes the person's Telegram role away", async () => {
     await say(h, STAFF, "/status", /test-room · climate/); // STAFF_IDS: still staff by config
     const NEW: TestUser = { id: 3003, first_name: "Katherine", language_code: "en" };

@@ -198,6 +198,45 @@ describe("/enroll end to end", () => {
     assert.equal(await h.storage.staff.getByUid("0F0F0F0F"), undefined);
   });
 
+  test("one enrollment per group chat at a time; an admin by linked card may enroll elsewhere meanwhile", async () => {
+    const BOSS: TestUser = { id: 2002, first_name: "Barbara", language_code: "en" };
+    await h.storage.staff.add({
+      cardUid: "0B0B0B0B",
+      name: "Barbara",
+      role: "admin",
+      active: true,
+      createdBy: ADMIN.id,
+      createdAt: h.clock.now().getTime(),
+      telegramUserId: BOSS.id,
+    });
+    const first = await say(h, ADMIN, "/enroll", /Tap the new card/, STAFF_GROUP);
+    await say(h, BOSS, "/enroll", /Another admin is enrolling a card in this chat/, STAFF_GROUP);
+    const own = await say(h, BOSS, "/enroll", /Tap the new card/);
+    // First come, first served: the next tap goes to the group's enrollment.
+    const from = botMessages(h, STAFF_GROUP).length;
+    h.clock.advance(5_000);
+    h.reader.tap("0C0C0C0C");
+    await expectBot(h, STAFF_GROUP, /Card 0C0C0C0C read/, from);
+    await say(h, ADMIN, "/cancel", /Enrollment cancelled/, STAFF_GROUP);
+    await press(h, BOSS, own, "✖️ Cancel", /Enrollment cancelled/);
+    assert.ok(first);
+  });
+
+  test("with the reader known dead, the prompt says so", async () => {
+    h.reader.kill("SPI timeout");
+    await h.door.idle();
+    await h.alerts.engine.idle();
+    const prompt = await say(h, ADMIN, "/enroll", /Tap the new card/);
+    assert.match(prompt.text ?? "", /The card reader is not answering right now/);
+    await press(h, ADMIN, prompt, "✖️ Cancel", /Enrollment cancelled/);
+    h.reader.revive();
+    await h.door.idle();
+    await h.alerts.engine.idle();
+    const next = await say(h, ADMIN, "/enroll", /Tap the new card/);
+    assert.doesNotMatch(next.text ?? "", /not answering/);
+    await press(h, ADMIN, next, "✖️ Cancel", /Enrollment cancelled/);
+  });
+
   test("only admins may enroll; strangers are refused before anything", async () => {
     await say(h, STAFF, "/enroll", /Only an admin can do that\./);
     await say(h, STRANGER, "/enroll", /user id/);
