@@ -4,10 +4,13 @@ export type { ReadingBucket } from "../core/types.ts";
 
 import type { AccessLogRepository, StaffRepository } from "./access-ports.ts";
 import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "./alert-ports.ts";
+import type { MediaStore } from "./media-ports.ts";
 
 export type * from "./access-ports.ts";
 
 export type * from "./alert-ports.ts";
+
+export type * from "./media-ports.ts";
 
 /** Climate readings of one or more rooms. Every query is scoped to a room. */
 export interface ReadingRepository {
@@ -45,5 +48,7 @@ export interface Storage {
   readonly audit: AuditRepository;
   readonly staff: StaffRepository;
   readonly accessLog: AccessLogRepository;
+  /** Snapshots and clips: files plus an index. */
+  readonly media: MediaStore;
   close(): Promise<void>;
 }

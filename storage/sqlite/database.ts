@@ -103,6 +103,29 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX access_log_room_card ON access_log (room_id, card_uid, id);
    -- "Between times": WHERE room_id = ? AND at >= ? AND at < ? ORDER BY at, id (rowid rides along).
    CREATE INDEX access_log_room_at ON access_log (room_id, at);`,
+  // 4: media (snapshots and clips): the index of files kept under DATA_DIR/media/YYYY/MM/DD/
+  `CREATE TABLE media (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     room_id TEXT NOT NULL,
+     at INTEGER NOT NULL,             -- epoch ms, UTC, when captured
+     kind TEXT NOT NULL CHECK (kind IN ('snapshot', 'clip')),
+     mime TEXT NOT NULL,
+     size INTEGER NOT NULL CHECK (size > 0),
+     reason TEXT NOT NULL CHECK (reason IN ('request', 'motion', 'breach', 'alert')),
+     key TEXT NOT NULL UNIQUE,        -- path of the file relative to the media directory
+     width INTEGER,
+     height INTEGER,
+     seconds REAL,
+     requested_by INTEGER,
+     access_entry_id INTEGER,
+     incident_id TEXT
+   );
+   -- "A room's newest first" and "between times": ORDER BY at DESC, id DESC (rowid rides along).
+   CREATE INDEX media_room_at ON media (room_id, at);
+   -- Retention: the oldest items of the whole store, and usage()'s min(at).
+   CREATE INDEX media_at ON media (at);
+   CREATE INDEX media_access_entry ON media (access_entry_id) WHERE access_entry_id IS NOT NULL;
+   CREATE INDEX media_incident ON media (incident_id, at) WHERE incident_id IS NOT NULL;`,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

@@ -1,4 +1,7 @@
-import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { Storage } from "../ports.ts";
 import { createSqliteAccessLogRepository, createSqliteStaffRepository } from "./access.ts";
 import {
@@ -8,18 +11,34 @@ import {
   createSqliteOutboxRepository,
 } from "./alerts.ts";
 import { closeDatabase, openDatabase } from "./database.ts";
+import { createSqliteMediaStore } from "./media.ts";
 import { createSqliteReadingRepository } from "./readings.ts";
 import { createSqliteUserSettingsRepository } from "./user-settings.ts";
 
 export const SQLITE_FILE_NAME = "seroma.db";
+export const MEDIA_DIR_NAME = "media";
 
-/** Opens (creating if needed) `DATA_DIR/seroma.db`, or a given file / ":memory:". */
-export function createSqliteStorage(opts: { dataDir: string } | { file: string }): Storage & { file: string } {
+/**
+ * Opens (creating if needed) `DATA_DIR/seroma.db` with media files under `DATA_DIR/media`,
+ * or a given file / ":memory:". With a file, media go to `mediaDir`, by default `media`
+ * next to the file; with ":memory:", to a fresh directory under the OS temp directory
+ * that `close()` deletes. Media directories are created on the first save.
+ */
+export function createSqliteStorage(
+  opts: { dataDir: string } | { file: string; mediaDir?: string },
+): Storage & { file: string; mediaDir: string } {
   const file = "file" in opts ? opts.file : join(opts.dataDir, SQLITE_FILE_NAME);
+  const ephemeralMedia = "file" in opts && opts.file === ":memory:" && opts.mediaDir === undefined;
+  const mediaDir =
+    "dataDir" in opts
+      ? join(opts.dataDir, MEDIA_DIR_NAME)
+      : (opts.mediaDir ??
+        (ephemeralMedia ? join(tmpdir(), `seroma-media-${randomUUID()}`) : join(dirname(file), MEDIA_DIR_NAME)));
   const db = openDatabase(file);
   return {
     kind: "sqlite",
     file,
+    mediaDir,
     readings: createSqliteReadingRepository(db),
     userSettings: createSqliteUserSettingsRepository(db),
     incidents: createSqliteIncidentRepository(db),
@@ -28,8 +47,10 @@ export function createSqliteStorage(opts: { dataDir: string } | { file: string }
     audit: createSqliteAuditRepository(db),
     staff: createSqliteStaffRepository(db),
     accessLog: createSqliteAccessLogRepository(db),
+    media: createSqliteMediaStore(db, { dir: mediaDir }),
     async close() {
       closeDatabase(db);
+      if (ephemeralMedia) rmSync(mediaDir, { recursive: true, force: true });
     },
   };
 }
