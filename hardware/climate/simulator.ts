@@ -10,7 +10,9 @@
  * Unlike the driver, it applies no jump check: a pinned value is a steady reading, which
  * the driver would accept once a second reading confirms it.
  */
+
 import { type Clock, systemClock } from "../../core/clock.ts";
+import { mulberry32 } from "../../core/random.ts";
 import { toSample } from "./conversions.ts";
 import { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "./port.ts";
 
@@ -39,18 +41,6 @@ export interface SimulatedClimateSensor extends ClimateSensor {
   repair(): void;
   /** Reports the last value (or the next one, before any read) forever, until release(). */
   stick(): void;
-}
-
-/** mulberry32: a tiny, good-enough 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY_AMPLITUDE_C = 1.5;
@@ -175,3 +165,5 @@ export function createSimulatedClimateSensor(opts: SimulatedClimateOptions = {})
     },
   };
 }
+
+export { mulberry32 };

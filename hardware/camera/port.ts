@@ -1,0 +1,76 @@
+/**
+ * The camera port: still pictures and short clips of the room. Implemented by the
+ * Raspberry Pi driver (rpicam-still / rpicam-vid, or libcamera-* on older systems), the
+ * V4L2 driver (ffmpeg, for USB webcams) and the simulator (frames drawn with sharp).
+ *
+ * One capture at a time per camera: a call while another capture runs waits its turn
+ * (drivers serialize internally). Sharing one capture between concurrent requests is the
+ * capture service's job (core/camera/capture-service.ts), not the driver's.
+ */
+
+/** A still picture, as the camera took it (not annotated). */
+export interface Snapshot {
+  /** JPEG bytes. */
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  /** Epoch ms when the frame was taken. */
+  at: number;
+}
+
+/** A short recording Telegram can play. */
+export interface Clip {
+  bytes: Buffer;
+  /** "mp4" (H.264, sent with sendVideo) or "gif" (sent with sendAnimation; the fallback without ffmpeg). */
+  format: "mp4" | "gif";
+  mime: "video/mp4" | "image/gif";
+  width: number;
+  height: number;
+  /** Length of the recording in seconds. */
+  seconds: number;
+  /** Epoch ms when recording started. */
+  at: number;
+}
+
+export type CameraErrorCode =
+  /** The capture program, library or device is missing (not installed, no /dev/video0, no camera attached). */
+  | "unavailable"
+  /** The capture did not finish within its time limit (the process was killed). */
+  | "timeout"
+  /** The capture ran and failed (non-zero exit, empty or undecodable output). */
+  | "failed"
+  /** The camera was closed. */
+  | "closed";
+
+export class CameraError extends Error {
+  override readonly name = "CameraError";
+  constructor(
+    readonly code: CameraErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ClipOptions {
+  onProgress?: (fraction: number) => void;
+}
+
+export interface Camera {
+  /** "rpicam", "v4l2" or "sim". */
+  readonly driver: string;
+  /** Frame size of snapshots (and clips, unless the driver says otherwise). */
+  readonly width: number;
+  readonly height: number;
+  /** One still picture. Rejects with CameraError, never with anything else. */
+  snapshot(): Promise<Snapshot>;
+  /**
+   * A recording of `seconds` (1..60). `onProgress` gets 0..1 while recording (at least at
+   * the start and when recording ends, before encoding). Rejects with CameraError, never
+   * with anything else.
+   */
+  clip(seconds: number, opts?: ClipOptions): Promise<Clip>;
+  /** Stops any capture in progress (it rejects with code "closed") and releases the device. Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,273 @@
+/**
+ * The USB webcam driver: a V4L2 device (/dev/video0) read through ffmpeg.
+ *
+ *   snapshot: ffmpeg -hide_banner -loglevel error -f v4l2 -video_size WxH -i /dev/videoN
+ *                    -frames:v 1 -q:v Q -f image2 -c:v mjpeg pipe:1      (JPEG on stdout)
+ *   clip:     ffmpeg ... -f v4l2 -video_size WxH -framerate F -i /dev/videoN -t <seconds>
+ *                    -c:v libx264 -preset veryfast -pix_fmt yuv420p -movflags +faststart -an
+ *                    <temp file>.mp4
+ *
+ * `input` replaces the "-f v4l2 ... -i device" part (tests use ffmpeg's lavfi test source).
+ * A webcam may deliver another size than the one asked for: snapshots and clips report
+ * the size found in the output. Same contract as the Raspberry Pi driver: one capture at a
+ * time, a time limit after which ffmpeg is killed ("timeout"), close() stops a capture.
+ */
+import { constants, readFileSync } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { type Clock, systemClock } from "../../core/clock.ts";
+import { createCaptureQueue } from "./capture-queue.ts";
+import { FFMPEG_INSTALL_HINT, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
+import { isJpeg, jpegSize, readMp4Clip } from "./media.ts";
+import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "./port.ts";
+import { findProgram, lastUsefulLine, programEnv, runProgram, withTempDir } from "./process.ts";
+import { reportWhileRecording } from "./progress.ts";
+import { type CaptureSettings, captureSettings, validClipSeconds } from "./settings.ts";
+
+export interface V4l2Options {
+  /** The video device (default /dev/video0). */
+  device?: string;
+  /** ffmpeg to run: a path, or a name looked up on PATH (default "ffmpeg"). */
+  ffmpegPath?: string;
+  /** ffmpeg input arguments instead of the device, e.g. ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=10"]. */
+  input?: readonly string[];
+  /** Ask the webcam for this format (ffmpeg's -input_format, e.g. "mjpeg": less USB bandwidth at 1280x720). */
+  inputFormat?: string;
+  /** Frame size asked for (default 1280x720). */
+  width?: number;
+  height?: number;
+  /** JPEG quality 1..100 (default 85), as ffmpeg's -q:v 31..2. */
+  quality?: number;
+  /** Frames per second of clips (default 25). */
+  framerate?: number;
+  /** Time limit of a snapshot (default 10000 ms); a clip gets seconds * 1000 + this. */
+  timeoutMs?: number;
+  /** Time of the pictures (default: the system clock). */
+  clock?: Clock;
+  /** Environment of ffmpeg (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** A directory put first on PATH. */
+  binDir?: string;
+}
+
+export const V4L2_DEFAULTS = { device: "/dev/video0", ffmpegPath: "ffmpeg" } as const;
+
+const VIDEO_GROUP_HINT = "add the user to the video group (`sudo usermod -aG video $USER`, then log in again)";
+
+/** V4L2 nodes of the Raspberry Pi's own camera and codec hardware: not webcams. */
+const PI_INTERNAL_NODE = /unicam|rp1-cfe|bcm2835-isp|bcm2835-codec|pispbe|rpivid/i;
+
+interface InputSpec {
+  device: string;
+  input?: readonly string[];
+  inputFormat?: string;
+}
+
+function inputArgs(s: CaptureSettings, spec: InputSpec, framerate: boolean): string[] {
+  if (spec.input) return [...spec.input];
+  return [
+    "-f",
+    "v4l2",
+    ...(spec.inputFormat ? ["-input_format", spec.inputFormat] : []),
+    "-video_size",
+    `${s.width}x${s.height}`,
+    ...(framerate ? ["-framerate", String(s.framerate)] : []),
+    "-i",
+    spec.device,
+  ];
+}
+
+/** ffmpeg's arguments for one JPEG on stdout. */
+export function v4l2SnapshotArgs(s: CaptureSettings, spec: InputSpec): string[] {
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...inputArgs(s, spec, false),
+    "-frames:v",
+    "1",
+    "-q:v",
+    String(mjpegQscale(s.quality)),
+    "-f",
+    "image2",
+    "-c:v",
+    "mjpeg",
+    "pipe:1",
+  ];
+}
+
+/** ffmpeg's arguments for an H.264 MP4 of `seconds` written to `out`. */
+export function v4l2ClipArgs(s: CaptureSettings, spec: InputSpec, seconds: number, out: string): string[] {
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...inputArgs(s, spec, true),
+    "-t",
+    String(seconds),
+    ...H264_MP4_ARGS,
+    "-y",
+    out,
+  ];
+}
+
+function classifyFfmpegFailure(device: string) {
+  return (stderr: string): CameraError | undefined => {
+    const line = lastUsefulLine(stderr);
+    if (stderr.includes(device) || /\/dev\/video/.test(stderr)) {
+      if (/no such file or directory/i.test(stderr)) {
+        return new CameraError("unavailable", `there is no ${device} (no USB webcam plugged in?): ${line}`);
+      }
+      if (/permission denied/i.test(stderr)) {
+        return new CameraError("unavailable", `cannot open ${device}: permission denied; ${VIDEO_GROUP_HINT}`);
+      }
+      if (/inappropriate ioctl|not a video capture device/i.test(stderr)) {
+        return new CameraError("unavailable", `${device} is not a video capture device: ${line}`);
+      }
+    }
+    if (/device or resource busy/i.test(stderr)) {
+      return new CameraError("failed", `${device} is busy (another program is using the webcam): ${line}`);
+    }
+    return undefined;
+  };
+}
+
+export interface V4l2Camera extends Camera {
+  readonly driver: "v4l2";
+  readonly device: string;
+}
+
+/** Creates the driver; runs nothing until the first capture. Throws RangeError on bad options. */
+export function createV4l2Camera(opts: V4l2Options = {}): V4l2Camera {
+  const settings = captureSettings(opts);
+  const device = opts.device ?? V4L2_DEFAULTS.device;
+  const spec: InputSpec = {
+    device,
+    ...(opts.input ? { input: opts.input } : {}),
+    ...(opts.inputFormat ? { inputFormat: opts.inputFormat } : {}),
+  };
+  const ffmpeg = opts.ffmpegPath ?? V4L2_DEFAULTS.ffmpegPath;
+  const clock = opts.clock ?? systemClock;
+  const env = programEnv(opts.env, opts.binDir);
+  const queue = createCaptureQueue("v4l2 camera");
+  const source = opts.input ? "the ffmpeg input" : device;
+  const run = (args: string[], timeoutMs: number, signal: AbortSignal) =>
+    runProgram({
+      command: ffmpeg,
+      name: "ffmpeg",
+      args,
+      env,
+      timeoutMs,
+      signal,
+      installHint: FFMPEG_INSTALL_HINT,
+      classify: classifyFfmpegFailure(device),
+    });
+
+  return {
+    driver: "v4l2",
+    device,
+    width: settings.width,
+    height: settings.height,
+    snapshot(): Promise<Snapshot> {
+      return queue.run(async (signal) => {
+        const { stdout } = await run(v4l2SnapshotArgs(settings, spec), settings.timeoutMs, signal);
+        const at = clock.now().getTime();
+        if (!isJpeg(stdout)) {
+          throw new CameraError("failed", `ffmpeg produced no complete JPEG from ${source} (${stdout.length} bytes)`);
+        }
+        const size = jpegSize(stdout) ?? { width: settings.width, height: settings.height };
+        return { jpeg: stdout, width: size.width, height: size.height, at };
+      });
+    },
+    clip(seconds: number, clipOpts: ClipOptions = {}): Promise<Clip> {
+      if (!validClipSeconds(seconds)) {
+        return Promise.reject(new CameraError("failed", `a clip must be 1..60 seconds long, got ${seconds}`));
+      }
+      return queue.run((signal) =>
+        withTempDir("seroma-v4l2-", async (dir) => {
+          const out = join(dir, "clip.mp4");
+          const at = clock.now().getTime();
+          const stopProgress = reportWhileRecording(clipOpts.onProgress, seconds * 1000);
+          try {
+            await run(v4l2ClipArgs(settings, spec, seconds, out), seconds * 1000 + settings.timeoutMs, signal);
+          } finally {
+            stopProgress();
+          }
+          return readMp4Clip(out, `ffmpeg wrote no MP4 from ${source}`, { ...settings, seconds, at });
+        }),
+      );
+    },
+    close: () => queue.close(),
+  };
+}
+
+export interface V4l2ProbeOptions {
+  device?: string;
+  ffmpegPath?: string;
+  env?: NodeJS.ProcessEnv;
+  binDir?: string;
+}
+
+export interface V4l2Probe {
+  available: boolean;
+  /** Why not (available false). */
+  reason?: string;
+  /** Where ffmpeg was found. */
+  ffmpegPath?: string;
+  device: string;
+  /** The device's name from sysfs (e.g. "HD Pro Webcam C920"), when there is one. */
+  name?: string;
+}
+
+/** The name the kernel gives a video device (/sys/class/video4linux/videoN/name), if any. */
+function deviceName(device: string): string | undefined {
+  try {
+    return readFileSync(`/sys/class/video4linux/${basename(device)}/name`, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether ffmpeg is installed and the device exists and can be opened by this user. Never rejects. */
+export async function probeV4l2(opts: V4l2ProbeOptions = {}): Promise<V4l2Probe> {
+  const device = opts.device ?? V4L2_DEFAULTS.device;
+  const env = programEnv(opts.env, opts.binDir);
+  const wanted = opts.ffmpegPath ?? V4L2_DEFAULTS.ffmpegPath;
+  let ffmpegPath: string | undefined;
+  if (wanted.includes("/")) {
+    ffmpegPath = await access(wanted, constants.X_OK).then(
+      () => wanted,
+      () => undefined,
+    );
+  } else {
+    ffmpegPath = findProgram(wanted, env);
+  }
+  if (!ffmpegPath)
+    return {
+      available: false,
+      device,
+      reason: `ffmpeg is not installed (${wanted} not found). ${FFMPEG_INSTALL_HINT}`,
+    };
+
+  const found = { device, ffmpegPath };
+  try {
+    await stat(device);
+  } catch {
+    return { available: false, ...found, reason: `there is no ${device} (no USB webcam plugged in?)` };
+  }
+  const name = deviceName(device);
+  const named = name ? { ...found, name } : found;
+  if (name && PI_INTERNAL_NODE.test(name)) {
+    return {
+      available: false,
+      ...named,
+      reason: `${device} is "${name}", the Raspberry Pi's own camera hardware, not a webcam (use the rpicam driver)`,
+    };
+  }
+  try {
+    await access(device, constants.R_OK | constants.W_OK);
+  } catch {
+    return { available: false, ...named, reason: `cannot open ${device}: permission denied; ${VIDEO_GROUP_HINT}` };
+  }
+  return { available: true, ...named };
+}
