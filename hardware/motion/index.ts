@@ -1,0 +1,166 @@
+/**
+ * Motion drivers by name, and the choice main.ts makes from HARDWARE.
+ *
+ *   selectMotionSensor({ mode, pirPin?, camera?, ...opts }) -> Promise<{ sensor, reason? }>
+ *     sim  -> the simulator.
+ *     auto -> the PIR when `pirPin` is set and probePir() can open the pin; else frame
+ *             differencing on `camera` when it is a real camera (driver not "sim": a
+ *             simulated camera draws its own pictures); else the simulator. `reason` says
+ *             why when the choice is not the PIR.
+ *     real -> the same order, but never the simulator: a `pirPin` that cannot be opened
+ *             rejects (it was configured, so it is meant to work; no silent fallback to the
+ *             camera), and neither a PIR pin nor a real camera rejects, saying what to set.
+ *   createMotionSensor(name, opts) -> a driver by name ("pir" | "camera" | "sim"), no I/O.
+ *
+ * Bad options (a pin off the header, a zero interval...) throw a RangeError in every mode,
+ * before any probing.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { Camera } from "../camera/port.ts";
+import { type CameraMotionOptions, createCameraMotionSensor } from "./camera-motion.ts";
+import { createPirMotionSensor, type PirOptions, probePir } from "./pir.ts";
+import type { MotionSensor } from "./port.ts";
+import { createSimulatedMotionSensor } from "./simulator.ts";
+
+export {
+  CAMERA_MOTION_DEFAULTS,
+  type CameraMotionOptions,
+  type CameraMotionSensor,
+  createCameraMotionSensor,
+  type PollTimers,
+} from "./camera-motion.ts";
+export { createRetriggerGuard, MOTION_COOLDOWN_MS, type RetriggerGuard } from "./cooldown.ts";
+export {
+  type CompareOptions,
+  compareFrames,
+  createFrameDiffDetector,
+  FRAME_DIFF_DEFAULTS,
+  type FrameDiffDetector,
+  type FrameDiffDetectorOptions,
+  type FrameDiffResult,
+  type GreyFrame,
+  type PrepareFrameOptions,
+  prepareFrame,
+} from "./frame-diff.ts";
+export {
+  createPirMotionSensor,
+  detectGpioOffset,
+  type GpioClass,
+  type GpioOffset,
+  type GpioPin,
+  type GpioValue,
+  type GpioWatchCallback,
+  loadOnoffLibrary,
+  type OnoffLibrary,
+  PIR_DEFAULTS,
+  type PirMotionSensor,
+  type PirOptions,
+  type PirProbe,
+  probePir,
+} from "./pir.ts";
+export type { MotionEvent, MotionSensor } from "./port.ts";
+export {
+  createSimulatedMotionSensor,
+  type SimulatedMotionOptions,
+  type SimulatedMotionSensor,
+} from "./simulator.ts";
+
+export interface MotionSensorOptions {
+  /** Passed to every driver (event times, cooldown). */
+  clock?: Clock;
+  /** Passed to every driver (default 30 s). */
+  cooldownMs?: number;
+  /** BCM GPIO pin of the PIR's output (the "pir" driver needs it). */
+  pirPin?: number;
+  /** The camera to difference frames from (the "camera" driver needs it). */
+  camera?: Camera;
+  /** Further options for the PIR driver. */
+  pir?: Omit<PirOptions, "pin" | "clock" | "cooldownMs">;
+  /** Further options for the camera driver (interval, threshold, timers...). */
+  cameraMotion?: Omit<CameraMotionOptions, "camera" | "clock" | "cooldownMs">;
+}
+
+const shared = (o: MotionSensorOptions) => ({
+  ...(o.clock ? { clock: o.clock } : {}),
+  ...(o.cooldownMs !== undefined ? { cooldownMs: o.cooldownMs } : {}),
+});
+
+const drivers = {
+  pir: (o: MotionSensorOptions): MotionSensor => {
+    if (o.pirPin === undefined) throw new Error('the "pir" motion driver needs `pirPin` (the BCM GPIO of the PIR)');
+    return createPirMotionSensor({ ...o.pir, ...shared(o), pin: o.pirPin });
+  },
+  camera: (o: MotionSensorOptions): MotionSensor => {
+    if (!o.camera) throw new Error('the "camera" motion driver needs `camera`');
+    return createCameraMotionSensor({ ...o.cameraMotion, ...shared(o), camera: o.camera });
+  },
+  sim: (o: MotionSensorOptions): MotionSensor => createSimulatedMotionSensor(shared(o)),
+} as const satisfies Record<string, (o: MotionSensorOptions) => MotionSensor>;
+
+export type MotionDriverName = keyof typeof drivers;
+export const MOTION_DRIVERS = Object.keys(drivers) as MotionDriverName[];
+
+/** Creates the motion driver called `name` ("pir", "camera" or "sim"); does no I/O. */
+export function createMotionSensor(name: string, opts: MotionSensorOptions = {}): MotionSensor {
+  if (!Object.hasOwn(drivers, name)) {
+    throw new Error(`unknown motion driver "${name}"; valid drivers: ${MOTION_DRIVERS.join(", ")}`);
+  }
+  return drivers[name as MotionDriverName](opts);
+}
+
+export type HardwareMode = "auto" | "real" | "sim";
+
+export interface SelectMotionSensorOptions extends MotionSensorOptions {
+  mode: HardwareMode;
+}
+
+export interface SelectedMotionSensor {
+  sensor: MotionSensor;
+  /** Why this driver was chosen, or a warning about it; for the start-up log. */
+  reason?: string;
+}
+
+/** Picks the motion sensor for HARDWARE=auto|real|sim (see the top of this file). */
+export async function selectMotionSensor(opts: SelectMotionSensorOptions): Promise<SelectedMotionSensor> {
+  const { mode, ...factoryOpts } = opts;
+  if (mode === "sim") return { sensor: createMotionSensor("sim", factoryOpts), reason: "HARDWARE=sim" };
+  if (mode !== "auto" && mode !== "real") {
+    throw new Error(`unknown hardware mode "${String(mode)}"; valid modes: auto, real, sim`);
+  }
+
+  // bad options are a configuration error in every mode: these throw RangeErrors before any probing
+  const pir = factoryOpts.pirPin !== undefined ? createMotionSensor("pir", factoryOpts) : undefined;
+  const camera = factoryOpts.camera && factoryOpts.camera.driver !== "sim" ? factoryOpts.camera : undefined;
+  const fromCamera = camera ? createMotionSensor("camera", factoryOpts) : undefined;
+
+  let pirProblem: string | undefined;
+  if (pir && factoryOpts.pirPin !== undefined) {
+    const probe = await probePir(factoryOpts.pirPin, factoryOpts.pir);
+    if (probe.available) return { sensor: pir };
+    if (mode === "real") {
+      throw new Error(`HARDWARE=real, but the PIR motion sensor cannot be used: ${probe.reason}`);
+    }
+    pirProblem = probe.reason;
+  }
+  if (fromCamera && camera) {
+    return {
+      sensor: fromCamera,
+      reason: pirProblem
+        ? `HARDWARE=auto and the PIR motion sensor cannot be used, detecting motion by frame difference on the ` +
+          `${camera.driver} camera instead: ${pirProblem}`
+        : `no PIR pin configured (MOTION_PIR_PIN): detecting motion by frame difference on the ${camera.driver} camera`,
+    };
+  }
+  const noPir = pirProblem ? `the PIR cannot be used (${pirProblem})` : "no PIR pin configured (MOTION_PIR_PIN)";
+  const noCamera = factoryOpts.camera ? "the camera is simulated (frame difference needs a real camera)" : "no camera";
+  if (mode === "real") {
+    throw new Error(
+      `HARDWARE=real, but there is no motion sensor: ${noPir}, and ${noCamera}. Set MOTION_PIR_PIN to the ` +
+        "BCM GPIO pin of a PIR sensor, connect a camera, or set HARDWARE=sim.",
+    );
+  }
+  return {
+    sensor: createMotionSensor("sim", factoryOpts),
+    reason: `HARDWARE=auto and no motion sensor, using the simulator: ${noPir}; ${noCamera}`,
+  };
+}

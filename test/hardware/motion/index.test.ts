@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  createMotionSensor,
+  MOTION_DRIVERS,
+  type MotionEvent,
+  type OnoffLibrary,
+  type SimulatedMotionSensor,
+  selectMotionSensor,
+} from "../../../hardware/motion/index.ts";
+import { ManualClock } from "../../support/fakes.ts";
+import { ManualTimers } from "../cards/fake-mfrc522.ts";
+import { FakeCamera, FakeGpioWorld, until } from "./fakes.ts";
+
+const noOnoff = async (): Promise<OnoffLibrary> => {
+  throw Object.assign(new Error("Cannot find package 'onoff' imported from seroma"), {
+    code: "ERR_MODULE_NOT_FOUND",
+  });
+};
+
+const noGpio = () => {
+  const world = new FakeGpioWorld();
+  world.accessible = false;
+  return world;
+};
+
+describe("createMotionSensor", () => {
+  test("an unknown name throws, listing the valid ones", () => {
+    assert.throws(() => createMotionSensor("radar"), /unknown motion driver "radar"; valid drivers: pir, camera, sim/);
+    assert.throws(() => createMotionSensor("constructor"), /valid drivers: pir, camera, sim/);
+    assert.deepEqual(MOTION_DRIVERS, ["pir", "camera", "sim"]);
+  });
+
+  test("pir needs its pin and camera its camera", () => {
+    assert.throws(() => createMotionSensor("pir"), /needs `pirPin`/);
+    assert.throws(() => createMotionSensor("camera"), /needs `camera`/);
+  });
+
+  test("sim, with the clock and cooldown passed through", async () => {
+    const clock = new ManualClock();
+    const sensor = createMotionSensor("sim", { clock, cooldownMs: 0 }) as SimulatedMotionSensor;
+    assert.equal(sensor.driver, "sim");
+    const events: MotionEvent[] = [];
+    await sensor.start((e) => {
+      events.push(e);
+    });
+    sensor.trigger();
+    sensor.trigger();
+    assert.equal(events.length, 2, "cooldown 0 reached the simulator");
+    assert.equal(events[0]?.at, clock.now().getTime());
+  });
+
+  test("pir, with its options, the clock and cooldown passed through; no I/O until start()", async () => {
+    const clock = new ManualClock();
+    const world = new FakeGpioWorld();
+    const sensor = createMotionSensor("pir", {
+      clock,
+      cooldownMs: 0,
+      pirPin: 22,
+      pir: { gpioOffset: 512, debounceMs: 5, loadLibrary: world.load },
+    });
+    assert.equal(sensor.driver, "pir");
+    assert.equal(world.loads, 0);
+    const events: MotionEvent[] = [];
+    await sensor.start((e) => {
+      events.push(e);
+    });
+    assert.deepEqual(world.opened[0], { gpio: 534, direction: "in", edge: "both", options: { debounceTimeout: 5 } });
+    world.set(1);
+    world.set(0);
+    world.set(1);
+    assert.equal(events.length, 2, "cooldown 0 reached the driver");
+    await sensor.stop();
+  });
+
+  test("camera, with its options passed through; no capture until start()", async () => {
+    const clock = new ManualClock();
+    const timers = new ManualTimers(clock);
+    const camera = new FakeCamera(clock, "rpicam");
+    const sensor = createMotionSensor("camera", { clock, camera, cameraMotion: { timers, intervalMs: 750 } });
+    assert.equal(sensor.driver, "camera");
+    await sensor.start(() => {});
+    assert.equal(camera.snapshots, 0);
+    timers.fire();
+    await until(() => timers.pending.length === 1, "the next tick is scheduled");
+    assert.equal(camera.snapshots, 1);
+    assert.deepEqual(timers.delays, [0, 750]);
+    await sensor.stop();
+  });
+});
+
+describe("selectMotionSensor", () => {
+  const clock = new ManualClock();
+  const realCamera = () => new FakeCamera(clock, "rpicam");
+  const simCamera = () => new FakeCamera(clock, "sim");
+
+  test("sim: the simulator, no probe", async () => {
+    const world = new FakeGpioWorld();
+    const chosen = await selectMotionSensor({
+      mode: "sim",
+      pirPin: 17,
+      camera: realCamera(),
+      pir: { loadLibrary: world.load },
+    });
+    assert.equal(chosen.sensor.driver, "sim");
+    assert.equal(chosen.reason, "HARDWARE=sim");
+    assert.equal(world.loads, 0);
+  });
+
+  test("auto with a PIR pin that opens: the PIR, no reason; the probe released the pin", async () => {
+    const world = new FakeGpioWorld();
+    const chosen = await selectMotionSensor({
+      mode: "auto",
+      pirPin: 17,
+      camera: realCamera(),
+      pir: { loadLibrary: world.load, gpioOffset: 0 },
+    });
+    assert.equal(chosen.sensor.driver, "pir");
+    assert.equal(chosen.reason, undefined);
+    assert.equal(world.exported.size, 0);
+    assert.deepEqual(world.unexported, [17]);
+  });
+
+  test("auto with a PIR pin that cannot be used and a real camera: frame difference, saying why", async () => {
+    const chosen = await selectMotionSensor({
+      mode: "auto",
+      pirPin: 17,
+      camera: realCamera(),
+      pir: { loadLibrary: noGpio().load },
+    });
+    assert.equal(chosen.sensor.driver, "camera");
+    assert.match(
+      chosen.reason ?? "",
+      /PIR motion sensor cannot be used, detecting motion by frame difference on the rpicam camera instead: .*GPIO is not accessible/,
+    );
+  });
+
+  test("auto without a PIR pin: frame difference on a real camera; not on a simulated one", async () => {
+    const withCamera = await selectMotionSensor({ mode: "auto", camera: realCamera() });
+    assert.equal(withCamera.sensor.driver, "camera");
+    assert.match(
+      withCamera.reason ?? "",
+      /no PIR pin configured \(MOTION_PIR_PIN\): detecting motion by frame difference/,
+    );
+
+    const withSimCamera = await selectMotionSensor({ mode: "auto", camera: simCamera() });
+    assert.equal(withSimCamera.sensor.driver, "sim");
+    assert.match(
+      withSimCamera.reason ?? "",
+      /HARDWARE=auto and no motion sensor, using the simulator: no PIR pin configured.*the camera is simulated/,
+    );
+  });
+
+  test("auto with nothing usable: the simulator, saying why", async () => {
+    const chosen = await selectMotionSensor({ mode: "auto", pirPin: 17, pir: { loadLibrary: noOnoff } });
+    assert.equal(chosen.sensor.driver, "sim");
+    assert.match(
+      chosen.reason ?? "",
+      /using the simulator: the PIR cannot be used \(PIR: the onoff package is not installed.*no camera$/,
+    );
+  });
+
+  test("real: the PIR when it opens; a configured PIR that cannot be used rejects (no silent camera)", async () => {
+    const world = new FakeGpioWorld();
+    const chosen = await selectMotionSensor({
+      mode: "real",
+      pirPin: 17,
+      pir: { loadLibrary: world.load, gpioOffset: 0 },
+    });
+    assert.equal(chosen.sensor.driver, "pir");
+    await assert.rejects(
+      selectMotionSensor({ mode: "real", pirPin: 17, camera: realCamera(), pir: { loadLibrary: noGpio().load } }),
+      /HARDWARE=real, but the PIR motion sensor cannot be used: PIR on GPIO 17: GPIO is not accessible/,
+    );
+  });
+
+  test("real without a PIR pin: a real camera, else a rejection saying what to set", async () => {
+    const chosen = await selectMotionSensor({ mode: "real", camera: realCamera() });
+    assert.equal(chosen.sensor.driver, "camera");
+    await assert.rejects(
+      selectMotionSensor({ mode: "real", camera: simCamera() }),
+      /HARDWARE=real, but there is no motion sensor: no PIR pin configured \(MOTION_PIR_PIN\), and the camera is simulated.*Set MOTION_PIR_PIN/,
+    );
+    await assert.rejects(selectMotionSensor({ mode: "real" }), /and no camera/);
+  });
+
+  test("bad options fail in auto and real alike, before any probing; an unknown mode throws", async () => {
+    for (const mode of ["auto", "real"] as const) {
+      const world = new FakeGpioWorld();
+      await assert.rejects(selectMotionSensor({ mode, pirPin: 40, pir: { loadLibrary: world.load } }), RangeError);
+      await assert.rejects(
+        selectMotionSensor({ mode, camera: realCamera(), cameraMotion: { intervalMs: -1 } }),
+        RangeError,
+      );
+      assert.equal(world.loads, 0);
+    }
+    await assert.rejects(selectMotionSensor({ mode: "maybe" as "auto" }), /unknown hardware mode "maybe"/);
+  });
+});
