@@ -1,4 +1,4 @@
-import { dateTimeFormat } from "../core/time.ts";
+import { formatLocalDateTime } from "../core/time.ts";
 
 /** HTML parse-mode helpers: every interpolated value goes through `escapeHtml`. */
 
@@ -13,16 +13,7 @@ export function oneDecimal(n: number): string {
 
 /** "2026-11-23 19:05:00" in the room's timezone. */
 export function formatDateTime(at: number | Date, timeZone: string): string {
-  return dateTimeFormat("sv-SE", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).format(at);
+  return formatLocalDateTime(at, timeZone);
 }
 
 /** Age as a locale key plus its number: 42 s, 3 min, 2 h, 1 d. */

@@ -73,6 +73,38 @@ export interface Config {
     inviteTtlMs: number;
   };
   lcd: { cols: 16 | 20; rows: 2 | 4; i2cBus: number; address: number; messageMs: number };
+  camera: {
+    /** V4L2 device for a USB webcam (used when no Raspberry Pi camera is found). */
+    device: string;
+    width: number;
+    height: number;
+    /** JPEG quality of snapshots, 1-100. */
+    quality: number;
+    /** How long one capture may take beyond its own length before it is killed. */
+    timeoutMs: number;
+    /** /clip without an argument, and the Clip button. */
+    clipSeconds: number;
+    /** Longest /clip allowed. */
+    clipMaxSeconds: number;
+  };
+  motion: {
+    /** BCM GPIO pin of a PIR sensor; undefined: no PIR (frame difference on a real camera, else the simulator). */
+    pirPin: number | undefined;
+    /** Share of the picture (0..1) that must change for the frame-difference detector. */
+    threshold: number;
+    /** How often the frame-difference detector looks. */
+    intervalMs: number;
+    /** After a motion incident, further motion within this time is the same visit. */
+    cooldownMs: number;
+    /** Length of the clip the security watch records. */
+    clipSeconds: number;
+  };
+  media: {
+    /** Budget for stored snapshots and clips (bytes; 0: no size limit). */
+    maxBytes: number;
+    /** Oldest media kept (ms; 0: no age limit). */
+    maxAgeMs: number;
+  };
   defaultLocale: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -237,6 +269,37 @@ const schema = (env: Record<string, string | undefined>) =>
       .transform(Number)
       .refine((a) => a >= 0x03 && a <= 0x77, "must lie within 0x03..0x77"),
     LCD_MESSAGE_SECONDS: intIn(1, 60, 5),
+    CAMERA_DEVICE: z
+      .string()
+      .regex(/^\/dev\/\S+$/, "must be a device path such as /dev/video0")
+      .default("/dev/video0"),
+    CAMERA_SIZE: z
+      .string()
+      .default("1280x720")
+      .transform((text, ctx) => {
+        const m = /^(\d{2,4})x(\d{2,4})$/.exec(text.trim());
+        const width = Number(m?.[1]);
+        const height = Number(m?.[2]);
+        if (!m || width < 160 || height < 120 || width > 4056 || height > 3040 || width % 2 || height % 2) {
+          ctx.addIssue({
+            code: "custom",
+            message: "must be WIDTHxHEIGHT, even numbers within 160x120..4056x3040, e.g. 1280x720",
+          });
+          return z.NEVER;
+        }
+        return { width, height };
+      }),
+    JPEG_QUALITY: intIn(10, 100, 85),
+    CAMERA_TIMEOUT_SECONDS: intIn(2, 120, 15),
+    CLIP_SECONDS: intIn(1, 60, 10),
+    CLIP_MAX_SECONDS: intIn(1, 60, 30),
+    MOTION_PIR_PIN: z.coerce.number().int().min(0).max(27).optional(),
+    MOTION_THRESHOLD: z.coerce.number().min(0.001).max(0.9).default(0.02),
+    MOTION_INTERVAL_SECONDS: intIn(1, 60, 2),
+    MOTION_COOLDOWN_SECONDS: intIn(0, 3600, 120),
+    WATCH_CLIP_SECONDS: intIn(1, 60, 10),
+    MEDIA_MAX_MB: intIn(0, 1_000_000, 2048),
+    MEDIA_MAX_DAYS: intIn(0, 3650, 30),
     DEFAULT_LOCALE: z.enum(["en", "ja"]).default("en"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
@@ -267,6 +330,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     errors.push("TEMP_CRITICAL_RANGE: must contain TEMP_RANGE (critical is the wider band)");
   if (!contains(e.HUMIDITY_CRITICAL_RANGE, e.HUMIDITY_RANGE))
     errors.push("HUMIDITY_CRITICAL_RANGE: must contain HUMIDITY_RANGE (critical is the wider band)");
+  if (e.CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
+  if (e.WATCH_CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("WATCH_CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
   if (e.TELEGRAM_BOT_TOKEN && e.ADMIN_IDS.length === 0)
     errors.push("ADMIN_IDS: set at least one admin (your Telegram user id) when a bot token is given");
   if (errors.length > 0) return { ok: false, errors };
@@ -321,6 +386,23 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         address: e.LCD_I2C_ADDRESS,
         messageMs: e.LCD_MESSAGE_SECONDS * 1000,
       },
+      camera: {
+        device: e.CAMERA_DEVICE,
+        width: e.CAMERA_SIZE.width,
+        height: e.CAMERA_SIZE.height,
+        quality: e.JPEG_QUALITY,
+        timeoutMs: e.CAMERA_TIMEOUT_SECONDS * 1000,
+        clipSeconds: e.CLIP_SECONDS,
+        clipMaxSeconds: e.CLIP_MAX_SECONDS,
+      },
+      motion: {
+        pirPin: e.MOTION_PIR_PIN,
+        threshold: e.MOTION_THRESHOLD,
+        intervalMs: e.MOTION_INTERVAL_SECONDS * 1000,
+        cooldownMs: e.MOTION_COOLDOWN_SECONDS * 1000,
+        clipSeconds: e.WATCH_CLIP_SECONDS,
+      },
+      media: { maxBytes: e.MEDIA_MAX_MB * 1024 * 1024, maxAgeMs: e.MEDIA_MAX_DAYS * 86_400_000 },
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
     },

@@ -19,4 +19,12 @@ export interface RoomEvents extends Record<string, unknown> {
   "door.reader-alive": { roomId: string; at: number };
   /** A card was enrolled by chat. */
   "door.enrolled": { roomId: string; member: StaffMember };
+  /** A capture failed or timed out. */
+  "camera.failed": { roomId: string; at: number; code: string; message: string };
+  /** A capture worked after failures. */
+  "camera.ok": { roomId: string; at: number };
+  /** The motion sensor saw movement; `watched`: outside office hours or armed. */
+  "motion.detected": { roomId: string; at: number; source: string; watched: boolean };
+  "motion.dead": { roomId: string; at: number; reason: string };
+  "motion.alive": { roomId: string; at: number };
 }

@@ -18,6 +18,7 @@ import type { Range, Thresholds } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { Reading } from "../types.ts";
 import {
+  type DeviceRuleId,
   EVENT_RULES,
   type EventRuleId,
   type Incident,
@@ -77,6 +78,10 @@ export interface AlertEngine {
   /** The card reader stopped answering / answers again. */
   onReaderDead(event: { at: number; reason: string }): Promise<void>;
   onReaderAlive(event: { at: number }): Promise<void>;
+  /** A device stopped working (one open incident until it works again). */
+  onDeviceDown(rule: DeviceRuleId, event: { at: number; reason: string }): Promise<void>;
+  /** The device works again: resolves its incident, if any. */
+  onDeviceUp(rule: DeviceRuleId, event: { at: number }): Promise<void>;
   /** Sends due reminders. Call periodically (the alert job does, every minute). */
   tick(): Promise<void>;
   acknowledge(incidentId: string, by: { id: number; name: string }): Promise<AckResult>;
@@ -271,7 +276,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     }
   }
 
-  return {
+  const engine: AlertEngine = {
     async start() {
       for (const i of await repos.incidents.listOpen(roomId)) open.set(i.rule, i);
       if (open.size > 0) log.info({ open: [...open.keys()] }, "open incidents restored");
@@ -318,14 +323,19 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       return incident;
     },
     onReaderDead(event) {
-      return enqueue(async () => {
-        if (!open.has("reader.dead"))
-          await raise("reader.dead", "critical", { reason: event.reason.slice(0, 300) }, event.at);
-      });
+      return engine.onDeviceDown("reader.dead", event);
     },
     onReaderAlive(event) {
+      return engine.onDeviceUp("reader.dead", event);
+    },
+    onDeviceDown(rule, event) {
       return enqueue(async () => {
-        const dead = open.get("reader.dead");
+        if (!open.has(rule)) await raise(rule, "critical", { reason: event.reason.slice(0, 300) }, event.at);
+      });
+    },
+    onDeviceUp(rule, event) {
+      return enqueue(async () => {
+        const dead = open.get(rule);
         if (dead) await resolve(dead, event.at, {});
       });
     },
@@ -373,4 +383,5 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       return queue;
     },
   };
+  return engine;
 }

@@ -8,18 +8,25 @@ export type Severity = "warning" | "critical";
  *   sensor.dead: the climate sensor failed N times in a row
  *   sensor.stuck: the climate sensor reports the very same values for too long
  *   reader.dead: the door's card reader stopped answering
+ *   camera.dead: a capture failed or timed out (cleared by the next good capture)
+ *   motion.dead: the motion sensor stopped working
  * Event rules (each occurrence is its own incident, recorded as resolved at once and
  * acknowledgeable; no reminders, no recovery):
  *   door.breach: a known card at the door outside office hours
  *   door.unknown-card / door.revoked-card: a card that is not (or no longer) enrolled
+ *   room.motion: motion in the room outside office hours or while armed
  */
 export type ConditionRuleId =
   | "climate.temperature"
   | "climate.humidity"
   | "sensor.dead"
   | "sensor.stuck"
-  | "reader.dead";
-export type EventRuleId = "door.breach" | "door.unknown-card" | "door.revoked-card";
+  | "reader.dead"
+  | "camera.dead"
+  | "motion.dead";
+/** Conditions of a device that is either working or not. */
+export type DeviceRuleId = "reader.dead" | "camera.dead" | "motion.dead";
+export type EventRuleId = "door.breach" | "door.unknown-card" | "door.revoked-card" | "room.motion";
 export type RuleId = ConditionRuleId | EventRuleId;
 export const RULE_IDS: readonly RuleId[] = [
   "climate.temperature",
@@ -27,14 +34,18 @@ export const RULE_IDS: readonly RuleId[] = [
   "sensor.dead",
   "sensor.stuck",
   "reader.dead",
+  "camera.dead",
+  "motion.dead",
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
+  "room.motion",
 ];
 export const EVENT_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
+  "room.motion",
 ]);
 
 export interface Incident {
@@ -82,7 +93,7 @@ export interface AuditEntry {
   roomId: string;
   userId: number;
   userName: string;
-  action: "ack" | "mute" | "unmute" | "enroll" | "revoke" | "restore" | "link";
+  action: "ack" | "mute" | "unmute" | "enroll" | "revoke" | "restore" | "link" | "arm" | "disarm";
   incidentId?: string;
   detail?: string;
 }
