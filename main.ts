@@ -2,28 +2,36 @@
  * Composition root: parse config, pick adapters, wire, start, stop.
  * Nothing else in the project starts anything on import.
  */
+import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { connectAlertsToBus, setupAlerts } from "./bot/alerts/setup.ts";
+import { formatDateTime } from "./bot/html.ts";
 import { createI18n } from "./bot/i18n.ts";
 import { createBot, type SeromaBot, startBot } from "./bot/index.ts";
 import { createSnsChannel } from "./channels/sns-channel.ts";
 import type { AlertPipeline } from "./core/alerts/pipeline.ts";
+import type { Incident } from "./core/alerts/types.ts";
+import { createCaptureService } from "./core/camera/capture-service.ts";
 import { systemClock } from "./core/clock.ts";
 import { loadConfig } from "./core/config.ts";
 import { EventBus } from "./core/event-bus.ts";
 import type { RoomEvents } from "./core/events.ts";
 import { createInviteStore } from "./core/invites.ts";
 import { createLogger } from "./core/logger.ts";
+import { selectCamera } from "./hardware/camera/index.ts";
 import { selectCardReader } from "./hardware/cards/index.ts";
 import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
+import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { createAlertJob } from "./jobs/alert-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
 import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
 import { createDisplayJob } from "./jobs/display-job.ts";
 import { createDoorJob } from "./jobs/door-job.ts";
+import { createMediaRetentionJob } from "./jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "./jobs/room-status-job.ts";
+import { createFileArmStore, createSecurityWatchJob } from "./jobs/security-watch-job.ts";
 import { createStorage } from "./storage/index.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -50,6 +58,8 @@ async function main(): Promise<void> {
   let climate: Awaited<ReturnType<typeof selectClimateSensor>>;
   let cards: Awaited<ReturnType<typeof selectCardReader>>;
   let lcd: Awaited<ReturnType<typeof selectDisplay>>;
+  let cam: Awaited<ReturnType<typeof selectCamera>>;
+  let motion: Awaited<ReturnType<typeof selectMotionSensor>>;
   try {
     climate = await selectClimateSensor({ mode: config.hardware, pin: config.dht.pin, clock });
     cards = await selectCardReader({
@@ -71,6 +81,26 @@ async function main(): Promise<void> {
       address: config.lcd.address,
       logger: (frame) => logger.debug({ lcd: frame }, "lcd"),
     });
+    cam = await selectCamera({
+      mode: config.hardware,
+      clock,
+      width: config.camera.width,
+      height: config.camera.height,
+      quality: config.camera.quality,
+      timeoutMs: config.camera.timeoutMs,
+      v4l2: { device: config.camera.device },
+      // The simulated camera records in real time, so a clip's progress means something.
+      sim: { realTime: true },
+    });
+    motion = await selectMotionSensor({
+      mode: config.hardware,
+      clock,
+      camera: cam.camera,
+      // The security watch keeps its own, longer cooldown (MOTION_COOLDOWN_SECONDS).
+      cooldownMs: 10_000,
+      ...(config.motion.pirPin !== undefined ? { pirPin: config.motion.pirPin } : {}),
+      cameraMotion: { intervalMs: config.motion.intervalMs, threshold: config.motion.threshold },
+    });
   } catch (err) {
     logger.fatal({ hardware: config.hardware }, (err as Error).message);
     await storage.close();
@@ -80,6 +110,8 @@ async function main(): Promise<void> {
     ["climate sensor", climate.sensor.driver, climate.reason],
     ["card reader", cards.reader.driver, cards.reason],
     ["display", lcd.display.driver, lcd.reason],
+    ["camera", cam.camera.driver, cam.reason],
+    ["motion sensor", motion.sensor.driver, motion.reason],
   ] as const) {
     logger.info({ device, driver, reason }, `hardware: ${device} = ${driver}${reason ? ` (${reason})` : ""}`);
   }
@@ -108,6 +140,44 @@ async function main(): Promise<void> {
     logger,
   });
   const invites = createInviteStore(clock);
+  const capture = createCaptureService({
+    camera: cam.camera,
+    media: storage.media,
+    roomId: config.roomId,
+    timeZone: config.officeHours.timeZone,
+    quality: config.camera.quality,
+    clock,
+    bus,
+    logger,
+    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
+  });
+  const timeOf = (at: number) => formatDateTime(at, config.officeHours.timeZone).slice(11, 16);
+  // Assigned below, once the alert pipeline exists (motion is only handled after start()).
+  let raiseMotion: (details: Incident["details"], at: number) => Promise<Incident> = () =>
+    Promise.reject(new Error("the alert pipeline is not ready"));
+  const watch = createSecurityWatchJob({
+    roomId: config.roomId,
+    motion: motion.sensor,
+    capture,
+    media: storage.media,
+    raise: (details, at) => raiseMotion(details, at),
+    officeHours: config.officeHours,
+    clock,
+    bus,
+    logger,
+    cooldownMs: config.motion.cooldownMs,
+    clipSeconds: config.motion.clipSeconds,
+    armStore: createFileArmStore(join(config.dataDir, "watch.json")),
+    timeOf,
+  });
+  const retention = createMediaRetentionJob({
+    media: storage.media,
+    budget: config.media,
+    scheduler,
+    clock,
+    logger,
+    timeZone: config.officeHours.timeZone,
+  });
 
   let runner: RunnerHandle | undefined;
   let stopping = false;
@@ -133,6 +203,8 @@ async function main(): Promise<void> {
           enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
         },
         invites,
+        camera: { capture },
+        watch,
       },
     });
   } else {
@@ -154,7 +226,17 @@ async function main(): Promise<void> {
     ...(sns ? { sns } : {}),
     translate: (k, v) => i18n.t(config.defaultLocale, k, v),
   });
-  connectAlertsToBus(alerts, bus, config.officeHours.timeZone);
+  raiseMotion = (details, at) => alerts.engine.raiseEvent("room.motion", "warning", details, at);
+  connectAlertsToBus(alerts, bus, config.officeHours.timeZone, {
+    logger,
+    breachSnapshots: {
+      async take(entry) {
+        const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
+        return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
+      },
+      link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
+    },
+  });
   const alertJob = createAlertJob({
     engine: alerts.engine,
     outbox: storage.outbox,
@@ -202,6 +284,9 @@ async function main(): Promise<void> {
     try {
       if (runner?.isRunning()) await runner.stop();
       await door.stop();
+      await watch.stop();
+      await capture.idle();
+      await retention.stop();
       await displayJob.stop();
       await roomStatus.stop();
       await alertJob.stop();
@@ -210,6 +295,7 @@ async function main(): Promise<void> {
       sns?.close();
       await climate.sensor.close();
       await lcd.display.close();
+      await cam.camera.close();
       await storage.close();
       logger.info("stopped cleanly");
       clearTimeout(force);
@@ -242,6 +328,14 @@ async function main(): Promise<void> {
   );
   await door.start();
   logger.info({ room: config.roomId, reader: cards.reader.driver }, "door job started");
+  await retention.start();
+  try {
+    await watch.start();
+  } catch (err) {
+    // A motion sensor that cannot start is an incident, not a reason to leave the room unwatched by everything else.
+    logger.error({ err: (err as Error).message }, "the motion sensor could not start; the security watch is off");
+    bus.emit("motion.dead", { roomId: config.roomId, at: clock.now().getTime(), reason: (err as Error).message });
+  }
 
   if (seroma) {
     // Telegram may be unreachable at boot (router still starting): keep trying with backoff;

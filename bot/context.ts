@@ -1,6 +1,7 @@
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
 import type { AlertEngine } from "../core/alerts/engine.ts";
+import type { CaptureService } from "../core/camera/capture-service.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { InviteStore } from "../core/invites.ts";
@@ -8,12 +9,16 @@ import type { Logger } from "../core/logger.ts";
 import type { Role } from "../core/types.ts";
 import type { CardCapture } from "../jobs/door-job.ts";
 import type { SampleOutcome } from "../jobs/room-status-job.ts";
+import type { SecurityWatchJob } from "../jobs/security-watch-job.ts";
 import type { StaffMember } from "../storage/access-ports.ts";
 import type { Storage } from "../storage/ports.ts";
 
 /** What the bot needs from the rest of the console. Handlers reach it through `ctx.services`. */
 export interface BotServices {
-  config: Pick<Config, "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale" | "door">;
+  config: Pick<
+    Config,
+    "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale" | "door" | "camera"
+  >;
   storage: Storage;
   clock: Clock;
   /** Acknowledge incidents and list the open ones. */
@@ -34,6 +39,12 @@ export interface BotServices {
   };
   /** One-time links that tie a Telegram account to a card. */
   invites: InviteStore;
+  camera: {
+    /** Every snapshot and clip goes through it (shared captures, annotation, storage). */
+    capture: CaptureService;
+  };
+  /** The security watch (arm / disarm). */
+  watch: Pick<SecurityWatchJob, "arm" | "disarm" | "state">;
 }
 
 interface SeromaFlavor {

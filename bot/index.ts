@@ -14,6 +14,7 @@ import type { BotServices, SeromaContext } from "./context.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
 import { alertsFeature } from "./features/alerts.ts";
+import { cameraFeature } from "./features/camera.ts";
 import { chartFeature } from "./features/chart.ts";
 import { createEnrollFeature, type SeromaOuterContext } from "./features/enroll.ts";
 import { historyFeature } from "./features/history.ts";
@@ -77,6 +78,7 @@ export function createBot(deps: BotDeps) {
     chartFeature,
     accessFeature,
     staffFeature,
+    cameraFeature,
   );
   bot.use(unhandledFeature);
 

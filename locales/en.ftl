@@ -11,6 +11,11 @@ cmd-alerts = Open incidents
 cmd-ack = Acknowledge open incidents: /ack [id]
 cmd-mute = Silence alerts: /mute [30m|1h|1d] [what]
 cmd-unmute = End a mute: /unmute [what]
+cmd-snapshot = A photo of the room now
+cmd-clip = A short video: /clip [seconds]
+cmd-media = Stored photos and clips: /media [date]
+cmd-arm = Watch for motion now, even in office hours
+cmd-disarm = Back to watching outside office hours only
 
 ## common
 common-unit-celsius = °C
@@ -54,8 +59,11 @@ help-text =
     /export access [days] – the door log as CSV
     /staff – staff cards; admins revoke, restore and invite from there
     /enroll – enroll a new card (admins): tap, name, role, confirm
+    /snapshot – a photo of the room; /clip [seconds] – a short video (default { $clip } s)
+    /media [today|yesterday|YYYY-MM-DD] – stored photos and clips
+    /arm, /disarm – watch for motion now / only outside office hours
     /alerts – open incidents; /ack [id] acknowledges them
-    /mute [30m|1h|1d] [temperature|humidity|sensor|door|all] – quiet alerts for a while; /unmute ends it
+    /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|all] – quiet alerts for a while; /unmute ends it
     /language – choose English or Japanese
     /help – this text
 
@@ -147,6 +155,17 @@ rule-reader-dead = card reader not answering
 rule-door-breach = off-hours entries
 rule-door-unknown-card = unknown cards
 rule-door-revoked-card = revoked cards
+alert-camera-dead = The camera is not working: { $reason }
+alert-recovered-camera-dead = The camera works again after { $duration }.
+alert-motion-dead = The motion sensor is not working: { $reason }
+alert-recovered-motion-dead = The motion sensor works again after { $duration }.
+alert-room-motion = Motion in the room outside office hours at { $time } ({ $source }).
+alert-room-motion-armed = Motion in the room while armed at { $time } ({ $source }).
+rule-camera-dead = camera not working
+rule-motion-dead = motion sensor not working
+rule-room-motion = motion in the room
+alert-resolved-at = ✅ Resolved at { $time }.
+alert-now = Now: { $temperature } °C, { $humidity } % (at { $time }).
 alerts-none = No open incidents in { $room }. ✅
 alerts-title = <b>{ $count } open incident(s)</b> · { $room }
 alerts-mutes = 🔕 Muted: { $list }
@@ -154,9 +173,9 @@ alerts-mute-item = { $what } until { $time }
 ack-none = Nothing to acknowledge: every open incident is acknowledged already.
 ack-done = Acknowledged { $count } incident(s).
 ack-unknown = No open incident with id “{ $id }”. See /alerts.
-mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door or all (default).
+mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera or all (default).
 mute-done = 🔕 { $what } muted until { $time } by { $name }.
-unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door or all (default).
+unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door, motion, camera or all (default).
 unmute-done = 🔔 { $what } unmuted.
 unmute-none = Nothing was muted for { $what }.
 summary-title = 📊 <b>Daily summary</b> · { $room }
@@ -284,3 +303,36 @@ invite-expired = This link has expired. Ask an admin for a new one.
 invite-already-linked = Your Telegram account is already linked to another card. Ask an admin.
 invite-linked = ✅ Welcome, <b>{ $name }</b>! Your Telegram account is now linked to your card. You are { $role } of <b>{ $room }</b>; send /start.
 invite-used = 🔗 <b>{ $name }</b> opened their invite link; their Telegram account is linked now.
+
+## camera: /snapshot, /clip, /media, /arm, /disarm
+camera-button-snapshot = 📷 Snapshot
+camera-button-clip = 🎥 Clip { $n } s
+camera-button-recorded = 🎞 Recorded photo and clip
+camera-taking = Taking a snapshot…
+camera-recording = Recording { $n } s…
+camera-snapshot-caption = 📷 <b>{ $room }</b> · { $time } · { $driver }
+camera-clip-caption = 🎥 <b>{ $room }</b> · { $time } · { $n } s
+camera-clip-progress = 🎥 Recording { $n } s… { $percent } %
+camera-clip-encoding = 🎥 Recorded { $n } s, preparing the video…
+camera-clip-done = ✅ Clip of { $n } s sent ({ $size }).
+camera-clip-usage = Usage: <code>/clip [seconds]</code>: 1 to { $max } seconds (default { $def }).
+camera-failed = 📷❌ The camera could not take the picture: { $reason }
+camera-failed-timeout = 📷❌ The camera did not answer in time: { $reason }. The team has been alerted.
+camera-failed-unavailable = 📷❌ No camera is available: { $reason }
+media-title = 📁 <b>Media of { $date }</b> · { $room }
+media-line = { $icon } { $time } · { $reason } · { $size }{ $seconds }
+media-none = Nothing was recorded that day.
+media-no-more = No older media that day.
+media-older = ⬅ Older
+media-usage = Usage: <code>/media [today|yesterday|YYYY-MM-DD]</code>
+media-caption = { $time } · { $reason }
+media-gone = That file is no longer stored (deleted by the retention budget).
+media-incident-none = Nothing was recorded with this alert.
+media-reason-request = on request
+media-reason-motion = motion
+media-reason-breach = door breach
+media-reason-alert = alert
+watch-armed = 🛡 <b>Armed</b> by { $name }: motion in { $room } now raises an alert with a photo and a clip ({ $sensor }). /disarm ends it.
+watch-disarmed = 🔓 Disarmed.
+watch-not-armed = It was not armed.
+watch-off-hours = Outside office hours the room is watched anyway.

@@ -11,6 +11,11 @@ cmd-alerts = 未解決のインシデント
 cmd-ack = インシデントを確認: /ack [id]
 cmd-mute = アラートをミュート: /mute [30m|1h|1d] [対象]
 cmd-unmute = ミュート解除: /unmute [対象]
+cmd-snapshot = 今の部屋の写真
+cmd-clip = 短い動画: /clip [秒]
+cmd-media = 保存された写真と動画: /media [日付]
+cmd-arm = 勤務時間中も動きを監視する
+cmd-disarm = 勤務時間外のみの監視に戻す
 
 ## common
 common-unit-celsius = °C
@@ -54,8 +59,11 @@ help-text =
     /export access [日数] – 入退室ログを CSV で
     /staff – スタッフカード; 管理者はここから無効化・復元・招待
     /enroll – 新しいカードの登録 (管理者): かざす、名前、役割、確認
+    /snapshot – 部屋の写真、/clip [秒] – 短い動画（既定 { $clip } 秒）
+    /media [today|yesterday|YYYY-MM-DD] – 保存された写真と動画
+    /arm、/disarm – 今すぐ動きを監視 / 勤務時間外のみ監視
     /alerts – 未解決のインシデント。/ack [id] で確認
-    /mute [30m|1h|1d] [temperature|humidity|sensor|door|all] – 一定時間アラートを止める。/unmute で解除
+    /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|all] – 一定時間アラートを止める。/unmute で解除
     /language – 英語か日本語を選ぶ
     /help – この説明
 
@@ -147,6 +155,17 @@ rule-reader-dead = カードリーダー無応答
 rule-door-breach = 時間外入室
 rule-door-unknown-card = 未登録カード
 rule-door-revoked-card = 無効カード
+alert-camera-dead = カメラが動作していません: { $reason }
+alert-recovered-camera-dead = { $duration } 後にカメラが復旧しました。
+alert-motion-dead = 人感センサーが動作していません: { $reason }
+alert-recovered-motion-dead = { $duration } 後に人感センサーが復旧しました。
+alert-room-motion = 勤務時間外の { $time } に室内で動きを検知しました（{ $source }）。
+alert-room-motion-armed = 監視中の { $time } に室内で動きを検知しました（{ $source }）。
+rule-camera-dead = カメラ異常
+rule-motion-dead = 人感センサー異常
+rule-room-motion = 室内の動き
+alert-resolved-at = ✅ { $time } に解消しました。
+alert-now = 現在: { $temperature } °C、{ $humidity } %（{ $time } 時点）。
 alerts-none = { $room } に未解決のインシデントはありません。✅
 alerts-title = <b>未解決のインシデント { $count } 件</b> · { $room }
 alerts-mutes = 🔕 ミュート中: { $list }
@@ -154,9 +173,9 @@ alerts-mute-item = { $what }({ $time } まで)
 ack-none = 確認待ちのインシデントはありません。
 ack-done = { $count } 件のインシデントを確認しました。
 ack-unknown = ID「{ $id }」の未解決インシデントはありません。/alerts を確認してください。
-mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、all(既定)。
+mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、all(既定)。
 mute-done = 🔕 { $name } さんが { $what } を { $time } までミュートしました。
-unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、all(既定)。
+unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、motion、camera、all(既定)。
 unmute-done = 🔔 { $what } のミュートを解除しました。
 unmute-none = { $what } はミュートされていません。
 summary-title = 📊 <b>日次サマリー</b> · { $room }
@@ -284,3 +303,36 @@ invite-expired = このリンクは期限切れです。管理者に新しいリ
 invite-already-linked = あなたの Telegram アカウントはすでに別のカードに連携されています。管理者に相談してください。
 invite-linked = ✅ ようこそ、<b>{ $name }</b> さん! Telegram アカウントをカードに連携しました。<b>{ $room }</b> の{ $role }です。/start を送ってください。
 invite-used = 🔗 <b>{ $name }</b> さんが招待リンクを開き、Telegram アカウントが連携されました。
+
+## camera: /snapshot, /clip, /media, /arm, /disarm
+camera-button-snapshot = 📷 写真
+camera-button-clip = 🎥 動画 { $n } 秒
+camera-button-recorded = 🎞 記録された写真と動画
+camera-taking = 撮影しています…
+camera-recording = { $n } 秒録画しています…
+camera-snapshot-caption = 📷 <b>{ $room }</b> · { $time } · { $driver }
+camera-clip-caption = 🎥 <b>{ $room }</b> · { $time } · { $n } 秒
+camera-clip-progress = 🎥 { $n } 秒録画中… { $percent } %
+camera-clip-encoding = 🎥 { $n } 秒録画しました。動画を準備しています…
+camera-clip-done = ✅ { $n } 秒の動画を送りました（{ $size }）。
+camera-clip-usage = 使い方: <code>/clip [秒]</code>: 1〜{ $max } 秒（既定 { $def } 秒）。
+camera-failed = 📷❌ カメラで撮影できませんでした: { $reason }
+camera-failed-timeout = 📷❌ カメラが時間内に応答しませんでした: { $reason }。担当者に通知しました。
+camera-failed-unavailable = 📷❌ 使えるカメラがありません: { $reason }
+media-title = 📁 <b>{ $date } のメディア</b> · { $room }
+media-line = { $icon } { $time } · { $reason } · { $size }{ $seconds }
+media-none = その日の記録はありません。
+media-no-more = その日のこれより古い記録はありません。
+media-older = ⬅ 古い順
+media-usage = 使い方: <code>/media [today|yesterday|YYYY-MM-DD]</code>
+media-caption = { $time } · { $reason }
+media-gone = そのファイルはもう保存されていません（保存容量の上限で削除されました）。
+media-incident-none = このアラートで記録されたものはありません。
+media-reason-request = リクエスト
+media-reason-motion = 動き
+media-reason-breach = 時間外入室
+media-reason-alert = アラート
+watch-armed = 🛡 { $name } が<b>監視を開始</b>しました: { $room } で動きがあると写真と動画付きでアラートします（{ $sensor }）。/disarm で終了します。
+watch-disarmed = 🔓 監視を解除しました。
+watch-not-armed = 監視は開始されていませんでした。
+watch-off-hours = 勤務時間外はいずれにしても監視されます。

@@ -17,10 +17,14 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { UserFromGetMe } from "grammy/types";
 import { createBot, startBot } from "../../bot/index.ts";
+import { createCaptureService } from "../../core/camera/capture-service.ts";
 import { systemClock } from "../../core/clock.ts";
 import { parseConfig } from "../../core/config.ts";
+import { EventBus } from "../../core/event-bus.ts";
+import type { RoomEvents } from "../../core/events.ts";
 import { createInviteStore } from "../../core/invites.ts";
 import { silentLogger } from "../../core/logger.ts";
+import { createSimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { type Metric, summarize } from "../stats.ts";
 
@@ -94,6 +98,25 @@ export async function statusRoundTripBench(opts: {
       // The bench sends /status only: no card is ever asked for.
       door: { driver: "sim", captureNextTap: () => ({ card: Promise.resolve(undefined), cancel() {} }), enrolled() {} },
       invites: createInviteStore(systemClock),
+      camera: {
+        capture: createCaptureService({
+          camera: createSimulatedCamera(),
+          media: storage.media,
+          roomId: config.roomId,
+          timeZone: config.officeHours.timeZone,
+          quality: config.camera.quality,
+          clock: systemClock,
+          bus: new EventBus<RoomEvents>(silentLogger),
+          logger: silentLogger,
+          latestReading: async () => undefined,
+        }),
+      },
+      // The bench sends /status only: nobody arms the watch.
+      watch: {
+        arm: () => ({ armed: true }),
+        disarm: () => ({ armed: false }),
+        state: () => ({ armed: false, watching: false, sensor: "none" }),
+      },
     },
   });
   const runner = await startBot(seroma, silentLogger);

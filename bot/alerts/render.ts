@@ -60,6 +60,15 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
       return t("alert-door-unknown", { uid: str(d, "uid"), time: str(d, "time") });
     case "door.revoked-card":
       return t("alert-door-revoked", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") });
+    case "camera.dead":
+      return t("alert-camera-dead", { reason: str(d, "reason") });
+    case "motion.dead":
+      return t("alert-motion-dead", { reason: str(d, "reason") });
+    case "room.motion":
+      return t(d.armed === 1 ? "alert-room-motion-armed" : "alert-room-motion", {
+        time: str(d, "time"),
+        source: str(d, "source"),
+      });
     default:
       return "";
   }
@@ -70,6 +79,8 @@ function recoveryLine(t: Translate, n: Notice): string {
   if (n.rule === "sensor.dead") return t("alert-recovered-sensor-dead", { duration });
   if (n.rule === "sensor.stuck") return t("alert-recovered-sensor-stuck", { duration });
   if (n.rule === "reader.dead") return t("alert-recovered-reader-dead", { duration });
+  if (n.rule === "camera.dead") return t("alert-recovered-camera-dead", { duration });
+  if (n.rule === "motion.dead") return t("alert-recovered-motion-dead", { duration });
   return t("alert-recovered-climate", {
     quantity: t(`alert-quantity-${n.details.quantity === "humidity" ? "humidity" : "temperature"}`),
     value: str(n.details, "value"),

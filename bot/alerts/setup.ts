@@ -7,13 +7,13 @@ import type { I18n } from "@grammyjs/i18n";
 import type { Api } from "grammy";
 import type { ChannelResult, DeliveryChannel } from "../../core/alerts/dispatcher.ts";
 import { type AlertPipeline, createAlertPipeline } from "../../core/alerts/pipeline.ts";
-import type { Notice } from "../../core/alerts/types.ts";
+import type { Incident, Notice } from "../../core/alerts/types.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Config } from "../../core/config.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Storage } from "../../storage/ports.ts";
+import type { AccessEntry, Storage } from "../../storage/ports.ts";
 import type { SeromaContext } from "../context.ts";
 import { buildChartPhoto } from "../features/chart.ts";
 import { formatDateTime } from "../html.ts";
@@ -34,7 +34,7 @@ export interface SnsSender {
 export interface AlertSetupOptions {
   config: Pick<
     Config,
-    "roomId" | "thresholds" | "alerts" | "telegram" | "officeHours" | "defaultLocale" | "sampling" | "door"
+    "roomId" | "thresholds" | "alerts" | "telegram" | "officeHours" | "defaultLocale" | "sampling" | "door" | "camera"
   >;
   storage: Storage;
   clock: Clock;
@@ -90,6 +90,8 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
           return photo.png;
         },
         ...(tg.pacing ? { pacing: tg.pacing } : {}),
+        media: storage.media,
+        clipSeconds: config.camera.clipSeconds,
       }),
     );
   }
@@ -133,10 +135,51 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
   });
 }
 
-/** Feeds the room's events into the engine. Returns an unsubscribe function. */
-export function connectAlertsToBus(pipeline: AlertPipeline, bus: EventBus<RoomEvents>, timeZone: string): () => void {
+export interface BreachSnapshots {
+  /** Takes (and stores) a snapshot for this access-log entry; undefined if the camera failed. */
+  take(entry: AccessEntry): Promise<{ mediaId: number } | undefined>;
+  /** Links the stored snapshot to the incident raised with it. */
+  link(mediaId: number, incidentId: string): Promise<void>;
+}
+
+/**
+ * Feeds the room's events into the engine. With `breachSnapshots`, a door breach waits for
+ * a snapshot (bounded by the camera's timeout) and its alert carries the photo. Returns an
+ * unsubscribe function.
+ */
+export function connectAlertsToBus(
+  pipeline: AlertPipeline,
+  bus: EventBus<RoomEvents>,
+  timeZone: string,
+  opts: { breachSnapshots?: BreachSnapshots; logger?: Logger } = {},
+): () => void {
   const timeOf = (at: number) => formatDateTime(at, timeZone).slice(11, 16);
+  const breach = async (entry: AccessEntry, details: Incident["details"]) => {
+    const snap = opts.breachSnapshots;
+    let shot: { mediaId: number } | undefined;
+    try {
+      shot = await snap?.take(entry);
+    } catch (err) {
+      opts.logger?.error({ err }, "breach snapshot failed; the alert goes out without it");
+    }
+    const incident = await pipeline.engine.raiseEvent(
+      "door.breach",
+      "critical",
+      shot ? { ...details, mediaId: shot.mediaId } : details,
+      entry.at,
+    );
+    if (shot && snap) {
+      await snap.link(shot.mediaId, incident.id).catch((err) => {
+        opts.logger?.error({ err }, "could not link the breach snapshot to its incident");
+      });
+    }
+    return incident;
+  };
   const offs = [
+    bus.on("camera.failed", (e) => pipeline.engine.onDeviceDown("camera.dead", { at: e.at, reason: e.message })),
+    bus.on("camera.ok", (e) => pipeline.engine.onDeviceUp("camera.dead", e)),
+    bus.on("motion.dead", (e) => pipeline.engine.onDeviceDown("motion.dead", e)),
+    bus.on("motion.alive", (e) => pipeline.engine.onDeviceUp("motion.dead", e)),
     bus.on("climate.reading", ({ reading }) => pipeline.engine.onReading(reading)),
     bus.on("climate.sensor-error", (e) =>
       pipeline.engine.onSensorError({ at: e.at, code: e.code, message: e.message }),
@@ -145,8 +188,7 @@ export function connectAlertsToBus(pipeline: AlertPipeline, bus: EventBus<RoomEv
     bus.on("door.reader-alive", (e) => pipeline.engine.onReaderAlive(e)),
     bus.on("door.access", ({ entry }) => {
       const details = { uid: entry.cardUid, name: entry.staffName ?? "", time: timeOf(entry.at) };
-      if (entry.decision === "off-hours")
-        return pipeline.engine.raiseEvent("door.breach", "critical", details, entry.at);
+      if (entry.decision === "off-hours") return breach(entry, details);
       if (entry.decision === "unknown")
         return pipeline.engine.raiseEvent("door.unknown-card", "warning", details, entry.at);
       if (entry.decision === "revoked")

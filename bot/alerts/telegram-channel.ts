@@ -12,20 +12,41 @@ import { htmlToPlain, type RenderContext, renderDigestLine, renderNotice, type T
 
 export const ALERT_ACK = "al:ack";
 export const ALERT_MUTE = "al:mute";
+export const ALERT_REFRESH = "al:ref";
+/** Camera buttons (handled by bot/features/camera.ts). */
+export const CAMERA_SNAPSHOT = "cam:snap";
+export const CAMERA_CLIP = "cam:clip";
+/** Sends the media stored with an incident (motion clip, breach photo). */
+export const CAMERA_INCIDENT_MEDIA = "cam:inc";
+const MAX_CAPTION = 1024;
 /** Telegram: at most 20 messages a minute to one group, and about one a second. */
 export const GROUP_PACING = { perWindow: 20, windowMs: 60_000, minGapMs: 1_000 };
 const MAX_MESSAGE = 4096;
 
+/** Snapshot, Clip N s (and Refresh when `refresh` is given): under /status and every alert. */
+export function cameraRow(kb: InlineKeyboard, t: Translate, clipSeconds: number, refresh?: string): InlineKeyboard {
+  kb.text(t("camera-button-snapshot"), CAMERA_SNAPSHOT).text(
+    t("camera-button-clip", { n: String(clipSeconds) }),
+    `${CAMERA_CLIP}:${clipSeconds}`,
+  );
+  if (refresh) kb.text(t("status-button-refresh"), refresh);
+  return kb;
+}
+
 export function alertKeyboard(
   t: Translate,
   incidentId: string,
-  opts: { ack: boolean } = { ack: true },
+  opts: { ack?: boolean; mute?: boolean; clipSeconds?: number; recorded?: boolean } = {},
 ): InlineKeyboard {
   const kb = new InlineKeyboard();
-  if (opts.ack) kb.text(t("alert-button-ack"), `${ALERT_ACK}:${incidentId}`).row();
-  return kb
-    .text(t("alert-button-mute-1h"), `${ALERT_MUTE}:${incidentId}:1h`)
-    .text(t("alert-button-mute-24h"), `${ALERT_MUTE}:${incidentId}:24h`);
+  if (opts.ack ?? true) kb.text(t("alert-button-ack"), `${ALERT_ACK}:${incidentId}`).row();
+  if (opts.mute ?? true) {
+    kb.text(t("alert-button-mute-1h"), `${ALERT_MUTE}:${incidentId}:1h`)
+      .text(t("alert-button-mute-24h"), `${ALERT_MUTE}:${incidentId}:24h`)
+      .row();
+  }
+  if (opts.recorded) kb.text(t("camera-button-recorded"), `${CAMERA_INCIDENT_MEDIA}:${incidentId}`).row();
+  return cameraRow(kb, t, opts.clipSeconds ?? 10, `${ALERT_REFRESH}:${incidentId}`);
 }
 
 /** Telegram's answer as a retry decision. */
@@ -53,6 +74,10 @@ export interface TelegramAlertChannelOptions {
   pacing?: DeliveryChannel["pacing"];
   /** Renders the daily summary's chart for the 24 h ending at `at` (PNG). */
   summaryChart?: (at: number) => Promise<Buffer>;
+  /** Stored snapshots: a notice whose details carry `mediaId` goes out as that photo. */
+  media?: { read(id: number): Promise<Buffer | undefined> };
+  /** Length of the alert's Clip button. */
+  clipSeconds?: number;
 }
 
 export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): DeliveryChannel {
@@ -107,10 +132,36 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       const replyTo = await replyTarget(n);
       const withButtons =
         n.incidentId !== undefined && (n.kind === "raised" || n.kind === "escalated" || n.kind === "reminder");
-      return send(text, {
-        ...(withButtons && n.incidentId ? { reply_markup: alertKeyboard(t, n.incidentId) } : {}),
+      const extra = {
+        ...(withButtons && n.incidentId
+          ? {
+              reply_markup: alertKeyboard(t, n.incidentId, {
+                clipSeconds: opts.clipSeconds ?? 10,
+                recorded: n.rule === "room.motion",
+              }),
+            }
+          : {}),
         ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-      });
+      };
+      const mediaId = n.kind === "raised" ? Number(n.details.mediaId) : Number.NaN;
+      if (Number.isInteger(mediaId) && opts.media && text.length <= MAX_CAPTION) {
+        // The photo taken with the alert; gone (retention) or unreadable: the text alone.
+        const photo = await opts.media.read(mediaId).catch(() => undefined);
+        if (photo) {
+          try {
+            const m = await api.sendPhoto(chatId, new InputFile(photo, `alert-${n.incidentId ?? mediaId}.jpg`), {
+              caption: text,
+              parse_mode: "HTML",
+              ...thread,
+              ...extra,
+            });
+            return { ok: true, ref: String(m.message_id) };
+          } catch (err) {
+            return classifyTelegramError(err);
+          }
+        }
+      }
+      return send(text, extra);
     },
     async deliverDigest(entries: OutboxEntryLike[], lateByMs: number) {
       const c = ctx();

@@ -14,10 +14,10 @@ export const ACCESS_MAX = 50;
 const EXPORT_MAX_ROWS = 100_000;
 const ICON: Record<AccessDecision, string> = { allowed: "✅", "off-hours": "🚨", unknown: "❓", revoked: "⛔" };
 
-function line(ctx: SeromaContext, e: AccessEntry): string {
+function line(ctx: SeromaContext, e: AccessEntry, photo: boolean): string {
   const tz = ctx.services.config.officeHours.timeZone;
   const who = e.staffName ? escapeHtml(e.staffName) : `<code>${escapeHtml(e.cardUid)}</code>`;
-  return `${escapeHtml(formatDateTime(e.at, tz).slice(0, 16))} ${ICON[e.decision]} ${who} · ${ctx.t(`access-decision-${e.decision}`)}`;
+  return `${escapeHtml(formatDateTime(e.at, tz).slice(0, 16))} ${ICON[e.decision]} ${who} · ${ctx.t(`access-decision-${e.decision}`)}${photo ? " 📷" : ""}`;
 }
 
 async function render(
@@ -28,11 +28,27 @@ async function render(
   next: (before: number) => string,
 ): Promise<{ text: string; keyboard?: InlineKeyboard }> {
   if (rows.length === 0) return { text: ctx.t("access-empty") };
-  const text = [title, "", ...rows.map((e) => line(ctx, e))].join("\n");
+  // Breach snapshots linked to these entries: marked, and a button each to see them.
+  const photos = new Map<number, number>();
+  try {
+    for (const m of await ctx.services.storage.media.forAccessEntries(rows.map((e) => e.id))) {
+      if (m.accessEntryId !== undefined && m.kind === "snapshot") photos.set(m.accessEntryId, m.id);
+    }
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, "could not look up breach snapshots for /access");
+  }
+  const text = [title, "", ...rows.map((e) => line(ctx, e, photos.has(e.id)))].join("\n");
   const last = rows[rows.length - 1];
-  const keyboard =
-    rows.length === limit && last ? new InlineKeyboard().text(ctx.t("access-older"), next(last.id)) : undefined;
-  return keyboard ? { text, keyboard } : { text };
+  const keyboard = new InlineKeyboard();
+  const tz = ctx.services.config.officeHours.timeZone;
+  for (const e of rows) {
+    const mediaId = photos.get(e.id);
+    if (mediaId === undefined) continue;
+    keyboard.text(`📷 ${formatDateTime(e.at, tz).slice(5, 16)}`, `med:get:${mediaId}`);
+    if ((keyboard.inline_keyboard.at(-1)?.length ?? 0) === 3) keyboard.row();
+  }
+  if (rows.length === limit && last) keyboard.row().text(ctx.t("access-older"), next(last.id));
+  return keyboard.inline_keyboard.some((r) => r.length > 0) ? { text, keyboard } : { text };
 }
 
 async function sendOrEdit(ctx: SeromaContext, page: { text: string; keyboard?: InlineKeyboard }): Promise<void> {

@@ -3,13 +3,14 @@
  * /mute and /unmute. Only staff get here (the auth filter answers strangers' button
  * presses with a refusal). Every action is written to the audit log.
  */
-import { Composer, InlineKeyboard } from "grammy";
-import type { Incident, Mute, RuleId } from "../../core/alerts/types.ts";
+import { Composer, GrammyError, InlineKeyboard } from "grammy";
+import { EVENT_RULES, type Incident, type Mute, type RuleId } from "../../core/alerts/types.ts";
 import { describeCondition, formatDuration, type RenderContext, renderIncident, ruleName } from "../alerts/render.ts";
-import { ALERT_ACK, ALERT_MUTE, alertKeyboard } from "../alerts/telegram-channel.ts";
+import { ALERT_ACK, ALERT_MUTE, ALERT_REFRESH, alertKeyboard } from "../alerts/telegram-channel.ts";
+import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
+import { escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
 const WHAT: Record<string, Array<Mute["rule"]>> = {
@@ -18,13 +19,9 @@ const WHAT: Record<string, Array<Mute["rule"]>> = {
   humidity: ["climate.humidity"],
   sensor: ["sensor.dead", "sensor.stuck"],
   door: ["door.breach", "door.unknown-card", "door.revoked-card", "reader.dead"],
+  motion: ["room.motion", "motion.dead"],
+  camera: ["camera.dead"],
 };
-
-function who(ctx: SeromaContext): { id: number; name: string } {
-  const f = ctx.from;
-  if (!f) throw new Error("no sender");
-  return { id: f.id, name: [f.first_name, f.last_name].filter(Boolean).join(" ") || String(f.id) };
-}
 
 function renderCtx(ctx: SeromaContext): RenderContext {
   return {
@@ -47,22 +44,52 @@ function hhmm(ctx: SeromaContext, at: number): string {
   return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 16);
 }
 
-async function audit(ctx: SeromaContext, action: "ack" | "mute" | "unmute", incidentId?: string, detail?: string) {
-  const by = who(ctx);
-  await ctx.services.storage.audit.record({
-    at: ctx.services.clock.now().getTime(),
-    roomId: ctx.services.config.roomId,
-    userId: by.id,
-    userName: by.name,
-    action,
-    ...(incidentId ? { incidentId } : {}),
-    ...(detail ? { detail } : {}),
+/** Ack while it can be acknowledged, Mute while open; the camera row and Refresh always. */
+function buttonsFor(ctx: SeromaContext, i: Incident): InlineKeyboard {
+  const ackable = i.ackedAt === undefined && (i.state === "open" || EVENT_RULES.has(i.rule));
+  return alertKeyboard((k, v) => ctx.t(k, v), i.id, {
+    ack: ackable,
+    mute: i.state === "open" || EVENT_RULES.has(i.rule),
+    clipSeconds: ctx.services.config.camera.clipSeconds,
+    recorded: i.rule === "room.motion",
   });
 }
 
-function buttonsFor(ctx: SeromaContext, i: Incident): InlineKeyboard | undefined {
-  if (i.state !== "open") return undefined;
-  return alertKeyboard((k, v) => ctx.t(k, v), i.id, { ack: i.ackedAt === undefined });
+/** Edits an alert in place: its caption if it went out as a photo, else its text. */
+async function editAlert(ctx: SeromaContext, html: string, keyboard: InlineKeyboard): Promise<void> {
+  const message = ctx.callbackQuery?.message;
+  if (!message) return;
+  try {
+    if ("photo" in message && message.photo) {
+      await ctx.editMessageCaption({ caption: html, parse_mode: "HTML", reply_markup: keyboard });
+    } else {
+      await ctx.editMessageText(html, { parse_mode: "HTML", reply_markup: keyboard });
+    }
+  } catch (err) {
+    // Pressing twice quickly: nothing changed, nothing to say.
+    if (err instanceof GrammyError && err.description.includes("message is not modified")) return;
+    throw err;
+  }
+}
+
+/** The incident as it stands now, with a resolution line and the current reading. */
+async function renderCurrent(ctx: SeromaContext, i: Incident): Promise<string> {
+  const { storage, config } = ctx.services;
+  const lines = [renderIncident(renderCtx(ctx), i)];
+  if (i.state === "resolved" && !EVENT_RULES.has(i.rule) && i.resolvedAt !== undefined) {
+    lines.push(ctx.t("alert-resolved-at", { time: hhmm(ctx, i.resolvedAt) }));
+  }
+  const [now] = await storage.readings.latest(config.roomId, 1);
+  if (now) {
+    lines.push(
+      ctx.t("alert-now", {
+        temperature: oneDecimal(now.temperatureC),
+        humidity: oneDecimal(now.humidityPct),
+        time: hhmm(ctx, now.at),
+      }),
+    );
+  }
+  return lines.join("\n");
 }
 
 export const alertsFeature = new Composer<SeromaContext>();
@@ -71,7 +98,7 @@ alertsFeature.callbackQuery(new RegExp(`^${ALERT_ACK}:([\\w-]+)$`), requireStaff
   const id = ctx.match[1] ?? "";
   const result = await ctx.services.alerts.acknowledge(id, who(ctx));
   if (result.ok) {
-    await audit(ctx, "ack", id);
+    await recordAudit(ctx, "ack", id);
     await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-done") });
   } else if (result.reason === "already") {
     await ctx.answerCallbackQuery({
@@ -83,12 +110,17 @@ alertsFeature.callbackQuery(new RegExp(`^${ALERT_ACK}:([\\w-]+)$`), requireStaff
     });
   }
   const incident = result.incident;
-  if (incident && ctx.callbackQuery.message) {
-    await ctx.editMessageText(renderIncident(renderCtx(ctx), incident), {
-      parse_mode: "HTML",
-      reply_markup: buttonsFor(ctx, incident) ?? new InlineKeyboard(),
-    });
+  if (incident) await editAlert(ctx, renderIncident(renderCtx(ctx), incident), buttonsFor(ctx, incident));
+});
+
+alertsFeature.callbackQuery(new RegExp(`^${ALERT_REFRESH}:([\\w-]+)$`), requireStaff, async (ctx) => {
+  const incident = await ctx.services.storage.incidents.get(ctx.match[1] ?? "");
+  if (!incident) {
+    await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-unknown") });
+    return;
   }
+  await editAlert(ctx, await renderCurrent(ctx, incident), buttonsFor(ctx, incident));
+  await ctx.answerCallbackQuery({ text: ctx.t("status-refreshed") });
 });
 
 alertsFeature.callbackQuery(new RegExp(`^${ALERT_MUTE}:([\\w-]+):(1h|24h)$`), requireStaff, async (ctx) => {
@@ -102,19 +134,14 @@ alertsFeature.callbackQuery(new RegExp(`^${ALERT_MUTE}:([\\w-]+):(1h|24h)$`), re
   const until = ctx.services.clock.now().getTime() + ms;
   const by = who(ctx);
   await ctx.services.storage.mutes.set({ roomId: incident.roomId, rule: incident.rule, until, by });
-  await audit(ctx, "mute", id, `${incident.rule} for ${span}`);
+  await recordAudit(ctx, "mute", id, `${incident.rule} for ${span}`);
   await ctx.answerCallbackQuery({
     text: ctx.t("alert-mute-done", {
       what: ruleName((k, v) => ctx.t(k, v), incident.rule),
       duration: formatDuration((k, v) => ctx.t(k, v), ms),
     }),
   });
-  if (ctx.callbackQuery.message) {
-    await ctx.editMessageText(renderIncident(renderCtx(ctx), incident, { name: by.name, until }), {
-      parse_mode: "HTML",
-      reply_markup: buttonsFor(ctx, incident) ?? new InlineKeyboard(),
-    });
-  }
+  await editAlert(ctx, renderIncident(renderCtx(ctx), incident, { name: by.name, until }), buttonsFor(ctx, incident));
 });
 
 alertsFeature.command("alerts", async (ctx) => {
@@ -160,7 +187,7 @@ alertsFeature.command("ack", requireStaff, async (ctx) => {
     const r = await ctx.services.alerts.acknowledge(i.id, who(ctx));
     if (r.ok) {
       count++;
-      await audit(ctx, "ack", i.id);
+      await recordAudit(ctx, "ack", i.id);
     }
   }
   await ctx.reply(ctx.t("ack-done", { count: String(count) }));
@@ -191,7 +218,7 @@ alertsFeature.command("mute", requireStaff, async (ctx) => {
   const by = who(ctx);
   for (const rule of rules) await storage.mutes.set({ roomId: config.roomId, rule, until, by });
   const what = (words[0] ?? "all").toLowerCase();
-  await audit(ctx, "mute", undefined, `${what} until ${new Date(until).toISOString()}`);
+  await recordAudit(ctx, "mute", undefined, `${what} until ${new Date(until).toISOString()}`);
   await ctx.reply(
     ctx.t("mute-done", {
       what: rules.map((r) => ruleName((k, v) => ctx.t(k, v), r)).join(", "),
@@ -215,6 +242,6 @@ alertsFeature.command("unmute", requireStaff, async (ctx) => {
   let any = false;
   for (const rule of targets) any = (await storage.mutes.clear(config.roomId, rule)) || any;
   const what = rules.map((r) => ruleName((k, v) => ctx.t(k, v), r)).join(", ");
-  if (any) await audit(ctx, "unmute", undefined, (words[0] ?? "all").toLowerCase());
+  if (any) await recordAudit(ctx, "unmute", undefined, (words[0] ?? "all").toLowerCase());
   await ctx.reply(ctx.t(any ? "unmute-done" : "unmute-none", { what }));
 });

@@ -23,6 +23,7 @@ async function sendHelp(ctx: SeromaContext): Promise<void> {
       room: escapeHtml(ctx.services.config.roomId),
       default: String(HISTORY_DEFAULT),
       max: String(HISTORY_MAX),
+      clip: String(ctx.services.config.camera.clipSeconds),
     }),
     { parse_mode: "HTML" },
   );

@@ -5,6 +5,7 @@
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { assess, trendOf } from "../../core/climate.ts";
 import type { Reading } from "../../core/types.ts";
+import { cameraRow } from "../alerts/telegram-channel.ts";
 import type { SeromaContext } from "../context.ts";
 import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
@@ -16,8 +17,9 @@ const TREND_FETCH = 500;
 /** A refresh samples the sensor anew only if the last reading is older than this. */
 const RESAMPLE_AFTER_MS = 5_000;
 
+/** Snapshot, Clip and Refresh. */
 function statusKeyboard(ctx: SeromaContext): InlineKeyboard {
-  return new InlineKeyboard().text(ctx.t("status-button-refresh"), STATUS_REFRESH);
+  return cameraRow(new InlineKeyboard(), (k, v) => ctx.t(k, v), ctx.services.config.camera.clipSeconds, STATUS_REFRESH);
 }
 
 /** Renders the status message body (HTML). */

@@ -59,7 +59,7 @@ describe("alerts end to end", () => {
     assert.match(alert.text ?? "", /Since 10:03 \(UTC\)/);
     assert.deepEqual(
       inlineButtons(alert).map((b) => b.text),
-      ["✔️ Acknowledge", "🔕 Mute 1 h", "🔕 Mute 24 h"],
+      ["✔️ Acknowledge", "🔕 Mute 1 h", "🔕 Mute 24 h", "📷 Snapshot", "🎥 Clip 10 s", "🔄 Refresh"],
     );
     assert.equal(groupMessages(h).length, 1, "one message, not one per sample");
   });
@@ -81,7 +81,7 @@ describe("alerts end to end", () => {
     assert.match(edited.text ?? "", /✔️ Acknowledged by Linus at 10:06\./);
     assert.deepEqual(
       inlineButtons(edited).map((b) => b.text),
-      ["🔕 Mute 1 h", "🔕 Mute 24 h"],
+      ["🔕 Mute 1 h", "🔕 Mute 24 h", "📷 Snapshot", "🎥 Clip 10 s", "🔄 Refresh"],
       "the Acknowledge button is gone",
     );
     const audit = await h.storage.audit.latest("test-room", 10);

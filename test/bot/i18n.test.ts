@@ -18,8 +18,10 @@ describe("languages end to end", () => {
     const reply = await h.ask(STAFF_JA, "/status");
     assert.match(reply.text ?? "", /温度: 22\.2 °C/);
     assert.match(reply.text ?? "", /湿度: 44\.4 %/);
-    const button = inlineButtons(reply)[0];
-    assert.equal(button?.text, "🔄 更新");
+    assert.deepEqual(
+      inlineButtons(reply).map((b) => b.text),
+      ["📷 写真", "🎥 動画 10 秒", "🔄 更新"],
+    );
     assert.match((await h.ask(STAFF_JA, "/history abc")).text ?? "", /解釈できません/);
   });
 
@@ -63,6 +65,11 @@ describe("languages end to end", () => {
         "status",
         "history",
         "chart",
+        "snapshot",
+        "clip",
+        "media",
+        "arm",
+        "disarm",
         "access",
         "who",
         "alerts",

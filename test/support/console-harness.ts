@@ -10,22 +10,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { connectAlertsToBus, type SnsSender, setupAlerts } from "../../bot/alerts/setup.ts";
+import { formatDateTime } from "../../bot/html.ts";
 import { createBot, startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
+import { type CaptureService, createCaptureService } from "../../core/camera/capture-service.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import { createInviteStore, type InviteStore } from "../../core/invites.ts";
 import { silentLogger } from "../../core/logger.ts";
+import type { Camera } from "../../hardware/camera/port.ts";
+import { createSimulatedCamera, type SimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { createSimulatedCardReader, type SimulatedCardReader } from "../../hardware/cards/simulator.ts";
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
 import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
+import { createSimulatedMotionSensor, type SimulatedMotionSensor } from "../../hardware/motion/simulator.ts";
 import { createAlertJob } from "../../jobs/alert-job.ts";
 import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
 import { createDisplayJob } from "../../jobs/display-job.ts";
 import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
+import { createMediaRetentionJob, type MediaRetentionJob } from "../../jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
+import { createFileArmStore, createSecurityWatchJob, type SecurityWatchJob } from "../../jobs/security-watch-job.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "./bot-api-server.ts";
@@ -58,6 +65,13 @@ export interface ConsoleHarness {
   display: SimulatedDisplay;
   displayJob: ReturnType<typeof createDisplayJob>;
   invites: InviteStore;
+  /** The simulated camera (personEnters, fail, hang, unplug). */
+  camera: SimulatedCamera;
+  capture: CaptureService;
+  /** The simulated motion sensor (trigger, kill, revive). */
+  motion: SimulatedMotionSensor;
+  watch: SecurityWatchJob;
+  retention: MediaRetentionJob;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -80,6 +94,10 @@ export interface HarnessOptions {
   enrollTimeoutMs?: number;
   /** How long a door message stays on the LCD (default: the config's 5 s). */
   lcdMessageMs?: number;
+  /** Simulated camera: ffmpegPath null = clips as GIF; timeoutMs of a capture (default 2 s). */
+  camera?: { ffmpegPath?: string | null; timeoutMs?: number };
+  /** Wraps the camera the capture service uses (to hold a capture open, count calls...). */
+  wrapCamera?: (camera: SimulatedCamera) => Camera;
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -135,6 +153,49 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   });
   const display = createSimulatedDisplay({ cols: config.lcd.cols, rows: config.lcd.rows });
   const invites = createInviteStore(clock);
+  const camera = createSimulatedCamera({
+    clock,
+    seed: 7,
+    width: config.camera.width,
+    height: config.camera.height,
+    quality: config.camera.quality,
+    timeoutMs: opts.camera?.timeoutMs ?? 2_000,
+    ...(opts.camera && "ffmpegPath" in opts.camera ? { ffmpegPath: opts.camera.ffmpegPath ?? null } : {}),
+  });
+  const capture = createCaptureService({
+    camera: opts.wrapCamera ? opts.wrapCamera(camera) : camera,
+    media: storage.media,
+    roomId: config.roomId,
+    timeZone: config.officeHours.timeZone,
+    quality: config.camera.quality,
+    clock,
+    bus,
+    logger: silentLogger,
+    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
+  });
+  const motion = createSimulatedMotionSensor({ clock, cooldownMs: 0 });
+  const watch = createSecurityWatchJob({
+    roomId: config.roomId,
+    motion,
+    capture,
+    media: storage.media,
+    raise: (details, at) => alerts.engine.raiseEvent("room.motion", "warning", details, at),
+    officeHours: config.officeHours,
+    clock,
+    bus,
+    logger: silentLogger,
+    cooldownMs: config.motion.cooldownMs,
+    clipSeconds: config.motion.clipSeconds,
+    armStore: createFileArmStore(join(config.dataDir, "watch.json")),
+    timeOf: (at) => formatDateTime(at, config.officeHours.timeZone).slice(11, 16),
+  });
+  const retention = createMediaRetentionJob({
+    media: storage.media,
+    budget: config.media,
+    scheduler,
+    clock,
+    logger: silentLogger,
+  });
   const seroma = createBot({
     token: api.token,
     apiRoot: api.apiRoot,
@@ -154,6 +215,8 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
         enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
       },
       invites,
+      camera: { capture },
+      watch,
     },
   });
   const displayJob = createDisplayJob({
@@ -181,7 +244,15 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     backoff: { minMs: 20, maxMs: 500 },
     translate: (k, v) => seroma.i18n.t(config.defaultLocale, k, v),
   });
-  connectAlertsToBus(alerts, bus, config.officeHours.timeZone);
+  connectAlertsToBus(alerts, bus, config.officeHours.timeZone, {
+    breachSnapshots: {
+      async take(entry) {
+        const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
+        return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
+      },
+      link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
+    },
+  });
   await alerts.start();
   const alertJob = createAlertJob({
     engine: alerts.engine,
@@ -205,6 +276,8 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   await dailySummary.start();
   await displayJob.start();
   await door.start();
+  await watch.start();
+  await retention.start();
   const runner = await startBot(seroma, silentLogger);
 
   return {
@@ -225,6 +298,11 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     display,
     displayJob,
     invites,
+    camera,
+    capture,
+    motion,
+    watch,
+    retention,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
@@ -233,6 +311,10 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     async stop() {
       if (runner.isRunning()) await runner.stop();
       await door.stop();
+      await watch.stop();
+      await capture.idle();
+      await retention.stop();
+      await camera.close();
       await displayJob.stop();
       await job.stop();
       await alertJob.stop();

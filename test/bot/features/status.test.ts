@@ -44,7 +44,11 @@ describe("/status end to end", () => {
     const buttons = inlineButtons(reply);
     assert.deepEqual(
       buttons.map((b) => [b.text, "callback_data" in b ? b.callback_data : undefined]),
-      [["🔄 Refresh", "status:refresh"]],
+      [
+        ["📷 Snapshot", "cam:snap"],
+        ["🎥 Clip 10 s", "cam:clip:10"],
+        ["🔄 Refresh", "status:refresh"],
+      ],
     );
   });
 

@@ -1,0 +1,309 @@
+/**
+ * The camera in chat: /snapshot, /clip [seconds], the Snapshot / Clip buttons under
+ * /status and every alert, the stored media of an incident, /media [date] with paging,
+ * and /arm / /disarm of the security watch. Staff only: pictures of the server room are
+ * not for every member of the group. Captures go through the capture service, so two
+ * people pressing Snapshot at once get the same picture from one capture.
+ */
+import { Composer, GrammyError, InlineKeyboard, InputFile } from "grammy";
+import type { ClipResult } from "../../core/camera/capture-service.ts";
+import { localDate, localMidnight } from "../../core/time.ts";
+import type { MediaItem } from "../../storage/media-ports.ts";
+import { CAMERA_CLIP, CAMERA_INCIDENT_MEDIA, CAMERA_SNAPSHOT, cameraRow } from "../alerts/telegram-channel.ts";
+import { recordAudit, who } from "../audit.ts";
+import type { SeromaContext } from "../context.ts";
+import { requireStaff } from "../filters/auth.ts";
+import { escapeHtml, formatDateTime } from "../html.ts";
+
+const MEDIA_PAGE = 8;
+/** Edit the clip's progress message at most this often. */
+const PROGRESS_EDIT_MS = 1_500;
+
+function hhmmss(ctx: SeromaContext, at: number): string {
+  return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 19);
+}
+
+function keyboard(ctx: SeromaContext): InlineKeyboard {
+  return cameraRow(new InlineKeyboard(), (k, v) => ctx.t(k, v), ctx.services.config.camera.clipSeconds);
+}
+
+/** Chat actions are a courtesy: failing to show one never stops the capture. */
+async function chatAction(ctx: SeromaContext, action: "upload_photo" | "record_video" | "upload_video") {
+  try {
+    await ctx.replyWithChatAction(action);
+  } catch (err) {
+    ctx.log.debug({ err: (err as Error).message }, "chat action failed");
+  }
+}
+
+function failureText(ctx: SeromaContext, code: string, message: string): string {
+  const key =
+    code === "timeout"
+      ? "camera-failed-timeout"
+      : code === "unavailable"
+        ? "camera-failed-unavailable"
+        : "camera-failed";
+  return ctx.t(key, { reason: escapeHtml(message.slice(0, 300)) });
+}
+
+function kb(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} kB`;
+}
+
+export async function sendSnapshot(ctx: SeromaContext): Promise<void> {
+  const { camera, config } = ctx.services;
+  await chatAction(ctx, "upload_photo");
+  const shot = await camera.capture.snapshot({ reason: "request", requestedBy: ctx.from?.id ?? 0 });
+  if (!shot.ok) {
+    await ctx.reply(failureText(ctx, shot.code, shot.message), { parse_mode: "HTML" });
+    return;
+  }
+  const caption = ctx.t("camera-snapshot-caption", {
+    room: escapeHtml(config.roomId),
+    time: hhmmss(ctx, shot.at),
+    driver: escapeHtml(camera.capture.driver),
+  });
+  await ctx.replyWithPhoto(new InputFile(shot.jpeg, `${config.roomId}-${shot.at}.jpg`), {
+    caption,
+    parse_mode: "HTML",
+    reply_markup: keyboard(ctx),
+  });
+}
+
+/** Parses /clip's argument: undefined = default; a number in 1..max; else an error key. */
+export function parseClipSeconds(text: string, def: number, max: number): number | { error: true } {
+  const arg = text.trim();
+  if (arg === "") return def;
+  const m = /^(\d{1,3})\s*(s|sec|seconds?)?$/i.exec(arg);
+  const n = Number(m?.[1]);
+  if (!m || n < 1 || n > max) return { error: true };
+  return n;
+}
+
+export async function sendClip(ctx: SeromaContext, seconds: number): Promise<void> {
+  const { camera, config, clock } = ctx.services;
+  await chatAction(ctx, "record_video");
+  const progress = await ctx.reply(ctx.t("camera-clip-progress", { n: String(seconds), percent: "0" }), {
+    parse_mode: "HTML",
+  });
+  const edit = async (text: string) => {
+    try {
+      await ctx.api.editMessageText(progress.chat.id, progress.message_id, text, { parse_mode: "HTML" });
+    } catch (err) {
+      if (err instanceof GrammyError && err.description.includes("not modified")) return;
+      ctx.log.debug({ err: (err as Error).message }, "could not edit the clip progress");
+    }
+  };
+  let lastEdit = 0;
+  let lastPercent = 0;
+  let edits = Promise.resolve();
+  const onProgress = (fraction: number) => {
+    const percent = Math.min(100, Math.round(fraction * 100));
+    const now = clock.now().getTime();
+    if (percent <= lastPercent || (percent < 100 && now - lastEdit < PROGRESS_EDIT_MS)) return;
+    lastEdit = now;
+    lastPercent = percent;
+    const text =
+      percent >= 100
+        ? ctx.t("camera-clip-encoding", { n: String(seconds) })
+        : ctx.t("camera-clip-progress", { n: String(seconds), percent: String(percent) });
+    edits = edits.then(() => edit(text));
+  };
+  const result: ClipResult = await camera.capture.clip(seconds, {
+    reason: "request",
+    requestedBy: ctx.from?.id ?? 0,
+    onProgress,
+  });
+  await edits;
+  if (!result.ok) {
+    await edit(failureText(ctx, result.code, result.message));
+    return;
+  }
+  await chatAction(ctx, "upload_video");
+  const { clip } = result;
+  const caption = ctx.t("camera-clip-caption", {
+    room: escapeHtml(config.roomId),
+    time: hhmmss(ctx, clip.at),
+    n: String(clip.seconds),
+  });
+  const file = new InputFile(clip.bytes, `${config.roomId}-${clip.at}.${clip.format}`);
+  const extra = { caption, parse_mode: "HTML" as const, reply_markup: keyboard(ctx) };
+  const dims = { width: clip.width, height: clip.height, duration: Math.round(clip.seconds) };
+  if (clip.format === "mp4") await ctx.replyWithVideo(file, { ...extra, ...dims, supports_streaming: true });
+  else await ctx.replyWithAnimation(file, { ...extra, ...dims });
+  await edit(ctx.t("camera-clip-done", { n: String(clip.seconds), size: kb(clip.bytes.length) }));
+}
+
+/** Sends one stored item (photo, video or animation). False if its file is gone. */
+async function sendStored(ctx: SeromaContext, item: MediaItem): Promise<boolean> {
+  const bytes = await ctx.services.storage.media.read(item.id);
+  if (!bytes) return false;
+  const caption = ctx.t("media-caption", {
+    time: escapeHtml(formatDateTime(item.at, ctx.services.config.officeHours.timeZone)),
+    reason: ctx.t(`media-reason-${item.reason}`),
+  });
+  const ext = item.mime === "video/mp4" ? "mp4" : item.mime === "image/gif" ? "gif" : "jpg";
+  const file = new InputFile(bytes, `${item.roomId}-${item.id}.${ext}`);
+  if (item.mime === "image/jpeg") await ctx.replyWithPhoto(file, { caption, parse_mode: "HTML" });
+  else if (item.mime === "video/mp4")
+    await ctx.replyWithVideo(file, {
+      caption,
+      parse_mode: "HTML",
+      supports_streaming: true,
+      ...(item.seconds ? { duration: Math.round(item.seconds) } : {}),
+    });
+  else await ctx.replyWithAnimation(file, { caption, parse_mode: "HTML" });
+  return true;
+}
+
+/** "today", "yesterday", "YYYY-MM-DD" -> a local date; undefined if it is not one. */
+export function parseMediaDate(text: string, now: number, timeZone: string): string | undefined {
+  const arg = text.trim().toLowerCase();
+  if (arg === "" || arg === "today") return localDate(now, timeZone);
+  if (arg === "yesterday") return localDate(now - 86_400_000, timeZone);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(arg);
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === arg ? arg : undefined;
+}
+
+async function mediaPage(ctx: SeromaContext, date: string, before: number | undefined, edit: boolean) {
+  const { config, storage } = ctx.services;
+  const tz = config.officeHours.timeZone;
+  const from = localMidnight(date, tz);
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  const to = localMidnight(next.toISOString().slice(0, 10), tz);
+  const items = await storage.media.list(config.roomId, {
+    from,
+    to,
+    limit: MEDIA_PAGE + 1,
+    ...(before !== undefined ? { before } : {}),
+  });
+  const page = items.slice(0, MEDIA_PAGE);
+  const lines = [ctx.t("media-title", { date, room: escapeHtml(config.roomId) }), ""];
+  const keyboardOut = new InlineKeyboard();
+  if (page.length === 0) lines.push(ctx.t(before === undefined ? "media-none" : "media-no-more"));
+  for (const item of page) {
+    const icon = item.kind === "snapshot" ? "📷" : "🎞";
+    const time = formatDateTime(item.at, tz).slice(11, 16);
+    lines.push(
+      ctx.t("media-line", {
+        icon,
+        time,
+        reason: ctx.t(`media-reason-${item.reason}`),
+        size: kb(item.size),
+        seconds: item.seconds ? ` ${item.seconds} s` : "",
+      }),
+    );
+    keyboardOut.text(`${icon} ${time}`, `med:get:${item.id}`);
+    if (keyboardOut.inline_keyboard.at(-1)?.length === 4) keyboardOut.row();
+  }
+  const last = page.at(-1);
+  if (items.length > MEDIA_PAGE && last) {
+    keyboardOut.row().text(ctx.t("media-older"), `med:pg:${date.replaceAll("-", "")}:${last.id}`);
+  }
+  const text = lines.join("\n");
+  if (edit) {
+    try {
+      await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboardOut });
+    } catch (err) {
+      if (!(err instanceof GrammyError && err.description.includes("not modified"))) throw err;
+    }
+  } else await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboardOut });
+}
+
+export const cameraFeature = new Composer<SeromaContext>();
+
+cameraFeature.command("snapshot", requireStaff, sendSnapshot);
+
+cameraFeature.command("clip", requireStaff, async (ctx) => {
+  const { clipSeconds, clipMaxSeconds } = ctx.services.config.camera;
+  const seconds = parseClipSeconds(ctx.match, clipSeconds, clipMaxSeconds);
+  if (typeof seconds !== "number") {
+    await ctx.reply(ctx.t("camera-clip-usage", { def: String(clipSeconds), max: String(clipMaxSeconds) }), {
+      parse_mode: "HTML",
+    });
+    return;
+  }
+  await sendClip(ctx, seconds);
+});
+
+cameraFeature.callbackQuery(CAMERA_SNAPSHOT, requireStaff, async (ctx) => {
+  await ctx.answerCallbackQuery({ text: ctx.t("camera-taking") });
+  await sendSnapshot(ctx);
+});
+
+cameraFeature.callbackQuery(new RegExp(`^${CAMERA_CLIP}:(\\d{1,2})$`), requireStaff, async (ctx) => {
+  const max = ctx.services.config.camera.clipMaxSeconds;
+  const seconds = Math.min(max, Math.max(1, Number(ctx.match[1])));
+  await ctx.answerCallbackQuery({ text: ctx.t("camera-recording", { n: String(seconds) }) });
+  await sendClip(ctx, seconds);
+});
+
+cameraFeature.callbackQuery(new RegExp(`^${CAMERA_INCIDENT_MEDIA}:([\\w-]+)$`), requireStaff, async (ctx) => {
+  const items = await ctx.services.storage.media.forIncident(ctx.match[1] ?? "");
+  if (items.length === 0) {
+    await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none"), show_alert: true });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  let sent = 0;
+  for (const item of items) if (await sendStored(ctx, item)) sent++;
+  if (sent === 0) await ctx.reply(ctx.t("media-gone"));
+});
+
+cameraFeature.command("media", requireStaff, async (ctx) => {
+  const { config, clock } = ctx.services;
+  const date = parseMediaDate(ctx.match, clock.now().getTime(), config.officeHours.timeZone);
+  if (!date) {
+    await ctx.reply(ctx.t("media-usage"), { parse_mode: "HTML" });
+    return;
+  }
+  await mediaPage(ctx, date, undefined, false);
+});
+
+cameraFeature.callbackQuery(/^med:pg:(\d{4})(\d{2})(\d{2}):(\d+)$/, requireStaff, async (ctx) => {
+  const [, y, m, d, before] = ctx.match;
+  await mediaPage(ctx, `${y}-${m}-${d}`, Number(before), true);
+  await ctx.answerCallbackQuery();
+});
+
+cameraFeature.callbackQuery(/^med:get:(\d+)$/, requireStaff, async (ctx) => {
+  const item = await ctx.services.storage.media.get(Number(ctx.match[1]));
+  if (!item || item.roomId !== ctx.services.config.roomId) {
+    await ctx.answerCallbackQuery({ text: ctx.t("media-gone"), show_alert: true });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await chatAction(ctx, item.kind === "snapshot" ? "upload_photo" : "upload_video");
+  if (!(await sendStored(ctx, item))) await ctx.reply(ctx.t("media-gone"));
+});
+
+cameraFeature.command("arm", requireStaff, async (ctx) => {
+  const state = ctx.services.watch.arm(who(ctx));
+  await recordAudit(ctx, "arm");
+  await ctx.reply(
+    ctx.t("watch-armed", {
+      name: escapeHtml(state.by?.name ?? ""),
+      sensor: escapeHtml(ctx.services.watch.state().sensor),
+      room: escapeHtml(ctx.services.config.roomId),
+    }),
+    { parse_mode: "HTML" },
+  );
+});
+
+cameraFeature.command("disarm", requireStaff, async (ctx) => {
+  const was = ctx.services.watch.state().armed;
+  ctx.services.watch.disarm(who(ctx));
+  await recordAudit(ctx, "disarm");
+  const watching = ctx.services.watch.state().watching;
+  await ctx.reply(
+    ctx.t(was ? "watch-disarmed" : "watch-not-armed") + (watching ? `\n${ctx.t("watch-off-hours")}` : ""),
+    {
+      parse_mode: "HTML",
+    },
+  );
+});
