@@ -39,6 +39,9 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "chart-render": async () => (await import("./scenarios/alerts.ts")).chartRenderBench({ renders: 30 }),
   "door-tap": async () =>
     (await import("./scenarios/door-tap.ts")).doorTapBench({ taps: 1_000, prefill: 100_000, staff: 200 }),
+  "snapshot-button": async () => (await import("./scenarios/snapshot-button.ts")).snapshotButtonBench({ presses: 100 }),
+  "camera-snapshot": async () => (await import("./scenarios/camera.ts")).cameraSnapshotBench({ snapshots: 100 }),
+  "frame-diff": async () => (await import("./scenarios/motion.ts")).frameDiffBench({ frames: 2_000 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
 };
