@@ -315,6 +315,7 @@ camera-clip-caption = 🎥 <b>{ $room }</b> · { $time } · { $n } s
 camera-clip-progress = 🎥 Recording { $n } s… { $percent } %
 camera-clip-encoding = 🎥 Recorded { $n } s, preparing the video…
 camera-clip-done = ✅ Clip of { $n } s sent ({ $size }).
+camera-clip-too-large = 🎥 The clip of { $n } s is stored, but at { $size } it is larger than Telegram accepts from a bot (50 MB). Ask for a shorter one, or lower CAMERA_SIZE.
 camera-clip-usage = Usage: <code>/clip [seconds]</code>: 1 to { $max } seconds (default { $def }).
 camera-failed = 📷❌ The camera could not take the picture: { $reason }
 camera-failed-timeout = 📷❌ The camera did not answer in time: { $reason }. The team has been alerted.

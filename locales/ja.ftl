@@ -315,6 +315,7 @@ camera-clip-caption = 🎥 <b>{ $room }</b> · { $time } · { $n } 秒
 camera-clip-progress = 🎥 { $n } 秒録画中… { $percent } %
 camera-clip-encoding = 🎥 { $n } 秒録画しました。動画を準備しています…
 camera-clip-done = ✅ { $n } 秒の動画を送りました（{ $size }）。
+camera-clip-too-large = 🎥 { $n } 秒の動画は保存しましたが、{ $size } あり Telegram のボット上限（50 MB）を超えています。短くするか CAMERA_SIZE を下げてください。
 camera-clip-usage = 使い方: <code>/clip [秒]</code>: 1〜{ $max } 秒（既定 { $def } 秒）。
 camera-failed = 📷❌ カメラで撮影できませんでした: { $reason }
 camera-failed-timeout = 📷❌ カメラが時間内に応答しませんでした: { $reason }。担当者に通知しました。

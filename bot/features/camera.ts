@@ -18,6 +18,9 @@ import { escapeHtml, formatDateTime } from "../html.ts";
 const MEDIA_PAGE = 8;
 /** Edit the clip's progress message at most this often. */
 const PROGRESS_EDIT_MS = 1_500;
+const CHAT_ACTION_REPEAT_MS = 4_500;
+/** Bots may upload files of at most 50 MB. */
+const TELEGRAM_MAX_UPLOAD = 50 * 1024 * 1024;
 
 function hhmmss(ctx: SeromaContext, at: number): string {
   return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 19);
@@ -111,18 +114,29 @@ export async function sendClip(ctx: SeromaContext, seconds: number): Promise<voi
         : ctx.t("camera-clip-progress", { n: String(seconds), percent: String(percent) });
     edits = edits.then(() => edit(text));
   };
-  const result: ClipResult = await camera.capture.clip(seconds, {
-    reason: "request",
-    requestedBy: ctx.from?.id ?? 0,
-    onProgress,
-  });
+  // Telegram shows a chat action for 5 s: repeat it while recording.
+  const actions = setInterval(() => void chatAction(ctx, "record_video"), CHAT_ACTION_REPEAT_MS);
+  let result: ClipResult;
+  try {
+    result = await camera.capture.clip(seconds, {
+      reason: "request",
+      requestedBy: ctx.from?.id ?? 0,
+      onProgress,
+    });
+  } finally {
+    clearInterval(actions);
+  }
   await edits;
   if (!result.ok) {
     await edit(failureText(ctx, result.code, result.message));
     return;
   }
-  await chatAction(ctx, "upload_video");
   const { clip } = result;
+  if (clip.bytes.length > TELEGRAM_MAX_UPLOAD) {
+    await edit(ctx.t("camera-clip-too-large", { size: kb(clip.bytes.length), n: String(clip.seconds) }));
+    return;
+  }
+  await chatAction(ctx, "upload_video");
   const caption = ctx.t("camera-clip-caption", {
     room: escapeHtml(config.roomId),
     time: hhmmss(ctx, clip.at),

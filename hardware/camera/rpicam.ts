@@ -39,7 +39,7 @@ export const RPICAM_DEFAULTS = { commandPrefix: "rpicam", settleMs: 500, probeTi
 
 export const RPICAM_INSTALL_HINT =
   "Install it with `sudo apt install rpicam-apps` (Raspberry Pi OS Bookworm or later; on Bullseye " +
-  "the programs are called libcamera-still/libcamera-vid: set the command prefix to libcamera).";
+  "the same programs are called libcamera-still/libcamera-vid, and those are used when found).";
 
 const NO_CAMERA_HINT =
   "Check the ribbon cable (contacts facing the right way, both ends locked), that " +

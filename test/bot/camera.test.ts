@@ -238,6 +238,41 @@ describe("camera: two people pressing Snapshot at once share one capture", () =>
   });
 });
 
+describe("camera: a clip larger than Telegram accepts from a bot", () => {
+  let h: ConsoleHarness;
+  before(async () => {
+    h = await harness({
+      wrapCamera: (camera): Camera => ({
+        driver: camera.driver,
+        width: camera.width,
+        height: camera.height,
+        snapshot: () => camera.snapshot(),
+        async clip(seconds, o) {
+          const real = await camera.clip(seconds, o);
+          // An MP4 header followed by 51 MB: what a long high-resolution clip could weigh.
+          const bytes = Buffer.concat([Buffer.from("000000186674797069736f6d", "hex"), Buffer.alloc(51 * 1024 * 1024)]);
+          return { ...real, bytes, format: "mp4", mime: "video/mp4" };
+        },
+        close: () => camera.close(),
+      }),
+    });
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  test("is stored, and the progress message says why it is not sent", async () => {
+    const mark = h.api.mark();
+    await say(h, STAFF, "/clip 1", /larger than Telegram accepts from a bot \(50 MB\)/);
+    assert.equal(
+      h.api.calls.slice(mark).filter((c) => c.method === "sendVideo" || c.method === "sendAnimation").length,
+      0,
+    );
+    const [stored] = await h.storage.media.list("test-room", { limit: 1, kind: "clip" });
+    assert.ok(stored && stored.size > 50 * 1024 * 1024);
+  });
+});
+
 describe("camera: a camera that stops answering", () => {
   let h: ConsoleHarness;
   before(async () => {

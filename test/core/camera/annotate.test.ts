@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import sharp from "sharp";
-import { annotateSnapshot, annotationText, fitForTelegram, localTimestamp } from "../../../core/camera/annotate.ts";
+import {
+  annotateSnapshot,
+  annotationText,
+  fitForTelegram,
+  localTimestamp,
+  TELEGRAM_PHOTO,
+} from "../../../core/camera/annotate.ts";
 
 const AT = Date.parse("2026-11-23T01:02:03Z");
 
@@ -43,7 +49,8 @@ describe("snapshot annotation", () => {
     );
     const meta = await sharp(out.jpeg).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ["jpeg", 2560, 1919]);
-    assert.ok(out.jpeg.length < 10 * 1024 * 1024);
+    assert.ok(out.jpeg.length < TELEGRAM_PHOTO.maxBytes);
+    assert.ok(out.width + out.height <= TELEGRAM_PHOTO.maxSideSum);
     assert.ok(
       meta.exif?.toString("latin1").includes("x<&> | 2026-11-23 01:02:03 UTC | 30.0 C"),
       "SVG-special characters survive",
