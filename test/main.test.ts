@@ -78,7 +78,10 @@ describe("main (the console process)", () => {
       await run.waitForOutput(/climate sensor = sim/);
       await run.waitForOutput(/card reader = sim/);
       await run.waitForOutput(/display = sim/);
+      await run.waitForOutput(/camera = sim/);
+      await run.waitForOutput(/motion sensor = sim/);
       await run.waitForOutput(/door job started/);
+      await run.waitForOutput(/security watch started/);
       await run.waitForOutput(/no TELEGRAM_BOT_TOKEN/);
       await run.waitForOutput(/BotFather/);
       await run.waitForOutput(/reading stored[\s\S]*reading stored/); // startup sample + at least one scheduled
@@ -107,6 +110,8 @@ describe("main (the console process)", () => {
         /card reader = sim \(HARDWARE=auto and no usable MFRC522 card reader, using the simulator: .+\)/,
       );
       await run.waitForOutput(/display = sim \(.+\)/);
+      await run.waitForOutput(/camera = sim \(HARDWARE=auto and no camera found, using the simulated camera\. .+\)/);
+      await run.waitForOutput(/motion sensor = sim \(HARDWARE=auto and no motion sensor, using the simulator: .+\)/);
       await run.waitForOutput(/door job started/);
       run.child.kill("SIGTERM");
       const { code } = await run.exited;
