@@ -5,12 +5,15 @@ export type { ReadingBucket } from "../core/types.ts";
 import type { AccessLogRepository, StaffRepository } from "./access-ports.ts";
 import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "./alert-ports.ts";
 import type { MediaStore } from "./media-ports.ts";
+import type { HostRepository, ServerResultRepository } from "./server-ports.ts";
 
 export type * from "./access-ports.ts";
 
 export type * from "./alert-ports.ts";
 
 export type * from "./media-ports.ts";
+
+export type * from "./server-ports.ts";
 
 /** Climate readings of one or more rooms. Every query is scoped to a room. */
 export interface ReadingRepository {
@@ -50,5 +53,9 @@ export interface Storage {
   readonly accessLog: AccessLogRepository;
   /** Snapshots and clips: files plus an index. */
   readonly media: MediaStore;
+  /** The host catalogue for server checks (per room). */
+  readonly hosts: HostRepository;
+  /** Results of server check runs (per room). */
+  readonly serverResults: ServerResultRepository;
   close(): Promise<void>;
 }

@@ -126,6 +126,42 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX media_at ON media (at);
    CREATE INDEX media_access_entry ON media (access_entry_id) WHERE access_entry_id IS NOT NULL;
    CREATE INDEX media_incident ON media (incident_id, at) WHERE incident_id IS NOT NULL;`,
+  // 5: server checks: the host catalogue (per room) and the results of check runs
+  `CREATE TABLE hosts (
+     room_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     address TEXT NOT NULL,
+     port INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     key_file TEXT,                   -- NULL: the console's default SSH_KEY_FILE
+     host_key TEXT NOT NULL,          -- pinned "SHA256:..." fingerprint
+     checks TEXT NOT NULL CHECK (json_valid(checks)),         -- JSON array of check ids
+     services TEXT NOT NULL CHECK (json_valid(services)),     -- JSON array of unit names
+     thresholds TEXT NOT NULL CHECK (json_valid(thresholds)), -- JSON object
+     added_by INTEGER,
+     added_at INTEGER,
+     -- Also serves "a room's hosts sorted by name".
+     PRIMARY KEY (room_id, name)
+   );
+   CREATE TABLE server_results (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     room_id TEXT NOT NULL,
+     host TEXT NOT NULL,              -- no foreign key: results outlive a removed host
+     at INTEGER NOT NULL,             -- epoch ms, UTC, when the run started
+     duration_ms INTEGER NOT NULL,
+     reachable INTEGER NOT NULL CHECK (reachable IN (0, 1)),
+     failure_kind TEXT,
+     failure_message TEXT,
+     presented_host_key TEXT,
+     checks TEXT NOT NULL CHECK (json_valid(checks)),         -- JSON HostChecks
+     CHECK ((failure_kind IS NULL) = (failure_message IS NULL)),
+     CHECK (failure_kind IS NOT NULL OR presented_host_key IS NULL)
+   );
+   -- "A host's latest": ORDER BY at DESC, id DESC (rowid rides along); latestPerHost
+   -- also walks it to find a room's distinct hosts (a skip scan, not a full scan).
+   CREATE INDEX server_results_room_host_at ON server_results (room_id, host, at);
+   -- Retention: DELETE ... WHERE at < ?.
+   CREATE INDEX server_results_at ON server_results (at);`,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

@@ -13,6 +13,7 @@ import {
 import { closeDatabase, openDatabase } from "./database.ts";
 import { createSqliteMediaStore } from "./media.ts";
 import { createSqliteReadingRepository } from "./readings.ts";
+import { createSqliteHostRepository, createSqliteServerResultRepository } from "./servers.ts";
 import { createSqliteUserSettingsRepository } from "./user-settings.ts";
 
 export const SQLITE_FILE_NAME = "seroma.db";
@@ -48,6 +49,8 @@ export function createSqliteStorage(
     staff: createSqliteStaffRepository(db),
     accessLog: createSqliteAccessLogRepository(db),
     media: createSqliteMediaStore(db, { dir: mediaDir }),
+    hosts: createSqliteHostRepository(db),
+    serverResults: createSqliteServerResultRepository(db),
     async close() {
       closeDatabase(db);
       if (ephemeralMedia) rmSync(mediaDir, { recursive: true, force: true });
