@@ -4,7 +4,7 @@
  * `.env.example` documents every variable; keep the two in step.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { isValidTimeZone, type OfficeHours, parseOfficeHoursSpec } from "./office-hours.ts";
@@ -104,6 +104,22 @@ export interface Config {
     maxBytes: number;
     /** Oldest media kept (ms; 0: no age limit). */
     maxAgeMs: number;
+  };
+  servers: {
+    /** Private key for every host without its own (OpenSSH or PEM). */
+    keyFile: string;
+    intervalMinutes: number;
+    cron: string;
+    connectTimeoutMs: number;
+    commandTimeoutMs: number;
+    /** Hosts checked at the same time. */
+    concurrency: number;
+    /** Failed runs in a row before "host down". */
+    downAfter: number;
+    /** Defaults for hosts added by chat. */
+    thresholds: { diskPct: number; loadPerCore: number; memoryPct: number };
+    /** Check results kept this long. */
+    keepResultsMs: number;
   };
   defaultLocale: string;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -300,6 +316,19 @@ const schema = (env: Record<string, string | undefined>) =>
     WATCH_CLIP_SECONDS: intIn(1, 60, 10),
     MEDIA_MAX_MB: intIn(0, 1_000_000, 2048),
     MEDIA_MAX_DAYS: intIn(0, 3650, 30),
+    SSH_KEY_FILE: z.string().min(1).optional(),
+    SERVER_CHECK_MINUTES: intIn(1, 1440, 5).refine(
+      (m) => samplingCron(m * 60) !== undefined,
+      "must divide an hour (1-30 minutes) or a day (whole hours), e.g. 1, 5, 15, 60",
+    ),
+    SSH_CONNECT_TIMEOUT_SECONDS: intIn(1, 120, 10),
+    SSH_COMMAND_TIMEOUT_SECONDS: intIn(1, 600, 30),
+    SERVER_CONCURRENCY: intIn(1, 64, 8),
+    SERVER_DOWN_AFTER: intIn(1, 100, 2),
+    DISK_MAX_PCT: intIn(1, 100, 90),
+    LOAD_MAX_PER_CORE: z.coerce.number().min(0.1).max(100).default(2),
+    MEMORY_MAX_PCT: intIn(1, 100, 95),
+    SERVER_RESULTS_DAYS: intIn(1, 3650, 30),
     DEFAULT_LOCALE: z.enum(["en", "ja"]).default("en"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
@@ -403,6 +432,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         clipSeconds: e.WATCH_CLIP_SECONDS,
       },
       media: { maxBytes: e.MEDIA_MAX_MB * 1024 * 1024, maxAgeMs: e.MEDIA_MAX_DAYS * 86_400_000 },
+      servers: {
+        keyFile: resolve(e.SSH_KEY_FILE ?? join(e.DATA_DIR, "ssh", "id_ed25519")),
+        intervalMinutes: e.SERVER_CHECK_MINUTES,
+        cron: samplingCron(e.SERVER_CHECK_MINUTES * 60) as string,
+        connectTimeoutMs: e.SSH_CONNECT_TIMEOUT_SECONDS * 1000,
+        commandTimeoutMs: e.SSH_COMMAND_TIMEOUT_SECONDS * 1000,
+        concurrency: e.SERVER_CONCURRENCY,
+        downAfter: e.SERVER_DOWN_AFTER,
+        thresholds: { diskPct: e.DISK_MAX_PCT, loadPerCore: e.LOAD_MAX_PER_CORE, memoryPct: e.MEMORY_MAX_PCT },
+        keepResultsMs: e.SERVER_RESULTS_DAYS * 86_400_000,
+      },
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
     },

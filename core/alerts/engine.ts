@@ -25,6 +25,7 @@ import {
   type Mute,
   type Notice,
   type RuleId,
+  type ServerRuleId,
   type Severity,
 } from "./types.ts";
 
@@ -82,6 +83,15 @@ export interface AlertEngine {
   onDeviceDown(rule: DeviceRuleId, event: { at: number; reason: string }): Promise<void>;
   /** The device works again: resolves its incident, if any. */
   onDeviceUp(rule: DeviceRuleId, event: { at: number }): Promise<void>;
+  /**
+   * Sets a server condition: a problem raises (or, open already, updates the details and
+   * escalates warning -> critical), undefined resolves.
+   */
+  setServerCondition(
+    rule: ServerRuleId,
+    problem: { severity: Severity; details: Incident["details"] } | undefined,
+    at: number,
+  ): Promise<void>;
   /** Sends due reminders. Call periodically (the alert job does, every minute). */
   tick(): Promise<void>;
   acknowledge(incidentId: string, by: { id: number; name: string }): Promise<AckResult>;
@@ -157,7 +167,9 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
 
   async function isMuted(rule: RuleId, now: number): Promise<boolean> {
     const mutes = await repos.mutes.active(roomId, now);
-    return mutes.some((m) => m.rule === "*" || m.rule === rule);
+    return mutes.some(
+      (m) => m.rule === "*" || m.rule === rule || (m.rule === "server.*" && rule.startsWith("server.")),
+    );
   }
 
   async function tell(incident: Incident, kind: Notice["kind"], now: number, extra: Notice["details"] = {}) {
@@ -337,6 +349,29 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       return enqueue(async () => {
         const dead = open.get(rule);
         if (dead) await resolve(dead, event.at, {});
+      });
+    },
+    setServerCondition(rule, problem, at) {
+      return enqueue(async () => {
+        const current = open.get(rule);
+        if (!problem) {
+          if (current) await resolve(current, at, {});
+          return;
+        }
+        if (!current) {
+          await raise(rule, problem.severity, problem.details, at);
+          return;
+        }
+        const escalate = current.severity === "warning" && problem.severity === "critical";
+        current.details = problem.details;
+        if (escalate) {
+          current.severity = "critical";
+          current.lastNotifiedAt = at;
+          await repos.incidents.update(current);
+          await tell(current, "escalated", at);
+        } else {
+          await repos.incidents.update(current);
+        }
       });
     },
     tick() {

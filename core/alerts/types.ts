@@ -15,6 +15,10 @@ export type Severity = "warning" | "critical";
  *   door.breach: a known card at the door outside office hours
  *   door.unknown-card / door.revoked-card: a card that is not (or no longer) enrolled
  *   room.motion: motion in the room outside office hours or while armed
+ * Server conditions, one per host (`server.KIND:HOST`), raised and cleared by the
+ * server-check job: down (unreachable N runs in a row), disk (a mount over its
+ * threshold), service (a listed systemd unit not active), journal (new errors since
+ * the last check).
  */
 export type ConditionRuleId =
   | "climate.temperature"
@@ -23,11 +27,25 @@ export type ConditionRuleId =
   | "sensor.stuck"
   | "reader.dead"
   | "camera.dead"
-  | "motion.dead";
+  | "motion.dead"
+  | ServerRuleId;
+export const SERVER_CHECK_KINDS = ["down", "disk", "service", "journal", "load", "memory"] as const;
+export type ServerCheckKind = (typeof SERVER_CHECK_KINDS)[number];
+export type ServerRuleId = `server.${ServerCheckKind}:${string}`;
+
+/** "server.disk:web1" -> { kind: "disk", host: "web1" }; undefined for other rules. */
+export function parseServerRule(rule: string): { kind: ServerCheckKind; host: string } | undefined {
+  const m = /^server\.([a-z]+):(.+)$/.exec(rule);
+  const kind = m?.[1] as ServerCheckKind | undefined;
+  if (!m || !kind || !SERVER_CHECK_KINDS.includes(kind)) return undefined;
+  return { kind, host: m[2] ?? "" };
+}
+
 /** Conditions of a device that is either working or not. */
 export type DeviceRuleId = "reader.dead" | "camera.dead" | "motion.dead";
 export type EventRuleId = "door.breach" | "door.unknown-card" | "door.revoked-card" | "room.motion";
 export type RuleId = ConditionRuleId | EventRuleId;
+/** The fixed rules (server rules are per host and not listed). */
 export const RULE_IDS: readonly RuleId[] = [
   "climate.temperature",
   "climate.humidity",
@@ -82,8 +100,8 @@ export interface Notice {
 
 export interface Mute {
   roomId: string;
-  /** A rule id, or "*" for every rule of the room. */
-  rule: RuleId | "*";
+  /** A rule id, "*" for every rule of the room, or "server.*" for every server rule. */
+  rule: RuleId | "*" | "server.*";
   until: number;
   by: { id: number; name: string };
 }
@@ -93,7 +111,18 @@ export interface AuditEntry {
   roomId: string;
   userId: number;
   userName: string;
-  action: "ack" | "mute" | "unmute" | "enroll" | "revoke" | "restore" | "link" | "arm" | "disarm";
+  action:
+    | "ack"
+    | "mute"
+    | "unmute"
+    | "enroll"
+    | "revoke"
+    | "restore"
+    | "link"
+    | "arm"
+    | "disarm"
+    | "server-add"
+    | "server-remove";
   incidentId?: string;
   detail?: string;
 }
