@@ -2,6 +2,7 @@
  * Composition root: parse config, pick adapters, wire, start, stop.
  * Nothing else in the project starts anything on import.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
@@ -32,6 +33,7 @@ import { createDoorJob } from "./jobs/door-job.ts";
 import { createMediaRetentionJob } from "./jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "./jobs/room-status-job.ts";
 import { createFileArmStore, createSecurityWatchJob } from "./jobs/security-watch-job.ts";
+import { createServerCheckJobFromConfig, serverServices } from "./jobs/server-check-job.ts";
 import { createStorage } from "./storage/index.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -170,6 +172,14 @@ async function main(): Promise<void> {
     armStore: createFileArmStore(join(config.dataDir, "watch.json")),
     timeOf,
   });
+  const serverChecks = createServerCheckJobFromConfig(config, {
+    storage,
+    // The alert pipeline is built below; server checks start after it.
+    engine: { setServerCondition: (rule, problem, at) => alerts.engine.setServerCondition(rule, problem, at) },
+    scheduler,
+    clock,
+    logger,
+  });
   const retention = createMediaRetentionJob({
     media: storage.media,
     budget: config.media,
@@ -205,6 +215,7 @@ async function main(): Promise<void> {
         invites,
         camera: { capture },
         watch,
+        servers: serverServices(serverChecks, config),
       },
     });
   } else {
@@ -284,6 +295,7 @@ async function main(): Promise<void> {
     try {
       if (runner?.isRunning()) await runner.stop();
       await door.stop();
+      await serverChecks.stop();
       await watch.stop();
       await capture.idle();
       await retention.stop();
@@ -329,6 +341,19 @@ async function main(): Promise<void> {
   await door.start();
   logger.info({ room: config.roomId, reader: cards.reader.driver }, "door job started");
   await retention.start();
+  const hosts = await storage.hosts.list(config.roomId);
+  if (hosts.length > 0 && !existsSync(config.servers.keyFile)) {
+    logger.warn(
+      { keyFile: config.servers.keyFile },
+      `no SSH key at ${config.servers.keyFile}: server checks will fail until you create one ` +
+        `(ssh-keygen -t ed25519 -N "" -f ${config.servers.keyFile}) and add its .pub to each server's authorized_keys`,
+    );
+  }
+  await serverChecks.start();
+  logger.info(
+    { hosts: hosts.length, every: config.servers.intervalMinutes },
+    `server checks started (${hosts.length} host(s), every ${config.servers.intervalMinutes} min)`,
+  );
   try {
     await watch.start();
   } catch (err) {

@@ -10,6 +10,7 @@ import type { Role } from "../core/types.ts";
 import type { CardCapture } from "../jobs/door-job.ts";
 import type { SampleOutcome } from "../jobs/room-status-job.ts";
 import type { SecurityWatchJob } from "../jobs/security-watch-job.ts";
+import type { HostResult } from "../servers/types.ts";
 import type { StaffMember } from "../storage/access-ports.ts";
 import type { Storage } from "../storage/ports.ts";
 
@@ -17,7 +18,7 @@ import type { Storage } from "../storage/ports.ts";
 export interface BotServices {
   config: Pick<
     Config,
-    "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale" | "door" | "camera"
+    "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale" | "door" | "camera" | "servers"
   >;
   storage: Storage;
   clock: Clock;
@@ -42,6 +43,17 @@ export interface BotServices {
   camera: {
     /** Every snapshot and clip goes through it (shared captures, annotation, storage). */
     capture: CaptureService;
+  };
+  servers: {
+    /** Checks one host now (joins a check of it in progress); undefined if there is no such host. */
+    checkNow(name: string): Promise<HostResult | undefined>;
+    /** A removed host: resolves its incidents. */
+    forget(name: string): Promise<void>;
+    /** The host key a server presents, for an admin to compare and confirm. */
+    fetchHostKey(
+      address: string,
+      port: number,
+    ): Promise<{ ok: true; fingerprint: string; keyType: string } | { ok: false; message: string }>;
   };
   /** The security watch (arm / disarm). */
   watch: Pick<SecurityWatchJob, "arm" | "disarm" | "state">;

@@ -19,6 +19,7 @@ import { chartFeature } from "./features/chart.ts";
 import { createEnrollFeature, type SeromaOuterContext } from "./features/enroll.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
+import { addServerConversation, serversFeature } from "./features/servers.ts";
 import { inviteFeature, staffFeature } from "./features/staff.ts";
 import { startFeature } from "./features/start.ts";
 import { statusFeature } from "./features/status.ts";
@@ -67,6 +68,7 @@ export function createBot(deps: BotDeps) {
   bot.use(conversations<SeromaOuterContext, SeromaContext>({ plugins: [setup, i18n] }));
   const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
   bot.use(enroll.conversation);
+  bot.use(addServerConversation);
   bot.command("enroll", enroll.command);
   bot.on("callback_query:data", enroll.strayButton);
   bot.use(
@@ -80,6 +82,7 @@ export function createBot(deps: BotDeps) {
     staffFeature,
     cameraFeature,
   );
+  bot.use(serversFeature);
   bot.use(unhandledFeature);
 
   // Last line of defence (errors outside the boundary, e.g. in context setup).

@@ -16,6 +16,10 @@ cmd-clip = A short video: /clip [seconds]
 cmd-media = Stored photos and clips: /media [date]
 cmd-arm = Watch for motion now, even in office hours
 cmd-disarm = Back to watching outside office hours only
+cmd-servers = Servers at a glance
+cmd-server = Check a server now: /server NAME
+cmd-addserver = Add a server (admins)
+cmd-removeserver = Remove a server (admins): /removeserver NAME
 
 ## common
 common-unit-celsius = °C
@@ -62,8 +66,10 @@ help-text =
     /snapshot – a photo of the room; /clip [seconds] – a short video (default { $clip } s)
     /media [today|yesterday|YYYY-MM-DD] – stored photos and clips
     /arm, /disarm – watch for motion now / only outside office hours
+    /servers – every server's status; /server NAME – check one now
+    /addserver, /removeserver NAME – manage the servers (admins)
     /alerts – open incidents; /ack [id] acknowledges them
-    /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|all] – quiet alerts for a while; /unmute ends it
+    /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|servers|all] – quiet alerts for a while; /unmute ends it
     /language – choose English or Japanese
     /help – this text
 
@@ -164,6 +170,25 @@ alert-room-motion-armed = Motion in the room while armed at { $time } ({ $source
 rule-camera-dead = camera not working
 rule-motion-dead = motion sensor not working
 rule-room-motion = motion in the room
+alert-server-down = Server <b>{ $host }</b> cannot be checked ({ $failures } time(s) in a row): { $reason }
+alert-server-disk = Server <b>{ $host }</b>: disk over { $limit }: { $mounts }.
+alert-server-service = Server <b>{ $host }</b>: service(s) not running: { $services }.
+alert-server-journal = Server <b>{ $host }</b>: { $count } new error(s) in the system journal. Latest: <code>{ $latest }</code>
+alert-server-load = Server <b>{ $host }</b>: load { $load } on { $cores } core(s) (limit { $limit } per core).
+alert-server-memory = Server <b>{ $host }</b>: memory { $used } in use (limit { $limit }).
+alert-recovered-server-down = Server <b>{ $host }</b> answers again after { $duration }.
+alert-recovered-server-disk = Server <b>{ $host }</b>: disk usage is back under the limit after { $duration }.
+alert-recovered-server-service = Server <b>{ $host }</b>: all its services run again after { $duration }.
+alert-recovered-server-journal = Server <b>{ $host }</b>: no new journal errors since the last check (after { $duration }).
+alert-recovered-server-load = Server <b>{ $host }</b>: load is back under the limit after { $duration }.
+alert-recovered-server-memory = Server <b>{ $host }</b>: memory use is back under the limit after { $duration }.
+rule-server-down = { $host } unreachable
+rule-server-disk = { $host } disk
+rule-server-service = { $host } services
+rule-server-journal = { $host } journal errors
+rule-server-load = { $host } load
+rule-server-memory = { $host } memory
+rule-servers = all servers
 alert-resolved-at = ✅ Resolved at { $time }.
 alert-now = Now: { $temperature } °C, { $humidity } % (at { $time }).
 alerts-none = No open incidents in { $room }. ✅
@@ -173,9 +198,9 @@ alerts-mute-item = { $what } until { $time }
 ack-none = Nothing to acknowledge: every open incident is acknowledged already.
 ack-done = Acknowledged { $count } incident(s).
 ack-unknown = No open incident with id “{ $id }”. See /alerts.
-mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera or all (default).
+mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera, servers or all (default).
 mute-done = 🔕 { $what } muted until { $time } by { $name }.
-unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door, motion, camera or all (default).
+unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door, motion, camera, servers or all (default).
 unmute-done = 🔔 { $what } unmuted.
 unmute-none = Nothing was muted for { $what }.
 summary-title = 📊 <b>Daily summary</b> · { $room }
@@ -337,3 +362,59 @@ watch-armed = 🛡 <b>Armed</b> by { $name }: motion in { $room } now raises an 
 watch-disarmed = 🔓 Disarmed.
 watch-not-armed = It was not armed.
 watch-off-hours = Outside office hours the room is watched anyway.
+
+## servers: /servers, /server, /addserver, /removeserver
+servers-title = 🖥 <b>{ $n } server(s)</b> · { $room }
+servers-none = No servers yet. An admin adds one with /addserver.
+servers-never = not checked yet
+servers-up-days = up { $d } d { $h } h
+servers-up-hours = up { $h } h { $m } min
+servers-load = load { $load }/{ $cores }
+servers-memory = mem { $pct } %
+servers-disk = disk { $pct } % ({ $mount })
+servers-services = { $active }/{ $total } services
+servers-journal = { $n } journal error(s)
+servers-journal-unavailable = no systemd journal on this host
+servers-failure-unreachable = unreachable
+servers-failure-timeout = no answer (timeout)
+servers-failure-host-key-mismatch = 🚨 HOST KEY CHANGED, refused
+servers-failure-auth-failed = login refused
+servers-failure-key-file = SSH key unreadable
+servers-failure-dropped = connection dropped
+servers-details-title = 🖥 <b>{ $name }</b> · <code>{ $address }</code>
+servers-checked = Checked { $ago } (took { $ms } ms).
+servers-presented-key = The server presented <code>{ $key }</code> instead of the pinned key. If it was reinstalled, remove and add it again; otherwise treat this as an attack.
+servers-load-detail = load { $l1 } / { $l5 } / { $l15 } on { $cores } core(s)
+servers-memory-detail = memory { $pct } % in use ({ $used } of { $total })
+servers-button-check = 🔄 { $name }
+servers-button-details = ℹ️ { $name }
+servers-checking = ⏳ Checking <b>{ $name }</b>…
+servers-checking-short = Checking { $name }…
+servers-unknown = No server called “{ $name }”. See /servers.
+servers-unknown-short = That server is no longer in the list.
+servers-usage = Usage: <code>/server NAME</code> (see /servers for the names).
+addserver-ask-name = 🖥 New server. Its short name (lowercase letters, digits, - or _, e.g. <code>web1</code>)? /cancel stops.
+addserver-bad-name = That name does not work: 1–32 lowercase letters, digits, - or _, starting with a letter or digit.
+addserver-exists = There is a server called “{ $name }” already.
+addserver-ask-address = Address of <b>{ $name }</b>: host name or IP, optionally with the port (<code>10.0.0.5</code>, <code>db.lan:2222</code>, <code>[fd00::5]:22</code>)?
+addserver-bad-address = That is not a host name or IP address (with an optional :port 1–65535).
+addserver-ask-user = User to log in as (a read-only account is enough, e.g. <code>seroma</code>)?
+addserver-bad-user = That is not a user name (letters, digits, . _ -; up to 32).
+addserver-fetching = 🔑 Asking { $address } for its host key…
+addserver-no-key = Could not get the host key: { $reason }. Nothing was saved.
+addserver-confirm-key =
+    🔑 <b>{ $name }</b> ({ $address }) presents this { $type } host key:
+    <code>{ $fingerprint }</code>
+
+    Compare it on the server itself (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>). Only if it matches, trust it: from now on the console refuses this server if its key ever changes.
+addserver-button-trust = ✅ It matches: trust it
+addserver-ask-services = systemd services that must be running, separated by commas (e.g. <code>nginx, postgresql</code>), or <code>-</code> for none?
+addserver-bad-services = Those are not unit names (letters, digits, @ . _ : -; at most 20).
+addserver-saved = ✅ <b>{ $name }</b> added. Checking it now…
+addserver-cancelled = Cancelled. Nothing was saved.
+addserver-hint-text = Please answer with a text message, or /cancel.
+addserver-busy = Someone is adding a server in this chat already; wait until they finish.
+removeserver-usage = Usage: <code>/removeserver NAME</code>
+removeserver-confirm = Remove <b>{ $name }</b> ({ $address })? Its open alerts are closed; its check history is kept.
+removeserver-button = 🗑 Remove
+removeserver-done = 🗑 <b>{ $name }</b> removed.

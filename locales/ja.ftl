@@ -16,6 +16,10 @@ cmd-clip = 短い動画: /clip [秒]
 cmd-media = 保存された写真と動画: /media [日付]
 cmd-arm = 勤務時間中も動きを監視する
 cmd-disarm = 勤務時間外のみの監視に戻す
+cmd-servers = サーバーの一覧と状態
+cmd-server = サーバーを今すぐ確認: /server 名前
+cmd-addserver = サーバーを追加（管理者）
+cmd-removeserver = サーバーを削除（管理者）: /removeserver 名前
 
 ## common
 common-unit-celsius = °C
@@ -62,8 +66,10 @@ help-text =
     /snapshot – 部屋の写真、/clip [秒] – 短い動画（既定 { $clip } 秒）
     /media [today|yesterday|YYYY-MM-DD] – 保存された写真と動画
     /arm、/disarm – 今すぐ動きを監視 / 勤務時間外のみ監視
+    /servers – 全サーバーの状態、/server 名前 – 今すぐ確認
+    /addserver、/removeserver 名前 – サーバーの管理（管理者）
     /alerts – 未解決のインシデント。/ack [id] で確認
-    /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|all] – 一定時間アラートを止める。/unmute で解除
+    /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|servers|all] – 一定時間アラートを止める。/unmute で解除
     /language – 英語か日本語を選ぶ
     /help – この説明
 
@@ -164,6 +170,25 @@ alert-room-motion-armed = 監視中の { $time } に室内で動きを検知し�
 rule-camera-dead = カメラ異常
 rule-motion-dead = 人感センサー異常
 rule-room-motion = 室内の動き
+alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures } 回連続）: { $reason }
+alert-server-disk = サーバー <b>{ $host }</b>: ディスク使用率が { $limit } を超えています: { $mounts }。
+alert-server-service = サーバー <b>{ $host }</b>: 停止しているサービス: { $services }。
+alert-server-journal = サーバー <b>{ $host }</b>: システムジャーナルに新しいエラーが { $count } 件。最新: <code>{ $latest }</code>
+alert-server-load = サーバー <b>{ $host }</b>: { $cores } コアで負荷 { $load }（上限 1 コアあたり { $limit }）。
+alert-server-memory = サーバー <b>{ $host }</b>: メモリ使用 { $used }（上限 { $limit }）。
+alert-recovered-server-down = { $duration } 後にサーバー <b>{ $host }</b> が応答するようになりました。
+alert-recovered-server-disk = サーバー <b>{ $host }</b>: { $duration } 後にディスク使用率が上限を下回りました。
+alert-recovered-server-service = サーバー <b>{ $host }</b>: { $duration } 後に全サービスが動作しています。
+alert-recovered-server-journal = サーバー <b>{ $host }</b>: 前回の確認以降、新しいジャーナルエラーはありません（{ $duration } 後）。
+alert-recovered-server-load = サーバー <b>{ $host }</b>: { $duration } 後に負荷が上限を下回りました。
+alert-recovered-server-memory = サーバー <b>{ $host }</b>: { $duration } 後にメモリ使用が上限を下回りました。
+rule-server-down = { $host } 応答なし
+rule-server-disk = { $host } ディスク
+rule-server-service = { $host } サービス
+rule-server-journal = { $host } ジャーナルエラー
+rule-server-load = { $host } 負荷
+rule-server-memory = { $host } メモリ
+rule-servers = 全サーバー
 alert-resolved-at = ✅ { $time } に解消しました。
 alert-now = 現在: { $temperature } °C、{ $humidity } %（{ $time } 時点）。
 alerts-none = { $room } に未解決のインシデントはありません。✅
@@ -173,9 +198,9 @@ alerts-mute-item = { $what }({ $time } まで)
 ack-none = 確認待ちのインシデントはありません。
 ack-done = { $count } 件のインシデントを確認しました。
 ack-unknown = ID「{ $id }」の未解決インシデントはありません。/alerts を確認してください。
-mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、all(既定)。
+mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、servers、all(既定)。
 mute-done = 🔕 { $name } さんが { $what } を { $time } までミュートしました。
-unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、motion、camera、all(既定)。
+unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、motion、camera、servers、all(既定)。
 unmute-done = 🔔 { $what } のミュートを解除しました。
 unmute-none = { $what } はミュートされていません。
 summary-title = 📊 <b>日次サマリー</b> · { $room }
@@ -337,3 +362,59 @@ watch-armed = 🛡 { $name } が<b>監視を開始</b>しました: { $room } �
 watch-disarmed = 🔓 監視を解除しました。
 watch-not-armed = 監視は開始されていませんでした。
 watch-off-hours = 勤務時間外はいずれにしても監視されます。
+
+## servers: /servers, /server, /addserver, /removeserver
+servers-title = 🖥 <b>サーバー { $n } 台</b> · { $room }
+servers-none = サーバーはまだありません。管理者が /addserver で追加します。
+servers-never = 未確認
+servers-up-days = 稼働 { $d } 日 { $h } 時間
+servers-up-hours = 稼働 { $h } 時間 { $m } 分
+servers-load = 負荷 { $load }/{ $cores }
+servers-memory = メモリ { $pct } %
+servers-disk = ディスク { $pct } %（{ $mount }）
+servers-services = サービス { $active }/{ $total }
+servers-journal = ジャーナルエラー { $n } 件
+servers-journal-unavailable = このホストには systemd ジャーナルがありません
+servers-failure-unreachable = 到達できません
+servers-failure-timeout = 応答なし（タイムアウト）
+servers-failure-host-key-mismatch = 🚨 ホスト鍵が変わったため拒否
+servers-failure-auth-failed = ログイン拒否
+servers-failure-key-file = SSH 鍵を読めません
+servers-failure-dropped = 接続が切れました
+servers-details-title = 🖥 <b>{ $name }</b> · <code>{ $address }</code>
+servers-checked = { $ago }に確認（{ $ms } ms）。
+servers-presented-key = 固定された鍵ではなく <code>{ $key }</code> が提示されました。再インストールした場合は削除して追加し直してください。そうでなければ攻撃として扱ってください。
+servers-load-detail = 負荷 { $l1 } / { $l5 } / { $l15 }（{ $cores } コア）
+servers-memory-detail = メモリ使用 { $pct } %（{ $total } 中 { $used }）
+servers-button-check = 🔄 { $name }
+servers-button-details = ℹ️ { $name }
+servers-checking = ⏳ <b>{ $name }</b> を確認しています…
+servers-checking-short = { $name } を確認しています…
+servers-unknown = 「{ $name }」というサーバーはありません。/servers を確認してください。
+servers-unknown-short = そのサーバーはもう一覧にありません。
+servers-usage = 使い方: <code>/server 名前</code>（名前は /servers で確認）
+addserver-ask-name = 🖥 新しいサーバー。短い名前は？（英小文字・数字・- _、例: <code>web1</code>）/cancel で中止。
+addserver-bad-name = その名前は使えません: 英小文字・数字・- _ で 1〜32 文字、先頭は英字か数字。
+addserver-exists = 「{ $name }」というサーバーはすでにあります。
+addserver-ask-address = <b>{ $name }</b> のアドレスは？ホスト名か IP、必要ならポート付き（<code>10.0.0.5</code>、<code>db.lan:2222</code>、<code>[fd00::5]:22</code>）
+addserver-bad-address = ホスト名または IP アドレスではありません（ポートは :1〜65535）。
+addserver-ask-user = ログインするユーザーは？（読み取り専用アカウントで十分です。例: <code>seroma</code>）
+addserver-bad-user = ユーザー名ではありません（英数字と . _ -、32 文字まで）。
+addserver-fetching = 🔑 { $address } にホスト鍵を問い合わせています…
+addserver-no-key = ホスト鍵を取得できませんでした: { $reason }。何も保存していません。
+addserver-confirm-key =
+    🔑 <b>{ $name }</b>（{ $address }）の { $type } ホスト鍵:
+    <code>{ $fingerprint }</code>
+
+    サーバー上で確認してください（<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>）。一致する場合のみ信頼してください。今後この鍵が変わるとコンソールはこのサーバーを拒否します。
+addserver-button-trust = ✅ 一致: 信頼する
+addserver-ask-services = 動作していなければならない systemd サービスをカンマ区切りで（例: <code>nginx, postgresql</code>）、なければ <code>-</code>
+addserver-bad-services = ユニット名ではありません（英数字と @ . _ : -、最大 20 個）。
+addserver-saved = ✅ <b>{ $name }</b> を追加しました。確認しています…
+addserver-cancelled = 中止しました。何も保存していません。
+addserver-hint-text = テキストで答えるか /cancel してください。
+addserver-busy = このチャットで別の人がサーバーを追加中です。終わるまでお待ちください。
+removeserver-usage = 使い方: <code>/removeserver 名前</code>
+removeserver-confirm = <b>{ $name }</b>（{ $address }）を削除しますか？未解決のアラートは閉じられ、確認履歴は残ります。
+removeserver-button = 🗑 削除
+removeserver-done = 🗑 <b>{ $name }</b> を削除しました。

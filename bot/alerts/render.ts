@@ -2,7 +2,7 @@
  * Renders alert notices and incidents as Telegram HTML (and, stripped, as plain text
  * for SNS), from the locale files. Every value taken from a notice is escaped.
  */
-import type { Incident, Notice, RuleId } from "../../core/alerts/types.ts";
+import { type Incident, type Notice, parseServerRule, type RuleId } from "../../core/alerts/types.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
 
 export type Translate = (key: string, vars?: Record<string, string>) => string;
@@ -28,8 +28,12 @@ export function formatDuration(t: Translate, ms: number): string {
   return t("duration-days", { n: String(Math.floor(hours / 24)), h: String(hours % 24) });
 }
 
-export function ruleName(t: Translate, rule: RuleId | "*"): string {
-  return t(rule === "*" ? "rule-all" : `rule-${rule.replace(".", "-")}`);
+export function ruleName(t: Translate, rule: RuleId | "*" | "server.*"): string {
+  if (rule === "*") return t("rule-all");
+  if (rule === "server.*") return t("rule-servers");
+  const server = parseServerRule(rule);
+  if (server) return t(`rule-server-${server.kind}`, { host: escapeHtml(server.host) });
+  return t(`rule-${rule.replace(".", "-")}`);
 }
 
 function str(details: Notice["details"], key: string): string {
@@ -69,8 +73,23 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
         time: str(d, "time"),
         source: str(d, "source"),
       });
-    default:
-      return "";
+    default: {
+      const server = rule ? parseServerRule(rule) : undefined;
+      if (!server) return "";
+      return t(`alert-server-${server.kind}`, {
+        host: escapeHtml(server.host),
+        reason: str(d, "reason"),
+        failures: str(d, "failures"),
+        mounts: str(d, "mounts"),
+        services: str(d, "services"),
+        count: str(d, "count"),
+        latest: str(d, "latest"),
+        load: str(d, "load"),
+        cores: str(d, "cores"),
+        used: str(d, "used"),
+        limit: str(d, "limit"),
+      });
+    }
   }
 }
 
@@ -80,6 +99,8 @@ function recoveryLine(t: Translate, n: Notice): string {
   if (n.rule === "sensor.stuck") return t("alert-recovered-sensor-stuck", { duration });
   if (n.rule === "reader.dead") return t("alert-recovered-reader-dead", { duration });
   if (n.rule === "camera.dead") return t("alert-recovered-camera-dead", { duration });
+  const server = n.rule ? parseServerRule(n.rule) : undefined;
+  if (server) return t(`alert-recovered-server-${server.kind}`, { host: escapeHtml(server.host), duration });
   if (n.rule === "motion.dead") return t("alert-recovered-motion-dead", { duration });
   return t("alert-recovered-climate", {
     quantity: t(`alert-quantity-${n.details.quantity === "humidity" ? "humidity" : "temperature"}`),

@@ -34,7 +34,16 @@ export interface SnsSender {
 export interface AlertSetupOptions {
   config: Pick<
     Config,
-    "roomId" | "thresholds" | "alerts" | "telegram" | "officeHours" | "defaultLocale" | "sampling" | "door" | "camera"
+    | "roomId"
+    | "thresholds"
+    | "alerts"
+    | "telegram"
+    | "officeHours"
+    | "defaultLocale"
+    | "sampling"
+    | "door"
+    | "camera"
+    | "servers"
   >;
   storage: Storage;
   clock: Clock;

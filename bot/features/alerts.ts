@@ -21,6 +21,7 @@ const WHAT: Record<string, Array<Mute["rule"]>> = {
   door: ["door.breach", "door.unknown-card", "door.revoked-card", "reader.dead"],
   motion: ["room.motion", "motion.dead"],
   camera: ["camera.dead"],
+  servers: ["server.*"],
 };
 
 function renderCtx(ctx: SeromaContext): RenderContext {

@@ -33,6 +33,7 @@ import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
 import { createMediaRetentionJob, type MediaRetentionJob } from "../../jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
 import { createFileArmStore, createSecurityWatchJob, type SecurityWatchJob } from "../../jobs/security-watch-job.ts";
+import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../../jobs/server-check-job.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "./bot-api-server.ts";
@@ -72,6 +73,7 @@ export interface ConsoleHarness {
   motion: SimulatedMotionSensor;
   watch: SecurityWatchJob;
   retention: MediaRetentionJob;
+  serverChecks: ServerCheckJob;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -196,6 +198,14 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     clock,
     logger: silentLogger,
   });
+  const serverChecks = createServerCheckJobFromConfig(config, {
+    storage,
+    // The alert pipeline is built below; server checks start after it.
+    engine: { setServerCondition: (rule, problem, at) => alerts.engine.setServerCondition(rule, problem, at) },
+    scheduler,
+    clock,
+    logger: silentLogger,
+  });
   const seroma = createBot({
     token: api.token,
     apiRoot: api.apiRoot,
@@ -217,6 +227,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
       invites,
       camera: { capture },
       watch,
+      servers: serverServices(serverChecks, config),
     },
   });
   const displayJob = createDisplayJob({
@@ -278,6 +289,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   await door.start();
   await watch.start();
   await retention.start();
+  await serverChecks.start();
   const runner = await startBot(seroma, silentLogger);
 
   return {
@@ -303,6 +315,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     motion,
     watch,
     retention,
+    serverChecks,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
@@ -311,6 +324,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     async stop() {
       if (runner.isRunning()) await runner.stop();
       await door.stop();
+      await serverChecks.stop();
       await watch.stop();
       await capture.idle();
       await retention.stop();
