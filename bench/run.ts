@@ -42,6 +42,7 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "snapshot-button": async () => (await import("./scenarios/snapshot-button.ts")).snapshotButtonBench({ presses: 100 }),
   "camera-snapshot": async () => (await import("./scenarios/camera.ts")).cameraSnapshotBench({ snapshots: 100 }),
   "frame-diff": async () => (await import("./scenarios/motion.ts")).frameDiffBench({ frames: 2_000 }),
+  "ssh-checks": async () => (await import("./scenarios/ssh-checks.ts")).sshChecksBench({ hosts: 50, concurrency: 10 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
 };

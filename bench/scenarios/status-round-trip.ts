@@ -111,6 +111,11 @@ export async function statusRoundTripBench(opts: {
           latestReading: async () => undefined,
         }),
       },
+      servers: {
+        checkNow: async () => undefined,
+        forget: async () => {},
+        fetchHostKey: async () => ({ ok: false, message: "not in the bench" }),
+      },
       // The bench sends /status only: nobody arms the watch.
       watch: {
         arm: () => ({ armed: true }),
