@@ -26,6 +26,7 @@ import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { createAlertJob } from "./jobs/alert-job.ts";
+import { createBackupJob } from "./jobs/backup-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
 import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
 import { createDisplayJob } from "./jobs/display-job.ts";
@@ -180,6 +181,18 @@ async function main(): Promise<void> {
     clock,
     logger,
   });
+  const backups = createBackupJob({
+    roomId: config.roomId,
+    storage,
+    dir: config.backup.dir,
+    keep: config.backup.keep,
+    at: config.backup.at,
+    timeZone: config.officeHours.timeZone,
+    scheduler,
+    clock,
+    logger,
+    notify: (n) => alerts.notify(n),
+  });
   const retention = createMediaRetentionJob({
     media: storage.media,
     budget: config.media,
@@ -216,6 +229,7 @@ async function main(): Promise<void> {
         camera: { capture },
         watch,
         servers: serverServices(serverChecks, config),
+        backup: backups,
       },
     });
   } else {
@@ -296,6 +310,7 @@ async function main(): Promise<void> {
       if (runner?.isRunning()) await runner.stop();
       await door.stop();
       await serverChecks.stop();
+      await backups.stop();
       await watch.stop();
       await capture.idle();
       await retention.stop();
@@ -350,6 +365,7 @@ async function main(): Promise<void> {
     );
   }
   await serverChecks.start();
+  await backups.start();
   logger.info(
     { hosts: hosts.length, every: config.servers.intervalMinutes },
     `server checks started (${hosts.length} host(s), every ${config.servers.intervalMinutes} min)`,

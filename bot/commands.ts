@@ -27,6 +27,7 @@ export const COMMANDS = [
   "staff",
   "enroll",
   "export",
+  "backup",
   "language",
   "help",
 ] as const;

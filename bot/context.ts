@@ -7,6 +7,7 @@ import type { Config } from "../core/config.ts";
 import type { InviteStore } from "../core/invites.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Role } from "../core/types.ts";
+import type { BackupJob } from "../jobs/backup-job.ts";
 import type { CardCapture } from "../jobs/door-job.ts";
 import type { SampleOutcome } from "../jobs/room-status-job.ts";
 import type { SecurityWatchJob } from "../jobs/security-watch-job.ts";
@@ -55,6 +56,8 @@ export interface BotServices {
       port: number,
     ): Promise<{ ok: true; fingerprint: string; keyType: string } | { ok: false; message: string }>;
   };
+  /** Backups of the embedded database (/backup). */
+  backup: Pick<BackupJob, "runNow">;
   /** The security watch (arm / disarm). */
   watch: Pick<SecurityWatchJob, "arm" | "disarm" | "state">;
 }

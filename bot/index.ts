@@ -14,6 +14,7 @@ import type { BotServices, SeromaContext } from "./context.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
 import { alertsFeature } from "./features/alerts.ts";
+import { backupFeature } from "./features/backup.ts";
 import { cameraFeature } from "./features/camera.ts";
 import { chartFeature } from "./features/chart.ts";
 import { createEnrollFeature, type SeromaOuterContext } from "./features/enroll.ts";
@@ -83,6 +84,7 @@ export function createBot(deps: BotDeps) {
     cameraFeature,
   );
   bot.use(serversFeature);
+  bot.use(backupFeature);
   bot.use(unhandledFeature);
 
   // Last line of defence (errors outside the boundary, e.g. in context setup).

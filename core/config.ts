@@ -121,6 +121,12 @@ export interface Config {
     /** Check results kept this long. */
     keepResultsMs: number;
   };
+  backup: {
+    /** Local "HH:MM" of the nightly backup; undefined: off. */
+    at: string | undefined;
+    keep: number;
+    dir: string;
+  };
   defaultLocale: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -329,6 +335,11 @@ const schema = (env: Record<string, string | undefined>) =>
     LOAD_MAX_PER_CORE: z.coerce.number().min(0.1).max(100).default(2),
     MEMORY_MAX_PCT: intIn(1, 100, 95),
     SERVER_RESULTS_DAYS: intIn(1, 3650, 30),
+    BACKUP_AT: z
+      .string()
+      .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, "must be a local time HH:MM (24-hour) or off")
+      .default("03:30"),
+    BACKUP_KEEP: intIn(1, 365, 14),
     DEFAULT_LOCALE: z.enum(["en", "ja"]).default("en"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
@@ -432,6 +443,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         clipSeconds: e.WATCH_CLIP_SECONDS,
       },
       media: { maxBytes: e.MEDIA_MAX_MB * 1024 * 1024, maxAgeMs: e.MEDIA_MAX_DAYS * 86_400_000 },
+      backup: {
+        at: e.BACKUP_AT === "off" ? undefined : e.BACKUP_AT,
+        keep: e.BACKUP_KEEP,
+        dir: join(resolve(e.DATA_DIR), "backups"),
+      },
       servers: {
         keyFile: resolve(e.SSH_KEY_FILE ?? join(e.DATA_DIR, "ssh", "id_ed25519")),
         intervalMinutes: e.SERVER_CHECK_MINUTES,

@@ -20,6 +20,7 @@ cmd-servers = Servers at a glance
 cmd-server = Check a server now: /server NAME
 cmd-addserver = Add a server (admins)
 cmd-removeserver = Remove a server (admins): /removeserver NAME
+cmd-backup = Back up the database now (admins)
 
 ## common
 common-unit-celsius = °C
@@ -70,6 +71,7 @@ help-text =
     /addserver, /removeserver NAME – manage the servers (admins)
     /alerts – open incidents; /ack [id] acknowledges them
     /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|servers|all] – quiet alerts for a while; /unmute ends it
+    /backup – back up the database now (admins; nightly at BACKUP_AT anyway)
     /language – choose English or Japanese
     /help – this text
 
@@ -189,6 +191,9 @@ rule-server-journal = { $host } journal errors
 rule-server-load = { $host } load
 rule-server-memory = { $host } memory
 rule-servers = all servers
+alert-backup-failed = 💾❌ <b>Backup failed</b> · { $room }
+    { $error }
+    The next one is tried tomorrow night; /backup runs one now.
 alert-resolved-at = ✅ Resolved at { $time }.
 alert-now = Now: { $temperature } °C, { $humidity } % (at { $time }).
 alerts-none = No open incidents in { $room }. ✅
@@ -418,3 +423,7 @@ removeserver-usage = Usage: <code>/removeserver NAME</code>
 removeserver-confirm = Remove <b>{ $name }</b> ({ $address })? Its open alerts are closed; its check history is kept.
 removeserver-button = 🗑 Remove
 removeserver-done = 🗑 <b>{ $name }</b> removed.
+
+## backup
+backup-done = 💾 Backup written: <code>{ $file }</code> ({ $size } MB, { $ms } ms). { $kept } kept in DATA_DIR/backups.
+backup-failed = 💾❌ The backup failed: { $error }

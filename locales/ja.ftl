@@ -20,6 +20,7 @@ cmd-servers = サーバーの一覧と状態
 cmd-server = サーバーを今すぐ確認: /server 名前
 cmd-addserver = サーバーを追加（管理者）
 cmd-removeserver = サーバーを削除（管理者）: /removeserver 名前
+cmd-backup = データベースを今すぐバックアップ（管理者）
 
 ## common
 common-unit-celsius = °C
@@ -70,6 +71,7 @@ help-text =
     /addserver、/removeserver 名前 – サーバーの管理（管理者）
     /alerts – 未解決のインシデント。/ack [id] で確認
     /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|servers|all] – 一定時間アラートを止める。/unmute で解除
+    /backup – データベースを今すぐバックアップ（管理者。毎晩 BACKUP_AT にも実行）
     /language – 英語か日本語を選ぶ
     /help – この説明
 
@@ -189,6 +191,9 @@ rule-server-journal = { $host } ジャーナルエラー
 rule-server-load = { $host } 負荷
 rule-server-memory = { $host } メモリ
 rule-servers = 全サーバー
+alert-backup-failed = 💾❌ <b>バックアップ失敗</b> · { $room }
+    { $error }
+    次は明晩に実行されます。/backup で今すぐ実行できます。
 alert-resolved-at = ✅ { $time } に解消しました。
 alert-now = 現在: { $temperature } °C、{ $humidity } %（{ $time } 時点）。
 alerts-none = { $room } に未解決のインシデントはありません。✅
@@ -418,3 +423,7 @@ removeserver-usage = 使い方: <code>/removeserver 名前</code>
 removeserver-confirm = <b>{ $name }</b>（{ $address }）を削除しますか？未解決のアラートは閉じられ、確認履歴は残ります。
 removeserver-button = 🗑 削除
 removeserver-done = 🗑 <b>{ $name }</b> を削除しました。
+
+## backup
+backup-done = 💾 バックアップを書き込みました: <code>{ $file }</code>（{ $size } MB、{ $ms } ms）。DATA_DIR/backups に { $kept } 件保存。
+backup-failed = 💾❌ バックアップに失敗しました: { $error }

@@ -57,5 +57,15 @@ export interface Storage {
   readonly hosts: HostRepository;
   /** Results of server check runs (per room). */
   readonly serverResults: ServerResultRepository;
+  /** An online copy of the whole database into `dir` (embedded backends only). */
+  backup?(dir: string, at: number): Promise<BackupInfo>;
   close(): Promise<void>;
+}
+
+export interface BackupInfo {
+  file: string;
+  bytes: number;
+  durationMs: number;
+  /** Schema version of the copy. */
+  schemaVersion: number;
 }

@@ -116,6 +116,7 @@ export async function statusRoundTripBench(opts: {
         forget: async () => {},
         fetchHostKey: async () => ({ ok: false, message: "not in the bench" }),
       },
+      backup: { runNow: async () => ({ ok: false, error: "not in the bench" }) },
       // The bench sends /status only: nobody arms the watch.
       watch: {
         arm: () => ({ armed: true }),

@@ -137,6 +137,9 @@ export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): strin
     case "summary":
       lines.push(renderSummaryLines(t, n));
       break;
+    case "backup-failed":
+      lines.push(t("alert-backup-failed", { room, error: str(n.details, "error") }));
+      break;
   }
   if (lateByMs > 0) {
     lines.push(
@@ -163,7 +166,7 @@ export function renderDigestLine(ctx: RenderContext, n: Notice): string {
   const what =
     n.kind === "recovered"
       ? recoveryLine(ctx.t, n)
-      : n.kind === "started" || n.kind === "summary"
+      : n.kind === "started" || n.kind === "summary" || n.kind === "backup-failed"
         ? (renderNotice(ctx, n).split("\n")[0] ?? "")
         : describeCondition(ctx.t, n.rule, n.details);
   return `${time} ${icon} ${what}`;

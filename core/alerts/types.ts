@@ -84,7 +84,15 @@ export interface Incident {
   telegramMessageId?: number;
 }
 
-export type NoticeKind = "raised" | "escalated" | "reminder" | "recovered" | "started" | "summary";
+export type NoticeKind =
+  | "raised"
+  | "escalated"
+  | "reminder"
+  | "recovered"
+  | "started"
+  | "summary"
+  /** The nightly backup failed (details.error). */
+  | "backup-failed";
 
 /** What the channels deliver: self-contained, rendered per channel at delivery time. */
 export interface Notice {
@@ -122,7 +130,8 @@ export interface AuditEntry {
     | "arm"
     | "disarm"
     | "server-add"
-    | "server-remove";
+    | "server-remove"
+    | "backup";
   incidentId?: string;
   detail?: string;
 }

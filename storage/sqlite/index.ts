@@ -10,6 +10,7 @@ import {
   createSqliteMuteRepository,
   createSqliteOutboxRepository,
 } from "./alerts.ts";
+import { backupSqlite } from "./backup.ts";
 import { closeDatabase, openDatabase } from "./database.ts";
 import { createSqliteMediaStore } from "./media.ts";
 import { createSqliteReadingRepository } from "./readings.ts";
@@ -51,6 +52,7 @@ export function createSqliteStorage(
     media: createSqliteMediaStore(db, { dir: mediaDir }),
     hosts: createSqliteHostRepository(db),
     serverResults: createSqliteServerResultRepository(db),
+    backup: (dir, at) => backupSqlite(db, dir, at),
     async close() {
       closeDatabase(db);
       if (ephemeralMedia) rmSync(mediaDir, { recursive: true, force: true });

@@ -83,6 +83,7 @@ describe("languages end to end", () => {
         "staff",
         "enroll",
         "export",
+        "backup",
         "language",
         "help",
       ],

@@ -27,6 +27,7 @@ import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.t
 import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createSimulatedMotionSensor, type SimulatedMotionSensor } from "../../hardware/motion/simulator.ts";
 import { createAlertJob } from "../../jobs/alert-job.ts";
+import { type BackupJob, createBackupJob } from "../../jobs/backup-job.ts";
 import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
 import { createDisplayJob } from "../../jobs/display-job.ts";
 import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
@@ -74,6 +75,7 @@ export interface ConsoleHarness {
   watch: SecurityWatchJob;
   retention: MediaRetentionJob;
   serverChecks: ServerCheckJob;
+  backups: BackupJob;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -191,6 +193,18 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     armStore: createFileArmStore(join(config.dataDir, "watch.json")),
     timeOf: (at) => formatDateTime(at, config.officeHours.timeZone).slice(11, 16),
   });
+  const backups = createBackupJob({
+    roomId: config.roomId,
+    storage,
+    dir: config.backup.dir,
+    keep: config.backup.keep,
+    at: config.backup.at,
+    timeZone: config.officeHours.timeZone,
+    scheduler,
+    clock,
+    logger: silentLogger,
+    notify: (n) => alerts.notify(n),
+  });
   const retention = createMediaRetentionJob({
     media: storage.media,
     budget: config.media,
@@ -228,6 +242,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
       camera: { capture },
       watch,
       servers: serverServices(serverChecks, config),
+      backup: backups,
     },
   });
   const displayJob = createDisplayJob({
@@ -290,6 +305,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   await watch.start();
   await retention.start();
   await serverChecks.start();
+  await backups.start();
   const runner = await startBot(seroma, silentLogger);
 
   return {
@@ -316,6 +332,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     watch,
     retention,
     serverChecks,
+    backups,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
@@ -325,6 +342,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
       if (runner.isRunning()) await runner.stop();
       await door.stop();
       await serverChecks.stop();
+      await backups.stop();
       await watch.stop();
       await capture.idle();
       await retention.stop();

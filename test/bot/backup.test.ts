@@ -1,0 +1,49 @@
+/** /backup and the nightly backup end to end: files in DATA_DIR/backups, retention, failure notice. */
+import assert from "node:assert/strict";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+
+import { after, before, describe, test } from "node:test";
+import { ADMIN, type ConsoleHarness, STAFF, STAFF_GROUP, startConsoleHarness } from "../support/console-harness.ts";
+
+describe("backups", () => {
+  let h: ConsoleHarness;
+  before(async () => {
+    h = await startConsoleHarness({ env: { BACKUP_KEEP: "2", BACKUP_AT: "03:30" } });
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  test("an admin's /backup writes a checked copy; staff may not", async () => {
+    const reply = await h.ask(ADMIN, "/backup");
+    assert.match(reply.text ?? "", /Backup written: seroma-20261123-100000\.db \(\d+\.\d MB, \d+ ms\)\. 1 kept/);
+    assert.deepEqual(readdirSync(h.config.backup.dir), ["seroma-20261123-100000.db"]);
+    assert.match((await h.ask(STAFF, "/backup")).text ?? "", /Only an admin/);
+    const audit = await h.storage.audit.latest("test-room", 5);
+    assert.ok(audit.some((a) => a.action === "backup" && a.detail === "seroma-20261123-100000.db"));
+  });
+
+  test("the nightly run keeps the newest BACKUP_KEEP", async () => {
+    for (const day of ["24", "25"]) {
+      h.clock.set(`2026-11-${day}T03:30:00Z`);
+      await h.scheduler.tick("backup");
+    }
+    assert.deepEqual(readdirSync(h.config.backup.dir).sort(), [
+      "seroma-20261124-033000.db",
+      "seroma-20261125-033000.db",
+    ]);
+  });
+
+  test("a nightly backup that fails is reported in the staff group", async () => {
+    rmSync(h.config.backup.dir, { recursive: true, force: true });
+    writeFileSync(h.config.backup.dir, "a file where the backup directory should be");
+    h.clock.set("2026-11-26T03:30:00Z");
+    await h.scheduler.tick("backup");
+    const notice = await h.api.waitFor(() =>
+      h.api.messages(STAFF_GROUP.id).find((m) => m.from_bot && /Backup failed/.test(m.text ?? "")),
+    );
+    assert.match(notice.text ?? "", /EEXIST|ENOTDIR/);
+    rmSync(h.config.backup.dir, { force: true });
+    assert.match((await h.ask(ADMIN, "/backup")).text ?? "", /Backup written/);
+  });
+});
