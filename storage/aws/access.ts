@@ -1,0 +1,639 @@
+/**
+ * DynamoDB adapters for door access (STORAGE=aws): the staff card register, shared by
+ * every room of a backend, and the per-room access log. Same behaviour as the SQLite
+ * adapters (storage/sqlite/access.ts: name folding, ordering, revoke/restore, link
+ * uniqueness, limits below 1 return nothing); the contract suite in
+ * test/storage/contract/access.ts runs unchanged against both. Never a Scan: lookups are
+ * GetItem, lists are Query. Errors reject with the SDK's error (its retries included).
+ *
+ * Table `${prefix}-staff`  (PK pk S, SK sk S)
+ *   - member  { pk: "staff", sk: cardUid, cardUid, name, nameLower, role, active (BOOL),
+ *               createdBy, createdAt, telegramUserId?, revokedAt?, revokedBy?,
+ *               linkVer, tgClaim? }
+ *     One partition holds the whole register (a few hundred cards at most): `list` and
+ *     `findByName` are one consistent Query of it, sorted and filtered in memory with
+ *     SQLite's order (name_lower, name, card_uid compared as UTF-8 bytes = code points);
+ *     `getByUid` is a consistent GetItem. `add` is a PutItem with
+ *     `attribute_not_exists(pk)`: a duplicate UID is refused atomically, then the
+ *     existing record is read and returned.
+ *   - link guard  { pk: "tg#<telegramUserId>", sk: "link", telegramUserId, cardUid, claimId }
+ *     The uniqueness guard for "one card per Telegram account". `getByTelegramId` reads
+ *     the guard and then the card it names (two consistent GetItems) and answers only if
+ *     that card really carries the account. No GSI: a GSI is eventually consistent, so
+ *     the auth filter would keep seeing a revoked card as active (or miss a fresh link)
+ *     for a moment; the guard has to exist anyway and reads consistently.
+ *
+ *   Linking without transactions (dynalite, the local stand-in used by the tests, has no
+ *   TransactWriteItems), race-free with single-item conditional writes:
+ *     1. read the card (its `linkVer`, a random token replaced on every link change);
+ *     2. claim the guard: PutItem if absent or already this card's, with a fresh claimId;
+ *     3. set the card's telegramUserId + tgClaim and a new linkVer, conditional on the
+ *        linkVer read in 1 (any concurrent change of the card's link: start over);
+ *     4. delete the card's previous guard, conditional on its claimId.
+ *   Invariant: a card carrying account T is named by guard T. A guard can dangle (a crash
+ *   between 2 and 3, or a lost race): when a claim finds a guard whose card does not
+ *   carry the account, it first fences that card (new linkVer, conditional on the one it
+ *   read, so the card's own unfinished step 3 can no longer succeed), then takes the guard
+ *   over conditional on the claimId it read. If the card does carry the account, the
+ *   claim fails with TelegramAlreadyLinkedError. Under contention a link retries a few
+ *   times and then rejects. `add` with a telegramUserId creates the card unlinked (the
+ *   duplicate-UID check wins, as in SQLite), links it, and deletes the card again if the
+ *   link is refused; for that moment the card is visible without its account.
+ *
+ *   `setActive(false)` is an UpdateItem conditional on `active = true`; if that fails,
+ *   the card is read: missing -> undefined, already revoked -> returned with its first
+ *   revocation's by/at kept (as in SQLite). Restoring REMOVEs revokedAt/revokedBy.
+ *
+ * Table `${prefix}-access-log`  (PK roomId S, SK id N)
+ *   - entry   { roomId, id, at, cardUid, staffName?, decision, roomCard }
+ *   - counter { roomId, id: 0, lastId }  (one a room; not in either index: no at/roomCard)
+ *   GSI `by-card`  roomCard = "<encodeURIComponent(roomId)>#<cardUid>" (S), id (N)
+ *   GSI `by-time`  roomId (S), at (N)
+ *   Ids come from an atomic per-room counter (UpdateItem ADD lastId 1, then PutItem):
+ *   unique across processes and increasing in arrival order even when the Pi's clock
+ *   steps back, like SQLite's AUTOINCREMENT. The cost is two writes per door event
+ *   (cheap at door rates); a put that fails after the increment leaves a gap, which
+ *   paging by `before` does not mind. (An id made of `at * 1000 + counter` would save a
+ *   write but break ordering when the clock steps back, and collide across processes.)
+ *   `latest` is one consistent Query `id BETWEEN 1 AND before-1` backwards, Limit n:
+ *   one request for `/access 20`. `byCard` queries `by-card` backwards; `between` queries
+ *   `by-time` (`at BETWEEN from AND to`, the bound `to` dropped) and orders ties by id,
+ *   reading on past the limit while the time stays equal; `count` is a Query Select=COUNT.
+ *   Index reads are eventually consistent: on AWS an entry written a moment ago can be
+ *   missing from byCard/between for a short while (latest and count read the table).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  type AccessDecision,
+  type AccessEntry,
+  type AccessLogRepository,
+  type StaffMember,
+  type StaffRepository,
+  type StaffRole,
+  TelegramAlreadyLinkedError,
+} from "../access-ports.ts";
+import { type AwsContext, queryAll, type TableSpec } from "./client.ts";
+
+export { TelegramAlreadyLinkedError };
+
+export const STAFF_TABLE = "staff";
+export const ACCESS_LOG_TABLE = "access-log";
+export const ACCESS_BY_CARD_INDEX = "by-card";
+export const ACCESS_BY_TIME_INDEX = "by-time";
+
+export const ACCESS_TABLES: TableSpec[] = [
+  {
+    base: STAFF_TABLE,
+    keySchema: [
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ],
+    attributes: [
+      { AttributeName: "pk", AttributeType: "S" },
+      { AttributeName: "sk", AttributeType: "S" },
+    ],
+  },
+  {
+    base: ACCESS_LOG_TABLE,
+    keySchema: [
+      { AttributeName: "roomId", KeyType: "HASH" },
+      { AttributeName: "id", KeyType: "RANGE" },
+    ],
+    attributes: [
+      { AttributeName: "roomId", AttributeType: "S" },
+      { AttributeName: "id", AttributeType: "N" },
+      { AttributeName: "roomCard", AttributeType: "S" },
+      { AttributeName: "at", AttributeType: "N" },
+    ],
+    gsis: [
+      {
+        IndexName: ACCESS_BY_CARD_INDEX,
+        KeySchema: [
+          { AttributeName: "roomCard", KeyType: "HASH" },
+          { AttributeName: "id", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: ACCESS_BY_TIME_INDEX,
+        KeySchema: [
+          { AttributeName: "roomId", KeyType: "HASH" },
+          { AttributeName: "at", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+    ],
+  },
+];
+
+/** The case folding of names (the same as SQLite's `name_lower`). */
+const foldName = (name: string): string => name.normalize("NFC").toLowerCase();
+
+/** A row count for Limit: below 1 (or NaN) means no rows. */
+const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
+
+/** SQLite's BINARY collation on UTF-8 text: code point order. */
+const compareText = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+
+const isConditionFailure = (err: unknown): boolean =>
+  (err as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";
+
+const ROLES: ReadonlySet<string> = new Set<StaffRole>(["admin", "staff"]);
+const DECISIONS: ReadonlySet<string> = new Set<AccessDecision>(["allowed", "off-hours", "unknown", "revoked"]);
+
+/** How often a link/revoke starts over when the card changed under it before giving up. */
+const MAX_ATTEMPTS = 8;
+
+const STAFF_PK = "staff";
+const GUARD_SK = "link";
+
+interface MemberItem {
+  pk: string;
+  sk: string;
+  cardUid: string;
+  name: string;
+  nameLower: string;
+  role: StaffRole;
+  active: boolean;
+  createdBy: number;
+  createdAt: number;
+  telegramUserId?: number;
+  revokedAt?: number;
+  revokedBy?: number;
+  /** A fresh random token on every change of the link (and on a fence). */
+  linkVer?: string;
+  /** The claimId of the guard backing telegramUserId. */
+  tgClaim?: string;
+}
+
+interface GuardItem {
+  pk: string;
+  sk: string;
+  telegramUserId: number;
+  cardUid: string;
+  claimId: string;
+}
+
+function toMember(i: MemberItem): StaffMember {
+  const m: StaffMember = {
+    cardUid: i.cardUid,
+    name: i.name,
+    role: i.role,
+    active: i.active,
+    createdBy: i.createdBy,
+    createdAt: i.createdAt,
+  };
+  if (typeof i.telegramUserId === "number") m.telegramUserId = i.telegramUserId;
+  if (typeof i.revokedAt === "number") m.revokedAt = i.revokedAt;
+  if (typeof i.revokedBy === "number") m.revokedBy = i.revokedBy;
+  return m;
+}
+
+const byName = (a: MemberItem, b: MemberItem): number =>
+  compareText(a.nameLower, b.nameLower) || compareText(a.name, b.name) || compareText(a.cardUid, b.cardUid);
+
+export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
+  const TableName = ctx.table(STAFF_TABLE);
+  const memberKey = (uid: string) => ({ pk: STAFF_PK, sk: uid });
+  const guardKey = (telegramUserId: number) => ({ pk: `tg#${telegramUserId}`, sk: GUARD_SK });
+
+  const getMember = async (uid: string): Promise<MemberItem | undefined> =>
+    (await ctx.doc.send(new GetCommand({ TableName, Key: memberKey(uid), ConsistentRead: true }))).Item as
+      | MemberItem
+      | undefined;
+
+  const getGuard = async (telegramUserId: number): Promise<GuardItem | undefined> =>
+    (await ctx.doc.send(new GetCommand({ TableName, Key: guardKey(telegramUserId), ConsistentRead: true }))).Item as
+      | GuardItem
+      | undefined;
+
+  const allMembers = () =>
+    queryAll<MemberItem>(ctx, {
+      TableName,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": "pk" },
+      ExpressionAttributeValues: { ":pk": STAFF_PK },
+      ConsistentRead: true,
+    });
+
+  /** Condition "the card's link has not changed since `m` was read" (and the card exists). */
+  const unchanged = (
+    m: MemberItem,
+  ): { ConditionExpression: string; names: Record<string, string>; values: Record<string, unknown> } =>
+    m.linkVer === undefined
+      ? {
+          ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#ver)",
+          names: { "#pk": "pk", "#ver": "linkVer" },
+          values: {},
+        }
+      : { ConditionExpression: "#ver = :oldVer", names: { "#ver": "linkVer" }, values: { ":oldVer": m.linkVer } };
+
+  /**
+   * Step 2: makes the guard of `telegramUserId` name `uid` with `claimId`. "retry" when
+   * something changed under it; throws when another card really carries the account.
+   */
+  async function claimGuard(telegramUserId: number, uid: string, claimId: string): Promise<"claimed" | "retry"> {
+    try {
+      await ctx.doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...guardKey(telegramUserId), telegramUserId, cardUid: uid, claimId } satisfies GuardItem,
+          ConditionExpression: "attribute_not_exists(#pk) OR #card = :uid",
+          ExpressionAttributeNames: { "#pk": "pk", "#card": "cardUid" },
+          ExpressionAttributeValues: { ":uid": uid },
+        }),
+      );
+      return "claimed";
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    const guard = await getGuard(telegramUserId);
+    if (!guard || guard.cardUid === uid) return "retry";
+    const holder = await getMember(guard.cardUid);
+    if (holder?.telegramUserId === telegramUserId) throw new TelegramAlreadyLinkedError(telegramUserId, guard.cardUid);
+    try {
+      if (holder) {
+        // Fence the holder: its own unfinished step 3 (if any) can no longer succeed.
+        const cond = unchanged(holder);
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: memberKey(holder.cardUid),
+            UpdateExpression: "SET #ver = :ver",
+            ConditionExpression: cond.ConditionExpression,
+            ExpressionAttributeNames: cond.names,
+            ExpressionAttributeValues: { ":ver": randomUUID(), ...cond.values },
+          }),
+        );
+      }
+      await ctx.doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: guardKey(telegramUserId),
+          UpdateExpression: "SET #card = :uid, #claim = :claim",
+          ConditionExpression: "#claim = :oldClaim",
+          ExpressionAttributeNames: { "#card": "cardUid", "#claim": "claimId" },
+          ExpressionAttributeValues: { ":uid": uid, ":claim": claimId, ":oldClaim": guard.claimId },
+        }),
+      );
+      return "claimed";
+    } catch (err) {
+      if (isConditionFailure(err)) return "retry";
+      throw err;
+    }
+  }
+
+  /** Step 4: drops a guard if it still backs the link this card just gave up. */
+  async function releaseGuard(telegramUserId: number, claimId: string): Promise<void> {
+    try {
+      await ctx.doc.send(
+        new DeleteCommand({
+          TableName,
+          Key: guardKey(telegramUserId),
+          ConditionExpression: "#claim = :claim",
+          ExpressionAttributeNames: { "#claim": "claimId" },
+          ExpressionAttributeValues: { ":claim": claimId },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  async function link(uid: string, telegramUserId: number | undefined): Promise<StaffMember | undefined> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const m = await getMember(uid);
+      if (!m) return undefined;
+      if (m.telegramUserId === telegramUserId) return toMember(m);
+      const claimId = randomUUID();
+      if (telegramUserId !== undefined && (await claimGuard(telegramUserId, uid, claimId)) === "retry") continue;
+      const ver = randomUUID();
+      const cond = unchanged(m);
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: memberKey(uid),
+            ConditionExpression: cond.ConditionExpression,
+            ...(telegramUserId === undefined
+              ? {
+                  UpdateExpression: "SET #ver = :ver REMOVE #tg, #claim",
+                  ExpressionAttributeNames: { ...cond.names, "#tg": "telegramUserId", "#claim": "tgClaim" },
+                  ExpressionAttributeValues: { ":ver": ver, ...cond.values },
+                }
+              : {
+                  UpdateExpression: "SET #ver = :ver, #tg = :tg, #claim = :claim",
+                  ExpressionAttributeNames: { ...cond.names, "#tg": "telegramUserId", "#claim": "tgClaim" },
+                  ExpressionAttributeValues: { ":ver": ver, ":tg": telegramUserId, ":claim": claimId, ...cond.values },
+                }),
+          }),
+        );
+      } catch (err) {
+        if (isConditionFailure(err)) continue;
+        throw err;
+      }
+      if (m.telegramUserId !== undefined && m.tgClaim !== undefined) await releaseGuard(m.telegramUserId, m.tgClaim);
+      const updated: MemberItem = { ...m };
+      if (telegramUserId === undefined) delete updated.telegramUserId;
+      else updated.telegramUserId = telegramUserId;
+      return toMember(updated);
+    }
+    throw new Error(`card ${uid}: its Telegram link kept changing while linking; try again`);
+  }
+
+  return {
+    async add(m) {
+      if (!ROLES.has(m.role)) throw new Error(`unknown staff role ${JSON.stringify(m.role)}`);
+      const linkVer = randomUUID();
+      const item: MemberItem = {
+        ...memberKey(m.cardUid),
+        cardUid: m.cardUid,
+        name: m.name,
+        nameLower: foldName(m.name),
+        role: m.role,
+        active: Boolean(m.active),
+        createdBy: m.createdBy,
+        createdAt: m.createdAt,
+        ...(m.revokedAt !== undefined ? { revokedAt: m.revokedAt } : {}),
+        ...(m.revokedBy !== undefined ? { revokedBy: m.revokedBy } : {}),
+        linkVer,
+      };
+      try {
+        await ctx.doc.send(
+          new PutCommand({
+            TableName,
+            Item: item,
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": "pk" },
+          }),
+        );
+      } catch (err) {
+        // The key decides (no racy pre-check); the read only fetches the winner.
+        if (!isConditionFailure(err)) throw err;
+        const existing = await getMember(m.cardUid);
+        if (existing) return { ok: false, reason: "duplicate", existing: toMember(existing) };
+        throw err;
+      }
+      if (m.telegramUserId === undefined) return { ok: true };
+      try {
+        await link(m.cardUid, m.telegramUserId);
+      } catch (err) {
+        // Refused (or failed): take the new card out again unless its link changed since.
+        await ctx.doc
+          .send(
+            new DeleteCommand({
+              TableName,
+              Key: memberKey(m.cardUid),
+              ConditionExpression: "#ver = :ver",
+              ExpressionAttributeNames: { "#ver": "linkVer" },
+              ExpressionAttributeValues: { ":ver": linkVer },
+            }),
+          )
+          .catch((cleanup: unknown) => {
+            if (!isConditionFailure(cleanup)) throw new AggregateError([err, cleanup], String(err));
+          });
+        throw err;
+      }
+      return { ok: true };
+    },
+
+    async getByUid(uid) {
+      const m = await getMember(uid);
+      return m && toMember(m);
+    },
+
+    async getByTelegramId(userId) {
+      const guard = await getGuard(userId);
+      if (!guard) return undefined;
+      const m = await getMember(guard.cardUid);
+      return m?.telegramUserId === userId ? toMember(m) : undefined;
+    },
+
+    async findByName(name) {
+      const exact = foldName(name.trim());
+      if (exact === "") return [];
+      const matches = (await allMembers()).filter((m) => m.nameLower.startsWith(exact));
+      return matches
+        .sort((a, b) => Number(a.nameLower !== exact) - Number(b.nameLower !== exact) || byName(a, b))
+        .map(toMember);
+    },
+
+    async list(opts) {
+      const all = await allMembers();
+      return (opts?.includeRevoked ? all : all.filter((m) => m.active)).sort(byName).map(toMember);
+    },
+
+    async setActive(uid, active, by, at) {
+      if (active) {
+        try {
+          const res = await ctx.doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: memberKey(uid),
+              UpdateExpression: "SET #active = :true REMOVE #revokedAt, #revokedBy",
+              ConditionExpression: "attribute_exists(#pk)",
+              ExpressionAttributeNames: {
+                "#pk": "pk",
+                "#active": "active",
+                "#revokedAt": "revokedAt",
+                "#revokedBy": "revokedBy",
+              },
+              ExpressionAttributeValues: { ":true": true },
+              ReturnValues: "ALL_NEW",
+            }),
+          );
+          return toMember(res.Attributes as MemberItem);
+        } catch (err) {
+          if (isConditionFailure(err)) return undefined;
+          throw err;
+        }
+      }
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        try {
+          const res = await ctx.doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: memberKey(uid),
+              UpdateExpression: "SET #active = :false, #revokedAt = :at, #revokedBy = :by",
+              ConditionExpression: "#active = :true",
+              ExpressionAttributeNames: { "#active": "active", "#revokedAt": "revokedAt", "#revokedBy": "revokedBy" },
+              ExpressionAttributeValues: { ":true": true, ":false": false, ":at": at, ":by": by },
+              ReturnValues: "ALL_NEW",
+            }),
+          );
+          return toMember(res.Attributes as MemberItem);
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
+        }
+        // Missing, or revoked already (keep the first revocation): read which.
+        const m = await getMember(uid);
+        if (!m) return undefined;
+        if (!m.active) return toMember(m);
+      }
+      throw new Error(`card ${uid}: it kept being restored while revoking; try again`);
+    },
+
+    linkTelegram: link,
+  };
+}
+
+interface AccessItem {
+  roomId: string;
+  id: number;
+  at: number;
+  cardUid: string;
+  staffName?: string;
+  decision: AccessDecision;
+  roomCard: string;
+}
+
+function toAccessEntry(i: AccessItem): AccessEntry {
+  const e: AccessEntry = { id: i.id, roomId: i.roomId, at: i.at, cardUid: i.cardUid, decision: i.decision };
+  if (typeof i.staffName === "string") e.staffName = i.staffName;
+  return e;
+}
+
+/** The partition key of the `by-card` index: unambiguous ('#' never occurs in the encoded room). */
+export const roomCardKey = (roomId: string, cardUid: string): string => `${encodeURIComponent(roomId)}#${cardUid}`;
+
+/** The sort key of each room's id counter (entries start at 1). */
+const COUNTER_ID = 0;
+
+export function createDynamoAccessLogRepository(ctx: AwsContext): AccessLogRepository {
+  const TableName = ctx.table(ACCESS_LOG_TABLE);
+
+  /** Largest entry id below `before` (ids are integers), or undefined for "none". */
+  const highestBelow = (before: number | undefined): number | undefined => {
+    if (before === undefined) return Number.MAX_SAFE_INTEGER;
+    const hi = Math.ceil(before) - 1;
+    return hi >= 1 ? hi : undefined;
+  };
+
+  return {
+    async add(e) {
+      if (!DECISIONS.has(e.decision)) throw new Error(`unknown access decision ${JSON.stringify(e.decision)}`);
+      const counter = await ctx.doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: { roomId: e.roomId, id: COUNTER_ID },
+          UpdateExpression: "ADD #last :one",
+          ExpressionAttributeNames: { "#last": "lastId" },
+          ExpressionAttributeValues: { ":one": 1 },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+      const id = counter.Attributes?.lastId;
+      if (typeof id !== "number") throw new Error("DynamoDB returned no access log id");
+      const item: AccessItem = {
+        roomId: e.roomId,
+        id,
+        at: e.at,
+        cardUid: e.cardUid,
+        ...(e.staffName !== undefined ? { staffName: e.staffName } : {}),
+        decision: e.decision,
+        roomCard: roomCardKey(e.roomId, e.cardUid),
+      };
+      await ctx.doc.send(new PutCommand({ TableName, Item: item }));
+      return id;
+    },
+
+    async latest(roomId, limit, before) {
+      const n = rowLimit(limit);
+      const hi = highestBelow(before);
+      if (n === 0 || hi === undefined) return [];
+      const items = await queryAll<AccessItem>(
+        ctx,
+        {
+          TableName,
+          KeyConditionExpression: "#room = :room AND #id BETWEEN :lo AND :hi",
+          ExpressionAttributeNames: { "#room": "roomId", "#id": "id" },
+          ExpressionAttributeValues: { ":room": roomId, ":lo": COUNTER_ID + 1, ":hi": hi },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: n,
+        },
+        n,
+      );
+      return items.map(toAccessEntry);
+    },
+
+    async byCard(roomId, cardUid, limit, before) {
+      const n = rowLimit(limit);
+      const hi = highestBelow(before);
+      if (n === 0 || hi === undefined) return [];
+      const items = await queryAll<AccessItem>(
+        ctx,
+        {
+          TableName,
+          IndexName: ACCESS_BY_CARD_INDEX,
+          KeyConditionExpression: "#rc = :rc AND #id <= :hi",
+          ExpressionAttributeNames: { "#rc": "roomCard", "#id": "id" },
+          ExpressionAttributeValues: { ":rc": roomCardKey(roomId, cardUid), ":hi": hi },
+          ScanIndexForward: false,
+          Limit: n,
+        },
+        n,
+      );
+      return items.map(toAccessEntry);
+    },
+
+    async between(roomId, from, to, limit) {
+      const n = rowLimit(limit);
+      if (n === 0 || !(to > from)) return [];
+      const input: QueryCommandInput = {
+        TableName,
+        IndexName: ACCESS_BY_TIME_INDEX,
+        KeyConditionExpression: "#room = :room AND #at BETWEEN :from AND :to",
+        ExpressionAttributeNames: { "#room": "roomId", "#at": "at" },
+        ExpressionAttributeValues: { ":room": roomId, ":from": from, ":to": to },
+        Limit: n + 1,
+      };
+      // Oldest first; entries with the same time as the n-th are all read so that ties
+      // are settled by id (the index does not order them).
+      const out: AccessItem[] = [];
+      let start: Record<string, unknown> | undefined;
+      read: do {
+        const page = await ctx.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+        for (const item of (page.Items ?? []) as AccessItem[]) {
+          if (!(item.at < to)) break read; // the rest sit on the excluded bound
+          const last = out[out.length - 1];
+          if (out.length >= n && last !== undefined && item.at > last.at) break read;
+          out.push(item);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return out
+        .sort((a, b) => a.at - b.at || a.id - b.id)
+        .slice(0, n)
+        .map(toAccessEntry);
+    },
+
+    async count(roomId) {
+      let total = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await ctx.doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "#room = :room AND #id > :counter",
+            ExpressionAttributeNames: { "#room": "roomId", "#id": "id" },
+            ExpressionAttributeValues: { ":room": roomId, ":counter": COUNTER_ID },
+            Select: "COUNT",
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        total += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return total;
+    },
+  };
+}
