@@ -26,7 +26,7 @@ import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { createAlertJob } from "./jobs/alert-job.ts";
-import { createBackupJob } from "./jobs/backup-job.ts";
+import { createBackupJob, createS3BackupUploader } from "./jobs/backup-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
 import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
 import { createDisplayJob } from "./jobs/display-job.ts";
@@ -35,6 +35,7 @@ import { createMediaRetentionJob } from "./jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "./jobs/room-status-job.ts";
 import { createFileArmStore, createSecurityWatchJob } from "./jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, serverServices } from "./jobs/server-check-job.ts";
+import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -53,8 +54,27 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const clock = systemClock;
 
-  const storage = createStorage(config);
-  logger.info({ storage: storage.kind, dataDir: config.dataDir }, `storage: ${storage.kind} in ${config.dataDir}`);
+  const storage = createStorage(config, logger);
+  if (config.aws && "verify" in storage) {
+    try {
+      await (storage as AwsStorage).verify();
+    } catch (err) {
+      if (!(err instanceof AwsBackendNotSetUpError)) {
+        // Unreachable at boot (network still starting): readings are buffered, alerts queue locally.
+        logger.warn({ err: (err as Error).message }, "AWS cannot be reached yet; carrying on, it is retried");
+      } else {
+        logger.fatal({ region: config.aws.region, prefix: config.aws.prefix }, err.message);
+        await storage.close();
+        process.exit(1);
+      }
+    }
+    logger.info(
+      { region: config.aws.region, prefix: config.aws.prefix, bucket: config.aws.bucket },
+      `storage: aws (DynamoDB ${config.aws.prefix}-*, S3 ${config.aws.bucket} in ${config.aws.region}); outbox in ${config.dataDir}`,
+    );
+  } else {
+    logger.info({ storage: storage.kind, dataDir: config.dataDir }, `storage: ${storage.kind} in ${config.dataDir}`);
+  }
 
   // Each device: the real driver where present, else the simulator (HARDWARE=auto);
   // HARDWARE=real refuses to start without it. The log says which, and why.
@@ -192,6 +212,16 @@ async function main(): Promise<void> {
     clock,
     logger,
     notify: (n) => alerts.notify(n),
+    ...(config.backup.s3
+      ? {
+          upload: createS3BackupUploader({
+            region: config.backup.s3.region,
+            bucket: config.backup.s3.bucket,
+            roomId: config.roomId,
+            ...(config.backup.s3.endpoint ? { endpoint: config.backup.s3.endpoint } : {}),
+          }),
+        }
+      : {}),
   });
   const retention = createMediaRetentionJob({
     media: storage.media,

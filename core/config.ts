@@ -10,7 +10,7 @@ import { z } from "zod";
 import { isValidTimeZone, type OfficeHours, parseOfficeHoursSpec } from "./office-hours.ts";
 
 export const HARDWARE_MODES = ["auto", "real", "sim"] as const;
-export const STORAGE_KINDS = ["sqlite"] as const;
+export const STORAGE_KINDS = ["sqlite", "aws"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export interface Range {
@@ -52,6 +52,16 @@ export interface Config {
   dataDir: string;
   hardware: (typeof HARDWARE_MODES)[number];
   storage: (typeof STORAGE_KINDS)[number];
+  /** STORAGE=aws: DynamoDB tables `${prefix}-*` and S3 bucket in `region` (credentials: the standard AWS chain). */
+  aws:
+    | {
+        region: string;
+        prefix: string;
+        bucket: string;
+        /** Local stand-ins only (dynalite, s3rver). */
+        endpoints?: { dynamodb?: string; s3?: string };
+      }
+    | undefined;
   officeHours: OfficeHours;
   thresholds: { temperatureC: Thresholds; humidityPct: Thresholds };
   sampling: { intervalSeconds: number; cron: string };
@@ -126,6 +136,8 @@ export interface Config {
     at: string | undefined;
     keep: number;
     dir: string;
+    /** With STORAGE=sqlite and S3_BUCKET + AWS_REGION set: each backup is also uploaded to s3://bucket/backups/ROOM/. */
+    s3: { region: string; bucket: string; endpoint?: string } | undefined;
   };
   defaultLocale: string;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -225,9 +237,7 @@ const schema = (env: Record<string, string | undefined>) =>
       .default("server-room"),
     DATA_DIR: z.string().min(1).default("./data"),
     HARDWARE: z.enum(HARDWARE_MODES).default("auto"),
-    STORAGE: z
-      .enum(STORAGE_KINDS, { message: `must be one of: ${STORAGE_KINDS.join(", ")} (aws is not available yet)` })
-      .default("sqlite"),
+    STORAGE: z.enum(STORAGE_KINDS, { message: `must be one of: ${STORAGE_KINDS.join(", ")}` }).default("sqlite"),
     TIMEZONE: z
       .string()
       .default(defaultTimeZone(env))
@@ -335,6 +345,23 @@ const schema = (env: Record<string, string | undefined>) =>
     LOAD_MAX_PER_CORE: z.coerce.number().min(0.1).max(100).default(2),
     MEMORY_MAX_PCT: intIn(1, 100, 95),
     SERVER_RESULTS_DAYS: intIn(1, 3650, 30),
+    AWS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "is not an AWS region (e.g. eu-central-1)")
+      .optional(),
+    AWS_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "use 1-40 lowercase letters, digits or '-'")
+      .default("seroma"),
+    S3_BUCKET: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "is not an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+      )
+      .optional(),
+    AWS_DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+    AWS_S3_ENDPOINT: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
     BACKUP_AT: z
       .string()
       .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, "must be a local time HH:MM (24-hour) or off")
@@ -372,6 +399,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     errors.push("HUMIDITY_CRITICAL_RANGE: must contain HUMIDITY_RANGE (critical is the wider band)");
   if (e.CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
   if (e.WATCH_CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("WATCH_CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
+  if (e.STORAGE === "aws") {
+    if (!e.AWS_REGION) errors.push("AWS_REGION: required with STORAGE=aws (e.g. eu-central-1)");
+    if (!e.S3_BUCKET) errors.push("S3_BUCKET: required with STORAGE=aws (the bucket npm run aws:setup created)");
+  }
   if (e.TELEGRAM_BOT_TOKEN && e.ADMIN_IDS.length === 0)
     errors.push("ADMIN_IDS: set at least one admin (your Telegram user id) when a bot token is given");
   if (errors.length > 0) return { ok: false, errors };
@@ -400,6 +431,22 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       dataDir: resolve(e.DATA_DIR),
       hardware: e.HARDWARE,
       storage: e.STORAGE,
+      aws:
+        e.STORAGE === "aws" && e.AWS_REGION && e.S3_BUCKET
+          ? {
+              region: e.AWS_REGION,
+              prefix: e.AWS_PREFIX,
+              bucket: e.S3_BUCKET,
+              ...(e.AWS_DYNAMODB_ENDPOINT || e.AWS_S3_ENDPOINT
+                ? {
+                    endpoints: {
+                      ...(e.AWS_DYNAMODB_ENDPOINT ? { dynamodb: e.AWS_DYNAMODB_ENDPOINT } : {}),
+                      ...(e.AWS_S3_ENDPOINT ? { s3: e.AWS_S3_ENDPOINT } : {}),
+                    },
+                  }
+                : {}),
+            }
+          : undefined,
       officeHours: { timeZone: e.TIMEZONE, days: e.OFFICE_HOURS, holidays: e.HOLIDAYS },
       thresholds: {
         temperatureC: { warn: e.TEMP_RANGE, critical: e.TEMP_CRITICAL_RANGE },
@@ -447,6 +494,14 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         at: e.BACKUP_AT === "off" ? undefined : e.BACKUP_AT,
         keep: e.BACKUP_KEEP,
         dir: join(resolve(e.DATA_DIR), "backups"),
+        s3:
+          e.STORAGE === "sqlite" && e.S3_BUCKET && e.AWS_REGION
+            ? {
+                region: e.AWS_REGION,
+                bucket: e.S3_BUCKET,
+                ...(e.AWS_S3_ENDPOINT ? { endpoint: e.AWS_S3_ENDPOINT } : {}),
+              }
+            : undefined,
       },
       servers: {
         keyFile: resolve(e.SSH_KEY_FILE ?? join(e.DATA_DIR, "ssh", "id_ed25519")),

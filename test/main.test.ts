@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { ALL_TABLES } from "../storage/aws/index.ts";
+import { createDynamoReadingRepository } from "../storage/aws/readings.ts";
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "./support/aws-local.ts";
 import { startLocalBotApi } from "./support/bot-api-server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -221,3 +224,62 @@ describe("main (the console process)", () => {
     assert.match(run.output(), /climate|DHT22|dht/i);
   });
 });
+
+describe("main with STORAGE=aws (DynamoDB and S3 on 127.0.0.1)", () => {
+  test("refuses to start on a backend that was not set up, naming aws:setup", async () => {
+    const aws = await startLocalAws({ prefix: "unset" });
+    const run = startConsole({
+      ...awsEnv(aws, "unset"),
+      DATA_DIR: join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data"),
+    });
+    try {
+      const { code } = await run.exited;
+      assert.equal(code, 1, run.output());
+      assert.match(
+        run.output(),
+        /the AWS backend is not set up \(missing: unset-readings, .*\); run npm run aws:setup/,
+      );
+    } finally {
+      run.child.kill("SIGKILL");
+      await aws.stop();
+    }
+  });
+
+  test("after aws:setup: readings go to DynamoDB, the outbox stays local, stops cleanly", async () => {
+    const aws = await startLocalAws({ prefix: "pi", tables: ALL_TABLES });
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
+    const run = startConsole({
+      ...awsEnv(aws, "pi"),
+      DATA_DIR: dataDir,
+      HARDWARE: "sim",
+      SAMPLE_INTERVAL_SECONDS: "2",
+      LOG_LEVEL: "info",
+    });
+    try {
+      await run.waitForOutput(/storage: aws \(DynamoDB pi-\*, S3 seroma-test in eu-central-1\)/);
+      await run.waitForOutput(/reading stored[\s\S]*reading stored/);
+      run.child.kill("SIGTERM");
+      const { code } = await run.exited;
+      assert.equal(code, 0, run.output());
+      const stored = await createDynamoReadingRepository(aws.ctx).count("server-room");
+      assert.ok(stored >= 2, `readings in DynamoDB: ${stored}`);
+      assert.ok(existsSync(join(dataDir, "seroma.db")), "the local outbox database");
+    } finally {
+      run.child.kill("SIGKILL");
+      await aws.stop();
+    }
+  });
+});
+
+function awsEnv(aws: LocalAws, prefix: string): Record<string, string> {
+  return {
+    STORAGE: "aws",
+    AWS_REGION: aws.options.region,
+    AWS_PREFIX: prefix,
+    S3_BUCKET: aws.options.bucket,
+    AWS_DYNAMODB_ENDPOINT: aws.options.endpoints?.dynamodb ?? "",
+    AWS_S3_ENDPOINT: aws.options.endpoints?.s3 ?? "",
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}

@@ -107,6 +107,30 @@ describe("parseConfig", () => {
     ]);
   });
 
+  test("STORAGE=aws needs a region and a bucket; with them the backend is described", () => {
+    const bad = parseConfig({ STORAGE: "aws", AWS_REGION: "mars-1" });
+    assert.equal(bad.ok, false);
+    assert.deepEqual(!bad.ok && bad.errors, ["AWS_REGION: is not an AWS region (e.g. eu-central-1)"]);
+    const missing = parseConfig({ STORAGE: "aws" });
+    assert.deepEqual(!missing.ok && missing.errors, [
+      "AWS_REGION: required with STORAGE=aws (e.g. eu-central-1)",
+      "S3_BUCKET: required with STORAGE=aws (the bucket npm run aws:setup created)",
+    ]);
+    const ok = parseConfig({
+      STORAGE: "aws",
+      AWS_REGION: "eu-central-1",
+      S3_BUCKET: "acme-seroma",
+      AWS_PREFIX: "acme",
+    });
+    assert.ok(ok.ok);
+    assert.deepEqual(ok.config.aws, { region: "eu-central-1", prefix: "acme", bucket: "acme-seroma" });
+    assert.equal(ok.config.backup.s3, undefined, "AWS storage has no local database backups to upload");
+    const sqlite = parseConfig({ AWS_REGION: "eu-central-1", S3_BUCKET: "acme-seroma" });
+    assert.ok(sqlite.ok);
+    assert.equal(sqlite.config.aws, undefined);
+    assert.deepEqual(sqlite.config.backup.s3, { region: "eu-central-1", bucket: "acme-seroma" });
+  });
+
   test("empty strings count as unset", () => {
     const r = parseConfig({ TELEGRAM_BOT_TOKEN: "", STAFF_CHAT_ID: "", ROOM_ID: "" });
     assert.ok(r.ok);

@@ -1,0 +1,110 @@
+/**
+ * STORAGE=aws: every repository on DynamoDB and the media store on S3, shared by all the
+ * rooms of a backend, except what must work while AWS cannot be reached, which stays on
+ * the Pi in DATA_DIR:
+ *   - the alert outbox (seroma.db): an alert is written before it is sent, so it must be
+ *     writable when the network is down; it is the Pi's own delivery queue anyway;
+ *   - readings taken while AWS is unreachable (aws-buffer.db), uploaded when it is back.
+ * The tables and the bucket are created by `npm run aws:setup` (the Pi's IAM policy
+ * cannot create them); at start the console checks that they exist.
+ */
+
+import { join } from "node:path";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import type { Logger } from "../../core/logger.ts";
+import type { Storage } from "../ports.ts";
+import { createSqliteStorage } from "../sqlite/index.ts";
+import { ACCESS_TABLES, createDynamoAccessLogRepository, createDynamoStaffRepository } from "./access.ts";
+import {
+  ALERT_TABLES,
+  createDynamoAuditRepository,
+  createDynamoIncidentRepository,
+  createDynamoMuteRepository,
+} from "./alerts.ts";
+import { type AwsContext, type AwsStorageOptions, createAwsContext, type TableSpec } from "./client.ts";
+import { createS3MediaStore, MEDIA_TABLES } from "./media.ts";
+import { createBufferedReadingRepository, openReadingBuffer } from "./reading-buffer.ts";
+import { createDynamoReadingRepository, READINGS_TABLES } from "./readings.ts";
+import { createDynamoHostRepository, createDynamoServerResultRepository, SERVER_TABLES } from "./servers.ts";
+import { createDynamoUserSettingsRepository, USER_SETTINGS_TABLES } from "./user-settings.ts";
+
+/** Every table of the AWS backend (for aws:setup, the start-up check and tests). */
+export const ALL_TABLES: readonly TableSpec[] = [
+  ...READINGS_TABLES,
+  ...USER_SETTINGS_TABLES,
+  ...ACCESS_TABLES,
+  ...ALERT_TABLES,
+  ...MEDIA_TABLES,
+  ...SERVER_TABLES,
+];
+
+/** Tables or the bucket do not exist: `npm run aws:setup` was not run (for this region and prefix). */
+export class AwsBackendNotSetUpError extends Error {
+  override readonly name = "AwsBackendNotSetUpError";
+  constructor(readonly missing: readonly string[]) {
+    super(`the AWS backend is not set up (missing: ${missing.join(", ")}); run npm run aws:setup`);
+  }
+}
+
+export type AwsStorage = Storage & {
+  readonly aws: AwsContext;
+  /** Uploads readings buffered during an outage now; resolves with how many. */
+  flushReadings(): Promise<number>;
+  pendingReadings(): number;
+  /** Rejects with AwsBackendNotSetUpError if a table or the bucket does not exist (other errors: AWS unreachable...). */
+  verify(): Promise<void>;
+};
+
+export function createAwsStorage(opts: AwsStorageOptions & { dataDir: string; logger: Logger }): AwsStorage {
+  const ctx = createAwsContext(opts);
+  // The outbox stays local: see the top of this file.
+  const local = createSqliteStorage({ dataDir: opts.dataDir });
+  const buffer = openReadingBuffer(join(opts.dataDir, "aws-buffer.db"));
+  const readings = createBufferedReadingRepository({
+    remote: createDynamoReadingRepository(ctx),
+    buffer,
+    logger: opts.logger,
+  });
+  return {
+    kind: "aws",
+    aws: ctx,
+    readings,
+    userSettings: createDynamoUserSettingsRepository(ctx),
+    incidents: createDynamoIncidentRepository(ctx),
+    outbox: local.outbox,
+    mutes: createDynamoMuteRepository(ctx),
+    audit: createDynamoAuditRepository(ctx),
+    staff: createDynamoStaffRepository(ctx),
+    accessLog: createDynamoAccessLogRepository(ctx),
+    media: createS3MediaStore(ctx),
+    hosts: createDynamoHostRepository(ctx),
+    serverResults: createDynamoServerResultRepository(ctx),
+    flushReadings: () => readings.flush(),
+    pendingReadings: () => readings.pending(),
+    async verify() {
+      const missing: string[] = [];
+      for (const spec of ALL_TABLES) {
+        try {
+          await ctx.ddb.send(new DescribeTableCommand({ TableName: ctx.table(spec.base) }));
+        } catch (err) {
+          if ((err as { name?: string }).name === "ResourceNotFoundException") missing.push(ctx.table(spec.base));
+          else throw err;
+        }
+      }
+      try {
+        // ListObjectsV2 under media/ is what the Pi's policy allows (HeadBucket needs an unconditioned ListBucket).
+        await ctx.s3.send(new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: "media/", MaxKeys: 1 }));
+      } catch (err) {
+        if ((err as { name?: string }).name === "NoSuchBucket") missing.push(`bucket ${ctx.bucket}`);
+        else throw err;
+      }
+      if (missing.length > 0) throw new AwsBackendNotSetUpError(missing);
+    },
+    async close() {
+      ctx.destroy();
+      buffer.close();
+      await local.close();
+    },
+  };
+}
