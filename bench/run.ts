@@ -43,6 +43,8 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "camera-snapshot": async () => (await import("./scenarios/camera.ts")).cameraSnapshotBench({ snapshots: 100 }),
   "frame-diff": async () => (await import("./scenarios/motion.ts")).frameDiffBench({ frames: 2_000 }),
   "ssh-checks": async () => (await import("./scenarios/ssh-checks.ts")).sshChecksBench({ hosts: 50, concurrency: 10 }),
+  aws: async () =>
+    (await import("./scenarios/aws.ts")).awsBench({ sizes: [2_000, 20_000], queries: 200, buffered: 10_000 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
 };

@@ -4,6 +4,10 @@
  * (a run in progress is shared). A failed backup is logged and reported to the staff
  * group (a notice, not an incident: the next night tries again).
  */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Notice } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
@@ -11,7 +15,18 @@ import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
 import type { BackupInfo, Storage } from "../storage/ports.ts";
 import { listBackups, pruneBackups } from "../storage/sqlite/backup.ts";
 
-export type BackupOutcome = ({ ok: true; kept: number; pruned: number } & BackupInfo) | { ok: false; error: string };
+export type BackupOutcome =
+  | ({
+      ok: true;
+      kept: number;
+      pruned: number;
+      /** Where it was uploaded (s3://bucket/key), or why not; absent when no bucket is configured. */
+      upload?: { ok: true; url: string } | { ok: false; error: string };
+    } & BackupInfo)
+  | { ok: false; error: string };
+
+/** Uploads a backup file; resolves with its s3:// URL. */
+export type BackupUploader = (file: string) => Promise<string>;
 
 export interface BackupJobDeps {
   roomId: string;
@@ -25,6 +40,8 @@ export interface BackupJobDeps {
   clock: Clock;
   logger: Logger;
   notify: (n: Notice) => Promise<void>;
+  /** Also uploads each backup (S3 when configured). */
+  upload?: BackupUploader;
 }
 
 export interface BackupJob {
@@ -45,7 +62,23 @@ export function createBackupJob(deps: BackupJobDeps): BackupJob {
       const info = await backup.call(deps.storage, deps.dir, deps.clock.now().getTime());
       const pruned = await pruneBackups(deps.dir, deps.keep);
       log.info({ file: info.file, bytes: info.bytes, ms: info.durationMs, pruned: pruned.length }, "backup written");
-      return { ok: true, ...info, kept: (await listBackups(deps.dir)).length, pruned: pruned.length };
+      let upload: { ok: true; url: string } | { ok: false; error: string } | undefined;
+      if (deps.upload) {
+        try {
+          upload = { ok: true, url: await deps.upload(info.file) };
+          log.info({ url: upload.url }, "backup uploaded");
+        } catch (err) {
+          upload = { ok: false, error: (err as Error).message };
+          log.error({ err }, "backup written locally, but the upload failed");
+        }
+      }
+      return {
+        ok: true,
+        ...info,
+        kept: (await listBackups(deps.dir)).length,
+        pruned: pruned.length,
+        ...(upload ? { upload } : {}),
+      };
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.error({ err }, "backup failed");
@@ -87,5 +120,37 @@ export function createBackupJob(deps: BackupJobDeps): BackupJob {
       await running;
     },
     runNow,
+  };
+}
+
+/** Uploads backups to s3://bucket/backups/ROOM/NAME (SSE-S3), streamed from the file. */
+export function createS3BackupUploader(opts: {
+  region: string;
+  bucket: string;
+  roomId: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): BackupUploader {
+  const s3 = new S3Client({
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  return async (file) => {
+    const key = `backups/${opts.roomId}/${basename(file)}`;
+    const { size } = await stat(file);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: opts.bucket,
+        Key: key,
+        Body: createReadStream(file),
+        ContentLength: size,
+        ContentType: "application/vnd.sqlite3",
+        ServerSideEncryption: "AES256",
+      }),
+    );
+    return `s3://${opts.bucket}/${key}`;
   };
 }

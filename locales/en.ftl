@@ -427,3 +427,5 @@ removeserver-done = 🗑 <b>{ $name }</b> removed.
 ## backup
 backup-done = 💾 Backup written: <code>{ $file }</code> ({ $size } MB, { $ms } ms). { $kept } kept in DATA_DIR/backups.
 backup-failed = 💾❌ The backup failed: { $error }
+backup-uploaded = ☁️ Uploaded to <code>{ $url }</code>.
+backup-upload-failed = ⚠️ Kept locally, but the upload to S3 failed: { $error }

@@ -427,3 +427,5 @@ removeserver-done = 🗑 <b>{ $name }</b> を削除しました。
 ## backup
 backup-done = 💾 バックアップを書き込みました: <code>{ $file }</code>（{ $size } MB、{ $ms } ms）。DATA_DIR/backups に { $kept } 件保存。
 backup-failed = 💾❌ バックアップに失敗しました: { $error }
+backup-uploaded = ☁️ <code>{ $url }</code> にアップロードしました。
+backup-upload-failed = ⚠️ ローカルには保存しましたが、S3 へのアップロードに失敗しました: { $error }

@@ -16,13 +16,15 @@ backupFeature.command("backup", requireAdmin, async (ctx) => {
     return;
   }
   await recordAudit(ctx, "backup", undefined, basename(outcome.file));
-  await ctx.reply(
+  const lines = [
     ctx.t("backup-done", {
       file: escapeHtml(basename(outcome.file)),
       size: (outcome.bytes / 1024 / 1024).toFixed(1),
       ms: String(outcome.durationMs),
       kept: String(outcome.kept),
     }),
-    { parse_mode: "HTML" },
-  );
+  ];
+  if (outcome.upload?.ok) lines.push(ctx.t("backup-uploaded", { url: escapeHtml(outcome.upload.url) }));
+  else if (outcome.upload) lines.push(ctx.t("backup-upload-failed", { error: escapeHtml(outcome.upload.error) }));
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });

@@ -1,8 +1,10 @@
 /** /backup and the nightly backup end to end: files in DATA_DIR/backups, retention, failure notice. */
 import assert from "node:assert/strict";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
-
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../support/aws-local.ts";
 import { ADMIN, type ConsoleHarness, STAFF, STAFF_GROUP, startConsoleHarness } from "../support/console-harness.ts";
 
 describe("backups", () => {
@@ -45,5 +47,37 @@ describe("backups", () => {
     assert.match(notice.text ?? "", /EEXIST|ENOTDIR/);
     rmSync(h.config.backup.dir, { force: true });
     assert.match((await h.ask(ADMIN, "/backup")).text ?? "", /Backup written/);
+  });
+});
+
+describe("backups uploaded to S3 (STORAGE=sqlite with S3_BUCKET)", () => {
+  let h: ConsoleHarness;
+  let aws: LocalAws;
+  before(async () => {
+    aws = await startLocalAws({ bucket: "pi-backups" });
+    h = await startConsoleHarness({
+      env: { S3_BUCKET: "pi-backups", AWS_REGION: "eu-central-1", AWS_S3_ENDPOINT: aws.options.endpoints?.s3 ?? "" },
+      s3Credentials: LOCAL_CREDENTIALS,
+    });
+  });
+  after(async () => {
+    await h.stop();
+    await aws.stop().catch(() => undefined);
+  });
+
+  test("/backup writes locally and uploads the same bytes under backups/ROOM/; S3 down keeps the local copy", async () => {
+    const reply = await h.ask(ADMIN, "/backup");
+    assert.match(reply.text ?? "", /Uploaded to s3:\/\/pi-backups\/backups\/test-room\/seroma-20261123-100000\.db/);
+    const object = await aws.ctx.s3.send(
+      new GetObjectCommand({ Bucket: "pi-backups", Key: "backups/test-room/seroma-20261123-100000.db" }),
+    );
+    const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    assert.deepEqual(bytes, readFileSync(join(h.config.backup.dir, "seroma-20261123-100000.db")));
+
+    await aws.stop();
+    h.clock.advance(60_000);
+    const offline = await h.ask(ADMIN, "/backup");
+    assert.match(offline.text ?? "", /Backup written: seroma-20261123-100100\.db/);
+    assert.match(offline.text ?? "", /Kept locally, but the upload to S3 failed/);
   });
 });

@@ -27,7 +27,7 @@ import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.t
 import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createSimulatedMotionSensor, type SimulatedMotionSensor } from "../../hardware/motion/simulator.ts";
 import { createAlertJob } from "../../jobs/alert-job.ts";
-import { type BackupJob, createBackupJob } from "../../jobs/backup-job.ts";
+import { type BackupJob, createBackupJob, createS3BackupUploader } from "../../jobs/backup-job.ts";
 import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
 import { createDisplayJob } from "../../jobs/display-job.ts";
 import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
@@ -100,6 +100,8 @@ export interface HarnessOptions {
   lcdMessageMs?: number;
   /** Simulated camera: ffmpegPath null = clips as GIF; timeoutMs of a capture (default 2 s). */
   camera?: { ffmpegPath?: string | null; timeoutMs?: number };
+  /** Credentials for S3 backup uploads (local s3rver). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Wraps the camera the capture service uses (to hold a capture open, count calls...). */
   wrapCamera?: (camera: SimulatedCamera) => Camera;
 }
@@ -204,6 +206,17 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     clock,
     logger: silentLogger,
     notify: (n) => alerts.notify(n),
+    ...(config.backup.s3
+      ? {
+          upload: createS3BackupUploader({
+            region: config.backup.s3.region,
+            bucket: config.backup.s3.bucket,
+            roomId: config.roomId,
+            ...(config.backup.s3.endpoint ? { endpoint: config.backup.s3.endpoint } : {}),
+            ...(opts.s3Credentials ? { credentials: opts.s3Credentials } : {}),
+          }),
+        }
+      : {}),
   });
   const retention = createMediaRetentionJob({
     media: storage.media,
