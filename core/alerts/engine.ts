@@ -159,6 +159,22 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   let lastValues: { t: number; h: number; since: number } | undefined;
   let queue: Promise<void> = Promise.resolve();
 
+  /**
+   * Stores an incident change. Storage that cannot be reached (AWS down) must not silence
+   * the alert: the failure is logged and the notice still goes to the (local) outbox; the
+   * incident lives on in memory while it is open.
+   */
+  async function persist(what: "insert" | "update", incident: Incident, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      log.error(
+        { err, incident: incident.id, rule: incident.rule, what },
+        "could not store an incident change; alerting anyway",
+      );
+    }
+  }
+
   function enqueue(work: () => Promise<void>): Promise<void> {
     const next = queue.then(work).catch((err) => log.error({ err }, "alert engine failed to process an event"));
     queue = next;
@@ -199,7 +215,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       details,
       lastNotifiedAt: now,
     };
-    await repos.incidents.insert(incident);
+    await persist("insert", incident, () => repos.incidents.insert(incident));
     open.set(rule, incident);
     log.warn({ rule, severity, incident: incident.id, details }, "incident raised");
     await tell(incident, "raised", now);
@@ -208,7 +224,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   async function resolve(incident: Incident, now: number, details: Incident["details"]) {
     incident.state = "resolved";
     incident.resolvedAt = now;
-    await repos.incidents.update(incident);
+    await persist("update", incident, () => repos.incidents.update(incident));
     open.delete(incident.rule);
     log.info({ rule: incident.rule, incident: incident.id }, "incident resolved");
     await tell(incident, "recovered", now, { ...details, durationMs: now - incident.openedAt });
@@ -244,13 +260,13 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         incident.lastNotifiedAt = now;
         delete incident.ackedAt; // a worse condition needs a fresh acknowledgement
         delete incident.ackedBy;
-        await repos.incidents.update(incident);
+        await persist("update", incident, () => repos.incidents.update(incident));
         log.warn({ rule: c.rule, incident: incident.id }, "incident escalated");
         await tell(incident, "escalated", now);
       } else if (LEVEL_RANK[level] < LEVEL_RANK[current]) {
         incident.severity = toSeverity(level);
         incident.details = climateDetails(c, value, level);
-        await repos.incidents.update(incident);
+        await persist("update", incident, () => repos.incidents.update(incident));
       }
       return;
     }
@@ -328,7 +344,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         lastNotifiedAt: at,
       };
       await enqueue(async () => {
-        await repos.incidents.insert(incident);
+        await persist("insert", incident, () => repos.incidents.insert(incident));
         log.warn({ rule, severity, incident: incident.id, details }, "event incident");
         await tell(incident, "raised", at);
       });
@@ -367,10 +383,10 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         if (escalate) {
           current.severity = "critical";
           current.lastNotifiedAt = at;
-          await repos.incidents.update(current);
+          await persist("update", current, () => repos.incidents.update(current));
           await tell(current, "escalated", at);
         } else {
-          await repos.incidents.update(current);
+          await persist("update", current, () => repos.incidents.update(current));
         }
       });
     },
@@ -381,7 +397,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         for (const incident of open.values()) {
           if (incident.ackedAt !== undefined || now - incident.lastNotifiedAt < opts.remindEveryMs) continue;
           incident.lastNotifiedAt = now;
-          await repos.incidents.update(incident);
+          await persist("update", incident, () => repos.incidents.update(incident));
           await tell(incident, "reminder", now);
         }
       });
@@ -405,7 +421,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         }
         incident.ackedAt = clock.now().getTime();
         incident.ackedBy = by;
-        await repos.incidents.update(incident);
+        await persist("update", incident, () => repos.incidents.update(incident));
         log.info({ incident: incident.id, by: by.id }, "incident acknowledged");
         result = { ok: true, incident };
       });

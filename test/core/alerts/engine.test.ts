@@ -220,3 +220,35 @@ describe("alert engine", () => {
     assert.equal((engine as AlertEngine).openIncidents().length, 0);
   });
 });
+
+describe("storage that cannot be reached (AWS down)", () => {
+  test("does not silence alerts: raises, event incidents and recoveries are still notified", async () => {
+    const real = createSqliteStorage({ file: ":memory:" });
+    let down = false;
+    const failing = <T extends object>(repo: T): T =>
+      new Proxy(repo, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (typeof v !== "function") return v;
+          return (...args: unknown[]) =>
+            down && (prop === "insert" || prop === "update")
+              ? Promise.reject(new Error("connect ECONNREFUSED dynamodb"))
+              : v.apply(target, args);
+        },
+      });
+    const storage = { ...real, incidents: failing(real.incidents) } as Storage;
+    const { engine, notices, read } = setup({}, storage);
+    await engine.start();
+    down = true;
+    for (const t of [28, 28, 28, 28]) await read(t);
+    await engine.raiseEvent("door.breach", "critical", { uid: "DEADBEEF", name: "M", time: "02:00" }, 1);
+    for (const t of [22, 22]) await read(t);
+    await engine.idle();
+    assert.deepEqual(kinds(notices), [
+      "raised:climate.temperature:warning",
+      "raised:door.breach:critical",
+      "recovered:climate.temperature:info",
+    ]);
+    assert.deepEqual(await real.incidents.listOpen("lab"), [], "nothing was stored while down");
+  });
+});
