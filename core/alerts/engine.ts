@@ -182,7 +182,14 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   }
 
   async function isMuted(rule: RuleId, now: number): Promise<boolean> {
-    const mutes = await repos.mutes.active(roomId, now);
+    let mutes: Mute[];
+    try {
+      mutes = await repos.mutes.active(roomId, now);
+    } catch (err) {
+      // Mutes unreadable (AWS down): better one alert too many than one too few.
+      log.error({ err, rule }, "could not read mutes; alerting");
+      return false;
+    }
     return mutes.some(
       (m) => m.rule === "*" || m.rule === rule || (m.rule === "server.*" && rule.startsWith("server.")),
     );

@@ -236,7 +236,16 @@ describe("storage that cannot be reached (AWS down)", () => {
               : v.apply(target, args);
         },
       });
-    const storage = { ...real, incidents: failing(real.incidents) } as Storage;
+    const mutes = failing(real.mutes);
+    const storage = {
+      ...real,
+      incidents: failing(real.incidents),
+      mutes: {
+        ...mutes,
+        active: (...a: Parameters<typeof mutes.active>) =>
+          down ? Promise.reject(new Error("timeout")) : mutes.active(...a),
+      },
+    } as Storage;
     const { engine, notices, read } = setup({}, storage);
     await engine.start();
     down = true;
