@@ -11,6 +11,11 @@ export interface FaultProxy {
   readonly url: string;
   /** The next `times` requests (of `operation`, e.g. "Query", if given) get this error. */
   fail(times: number, error: { status: number; type: string; message: string }, operation?: string): void;
+  /**
+   * The next `times` BatchWriteItem requests are answered 200 with every item returned as
+   * UnprocessedItems (what DynamoDB does under throttling), without forwarding them.
+   */
+  unprocessed(times: number): void;
   /** Requests answered with an injected error so far. */
   readonly injected: number;
   close(): Promise<void>;
@@ -22,10 +27,23 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     | { times: number; error: { status: number; type: string; message: string }; operation?: string }
     | undefined;
   let injected = 0;
+  let unprocessed = 0;
   const server = http.createServer((req, res) => {
     const op = String(req.headers["x-amz-target"] ?? "")
       .split(".")
       .pop();
+    if (op === "BatchWriteItem" && unprocessed > 0) {
+      unprocessed--;
+      injected++;
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { RequestItems: unknown };
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        res.end(JSON.stringify({ UnprocessedItems: body.RequestItems }));
+      });
+      return;
+    }
     if (pending && pending.times > 0 && (!pending.operation || pending.operation === op)) {
       pending.times--;
       injected++;
@@ -57,6 +75,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    unprocessed(times) {
+      unprocessed = times;
+    },
     fail(times, error, operation) {
       pending = { times, error, ...(operation ? { operation } : {}) };
     },

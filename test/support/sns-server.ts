@@ -24,7 +24,9 @@
  *   The SDK maps the Code to its exception class (AuthorizationErrorException, NotFoundException...).
  *
  * ## SNS behaviour reproduced
- * - Only `Publish` (other actions: 400 InvalidAction). Missing Message: 400 ValidationError.
+ * - `Publish`, and `CreateTopic` (idempotent by name; the ARN's region is the signature's, the
+ *   account 123456789012; the topic is added to `topics`); other actions: 400 InvalidAction.
+ *   Missing Message: 400 ValidationError.
  *   Malformed TopicArn, a Subject that is not ASCII printable / has line breaks / is 100+
  *   characters, a message over 256 KB (attributes included), bad attribute types or empty values:
  *   400 InvalidParameter / ParameterValueInvalid with AWS's wording.
@@ -70,6 +72,8 @@ export interface SnsServer {
   /** e.g. `http://127.0.0.1:41234` — pass as the SNSClient `endpoint`. */
   readonly url: string;
   readonly published: PublishedMessage[];
+  /** Topic ARNs CreateTopic answered, in order. */
+  readonly created: readonly string[];
   /** HTTP requests received so far. */
   readonly requests: number;
   failNext(code: string, status: number, message?: string, times?: number, headers?: Record<string, string>): void;
@@ -114,6 +118,8 @@ const FIFO_ID_RE = /^[\x21-\x7e]{1,128}$/;
 export async function startSnsServer(opts: { topics?: string[] } = {}): Promise<SnsServer> {
   const topics = opts.topics ? new Set(opts.topics) : undefined;
   const published: PublishedMessage[] = [];
+  /** ARNs returned by CreateTopic, in order (repeats included). */
+  const created: string[] = [];
   const failures: Failure[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -197,6 +203,7 @@ export async function startSnsServer(opts: { topics?: string[] } = {}): Promise<
     }
     const params = new URLSearchParams(body);
     const action = params.get("Action");
+    if (action === "CreateTopic") return createTopic(params, auth, requestId);
     if (action !== "Publish") {
       throw new SnsError("InvalidAction", 400, `The action ${action ?? "(none)"} is not valid for this endpoint.`);
     }
@@ -318,6 +325,22 @@ export async function startSnsServer(opts: { topics?: string[] } = {}): Promise<
     return publishXml(messageId, seq, requestId);
   }
 
+  /** CreateTopic is idempotent by name, as on SNS: the same name gives the same ARN. */
+  function createTopic(params: URLSearchParams, auth: string, requestId: string): string {
+    const name = params.get("Name") ?? "";
+    if (!/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name)) {
+      throw new SnsError("InvalidParameter", 400, "Invalid parameter: Topic Name");
+    }
+    const region = /Credential=[^/\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(auth)?.[1] ?? "us-east-1";
+    const arn = `arn:aws:sns:${region}:123456789012:${name}`;
+    topics?.add(arn);
+    created.push(arn);
+    return (
+      `<CreateTopicResponse xmlns="${XMLNS}">\n  <CreateTopicResult>\n    <TopicArn>${arn}</TopicArn>\n  </CreateTopicResult>\n` +
+      `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n</CreateTopicResponse>\n`
+    );
+  }
+
   function readBody(req: IncomingMessage): Promise<string> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -348,6 +371,7 @@ export async function startSnsServer(opts: { topics?: string[] } = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     published,
+    created,
     get requests() {
       return requests;
     },

@@ -2,9 +2,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { ALL_TABLES } from "../../../storage/aws/index.ts";
 import { buildPiPolicy, setupAwsBackend } from "../../../storage/aws/setup.ts";
-import { type LocalAws, startLocalAws } from "../../support/aws-local.ts";
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../../support/aws-local.ts";
+import { startSnsServer } from "../../support/sns-server.ts";
 
 describe("aws:setup", () => {
   let aws: LocalAws;
@@ -16,12 +18,28 @@ describe("aws:setup", () => {
   });
 
   test("creates every table once; a second run creates nothing and prints the same policy", async () => {
-    const first = await setupAwsBackend(aws.ctx, { tables: ALL_TABLES, region: "eu-central-1" });
+    const sns = await startSnsServer();
+    const client = new SNSClient({
+      region: "eu-central-1",
+      endpoint: sns.url,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const topic = { sns: client, name: "seroma-alerts" };
+    const first = await setupAwsBackend(aws.ctx, { tables: ALL_TABLES, region: "eu-central-1", topic });
+    assert.equal(first.topicArn, "arn:aws:sns:eu-central-1:123456789012:seroma-alerts");
+    const alerts = (first.policy as { Statement: Array<{ Sid: string; Resource: unknown }> }).Statement.find(
+      (st) => st.Sid === "SeromaAlerts",
+    );
+    assert.equal(alerts?.Resource, first.topicArn, "Publish to this topic only");
     assert.deepEqual(first.tablesCreated.sort(), ALL_TABLES.map((t) => `setup-${t.base}`).sort());
     assert.equal(first.bucketCreated, false, "the bucket existed (startLocalAws made it)");
-    const second = await setupAwsBackend(aws.ctx, { tables: ALL_TABLES, region: "eu-central-1" });
+    const second = await setupAwsBackend(aws.ctx, { tables: ALL_TABLES, region: "eu-central-1", topic });
     assert.deepEqual(second.tablesCreated, []);
+    assert.equal(second.topicArn, first.topicArn);
     assert.deepEqual(second.policy, first.policy);
+    assert.deepEqual(sns.created, [first.topicArn, first.topicArn]);
+    client.destroy();
+    await sns.close();
   });
 
   test("the policy allows only these tables, this bucket's media/ and backups/, and the topic", () => {

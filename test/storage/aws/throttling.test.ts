@@ -77,4 +77,34 @@ describe("DynamoDB throttling", () => {
       ctx.destroy();
     }
   });
+
+  test("BatchWriteItem's unprocessed items are sent again until written; never-ending refusal rejects", async () => {
+    const ctx = createAwsContext({ ...aws.options, endpoints: { ...aws.options.endpoints, dynamodb: proxy.url } });
+    try {
+      const repo = createDynamoReadingRepository(ctx);
+      const batch = Array.from({ length: 60 }, (_, i) => ({
+        roomId: "u",
+        at: T0 + i,
+        temperatureC: 20,
+        humidityPct: 40,
+      }));
+      const before = ctx.requests.get("BatchWriteItem") ?? 0;
+      proxy.unprocessed(2);
+      await repo.addMany(batch);
+      assert.equal(
+        (ctx.requests.get("BatchWriteItem") ?? 0) - before,
+        5,
+        "3 batches of at most 25, two of them sent twice",
+      );
+      assert.equal(await repo.count("u"), 60);
+      proxy.unprocessed(1_000);
+      await assert.rejects(
+        repo.addMany([{ roomId: "u2", at: T0, temperatureC: 20, humidityPct: 40 }]),
+        /left 1 write\(s\) to .* unprocessed/,
+      );
+      proxy.unprocessed(0);
+    } finally {
+      ctx.destroy();
+    }
+  });
 });
