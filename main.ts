@@ -36,6 +36,7 @@ import { createRoomStatusJob } from "./jobs/room-status-job.ts";
 import { createFileArmStore, createSecurityWatchJob } from "./jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, serverServices } from "./jobs/server-check-job.ts";
 import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
+import { presignMediaUrl } from "./storage/aws/media.ts";
 import { createStorage } from "./storage/index.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -280,6 +281,15 @@ async function main(): Promise<void> {
     ...(seroma ? { telegram: { api: seroma.bot.api, i18n: seroma.i18n } } : {}),
     ...(sns ? { sns } : {}),
     translate: (k, v) => i18n.t(config.defaultLocale, k, v),
+    // With the AWS backend, e-mails link the alert's photo (presigned, valid 24 h); nothing is public.
+    ...("aws" in storage
+      ? {
+          photoLink: async (mediaId: number) => {
+            const item = await storage.media.get(mediaId);
+            return item ? presignMediaUrl((storage as AwsStorage).aws, item, 86_400) : undefined;
+          },
+        }
+      : {}),
   });
   raiseMotion = (details, at) => alerts.engine.raiseEvent("room.motion", "warning", details, at);
   connectAlertsToBus(alerts, bus, config.officeHours.timeZone, {

@@ -54,16 +54,32 @@ export interface AlertSetupOptions {
   backoff?: { minMs: number; maxMs: number };
   /** Translations for SNS texts when there is no bot. */
   translate: Translate;
+  /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
+  photoLink?: (mediaId: number) => Promise<string | undefined>;
 }
 
 /** Notices only the group chat gets (SNS is for things that need someone to act). */
 const TELEGRAM_ONLY = new Set<Notice["kind"]>(["started", "summary"]);
 
-export function createSnsDelivery(sns: SnsSender, render: (n: Notice, lateByMs: number) => string): DeliveryChannel {
+/**
+ * SNS (e-mail, SMS) as an alert channel. E-mail cannot show the photo a Telegram alert
+ * carries: with `photoLink` (the AWS backend: a presigned S3 URL), the text ends with a
+ * link to it; without, the photo stays in Telegram.
+ */
+export function createSnsDelivery(
+  sns: SnsSender,
+  render: (n: Notice, lateByMs: number) => string,
+  photoLink?: (mediaId: number) => Promise<string | undefined>,
+): DeliveryChannel {
   return {
     name: "sns",
     async deliver(entry, lateByMs) {
-      const text = htmlToPlain(render(entry.notice, lateByMs));
+      let text = htmlToPlain(render(entry.notice, lateByMs));
+      const mediaId = Number(entry.notice.details.mediaId);
+      if (photoLink && entry.notice.kind === "raised" && Number.isInteger(mediaId)) {
+        const url = await photoLink(mediaId).catch(() => undefined);
+        if (url) text += `\nPhoto: ${url}`;
+      }
       const [first = "", ...rest] = text.split("\n");
       return sns.send({
         subject: `Seroma: ${first}`,
@@ -106,8 +122,10 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
   }
   if (opts.sns) {
     channels.push(
-      createSnsDelivery(opts.sns, (n, late) =>
-        renderNotice({ t: opts.translate, timeZone, now: clock.now().getTime() }, n, late),
+      createSnsDelivery(
+        opts.sns,
+        (n, late) => renderNotice({ t: opts.translate, timeZone, now: clock.now().getTime() }, n, late),
+        opts.photoLink,
       ),
     );
   }
