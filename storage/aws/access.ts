@@ -63,14 +63,7 @@
  *   missing from byCard/between for a short while (latest and count read the table).
  */
 import { randomUUID } from "node:crypto";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AccessDecision,
   type AccessEntry,
@@ -80,7 +73,21 @@ import {
   type StaffRole,
   TelegramAlreadyLinkedError,
 } from "../access-ports.ts";
+import { accessEntryFromRecord, foldName, staffMemberFromRecord } from "../validation/access.ts";
+import { rowLimit } from "../validation/limits.ts";
 import { type AwsContext, queryAll, type TableSpec } from "./client.ts";
+import {
+  addToCounter,
+  compareUtf8,
+  conditionalWrite,
+  encodeKeyParts,
+  getItem,
+  gsi,
+  isConditionFailure,
+  queryCount,
+  queryPages,
+  tableSpec,
+} from "./dynamo-helpers.ts";
 
 export { TelegramAlreadyLinkedError };
 
@@ -90,61 +97,12 @@ export const ACCESS_BY_CARD_INDEX = "by-card";
 export const ACCESS_BY_TIME_INDEX = "by-time";
 
 export const ACCESS_TABLES: TableSpec[] = [
-  {
-    base: STAFF_TABLE,
-    keySchema: [
-      { AttributeName: "pk", KeyType: "HASH" },
-      { AttributeName: "sk", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "sk", AttributeType: "S" },
-    ],
-  },
-  {
-    base: ACCESS_LOG_TABLE,
-    keySchema: [
-      { AttributeName: "roomId", KeyType: "HASH" },
-      { AttributeName: "id", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "roomId", AttributeType: "S" },
-      { AttributeName: "id", AttributeType: "N" },
-      { AttributeName: "roomCard", AttributeType: "S" },
-      { AttributeName: "at", AttributeType: "N" },
-    ],
-    gsis: [
-      {
-        IndexName: ACCESS_BY_CARD_INDEX,
-        KeySchema: [
-          { AttributeName: "roomCard", KeyType: "HASH" },
-          { AttributeName: "id", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-      {
-        IndexName: ACCESS_BY_TIME_INDEX,
-        KeySchema: [
-          { AttributeName: "roomId", KeyType: "HASH" },
-          { AttributeName: "at", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-    ],
-  },
+  tableSpec(STAFF_TABLE, { hash: "pk", range: "sk" }, { pk: "S", sk: "S" }),
+  tableSpec(ACCESS_LOG_TABLE, { hash: "roomId", range: "id" }, { roomId: "S", id: "N", roomCard: "S", at: "N" }, [
+    gsi(ACCESS_BY_CARD_INDEX, "roomCard", "id"),
+    gsi(ACCESS_BY_TIME_INDEX, "roomId", "at"),
+  ]),
 ];
-
-/** The case folding of names (the same as SQLite's `name_lower`). */
-const foldName = (name: string): string => name.normalize("NFC").toLowerCase();
-
-/** A row count for Limit: below 1 (or NaN) means no rows. */
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
-
-/** SQLite's BINARY collation on UTF-8 text: code point order. */
-const compareText = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-
-const isConditionFailure = (err: unknown): boolean =>
-  (err as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";
 
 const ROLES: ReadonlySet<string> = new Set<StaffRole>(["admin", "staff"]);
 const DECISIONS: ReadonlySet<string> = new Set<AccessDecision>(["allowed", "off-hours", "unknown", "revoked"]);
@@ -182,38 +140,19 @@ interface GuardItem {
   claimId: string;
 }
 
-function toMember(i: MemberItem): StaffMember {
-  const m: StaffMember = {
-    cardUid: i.cardUid,
-    name: i.name,
-    role: i.role,
-    active: i.active,
-    createdBy: i.createdBy,
-    createdAt: i.createdAt,
-  };
-  if (typeof i.telegramUserId === "number") m.telegramUserId = i.telegramUserId;
-  if (typeof i.revokedAt === "number") m.revokedAt = i.revokedAt;
-  if (typeof i.revokedBy === "number") m.revokedBy = i.revokedBy;
-  return m;
-}
+const toMember = (i: MemberItem): StaffMember => staffMemberFromRecord(i);
 
+/** SQLite's order: name_lower, name, card_uid in its BINARY collation. */
 const byName = (a: MemberItem, b: MemberItem): number =>
-  compareText(a.nameLower, b.nameLower) || compareText(a.name, b.name) || compareText(a.cardUid, b.cardUid);
+  compareUtf8(a.nameLower, b.nameLower) || compareUtf8(a.name, b.name) || compareUtf8(a.cardUid, b.cardUid);
 
 export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
   const TableName = ctx.table(STAFF_TABLE);
   const memberKey = (uid: string) => ({ pk: STAFF_PK, sk: uid });
   const guardKey = (telegramUserId: number) => ({ pk: `tg#${telegramUserId}`, sk: GUARD_SK });
 
-  const getMember = async (uid: string): Promise<MemberItem | undefined> =>
-    (await ctx.doc.send(new GetCommand({ TableName, Key: memberKey(uid), ConsistentRead: true }))).Item as
-      | MemberItem
-      | undefined;
-
-  const getGuard = async (telegramUserId: number): Promise<GuardItem | undefined> =>
-    (await ctx.doc.send(new GetCommand({ TableName, Key: guardKey(telegramUserId), ConsistentRead: true }))).Item as
-      | GuardItem
-      | undefined;
+  const getMember = (uid: string) => getItem<MemberItem>(ctx, TableName, memberKey(uid));
+  const getGuard = (telegramUserId: number) => getItem<GuardItem>(ctx, TableName, guardKey(telegramUserId));
 
   const allMembers = () =>
     queryAll<MemberItem>(ctx, {
@@ -241,8 +180,8 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
    * something changed under it; throws when another card really carries the account.
    */
   async function claimGuard(telegramUserId: number, uid: string, claimId: string): Promise<"claimed" | "retry"> {
-    try {
-      await ctx.doc.send(
+    const free = await conditionalWrite(
+      ctx.doc.send(
         new PutCommand({
           TableName,
           Item: { ...guardKey(telegramUserId), telegramUserId, cardUid: uid, claimId } satisfies GuardItem,
@@ -250,11 +189,9 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
           ExpressionAttributeNames: { "#pk": "pk", "#card": "cardUid" },
           ExpressionAttributeValues: { ":uid": uid },
         }),
-      );
-      return "claimed";
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
+    if (free) return "claimed";
     const guard = await getGuard(telegramUserId);
     if (!guard || guard.cardUid === uid) return "retry";
     const holder = await getMember(guard.cardUid);
@@ -293,8 +230,8 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
 
   /** Step 4: drops a guard if it still backs the link this card just gave up. */
   async function releaseGuard(telegramUserId: number, claimId: string): Promise<void> {
-    try {
-      await ctx.doc.send(
+    await conditionalWrite(
+      ctx.doc.send(
         new DeleteCommand({
           TableName,
           Key: guardKey(telegramUserId),
@@ -302,10 +239,8 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
           ExpressionAttributeNames: { "#claim": "claimId" },
           ExpressionAttributeValues: { ":claim": claimId },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   async function link(uid: string, telegramUserId: number | undefined): Promise<StaffMember | undefined> {
@@ -495,14 +430,10 @@ interface AccessItem {
   roomCard: string;
 }
 
-function toAccessEntry(i: AccessItem): AccessEntry {
-  const e: AccessEntry = { id: i.id, roomId: i.roomId, at: i.at, cardUid: i.cardUid, decision: i.decision };
-  if (typeof i.staffName === "string") e.staffName = i.staffName;
-  return e;
-}
+const toAccessEntry = (i: AccessItem): AccessEntry => accessEntryFromRecord(i);
 
 /** The partition key of the `by-card` index: unambiguous ('#' never occurs in the encoded room). */
-export const roomCardKey = (roomId: string, cardUid: string): string => `${encodeURIComponent(roomId)}#${cardUid}`;
+export const roomCardKey = (roomId: string, cardUid: string): string => `${encodeKeyParts(roomId)}#${cardUid}`;
 
 /** The sort key of each room's id counter (entries start at 1). */
 const COUNTER_ID = 0;
@@ -517,21 +448,30 @@ export function createDynamoAccessLogRepository(ctx: AwsContext): AccessLogRepos
     return hi >= 1 ? hi : undefined;
   };
 
+  /** Up to `limit` entries with an id below `before`, newest first; `query(hi)` bounds the id by `hi`. */
+  const newestBelow = async (
+    limit: number,
+    before: number | undefined,
+    query: (hi: number) => QueryCommandInput,
+  ): Promise<AccessEntry[]> => {
+    const n = rowLimit(limit);
+    const hi = highestBelow(before);
+    if (n === 0 || hi === undefined) return [];
+    const items = await queryAll<AccessItem>(ctx, { ...query(hi), ScanIndexForward: false, Limit: n }, n);
+    return items.map(toAccessEntry);
+  };
+
   return {
     async add(e) {
       if (!DECISIONS.has(e.decision)) throw new Error(`unknown access decision ${JSON.stringify(e.decision)}`);
-      const counter = await ctx.doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: { roomId: e.roomId, id: COUNTER_ID },
-          UpdateExpression: "ADD #last :one",
-          ExpressionAttributeNames: { "#last": "lastId" },
-          ExpressionAttributeValues: { ":one": 1 },
-          ReturnValues: "UPDATED_NEW",
-        }),
+      const id = await addToCounter(
+        ctx,
+        TableName,
+        { roomId: e.roomId, id: COUNTER_ID },
+        "lastId",
+        1,
+        "DynamoDB returned no access log id",
       );
-      const id = counter.Attributes?.lastId;
-      if (typeof id !== "number") throw new Error("DynamoDB returned no access log id");
       const item: AccessItem = {
         roomId: e.roomId,
         id,
@@ -545,45 +485,23 @@ export function createDynamoAccessLogRepository(ctx: AwsContext): AccessLogRepos
       return id;
     },
 
-    async latest(roomId, limit, before) {
-      const n = rowLimit(limit);
-      const hi = highestBelow(before);
-      if (n === 0 || hi === undefined) return [];
-      const items = await queryAll<AccessItem>(
-        ctx,
-        {
-          TableName,
-          KeyConditionExpression: "#room = :room AND #id BETWEEN :lo AND :hi",
-          ExpressionAttributeNames: { "#room": "roomId", "#id": "id" },
-          ExpressionAttributeValues: { ":room": roomId, ":lo": COUNTER_ID + 1, ":hi": hi },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: n,
-        },
-        n,
-      );
-      return items.map(toAccessEntry);
-    },
+    latest: (roomId, limit, before) =>
+      newestBelow(limit, before, (hi) => ({
+        TableName,
+        KeyConditionExpression: "#room = :room AND #id BETWEEN :lo AND :hi",
+        ExpressionAttributeNames: { "#room": "roomId", "#id": "id" },
+        ExpressionAttributeValues: { ":room": roomId, ":lo": COUNTER_ID + 1, ":hi": hi },
+        ConsistentRead: true,
+      })),
 
-    async byCard(roomId, cardUid, limit, before) {
-      const n = rowLimit(limit);
-      const hi = highestBelow(before);
-      if (n === 0 || hi === undefined) return [];
-      const items = await queryAll<AccessItem>(
-        ctx,
-        {
-          TableName,
-          IndexName: ACCESS_BY_CARD_INDEX,
-          KeyConditionExpression: "#rc = :rc AND #id <= :hi",
-          ExpressionAttributeNames: { "#rc": "roomCard", "#id": "id" },
-          ExpressionAttributeValues: { ":rc": roomCardKey(roomId, cardUid), ":hi": hi },
-          ScanIndexForward: false,
-          Limit: n,
-        },
-        n,
-      );
-      return items.map(toAccessEntry);
-    },
+    byCard: (roomId, cardUid, limit, before) =>
+      newestBelow(limit, before, (hi) => ({
+        TableName,
+        IndexName: ACCESS_BY_CARD_INDEX,
+        KeyConditionExpression: "#rc = :rc AND #id <= :hi",
+        ExpressionAttributeNames: { "#rc": "roomCard", "#id": "id" },
+        ExpressionAttributeValues: { ":rc": roomCardKey(roomId, cardUid), ":hi": hi },
+      })),
 
     async between(roomId, from, to, limit) {
       const n = rowLimit(limit);
@@ -599,17 +517,14 @@ export function createDynamoAccessLogRepository(ctx: AwsContext): AccessLogRepos
       // Oldest first; entries with the same time as the n-th are all read so that ties
       // are settled by id (the index does not order them).
       const out: AccessItem[] = [];
-      let start: Record<string, unknown> | undefined;
-      read: do {
-        const page = await ctx.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      read: for await (const page of queryPages(ctx, input)) {
         for (const item of (page.Items ?? []) as AccessItem[]) {
           if (!(item.at < to)) break read; // the rest sit on the excluded bound
           const last = out[out.length - 1];
           if (out.length >= n && last !== undefined && item.at > last.at) break read;
           out.push(item);
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return out
         .sort((a, b) => a.at - b.at || a.id - b.id)
         .slice(0, n)
@@ -617,23 +532,12 @@ export function createDynamoAccessLogRepository(ctx: AwsContext): AccessLogRepos
     },
 
     async count(roomId) {
-      let total = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: "#room = :room AND #id > :counter",
-            ExpressionAttributeNames: { "#room": "roomId", "#id": "id" },
-            ExpressionAttributeValues: { ":room": roomId, ":counter": COUNTER_ID },
-            Select: "COUNT",
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        total += page.Count ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return total;
+      return queryCount(ctx, {
+        TableName,
+        KeyConditionExpression: "#room = :room AND #id > :counter",
+        ExpressionAttributeNames: { "#room": "roomId", "#id": "id" },
+        ExpressionAttributeValues: { ":room": roomId, ":counter": COUNTER_ID },
+      });
     },
   };
 }

@@ -47,23 +47,34 @@
  * Errors propagate (the SDK retries throttling and 5xx up to the context's maxAttempts).
  */
 import { randomBytes } from "node:crypto";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Incident, Mute } from "../../core/alerts/types.ts";
+import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "../alert-ports.ts";
 import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import type { AuditEntry, Incident, Mute, Notice, RuleId } from "../../core/alerts/types.ts";
-import type {
-  AuditRepository,
-  IncidentRepository,
-  MuteRepository,
-  OutboxEntry,
-  OutboxRepository,
-} from "../alert-ports.ts";
+  type AuditRecord,
+  auditEntryFromRecord,
+  type IncidentRecord,
+  incidentFromRecord,
+  incidentToRecord,
+  type OutboxRecord,
+  outboxEntryFromRecord,
+} from "../validation/alerts.ts";
 import { type AwsContext, batchWrite, queryAll, type TableSpec } from "./client.ts";
+import {
+  addToCounter,
+  compareUtf8,
+  conditionalWrite,
+  encodeKeyParts,
+  fixedWidth,
+  getItem,
+  gsi,
+  isConditionFailure,
+  putIfAbsent,
+  queryCount,
+  queryPages,
+  setIfExists,
+  tableSpec,
+} from "./dynamo-helpers.ts";
 
 export const INCIDENTS_TABLE = "incidents";
 export const OUTBOX_TABLE = "outbox";
@@ -71,110 +82,19 @@ export const MUTES_TABLE = "mutes";
 export const AUDIT_TABLE = "audit";
 
 export const ALERT_TABLES: TableSpec[] = [
-  {
-    base: INCIDENTS_TABLE,
-    keySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-    attributes: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "openKey", AttributeType: "S" },
-      { AttributeName: "roomId", AttributeType: "S" },
-      { AttributeName: "openedAt", AttributeType: "N" },
-    ],
-    gsis: [
-      {
-        IndexName: "open",
-        KeySchema: [
-          { AttributeName: "openKey", KeyType: "HASH" },
-          { AttributeName: "openedAt", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-      {
-        IndexName: "room-opened",
-        KeySchema: [
-          { AttributeName: "roomId", KeyType: "HASH" },
-          { AttributeName: "openedAt", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-    ],
-  },
-  {
-    base: OUTBOX_TABLE,
-    keySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    attributes: [
-      { AttributeName: "id", AttributeType: "N" },
-      { AttributeName: "pendingChannel", AttributeType: "S" },
-      { AttributeName: "deliveredKey", AttributeType: "S" },
-      { AttributeName: "deliveredAt", AttributeType: "N" },
-    ],
-    gsis: [
-      {
-        IndexName: "pending",
-        KeySchema: [
-          { AttributeName: "pendingChannel", KeyType: "HASH" },
-          { AttributeName: "id", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "KEYS_ONLY" },
-      },
-      {
-        IndexName: "delivered",
-        KeySchema: [
-          { AttributeName: "deliveredKey", KeyType: "HASH" },
-          { AttributeName: "deliveredAt", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "KEYS_ONLY" },
-      },
-    ],
-  },
-  {
-    base: MUTES_TABLE,
-    keySchema: [
-      { AttributeName: "roomId", KeyType: "HASH" },
-      { AttributeName: "rule", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "roomId", AttributeType: "S" },
-      { AttributeName: "rule", AttributeType: "S" },
-    ],
-  },
-  {
-    base: AUDIT_TABLE,
-    keySchema: [
-      { AttributeName: "roomId", KeyType: "HASH" },
-      { AttributeName: "sk", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "roomId", AttributeType: "S" },
-      { AttributeName: "sk", AttributeType: "S" },
-    ],
-  },
+  tableSpec(INCIDENTS_TABLE, { hash: "pk" }, { pk: "S", openKey: "S", roomId: "S", openedAt: "N" }, [
+    gsi("open", "openKey", "openedAt"),
+    gsi("room-opened", "roomId", "openedAt"),
+  ]),
+  tableSpec(OUTBOX_TABLE, { hash: "id" }, { id: "N", pendingChannel: "S", deliveredKey: "S", deliveredAt: "N" }, [
+    gsi("pending", "pendingChannel", "id", "KEYS_ONLY"),
+    gsi("delivered", "deliveredKey", "deliveredAt", "KEYS_ONLY"),
+  ]),
+  tableSpec(MUTES_TABLE, { hash: "roomId", range: "rule" }, { roomId: "S", rule: "S" }),
+  tableSpec(AUDIT_TABLE, { hash: "roomId", range: "sk" }, { roomId: "S", sk: "S" }),
 ];
 
 // ---------------------------------------------------------------------------- helpers
-
-function isConditionFailure(err: unknown): boolean {
-  return (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-}
-
-/** SQLite's BINARY collation (UTF-8 bytes), which DynamoDB string keys also use. */
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-}
-
-/** Counts what a Query matches, page by page (Select COUNT). */
-async function queryCount(ctx: AwsContext, input: QueryCommandInput): Promise<number> {
-  let n = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({ ...input, Select: "COUNT", ...(start ? { ExclusiveStartKey: start } : {}) }),
-    );
-    n += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return n;
-}
 
 /** Sets what is defined and removes what is not, in one update expression. */
 function setOrRemove(
@@ -204,21 +124,9 @@ function setOrRemove(
 
 const OPEN_KEY = "open";
 
-interface IncidentItem {
+/** The shared stored fields (storage/validation/alerts.ts), absent ones left out. */
+interface IncidentItem extends IncidentRecord {
   pk: string;
-  id: string;
-  roomId: string;
-  rule: string;
-  severity: string;
-  state: string;
-  openedAt: number;
-  resolvedAt?: number;
-  details: string;
-  ackedAt?: number;
-  ackedById?: number;
-  ackedByName?: string;
-  lastNotifiedAt: number;
-  telegramMessageId?: number;
   openKey?: string;
   claim?: string;
 }
@@ -231,83 +139,37 @@ interface GuardItem {
 }
 
 const incidentPk = (id: string) => `incident#${id}`;
-const guardPk = (roomId: string, rule: string) => `open#${encodeURIComponent(roomId)}#${encodeURIComponent(rule)}`;
+const guardPk = (roomId: string, rule: string) => `open#${encodeKeyParts(roomId, rule)}`;
 
 function toIncidentItem(i: Incident): IncidentItem {
   return {
     pk: incidentPk(i.id),
-    id: i.id,
-    roomId: i.roomId,
-    rule: i.rule,
-    severity: i.severity,
-    state: i.state,
-    openedAt: i.openedAt,
-    resolvedAt: i.resolvedAt,
-    details: JSON.stringify(i.details),
-    ackedAt: i.ackedAt,
-    ackedById: i.ackedBy?.id,
-    ackedByName: i.ackedBy?.name,
-    lastNotifiedAt: i.lastNotifiedAt,
-    telegramMessageId: i.telegramMessageId,
+    ...incidentToRecord(i),
     ...(i.state === "open" ? { openKey: OPEN_KEY } : {}),
   };
 }
 
-function fromIncidentItem(r: IncidentItem): Incident {
-  const i: Incident = {
-    id: r.id,
-    roomId: r.roomId,
-    rule: r.rule as RuleId,
-    severity: r.severity as Incident["severity"],
-    state: r.state as Incident["state"],
-    openedAt: r.openedAt,
-    details: JSON.parse(r.details) as Incident["details"],
-    lastNotifiedAt: r.lastNotifiedAt,
-  };
-  if (r.resolvedAt !== undefined) i.resolvedAt = r.resolvedAt;
-  if (r.ackedAt !== undefined) i.ackedAt = r.ackedAt;
-  if (r.ackedById !== undefined) i.ackedBy = { id: r.ackedById, name: r.ackedByName ?? "" };
-  if (r.telegramMessageId !== undefined) i.telegramMessageId = r.telegramMessageId;
-  return i;
-}
-
 function byOpenedAtThenId(a: Incident, b: Incident): number {
-  return a.openedAt - b.openedAt || compareBytes(a.id, b.id);
+  return a.openedAt - b.openedAt || compareUtf8(a.id, b.id);
 }
 
 export function createDynamoIncidentRepository(ctx: AwsContext): IncidentRepository {
   const table = ctx.table(INCIDENTS_TABLE);
 
-  async function getItem<T>(pk: string): Promise<T | undefined> {
-    const res = await ctx.doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }));
-    return res.Item as T | undefined;
-  }
-
-  async function putIfAbsent(item: IncidentItem | GuardItem): Promise<boolean> {
-    try {
-      await ctx.doc.send(
-        new PutCommand({ TableName: table, Item: item, ConditionExpression: "attribute_not_exists(pk)" }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
+  const get = <T>(pk: string): Promise<T | undefined> => getItem<T>(ctx, table, { pk });
+  const create = (item: IncidentItem | GuardItem): Promise<boolean> => putIfAbsent(ctx, table, item, "pk");
 
   async function releaseGuard(pk: string, incidentId: string): Promise<void> {
-    try {
-      await ctx.doc.send(
+    await conditionalWrite(
+      ctx.doc.send(
         new DeleteCommand({
           TableName: table,
           Key: { pk },
           ConditionExpression: "incidentId = :id",
           ExpressionAttributeValues: { ":id": incidentId },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -315,10 +177,10 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
    * not get to it; undefined if the id now belongs to another incident (the guard is stale).
    */
   async function incidentOf(guard: GuardItem): Promise<IncidentItem | undefined> {
-    let item = await getItem<IncidentItem>(incidentPk(guard.incidentId));
+    let item = await get<IncidentItem>(incidentPk(guard.incidentId));
     if (!item) {
-      await putIfAbsent(guard.item);
-      item = await getItem<IncidentItem>(incidentPk(guard.incidentId));
+      await create(guard.item);
+      item = await get<IncidentItem>(incidentPk(guard.incidentId));
     }
     return item && item.claim === guard.claim ? item : undefined;
   }
@@ -329,11 +191,11 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
     const guard: GuardItem = { pk: guardPk(i.roomId, i.rule), incidentId: i.id, claim, item };
     let claimed = false;
     for (let round = 0; round < 8 && !claimed; round++) {
-      if (await putIfAbsent(guard)) {
+      if (await create(guard)) {
         claimed = true;
         break;
       }
-      const holder = await getItem<GuardItem>(guard.pk);
+      const holder = await get<GuardItem>(guard.pk);
       if (!holder) continue; // released meanwhile: try again
       if (holder.claim === claim) {
         claimed = true; // our own Put went through on an attempt the SDK retried
@@ -346,24 +208,21 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
         );
       }
       // Stale guard (its incident is resolved, or the id belongs to another incident): take it over.
-      try {
-        await ctx.doc.send(
+      claimed = await conditionalWrite(
+        ctx.doc.send(
           new PutCommand({
             TableName: table,
             Item: guard,
             ConditionExpression: "incidentId = :old AND claim = :oldClaim",
             ExpressionAttributeValues: { ":old": holder.incidentId, ":oldClaim": holder.claim },
           }),
-        );
-        claimed = true;
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+        ),
+      );
     }
     if (!claimed) throw new Error(`could not open ${i.rule} in room ${i.roomId}: too much contention`);
     let written: boolean;
     try {
-      written = await putIfAbsent(item);
+      written = await create(item);
     } catch (err) {
       // Unknown outcome: if the incident was not written, give the (room, rule) back; if
       // even that fails, the guard stays and the incident is rolled forward later.
@@ -371,7 +230,7 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
       throw err;
     }
     if (written) return;
-    const existing = await getItem<IncidentItem>(item.pk);
+    const existing = await get<IncidentItem>(item.pk);
     if (existing?.claim === claim) return; // someone rolled this very insert forward
     await releaseGuard(guard.pk, i.id);
     throw new Error(`incident ${i.id} already exists`);
@@ -380,21 +239,22 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
   return {
     async insert(i) {
       if (i.state === "open") return insertOpen(i);
-      const ok = await putIfAbsent(toIncidentItem(i));
+      const ok = await create(toIncidentItem(i));
       if (!ok) throw new Error(`incident ${i.id} already exists`);
     },
 
     async update(i) {
+      const r = incidentToRecord(i);
       const { expr, names, values } = setOrRemove(
         {
-          severity: i.severity,
-          state: i.state,
-          resolvedAt: i.resolvedAt,
-          details: JSON.stringify(i.details),
-          ackedAt: i.ackedAt,
-          ackedById: i.ackedBy?.id,
-          ackedByName: i.ackedBy?.name,
-          lastNotifiedAt: i.lastNotifiedAt,
+          severity: r.severity,
+          state: r.state,
+          resolvedAt: r.resolvedAt,
+          details: r.details,
+          ackedAt: r.ackedAt,
+          ackedById: r.ackedById,
+          ackedByName: r.ackedByName,
+          lastNotifiedAt: r.lastNotifiedAt,
         },
         [],
         i.state === "open" ? [] : ["openKey"],
@@ -416,7 +276,7 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
         } catch (err) {
           if (!isConditionFailure(err)) throw err;
         }
-        if (!(await getItem(key.pk))) throw new Error(`incident ${i.id} does not exist`);
+        if (!(await get(key.pk))) throw new Error(`incident ${i.id} does not exist`);
         throw new Error(`incident ${i.id} is resolved and cannot be reopened`);
       }
       let old: IncidentItem | undefined;
@@ -441,31 +301,20 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
     },
 
     async setTelegramMessageId(id, messageId) {
-      try {
-        await ctx.doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: incidentPk(id) },
-            UpdateExpression: "SET telegramMessageId = :m",
-            ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeValues: { ":m": messageId },
-          }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err; // unknown id: nothing to record (as in SQLite)
-      }
+      // Refused for an unknown id: nothing to record (as in SQLite).
+      await setIfExists(ctx, table, { pk: incidentPk(id) }, "telegramMessageId", messageId);
     },
 
     async get(id) {
-      const item = await getItem<IncidentItem>(incidentPk(id));
-      return item && fromIncidentItem(item);
+      const item = await get<IncidentItem>(incidentPk(id));
+      return item && incidentFromRecord(item);
     },
 
     async findOpen(roomId, rule) {
-      const guard = await getItem<GuardItem>(guardPk(roomId, rule));
+      const guard = await get<GuardItem>(guardPk(roomId, rule));
       if (!guard) return undefined;
       const item = await incidentOf(guard);
-      return item?.state === "open" ? fromIncidentItem(item) : undefined;
+      return item?.state === "open" ? incidentFromRecord(item) : undefined;
     },
 
     async listOpen(roomId) {
@@ -478,7 +327,7 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
       });
       return items
         .filter((r) => r.state === "open")
-        .map(fromIncidentItem)
+        .map(incidentFromRecord)
         .sort(byOpenedAtThenId);
     },
 
@@ -492,7 +341,7 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
       });
       return items
         .filter((r) => r.openedAt < to)
-        .map(fromIncidentItem)
+        .map(incidentFromRecord)
         .sort(byOpenedAtThenId);
     },
   };
@@ -503,41 +352,19 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
 const COUNTER_ID = 0;
 const DELIVERED_KEY = "delivered";
 
-interface OutboxItem {
-  id: number;
-  channel: string;
-  notice: string;
-  createdAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  deliveredAt?: number;
-  ref?: string;
-  lastError?: string;
+/** The shared stored fields (storage/validation/alerts.ts), plus the sparse index keys. */
+interface OutboxItem extends OutboxRecord {
   pendingChannel?: string;
   deliveredKey?: string;
-}
-
-function fromOutboxItem(r: OutboxItem): OutboxEntry {
-  const e: OutboxEntry = {
-    id: r.id,
-    channel: r.channel,
-    notice: JSON.parse(r.notice) as Notice,
-    createdAt: r.createdAt,
-    attempts: r.attempts,
-    nextAttemptAt: r.nextAttemptAt,
-  };
-  if (r.deliveredAt !== undefined) e.deliveredAt = r.deliveredAt;
-  if (r.ref !== undefined) e.ref = r.ref;
-  if (r.lastError !== undefined) e.lastError = r.lastError;
-  return e;
 }
 
 export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository {
   const table = ctx.table(OUTBOX_TABLE);
 
   async function markOne(id: number, at: number, ref: string | undefined): Promise<void> {
-    try {
-      await ctx.doc.send(
+    // Refused when already delivered, or when there is no such entry.
+    await conditionalWrite(
+      ctx.doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { id },
@@ -553,26 +380,21 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
             ...(ref === undefined ? {} : { ":ref": ref }),
           },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err; // already delivered, or no such entry
-    }
+      ),
+    );
   }
 
   return {
     async enqueue(notice, channels, at) {
       if (channels.length === 0) return [];
-      const res = await ctx.doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { id: COUNTER_ID },
-          UpdateExpression: "ADD lastId :n",
-          ExpressionAttributeValues: { ":n": channels.length },
-          ReturnValues: "UPDATED_NEW",
-        }),
+      const last = await addToCounter(
+        ctx,
+        table,
+        { id: COUNTER_ID },
+        "lastId",
+        channels.length,
+        "the outbox counter returned no id",
       );
-      const last = Number(res.Attributes?.lastId);
-      if (!Number.isSafeInteger(last)) throw new Error("the outbox counter returned no id");
       const first = last - channels.length + 1;
       const json = JSON.stringify(notice);
       const items: OutboxItem[] = channels.map((channel, k) => ({
@@ -607,16 +429,11 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
         limit,
       );
       // The index is eventually consistent: confirm each entry on the table itself.
-      const items = await Promise.all(
-        keys.map(async ({ id }) => {
-          const res = await ctx.doc.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true }));
-          return res.Item as OutboxItem | undefined;
-        }),
-      );
+      const items = await Promise.all(keys.map(({ id }) => getItem<OutboxItem>(ctx, table, { id })));
       return items
         .filter((r): r is OutboxItem => r?.pendingChannel === channel)
         .sort((a, b) => a.id - b.id)
-        .map(fromOutboxItem);
+        .map(outboxEntryFromRecord);
     },
 
     async markDelivered(ids, at, ref) {
@@ -626,8 +443,9 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
     },
 
     async markFailed(id, error, nextAttemptAt) {
-      try {
-        await ctx.doc.send(
+      // Refused when there is no such entry (as in SQLite).
+      await conditionalWrite(
+        ctx.doc.send(
           new UpdateCommand({
             TableName: table,
             Key: { id },
@@ -635,10 +453,8 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
             ConditionExpression: "attribute_exists(channel)",
             ExpressionAttributeValues: { ":one": 1, ":e": error.slice(0, 1000), ":next": nextAttemptAt },
           }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err; // no such entry (as in SQLite)
-      }
+        ),
+      );
     },
 
     async countPending(channel) {
@@ -652,17 +468,13 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
 
     async prune(before) {
       let deleted = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: "delivered",
-            KeyConditionExpression: "deliveredKey = :d AND deliveredAt < :before",
-            ExpressionAttributeValues: { ":d": DELIVERED_KEY, ":before": before },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
+      const pages = queryPages(ctx, {
+        TableName: table,
+        IndexName: "delivered",
+        KeyConditionExpression: "deliveredKey = :d AND deliveredAt < :before",
+        ExpressionAttributeValues: { ":d": DELIVERED_KEY, ":before": before },
+      });
+      for await (const page of pages) {
         const ids = (page.Items ?? []).map((r) => (r as { id: number }).id);
         if (ids.length > 0) {
           await batchWrite(
@@ -672,8 +484,7 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
           );
         }
         deleted += ids.length;
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return deleted;
     },
   };
@@ -725,18 +536,12 @@ export function createDynamoMuteRepository(ctx: AwsContext): MuteRepository {
 
 // ------------------------------------------------------------------------------ audit
 
-interface AuditItem {
-  roomId: string;
+/** The shared stored fields (storage/validation/alerts.ts), plus the sort key. */
+interface AuditItem extends AuditRecord {
   sk: string;
-  at: number;
-  userId: number;
-  userName: string;
-  action: string;
-  incidentId?: string;
-  detail?: string;
 }
 
-const pad16 = (n: number) => String(n).padStart(16, "0");
+const pad16 = (n: number) => fixedWidth(n, 16);
 let lastStamp = 0;
 /** Strictly increasing within this process (microseconds since the epoch, bumped on ties). */
 function nextStamp(): number {
@@ -776,18 +581,7 @@ export function createDynamoAuditRepository(ctx: AwsContext): AuditRepository {
         },
         limit,
       );
-      return items.map((r) => {
-        const e: AuditEntry = {
-          at: r.at,
-          roomId: r.roomId,
-          userId: r.userId,
-          userName: r.userName,
-          action: r.action as AuditEntry["action"],
-        };
-        if (r.incidentId !== undefined) e.incidentId = r.incidentId;
-        if (r.detail !== undefined) e.detail = r.detail;
-        return e;
-      });
+      return items.map(auditEntryFromRecord);
     },
   };
 }

@@ -50,10 +50,11 @@
  * to appear in `list`, `oldest`, `forIncident`, `forAccessEntries` after `save` or a link.
  * dynalite applies them at once.
  *
- * Validation, errors and edge cases are the SQLite adapter's (storage/sqlite/media.ts):
- * same `MediaValidationError` class and messages, `limit` below 1 returns nothing, a
- * `before` cursor that no longer exists gives an empty page, `linkIncident` on a missing id
- * does nothing, `read` is undefined when the row or the object (NoSuchKey) is missing.
+ * Validation, errors and edge cases are the SQLite adapter's (the rules shared through
+ * storage/validation/media.ts): same `MediaValidationError` class and messages, `limit`
+ * below 1 returns nothing, a `before` cursor that no longer exists gives an empty page,
+ * `linkIncident` on a missing id does nothing, `read` is undefined when the row or the
+ * object (NoSuchKey) is missing.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -63,23 +64,24 @@ import {
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type {
-  MediaItem,
-  MediaListQuery,
-  MediaReason,
-  MediaStore,
-  MediaUsage,
-  NewMedia,
-  StoredMediaKind,
-} from "../media-ports.ts";
-// The validation rules and key layout are shared with the SQLite adapter (one set of rules
+import type { MediaItem, MediaListQuery, MediaStore, MediaUsage } from "../media-ports.ts";
+import { rowLimit } from "../validation/limits.ts";
+// The validation rules and naming are shared with the SQLite adapter (one set of rules
 // for both backends, same error class for callers to catch).
-import { fileSafeRoom, MEDIA_TYPES, MediaValidationError, mediaDatePath } from "../sqlite/media.ts";
+import {
+  fileSafeRoom,
+  MAX_MEDIA_AT as MAX_AT,
+  mediaDatePath,
+  mediaItemFromRecord,
+  validateIncidentLink,
+  validateNewMedia,
+} from "../validation/media.ts";
 import { type AwsContext, queryAll, type TableSpec } from "./client.ts";
+import { errorName, fixedWidth, getItem, gsi, setIfExists, tableSpec } from "./dynamo-helpers.ts";
 
-export { MediaValidationError } from "../sqlite/media.ts";
+export { MediaValidationError } from "../validation/media.ts";
 
 export const MEDIA_TABLE = "media";
 const STORE_PK = "#store";
@@ -95,138 +97,43 @@ export const MEDIA_INDEXES = {
   byFolder: "byFolder",
 } as const;
 
-const gsi = (name: string, hash: string, range: string, projection: "ALL" | "KEYS_ONLY" = "ALL") => ({
-  IndexName: name,
-  KeySchema: [
-    { AttributeName: hash, KeyType: "HASH" as const },
-    { AttributeName: range, KeyType: "RANGE" as const },
-  ],
-  Projection: { ProjectionType: projection },
-});
-
 /** The media index table (see the file comment). */
 export const MEDIA_TABLES: TableSpec[] = [
-  {
-    base: MEDIA_TABLE,
-    keySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-    attributes: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "room", AttributeType: "S" },
-      { AttributeName: "atId", AttributeType: "S" },
-      { AttributeName: "scope", AttributeType: "S" },
-      { AttributeName: "incidentId", AttributeType: "S" },
-      { AttributeName: "accessEntryId", AttributeType: "N" },
-      { AttributeName: "folder", AttributeType: "S" },
-      { AttributeName: "s3Key", AttributeType: "S" },
-    ],
-    gsis: [
+  tableSpec(
+    MEDIA_TABLE,
+    { hash: "pk" },
+    { pk: "S", room: "S", atId: "S", scope: "S", incidentId: "S", accessEntryId: "N", folder: "S", s3Key: "S" },
+    [
       gsi(MEDIA_INDEXES.byRoom, "room", "atId"),
       gsi(MEDIA_INDEXES.byAge, "scope", "atId"),
       gsi(MEDIA_INDEXES.byIncident, "incidentId", "atId"),
       gsi(MEDIA_INDEXES.byAccessEntry, "accessEntryId", "atId"),
       gsi(MEDIA_INDEXES.byFolder, "folder", "s3Key", "KEYS_ONLY"),
     ],
-  },
+  ),
 ];
 
-const KINDS: readonly StoredMediaKind[] = ["snapshot", "clip"];
-const REASONS: readonly MediaReason[] = ["request", "motion", "breach", "alert"];
-/** The last instant with a four-digit year (the key layout is YYYY/MM/DD). */
-const MAX_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const AT_DIGITS = 15; // String(MAX_AT).length
 const ID_DIGITS = 16; // String(Number.MAX_SAFE_INTEGER).length
 /** Keys this store writes: anything else under `media/` is left alone by the sweep. */
 const KEY_LAYOUT = /^media\/[A-Za-z0-9_-]+\/\d{4}\/\d{2}\/\d{2}\/[^/]+$/;
 
-const isNonNegativeInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/** The SQLite adapter's validation, message for message. Returns the file extension. */
-function validate(m: NewMedia): string {
-  const bad = (msg: string): never => {
-    throw new MediaValidationError(`media not saved: ${msg}`);
-  };
-  if (typeof m.roomId !== "string" || m.roomId.trim() === "") bad("roomId must be a non-empty string");
-  if (!isNonNegativeInt(m.at) || m.at > MAX_AT) bad(`at must be an epoch ms between 0 and ${MAX_AT} (got ${m.at})`);
-  if (!KINDS.includes(m.kind)) bad(`kind must be one of ${KINDS.join(", ")} (got ${JSON.stringify(m.kind)})`);
-  if (!REASONS.includes(m.reason)) {
-    bad(`reason must be one of ${REASONS.join(", ")} (got ${JSON.stringify(m.reason)})`);
-  }
-  const type = Object.hasOwn(MEDIA_TYPES, m.mime) ? MEDIA_TYPES[m.mime] : undefined;
-  if (!type) bad(`unsupported mime ${JSON.stringify(m.mime)}; valid: ${Object.keys(MEDIA_TYPES).join(", ")}`);
-  if (!type?.kinds.includes(m.kind)) {
-    bad(`a ${m.kind} cannot be ${m.mime} (a snapshot is image/jpeg, a clip video/mp4 or image/gif)`);
-  }
-  if (!(m.bytes instanceof Uint8Array)) bad("bytes must be a Buffer");
-  if (m.bytes.length === 0) bad("bytes are empty");
-  for (const f of ["width", "height"] as const) {
-    const v = m[f];
-    if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) bad(`${f} must be a positive integer (got ${v})`);
-  }
-  if (m.seconds !== undefined && !(Number.isFinite(m.seconds) && m.seconds >= 0)) {
-    bad(`seconds must be a non-negative number (got ${m.seconds})`);
-  }
-  if (m.requestedBy !== undefined && !Number.isSafeInteger(m.requestedBy)) {
-    bad(`requestedBy must be an integer (got ${m.requestedBy})`);
-  }
-  if (m.accessEntryId !== undefined && !isNonNegativeInt(m.accessEntryId)) {
-    bad(`accessEntryId must be a non-negative integer (got ${m.accessEntryId})`);
-  }
-  if (m.incidentId !== undefined && (typeof m.incidentId !== "string" || m.incidentId === "")) {
-    bad("incidentId must be a non-empty string");
-  }
-  return (type as { ext: string }).ext;
-}
-
 /** `<at>#<id>`, zero-padded so that string order is (at, id) order. Both non-negative integers. */
-const atIdKey = (at: number, id: number): string =>
-  `${String(at).padStart(AT_DIGITS, "0")}#${String(id).padStart(ID_DIGITS, "0")}`;
+const atIdKey = (at: number, id: number): string => `${fixedWidth(at, AT_DIGITS)}#${fixedWidth(id, ID_DIGITS)}`;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
-
-interface MediaRow {
+/** A MediaItem's fields (`room` and `s3Key` for roomId and key) and the index keys. */
+interface MediaRow extends Omit<MediaItem, "roomId" | "key"> {
   pk: string;
-  id: number;
   room: string;
-  at: number;
-  kind: StoredMediaKind;
-  mime: string;
-  size: number;
-  reason: MediaReason;
   s3Key: string;
-  width?: number;
-  height?: number;
-  seconds?: number;
-  requestedBy?: number;
-  accessEntryId?: number;
-  incidentId?: string;
   atId: string;
   scope: string;
   folder: string;
 }
 
-function toItem(r: MediaRow): MediaItem {
-  const m: MediaItem = {
-    id: r.id,
-    roomId: r.room,
-    at: r.at,
-    kind: r.kind,
-    mime: r.mime,
-    size: r.size,
-    reason: r.reason,
-    key: r.s3Key,
-  };
-  if (r.width !== undefined) m.width = r.width;
-  if (r.height !== undefined) m.height = r.height;
-  if (r.seconds !== undefined) m.seconds = r.seconds;
-  if (r.requestedBy !== undefined) m.requestedBy = r.requestedBy;
-  if (r.accessEntryId !== undefined) m.accessEntryId = r.accessEntryId;
-  if (r.incidentId !== undefined) m.incidentId = r.incidentId;
-  return m;
-}
-
-const errName = (err: unknown): string | undefined => (err as { name?: string } | null)?.name;
-const isConditionFailure = (err: unknown) => errName(err) === "ConditionalCheckFailedException";
+/** Read back through the shared rules (storage/validation/media.ts). */
+const toItem = (r: MediaRow): MediaItem => mediaItemFromRecord({ ...r, roomId: r.room, key: r.s3Key });
 
 /** Runs `fn` over `items` with at most `width` in flight, results in input order. */
 async function mapBounded<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -267,8 +174,7 @@ export function createS3MediaStore(ctx: AwsContext): MediaStore {
 
   const getRow = async (id: number): Promise<MediaRow | undefined> => {
     if (!Number.isSafeInteger(id)) return undefined;
-    const res = await ctx.doc.send(new GetCommand({ TableName: table, Key: { pk: itemPk(id) }, ConsistentRead: true }));
-    return res.Item as MediaRow | undefined;
+    return getItem<MediaRow>(ctx, table, { pk: itemPk(id) });
   };
 
   /** ADD to the store item; returns the new `seq` when asked for one. */
@@ -324,7 +230,7 @@ export function createS3MediaStore(ctx: AwsContext): MediaStore {
 
   return {
     async save(m) {
-      const ext = validate(m);
+      const ext = validateNewMedia(m);
       const { day, time } = mediaDatePath(m.at);
       const room = fileSafeRoom(m.roomId);
       const folder = `${MEDIA_PREFIX}${room}/${day}`;
@@ -355,16 +261,17 @@ export function createS3MediaStore(ctx: AwsContext): MediaStore {
           size,
           reason: m.reason,
           s3Key: key,
+          // Undefined ones are left out of the item (the context's removeUndefinedValues).
+          width: m.width,
+          height: m.height,
+          seconds: m.seconds,
+          requestedBy: m.requestedBy,
+          accessEntryId: m.accessEntryId,
+          incidentId: m.incidentId,
           atId: atIdKey(m.at, id),
           scope: SCOPE,
           folder,
         };
-        if (m.width !== undefined) row.width = m.width;
-        if (m.height !== undefined) row.height = m.height;
-        if (m.seconds !== undefined) row.seconds = m.seconds;
-        if (m.requestedBy !== undefined) row.requestedBy = m.requestedBy;
-        if (m.accessEntryId !== undefined) row.accessEntryId = m.accessEntryId;
-        if (m.incidentId !== undefined) row.incidentId = m.incidentId;
         await ctx.doc.send(
           new PutCommand({ TableName: table, Item: row, ConditionExpression: "attribute_not_exists(pk)" }),
         );
@@ -390,7 +297,7 @@ export function createS3MediaStore(ctx: AwsContext): MediaStore {
         const bytes = await res.Body.transformToByteArray();
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       } catch (err) {
-        if (errName(err) === "NoSuchKey") return undefined;
+        if (errorName(err) === "NoSuchKey") return undefined;
         throw err;
       }
     },
@@ -466,29 +373,15 @@ export function createS3MediaStore(ctx: AwsContext): MediaStore {
     },
 
     async linkIncident(id, incidentId) {
-      if (typeof incidentId !== "string" || incidentId === "") {
-        throw new MediaValidationError("incidentId must be a non-empty string");
-      }
+      validateIncidentLink(incidentId);
       if (!Number.isSafeInteger(id)) return;
-      try {
-        await ctx.doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: itemPk(id) },
-            UpdateExpression: "SET #inc = :inc",
-            ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeNames: { "#inc": "incidentId" },
-            ExpressionAttributeValues: { ":inc": incidentId },
-          }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err; // no such item (removed meanwhile): nothing to link
-      }
+      // Refused when there is no such item (removed meanwhile): nothing to link.
+      await setIfExists(ctx, table, { pk: itemPk(id) }, "incidentId", incidentId);
     },
 
     async usage(): Promise<MediaUsage> {
       const [store, oldest] = await Promise.all([
-        ctx.doc.send(new GetCommand({ TableName: table, Key: { pk: STORE_PK }, ConsistentRead: true })),
+        getItem<{ count?: unknown; bytes?: unknown }>(ctx, table, { pk: STORE_PK }),
         queryAll<MediaRow>(
           ctx,
           {
@@ -504,8 +397,8 @@ export function createS3MediaStore(ctx: AwsContext): MediaStore {
           1,
         ),
       ]);
-      const count = store.Item?.count;
-      const bytes = store.Item?.bytes;
+      const count = store?.count;
+      const bytes = store?.bytes;
       const u: MediaUsage = {
         count: typeof count === "number" ? count : 0,
         bytes: typeof bytes === "number" ? bytes : 0,

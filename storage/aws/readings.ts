@@ -29,25 +29,17 @@
  * - Never a Scan. Errors (throttling after the SDK's retries, 5xx, unreachable) reject
  *   with the SDK's error.
  */
-import { PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Reading } from "../../core/types.ts";
 import type { ReadingBucket, ReadingRepository } from "../ports.ts";
+import { rowLimit } from "../validation/limits.ts";
 import { type AwsContext, batchWrite, queryAll, type TableSpec } from "./client.ts";
+import { queryCount, tableSpec } from "./dynamo-helpers.ts";
 
 export const READINGS_TABLE = "readings";
 
 export const READINGS_TABLES: TableSpec[] = [
-  {
-    base: READINGS_TABLE,
-    keySchema: [
-      { AttributeName: "roomId", KeyType: "HASH" },
-      { AttributeName: "at", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "roomId", AttributeType: "S" },
-      { AttributeName: "at", AttributeType: "N" },
-    ],
-  },
+  tableSpec(READINGS_TABLE, { hash: "roomId", range: "at" }, { roomId: "S", at: "N" }),
 ];
 
 interface ReadingItem {
@@ -70,9 +62,6 @@ const toReading = (i: ReadingItem): Reading => ({
   temperatureC: i.temperatureC,
   humidityPct: i.humidityPct,
 });
-
-/** A row count for Limit: below 1 (or NaN) means no rows. */
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
 
 /** `at` is a reserved word in DynamoDB expressions. */
 const NAMES = { "#room": "roomId", "#at": "at" } as const;
@@ -190,23 +179,12 @@ export function createDynamoReadingRepository(ctx: AwsContext): ReadingRepositor
     },
 
     async count(roomId) {
-      let total = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: "#room = :room",
-            ExpressionAttributeNames: { "#room": "roomId" },
-            ExpressionAttributeValues: { ":room": roomId },
-            Select: "COUNT",
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        total += page.Count ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return total;
+      return queryCount(ctx, {
+        TableName,
+        KeyConditionExpression: "#room = :room",
+        ExpressionAttributeNames: { "#room": "roomId" },
+        ExpressionAttributeValues: { ":room": roomId },
+      });
     },
 
     async aggregate(roomId, from, to, buckets) {

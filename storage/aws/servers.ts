@@ -37,28 +37,38 @@
  * consistent on real DynamoDB: `prune` may miss results written within the last moment
  * (only matters for results older than `before` written just then).
  *
- * Validation, errors and reading rules are the SQLite adapter's (storage/sqlite/servers.ts):
- * the same schemas (mirrored here: that file does not export them), the same
- * `InvalidServerDataError` / `CorruptHostError` classes, corrupt result items skipped and
- * reported to `onCorrupt`, `limit` below 1 returns nothing.
+ * Validation, errors and reading rules are the SQLite adapter's, shared through
+ * storage/validation/servers.ts: the same schemas, the same `InvalidServerDataError` /
+ * `CorruptHostError` classes, corrupt result items skipped and reported to `onCorrupt`,
+ * `limit` below 1 returns nothing.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
-import {
-  CHECK_IDS,
-  type ConnectFailure,
-  HOST_NAME,
-  type HostChecks,
-  type HostResult,
-  type HostSpec,
-  SERVICE_NAME,
-  USER_NAME,
-} from "../../servers/types.ts";
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { HostResult, HostSpec } from "../../servers/types.ts";
 import type { HostRepository, ServerResultRepository } from "../server-ports.ts";
-import { CorruptHostError, type CorruptServerResult, InvalidServerDataError } from "../sqlite/servers.ts";
+import { rowLimit } from "../validation/limits.ts";
+import {
+  type CorruptServerResult,
+  InvalidServerDataError,
+  parseStoredHost,
+  parseStoredResult,
+  reportCorruptResult,
+  validateHost,
+  validateHostResult,
+} from "../validation/servers.ts";
 import { type AwsContext, batchWrite, queryAll, type TableSpec } from "./client.ts";
+import {
+  addToCounter,
+  conditionalWrite,
+  encodeKeyParts,
+  fixedWidth,
+  getItem,
+  gsi,
+  putIfAbsent,
+  queryPages,
+  tableSpec,
+} from "./dynamo-helpers.ts";
 
-export { CorruptHostError, type CorruptServerResult, InvalidServerDataError } from "../sqlite/servers.ts";
+export { CorruptHostError, type CorruptServerResult, InvalidServerDataError } from "../validation/servers.ts";
 
 export const HOSTS_TABLE = "hosts";
 export const SERVER_RESULTS_TABLE = "server-results";
@@ -66,109 +76,12 @@ export const SERVER_RESULTS_BY_AT = "byAt";
 
 /** The host catalogue and the results table (see the file comment). */
 export const SERVER_TABLES: TableSpec[] = [
-  {
-    base: HOSTS_TABLE,
-    keySchema: [
-      { AttributeName: "roomId", KeyType: "HASH" },
-      { AttributeName: "name", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "roomId", AttributeType: "S" },
-      { AttributeName: "name", AttributeType: "S" },
-    ],
-  },
-  {
-    base: SERVER_RESULTS_TABLE,
-    keySchema: [
-      { AttributeName: "pk", KeyType: "HASH" },
-      { AttributeName: "sk", KeyType: "RANGE" },
-    ],
-    attributes: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "sk", AttributeType: "S" },
-      { AttributeName: "gpk", AttributeType: "S" },
-      { AttributeName: "gsk", AttributeType: "S" },
-    ],
-    gsis: [
-      {
-        IndexName: SERVER_RESULTS_BY_AT,
-        KeySchema: [
-          { AttributeName: "gpk", KeyType: "HASH" },
-          { AttributeName: "gsk", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "KEYS_ONLY" },
-      },
-    ],
-  },
+  tableSpec(HOSTS_TABLE, { hash: "roomId", range: "name" }, { roomId: "S", name: "S" }),
+  tableSpec(SERVER_RESULTS_TABLE, { hash: "pk", range: "sk" }, { pk: "S", sk: "S", gpk: "S", gsk: "S" }, [
+    gsi(SERVER_RESULTS_BY_AT, "gpk", "gsk", "KEYS_ONLY"),
+  ]),
 ];
 
-// --- The SQLite adapter's schemas, mirrored (storage/sqlite/servers.ts does not export them).
-
-const CONNECT_FAILURES: Record<ConnectFailure, true> = {
-  unreachable: true,
-  timeout: true,
-  "host-key-mismatch": true,
-  "auth-failed": true,
-  "key-file": true,
-  dropped: true,
-};
-
-const num = z.number();
-const outcome = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion("ok", [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: z.string() }),
-  ]);
-
-const hostChecksSchema = z.object({
-  uptime: outcome(z.looseObject({ seconds: num })).optional(),
-  load: outcome(z.looseObject({ load1: num, load5: num, load15: num, cores: num })).optional(),
-  memory: outcome(z.looseObject({ totalBytes: num, availableBytes: num, usedPct: num })).optional(),
-  disk: outcome(
-    z.array(z.looseObject({ mount: z.string(), filesystem: z.string(), sizeBytes: num, usedBytes: num, usedPct: num })),
-  ).optional(),
-  services: outcome(z.array(z.looseObject({ name: z.string(), state: z.string() }))).optional(),
-  journal: outcome(z.looseObject({ count: num, latest: z.array(z.string()), available: z.boolean() })).optional(),
-}) satisfies z.ZodType<HostChecks>;
-
-const hostResultSchema = z.object({
-  host: z.string().min(1),
-  at: z.int(),
-  durationMs: num.min(0),
-  reachable: z.boolean(),
-  failure: z
-    .object({
-      kind: z.enum(Object.keys(CONNECT_FAILURES) as [ConnectFailure, ...ConnectFailure[]]),
-      message: z.string(),
-      presentedHostKey: z.string().optional(),
-    })
-    .optional(),
-  checks: hostChecksSchema,
-}) satisfies z.ZodType<HostResult>;
-
-const hostSpecSchema = z.object({
-  name: z.string().regex(HOST_NAME, "must match HOST_NAME"),
-  address: z.string().min(1),
-  port: z.int().min(1).max(65_535),
-  user: z.string().regex(USER_NAME, "must match USER_NAME"),
-  keyFile: z.string().min(1).optional(),
-  hostKey: z.string().min(1),
-  checks: z.array(z.enum(CHECK_IDS)),
-  services: z.array(z.string().regex(SERVICE_NAME, "must match SERVICE_NAME")),
-  thresholds: z.object({ diskPct: num, loadPerCore: num, memoryPct: num }),
-  addedBy: z.int().optional(),
-  addedAt: z.int().optional(),
-}) satisfies z.ZodType<HostSpec>;
-
-const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "value"}: ${i.message}`)
-    .join("; ");
-
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
-const isConditionFailure = (err: unknown) =>
-  (err as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 const validRoom = (roomId: unknown): roomId is string => typeof roomId === "string" && roomId !== "";
 
 // --- Hosts
@@ -179,44 +92,23 @@ interface HostItem extends HostSpec {
 
 function toHost(item: Record<string, unknown>): HostSpec {
   const { roomId, ...candidate } = item;
-  const parsed = hostSpecSchema.safeParse(candidate);
-  if (!parsed.success) {
-    throw new CorruptHostError(String(roomId), String(item.name), describeIssues(parsed.error));
-  }
-  return parsed.data;
+  return parseStoredHost(String(roomId), String(item.name), candidate);
 }
 
 export function createDynamoHostRepository(ctx: AwsContext): HostRepository {
   const table = ctx.table(HOSTS_TABLE);
-  const getItem = async (roomId: string, name: string) =>
-    (await ctx.doc.send(new GetCommand({ TableName: table, Key: { roomId, name }, ConsistentRead: true }))).Item;
+  const getHost = (roomId: string, name: string) => getItem<Record<string, unknown>>(ctx, table, { roomId, name });
 
   return {
     async add(roomId, host) {
       if (!validRoom(roomId)) throw new InvalidServerDataError("host not saved: roomId must be a non-empty string");
-      const parsed = hostSpecSchema.safeParse(host);
-      if (!parsed.success) {
-        throw new InvalidServerDataError(`host not saved: ${describeIssues(parsed.error)}`);
-      }
       // Only HostSpec's fields are stored (zod dropped any others).
-      const item: HostItem = { ...parsed.data, roomId };
+      const item: HostItem = { ...validateHost(host), roomId };
       // The condition decides; the read only fetches the winner. If the winner is removed
       // before we read it, the name is free again: try once more.
       for (let attempt = 1; ; attempt++) {
-        try {
-          await ctx.doc.send(
-            new PutCommand({
-              TableName: table,
-              Item: item,
-              ConditionExpression: "attribute_not_exists(#name)",
-              ExpressionAttributeNames: { "#name": "name" },
-            }),
-          );
-          return { ok: true };
-        } catch (err) {
-          if (!isConditionFailure(err)) throw err;
-        }
-        const existing = await getItem(roomId, item.name);
+        if (await putIfAbsent(ctx, table, item, "name")) return { ok: true };
+        const existing = await getHost(roomId, item.name);
         if (existing) return { ok: false, reason: "duplicate", existing: toHost(existing) };
         if (attempt >= 3) throw new Error(`host ${JSON.stringify(item.name)}: add kept racing with a remove`);
       }
@@ -224,7 +116,7 @@ export function createDynamoHostRepository(ctx: AwsContext): HostRepository {
 
     async get(roomId, name) {
       if (!validRoom(roomId) || typeof name !== "string" || name === "") return undefined;
-      const item = await getItem(roomId, name);
+      const item = await getHost(roomId, name);
       return item && toHost(item);
     },
 
@@ -261,12 +153,11 @@ const AT_OFFSET = 2n ** 53n;
 const AT_DIGITS = 17; // String(2n ** 54n).length
 const SEQ_DIGITS = 16;
 
-const enc = (s: string) => encodeURIComponent(s);
-const resultPk = (roomId: string, host: string) => `${RESULT_PREFIX}${enc(roomId)}#${enc(host)}`;
-const latestPk = (roomId: string) => `${LATEST_PREFIX}${enc(roomId)}`;
+const resultPk = (roomId: string, host: string) => `${RESULT_PREFIX}${encodeKeyParts(roomId, host)}`;
+const latestPk = (roomId: string) => `${LATEST_PREFIX}${encodeKeyParts(roomId)}`;
 /** An integer start time (safe range, or one past it) as a fixed-width, order-preserving string. */
-const atKey = (at: number): string => (BigInt(at) + AT_OFFSET).toString().padStart(AT_DIGITS, "0");
-const resultSk = (at: number, seq: number) => `${atKey(at)}#${String(seq).padStart(SEQ_DIGITS, "0")}`;
+const atKey = (at: number): string => fixedWidth(BigInt(at) + AT_OFFSET, AT_DIGITS);
+const resultSk = (at: number, seq: number) => `${atKey(at)}#${fixedWidth(seq, SEQ_DIGITS)}`;
 
 interface ResultItem {
   pk: string;
@@ -287,14 +178,8 @@ export function createDynamoServerResultRepository(
 ): ServerResultRepository {
   const table = ctx.table(SERVER_RESULTS_TABLE);
 
-  const report = (r: ResultItem, problem: string): undefined => {
-    try {
-      opts.onCorrupt?.({ id: r.seq, roomId: r.roomId, host: r.host, at: r.at, problem });
-    } catch {
-      // A failing hook must not turn a skipped item into a failed read.
-    }
-    return undefined;
-  };
+  const report = (r: ResultItem, problem: string): undefined =>
+    reportCorruptResult(opts.onCorrupt, { id: r.seq, roomId: r.roomId, host: r.host, at: r.at, problem });
 
   /** The item as a HostResult, or undefined (reported) if it does not parse. */
   const toResult = (r: ResultItem): HostResult | undefined => {
@@ -304,36 +189,18 @@ export function createDynamoServerResultRepository(
     } catch {
       return report(r, "result: not valid JSON");
     }
-    const parsed = hostResultSchema.safeParse(candidate);
-    if (!parsed.success) return report(r, describeIssues(parsed.error));
-    return parsed.data;
+    const parsed = parseStoredResult(candidate);
+    return parsed.ok ? parsed.result : report(r, parsed.problem);
   };
 
-  const nextSeq = async (): Promise<number> => {
-    const res = await ctx.doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: SEQ_KEY,
-        UpdateExpression: "ADD #seq :one",
-        ExpressionAttributeNames: { "#seq": "seq" },
-        ExpressionAttributeValues: { ":one": 1 },
-        ReturnValues: "UPDATED_NEW",
-      }),
-    );
-    const seq = res.Attributes?.seq;
-    if (typeof seq !== "number") throw new Error("the server result counter returned no value");
-    return seq;
-  };
+  const nextSeq = () => addToCounter(ctx, table, SEQ_KEY, "seq", 1, "the server result counter returned no value");
 
   return {
     async add(roomId, result) {
       if (!validRoom(roomId)) {
         throw new InvalidServerDataError("server result not saved: roomId must be a non-empty string");
       }
-      const parsed = hostResultSchema.safeParse(result);
-      if (!parsed.success) {
-        throw new InvalidServerDataError(`server result not saved: ${describeIssues(parsed.error)}`);
-      }
+      validateHostResult(result);
       // What SQLite keeps: its columns, and the original checks (fields this code does not know survive).
       const stored: Record<string, unknown> = {
         host: result.host,
@@ -361,18 +228,17 @@ export function createDynamoServerResultRepository(
         gsk: sk,
       };
       await ctx.doc.send(new PutCommand({ TableName: table, Item: item }));
-      try {
-        await ctx.doc.send(
+      // Refused when a newer result is the latest already.
+      await conditionalWrite(
+        ctx.doc.send(
           new PutCommand({
             TableName: table,
             Item: { ...item, pk: latestPk(roomId), sk: result.host },
             ConditionExpression: "attribute_not_exists(pk) OR gsk < :sk",
             ExpressionAttributeValues: { ":sk": sk },
           }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err; // a newer result is the latest already
-      }
+        ),
+      );
     },
 
     async latest(roomId, host, limit) {
@@ -421,17 +287,13 @@ export function createDynamoServerResultRepository(
       // at < before  <=>  at < ceil(before), clamped to the range of stored (safe integer) times.
       const bound = Math.min(Math.max(Math.ceil(before), Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER + 1);
       let count = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: SERVER_RESULTS_BY_AT,
-            KeyConditionExpression: "gpk = :gpk AND gsk < :bound",
-            ExpressionAttributeValues: { ":gpk": GPK, ":bound": atKey(bound) },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
+      const pages = queryPages(ctx, {
+        TableName: table,
+        IndexName: SERVER_RESULTS_BY_AT,
+        KeyConditionExpression: "gpk = :gpk AND gsk < :bound",
+        ExpressionAttributeValues: { ":gpk": GPK, ":bound": atKey(bound) },
+      });
+      for await (const page of pages) {
         const keys = (page.Items ?? []) as Array<{ pk: string; sk: string; gsk: string }>;
         const results = keys.filter((k) => k.pk.startsWith(RESULT_PREFIX));
         if (results.length > 0) {
@@ -444,21 +306,19 @@ export function createDynamoServerResultRepository(
         }
         for (const k of keys) {
           if (!k.pk.startsWith(LATEST_PREFIX)) continue;
-          try {
-            await ctx.doc.send(
+          // Refused when a newer result took its place meanwhile.
+          await conditionalWrite(
+            ctx.doc.send(
               new DeleteCommand({
                 TableName: table,
                 Key: { pk: k.pk, sk: k.sk },
                 ConditionExpression: "gsk = :gsk",
                 ExpressionAttributeValues: { ":gsk": k.gsk },
               }),
-            );
-          } catch (err) {
-            if (!isConditionFailure(err)) throw err; // a newer result took its place meanwhile
-          }
+            ),
+          );
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return count;
     },
   };

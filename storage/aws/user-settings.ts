@@ -12,16 +12,11 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { UserSettingsRepository } from "../ports.ts";
 import type { AwsContext, TableSpec } from "./client.ts";
+import { tableSpec } from "./dynamo-helpers.ts";
 
 export const USER_SETTINGS_TABLE = "user-settings";
 
-export const USER_SETTINGS_TABLES: TableSpec[] = [
-  {
-    base: USER_SETTINGS_TABLE,
-    keySchema: [{ AttributeName: "userId", KeyType: "HASH" }],
-    attributes: [{ AttributeName: "userId", AttributeType: "N" }],
-  },
-];
+export const USER_SETTINGS_TABLES: TableSpec[] = [tableSpec(USER_SETTINGS_TABLE, { hash: "userId" }, { userId: "N" })];
 
 export function createDynamoUserSettingsRepository(ctx: AwsContext): UserSettingsRepository {
   const TableName = ctx.table(USER_SETTINGS_TABLE);

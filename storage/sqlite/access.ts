@@ -17,25 +17,21 @@
  * - A `limit` below 1 (or NaN) returns no rows (SQLite reads LIMIT -1 as "no limit").
  */
 import {
-  type AccessDecision,
   type AccessEntry,
   type AccessLogRepository,
   type StaffMember,
   type StaffRepository,
-  type StaffRole,
   TelegramAlreadyLinkedError,
 } from "../access-ports.ts";
+import { accessEntryFromRecord, foldName, staffMemberFromRecord } from "../validation/access.ts";
+import { rowLimit } from "../validation/limits.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-export { TelegramAlreadyLinkedError };
-
-/** The case folding used for `name_lower` and for search input. */
-export const foldName = (name: string): string => name.normalize("NFC").toLowerCase();
+// The case folding of names is shared with the DynamoDB adapter (storage/validation/access.ts).
+export { foldName, TelegramAlreadyLinkedError };
 
 /** Escapes LIKE's wildcards (and the escape character itself) for `ESCAPE '\'`. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
 
 const constraintCode = (err: unknown): string | undefined => {
   const code = (err as { code?: unknown } | null)?.code;
@@ -55,19 +51,20 @@ interface StaffRow {
   revoked_by: number | null;
 }
 
+// Columns are the shared stored fields (storage/validation/access.ts) in snake_case, NULL for absent.
+
 function toMember(r: StaffRow): StaffMember {
-  const m: StaffMember = {
+  return staffMemberFromRecord({
     cardUid: r.card_uid,
     name: r.name,
-    role: r.role as StaffRole,
+    role: r.role,
     active: r.active === 1,
     createdBy: r.created_by,
     createdAt: r.created_at,
-  };
-  if (r.telegram_user_id !== null) m.telegramUserId = r.telegram_user_id;
-  if (r.revoked_at !== null) m.revokedAt = r.revoked_at;
-  if (r.revoked_by !== null) m.revokedBy = r.revoked_by;
-  return m;
+    telegramUserId: r.telegram_user_id,
+    revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+  });
 }
 
 export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository {
@@ -178,15 +175,14 @@ interface AccessRow {
 }
 
 function toAccessEntry(r: AccessRow): AccessEntry {
-  const e: AccessEntry = {
+  return accessEntryFromRecord({
     id: r.id,
     roomId: r.room_id,
     at: r.at,
     cardUid: r.card_uid,
-    decision: r.decision as AccessDecision,
-  };
-  if (r.staff_name !== null) e.staffName = r.staff_name;
-  return e;
+    staffName: r.staff_name,
+    decision: r.decision,
+  });
 }
 
 /** Larger than any id this table will hand out: "no `before`". */

@@ -1,5 +1,5 @@
 /** SQLite adapters for the alert pipeline: incidents, outbox, mutes, audit. */
-import type { AuditEntry, Incident, Mute, Notice, RuleId } from "../../core/alerts/types.ts";
+import type { Incident, Mute, Notice } from "../../core/alerts/types.ts";
 import type {
   AuditRepository,
   IncidentRepository,
@@ -7,6 +7,12 @@ import type {
   OutboxEntry,
   OutboxRepository,
 } from "../alert-ports.ts";
+import {
+  auditEntryFromRecord,
+  incidentFromRecord,
+  incidentToRecord,
+  outboxEntryFromRecord,
+} from "../validation/alerts.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 interface IncidentRow {
@@ -25,39 +31,42 @@ interface IncidentRow {
   telegram_message_id: number | null;
 }
 
+// Columns are the shared stored fields (storage/validation/alerts.ts) in snake_case, NULL for absent.
+
 function toIncident(r: IncidentRow): Incident {
-  const i: Incident = {
+  return incidentFromRecord({
     id: r.id,
     roomId: r.room_id,
-    rule: r.rule as RuleId,
-    severity: r.severity as Incident["severity"],
-    state: r.state as Incident["state"],
+    rule: r.rule,
+    severity: r.severity,
+    state: r.state,
     openedAt: r.opened_at,
-    details: JSON.parse(r.details) as Incident["details"],
+    resolvedAt: r.resolved_at,
+    details: r.details,
+    ackedAt: r.acked_at,
+    ackedById: r.acked_by_id,
+    ackedByName: r.acked_by_name,
     lastNotifiedAt: r.last_notified_at,
-  };
-  if (r.resolved_at !== null) i.resolvedAt = r.resolved_at;
-  if (r.acked_at !== null) i.ackedAt = r.acked_at;
-  if (r.acked_by_id !== null) i.ackedBy = { id: r.acked_by_id, name: r.acked_by_name ?? "" };
-  if (r.telegram_message_id !== null) i.telegramMessageId = r.telegram_message_id;
-  return i;
+    telegramMessageId: r.telegram_message_id,
+  });
 }
 
-function incidentParams(i: Incident) {
+function incidentParams(i: Incident): IncidentRow {
+  const r = incidentToRecord(i);
   return {
-    id: i.id,
-    room_id: i.roomId,
-    rule: i.rule,
-    severity: i.severity,
-    state: i.state,
-    opened_at: i.openedAt,
-    resolved_at: i.resolvedAt ?? null,
-    details: JSON.stringify(i.details),
-    acked_at: i.ackedAt ?? null,
-    acked_by_id: i.ackedBy?.id ?? null,
-    acked_by_name: i.ackedBy?.name ?? null,
-    last_notified_at: i.lastNotifiedAt,
-    telegram_message_id: i.telegramMessageId ?? null,
+    id: r.id,
+    room_id: r.roomId,
+    rule: r.rule,
+    severity: r.severity,
+    state: r.state,
+    opened_at: r.openedAt,
+    resolved_at: r.resolvedAt ?? null,
+    details: r.details,
+    acked_at: r.ackedAt ?? null,
+    acked_by_id: r.ackedById ?? null,
+    acked_by_name: r.ackedByName ?? null,
+    last_notified_at: r.lastNotifiedAt,
+    telegram_message_id: r.telegramMessageId ?? null,
   };
 }
 
@@ -129,18 +138,17 @@ interface OutboxRow {
 }
 
 function toEntry(r: OutboxRow): OutboxEntry {
-  const e: OutboxEntry = {
+  return outboxEntryFromRecord({
     id: r.id,
     channel: r.channel,
-    notice: JSON.parse(r.notice) as Notice,
+    notice: r.notice,
     createdAt: r.created_at,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
-  };
-  if (r.delivered_at !== null) e.deliveredAt = r.delivered_at;
-  if (r.ref !== null) e.ref = r.ref;
-  if (r.last_error !== null) e.lastError = r.last_error;
-  return e;
+    deliveredAt: r.delivered_at,
+    ref: r.ref,
+    lastError: r.last_error,
+  });
 }
 
 export function createSqliteOutboxRepository(db: SqliteDatabase): OutboxRepository {
@@ -255,18 +263,17 @@ export function createSqliteAuditRepository(db: SqliteDatabase): AuditRepository
       });
     },
     async latest(roomId, limit) {
-      return latest.all(roomId, limit).map((r) => {
-        const e: AuditEntry = {
+      return latest.all(roomId, limit).map((r) =>
+        auditEntryFromRecord({
           at: r.at,
           roomId: r.room_id,
           userId: r.user_id,
           userName: r.user_name,
-          action: r.action as AuditEntry["action"],
-        };
-        if (r.incident_id !== null) e.incidentId = r.incident_id;
-        if (r.detail !== null) e.detail = r.detail;
-        return e;
-      });
+          action: r.action,
+          incidentId: r.incident_id,
+          detail: r.detail,
+        }),
+      );
     },
   };
 }

@@ -33,91 +33,21 @@ import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import type {
-  MediaItem,
-  MediaListQuery,
-  MediaReason,
-  MediaStore,
-  MediaUsage,
-  NewMedia,
-  StoredMediaKind,
-} from "../media-ports.ts";
+import type { MediaItem, MediaListQuery, MediaStore, MediaUsage } from "../media-ports.ts";
+import { rowLimit } from "../validation/limits.ts";
+import {
+  fileSafeRoom,
+  mediaDatePath,
+  mediaItemFromRecord,
+  validateIncidentLink,
+  validateNewMedia,
+} from "../validation/media.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-/** MIME types the store accepts, with their file extension and the kinds they may be. */
-export const MEDIA_TYPES: Readonly<Record<string, { ext: string; kinds: readonly StoredMediaKind[] }>> = {
-  "image/jpeg": { ext: "jpg", kinds: ["snapshot"] },
-  "video/mp4": { ext: "mp4", kinds: ["clip"] },
-  "image/gif": { ext: "gif", kinds: ["clip"] },
-};
+// The rules (validation, naming) are shared with the S3 adapter: storage/validation/media.ts.
+export { fileSafeRoom, MEDIA_TYPES, MediaValidationError, mediaDatePath } from "../validation/media.ts";
 
-const KINDS: readonly StoredMediaKind[] = ["snapshot", "clip"];
-const REASONS: readonly MediaReason[] = ["request", "motion", "breach", "alert"];
-/** The last instant with a four-digit year (the directory layout is YYYY/MM/DD). */
-const MAX_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export const TEMP_PREFIX = ".tmp-";
-
-/** A save refused because its input is invalid; nothing was written. */
-export class MediaValidationError extends Error {
-  override readonly name = "MediaValidationError";
-}
-
-/** A room id as it may appear in a file name. */
-export const fileSafeRoom = (roomId: string): string =>
-  roomId
-    .normalize("NFKD")
-    .replace(/[^A-Za-z0-9_-]+/g, "_")
-    .replace(/^[_-]+|[_-]+$/g, "")
-    .slice(0, 40) || "room";
-
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-
-/** `YYYY/MM/DD` and `HHMMSS` of an instant, in UTC. */
-export function mediaDatePath(at: number): { day: string; time: string } {
-  const d = new Date(at);
-  return {
-    day: `${pad(d.getUTCFullYear(), 4)}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}`,
-    time: `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`,
-  };
-}
-
-const isNonNegativeInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-function validate(m: NewMedia): string {
-  const bad = (msg: string): never => {
-    throw new MediaValidationError(`media not saved: ${msg}`);
-  };
-  if (typeof m.roomId !== "string" || m.roomId.trim() === "") bad("roomId must be a non-empty string");
-  if (!isNonNegativeInt(m.at) || m.at > MAX_AT) bad(`at must be an epoch ms between 0 and ${MAX_AT} (got ${m.at})`);
-  if (!KINDS.includes(m.kind)) bad(`kind must be one of ${KINDS.join(", ")} (got ${JSON.stringify(m.kind)})`);
-  if (!REASONS.includes(m.reason)) {
-    bad(`reason must be one of ${REASONS.join(", ")} (got ${JSON.stringify(m.reason)})`);
-  }
-  const type = Object.hasOwn(MEDIA_TYPES, m.mime) ? MEDIA_TYPES[m.mime] : undefined;
-  if (!type) bad(`unsupported mime ${JSON.stringify(m.mime)}; valid: ${Object.keys(MEDIA_TYPES).join(", ")}`);
-  if (!type?.kinds.includes(m.kind)) {
-    bad(`a ${m.kind} cannot be ${m.mime} (a snapshot is image/jpeg, a clip video/mp4 or image/gif)`);
-  }
-  if (!(m.bytes instanceof Uint8Array)) bad("bytes must be a Buffer");
-  if (m.bytes.length === 0) bad("bytes are empty");
-  for (const f of ["width", "height"] as const) {
-    const v = m[f];
-    if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) bad(`${f} must be a positive integer (got ${v})`);
-  }
-  if (m.seconds !== undefined && !(Number.isFinite(m.seconds) && m.seconds >= 0)) {
-    bad(`seconds must be a non-negative number (got ${m.seconds})`);
-  }
-  if (m.requestedBy !== undefined && !Number.isSafeInteger(m.requestedBy)) {
-    bad(`requestedBy must be an integer (got ${m.requestedBy})`);
-  }
-  if (m.accessEntryId !== undefined && !isNonNegativeInt(m.accessEntryId)) {
-    bad(`accessEntryId must be a non-negative integer (got ${m.accessEntryId})`);
-  }
-  if (m.incidentId !== undefined && (typeof m.incidentId !== "string" || m.incidentId === "")) {
-    bad("incidentId must be a non-empty string");
-  }
-  return (type as { ext: string }).ext;
-}
 
 interface MediaRow {
   id: number;
@@ -136,27 +66,26 @@ interface MediaRow {
   incident_id: string | null;
 }
 
+/** Columns are the shared stored fields (storage/validation/media.ts) in snake_case, NULL for absent. */
 function toItem(r: MediaRow): MediaItem {
-  const m: MediaItem = {
+  return mediaItemFromRecord({
     id: r.id,
     roomId: r.room_id,
     at: r.at,
-    kind: r.kind as StoredMediaKind,
+    kind: r.kind,
     mime: r.mime,
     size: r.size,
-    reason: r.reason as MediaReason,
+    reason: r.reason,
     key: r.key,
-  };
-  if (r.width !== null) m.width = r.width;
-  if (r.height !== null) m.height = r.height;
-  if (r.seconds !== null) m.seconds = r.seconds;
-  if (r.requested_by !== null) m.requestedBy = r.requested_by;
-  if (r.access_entry_id !== null) m.accessEntryId = r.access_entry_id;
-  if (r.incident_id !== null) m.incidentId = r.incident_id;
-  return m;
+    width: r.width,
+    height: r.height,
+    seconds: r.seconds,
+    requestedBy: r.requested_by,
+    accessEntryId: r.access_entry_id,
+    incidentId: r.incident_id,
+  });
 }
 
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
 const errCode = (err: unknown): string | undefined => (err as { code?: string } | null)?.code;
 
 /** The media store's read queries, exported so a test can check their query plans. */
@@ -304,7 +233,7 @@ export function createSqliteMediaStore(db: SqliteDatabase, opts: { dir: string }
 
   return {
     async save(m) {
-      const ext = validate(m);
+      const ext = validateNewMedia(m);
       const { day, time } = mediaDatePath(m.at);
       const name = `${fileSafeRoom(m.roomId)}-${time}-${m.kind}-${randomBytes(6).toString("hex")}.${ext}`;
       const key = `${day}/${name}`;
@@ -384,9 +313,7 @@ export function createSqliteMediaStore(db: SqliteDatabase, opts: { dir: string }
     },
 
     async linkIncident(id, incidentId) {
-      if (typeof incidentId !== "string" || incidentId === "") {
-        throw new MediaValidationError("incidentId must be a non-empty string");
-      }
+      validateIncidentLink(incidentId);
       link.run(incidentId, id);
     },
 

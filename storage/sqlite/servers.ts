@@ -23,111 +23,22 @@
  *   host-name order.
  * - A `limit` below 1 (or NaN) returns no rows.
  */
-import { z } from "zod";
-import {
-  CHECK_IDS,
-  type ConnectFailure,
-  HOST_NAME,
-  type HostChecks,
-  type HostResult,
-  type HostSpec,
-  SERVICE_NAME,
-  USER_NAME,
-} from "../../servers/types.ts";
+import type { HostResult, HostSpec } from "../../servers/types.ts";
 import type { HostRepository, ServerResultRepository } from "../server-ports.ts";
+import { rowLimit } from "../validation/limits.ts";
+import {
+  CorruptHostError,
+  type CorruptServerResult,
+  parseStoredHost,
+  parseStoredResult,
+  reportCorruptResult,
+  validateHost,
+  validateHostResult,
+} from "../validation/servers.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-/** A host or result refused before it was written. */
-export class InvalidServerDataError extends Error {
-  override readonly name = "InvalidServerDataError";
-}
-
-/** A stored host that no longer parses as a HostSpec. */
-export class CorruptHostError extends Error {
-  override readonly name = "CorruptHostError";
-  constructor(
-    readonly roomId: string,
-    readonly host: string,
-    readonly problem: string,
-  ) {
-    super(
-      `host ${JSON.stringify(host)} of room ${JSON.stringify(roomId)} is corrupt in the database (${problem}); remove it and add it again`,
-    );
-  }
-}
-
-/** What `onCorrupt` hears about a skipped result row. */
-export interface CorruptServerResult {
-  id: number;
-  roomId: string;
-  host: string;
-  at: number;
-  problem: string;
-}
-
-// Every ConnectFailure, checked both ways by the compiler (a missing or extra key fails tsc).
-const CONNECT_FAILURES: Record<ConnectFailure, true> = {
-  unreachable: true,
-  timeout: true,
-  "host-key-mismatch": true,
-  "auth-failed": true,
-  "key-file": true,
-  dropped: true,
-};
-
-// z.number() refuses NaN and ±Infinity; z.int() means a safe integer.
-const num = z.number();
-const outcome = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion("ok", [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: z.string() }),
-  ]);
-
-const hostChecksSchema = z.object({
-  uptime: outcome(z.looseObject({ seconds: num })).optional(),
-  load: outcome(z.looseObject({ load1: num, load5: num, load15: num, cores: num })).optional(),
-  memory: outcome(z.looseObject({ totalBytes: num, availableBytes: num, usedPct: num })).optional(),
-  disk: outcome(
-    z.array(z.looseObject({ mount: z.string(), filesystem: z.string(), sizeBytes: num, usedBytes: num, usedPct: num })),
-  ).optional(),
-  services: outcome(z.array(z.looseObject({ name: z.string(), state: z.string() }))).optional(),
-  journal: outcome(z.looseObject({ count: num, latest: z.array(z.string()), available: z.boolean() })).optional(),
-}) satisfies z.ZodType<HostChecks>;
-
-const hostResultSchema = z.object({
-  host: z.string().min(1),
-  at: z.int(),
-  durationMs: num.min(0),
-  reachable: z.boolean(),
-  failure: z
-    .object({
-      kind: z.enum(Object.keys(CONNECT_FAILURES) as [ConnectFailure, ...ConnectFailure[]]),
-      message: z.string(),
-      presentedHostKey: z.string().optional(),
-    })
-    .optional(),
-  checks: hostChecksSchema,
-}) satisfies z.ZodType<HostResult>;
-
-const hostSpecSchema = z.object({
-  name: z.string().regex(HOST_NAME, "must match HOST_NAME"),
-  address: z.string().min(1),
-  port: z.int().min(1).max(65_535),
-  user: z.string().regex(USER_NAME, "must match USER_NAME"),
-  keyFile: z.string().min(1).optional(),
-  hostKey: z.string().min(1),
-  checks: z.array(z.enum(CHECK_IDS)),
-  services: z.array(z.string().regex(SERVICE_NAME, "must match SERVICE_NAME")),
-  thresholds: z.object({ diskPct: num, loadPerCore: num, memoryPct: num }),
-  addedBy: z.int().optional(),
-  addedAt: z.int().optional(),
-}) satisfies z.ZodType<HostSpec>;
-
-const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "value"}: ${i.message}`)
-    .join("; ");
+// The rules (schemas, errors) are shared with the DynamoDB adapter: storage/validation/servers.ts.
+export { CorruptHostError, type CorruptServerResult, InvalidServerDataError } from "../validation/servers.ts";
 
 /** Parses a JSON column; a syntax error becomes a value the schema refuses with a clear path. */
 function parseJson(text: string, column: string): unknown {
@@ -137,8 +48,6 @@ function parseJson(text: string, column: string): unknown {
     throw new SyntaxError(`${column}: not valid JSON`);
   }
 }
-
-const rowLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
 
 interface HostRow {
   room_id: string;
@@ -174,9 +83,7 @@ function toHost(r: HostRow): HostSpec {
   if (r.key_file !== null) candidate.keyFile = r.key_file;
   if (r.added_by !== null) candidate.addedBy = r.added_by;
   if (r.added_at !== null) candidate.addedAt = r.added_at;
-  const parsed = hostSpecSchema.safeParse(candidate);
-  if (!parsed.success) throw new CorruptHostError(r.room_id, r.name, describeIssues(parsed.error));
-  return parsed.data;
+  return parseStoredHost(r.room_id, r.name, candidate);
 }
 
 /** The catalogue's read queries, exported so a test can check their query plans. */
@@ -198,11 +105,7 @@ export function createSqliteHostRepository(db: SqliteDatabase): HostRepository {
 
   return {
     async add(roomId, host) {
-      const parsed = hostSpecSchema.safeParse(host);
-      if (!parsed.success) {
-        throw new InvalidServerDataError(`host not saved: ${describeIssues(parsed.error)}`);
-      }
-      const h = parsed.data;
+      const h = validateHost(host);
       try {
         insert.run({
           room_id: roomId,
@@ -287,14 +190,8 @@ export function createSqliteServerResultRepository(
   const latestPerHost = db.prepare<{ room: string }, ResultRow>(SERVER_RESULT_QUERIES.latestPerHost);
   const prune = db.prepare<[number]>(SERVER_RESULT_QUERIES.prune);
 
-  const report = (r: ResultRow, problem: string): undefined => {
-    try {
-      opts.onCorrupt?.({ id: r.id, roomId: r.room_id, host: r.host, at: r.at, problem });
-    } catch {
-      // A failing hook must not turn a skipped row into a failed read.
-    }
-    return undefined;
-  };
+  const report = (r: ResultRow, problem: string): undefined =>
+    reportCorruptResult(opts.onCorrupt, { id: r.id, roomId: r.room_id, host: r.host, at: r.at, problem });
 
   /** The row as a HostResult, or undefined (reported) if it does not parse. */
   const toResult = (r: ResultRow): HostResult | undefined => {
@@ -316,17 +213,13 @@ export function createSqliteServerResultRepository(
       if (r.presented_host_key !== null) failure.presentedHostKey = r.presented_host_key;
       candidate.failure = failure;
     }
-    const parsed = hostResultSchema.safeParse(candidate);
-    if (!parsed.success) return report(r, describeIssues(parsed.error));
-    return parsed.data;
+    const parsed = parseStoredResult(candidate);
+    return parsed.ok ? parsed.result : report(r, parsed.problem);
   };
 
   return {
     async add(roomId, result) {
-      const parsed = hostResultSchema.safeParse(result);
-      if (!parsed.success) {
-        throw new InvalidServerDataError(`server result not saved: ${describeIssues(parsed.error)}`);
-      }
+      validateHostResult(result);
       // The original checks are stored (not the parsed copy): fields this code does not know survive.
       insert.run({
         room_id: roomId,
