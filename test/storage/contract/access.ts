@@ -21,7 +21,8 @@ export interface AccessContractStore {
   close(): Promise<void>;
 }
 
-const member = (cardUid: string, name: string, extra: Partial<StaffMember> = {}): StaffMember => ({
+/** A staff member fixture (shared with the SQLite-only tests). */
+export const member = (cardUid: string, name: string, extra: Partial<StaffMember> = {}): StaffMember => ({
   cardUid,
   name,
   role: "staff",
@@ -31,7 +32,8 @@ const member = (cardUid: string, name: string, extra: Partial<StaffMember> = {})
   ...extra,
 });
 
-const entry = (
+/** An access log entry fixture (shared with the SQLite-only tests). */
+export const entry = (
   roomId: string,
   at: number,
   cardUid: string,

@@ -19,8 +19,14 @@ import {
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AwsContext } from "../../../storage/aws/client.ts";
 import { createAwsContext } from "../../../storage/aws/client.ts";
-import { createS3MediaStore, MEDIA_TABLES, presignMediaUrl } from "../../../storage/aws/media.ts";
 import {
+  MediaValidationError as AwsMediaValidationError,
+  createS3MediaStore,
+  MEDIA_TABLES,
+  presignMediaUrl,
+} from "../../../storage/aws/media.ts";
+import {
+  InvalidServerDataError as AwsInvalidServerDataError,
   CorruptHostError,
   type CorruptServerResult,
   createDynamoHostRepository,
@@ -28,6 +34,8 @@ import {
   SERVER_TABLES,
 } from "../../../storage/aws/servers.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
+import { MediaValidationError } from "../../../storage/sqlite/media.ts";
+import { InvalidServerDataError } from "../../../storage/sqlite/servers.ts";
 import { type LocalAws, startLocalAws } from "../../support/aws-local.ts";
 import { host, mediaContract, okResult, realJpeg, serversContract, snap, T0 } from "./media-servers.ts";
 
@@ -66,16 +74,16 @@ async function openAws() {
 }
 
 describe("contract: SQLite media store", () => {
-  mediaContract(async () => openSqlite());
+  mediaContract(async () => openSqlite(), { MediaValidationError });
 });
 describe("contract: SQLite hosts and server results", () => {
-  serversContract(async () => openSqlite());
+  serversContract(async () => openSqlite(), { InvalidServerDataError });
 });
 describe("contract: AWS media store (S3 + DynamoDB)", () => {
-  mediaContract(openAws);
+  mediaContract(openAws, { MediaValidationError: AwsMediaValidationError });
 });
 describe("contract: AWS hosts and server results (DynamoDB)", () => {
-  serversContract(openAws);
+  serversContract(openAws, { InvalidServerDataError: AwsInvalidServerDataError });
 });
 
 /** Every key under a prefix of the local bucket. */

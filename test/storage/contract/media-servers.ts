@@ -2,7 +2,8 @@
  * The contract of the media store, the host catalogue and the server result repository:
  * behaviour every storage backend must show, whatever it keeps underneath. Registered by
  * media-servers.test.ts once per backend (SQLite, AWS). Only the ports are used here; errors
- * are recognised by name and message, not by importing an adapter's classes.
+ * are recognised by name and message, and by the error classes the runner passes in (those
+ * the adapter exports), not by importing an adapter's classes here.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -27,8 +28,11 @@ async function using<K extends keyof Storage>(open: Open<K>, fn: (s: Pick<Storag
   }
 }
 
-const isError = (name: string, message: RegExp) => (err: unknown) =>
-  err instanceof Error && err.name === name && message.test(err.message);
+/** An error class an adapter exports (its callers may test errors with `instanceof`). */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+const isError = (cls: ErrorClass, name: string, message: RegExp) => (err: unknown) =>
+  err instanceof cls && err.name === name && message.test(err.message);
 
 // --- Media fixtures
 
@@ -63,9 +67,51 @@ export const realJpeg = (): Promise<Buffer> =>
     .jpeg({ quality: 80 })
     .toBuffer();
 
+/** Inputs every media store refuses with a MediaValidationError naming `message`; fresh on every call. */
+export const badMedia = (): Array<{ label: string; input: NewMedia; message: RegExp }> => {
+  const badSnap = (bad: Partial<NewMedia>, message: RegExp) => ({
+    label: JSON.stringify(bad),
+    input: snap("a", T0, bad),
+    message,
+  });
+  return [
+    badSnap({ mime: "image/png" }, /unsupported mime "image\/png"; valid: image\/jpeg, video\/mp4, image\/gif/),
+    badSnap({ mime: "video/mp4" }, /a snapshot cannot be video\/mp4/),
+    badSnap({ bytes: Buffer.alloc(0) }, /bytes are empty/),
+    badSnap({ bytes: "not bytes" as unknown as Buffer }, /bytes must be a Buffer/),
+    badSnap({ roomId: "" }, /roomId must be a non-empty string/),
+    badSnap({ roomId: "   " }, /roomId must be a non-empty string/),
+    badSnap({ at: Number.NaN }, /at must be an epoch ms/),
+    badSnap({ at: -1 }, /at must be an epoch ms/),
+    badSnap({ at: 1.5 }, /at must be an epoch ms/),
+    badSnap({ at: Date.UTC(10_000, 0, 1) }, /at must be an epoch ms/),
+    badSnap({ kind: "movie" as NewMedia["kind"] }, /kind must be one of snapshot, clip/),
+    badSnap({ reason: "because" as NewMedia["reason"] }, /reason must be one of request, motion, breach, alert/),
+    badSnap({ width: 0 }, /width must be a positive integer/),
+    badSnap({ height: 2.5 }, /height must be a positive integer/),
+    badSnap({ seconds: -1 }, /seconds must be a non-negative number/),
+    badSnap({ requestedBy: 1.5 }, /requestedBy must be an integer/),
+    badSnap({ accessEntryId: -1 }, /accessEntryId must be a non-negative integer/),
+    badSnap({ incidentId: "" }, /incidentId must be a non-empty string/),
+    {
+      label: "a clip as image/jpeg",
+      input: clip("a", T0, { mime: "image/jpeg" }),
+      message: /a clip cannot be image\/jpeg/,
+    },
+  ];
+};
+
 const ids = (items: MediaItem[]) => items.map((i) => i.id);
 
-export function mediaContract(open: Open<"media">): void {
+/** The error classes the media store under test exports. */
+export interface MediaErrorClasses {
+  MediaValidationError: ErrorClass;
+}
+
+export function mediaContract(open: Open<"media">, errors: MediaErrorClasses): void {
+  const isMediaValidationError = (message: RegExp) =>
+    isError(errors.MediaValidationError, "MediaValidationError", message);
+
   test("media: save then get and read round-trip real bytes; optional fields absent when unset", async () => {
     await using(open, async ({ media }) => {
       const jpeg = await realJpeg();
@@ -150,13 +196,15 @@ export function mediaContract(open: Open<"media">): void {
       assert.deepEqual(await media.read(a2.id), snap("test-room", at).bytes);
 
       const evil = await media.save(snap("../../etc/pass wd", T0));
+      const dots = await media.save(snap(".tmp-x", T0));
       const unicode = await media.save(snap("Salle é/1", T0));
-      for (const item of [evil, unicode]) {
+      for (const item of [evil, dots, unicode]) {
         const parts = item.key.split("/");
         assert.ok(!parts.includes("..") && !parts.includes("."), `no dot segments in ${item.key}`);
         assert.match(parts.at(-1) ?? "", /^[A-Za-z0-9_-]+-101500-snapshot-[0-9a-f]+\.jpg$/, item.key);
         assert.match(item.key, /(^|\/)2026\/11\/23\/[^/]+$/, item.key);
       }
+      assert.ok(!dots.key.split("/").at(-1)?.startsWith("."), "a room cannot make a name look like a temp file");
       assert.equal(evil.roomId, "../../etc/pass wd", "the room id is kept as given");
       assert.deepEqual(ids(await media.list("../../etc/pass wd", { limit: 5 })), [evil.id]);
       assert.deepEqual(ids(await media.list("Salle é/1", { limit: 5 })), [unicode.id]);
@@ -265,7 +313,7 @@ export function mediaContract(open: Open<"media">): void {
       await media.linkIncident(plain.id, "inc-2"); // moves to another incident
       assert.deepEqual(ids(await media.forIncident("inc-1")), [early.id, e2.id]);
       assert.deepEqual(ids(await media.forIncident("inc-2")), [plain.id]);
-      await assert.rejects(media.linkIncident(plain.id, ""), isError("MediaValidationError", /incidentId/));
+      await assert.rejects(media.linkIncident(plain.id, ""), isMediaValidationError(/incidentId/));
       assert.equal((await media.get(plain.id))?.incidentId, "inc-2", "a refused link changes nothing");
 
       await media.remove(e1b.id);
@@ -322,37 +370,9 @@ export function mediaContract(open: Open<"media">): void {
 
   test("media: bad input is refused with a clear MediaValidationError and nothing is written", async () => {
     await using(open, async ({ media }) => {
-      const cases: Array<[Partial<NewMedia>, RegExp]> = [
-        [{ mime: "image/png" }, /unsupported mime "image\/png"; valid: image\/jpeg, video\/mp4, image\/gif/],
-        [{ mime: "video/mp4" }, /a snapshot cannot be video\/mp4/],
-        [{ bytes: Buffer.alloc(0) }, /bytes are empty/],
-        [{ bytes: "not bytes" as unknown as Buffer }, /bytes must be a Buffer/],
-        [{ roomId: "" }, /roomId must be a non-empty string/],
-        [{ roomId: "   " }, /roomId must be a non-empty string/],
-        [{ at: Number.NaN }, /at must be an epoch ms/],
-        [{ at: -1 }, /at must be an epoch ms/],
-        [{ at: 1.5 }, /at must be an epoch ms/],
-        [{ at: Date.UTC(10_000, 0, 1) }, /at must be an epoch ms/],
-        [{ kind: "movie" as NewMedia["kind"] }, /kind must be one of snapshot, clip/],
-        [{ reason: "because" as NewMedia["reason"] }, /reason must be one of request, motion, breach, alert/],
-        [{ width: 0 }, /width must be a positive integer/],
-        [{ height: 2.5 }, /height must be a positive integer/],
-        [{ seconds: -1 }, /seconds must be a non-negative number/],
-        [{ requestedBy: 1.5 }, /requestedBy must be an integer/],
-        [{ accessEntryId: -1 }, /accessEntryId must be a non-negative integer/],
-        [{ incidentId: "" }, /incidentId must be a non-empty string/],
-      ];
-      for (const [bad, message] of cases) {
-        await assert.rejects(
-          media.save(snap("a", T0, bad)),
-          isError("MediaValidationError", message),
-          `${JSON.stringify(bad)} refused with ${message}`,
-        );
+      for (const { label, input, message } of badMedia()) {
+        await assert.rejects(media.save(input), isMediaValidationError(message), `${label} refused with ${message}`);
       }
-      await assert.rejects(
-        media.save(clip("a", T0, { mime: "image/jpeg" })),
-        isError("MediaValidationError", /a clip cannot be image\/jpeg/),
-      );
       assert.deepEqual(await media.usage(), { count: 0, bytes: 0 });
       assert.deepEqual(await media.list("a", { limit: 10 }), []);
       assert.deepEqual(await media.oldest(10), []);
@@ -431,7 +451,15 @@ export const okResult = (hostName: string, at: number, seconds = at): HostResult
 
 const secondsOf = (rs: HostResult[]) => rs.map((r) => (r.checks.uptime?.ok ? r.checks.uptime.value.seconds : -1));
 
-export function serversContract(open: Open<"hosts" | "serverResults">): void {
+/** The error classes the host and result repositories under test export. */
+export interface ServerErrorClasses {
+  InvalidServerDataError: ErrorClass;
+}
+
+export function serversContract(open: Open<"hosts" | "serverResults">, errors: ServerErrorClasses): void {
+  const isInvalidServerDataError = (message: RegExp) =>
+    isError(errors.InvalidServerDataError, "InvalidServerDataError", message);
+
   test("hosts: add then get returns the same host, every field; optional ones absent when unset", async () => {
     await using(open, async ({ hosts }) => {
       const full = fullHost("web1");
@@ -536,7 +564,7 @@ export function serversContract(open: Open<"hosts" | "serverResults">): void {
       for (const [extra, message] of bad) {
         await assert.rejects(
           hosts.add("a", host("web1", extra)),
-          isError("InvalidServerDataError", message),
+          isInvalidServerDataError(message),
           `${JSON.stringify(extra)} refused with ${message}`,
         );
       }
@@ -651,7 +679,7 @@ export function serversContract(open: Open<"hosts" | "serverResults">): void {
       for (const [result, message] of bad) {
         await assert.rejects(
           serverResults.add("a", result as HostResult),
-          isError("InvalidServerDataError", message),
+          isInvalidServerDataError(message),
           `${JSON.stringify(result)} refused with ${message}`,
         );
       }

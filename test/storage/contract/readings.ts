@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Reading } from "../../../core/types.ts";
+import type { Reading, ReadingBucket } from "../../../core/types.ts";
 import type { Storage } from "../../../storage/ports.ts";
 
 export interface ReadingsContractStore {
@@ -18,7 +18,34 @@ export interface ReadingsContractStore {
   close(): Promise<void>;
 }
 
-const r = (roomId: string, at: number, t = 21, h = 45): Reading => ({ roomId, at, temperatureC: t, humidityPct: h });
+/** A reading fixture (shared with the SQLite-only tests). */
+export const r = (roomId: string, at: number, t = 21, h = 45): Reading => ({
+  roomId,
+  at,
+  temperatureC: t,
+  humidityPct: h,
+});
+
+/**
+ * Checks `aggregate(room, from, from + span, count)` over a room whose readings are `rows`, all
+ * inside the range and spread over it: `count` buckets of span / count ms (a whole number), each
+ * starting where it should, together holding every reading.
+ */
+export function assertEvenBuckets(
+  buckets: ReadingBucket[],
+  from: number,
+  span: number,
+  count: number,
+  rows: Reading[],
+) {
+  assert.equal(buckets.length, count);
+  const size = span / count;
+  for (const [i, b] of buckets.entries()) assert.equal(b.at, from + i * size);
+  assert.equal(
+    buckets.reduce((n, b) => n + b.count, 0),
+    rows.length,
+  );
+}
 
 export function readingsContract(open: () => Promise<ReadingsContractStore>): void {
   const withStore = async (fn: (s: ReadingsContractStore["storage"]) => Promise<void>): Promise<void> => {
@@ -195,13 +222,7 @@ export function readingsContract(open: () => Promise<ReadingsContractStore>): vo
       }
       await s.readings.addMany(rows);
       const buckets = await s.readings.aggregate("a", from, from + day, 240);
-      assert.equal(buckets.length, 240);
-      const size = day / 240;
-      for (const [i, b] of buckets.entries()) assert.equal(b.at, from + i * size);
-      assert.equal(
-        buckets.reduce((n, b) => n + b.count, 0),
-        rows.length,
-      );
+      assertEvenBuckets(buckets, from, day, 240, rows);
       assert.equal(buckets[0]?.tMin, 20);
       assert.equal(buckets[0]?.tMax, 20.9);
       assert.equal(buckets[0]?.hMin, 40);
