@@ -258,7 +258,9 @@ cameraFeature.callbackQuery(new RegExp(`^${CAMERA_CLIP}:(\\d{1,2})$`), requireSt
 });
 
 cameraFeature.callbackQuery(new RegExp(`^${CAMERA_INCIDENT_MEDIA}:([\\w-]+)$`), requireStaff, async (ctx) => {
-  const items = await ctx.services.storage.media.forIncident(ctx.match[1] ?? "");
+  const room = ctx.services.config.roomId;
+  // Rooms share a backend (AWS): only this room's media, whatever the button says.
+  const items = (await ctx.services.storage.media.forIncident(ctx.match[1] ?? "")).filter((i) => i.roomId === room);
   if (items.length === 0) {
     await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none"), show_alert: true });
     return;
