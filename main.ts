@@ -207,7 +207,8 @@ async function main(): Promise<void> {
     storage,
     dir: config.backup.dir,
     keep: config.backup.keep,
-    at: config.backup.at,
+    // DynamoDB has its own backups (point-in-time recovery): no nightly job, /backup says so.
+    at: storage.backup ? config.backup.at : undefined,
     timeZone: config.officeHours.timeZone,
     scheduler,
     clock,

@@ -57,7 +57,12 @@ export function createBackupJob(deps: BackupJobDeps): BackupJob {
 
   async function run(): Promise<BackupOutcome> {
     const backup = deps.storage.backup;
-    if (!backup) return { ok: false, error: `the ${deps.storage.kind} backend has no local backups` };
+    if (!backup) {
+      return {
+        ok: false,
+        error: `the ${deps.storage.kind} backend keeps no local database to copy (with AWS, enable DynamoDB point-in-time recovery)`,
+      };
+    }
     try {
       const info = await backup.call(deps.storage, deps.dir, deps.clock.now().getTime());
       const pruned = await pruneBackups(deps.dir, deps.keep);
