@@ -1,11 +1,9 @@
-import { join } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
-import { isJpeg, jpegSize, readMp4Clip } from "./media.ts";
 import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "./port.ts";
-import { lastUsefulLine, programEnv, runProgram, withTempDir } from "./process.ts";
-import { reportWhileRecording } from "./progress.ts";
-import { type CaptureSettings, captureSettings, validClipSeconds } from "./settings.ts";
+import { lastUsefulLine, programEnv, runProgram } from "./process.ts";
+import { recordMp4Clip, snapshotFromJpeg } from "./recording.ts";
+import { type CaptureSettings, captureSettings } from "./settings.ts";
 
 export type RpicamCommandPrefix = "rpicam" | "libcamera";
 
@@ -157,39 +155,29 @@ export function createRpicamCamera(opts: RpicamOptions = {}): RpicamCamera {
           installHint: RPICAM_INSTALL_HINT,
           classify: classifyRpicamFailure(still),
         });
-        const at = clock.now().getTime();
-        if (!isJpeg(stdout)) {
-          throw new CameraError("failed", `${still} did not produce a complete JPEG (${stdout.length} bytes)`);
-        }
-        const size = jpegSize(stdout) ?? { width: settings.width, height: settings.height };
-        return { jpeg: stdout, width: size.width, height: size.height, at };
+        return snapshotFromJpeg(stdout, clock.now().getTime(), settings, `${still} did not produce a complete JPEG`);
       });
     },
     clip(seconds: number, clipOpts: ClipOptions = {}): Promise<Clip> {
-      if (!validClipSeconds(seconds)) {
-        return Promise.reject(new CameraError("failed", `a clip must be 1..60 seconds long, got ${seconds}`));
-      }
-      return queue.run((signal) =>
-        withTempDir("seroma-rpicam-", async (dir) => {
-          const out = join(dir, "clip.mp4");
-          const at = clock.now().getTime();
-          const stopProgress = reportWhileRecording(clipOpts.onProgress, seconds * 1000);
-          try {
-            await runProgram({
-              command: vid,
-              args: rpicamVidArgs(settings, seconds, out, extra),
-              env,
-              timeoutMs: seconds * 1000 + settings.timeoutMs,
-              signal,
-              installHint: RPICAM_INSTALL_HINT,
-              classify: classifyRpicamFailure(vid),
-            });
-          } finally {
-            stopProgress();
-          }
-          return readMp4Clip(out, `${vid} did not write an MP4`, { ...settings, seconds, at });
-        }),
-      );
+      return recordMp4Clip({
+        queue,
+        clock,
+        settings,
+        seconds,
+        clipOptions: clipOpts,
+        tempPrefix: "seroma-rpicam-",
+        failure: `${vid} did not write an MP4`,
+        record: (out, timeoutMs, signal) =>
+          runProgram({
+            command: vid,
+            args: rpicamVidArgs(settings, seconds, out, extra),
+            env,
+            timeoutMs,
+            signal,
+            installHint: RPICAM_INSTALL_HINT,
+            classify: classifyRpicamFailure(vid),
+          }),
+      });
     },
     close: () => queue.close(),
   };

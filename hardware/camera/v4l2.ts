@@ -14,15 +14,14 @@
  */
 import { constants, readFileSync } from "node:fs";
 import { access, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { FFMPEG_INSTALL_HINT, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
-import { isJpeg, jpegSize, readMp4Clip } from "./media.ts";
 import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "./port.ts";
-import { findProgram, lastUsefulLine, programEnv, runProgram, withTempDir } from "./process.ts";
-import { reportWhileRecording } from "./progress.ts";
-import { type CaptureSettings, captureSettings, validClipSeconds } from "./settings.ts";
+import { findProgram, lastUsefulLine, programEnv, runProgram } from "./process.ts";
+import { recordMp4Clip, snapshotFromJpeg } from "./recording.ts";
+import { type CaptureSettings, captureSettings } from "./settings.ts";
 
 export interface V4l2Options {
   /** The video device (default /dev/video0). */
@@ -171,31 +170,25 @@ export function createV4l2Camera(opts: V4l2Options = {}): V4l2Camera {
     snapshot(): Promise<Snapshot> {
       return queue.run(async (signal) => {
         const { stdout } = await run(v4l2SnapshotArgs(settings, spec), settings.timeoutMs, signal);
-        const at = clock.now().getTime();
-        if (!isJpeg(stdout)) {
-          throw new CameraError("failed", `ffmpeg produced no complete JPEG from ${source} (${stdout.length} bytes)`);
-        }
-        const size = jpegSize(stdout) ?? { width: settings.width, height: settings.height };
-        return { jpeg: stdout, width: size.width, height: size.height, at };
+        return snapshotFromJpeg(
+          stdout,
+          clock.now().getTime(),
+          settings,
+          `ffmpeg produced no complete JPEG from ${source}`,
+        );
       });
     },
     clip(seconds: number, clipOpts: ClipOptions = {}): Promise<Clip> {
-      if (!validClipSeconds(seconds)) {
-        return Promise.reject(new CameraError("failed", `a clip must be 1..60 seconds long, got ${seconds}`));
-      }
-      return queue.run((signal) =>
-        withTempDir("seroma-v4l2-", async (dir) => {
-          const out = join(dir, "clip.mp4");
-          const at = clock.now().getTime();
-          const stopProgress = reportWhileRecording(clipOpts.onProgress, seconds * 1000);
-          try {
-            await run(v4l2ClipArgs(settings, spec, seconds, out), seconds * 1000 + settings.timeoutMs, signal);
-          } finally {
-            stopProgress();
-          }
-          return readMp4Clip(out, `ffmpeg wrote no MP4 from ${source}`, { ...settings, seconds, at });
-        }),
-      );
+      return recordMp4Clip({
+        queue,
+        clock,
+        settings,
+        seconds,
+        clipOptions: clipOpts,
+        tempPrefix: "seroma-v4l2-",
+        failure: `ffmpeg wrote no MP4 from ${source}`,
+        record: (out, timeoutMs, signal) => run(v4l2ClipArgs(settings, spec, seconds, out), timeoutMs, signal),
+      });
     },
     close: () => queue.close(),
   };
