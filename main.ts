@@ -3,17 +3,15 @@
  * Nothing else in the project starts anything on import.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { connectAlertsToBus, setupAlerts } from "./bot/alerts/setup.ts";
-import { formatDateTime } from "./bot/html.ts";
 import { createI18n } from "./bot/i18n.ts";
 import { createBot, type SeromaBot, startBot } from "./bot/index.ts";
 import { createSnsChannel } from "./channels/sns-channel.ts";
 import type { AlertPipeline } from "./core/alerts/pipeline.ts";
 import type { Incident } from "./core/alerts/types.ts";
-import { createCaptureService } from "./core/camera/capture-service.ts";
+import { createCaptureServiceFromConfig } from "./core/camera/capture-service.ts";
 import { systemClock } from "./core/clock.ts";
 import { loadConfig } from "./core/config.ts";
 import { EventBus } from "./core/event-bus.ts";
@@ -26,14 +24,14 @@ import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { createAlertJob } from "./jobs/alert-job.ts";
-import { createBackupJob, createS3BackupUploader } from "./jobs/backup-job.ts";
+import { createBackupJobFromConfig } from "./jobs/backup-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
 import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
 import { createDisplayJob } from "./jobs/display-job.ts";
 import { createDoorJob } from "./jobs/door-job.ts";
 import { createMediaRetentionJob } from "./jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "./jobs/room-status-job.ts";
-import { createFileArmStore, createSecurityWatchJob } from "./jobs/security-watch-job.ts";
+import { createSecurityWatchJobFromConfig } from "./jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, serverServices } from "./jobs/server-check-job.ts";
 import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
 import { presignMediaUrl } from "./storage/aws/media.ts";
@@ -164,35 +162,25 @@ async function main(): Promise<void> {
     logger,
   });
   const invites = createInviteStore(clock);
-  const capture = createCaptureService({
+  const capture = createCaptureServiceFromConfig(config, {
     camera: cam.camera,
     media: storage.media,
-    roomId: config.roomId,
-    timeZone: config.officeHours.timeZone,
-    quality: config.camera.quality,
+    readings: storage.readings,
     clock,
     bus,
     logger,
-    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
   });
-  const timeOf = (at: number) => formatDateTime(at, config.officeHours.timeZone).slice(11, 16);
   // Assigned below, once the alert pipeline exists (motion is only handled after start()).
   let raiseMotion: (details: Incident["details"], at: number) => Promise<Incident> = () =>
     Promise.reject(new Error("the alert pipeline is not ready"));
-  const watch = createSecurityWatchJob({
-    roomId: config.roomId,
+  const watch = createSecurityWatchJobFromConfig(config, {
     motion: motion.sensor,
     capture,
     media: storage.media,
     raise: (details, at) => raiseMotion(details, at),
-    officeHours: config.officeHours,
     clock,
     bus,
     logger,
-    cooldownMs: config.motion.cooldownMs,
-    clipSeconds: config.motion.clipSeconds,
-    armStore: createFileArmStore(join(config.dataDir, "watch.json")),
-    timeOf,
   });
   const serverChecks = createServerCheckJobFromConfig(config, {
     storage,
@@ -202,28 +190,12 @@ async function main(): Promise<void> {
     clock,
     logger,
   });
-  const backups = createBackupJob({
-    roomId: config.roomId,
+  const backups = createBackupJobFromConfig(config, {
     storage,
-    dir: config.backup.dir,
-    keep: config.backup.keep,
-    // DynamoDB has its own backups (point-in-time recovery): no nightly job, /backup says so.
-    at: storage.backup ? config.backup.at : undefined,
-    timeZone: config.officeHours.timeZone,
     scheduler,
     clock,
     logger,
     notify: (n) => alerts.notify(n),
-    ...(config.backup.s3
-      ? {
-          upload: createS3BackupUploader({
-            region: config.backup.s3.region,
-            bucket: config.backup.s3.bucket,
-            roomId: config.roomId,
-            ...(config.backup.s3.endpoint ? { endpoint: config.backup.s3.endpoint } : {}),
-          }),
-        }
-      : {}),
   });
   const retention = createMediaRetentionJob({
     media: storage.media,

@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Notice } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
 import type { BackupInfo, Storage } from "../storage/ports.ts";
@@ -158,4 +159,39 @@ export function createS3BackupUploader(opts: {
     );
     return `s3://${opts.bucket}/${key}`;
   };
+}
+
+/**
+ * The backup job as the configuration describes it (BACKUP_*, and S3 uploads with
+ * S3_BUCKET + AWS_REGION). Backends without a local database (AWS: DynamoDB has
+ * point-in-time recovery) get no nightly run; /backup says why.
+ */
+export function createBackupJobFromConfig(
+  config: Pick<Config, "roomId" | "backup" | "officeHours">,
+  deps: Pick<BackupJobDeps, "storage" | "scheduler" | "clock" | "logger" | "notify"> & {
+    /** Only for local S3 stand-ins; real AWS uses the standard credential chain. */
+    s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  },
+): BackupJob {
+  const { s3Credentials, ...rest } = deps;
+  const s3 = config.backup.s3;
+  return createBackupJob({
+    ...rest,
+    roomId: config.roomId,
+    dir: config.backup.dir,
+    keep: config.backup.keep,
+    at: deps.storage.backup ? config.backup.at : undefined,
+    timeZone: config.officeHours.timeZone,
+    ...(s3
+      ? {
+          upload: createS3BackupUploader({
+            region: s3.region,
+            bucket: s3.bucket,
+            roomId: config.roomId,
+            ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+            ...(s3Credentials ? { credentials: s3Credentials } : {}),
+          }),
+        }
+      : {}),
+  });
 }

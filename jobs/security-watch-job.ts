@@ -7,10 +7,12 @@
  * logged. The sensor's own failures become a "motion sensor dead" incident.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { formatDateTime } from "../bot/html.ts";
 import type { Incident } from "../core/alerts/types.ts";
 import type { CaptureService } from "../core/camera/capture-service.ts";
 import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
@@ -202,4 +204,20 @@ export function createSecurityWatchJob(deps: SecurityWatchDeps): SecurityWatchJo
       await queue;
     },
   };
+}
+
+/** The security watch as the configuration describes it (office hours, MOTION_*, armed state in DATA_DIR/watch.json). */
+export function createSecurityWatchJobFromConfig(
+  config: Pick<Config, "roomId" | "officeHours" | "motion" | "dataDir">,
+  deps: Pick<SecurityWatchDeps, "motion" | "capture" | "media" | "raise" | "clock" | "bus" | "logger">,
+): SecurityWatchJob {
+  return createSecurityWatchJob({
+    ...deps,
+    roomId: config.roomId,
+    officeHours: config.officeHours,
+    cooldownMs: config.motion.cooldownMs,
+    clipSeconds: config.motion.clipSeconds,
+    armStore: createFileArmStore(join(config.dataDir, "watch.json")),
+    timeOf: (at) => formatDateTime(at, config.officeHours.timeZone).slice(11, 16),
+  });
 }

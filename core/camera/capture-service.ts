@@ -12,7 +12,9 @@
  */
 import { type Camera, CameraError, type CameraErrorCode, type Clip } from "../../hardware/camera/port.ts";
 import type { MediaItem, MediaReason, MediaStore } from "../../storage/media-ports.ts";
+import type { ReadingRepository } from "../../storage/ports.ts";
 import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
 import type { EventBus } from "../event-bus.ts";
 import type { RoomEvents } from "../events.ts";
 import type { Logger } from "../logger.ts";
@@ -260,4 +262,24 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
+}
+
+/** The capture service as the configuration describes it (room, time zone, JPEG_QUALITY), captions from the latest reading. */
+export function createCaptureServiceFromConfig(
+  config: Pick<Config, "roomId" | "officeHours" | "camera">,
+  deps: Pick<CaptureServiceOptions, "camera" | "media" | "clock" | "bus" | "logger"> & {
+    readings: Pick<ReadingRepository, "latest">;
+  },
+): CaptureService {
+  return createCaptureService({
+    camera: deps.camera,
+    media: deps.media,
+    roomId: config.roomId,
+    timeZone: config.officeHours.timeZone,
+    quality: config.camera.quality,
+    clock: deps.clock,
+    bus: deps.bus,
+    logger: deps.logger,
+    latestReading: async () => (await deps.readings.latest(config.roomId, 1))[0],
+  });
 }

@@ -10,11 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { connectAlertsToBus, type SnsSender, setupAlerts } from "../../bot/alerts/setup.ts";
-import { formatDateTime } from "../../bot/html.ts";
 import { createBot, startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
-import { type CaptureService, createCaptureService } from "../../core/camera/capture-service.ts";
+import { type CaptureService, createCaptureServiceFromConfig } from "../../core/camera/capture-service.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
@@ -27,13 +26,13 @@ import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.t
 import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createSimulatedMotionSensor, type SimulatedMotionSensor } from "../../hardware/motion/simulator.ts";
 import { createAlertJob } from "../../jobs/alert-job.ts";
-import { type BackupJob, createBackupJob, createS3BackupUploader } from "../../jobs/backup-job.ts";
+import { type BackupJob, createBackupJobFromConfig } from "../../jobs/backup-job.ts";
 import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
 import { createDisplayJob } from "../../jobs/display-job.ts";
 import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
 import { createMediaRetentionJob, type MediaRetentionJob } from "../../jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
-import { createFileArmStore, createSecurityWatchJob, type SecurityWatchJob } from "../../jobs/security-watch-job.ts";
+import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../../jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../../jobs/server-check-job.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
@@ -168,55 +167,31 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     timeoutMs: opts.camera?.timeoutMs ?? 2_000,
     ...(opts.camera && "ffmpegPath" in opts.camera ? { ffmpegPath: opts.camera.ffmpegPath ?? null } : {}),
   });
-  const capture = createCaptureService({
+  const capture = createCaptureServiceFromConfig(config, {
     camera: opts.wrapCamera ? opts.wrapCamera(camera) : camera,
     media: storage.media,
-    roomId: config.roomId,
-    timeZone: config.officeHours.timeZone,
-    quality: config.camera.quality,
+    readings: storage.readings,
     clock,
     bus,
     logger: silentLogger,
-    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
   });
   const motion = createSimulatedMotionSensor({ clock, cooldownMs: 0 });
-  const watch = createSecurityWatchJob({
-    roomId: config.roomId,
-    motion,
+  const watch = createSecurityWatchJobFromConfig(config, {
+    motion: motion,
     capture,
     media: storage.media,
     raise: (details, at) => alerts.engine.raiseEvent("room.motion", "warning", details, at),
-    officeHours: config.officeHours,
     clock,
     bus,
     logger: silentLogger,
-    cooldownMs: config.motion.cooldownMs,
-    clipSeconds: config.motion.clipSeconds,
-    armStore: createFileArmStore(join(config.dataDir, "watch.json")),
-    timeOf: (at) => formatDateTime(at, config.officeHours.timeZone).slice(11, 16),
   });
-  const backups = createBackupJob({
-    roomId: config.roomId,
+  const backups = createBackupJobFromConfig(config, {
     storage,
-    dir: config.backup.dir,
-    keep: config.backup.keep,
-    at: config.backup.at,
-    timeZone: config.officeHours.timeZone,
     scheduler,
     clock,
     logger: silentLogger,
     notify: (n) => alerts.notify(n),
-    ...(config.backup.s3
-      ? {
-          upload: createS3BackupUploader({
-            region: config.backup.s3.region,
-            bucket: config.backup.s3.bucket,
-            roomId: config.roomId,
-            ...(config.backup.s3.endpoint ? { endpoint: config.backup.s3.endpoint } : {}),
-            ...(opts.s3Credentials ? { credentials: opts.s3Credentials } : {}),
-          }),
-        }
-      : {}),
+    ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
   });
   const retention = createMediaRetentionJob({
     media: storage.media,
