@@ -10,7 +10,7 @@
 
 import { GROUP_PACING } from "../../bot/alerts/telegram-channel.ts";
 import { buildChartPhoto } from "../../bot/features/chart.ts";
-import type { RecordedMessage } from "../../test/support/bot-api-server.ts";
+import type { RecordedMessage } from "../../local/bot-api/server.ts";
 import { STAFF_GROUP, startConsoleHarness } from "../../test/support/console-harness.ts";
 import { type Metric, summarize } from "../stats.ts";
 

@@ -7,7 +7,7 @@
  * Timed from the press (the update queued at the Bot API) to the moment the sendPhoto
  * request reaches the Bot API (its arrival time as recorded by the server).
  */
-import { inlineButtons } from "../../test/support/bot-api-server.ts";
+import { inlineButtons } from "../../local/bot-api/server.ts";
 import { privateChat, STAFF, startConsoleHarness } from "../../test/support/console-harness.ts";
 import { type Metric, summarize } from "../stats.ts";
 

@@ -8,7 +8,7 @@
  *          ms = from the update being queued to the bot's sendMessage arriving (server clock).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { startLocalBotApi, type TestChat, type TestUser } from "../../test/support/bot-api-server.ts";
+import { startLocalBotApi, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 
 const port = parentPort;
 if (!port) throw new Error("bot-api-worker must run in a worker thread");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { createSnsChannel } from "../../channels/sns-channel.ts";
-import { inlineButtons, type RecordedMessage } from "../support/bot-api-server.ts";
+import { inlineButtons, type RecordedMessage } from "../../local/bot-api/server.ts";
 import {
   type ConsoleHarness,
   privateChat,

@@ -11,7 +11,7 @@ import sharp from "sharp";
 import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
 import { isGif, isJpeg, isMp4 } from "../../hardware/camera/media.ts";
 import type { Camera } from "../../hardware/camera/port.ts";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../support/bot-api-server.ts";
+import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,

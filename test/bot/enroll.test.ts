@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { RecordedMessage, TestChat, TestUser } from "../support/bot-api-server.ts";
+import type { RecordedMessage, TestChat, TestUser } from "../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { inlineButtons } from "../support/bot-api-server.ts";
+import { inlineButtons } from "../../local/bot-api/server.ts";
 import { type ConsoleHarness, STAFF_JA, startConsoleHarness } from "../support/console-harness.ts";
 
 describe("languages end to end", () => {

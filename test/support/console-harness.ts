@@ -34,9 +34,9 @@ import { createMediaRetentionJob, type MediaRetentionJob } from "../../jobs/medi
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
 import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../../jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../../jobs/server-check-job.ts";
+import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
-import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "./bot-api-server.ts";
 import { ManualClock, ManualScheduler } from "./fakes.ts";
 
 export const ADMIN: TestUser = { id: 1001, first_name: "Ada", language_code: "en" };
@@ -76,7 +76,7 @@ export interface ConsoleHarness {
   serverChecks: ServerCheckJob;
   backups: BackupJob;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
-  ask(user: TestUser, text: string, chat?: TestChat): Promise<import("./bot-api-server.ts").RecordedMessage>;
+  ask(user: TestUser, text: string, chat?: TestChat): Promise<import("../../local/bot-api/server.ts").RecordedMessage>;
   stop(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import type { Reading } from "../../../core/types.ts";
-import type { RecordedMessage } from "../../support/bot-api-server.ts";
+import type { RecordedMessage } from "../../../local/bot-api/server.ts";
 import { type ConsoleHarness, STAFF, STAFF_JA, startConsoleHarness } from "../../support/console-harness.ts";
 
 const MIN = 60_000;

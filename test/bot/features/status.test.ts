@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { inlineButtons } from "../../support/bot-api-server.ts";
+import { inlineButtons } from "../../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,

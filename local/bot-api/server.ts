@@ -1,5 +1,6 @@
 /**
- * A local Telegram Bot API server for end-to-end tests (and, later, the product's local mode).
+ * A local Telegram Bot API server: the product's local mode (no Telegram token: the real bot
+ * talks to this server and the web page in local/web plays the users) and the end-to-end tests.
  *
  * A real HTTP server on 127.0.0.1 (node:http only) that speaks enough of the Bot API for a
  * real grammY bot to run against it, configured with `client: { apiRoot }`, by long polling
@@ -243,7 +244,23 @@ export interface LocalBotApiOptions {
   now?: () => number;
   /** Refuse a bare "&" in HTML (Telegram keeps it). Default true. */
   strictHtmlAmpersand?: boolean;
+  /**
+   * Memory bounds for a long-running server (local mode); tests keep everything (default).
+   * maxRecordedCalls: `calls` and `callbackAnswers` keep the newest this many.
+   * maxMessagesPerChat: older messages are forgotten (edits of them fail like on Telegram).
+   * maxFileBytes: uploaded bytes kept in memory; the oldest files are forgotten beyond it.
+   */
+  limits?: { maxRecordedCalls?: number; maxMessagesPerChat?: number; maxFileBytes?: number };
 }
+
+/** What happens in the chats, for a live view (local mode's web page). */
+export type LocalBotApiEvent =
+  /** A message was sent (by the bot or a user), edited, or deleted (`deleted: true`). */
+  | { type: "message"; message: RecordedMessage }
+  /** The bot's sendChatAction ("typing", "upload_photo", ...). */
+  | { type: "action"; chat_id: number; action: string }
+  /** The bot answered a button press of `user_id`. */
+  | { type: "callback_answer"; user_id: number; chat_id?: number; answer: CallbackAnswer };
 
 export interface WaitForCallOptions {
   timeoutMs?: number;
@@ -278,6 +295,10 @@ export interface LocalBotApi {
   lastBotMessage(chatId: number): RecordedMessage | undefined;
   /** Calls `listener` with every new message the bot sends (not edits), as it is stored. Returns an unsubscribe function. */
   onBotMessage(listener: (m: RecordedMessage) => void): () => void;
+  /** Calls `listener` with every message sent, edited or deleted (users' too), chat action and button answer. A throwing listener is ignored. Returns an unsubscribe function. */
+  onEvent(listener: (e: LocalBotApiEvent) => void): () => void;
+  /** Commands the bot registered for a chat, resolved like Telegram clients do (chat, then all private/group chats, then default; language first). */
+  commandsFor(chat: { id: number; type: TestChat["type"] }, languageCode?: string): BotCommand[];
   readonly callbackAnswers: readonly CallbackAnswer[];
   readonly commands: ReadonlyMap<string, BotCommand[]>;
   /** Files the bot uploaded or referenced, by file_id (photo size ids included). */
@@ -464,7 +485,8 @@ class LocalBotApiServer implements LocalBotApi {
   private heldPoll: HeldPoll | undefined;
   private webhookUrl = "";
 
-  private readonly openQueries = new Set<string>();
+  /** Open callback queries: id -> who pressed, in which chat. */
+  private readonly openQueries = new Map<string, { user_id: number; chat_id: number }>();
   private nextQueryId = 1;
   private nextFileNo = 1;
   private nextMediaGroup = 1;
@@ -477,6 +499,9 @@ class LocalBotApiServer implements LocalBotApi {
   private readonly handedOut = new Set<RecordedCall>();
   private readonly waiters = new Set<() => void>();
   private readonly botMessageListeners = new Set<(m: RecordedMessage) => void>();
+  private readonly eventListeners = new Set<(e: LocalBotApiEvent) => void>();
+  private readonly limits: { maxRecordedCalls: number; maxMessagesPerChat: number; maxFileBytes: number };
+  private fileBytes = 0;
   private readonly failWaiters = new Set<(err: Error) => void>();
   /** Responses not yet closed, so close() can let the last answers out. */
   private readonly inFlight = new Set<http.ServerResponse>();
@@ -487,6 +512,11 @@ class LocalBotApiServer implements LocalBotApi {
     this.token = opts.token ?? "5000000001:local-test-token";
     this.now = opts.now ?? Date.now;
     this.strictAmpersand = opts.strictHtmlAmpersand ?? true;
+    this.limits = {
+      maxRecordedCalls: opts.limits?.maxRecordedCalls ?? Number.POSITIVE_INFINITY,
+      maxMessagesPerChat: opts.limits?.maxMessagesPerChat ?? Number.POSITIVE_INFINITY,
+      maxFileBytes: opts.limits?.maxFileBytes ?? Number.POSITIVE_INFINITY,
+    };
     const idPart = Number(this.token.split(":")[0]);
     this.botInfo = {
       id: Number.isSafeInteger(idPart) && idPart > 0 ? idPart : 5000000001,
@@ -596,7 +626,7 @@ class LocalBotApiServer implements LocalBotApi {
     }
     const user = toUser(from);
     const id = String(4_000_000_000_000 + this.nextQueryId++);
-    this.openQueries.add(id);
+    this.openQueries.set(id, { user_id: user.id, chat_id: stored.chat.id });
     return this.enqueue({
       callback_query: {
         id,
@@ -632,6 +662,49 @@ class LocalBotApiServer implements LocalBotApi {
   onBotMessage(listener: (m: RecordedMessage) => void): () => void {
     this.botMessageListeners.add(listener);
     return () => this.botMessageListeners.delete(listener);
+  }
+
+  onEvent(listener: (e: LocalBotApiEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  commandsFor(chat: { id: number; type: TestChat["type"] }, languageCode?: string): BotCommand[] {
+    const scopes: ({ type: string; chat_id?: number } | null)[] = [
+      { type: "chat", chat_id: chat.id },
+      { type: chat.type === "private" ? "all_private_chats" : "all_group_chats" },
+      null,
+    ];
+    for (const scope of scopes) {
+      for (const lang of languageCode ? [languageCode, undefined] : [undefined]) {
+        const list = this.commands.get(commandsKey(scope, lang));
+        if (list && list.length > 0) return list.map((c) => ({ ...c }));
+      }
+    }
+    return [];
+  }
+
+  private emit(event: LocalBotApiEvent): void {
+    for (const listener of this.eventListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A view's bug must not break the bot's requests.
+      }
+    }
+  }
+
+  private emitMessage(m: StoredMessage): void {
+    if (this.eventListeners.size > 0) this.emit({ type: "message", message: toRecorded(m) });
+  }
+
+  /** Keeps the newest `maxRecordedCalls` entries of a record list (moving the waitForCall cursor with `calls`). */
+  private trim(list: unknown[]): void {
+    const excess = list.length - this.limits.maxRecordedCalls;
+    if (excess <= 0) return;
+    const drop = Math.max(excess, Math.ceil(this.limits.maxRecordedCalls / 10));
+    list.splice(0, drop);
+    if (list === this.calls) this.cursor = Math.max(0, this.cursor - drop);
   }
 
   lastBotMessage(chatId: number): RecordedMessage | undefined {
@@ -840,6 +913,7 @@ class LocalBotApiServer implements LocalBotApi {
     if (status === 200) entry.result = result;
     if (description !== undefined) entry.description = description;
     this.calls.push(entry);
+    this.trim(this.calls);
     this.notify();
   }
 
@@ -1071,7 +1145,15 @@ class LocalBotApiServer implements LocalBotApi {
   }
 
   private storeMessage(m: StoredMessage): void {
-    getOrCreate(this.chatMessages, m.chat.id, () => new Map()).set(m.message_id, m);
+    const chat = getOrCreate(this.chatMessages, m.chat.id, () => new Map());
+    chat.set(m.message_id, m);
+    // Maps iterate in insertion order, which is message_id order: the first is the oldest.
+    while (chat.size > this.limits.maxMessagesPerChat) {
+      const oldest = chat.keys().next().value;
+      if (oldest === undefined) break;
+      chat.delete(oldest);
+    }
+    this.emitMessage(m);
   }
 
   private findMessage(chatId: number, messageId: number): StoredMessage | undefined {
@@ -1204,6 +1286,7 @@ class LocalBotApiServer implements LocalBotApi {
     else delete m.reply_markup;
     m.edits++;
     m.edit_date = this.unixNow();
+    this.emitMessage(m);
     return this.toTelegram(m);
   }
 
@@ -1252,7 +1335,23 @@ class LocalBotApiServer implements LocalBotApi {
     file.file_path = `${kind}s/file_${no}${ext ? `.${ext}` : ""}`;
     this.files.set(file.file_id, file);
     if (kind === "photo") this.files.set(`${file.file_id}-thumb`, file);
+    this.fileBytes += file.bytes?.length ?? 0;
+    this.forgetOldFiles(file);
     return file;
+  }
+
+  /** Forgets the oldest uploaded files (never `keep`) while their bytes exceed `maxFileBytes`. */
+  private forgetOldFiles(keep: StoredFile): void {
+    if (this.fileBytes <= this.limits.maxFileBytes) return;
+    for (const [id, f] of this.files) {
+      if (this.fileBytes <= this.limits.maxFileBytes) break;
+      if (f === keep) continue;
+      this.files.delete(id);
+      // A photo is listed twice (its id and its "-thumb" id); count its bytes once.
+      if (!id.endsWith("-thumb")) this.fileBytes -= f.bytes?.length ?? 0;
+      // Messages still point at the file: drop the bytes so the memory really goes.
+      delete f.bytes;
+    }
   }
 
   private buildHandlers(): Record<string, Handler> {
@@ -1371,6 +1470,7 @@ class LocalBotApiServer implements LocalBotApi {
         const m = id === undefined ? undefined : this.findMessage(chat.id, id);
         if (!m) throw badRequest("message to delete not found");
         m.deleted = true;
+        this.emitMessage(m);
         return true;
       },
       deletemessages: (p) => {
@@ -1379,16 +1479,19 @@ class LocalBotApiServer implements LocalBotApi {
         if (ids.length === 0 || ids.length > 100) throw badRequest("message identifiers are not specified");
         for (const id of ids) {
           const m = this.findMessage(chat.id, id);
-          if (m) m.deleted = true;
+          if (m) {
+            m.deleted = true;
+            this.emitMessage(m);
+          }
         }
         return true;
       },
 
       answercallbackquery: (p) => {
         const id = typeof p.callback_query_id === "string" ? p.callback_query_id : String(p.callback_query_id ?? "");
-        if (!this.openQueries.delete(id)) {
-          throw badRequest("query is too old and response timeout expired or query ID is invalid");
-        }
+        const query = this.openQueries.get(id);
+        if (!query) throw badRequest("query is too old and response timeout expired or query ID is invalid");
+        this.openQueries.delete(id);
         const answer: CallbackAnswer = { callback_query_id: id };
         if (typeof p.text === "string") answer.text = p.text;
         if (p.show_alert !== undefined) answer.show_alert = truthy(p.show_alert);
@@ -1396,6 +1499,8 @@ class LocalBotApiServer implements LocalBotApi {
         const cache = intParam(p, "cache_time");
         if (cache !== undefined) answer.cache_time = cache;
         this.callbackAnswers.push(answer);
+        this.trim(this.callbackAnswers);
+        this.emit({ type: "callback_answer", user_id: query.user_id, chat_id: query.chat_id, answer });
         return true;
       },
 
@@ -1434,6 +1539,7 @@ class LocalBotApiServer implements LocalBotApi {
         if (typeof p.action !== "string" || !CHAT_ACTIONS.has(p.action)) {
           throw badRequest("wrong parameter action in request");
         }
+        this.emit({ type: "action", chat_id: Number(p.chat_id), action: p.action });
         return true;
       },
 

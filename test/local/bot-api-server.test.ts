@@ -10,8 +10,8 @@ import {
   startLocalBotApi,
   type TestChat,
   type TestUser,
-} from "./bot-api-server.ts";
-import { escapeTelegramHtml, parseTelegramHtml } from "./telegram-html.ts";
+} from "../../local/bot-api/server.ts";
+import { escapeTelegramHtml, parseTelegramHtml } from "../../local/bot-api/telegram-html.ts";
 
 const alice: TestUser = { id: 1001, first_name: "Alice <admin>", username: "alice", language_code: "en" };
 const bob: TestUser = { id: 1002, first_name: "Bob" };
@@ -528,5 +528,122 @@ describe("Telegram HTML parser", () => {
       if (!r.ok) assert.match(r.error, pattern, input);
     }
     assert.equal(parseTelegramHtml("R&D", { strictAmpersand: false }).ok, true);
+  });
+});
+
+describe("local mode's needs: live events, command menus, bounded memory", () => {
+  test("onEvent: users' and the bot's messages, edits, deletions, chat actions and button answers, in order", async () => {
+    await withBot(
+      (bot) => {
+        bot.command("go", async (ctx) => {
+          await ctx.replyWithChatAction("typing");
+          const m = await ctx.reply("<b>first</b>", {
+            parse_mode: "HTML",
+            reply_markup: new InlineKeyboard().text("Next", "next"),
+          });
+          await ctx.api.editMessageText(m.chat.id, m.message_id, "second");
+          await ctx.api.deleteMessage(m.chat.id, m.message_id);
+        });
+        bot.callbackQuery("ok", (ctx) => ctx.answerCallbackQuery({ text: "Done", show_alert: true }));
+        bot.command("ask", (ctx) => ctx.reply("Press", { reply_markup: new InlineKeyboard().text("OK", "ok") }));
+      },
+      async (api) => {
+        const seen: string[] = [];
+        const stop = api.onEvent((e) => {
+          if (e.type === "message") {
+            const m = e.message;
+            seen.push(`${m.from_bot ? "bot" : "user"}:${m.message_id}:${m.text}:${m.edits}:${m.deleted}`);
+          } else if (e.type === "action") seen.push(`action:${e.chat_id}:${e.action}`);
+          else seen.push(`answer:${e.user_id}:${e.chat_id}:${e.answer.text}:${e.answer.show_alert}`);
+        });
+        api.onEvent(() => {
+          throw new Error("a broken view");
+        });
+        api.sendMessage(alice, privateChat(alice), "/go");
+        await api.waitFor(() => seen.some((s) => s.endsWith(":true")));
+        const ask = api.sendMessage(bob, staff, "/ask");
+        assert.ok(ask.message);
+        const prompt = await api.waitFor(() => api.lastBotMessage(staff.id));
+        api.pressButton(bob, prompt, "ok");
+        await api.waitFor(() => seen.find((s) => s.startsWith("answer:")));
+        stop();
+        assert.deepEqual(seen, [
+          "user:1:/go:0:false",
+          "action:1001:typing",
+          "bot:2:first:0:false",
+          "bot:2:second:1:false",
+          "bot:2:second:1:true",
+          "user:1:/ask:0:false",
+          "bot:2:Press:0:false",
+          `answer:${bob.id}:${staff.id}:Done:true`,
+        ]);
+      },
+    );
+  });
+
+  test("commandsFor resolves the menu a client shows: chat scope, then the chat type, then default; language first", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const set = (params: Record<string, unknown>) => rawCall(api, "setMyCommands", params);
+      await set({ commands: [{ command: "start", description: "Default" }] });
+      await set({ commands: [{ command: "status", description: "Private" }], scope: { type: "all_private_chats" } });
+      await set({
+        commands: [{ command: "status", description: "個人" }],
+        scope: { type: "all_private_chats" },
+        language_code: "ja",
+      });
+      await set({
+        commands: [{ command: "alerts", description: "Group" }],
+        scope: { type: "chat", chat_id: staff.id },
+      });
+      const menu = (chat: { id: number; type: TestChat["type"] }, lang?: string) =>
+        api.commandsFor(chat, lang).map((c) => `${c.command}=${c.description}`);
+      assert.deepEqual(menu({ id: alice.id, type: "private" }), ["status=Private"]);
+      assert.deepEqual(menu({ id: alice.id, type: "private" }, "ja"), ["status=個人"]);
+      assert.deepEqual(menu({ id: alice.id, type: "private" }, "de"), ["status=Private"]);
+      assert.deepEqual(menu(staff), ["alerts=Group"]);
+      assert.deepEqual(menu({ id: -42, type: "group" }), ["start=Default"]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("limits: old messages, old calls and old files' bytes are forgotten; the newest stay whole", async () => {
+    const api = await startLocalBotApi({ limits: { maxMessagesPerChat: 3, maxRecordedCalls: 10, maxFileBytes: 100 } });
+    try {
+      for (let i = 1; i <= 5; i++) {
+        const r = await rawCall(api, "sendMessage", { chat_id: alice.id, text: `m${i}` });
+        assert.equal(r.body.ok, true);
+      }
+      assert.deepEqual(
+        api.messages(alice.id).map((m) => m.text),
+        ["m3", "m4", "m5"],
+      );
+      const edit = await rawCall(api, "editMessageText", { chat_id: alice.id, message_id: 1, text: "x" });
+      assert.equal(edit.body.description, "Bad Request: message to edit not found");
+
+      const upload = async (name: string) => {
+        const form = new FormData();
+        form.set("chat_id", String(alice.id));
+        form.set("photo", new Blob([pngHeader(2, 3), Buffer.alloc(40)]), name);
+        const res = await fetch(`${api.apiRoot}/bot${api.token}/sendPhoto`, { method: "POST", body: form });
+        const body = (await res.json()) as { ok: boolean; result: { photo: { file_id: string }[] } };
+        assert.equal(body.ok, true);
+        return body.result.photo.at(-1)?.file_id as string;
+      };
+      const first = await upload("a.png"); // 73 bytes
+      const second = await upload("b.png"); // 146 > 100: the first goes
+      assert.equal(api.files.get(first), undefined);
+      assert.equal(api.files.get(second)?.bytes?.length, 73);
+      const firstMessage = api.messages(alice.id).find((m) => m.media?.fileId === first);
+      assert.equal(firstMessage?.media?.bytes, undefined, "the message no longer holds the bytes either");
+
+      for (let i = 0; i < 20; i++) await rawCall(api, "getMe");
+      assert.ok(api.calls.length <= 10, `calls kept: ${api.calls.length}`);
+      assert.equal(api.calls.at(-1)?.method, "getMe");
+      assert.ok(api.callbackAnswers.length <= 10);
+    } finally {
+      await api.close();
+    }
   });
 });
