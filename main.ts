@@ -5,53 +5,58 @@
 import { existsSync } from "node:fs";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
-import { connectAlertsToBus, setupAlerts } from "./bot/alerts/setup.ts";
-import { createI18n } from "./bot/i18n.ts";
-import { createBot, type SeromaBot, startBot } from "./bot/index.ts";
+import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
+import { startBot } from "./bot/index.ts";
 import { createSnsChannel } from "./channels/sns-channel.ts";
-import type { AlertPipeline } from "./core/alerts/pipeline.ts";
-import type { Incident } from "./core/alerts/types.ts";
-import { createCaptureServiceFromConfig } from "./core/camera/capture-service.ts";
 import { systemClock } from "./core/clock.ts";
-import { loadConfig } from "./core/config.ts";
-import { EventBus } from "./core/event-bus.ts";
-import type { RoomEvents } from "./core/events.ts";
-import { createInviteStore } from "./core/invites.ts";
+import { parseConfig, readEnv } from "./core/config.ts";
 import { createLogger } from "./core/logger.ts";
 import { selectCamera } from "./hardware/camera/index.ts";
 import { selectCardReader } from "./hardware/cards/index.ts";
 import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
-import { createAlertJob } from "./jobs/alert-job.ts";
-import { createBackupJobFromConfig } from "./jobs/backup-job.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
-import { createDailySummaryJob } from "./jobs/daily-summary-job.ts";
-import { createDisplayJob } from "./jobs/display-job.ts";
-import { createDoorJob } from "./jobs/door-job.ts";
-import { createMediaRetentionJob } from "./jobs/media-retention-job.ts";
-import { createRoomStatusJob } from "./jobs/room-status-job.ts";
-import { createSecurityWatchJobFromConfig } from "./jobs/security-watch-job.ts";
-import { createServerCheckJobFromConfig, serverServices } from "./jobs/server-check-job.ts";
+import { type LocalMode, prepareLocalMode } from "./local/local-mode.ts";
 import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
 import { presignMediaUrl } from "./storage/aws/media.ts";
 import { createStorage } from "./storage/index.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
+function refuseConfig(errors: string[]): never {
+  process.stderr.write(
+    `Seroma cannot start: the configuration has ${errors.length} problem(s):\n${errors
+      .map((e) => `  - ${e}`)
+      .join("\n")}\nSee .env.example for every variable.\n`,
+  );
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
-  const loaded = loadConfig();
-  if (!loaded.ok) {
-    process.stderr.write(
-      `Seroma cannot start: the configuration has ${loaded.errors.length} problem(s):\n${loaded.errors
-        .map((e) => `  - ${e}`)
-        .join("\n")}\nSee .env.example for every variable.\n`,
-    );
-    process.exit(1);
+  const read = readEnv();
+  if (!read.ok) refuseConfig(read.errors);
+  let loaded = parseConfig(read.env);
+  if (!loaded.ok) refuseConfig(loaded.errors);
+  // No bot token: local mode, with the built-in Bot API server and the web page (local/).
+  let local: LocalMode | undefined;
+  if (!loaded.config.telegram.token) {
+    local = await prepareLocalMode(read.env);
+    loaded = parseConfig(local.env);
+    if (!loaded.ok) {
+      await local.close();
+      refuseConfig(loaded.errors);
+    }
   }
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
   const clock = systemClock;
+  if (local) {
+    logger.info(
+      { dataDir: config.dataDir, api: local.api.apiRoot },
+      `no TELEGRAM_BOT_TOKEN: local mode (built-in Bot API server on ${local.api.apiRoot}, data in ${config.dataDir})`,
+    );
+  }
 
   const storage = createStorage(config, logger);
   if (config.aws && "verify" in storage) {
@@ -101,7 +106,10 @@ async function main(): Promise<void> {
       rows: config.lcd.rows,
       i2cBus: config.lcd.i2cBus,
       address: config.lcd.address,
-      logger: (frame) => logger.debug({ lcd: frame }, "lcd"),
+      logger: (frame) => {
+        logger.debug({ lcd: frame }, "lcd");
+        local?.lcdChanged();
+      },
     });
     cam = await selectCamera({
       mode: config.hardware,
@@ -138,122 +146,24 @@ async function main(): Promise<void> {
     logger.info({ device, driver, reason }, `hardware: ${device} = ${driver}${reason ? ` (${reason})` : ""}`);
   }
 
-  const bus = new EventBus<RoomEvents>(logger);
-  const scheduler = createCronScheduler(logger);
-  const roomStatus = createRoomStatusJob({
-    roomId: config.roomId,
-    sensor: climate.sensor,
-    readings: storage.readings,
-    clock,
-    scheduler,
-    bus,
-    logger,
-    cron: config.sampling.cron,
-    timeZone: config.officeHours.timeZone,
-  });
-  const door = createDoorJob({
-    roomId: config.roomId,
-    reader: cards.reader,
-    staff: storage.staff,
-    accessLog: storage.accessLog,
-    officeHours: config.officeHours,
-    clock,
-    bus,
-    logger,
-  });
-  const invites = createInviteStore(clock);
-  const capture = createCaptureServiceFromConfig(config, {
-    camera: cam.camera,
-    media: storage.media,
-    readings: storage.readings,
-    clock,
-    bus,
-    logger,
-  });
-  // Assigned below, once the alert pipeline exists (motion is only handled after start()).
-  let raiseMotion: (details: Incident["details"], at: number) => Promise<Incident> = () =>
-    Promise.reject(new Error("the alert pipeline is not ready"));
-  const watch = createSecurityWatchJobFromConfig(config, {
-    motion: motion.sensor,
-    capture,
-    media: storage.media,
-    raise: (details, at) => raiseMotion(details, at),
-    clock,
-    bus,
-    logger,
-  });
-  const serverChecks = createServerCheckJobFromConfig(config, {
-    storage,
-    // The alert pipeline is built below; server checks start after it.
-    engine: { setServerCondition: (rule, problem, at) => alerts.engine.setServerCondition(rule, problem, at) },
-    scheduler,
-    clock,
-    logger,
-  });
-  const backups = createBackupJobFromConfig(config, {
-    storage,
-    scheduler,
-    clock,
-    logger,
-    notify: (n) => alerts.notify(n),
-  });
-  const retention = createMediaRetentionJob({
-    media: storage.media,
-    budget: config.media,
-    scheduler,
-    clock,
-    logger,
-    timeZone: config.officeHours.timeZone,
-  });
-
-  let runner: RunnerHandle | undefined;
-  let stopping = false;
-  let seroma: SeromaBot | undefined;
-  const token = config.telegram.token;
-  if (token) {
-    seroma = createBot({
-      token,
-      apiRoot: config.telegram.apiRoot,
-      logger,
-      services: {
-        config,
-        storage,
-        clock,
-        climate: { driver: climate.sensor.driver, sampleNow: () => roomStatus.sampleNow() },
-        alerts: {
-          acknowledge: (id, by) => alerts.engine.acknowledge(id, by),
-          openIncidents: () => alerts.engine.openIncidents(),
-        },
-        door: {
-          driver: cards.reader.driver,
-          captureNextTap: (ms) => door.captureNextTap(ms),
-          enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
-        },
-        invites,
-        camera: { capture },
-        watch,
-        servers: serverServices(serverChecks, config),
-        backup: backups,
-      },
-    });
-  } else {
-    logger.warn(
-      "no TELEGRAM_BOT_TOKEN: the bot is off; sampling and storage run. To connect a bot: create one with @BotFather, " +
-        "put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram user id) in .env, and restart. See README, 'Create the bot'.",
-    );
-  }
-
-  const i18n = seroma?.i18n ?? createI18n(config.defaultLocale);
   const sns = config.alerts.snsTopicArn ? createSnsChannel({ topicArn: config.alerts.snsTopicArn }) : undefined;
   if (sns) logger.info({ topic: config.alerts.snsTopicArn }, "alerts also go to AWS SNS");
-  const alerts: AlertPipeline = setupAlerts({
+  const devices: RoomDevices = {
+    climate: climate.sensor,
+    cards: cards.reader,
+    display: lcd.display,
+    camera: cam.camera,
+    motion: motion.sensor,
+  };
+  const room = composeRoom({
     config,
     storage,
+    devices,
     clock,
+    scheduler: createCronScheduler(logger),
     logger,
-    ...(seroma ? { telegram: { api: seroma.bot.api, i18n: seroma.i18n } } : {}),
+    ...(local ? { botInfo: local.api.botInfo } : {}),
     ...(sns ? { sns } : {}),
-    translate: (k, v) => i18n.t(config.defaultLocale, k, v),
     // With the AWS backend, e-mails link the alert's photo (presigned, valid 24 h); nothing is public.
     ...("aws" in storage
       ? {
@@ -264,51 +174,8 @@ async function main(): Promise<void> {
         }
       : {}),
   });
-  raiseMotion = (details, at) => alerts.engine.raiseEvent("room.motion", "warning", details, at);
-  connectAlertsToBus(alerts, bus, config.officeHours.timeZone, {
-    logger,
-    breachSnapshots: {
-      async take(entry) {
-        const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
-        return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
-      },
-      link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
-    },
-  });
-  const alertJob = createAlertJob({
-    engine: alerts.engine,
-    outbox: storage.outbox,
-    scheduler,
-    clock,
-    logger,
-    roomId: config.roomId,
-    timeZone: config.officeHours.timeZone,
-  });
-
-  const displayJob = createDisplayJob({
-    roomId: config.roomId,
-    display: lcd.display,
-    bus,
-    clock,
-    scheduler,
-    timeZone: config.officeHours.timeZone,
-    logger,
-    t: (k, v) => i18n.t(config.defaultLocale, k, v),
-    messageMs: config.lcd.messageMs,
-  });
-
-  const dailySummary = config.alerts.dailySummaryAt
-    ? createDailySummaryJob({
-        roomId: config.roomId,
-        at: config.alerts.dailySummaryAt,
-        timeZone: config.officeHours.timeZone,
-        incidents: storage.incidents,
-        notify: (n) => alerts.notify(n),
-        scheduler,
-        clock,
-        logger,
-      })
-    : undefined;
+  let runner: RunnerHandle | undefined;
+  let stopping = false;
 
   async function shutdown(signal: string, exitCode = 0): Promise<void> {
     if (stopping) return;
@@ -321,17 +188,8 @@ async function main(): Promise<void> {
     force.unref();
     try {
       if (runner?.isRunning()) await runner.stop();
-      await door.stop();
-      await serverChecks.stop();
-      await backups.stop();
-      await watch.stop();
-      await capture.idle();
-      await retention.stop();
-      await displayJob.stop();
-      await roomStatus.stop();
-      await alertJob.stop();
-      await dailySummary?.stop();
-      await alerts.stop();
+      await room.stop();
+      await local?.close();
       sns?.close();
       await climate.sensor.close();
       await lcd.display.close();
@@ -348,49 +206,38 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
-  // Alerts first: the first reading is already judged, and undelivered notices from
-  // before a restart go out now.
-  await alerts.start();
-  await alertJob.start();
-  await dailySummary?.start();
-  await alerts.notify({
-    kind: "started",
-    roomId: config.roomId,
-    severity: "info",
-    at: clock.now().getTime(),
-    details: { driver: climate.sensor.driver, open: alerts.engine.openIncidents().length },
-  });
-  await displayJob.start();
-  await roomStatus.start();
-  logger.info(
-    { room: config.roomId, every: config.sampling.intervalSeconds },
-    `room-status job started (every ${config.sampling.intervalSeconds} s)`,
-  );
-  await door.start();
-  logger.info({ room: config.roomId, reader: cards.reader.driver }, "door job started");
-  await retention.start();
   const hosts = await storage.hosts.list(config.roomId);
-  if (hosts.length > 0 && !existsSync(config.servers.keyFile)) {
+  if (!local && hosts.length > 0 && !existsSync(config.servers.keyFile)) {
     logger.warn(
       { keyFile: config.servers.keyFile },
       `no SSH key at ${config.servers.keyFile}: server checks will fail until you create one ` +
         `(ssh-keygen -t ed25519 -N "" -f ${config.servers.keyFile}) and add its .pub to each server's authorized_keys`,
     );
   }
-  await serverChecks.start();
-  await backups.start();
-  logger.info(
-    { hosts: hosts.length, every: config.servers.intervalMinutes },
-    `server checks started (${hosts.length} host(s), every ${config.servers.intervalMinutes} min)`,
-  );
-  try {
-    await watch.start();
-  } catch (err) {
-    // A motion sensor that cannot start is an incident, not a reason to leave the room unwatched by everything else.
-    logger.error({ err: (err as Error).message }, "the motion sensor could not start; the security watch is off");
-    bus.emit("motion.dead", { roomId: config.roomId, at: clock.now().getTime(), reason: (err as Error).message });
-  }
+  // Local mode: demo data, simulated servers in the catalogue and the page, before the jobs start.
+  const page = local ? await local.attach({ config, room, devices, storage, clock, logger }) : undefined;
 
+  // Alerts first: the first reading is already judged, and undelivered notices from
+  // before a restart go out now.
+  await room.start();
+  await room.alerts.notify({
+    kind: "started",
+    roomId: config.roomId,
+    severity: "info",
+    at: clock.now().getTime(),
+    details: { driver: climate.sensor.driver, open: room.alerts.engine.openIncidents().length },
+  });
+  logger.info(
+    { room: config.roomId, every: config.sampling.intervalSeconds, reader: cards.reader.driver },
+    `room-status job started (every ${config.sampling.intervalSeconds} s); door job started`,
+  );
+  const hostCount = (await storage.hosts.list(config.roomId)).length;
+  logger.info(
+    { hosts: hostCount, every: config.servers.intervalMinutes },
+    `server checks started (${hostCount} host(s), every ${config.servers.intervalMinutes} min)`,
+  );
+
+  const seroma = room.bot;
   if (seroma) {
     // Telegram may be unreachable at boot (router still starting): keep trying with backoff;
     // the jobs run meanwhile. A refused token is fatal: it will not fix itself.
@@ -412,6 +259,21 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+  if (page && !stopping) {
+    logger.info({ url: page.web.origin }, "local mode: the page is ready");
+    process.stdout.write(
+      `${[
+        "",
+        "  Seroma is running in local mode (no TELEGRAM_BOT_TOKEN): the whole console in your browser.",
+        `  Open ${page.url}`,
+        `  Chat as Ada (admin), Linus (staff) or Mallory (a stranger); the staff group gets the alerts.`,
+        `  The panel drives the simulated hardware and the simulated servers (${page.fleet.hosts.map((h) => h.name).join(", ")}).`,
+        "  To use Telegram instead: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram",
+        "  user id) in .env, and restart. See README, 'Create the bot'.",
+        "",
+      ].join("\n")}\n`,
+    );
   }
 }
 

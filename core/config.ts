@@ -26,8 +26,10 @@ export interface Thresholds {
 }
 
 export interface Config {
+  /** Local mode's web page (only used without a token). */
+  local: { host: string; port: number };
   telegram: {
-    /** Absent: the console runs its jobs without a bot and says how to connect one. */
+    /** Absent: local mode (the built-in Bot API server and the web page, see local/). */
     token: string | undefined;
     apiRoot: string;
     adminIds: number[];
@@ -368,6 +370,12 @@ const schema = (env: Record<string, string | undefined>) =>
       .default("03:30"),
     BACKUP_KEEP: intIn(1, 365, 14),
     DEFAULT_LOCALE: z.enum(["en", "ja"]).default("en"),
+    LOCAL_UI_HOST: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.:-]+$/, "must be an IP address or host name, e.g. 127.0.0.1")
+      .default("127.0.0.1"),
+    LOCAL_UI_PORT: intIn(0, 65_535, 8080),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
 
@@ -409,6 +417,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   return {
     ok: true,
     config: {
+      local: { host: e.LOCAL_UI_HOST, port: e.LOCAL_UI_PORT },
       telegram: {
         token: e.TELEGRAM_BOT_TOKEN,
         apiRoot: e.TELEGRAM_API_ROOT,
@@ -525,6 +534,14 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
  * (real environment wins) and parses.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
+  const merged = readEnv(env);
+  return merged.ok ? parseConfig(merged.env) : merged;
+}
+
+/** `.env` (or ENV_FILE) merged under the process environment, unparsed (local mode re-parses it with its own defaults). */
+export function readEnv(
+  env: Record<string, string | undefined> = process.env,
+): { ok: true; env: Record<string, string | undefined> } | { ok: false; errors: string[] } {
   const file = env.ENV_FILE ?? ".env";
   let fromFile: Record<string, string> = {};
   if (existsSync(file)) {
@@ -536,5 +553,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } else if (env.ENV_FILE) {
     return { ok: false, errors: [`ENV_FILE: ${file} does not exist`] };
   }
-  return parseConfig({ ...fromFile, ...env });
+  return { ok: true, env: { ...fromFile, ...env } };
 }

@@ -104,3 +104,25 @@ export function isWithinOfficeHours(at: Date, hours: OfficeHours): boolean {
   if (hours.holidays.has(local.date)) return false;
   return (hours.days[local.weekday] ?? []).some((w) => local.minute >= w.start && local.minute < w.end);
 }
+
+const hhmm = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+
+/**
+ * The opening windows in the spec's own syntax, consecutive days with the same windows
+ * grouped ("mon-fri 08:00-18:00; sat 09:00-13:00"); "closed" when there are none.
+ */
+export function describeOfficeHours(hours: Pick<OfficeHours, "days">): string {
+  const order = [1, 2, 3, 4, 5, 6, 0]; // Monday first, as people write it
+  const key = (d: number) => (hours.days[d] ?? []).map((w) => `${hhmm(w.start)}-${hhmm(w.end)}`).join(",");
+  const groups: { from: number; to: number; windows: string }[] = [];
+  for (const d of order) {
+    const windows = key(d);
+    const last = groups.at(-1);
+    if (last && last.windows === windows && order.indexOf(d) === order.indexOf(last.to) + 1) last.to = d;
+    else groups.push({ from: d, to: d, windows });
+  }
+  const open = groups.filter((g) => g.windows !== "");
+  if (open.length === 0) return "closed";
+  return open.map((g) => `${WEEKDAYS[g.from]}${g.to !== g.from ? `-${WEEKDAYS[g.to]}` : ""} ${g.windows}`).join("; ");
+}

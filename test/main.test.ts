@@ -4,77 +4,19 @@
  * configuration, and graceful shutdown leaving a clean database.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { startLocalBotApi } from "../local/bot-api/server.ts";
 import { ALL_TABLES } from "../storage/aws/index.ts";
 import { createDynamoReadingRepository } from "../storage/aws/readings.ts";
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "./support/aws-local.ts";
-import { startLocalBotApi } from "./support/bot-api-server.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitForOutput: (re: RegExp, timeoutMs?: number) => Promise<void>;
-}
-
-function startConsole(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], {
-    cwd: ROOT,
-    // A clean environment: nothing from the developer's shell or a local .env leaks in.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ENV_FILE: "/dev/null", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners) l();
-  };
-  child.stdout?.on("data", onData);
-  child.stderr?.on("data", onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    child,
-    output: () => out,
-    exited,
-    waitForOutput: (re, timeoutMs = 20_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (re.test(out)) {
-            listeners.delete(check);
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`timed out waiting for ${re} in output:\n${out}`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-        void exited.then(() => {
-          if (!re.test(out)) {
-            listeners.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`process exited before ${re}; output:\n${out}`));
-          }
-        });
-      }),
-  };
-}
+import { startConsole } from "./support/console-process.ts";
 
 describe("main (the console process)", () => {
-  test("without a token: samples into SQLite, explains how to connect a bot, stops cleanly on SIGTERM", async () => {
+  test("without a token: local mode (own data dir, the page's address, the BotFather hint), samples, stops cleanly", async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
     const run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", SAMPLE_INTERVAL_SECONDS: "2", LOG_LEVEL: "info" });
     try {
@@ -85,8 +27,12 @@ describe("main (the console process)", () => {
       await run.waitForOutput(/motion sensor = sim/);
       await run.waitForOutput(/door job started/);
       await run.waitForOutput(/security watch started/);
-      await run.waitForOutput(/no TELEGRAM_BOT_TOKEN/);
+      await run.waitForOutput(
+        /no TELEGRAM_BOT_TOKEN: local mode \(built-in Bot API server on http:\/\/127\.0\.0\.1:\d+/,
+      );
+      await run.waitForOutput(/Open http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}/);
       await run.waitForOutput(/BotFather/);
+      await run.waitForOutput(/server checks started \(3 host\(s\)/);
       await run.waitForOutput(/reading stored[\s\S]*reading stored/); // startup sample + at least one scheduled
       run.child.kill("SIGTERM");
       const { code } = await run.exited;
@@ -95,13 +41,17 @@ describe("main (the console process)", () => {
     } finally {
       run.child.kill("SIGKILL");
     }
-    const file = join(dataDir, "seroma.db");
+    // Local mode keeps its data apart from a real room's (DATA_DIR/local), and closes it cleanly.
+    assert.equal(existsSync(join(dataDir, "seroma.db")), false, "nothing in the real room's database");
+    const file = join(dataDir, "local", "seroma.db");
     const wal = `${file}-wal`;
     assert.ok(!existsSync(wal) || statSync(wal).size === 0, "WAL checkpointed");
     const db = new Database(file, { readonly: true });
     const { n } = db.prepare("SELECT count(*) AS n FROM readings WHERE room_id = 'server-room'").get() as { n: number };
     db.close();
     assert.ok(n >= 2, `expected at least 2 readings, found ${n}`);
+    assert.equal(statSync(join(dataDir, "local", "local-ui-token")).mode & 0o077, 0, "the page's token is private");
+    assert.equal(statSync(join(dataDir, "local", "ssh", "id_ed25519")).mode & 0o077, 0, "the SSH key is private");
   });
 
   test("HARDWARE=auto on a machine without a Pi: every device simulated, each saying why", async () => {
@@ -228,8 +178,10 @@ describe("main (the console process)", () => {
 describe("main with STORAGE=aws (DynamoDB and S3 on 127.0.0.1)", () => {
   test("refuses to start on a backend that was not set up, naming aws:setup", async () => {
     const aws = await startLocalAws({ prefix: "unset" });
+    const api = await startLocalBotApi({ token: TOKEN });
     const run = startConsole({
       ...awsEnv(aws, "unset"),
+      ...botEnv(api),
       DATA_DIR: join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data"),
     });
     try {
@@ -242,14 +194,17 @@ describe("main with STORAGE=aws (DynamoDB and S3 on 127.0.0.1)", () => {
     } finally {
       run.child.kill("SIGKILL");
       await aws.stop();
+      await api.close();
     }
   });
 
   test("after aws:setup: readings go to DynamoDB, the outbox stays local, stops cleanly", async () => {
     const aws = await startLocalAws({ prefix: "pi", tables: ALL_TABLES });
+    const api = await startLocalBotApi({ token: TOKEN });
     const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data");
     const run = startConsole({
       ...awsEnv(aws, "pi"),
+      ...botEnv(api),
       DATA_DIR: dataDir,
       HARDWARE: "sim",
       SAMPLE_INTERVAL_SECONDS: "2",
@@ -267,9 +222,16 @@ describe("main with STORAGE=aws (DynamoDB and S3 on 127.0.0.1)", () => {
     } finally {
       run.child.kill("SIGKILL");
       await aws.stop();
+      await api.close();
     }
   });
 });
+
+const TOKEN = "5000000001:AAHlocalTestTokenForSeroma-0123456789";
+
+function botEnv(api: { token: string; apiRoot: string }): Record<string, string> {
+  return { TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot, ADMIN_IDS: "1001" };
+}
 
 function awsEnv(aws: LocalAws, prefix: string): Record<string, string> {
   return {

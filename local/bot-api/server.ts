@@ -246,7 +246,8 @@ export interface LocalBotApiOptions {
   strictHtmlAmpersand?: boolean;
   /**
    * Memory bounds for a long-running server (local mode); tests keep everything (default).
-   * maxRecordedCalls: `calls` and `callbackAnswers` keep the newest this many.
+   * maxRecordedCalls: `calls` and `callbackAnswers` keep the newest this many, and uploads in
+   *   recorded params are kept as { filename, mime, size } (the bytes live in `files` only).
    * maxMessagesPerChat: older messages are forgotten (edits of them fail like on Telegram).
    * maxFileBytes: uploaded bytes kept in memory; the oldest files are forgotten beyond it.
    */
@@ -909,7 +910,10 @@ class LocalBotApiServer implements LocalBotApi {
   }
 
   private record(call: Omit<RecordedCall, "status">, status: number, result: unknown, description: string | undefined) {
-    const entry: RecordedCall = { method: call.method, params: call.params, at: call.at, status };
+    // Bounded (local mode): a recorded call keeps an upload's name, type and size, not its bytes
+    // (the file itself is in `files`, under its own budget).
+    const params = Number.isFinite(this.limits.maxRecordedCalls) ? withoutUploadBytes(call.params) : call.params;
+    const entry: RecordedCall = { method: call.method, params, at: call.at, status };
     if (status === 200) entry.result = result;
     if (description !== undefined) entry.description = description;
     this.calls.push(entry);
@@ -1205,13 +1209,14 @@ class LocalBotApiServer implements LocalBotApi {
     entities: unknown,
   ): { text: string; entities: MessageEntity[]; parse_mode?: string } {
     if (parseMode === undefined || parseMode === null || parseMode === "") {
-      return trimFormatted(raw, Array.isArray(entities) ? (entities as MessageEntity[]) : []);
+      const plain = trimFormatted(raw, Array.isArray(entities) ? (entities as MessageEntity[]) : []);
+      return { ...plain, entities: withUrlEntities(plain.text, plain.entities) };
     }
     const mode = String(parseMode);
     if (mode.toLowerCase() === "html") {
       const parsed = parseTelegramHtml(raw, { strictAmpersand: this.strictAmpersand });
       if (!parsed.ok) throw badRequest(`can't parse entities: ${parsed.error}`);
-      return { text: parsed.text, entities: parsed.entities, parse_mode: mode };
+      return { text: parsed.text, entities: withUrlEntities(parsed.text, parsed.entities), parse_mode: mode };
     }
     if (mode.toLowerCase() === "markdownv2" || mode.toLowerCase() === "markdown") {
       return { text: raw.trim(), entities: [], parse_mode: mode };
@@ -1621,6 +1626,24 @@ class LocalBotApiServer implements LocalBotApi {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/**
+ * Adds the `url` entities Telegram detects in text by itself (bare http(s) links), outside
+ * code, pre and existing links; trailing punctuation stays out of the link, as on Telegram.
+ */
+function withUrlEntities(text: string, entities: MessageEntity[]): MessageEntity[] {
+  const opaque = entities.filter((e) => ["code", "pre", "text_link", "url", "text_mention"].includes(e.type));
+  const found: MessageEntity[] = [];
+  for (const m of text.matchAll(/\bhttps?:\/\/[^\s<>"]+/g)) {
+    const link = m[0].replace(/[.,;:!?)\]'»]+$/, "");
+    const offset = m.index ?? 0;
+    const end = offset + link.length;
+    if (opaque.some((e) => offset < e.offset + e.length && e.offset < end)) continue;
+    found.push({ type: "url", offset, length: link.length });
+  }
+  if (found.length === 0) return entities;
+  return [...entities, ...found].sort((a, b) => a.offset - b.offset || b.length - a.length);
+}
+
 function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
@@ -1846,6 +1869,15 @@ function memberObject(m: Member): Record<string, unknown> {
     default:
       return { status: m.status, user: m.user };
   }
+}
+
+function withoutUploadBytes(params: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.values(params).some(isUploadedFile)) return params;
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) =>
+      isUploadedFile(v) ? [k, { filename: v.filename, mime: v.mime, size: v.bytes.length }] : [k, v],
+    ),
+  );
 }
 
 function isUploadedFile(v: unknown): v is UploadedFile {

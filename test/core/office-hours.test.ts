@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isWithinOfficeHours, type OfficeHours, parseOfficeHoursSpec } from "../../core/office-hours.ts";
+import {
+  describeOfficeHours,
+  isWithinOfficeHours,
+  type OfficeHours,
+  parseOfficeHoursSpec,
+} from "../../core/office-hours.ts";
 
 function hours(spec: string, timeZone: string, holidays: string[] = []): OfficeHours {
   const parsed = parseOfficeHoursSpec(spec);
@@ -54,5 +59,25 @@ describe("office hours", () => {
       assert.ok(!r.ok, spec);
       assert.match(r.error, reason, spec);
     }
+  });
+});
+
+describe("describeOfficeHours", () => {
+  const describeSpec = (spec: string) => {
+    const parsed = parseOfficeHoursSpec(spec);
+    assert.ok(parsed.ok);
+    return describeOfficeHours({ days: parsed.days });
+  };
+
+  test("says the spec back, Monday first, equal neighbouring days grouped", () => {
+    assert.equal(describeSpec("mon-sun 07:00-19:00"), "mon-sun 07:00-19:00");
+    assert.equal(describeSpec("mon-fri 08:00-18:00; sat 09:00-13:00"), "mon-fri 08:00-18:00; sat 09:00-13:00");
+    assert.equal(describeSpec("sat 09:00-13:00; mon-wed 08:00-12:00"), "mon-wed 08:00-12:00; sat 09:00-13:00");
+  });
+
+  test("days with different windows are not merged; gaps split groups; nothing open is 'closed'", () => {
+    assert.equal(describeSpec("mon 08:00-12:00; tue 09:00-12:00"), "mon 08:00-12:00; tue 09:00-12:00");
+    assert.equal(describeSpec("mon 08:00-12:00; wed 08:00-12:00"), "mon 08:00-12:00; wed 08:00-12:00");
+    assert.equal(describeOfficeHours({ days: [[], [], [], [], [], [], []] }), "closed");
   });
 });

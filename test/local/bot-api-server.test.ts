@@ -638,10 +638,42 @@ describe("local mode's needs: live events, command menus, bounded memory", () =>
       const firstMessage = api.messages(alice.id).find((m) => m.media?.fileId === first);
       assert.equal(firstMessage?.media?.bytes, undefined, "the message no longer holds the bytes either");
 
+      const sent = api.calls.filter((c) => c.method.toLowerCase() === "sendphoto").at(-1);
+      assert.deepEqual(
+        sent?.params.photo,
+        { filename: "b.png", mime: "application/octet-stream", size: 73 },
+        "no bytes",
+      );
       for (let i = 0; i < 20; i++) await rawCall(api, "getMe");
       assert.ok(api.calls.length <= 10, `calls kept: ${api.calls.length}`);
       assert.equal(api.calls.at(-1)?.method, "getMe");
       assert.ok(api.callbackAnswers.length <= 10);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("entities Telegram adds by itself", () => {
+  test("bare links become url entities, outside code and existing links, without trailing punctuation", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const text =
+        'See https://t.me/seroma_test_bot?start=link_abc. Or <code>https://no.example/x</code>, <a href="https://a.example">https://b.example</a> and (http://c.example/p).';
+      const r = await rawCall(api, "sendMessage", { chat_id: alice.id, text, parse_mode: "HTML" });
+      assert.equal(r.body.ok, true);
+      const m = api.lastBotMessage(alice.id);
+      const shown = m?.text ?? "";
+      const urls = (m?.entities ?? [])
+        .filter((e) => e.type === "url")
+        .map((e) => shown.slice(e.offset, e.offset + e.length));
+      assert.deepEqual(urls, ["https://t.me/seroma_test_bot?start=link_abc", "http://c.example/p"]);
+      const offsets = (m?.entities ?? []).map((e) => e.offset);
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((a, b) => a - b),
+        "entities in order",
+      );
     } finally {
       await api.close();
     }

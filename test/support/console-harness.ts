@@ -1,23 +1,24 @@
 /**
- * Builds the real console pieces (SQLite file, simulated sensor, room-status job, the
- * grammY bot polling through @grammyjs/runner) around a local Bot API server on
- * 127.0.0.1, with a manual clock and scheduler. Tests play users and assert on what
- * the bot sent.
+ * Builds the real console (app/compose-room.ts: the same wiring as main.ts; a SQLite
+ * file, simulated devices, the grammY bot polling through @grammyjs/runner) around a local
+ * Bot API server on 127.0.0.1, with a manual clock and scheduler. Tests play users and
+ * assert on what the bot sent.
  */
 
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
-import { connectAlertsToBus, type SnsSender, setupAlerts } from "../../bot/alerts/setup.ts";
-import { createBot, startBot } from "../../bot/index.ts";
+import { type AlertJob, composeRoom, type RoomStatusJob } from "../../app/compose-room.ts";
+import type { SnsSender } from "../../bot/alerts/setup.ts";
+import { startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
-import { type CaptureService, createCaptureServiceFromConfig } from "../../core/camera/capture-service.ts";
+import type { CaptureService } from "../../core/camera/capture-service.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
-import { EventBus } from "../../core/event-bus.ts";
+import type { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
-import { createInviteStore, type InviteStore } from "../../core/invites.ts";
+import type { InviteStore } from "../../core/invites.ts";
 import { silentLogger } from "../../core/logger.ts";
 import type { Camera } from "../../hardware/camera/port.ts";
 import { createSimulatedCamera, type SimulatedCamera } from "../../hardware/camera/simulator.ts";
@@ -25,15 +26,11 @@ import { createSimulatedCardReader, type SimulatedCardReader } from "../../hardw
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
 import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createSimulatedMotionSensor, type SimulatedMotionSensor } from "../../hardware/motion/simulator.ts";
-import { createAlertJob } from "../../jobs/alert-job.ts";
-import { type BackupJob, createBackupJobFromConfig } from "../../jobs/backup-job.ts";
-import { createDailySummaryJob } from "../../jobs/daily-summary-job.ts";
-import { createDisplayJob } from "../../jobs/display-job.ts";
-import { createDoorJob, type DoorJob } from "../../jobs/door-job.ts";
-import { createMediaRetentionJob, type MediaRetentionJob } from "../../jobs/media-retention-job.ts";
-import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
-import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../../jobs/security-watch-job.ts";
-import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../../jobs/server-check-job.ts";
+import type { BackupJob } from "../../jobs/backup-job.ts";
+import type { DoorJob } from "../../jobs/door-job.ts";
+import type { MediaRetentionJob } from "../../jobs/media-retention-job.ts";
+import type { SecurityWatchJob } from "../../jobs/security-watch-job.ts";
+import type { ServerCheckJob } from "../../jobs/server-check-job.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
@@ -53,18 +50,16 @@ export interface ConsoleHarness {
   scheduler: ManualScheduler;
   storage: Storage;
   sensor: ReturnType<typeof createSimulatedClimateSensor>;
-  job: ReturnType<typeof createRoomStatusJob>;
+  job: RoomStatusJob;
   bus: EventBus<RoomEvents>;
   runner: RunnerHandle;
   alerts: AlertPipeline;
-  alertJob: ReturnType<typeof createAlertJob>;
-  dailySummary: ReturnType<typeof createDailySummaryJob>;
+  alertJob: AlertJob;
   /** The simulated card reader at the door (tap, hold, kill, revive). */
   reader: SimulatedCardReader;
   door: DoorJob;
   /** The simulated LCD (frame(), text(), frames, fail()). */
   display: SimulatedDisplay;
-  displayJob: ReturnType<typeof createDisplayJob>;
   invites: InviteStore;
   /** The simulated camera (personEnters, fail, hang, unplug). */
   camera: SimulatedCamera;
@@ -129,35 +124,14 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   const config: Config = {
     ...parsed.config,
     door: { ...parsed.config.door, ...(opts.enrollTimeoutMs ? { enrollTimeoutMs: opts.enrollTimeoutMs } : {}) },
+    lcd: { ...parsed.config.lcd, ...(opts.lcdMessageMs ? { messageMs: opts.lcdMessageMs } : {}) },
   };
   const clock = new ManualClock(opts.startAt ?? "2026-11-23T10:00:00Z");
   const scheduler = new ManualScheduler();
   const storage = createSqliteStorage({ dataDir: config.dataDir });
   const sensor = createSimulatedClimateSensor({ clock, seed: 11 });
-  const bus = new EventBus<RoomEvents>(silentLogger);
-  const job = createRoomStatusJob({
-    roomId: config.roomId,
-    sensor,
-    readings: storage.readings,
-    clock,
-    scheduler,
-    bus,
-    logger: silentLogger,
-    cron: config.sampling.cron,
-  });
   const reader = createSimulatedCardReader({ clock, debounceMs: config.door.debounceMs });
-  const door = createDoorJob({
-    roomId: config.roomId,
-    reader,
-    staff: storage.staff,
-    accessLog: storage.accessLog,
-    officeHours: config.officeHours,
-    clock,
-    bus,
-    logger: silentLogger,
-  });
   const display = createSimulatedDisplay({ cols: config.lcd.cols, rows: config.lcd.rows });
-  const invites = createInviteStore(clock);
   const camera = createSimulatedCamera({
     clock,
     seed: 7,
@@ -167,134 +141,46 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     timeoutMs: opts.camera?.timeoutMs ?? 2_000,
     ...(opts.camera && "ffmpegPath" in opts.camera ? { ffmpegPath: opts.camera.ffmpegPath ?? null } : {}),
   });
-  const capture = createCaptureServiceFromConfig(config, {
-    camera: opts.wrapCamera ? opts.wrapCamera(camera) : camera,
-    media: storage.media,
-    readings: storage.readings,
-    clock,
-    bus,
-    logger: silentLogger,
-  });
   const motion = createSimulatedMotionSensor({ clock, cooldownMs: 0 });
-  const watch = createSecurityWatchJobFromConfig(config, {
-    motion: motion,
-    capture,
-    media: storage.media,
-    raise: (details, at) => alerts.engine.raiseEvent("room.motion", "warning", details, at),
-    clock,
-    bus,
-    logger: silentLogger,
-  });
-  const backups = createBackupJobFromConfig(config, {
-    storage,
-    scheduler,
-    clock,
-    logger: silentLogger,
-    notify: (n) => alerts.notify(n),
-    ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
-  });
-  const retention = createMediaRetentionJob({
-    media: storage.media,
-    budget: config.media,
-    scheduler,
-    clock,
-    logger: silentLogger,
-  });
-  const serverChecks = createServerCheckJobFromConfig(config, {
-    storage,
-    // The alert pipeline is built below; server checks start after it.
-    engine: { setServerCondition: (rule, problem, at) => alerts.engine.setServerCondition(rule, problem, at) },
-    scheduler,
-    clock,
-    logger: silentLogger,
-  });
-  const seroma = createBot({
-    token: api.token,
-    apiRoot: api.apiRoot,
-    logger: silentLogger,
-    services: {
-      config,
-      storage: opts.wrapStorage ? opts.wrapStorage(storage) : storage,
-      clock,
-      climate: { driver: sensor.driver, sampleNow: () => job.sampleNow() },
-      alerts: {
-        acknowledge: (id, by) => alerts.engine.acknowledge(id, by),
-        openIncidents: () => alerts.engine.openIncidents(),
-      },
-      door: {
-        driver: reader.driver,
-        captureNextTap: (ms) => door.captureNextTap(ms),
-        enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
-      },
-      invites,
-      camera: { capture },
-      watch,
-      servers: serverServices(serverChecks, config),
-      backup: backups,
-    },
-  });
-  const displayJob = createDisplayJob({
-    roomId: config.roomId,
-    display,
-    bus,
-    clock,
-    scheduler,
-    timeZone: config.officeHours.timeZone,
-    logger: silentLogger,
-    t: (k, v) => seroma.i18n.t(config.defaultLocale, k, v),
-    messageMs: opts.lcdMessageMs ?? config.lcd.messageMs,
-  });
-  const alerts = setupAlerts({
+  // The product's wiring (app/compose-room.ts), with a manual clock and scheduler.
+  const room = composeRoom({
     config,
     storage,
-    clock,
-    logger: silentLogger,
-    telegram: {
-      api: seroma.bot.api,
-      i18n: seroma.i18n,
-      pacing: opts.pacing ?? { perWindow: 20, windowMs: 60_000, minGapMs: 0 },
+    devices: {
+      climate: sensor,
+      cards: reader,
+      display,
+      camera: opts.wrapCamera ? opts.wrapCamera(camera) : camera,
+      motion,
     },
-    ...(opts.sns ? { sns: opts.sns } : {}),
+    clock,
+    scheduler,
+    logger: silentLogger,
+    ...(opts.wrapStorage ? { botStorage: opts.wrapStorage(storage) } : {}),
+    pacing: opts.pacing ?? { perWindow: 20, windowMs: 60_000, minGapMs: 0 },
     backoff: { minMs: 20, maxMs: 500 },
-    translate: (k, v) => seroma.i18n.t(config.defaultLocale, k, v),
+    ...(opts.sns ? { sns: opts.sns } : {}),
+    ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
+    // Tests take readings with job.sampleNow(); nothing samples on its own.
+    manualSampling: true,
   });
-  connectAlertsToBus(alerts, bus, config.officeHours.timeZone, {
-    breachSnapshots: {
-      async take(entry) {
-        const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
-        return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
-      },
-      link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
-    },
-  });
-  await alerts.start();
-  const alertJob = createAlertJob({
-    engine: alerts.engine,
-    outbox: storage.outbox,
-    scheduler,
-    clock,
-    logger: silentLogger,
-    roomId: config.roomId,
-  });
-  await alertJob.start();
-  const dailySummary = createDailySummaryJob({
-    roomId: config.roomId,
-    at: config.alerts.dailySummaryAt ?? "08:00",
-    timeZone: config.officeHours.timeZone,
-    incidents: storage.incidents,
-    notify: (n) => alerts.notify(n),
-    scheduler,
-    clock,
-    logger: silentLogger,
-  });
-  await dailySummary.start();
-  await displayJob.start();
-  await door.start();
-  await watch.start();
-  await retention.start();
-  await serverChecks.start();
-  await backups.start();
+  const seroma = room.bot;
+  if (!seroma) throw new Error("the harness always configures a token");
+  await room.start();
   const runner = await startBot(seroma, silentLogger);
+  const {
+    roomStatus: job,
+    bus,
+    alerts,
+    alertJob,
+    door,
+    invites,
+    capture,
+    watch,
+    retention,
+    serverChecks,
+    backups,
+  } = room;
 
   return {
     api,
@@ -308,11 +194,9 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     runner,
     alerts,
     alertJob,
-    dailySummary,
     reader,
     door,
     display,
-    displayJob,
     invites,
     camera,
     capture,
@@ -328,18 +212,8 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     },
     async stop() {
       if (runner.isRunning()) await runner.stop();
-      await door.stop();
-      await serverChecks.stop();
-      await backups.stop();
-      await watch.stop();
-      await capture.idle();
-      await retention.stop();
+      await room.stop();
       await camera.close();
-      await displayJob.stop();
-      await job.stop();
-      await alertJob.stop();
-      await dailySummary.stop();
-      await alerts.stop();
       await storage.close();
       await api.close();
     },

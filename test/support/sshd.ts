@@ -18,9 +18,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import type { ParsedKey, ServerChannel } from "ssh2";
+import type { ServerChannel } from "ssh2";
 import ssh2 from "ssh2";
 import { fingerprintOfPublicKeyLine, sha256Fingerprint } from "../../servers/fingerprint.ts";
+import { generateEd25519KeyPair, parseKey } from "../../servers/keys.ts";
+
+export { generateEd25519KeyPair };
 
 export const SSHD_PATH = "/usr/sbin/sshd";
 export const LOOPBACK = "127.0.0.1";
@@ -198,22 +201,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 // ---------------------------------------------------------------------------------------
 // ssh2's own server
 
-/**
- * An ed25519 key pair (OpenSSH format) from ssh2's generator that ssh2 can read back.
- * ssh2 1.17's generateKeyPairSync("ed25519") strips leading zero bytes from the public
- * key, so about 1 pair in 256 is malformed (mscdex/ssh2#1390, #1513): such pairs are
- * thrown away and generated again.
- */
-export function generateEd25519KeyPair(): { private: string; public: string } {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const pair = ssh2.utils.generateKeyPairSync("ed25519");
-    if (!(ssh2.utils.parseKey(pair.public) instanceof Error) && !(ssh2.utils.parseKey(pair.private) instanceof Error)) {
-      return pair;
-    }
-  }
-  throw new Error("ssh2 kept generating unreadable ed25519 keys");
-}
-
 export type Ssh2Behaviour =
   /** Run the command (or the canned answer) and exit. */
   | "normal"
@@ -264,8 +251,8 @@ export async function startSsh2TestServer(opts: Ssh2ServerOptions = {}): Promise
   const events: string[] = [];
   let connections = 0;
 
-  const hostPublic = parsed(hostKeys.public);
-  const allowed = parsed(clientKeys.public);
+  const hostPublic = parseKey(hostKeys.public);
+  const allowed = parseKey(clientKeys.public);
   const allowedBlob = allowed.getPublicSSH();
   const sockets = new Map<number, Socket>(); // by the client's port
   const children = new Set<ChildProcess>();
@@ -378,14 +365,6 @@ export async function startSsh2TestServer(opts: Ssh2ServerOptions = {}): Promise
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
-}
-
-function parsed(key: string): ParsedKey {
-  const k = ssh2.utils.parseKey(key);
-  if (k instanceof Error) throw k;
-  const first = Array.isArray(k) ? (k[0] as ParsedKey | undefined) : k;
-  if (!first) throw new Error("no key");
-  return first;
 }
 
 function killGroup(child: ChildProcess, name: string): void {

@@ -1,0 +1,314 @@
+/**
+ * One room, wired: the jobs, the alert pipeline and the bot around a storage and five
+ * devices. main.ts (Telegram) and local mode (local/, the built-in Bot API server) both
+ * build the room here, so there is one wiring. Nothing starts until start().
+ *
+ *   const room = composeRoom({ config, storage, devices, clock, scheduler, logger });
+ *   await room.start();               // alerts first, then the jobs
+ *   const runner = room.bot && await startBot(room.bot, logger);   // the caller's retry policy
+ *   ...
+ *   await runner?.stop(); await room.stop();   // then close devices and storage (the caller owns them)
+ *
+ * The bot exists only when config.telegram.token is set.
+ */
+import type { UserFromGetMe } from "grammy/types";
+import { connectAlertsToBus, type SnsSender, setupAlerts } from "../bot/alerts/setup.ts";
+import { createI18n } from "../bot/i18n.ts";
+import { createBot, type SeromaBot } from "../bot/index.ts";
+import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
+import type { AlertPipeline } from "../core/alerts/pipeline.ts";
+import { type CaptureService, createCaptureServiceFromConfig } from "../core/camera/capture-service.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import { EventBus } from "../core/event-bus.ts";
+import type { RoomEvents } from "../core/events.ts";
+import { createInviteStore, type InviteStore } from "../core/invites.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Scheduler } from "../core/scheduler.ts";
+import type { Camera } from "../hardware/camera/port.ts";
+import type { CardReader } from "../hardware/cards/port.ts";
+import type { ClimateSensor } from "../hardware/climate/port.ts";
+import type { Display } from "../hardware/display/port.ts";
+import type { MotionSensor } from "../hardware/motion/port.ts";
+import { createAlertJob } from "../jobs/alert-job.ts";
+import { type BackupJob, createBackupJobFromConfig } from "../jobs/backup-job.ts";
+import { createDailySummaryJob } from "../jobs/daily-summary-job.ts";
+import { createDisplayJob } from "../jobs/display-job.ts";
+import { createDoorJob, type DoorJob } from "../jobs/door-job.ts";
+import { createMediaRetentionJob, type MediaRetentionJob } from "../jobs/media-retention-job.ts";
+import { createRoomStatusJob } from "../jobs/room-status-job.ts";
+import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../jobs/security-watch-job.ts";
+import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../jobs/server-check-job.ts";
+import type { Storage } from "../storage/ports.ts";
+
+export interface RoomDevices {
+  climate: ClimateSensor;
+  cards: CardReader;
+  display: Display;
+  camera: Camera;
+  motion: MotionSensor;
+}
+
+export interface ComposeRoomOptions {
+  config: Config;
+  storage: Storage;
+  devices: RoomDevices;
+  clock: Clock;
+  scheduler: Scheduler;
+  logger: Logger;
+  /** The bot's identity when known in advance (skips getMe). */
+  botInfo?: UserFromGetMe;
+  /** Alerts also go to this SNS sender. */
+  sns?: SnsSender;
+  /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
+  photoLink?: (mediaId: number) => Promise<string | undefined>;
+  /** Group pacing for alerts (default: Telegram's limits). */
+  pacing?: DeliveryChannel["pacing"];
+  /** Retry backoff of the alert outbox. */
+  backoff?: { minMs: number; maxMs: number };
+  /** Credentials for backup uploads to S3 (default: the AWS chain). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The storage the bot's handlers see (tests wrap it to inject faults); the jobs keep `storage`. */
+  botStorage?: Storage;
+  /** Tests: start() leaves the room-status job alone (no cron, no first reading); readings come from roomStatus.sampleNow(). */
+  manualSampling?: boolean;
+}
+
+export type RoomStatusJob = ReturnType<typeof createRoomStatusJob>;
+export type AlertJob = ReturnType<typeof createAlertJob>;
+
+export interface Room {
+  readonly config: Config;
+  readonly bus: EventBus<RoomEvents>;
+  /** Present when config.telegram.token is set. Start it with startBot (bot/index.ts). */
+  readonly bot: SeromaBot | undefined;
+  readonly alerts: AlertPipeline;
+  /** Reminders and outbox pruning, every minute. */
+  readonly alertJob: AlertJob;
+  readonly roomStatus: RoomStatusJob;
+  readonly door: DoorJob;
+  readonly capture: CaptureService;
+  readonly watch: SecurityWatchJob;
+  readonly serverChecks: ServerCheckJob;
+  readonly backups: BackupJob;
+  readonly retention: MediaRetentionJob;
+  readonly invites: InviteStore;
+  /** Translates with the room's default locale. */
+  t(key: string, vars?: Record<string, string | number>): string;
+  /** Starts the alert pipeline, then every job. The security watch failing to start is logged and reported, not thrown. */
+  start(): Promise<void>;
+  /** Stops every job and the alert pipeline (stop the bot's runner first). Leaves devices and storage open. */
+  stop(): Promise<void>;
+}
+
+export function composeRoom(opts: ComposeRoomOptions): Room {
+  const { config, storage, devices, clock, scheduler, logger } = opts;
+  const timeZone = config.officeHours.timeZone;
+
+  const bus = new EventBus<RoomEvents>(logger);
+  const roomStatus = createRoomStatusJob({
+    roomId: config.roomId,
+    sensor: devices.climate,
+    readings: storage.readings,
+    clock,
+    scheduler,
+    bus,
+    logger,
+    cron: config.sampling.cron,
+    timeZone,
+  });
+  const door = createDoorJob({
+    roomId: config.roomId,
+    reader: devices.cards,
+    staff: storage.staff,
+    accessLog: storage.accessLog,
+    officeHours: config.officeHours,
+    clock,
+    bus,
+    logger,
+  });
+  const invites = createInviteStore(clock);
+  const capture = createCaptureServiceFromConfig(config, {
+    camera: devices.camera,
+    media: storage.media,
+    readings: storage.readings,
+    clock,
+    bus,
+    logger,
+  });
+  // Late-bound: the pipeline is built below, and motion is only handled after start().
+  let alerts: AlertPipeline | undefined;
+  const pipeline = (): AlertPipeline => {
+    if (!alerts) throw new Error("the alert pipeline is not ready");
+    return alerts;
+  };
+  const watch = createSecurityWatchJobFromConfig(config, {
+    motion: devices.motion,
+    capture,
+    media: storage.media,
+    raise: (details, at) => pipeline().engine.raiseEvent("room.motion", "warning", details, at),
+    clock,
+    bus,
+    logger,
+  });
+  const serverChecks = createServerCheckJobFromConfig(config, {
+    storage,
+    engine: { setServerCondition: (rule, problem, at) => pipeline().engine.setServerCondition(rule, problem, at) },
+    scheduler,
+    clock,
+    logger,
+  });
+  const backups = createBackupJobFromConfig(config, {
+    storage,
+    scheduler,
+    clock,
+    logger,
+    notify: (n) => pipeline().notify(n),
+    ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
+  });
+  const retention = createMediaRetentionJob({
+    media: storage.media,
+    budget: config.media,
+    scheduler,
+    clock,
+    logger,
+    timeZone,
+  });
+
+  const token = config.telegram.token;
+  const bot = token
+    ? createBot({
+        token,
+        apiRoot: config.telegram.apiRoot,
+        logger,
+        ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
+        services: {
+          config,
+          storage: opts.botStorage ?? storage,
+          clock,
+          climate: { driver: devices.climate.driver, sampleNow: () => roomStatus.sampleNow() },
+          alerts: {
+            acknowledge: (id, by) => pipeline().engine.acknowledge(id, by),
+            openIncidents: () => pipeline().engine.openIncidents(),
+          },
+          door: {
+            driver: devices.cards.driver,
+            captureNextTap: (ms) => door.captureNextTap(ms),
+            enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
+          },
+          invites,
+          camera: { capture },
+          watch,
+          servers: serverServices(serverChecks, config),
+          backup: backups,
+        },
+      })
+    : undefined;
+
+  const i18n = bot?.i18n ?? createI18n(config.defaultLocale);
+  const t = (k: string, v?: Record<string, string | number>) => i18n.t(config.defaultLocale, k, v);
+  alerts = setupAlerts({
+    config,
+    storage,
+    clock,
+    logger,
+    ...(bot ? { telegram: { api: bot.bot.api, i18n: bot.i18n, ...(opts.pacing ? { pacing: opts.pacing } : {}) } } : {}),
+    ...(opts.sns ? { sns: opts.sns } : {}),
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.photoLink ? { photoLink: opts.photoLink } : {}),
+    translate: t,
+  });
+  connectAlertsToBus(alerts, bus, timeZone, {
+    logger,
+    breachSnapshots: {
+      async take(entry) {
+        const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
+        return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
+      },
+      link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
+    },
+  });
+  const alertJob = createAlertJob({
+    engine: alerts.engine,
+    outbox: storage.outbox,
+    scheduler,
+    clock,
+    logger,
+    roomId: config.roomId,
+    timeZone,
+  });
+  const displayJob = createDisplayJob({
+    roomId: config.roomId,
+    display: devices.display,
+    bus,
+    clock,
+    scheduler,
+    timeZone,
+    logger,
+    t,
+    messageMs: config.lcd.messageMs,
+  });
+  const dailySummary = config.alerts.dailySummaryAt
+    ? createDailySummaryJob({
+        roomId: config.roomId,
+        at: config.alerts.dailySummaryAt,
+        timeZone,
+        incidents: storage.incidents,
+        notify: (n) => pipeline().notify(n),
+        scheduler,
+        clock,
+        logger,
+      })
+    : undefined;
+
+  const pipelineNow = alerts;
+  return {
+    config,
+    bus,
+    bot,
+    alerts: pipelineNow,
+    alertJob,
+    roomStatus,
+    door,
+    capture,
+    watch,
+    serverChecks,
+    backups,
+    retention,
+    invites,
+    t,
+    async start() {
+      // Alerts first: the first reading is already judged, and undelivered notices from
+      // before a restart go out now.
+      await pipelineNow.start();
+      await alertJob.start();
+      await dailySummary?.start();
+      await displayJob.start();
+      if (!opts.manualSampling) await roomStatus.start();
+      await door.start();
+      await retention.start();
+      await serverChecks.start();
+      await backups.start();
+      try {
+        await watch.start();
+      } catch (err) {
+        // A motion sensor that cannot start is an incident, not a reason to leave the room unwatched by everything else.
+        logger.error({ err: (err as Error).message }, "the motion sensor could not start; the security watch is off");
+        bus.emit("motion.dead", { roomId: config.roomId, at: clock.now().getTime(), reason: (err as Error).message });
+      }
+    },
+    async stop() {
+      await door.stop();
+      await serverChecks.stop();
+      await backups.stop();
+      await watch.stop();
+      await capture.idle();
+      await retention.stop();
+      await displayJob.stop();
+      await roomStatus.stop();
+      await alertJob.stop();
+      await dailySummary?.stop();
+      await pipelineNow.stop();
+    },
+  };
+}

@@ -1,0 +1,374 @@
+/**
+ * The hardware panel of local mode: what the web page shows of the room's devices and
+ * what it may do to the simulated ones (set the climate, tap a card, move in front of the
+ * camera, break a sensor, take a server down). Real devices (HARDWARE=auto on a Pi) are
+ * shown but not controllable.
+ *
+ * Every action goes through the devices' own simulator APIs, so the console reacts
+ * exactly as to the real thing: the room-status job reads the held temperature, the door
+ * job gets the tap, the server-check job finds the port closed.
+ */
+import type { Room, RoomDevices } from "../app/compose-room.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import { describeOfficeHours, isWithinOfficeHours } from "../core/office-hours.ts";
+import type { SimulatedCamera } from "../hardware/camera/simulator.ts";
+import type { SimulatedCardReader } from "../hardware/cards/simulator.ts";
+import { formatUid, normalizeUid } from "../hardware/cards/uid.ts";
+import type { SimulatedClimateSensor } from "../hardware/climate/simulator.ts";
+import type { SimulatedDisplay } from "../hardware/display/simulator.ts";
+import { lcdToReadable } from "../hardware/display/text.ts";
+import type { SimulatedMotionSensor } from "../hardware/motion/simulator.ts";
+import type { Storage } from "../storage/ports.ts";
+import type { SimulatedServerFleet } from "./sim-servers.ts";
+
+export interface HardwareState {
+  officeHours: { open: boolean; description: string };
+  climate: {
+    driver: string;
+    controllable: boolean;
+    broken: boolean;
+    held: boolean;
+    last: { temperatureC: number; humidityPct: number; at: number } | null;
+    range: { temperature: [number, number]; humidity: [number, number] };
+  };
+  door: {
+    driver: string;
+    controllable: boolean;
+    broken: boolean;
+    cards: { uid: string; name: string; role: string; active: boolean }[];
+  };
+  motion: { driver: string; controllable: boolean; broken: boolean; armed: boolean };
+  camera: { driver: string; controllable: boolean; broken: boolean };
+  lcd: { driver: string; cols: number; rows: number; lines: string[] };
+  servers: {
+    name: string;
+    address: string;
+    port: number;
+    simulated: boolean;
+    up: boolean;
+    diskPct: number | null;
+    loadPerCore: number | null;
+    memoryPct: number | null;
+    services: Record<string, string>;
+    lastCheck: { ok: boolean; at: number; summary: string } | null;
+  }[];
+}
+
+export type HardwareAction =
+  | { device: "climate"; action: "set"; temperatureC?: unknown; humidityPct?: unknown }
+  | { device: "climate" | "door" | "motion" | "camera"; action: "break" | "repair" | "release" | "trigger" }
+  | { device: "door"; action: "tap"; uid?: unknown }
+  | { device: "server"; name?: unknown; action: string; service?: unknown };
+
+/** A request the panel refuses; the message is for people. */
+export class PanelError extends Error {
+  override readonly name = "PanelError";
+}
+
+export interface HardwarePanel {
+  state(): Promise<HardwareState>;
+  /** Does what the page asked; resolves with a sentence to show, or rejects with a PanelError. */
+  act(request: Record<string, unknown>): Promise<{ info?: string }>;
+  /** Called when something on the panel may have changed (debounced by the caller). */
+  onChange(listener: () => void): () => void;
+  /** Tells the listeners something changed that the panel cannot see itself (the LCD drew a frame). */
+  changed(): void;
+}
+
+export interface HardwarePanelDeps {
+  config: Config;
+  storage: Storage;
+  room: Room;
+  devices: RoomDevices;
+  fleet: SimulatedServerFleet | undefined;
+  clock: Clock;
+}
+
+const isSim = <T extends { driver: string }>(device: { driver: string }): device is T => device.driver === "sim";
+
+export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
+  const { config, storage, room, devices, fleet, clock } = deps;
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of listeners) {
+      try {
+        l();
+      } catch {
+        // a view's problem
+      }
+    }
+  };
+  // What the simulators do not report themselves.
+  const broken = { climate: false, door: false, motion: false, camera: false };
+  let held = false;
+
+  for (const event of [
+    "climate.reading",
+    "climate.sensor-error",
+    "door.access",
+    "door.enrolled",
+    "camera.failed",
+    "camera.ok",
+    "motion.detected",
+    "motion.dead",
+    "motion.alive",
+  ] as const) {
+    room.bus.on(event, () => changed());
+  }
+
+  const climate = isSim<SimulatedClimateSensor>(devices.climate)
+    ? (devices.climate as SimulatedClimateSensor)
+    : undefined;
+  const reader = isSim<SimulatedCardReader>(devices.cards) ? (devices.cards as SimulatedCardReader) : undefined;
+  const motion = isSim<SimulatedMotionSensor>(devices.motion) ? (devices.motion as SimulatedMotionSensor) : undefined;
+  const camera = isSim<SimulatedCamera>(devices.camera) ? (devices.camera as SimulatedCamera) : undefined;
+  const display = isSim<SimulatedDisplay>(devices.display) ? (devices.display as SimulatedDisplay) : undefined;
+
+  const need = <T>(device: T | undefined, what: string): T => {
+    if (!device) throw new PanelError(`The ${what} is a real device here; the panel only drives simulated ones.`);
+    return device;
+  };
+
+  async function serverAction(req: Record<string, unknown>): Promise<{ info?: string }> {
+    if (!fleet) throw new PanelError("There are no simulated servers in this console.");
+    const name = typeof req.name === "string" ? req.name : "";
+    const host = fleet.get(name);
+    if (!host) {
+      throw new PanelError(
+        `No simulated server called "${name}". Simulated servers: ${fleet.hosts.map((h) => h.name).join(", ")}.`,
+      );
+    }
+    const services = Object.keys(host.state().services);
+    const service = typeof req.service === "string" && req.service !== "" ? req.service : services[0];
+    let info: string;
+    switch (req.action) {
+      case "down":
+        await host.setUp(false);
+        info = `${name} is down: its SSH port refuses connections.`;
+        break;
+      case "up":
+        await host.setUp(true);
+        info = `${name} is back up.`;
+        break;
+      case "fill-disk":
+        host.set({ diskPct: 99 });
+        info = `${name}'s disk is 99 % full.`;
+        break;
+      case "free-disk":
+        host.set({ diskPct: 42 });
+        info = `${name}'s disk is back to 42 %.`;
+        break;
+      case "fail-service":
+      case "fix-service": {
+        if (!service || !services.includes(service)) {
+          throw new PanelError(`${name} has no service "${String(req.service)}"; it runs ${services.join(", ")}.`);
+        }
+        const failed = req.action === "fail-service";
+        host.setService(service, failed ? "failed" : "active");
+        if (failed) host.logError(`${new Date(clock.now()).toISOString()} ${name} systemd[1]: ${service} failed.`);
+        info = failed ? `${service} on ${name} has failed.` : `${service} on ${name} is running again.`;
+        break;
+      }
+      default:
+        throw new PanelError(
+          `Unknown server action "${String(req.action)}": down, up, fill-disk, free-disk, fail-service, fix-service.`,
+        );
+    }
+    changed();
+    // The console checks that server at once, as "Check now" in /servers would.
+    void room.serverChecks.checkNow(name).finally(changed);
+    return { info: `${info} Checking it now.` };
+  }
+
+  function numberIn(value: unknown, lo: number, hi: number, what: string): number | undefined {
+    if (value === undefined || value === null || value === "") return undefined;
+    const n = typeof value === "number" ? value : Number(value);
+    if (!Number.isFinite(n) || n < lo || n > hi) throw new PanelError(`${what} must be a number from ${lo} to ${hi}.`);
+    return n;
+  }
+
+  return {
+    changed,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async state() {
+      const [last] = await storage.readings.latest(config.roomId, 1).catch(() => []);
+      const cards = await storage.staff.list({ includeRevoked: true }).catch(() => []);
+      const results = await storage.serverResults.latestPerHost(config.roomId).catch(() => new Map());
+      const catalogue = await storage.hosts.list(config.roomId).catch(() => []);
+      const t = config.thresholds;
+      const lines = display ? display.frame().map((l) => lcdToReadable(l)) : [];
+      return {
+        officeHours: {
+          open: isWithinOfficeHours(clock.now(), config.officeHours),
+          description: `${describeOfficeHours(config.officeHours)} (${config.officeHours.timeZone})`,
+        },
+        climate: {
+          driver: devices.climate.driver,
+          controllable: climate !== undefined,
+          broken: broken.climate,
+          held,
+          last: last ? { temperatureC: last.temperatureC, humidityPct: last.humidityPct, at: last.at } : null,
+          range: {
+            temperature: [t.temperatureC.warn.min, t.temperatureC.warn.max],
+            humidity: [t.humidityPct.warn.min, t.humidityPct.warn.max],
+          },
+        },
+        door: {
+          driver: devices.cards.driver,
+          controllable: reader !== undefined,
+          broken: broken.door,
+          cards: cards.map((m) => ({ uid: formatUid(m.cardUid), name: m.name, role: m.role, active: m.active })),
+        },
+        motion: {
+          driver: devices.motion.driver,
+          controllable: motion !== undefined,
+          broken: broken.motion,
+          armed: room.watch.state().armed,
+        },
+        camera: { driver: devices.camera.driver, controllable: camera !== undefined, broken: broken.camera },
+        lcd: { driver: devices.display.driver, cols: config.lcd.cols, rows: config.lcd.rows, lines },
+        servers: catalogue.map((h) => {
+          const sim = fleet?.get(h.name);
+          const simulated = sim !== undefined && sim.port === h.port && sim.hostKeyFingerprint === h.hostKey;
+          const st = simulated ? sim.state() : undefined;
+          const r = results.get(h.name);
+          return {
+            name: h.name,
+            address: h.address,
+            port: h.port,
+            simulated,
+            up: st ? st.up : r ? r.reachable : true,
+            diskPct: st?.diskPct ?? null,
+            loadPerCore: st?.loadPerCore ?? null,
+            memoryPct: st?.memoryPct ?? null,
+            services: st?.services ?? {},
+            lastCheck: r ? { ok: r.reachable, at: r.at, summary: summarize(r) } : null,
+          };
+        }),
+      };
+    },
+
+    async act(req) {
+      const device = req.device;
+      const action = req.action;
+      let info: string | undefined;
+      switch (`${String(device)}:${String(action)}`) {
+        case "climate:set": {
+          const sensor = need(climate, "climate sensor");
+          const temperatureC = numberIn(req.temperatureC, -40, 80, "Temperature (°C)");
+          const humidityPct = numberIn(req.humidityPct, 0, 100, "Humidity (%)");
+          if (temperatureC === undefined && humidityPct === undefined) {
+            throw new PanelError("Give a temperature, a humidity, or both.");
+          }
+          sensor.set({
+            ...(temperatureC !== undefined ? { temperatureC } : {}),
+            ...(humidityPct !== undefined ? { humidityPct } : {}),
+          });
+          held = true;
+          const r = await room.roomStatus.sampleNow();
+          info = r.ok
+            ? `The sensor now reads ${r.reading.temperatureC.toFixed(1)} °C, ${r.reading.humidityPct.toFixed(0)} %.`
+            : "Values set; the sensor is broken, so no reading was taken.";
+          break;
+        }
+        case "climate:release":
+          need(climate, "climate sensor").release();
+          held = false;
+          info = "The climate drifts naturally again.";
+          break;
+        case "climate:break":
+          need(climate, "climate sensor").fail("timeout", Number.POSITIVE_INFINITY);
+          broken.climate = true;
+          await room.roomStatus.sampleNow();
+          info = "The climate sensor stopped answering. After a few failed readings the console raises “sensor dead”.";
+          break;
+        case "climate:repair":
+          need(climate, "climate sensor").repair();
+          broken.climate = false;
+          await room.roomStatus.sampleNow();
+          info = "The climate sensor answers again.";
+          break;
+        case "door:tap": {
+          const r = need(reader, "card reader");
+          const uid = typeof req.uid === "string" ? normalizeUid(req.uid.trim()) : undefined;
+          if (!uid) {
+            throw new PanelError(
+              `"${String(req.uid ?? "")}" is not a card UID: 4, 7 or 10 bytes in hex, e.g. DE:AD:BE:EF or 04A1B2C3D4E5F6.`,
+            );
+          }
+          if (broken.door) throw new PanelError("The card reader is broken: repair it first.");
+          info = r.tap(uid)
+            ? `Card ${formatUid(uid)} tapped at the door.`
+            : `The reader ignored ${formatUid(uid)}: the same card was tapped a moment ago.`;
+          break;
+        }
+        case "door:break":
+          need(reader, "card reader").kill("sim: the reader stopped answering (broken from the local panel)");
+          broken.door = true;
+          info = "The card reader stopped answering.";
+          break;
+        case "door:repair":
+          need(reader, "card reader").revive();
+          broken.door = false;
+          info = "The card reader answers again.";
+          break;
+        case "motion:trigger": {
+          const m = need(motion, "motion sensor");
+          if (broken.motion) throw new PanelError("The motion sensor is broken: repair it first.");
+          camera?.personEnters();
+          info = m.trigger(0.8)
+            ? "Someone moves in the room (and walks into the camera's picture)."
+            : "The motion sensor is in its cooldown; it ignored that. Try again in a few seconds.";
+          break;
+        }
+        case "motion:break":
+          need(motion, "motion sensor").kill("sim: the motion sensor stopped answering (broken from the local panel)");
+          broken.motion = true;
+          info = "The motion sensor stopped answering.";
+          break;
+        case "motion:repair":
+          need(motion, "motion sensor").revive();
+          broken.motion = false;
+          info = "The motion sensor works again.";
+          break;
+        case "camera:break":
+          need(camera, "camera").unplug();
+          broken.camera = true;
+          info = "The camera is unplugged: snapshots and clips fail until it is repaired.";
+          break;
+        case "camera:repair":
+          need(camera, "camera").plug();
+          broken.camera = false;
+          info = "The camera is plugged in again.";
+          break;
+        default:
+          if (device === "server") return serverAction(req);
+          throw new PanelError(
+            `Unknown panel action "${String(device)}/${String(action)}". Devices: climate (set, release, break, repair), ` +
+              "door (tap, break, repair), motion (trigger, break, repair), camera (break, repair), server (down, up, ...).",
+          );
+      }
+      changed();
+      return info ? { info } : {};
+    },
+  };
+}
+
+function summarize(r: {
+  reachable: boolean;
+  failure?: { message: string };
+  checks: { uptime?: unknown; load?: unknown };
+}): string {
+  if (!r.reachable) return r.failure?.message ?? "unreachable";
+  const parts: string[] = [];
+  const uptime = r.checks.uptime as { ok?: boolean; value?: { seconds: number } } | undefined;
+  if (uptime?.ok && uptime.value) parts.push(`up ${Math.floor(uptime.value.seconds / 86_400)} d`);
+  const load = r.checks.load as { ok?: boolean; value?: { load1: number; cores: number } } | undefined;
+  if (load?.ok && load.value) parts.push(`load ${(load.value.load1 / load.value.cores).toFixed(2)}/core`);
+  return parts.join(", ") || "reachable";
+}

@@ -1,0 +1,180 @@
+/**
+ * Local mode: the whole console without Telegram. When there is no TELEGRAM_BOT_TOKEN,
+ * main.ts starts the built-in Bot API server (local/bot-api) on 127.0.0.1 and points the
+ * real bot at it, and serves a web page (local/web) that plays the staff in a private chat
+ * and in the staff group, with a panel for the simulated hardware and simulated servers
+ * (local/sim-servers.ts), checked over real SSH on loopback.
+ *
+ * It keeps its own data (DATA_DIR/local, SQLite), so trying things out never mixes with a
+ * real room's records, and it never sends anything outside the machine (no SNS, no S3).
+ *
+ *   const local = await prepareLocalMode(env);        // Bot API server up; env for parseConfig
+ *   ... parse local.env, build storage, devices and the room ...
+ *   const { url } = await local.attach({ config, room, devices, storage, clock, logger });
+ *   ... await local.close();
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Room, RoomDevices } from "../app/compose-room.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
+import { normalizeUid } from "../hardware/cards/uid.ts";
+import { ensureKeyFile } from "../servers/keys.ts";
+import type { Storage } from "../storage/ports.ts";
+import { type LocalBotApi, startLocalBotApi, type TestChat } from "./bot-api/server.ts";
+import { createHardwarePanel, type HardwarePanel } from "./hardware-panel.ts";
+import { type SimulatedServerFleet, startSimulatedServers } from "./sim-servers.ts";
+import { type LocalWeb, type Persona, startLocalWeb } from "./web/server.ts";
+
+/** Who you can be on the page. Mallory is on no allowlist (to see what strangers get). */
+export const LOCAL_PERSONAS: Persona[] = [
+  { id: 1001, first_name: "Ada", language_code: "en", role: "admin" },
+  { id: 1002, first_name: "Linus", language_code: "en", role: "staff" },
+  { id: 6666, first_name: "Mallory", language_code: "en", role: "stranger" },
+];
+export const LOCAL_GROUP: TestChat = { id: -1_001_234_567_890, type: "supergroup", title: "Server room staff" };
+/** Ada's card, enrolled on first start so a known card can be tapped at once. */
+export const LOCAL_ADMIN_CARD = "04A1B2C3";
+
+/** What local mode sets whatever the environment says (the demo never reaches out). */
+function forcedEnv(env: Record<string, string | undefined>, api: LocalBotApi): Record<string, string | undefined> {
+  return {
+    TELEGRAM_BOT_TOKEN: api.token,
+    TELEGRAM_API_ROOT: api.apiRoot,
+    ADMIN_IDS: LOCAL_PERSONAS.filter((p) => p.role === "admin")
+      .map((p) => p.id)
+      .join(","),
+    STAFF_IDS: LOCAL_PERSONAS.filter((p) => p.role === "staff")
+      .map((p) => p.id)
+      .join(","),
+    STAFF_CHAT_ID: String(LOCAL_GROUP.id),
+    STAFF_CHAT_TOPIC_ID: undefined,
+    DATA_DIR: join(env.DATA_DIR || "./data", "local"),
+    STORAGE: "sqlite",
+    SNS_TOPIC_ARN: undefined,
+    AWS_REGION: undefined,
+    S3_BUCKET: undefined,
+    AWS_DYNAMODB_ENDPOINT: undefined,
+    AWS_S3_ENDPOINT: undefined,
+    SSH_KEY_FILE: undefined,
+  };
+}
+
+/** Quicker than a real room's defaults, so a change on the panel shows at once; the environment still wins. */
+export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
+  SAMPLE_INTERVAL_SECONDS: "10",
+  ALERT_MIN_DURATION_SECONDS: "0",
+  SERVER_CHECK_MINUTES: "1",
+  SERVER_DOWN_AFTER: "1",
+};
+
+export interface LocalModeAttachArgs {
+  config: Config;
+  room: Room;
+  devices: RoomDevices;
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface LocalMode {
+  readonly api: LocalBotApi;
+  /** The environment to parse the console's configuration from. */
+  readonly env: Record<string, string | undefined>;
+  /** Seeds the demo data, starts the simulated servers and the web page. */
+  attach(args: LocalModeAttachArgs): Promise<{ url: string; web: LocalWeb; fleet: SimulatedServerFleet }>;
+  /** For the LCD's frame logger: the page shows the panel live. */
+  lcdChanged(): void;
+  close(): Promise<void>;
+}
+
+export async function prepareLocalMode(env: Record<string, string | undefined>): Promise<LocalMode> {
+  const api = await startLocalBotApi({
+    token: `${5_000_000_000 + Math.floor(Math.random() * 1_000_000)}:${randomBytes(24).toString("base64url")}`,
+    botUsername: "seroma_local_bot",
+    botName: "Seroma",
+    // Keeps a long session's memory flat: the page shows the newest messages and media.
+    limits: { maxRecordedCalls: 2_000, maxMessagesPerChat: 500, maxFileBytes: 32 * 1024 * 1024 },
+  });
+  api.addChat(LOCAL_GROUP);
+  const localEnv = { ...LOCAL_DEFAULTS, ...env, ...forcedEnv(env, api) };
+  let panel: HardwarePanel | undefined;
+  let web: LocalWeb | undefined;
+  let fleet: SimulatedServerFleet | undefined;
+
+  return {
+    api,
+    env: localEnv,
+    lcdChanged: () => panel?.changed(),
+    async attach({ config, room, devices, storage, clock, logger }) {
+      const log = logger.child({ component: "local-mode" });
+      // Ada's card, once, on a fresh data directory.
+      if ((await storage.staff.list({ includeRevoked: true })).length === 0) {
+        const uid = normalizeUid(LOCAL_ADMIN_CARD) as string;
+        await storage.staff.add({
+          cardUid: uid,
+          name: "Ada",
+          role: "admin",
+          telegramUserId: 1001,
+          active: true,
+          createdBy: 0,
+          createdAt: clock.now().getTime(),
+        });
+      }
+      const clientKey = ensureKeyFile(config.servers.keyFile, "seroma-local");
+      if (clientKey.created) log.info({ keyFile: config.servers.keyFile }, "created the console's SSH key");
+      fleet = await startSimulatedServers({
+        dir: join(config.dataDir, "sim-servers"),
+        clientPublicKey: clientKey.public,
+      });
+      const registered = await fleet.register(storage.hosts, config.roomId, config.servers.thresholds);
+      if (registered.length > 0) log.info({ hosts: registered }, "simulated servers in the catalogue");
+      panel = createHardwarePanel({ config, storage, room, devices, fleet, clock });
+      const token = sessionToken(config.dataDir);
+      const webOptions = {
+        api,
+        panel,
+        personas: LOCAL_PERSONAS,
+        groups: [LOCAL_GROUP],
+        token,
+        host: config.local.host,
+        port: config.local.port,
+        logger,
+      };
+      try {
+        web = await startLocalWeb(webOptions);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || config.local.port === 0) throw err;
+        log.warn({ port: config.local.port }, `port ${config.local.port} is taken; the page gets a free port instead`);
+        web = await startLocalWeb({ ...webOptions, port: 0 });
+      }
+      if (config.local.host !== "127.0.0.1" && config.local.host !== "localhost" && config.local.host !== "::1") {
+        log.warn(
+          { host: config.local.host },
+          "the local page listens beyond loopback (LOCAL_UI_HOST): anyone with the address and its token can drive the console",
+        );
+      }
+      return { url: web.url, web, fleet };
+    },
+    async close() {
+      await web?.close();
+      await fleet?.close();
+      await api.close();
+    },
+  };
+}
+
+/** The page's session token, kept in DATA_DIR (mode 0600) so a bookmarked address survives restarts. */
+function sessionToken(dataDir: string): string {
+  const file = join(dataDir, "local-ui-token");
+  if (existsSync(file)) {
+    const saved = readFileSync(file, "utf8").trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(saved)) return saved;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}

@@ -1,0 +1,71 @@
+/**
+ * The console as a user starts it: `node --import tsx main.ts` in a child process with a
+ * clean environment (nothing from the developer's shell or a local .env), its output
+ * collected for assertions.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitForOutput: (re: RegExp, timeoutMs?: number) => Promise<void>;
+}
+
+export function startConsole(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], {
+    cwd: ROOT,
+    // A clean environment: nothing from the developer's shell or a local .env leaks in.
+    // LOCAL_UI_PORT=0: local mode's page on a free port, so test processes never collide on 8080.
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ENV_FILE: "/dev/null",
+      LOCAL_UI_PORT: "0",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitForOutput: (re, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (re.test(out)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${re} in output:\n${out}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+        void exited.then(() => {
+          if (!re.test(out)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`process exited before ${re}; output:\n${out}`));
+          }
+        });
+      }),
+  };
+}
