@@ -1,0 +1,207 @@
+/**
+ * Local mode in a real browser: Debian's Chromium (/usr/bin/chromium, installed by .ci/run)
+ * driven headless by playwright-core, against the console process started as a newcomer
+ * starts it (no token). A user opens the page, sends /status, presses Refresh and Snapshot,
+ * taps an unknown card on the panel and sees the alert in the staff group, and enrolls a
+ * card through the conversation. Screenshots go to test-artifacts/local-mode/.
+ * Where Chromium is not installed, the tests skip and say so.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { LOCAL_GROUP } from "../../local/local-mode.ts";
+import { type Running, startConsole } from "../support/console-process.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+/** What the tests read of an <img> in the page (no DOM types in this project). */
+type ImageLike = { complete: boolean; naturalWidth: number; naturalHeight: number };
+const NO_CHROMIUM = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/local-mode/", import.meta.url));
+const ADA = 1001;
+const UI_TIMEOUT = 15_000;
+
+describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, () => {
+  let run: Running;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  const shot = async (name: string) => {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+  const chat = (id: number) => page.locator(`[data-testid="chat"][data-chat-id="${id}"]`);
+  const botMessage = (text: RegExp | string): Locator =>
+    page.locator('[data-testid="message"][data-from="bot"]', { hasText: text }).last();
+  const send = async (text: string) => {
+    const input = page.getByTestId("composer-input");
+    await input.fill(text);
+    await input.press("Enter");
+  };
+  const button = (message: Locator, text: RegExp | string) =>
+    message.locator('button[data-testid="inline-button"]', { hasText: text });
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-browser-")), "data");
+    run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "info", TIMEZONE: "UTC" });
+    await run.waitForOutput(/Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/, 30_000);
+    const url = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(run.output())?.[1] ?? "";
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // This machine has no internet: keep Chromium from reaching for Google's services.
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(UI_TIMEOUT);
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) => {
+      // An event stream cut when the page goes away is not a failure of the page.
+      if (!r.url().endsWith("/api/events")) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    });
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (u.hostname !== "127.0.0.1" && u.protocol !== "data:" && u.protocol !== "blob:") {
+        problems.push(`request outside the console: ${r.url()}`);
+      }
+    });
+    await page.goto(url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    run?.child.kill("SIGTERM");
+    if (run) {
+      const { code } = await run.exited;
+      assert.equal(code, 0, run.output().slice(-2000));
+    }
+  });
+
+  test("the page opens on Ada's private chat, the staff group and the panel, token gone from the address", async () => {
+    assert.equal(new URL(page.url()).search, "", "the token is not left in the address bar");
+    await chat(ADA).waitFor();
+    assert.match((await chat(ADA).getAttribute("class")) ?? "", /\bactive\b/);
+    await chat(LOCAL_GROUP.id).waitFor();
+    assert.match((await chat(LOCAL_GROUP.id).textContent()) ?? "", /Server room staff/);
+    const hardware = page.getByTestId("hardware");
+    for (const section of ["Climate", "Door", "LCD", "Servers"]) {
+      await hardware.getByText(section, { exact: false }).first().waitFor();
+    }
+    await page.locator('[data-testid="server"][data-server="web-1"]').waitFor();
+    assert.equal((await page.getByTestId("lcd").locator("div").count()) >= 2, true);
+    await shot("01-opened");
+  });
+
+  test("/status, then Refresh edits the reply in place", async () => {
+    await send("/status");
+    const status = botMessage(/server-room · climate/);
+    await status.waitFor();
+    // Formatted as the bot sent it (HTML entities rendered as elements, never as markup text).
+    const html = await status.getByTestId("message-text").innerHTML();
+    assert.match(html, /<(b|strong)>server-room<\/(b|strong)> · climate/);
+    assert.match(html, /Temperature: <(b|strong)>\d+\.\d °C<\/(b|strong)>/);
+
+    // The room warms up (panel), so Refresh has something new to show.
+    await page.getByTestId("hw-temperature").fill("24.6");
+    await page.getByTestId("hw-climate-set").click();
+    const id = await status.getAttribute("data-message-id");
+    await button(status, /Refresh/).click();
+    const same = page.locator(`[data-testid="message"][data-chat-id="${ADA}"][data-message-id="${id}"]`);
+    await same.filter({ hasText: /24\.6 °C/ }).waitFor();
+    await same.filter({ hasText: /edited/ }).waitFor();
+    await page.getByTestId("hw-climate-release").click();
+    await shot("02-status-refreshed");
+  });
+
+  test("Snapshot shows the photo inline", async () => {
+    const status = botMessage(/server-room · climate/);
+    await button(status, /Snapshot/).click();
+    const photo = page.locator('img[data-testid="message-photo"]').last();
+    await photo.waitFor();
+    await page.waitForFunction(
+      (img) => (img as unknown as ImageLike).complete && (img as unknown as ImageLike).naturalWidth > 0,
+      await photo.elementHandle(),
+      { timeout: UI_TIMEOUT },
+    );
+    const size = await photo.evaluate((img) => [
+      (img as unknown as ImageLike).naturalWidth,
+      (img as unknown as ImageLike).naturalHeight,
+    ]);
+    assert.deepEqual(size, [1280, 720], "the camera's full picture");
+    await shot("03-snapshot");
+  });
+
+  test("an unknown card tapped on the panel: the alert appears in the staff group", async () => {
+    await page.getByTestId("hw-card-select").selectOption("");
+    await page.getByTestId("hw-card-uid").fill("DE:AD:BE:EF");
+    await page.getByTestId("hw-card-tap").click();
+    await chat(LOCAL_GROUP.id).click();
+    assert.match((await page.getByTestId("chat-title").textContent()) ?? "", /Server room staff/);
+    const alert = botMessage(/Unknown card DEADBEEF at the door/);
+    await alert.waitFor();
+    await button(alert, /Acknowledge/).waitFor();
+    await page
+      .getByTestId("lcd")
+      .filter({ hasText: /Unknown card/ })
+      .waitFor();
+    await shot("04-unknown-card-alert");
+  });
+
+  test("enrolling a card through the conversation: /enroll, tap on the panel, name, role, invite, save", async () => {
+    await chat(ADA).click();
+    await send("/enroll");
+    await botMessage(/Tap the new card on the reader now/).waitFor();
+    await page.getByTestId("hw-card-select").selectOption("");
+    await page.getByTestId("hw-card-uid").fill("04:11:22:33");
+    await page.getByTestId("hw-card-tap").click();
+    await botMessage(/Card 04112233 read\. What is the holder's name\?/).waitFor();
+    await send("Grace Hopper");
+    const role = botMessage(/What may Grace Hopper do in this chat\?/);
+    await role.waitFor();
+    await button(role, /^staff$/i).click();
+    const link = botMessage(/Link Grace Hopper's Telegram account\?/);
+    await link.waitFor();
+    await button(link, /Invite link/).click();
+    const confirm = botMessage(/Please check:/);
+    await confirm.waitFor();
+    await button(confirm, /Save/).click();
+    await botMessage(/Grace Hopper is enrolled as staff \(card 04112233\)/).waitFor();
+    // The panel knows the new card, and the LCD in the room confirmed it.
+    await page
+      .getByTestId("hw-card-select")
+      .locator("option", { hasText: /Grace Hopper/ })
+      .waitFor({ state: "attached" });
+    await shot("05-enrolled");
+
+    // The invite is a t.me deep link to the bot: the page asks who opens it, then does what
+    // Telegram does (that user's private chat, "/start PAYLOAD").
+    const invite = botMessage(/Send this link to Grace Hopper/);
+    await invite.locator('a[href^="https://t.me/seroma_local_bot?start=link_"]').click();
+    await page.getByTestId("deeplink-chooser").waitFor();
+    await page.locator('[data-testid="deeplink-persona"][data-persona-id="1002"]').click();
+    assert.equal(await page.getByTestId("persona").inputValue(), "1002");
+    await botMessage(/Welcome, Grace Hopper! Your Telegram account is now linked/).waitFor();
+    await shot("06-invite-opened");
+  });
+
+  test("nothing went wrong in the page: no console errors, no failed or outside requests", () => {
+    assert.deepEqual(problems, []);
+  });
+});
