@@ -45,6 +45,8 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "ssh-checks": async () => (await import("./scenarios/ssh-checks.ts")).sshChecksBench({ hosts: 50, concurrency: 10 }),
   aws: async () =>
     (await import("./scenarios/aws.ts")).awsBench({ sizes: [2_000, 20_000], queries: 200, buffered: 10_000 }),
+  "local-mode": async () =>
+    (await import("./scenarios/local-mode.ts")).localModeBench({ roundTrips: 300, taps: 10, snapshots: 800 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
 };
