@@ -321,8 +321,13 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           const m = need(motion, "motion sensor");
           if (broken.motion) throw new PanelError("The motion sensor is broken: repair it first.");
           camera?.personEnters();
+          const watched = room.watch.state().armed || !isWithinOfficeHours(clock.now(), config.officeHours);
           info = m.trigger(0.8)
-            ? "Someone moves in the room (and walks into the camera's picture)."
+            ? `Someone moves in the room (and walks into the camera's picture).${
+                watched
+                  ? ""
+                  : " It is office hours and the watch is not armed, so that is only logged: /arm to be alerted."
+              }`
             : "The motion sensor is in its cooldown; it ignored that. Try again in a few seconds.";
           break;
         }

@@ -324,6 +324,8 @@ class SimHost implements SimulatedHost {
 
   logError(line: string): void {
     this.s.journalErrors.push(line);
+    // A host nobody checks (the console stopped) keeps only the newest lines.
+    if (this.s.journalErrors.length > 100) this.s.journalErrors.splice(0, this.s.journalErrors.length - 100);
   }
 
   async listen(port: number): Promise<void> {

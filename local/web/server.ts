@@ -369,7 +369,13 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       return;
     }
     if (method === "GET" && url.pathname.startsWith("/api/files/")) {
-      return serveFile(req, res, decodeURIComponent(url.pathname.slice("/api/files/".length)));
+      let id: string;
+      try {
+        id = decodeURIComponent(url.pathname.slice("/api/files/".length));
+      } catch {
+        throw new HttpError(400, "That is not a file id.");
+      }
+      return serveFile(req, res, id);
     }
 
     if (method === "POST" && url.pathname === "/api/messages") {

@@ -19,6 +19,7 @@ import { type Running, startConsole } from "../support/console-process.ts";
 const CHROMIUM = "/usr/bin/chromium";
 /** What the tests read of an <img> in the page (no DOM types in this project). */
 type ImageLike = { complete: boolean; naturalWidth: number; naturalHeight: number };
+type VideoLike = { readyState: number; duration: number; videoWidth: number; videoHeight: number };
 const NO_CHROMIUM = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
@@ -148,6 +149,23 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await shot("03-snapshot");
   });
 
+  test("/clip 2: the progress message is edited live, then the clip plays inline", async () => {
+    await send("/clip 2");
+    const video = page.locator('video[data-testid="message-video"]').last();
+    await video.waitFor({ timeout: 30_000 });
+    // The browser really decoded it: metadata loaded, about two seconds long, a picture size.
+    await page.waitForFunction((v) => (v as unknown as VideoLike).readyState >= 1, await video.elementHandle(), {
+      timeout: UI_TIMEOUT,
+    });
+    const meta = await video.evaluate((v) => {
+      const m = v as unknown as VideoLike;
+      return { duration: m.duration, width: m.videoWidth, height: m.videoHeight };
+    });
+    assert.ok(meta.duration > 1 && meta.duration < 4, JSON.stringify(meta));
+    assert.ok(meta.width > 0 && meta.height > 0, JSON.stringify(meta));
+    await shot("04-clip");
+  });
+
   test("an unknown card tapped on the panel: the alert appears in the staff group", async () => {
     await page.getByTestId("hw-card-select").selectOption("");
     await page.getByTestId("hw-card-uid").fill("DE:AD:BE:EF");
@@ -161,7 +179,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
       .getByTestId("lcd")
       .filter({ hasText: /Unknown card/ })
       .waitFor();
-    await shot("04-unknown-card-alert");
+    await shot("05-unknown-card-alert");
   });
 
   test("enrolling a card through the conversation: /enroll, tap on the panel, name, role, invite, save", async () => {
@@ -188,7 +206,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
       .getByTestId("hw-card-select")
       .locator("option", { hasText: /Grace Hopper/ })
       .waitFor({ state: "attached" });
-    await shot("05-enrolled");
+    await shot("06-enrolled");
 
     // The invite is a t.me deep link to the bot: the page asks who opens it, then does what
     // Telegram does (that user's private chat, "/start PAYLOAD").
@@ -198,7 +216,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await page.locator('[data-testid="deeplink-persona"][data-persona-id="1002"]').click();
     assert.equal(await page.getByTestId("persona").inputValue(), "1002");
     await botMessage(/Welcome, Grace Hopper! Your Telegram account is now linked/).waitFor();
-    await shot("06-invite-opened");
+    await shot("07-invite-opened");
   });
 
   test("nothing went wrong in the page: no console errors, no failed or outside requests", () => {

@@ -319,6 +319,7 @@ describe("local mode over HTTP (the console process without a token)", () => {
     assert.equal(part.headers.get("content-range"), `bytes 0-9/${bytes.length}`);
     assert.equal(Buffer.from(await part.arrayBuffer()).length, 10);
     assert.equal((await call("/api/files/photo-999999")).status, 404);
+    assert.equal((await call("/api/files/%E0%A4%A")).status, 400, "a malformed id is a bad request, not a crash");
   });
 
   test("the event stream carries new messages and edits as they happen", async () => {
