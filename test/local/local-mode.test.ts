@@ -284,6 +284,31 @@ describe("local mode over HTTP (the console process without a token)", () => {
     await call("/api/hardware", { json: { device: "climate", action: "repair" } });
   });
 
+  test("the panel: motion while armed raises an alert with the camera's photo; a broken camera is said plainly", async () => {
+    await call("/api/messages", { json: { from: ADA, chat_id: ADA, text: "/arm" } });
+    await botMessage(ADA, /Armed/);
+    const after = await lastId(GROUP);
+    const moved = await call("/api/hardware", { json: { device: "motion", action: "trigger" } });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.match(String((moved.body as { info: string }).info), /Someone moves in the room/);
+    const alert = await botMessage(GROUP, /Motion in the room while armed/, after);
+    assert.equal(alert.media?.kind, "photo", "the alert is the photo");
+    await call("/api/messages", { json: { from: ADA, chat_id: ADA, text: "/disarm" } });
+    await botMessage(ADA, /Disarmed/);
+
+    const unplugged = await call("/api/hardware", { json: { device: "camera", action: "break" } });
+    assert.equal((unplugged.body as { hardware: { camera: { broken: boolean } } }).hardware.camera.broken, true);
+    const before = await lastId(LINUS);
+    await call("/api/messages", { json: { from: LINUS, chat_id: LINUS, text: "/snapshot" } });
+    await botMessage(LINUS, /camera/i, before + 1);
+    const reply = (await state()).messages[String(LINUS)]?.filter((m) => m.from.is_bot && m.message_id > before);
+    assert.ok(
+      reply?.some((m) => /📷❌/.test(m.text ?? "")),
+      JSON.stringify(reply?.map((m) => m.text)),
+    );
+    await call("/api/hardware", { json: { device: "camera", action: "repair" } });
+  });
+
   test("panel refusals say what is wrong and change nothing", async () => {
     const cases: [unknown, RegExp][] = [
       [{ device: "door", action: "tap", uid: "xyz" }, /"xyz" is not a card UID: 4, 7 or 10 bytes in hex/],
