@@ -206,16 +206,16 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
+  // Local mode: demo data, simulated servers in the catalogue and the page, before the jobs start.
+  const page = local ? await local.attach({ config, room, devices, storage, clock, logger }) : undefined;
   const hosts = await storage.hosts.list(config.roomId);
-  if (!local && hosts.length > 0 && !existsSync(config.servers.keyFile)) {
+  if (hosts.length > 0 && !existsSync(config.servers.keyFile)) {
     logger.warn(
       { keyFile: config.servers.keyFile },
       `no SSH key at ${config.servers.keyFile}: server checks will fail until you create one ` +
         `(ssh-keygen -t ed25519 -N "" -f ${config.servers.keyFile}) and add its .pub to each server's authorized_keys`,
     );
   }
-  // Local mode: demo data, simulated servers in the catalogue and the page, before the jobs start.
-  const page = local ? await local.attach({ config, room, devices, storage, clock, logger }) : undefined;
 
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
@@ -231,10 +231,9 @@ async function main(): Promise<void> {
     { room: config.roomId, every: config.sampling.intervalSeconds, reader: cards.reader.driver },
     `room-status job started (every ${config.sampling.intervalSeconds} s); door job started`,
   );
-  const hostCount = (await storage.hosts.list(config.roomId)).length;
   logger.info(
-    { hosts: hostCount, every: config.servers.intervalMinutes },
-    `server checks started (${hostCount} host(s), every ${config.servers.intervalMinutes} min)`,
+    { hosts: hosts.length, every: config.servers.intervalMinutes },
+    `server checks started (${hosts.length} host(s), every ${config.servers.intervalMinutes} min)`,
   );
 
   const seroma = room.bot;

@@ -19,6 +19,7 @@ import type { SimulatedClimateSensor } from "../hardware/climate/simulator.ts";
 import type { SimulatedDisplay } from "../hardware/display/simulator.ts";
 import { lcdToReadable } from "../hardware/display/text.ts";
 import type { SimulatedMotionSensor } from "../hardware/motion/simulator.ts";
+import type { HostResult } from "../servers/types.ts";
 import type { Storage } from "../storage/ports.ts";
 import type { SimulatedServerFleet } from "./sim-servers.ts";
 
@@ -85,7 +86,9 @@ export interface HardwarePanelDeps {
   clock: Clock;
 }
 
-const isSim = <T extends { driver: string }>(device: { driver: string }): device is T => device.driver === "sim";
+/** The device as its simulator (driver "sim", which the select* factories only give to simulators), else undefined. */
+const simulated = <T>(device: { driver: string }): T | undefined =>
+  device.driver === "sim" ? (device as unknown as T) : undefined;
 
 export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
   const { config, storage, room, devices, fleet, clock } = deps;
@@ -117,13 +120,11 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
     room.bus.on(event, () => changed());
   }
 
-  const climate = isSim<SimulatedClimateSensor>(devices.climate)
-    ? (devices.climate as SimulatedClimateSensor)
-    : undefined;
-  const reader = isSim<SimulatedCardReader>(devices.cards) ? (devices.cards as SimulatedCardReader) : undefined;
-  const motion = isSim<SimulatedMotionSensor>(devices.motion) ? (devices.motion as SimulatedMotionSensor) : undefined;
-  const camera = isSim<SimulatedCamera>(devices.camera) ? (devices.camera as SimulatedCamera) : undefined;
-  const display = isSim<SimulatedDisplay>(devices.display) ? (devices.display as SimulatedDisplay) : undefined;
+  const climate = simulated<SimulatedClimateSensor>(devices.climate);
+  const reader = simulated<SimulatedCardReader>(devices.cards);
+  const motion = simulated<SimulatedMotionSensor>(devices.motion);
+  const camera = simulated<SimulatedCamera>(devices.camera);
+  const display = simulated<SimulatedDisplay>(devices.display);
 
   const need = <T>(device: T | undefined, what: string): T => {
     if (!device) throw new PanelError(`The ${what} is a real device here; the panel only drives simulated ones.`);
@@ -198,7 +199,9 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
     async state() {
       const [last] = await storage.readings.latest(config.roomId, 1).catch(() => []);
       const cards = await storage.staff.list({ includeRevoked: true }).catch(() => []);
-      const results = await storage.serverResults.latestPerHost(config.roomId).catch(() => new Map());
+      const results = await storage.serverResults
+        .latestPerHost(config.roomId)
+        .catch(() => new Map<string, HostResult>());
       const catalogue = await storage.hosts.list(config.roomId).catch(() => []);
       const t = config.thresholds;
       const lines = display ? display.frame().map((l) => lcdToReadable(l)) : [];
@@ -364,16 +367,11 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
   };
 }
 
-function summarize(r: {
-  reachable: boolean;
-  failure?: { message: string };
-  checks: { uptime?: unknown; load?: unknown };
-}): string {
+function summarize(r: HostResult): string {
   if (!r.reachable) return r.failure?.message ?? "unreachable";
   const parts: string[] = [];
-  const uptime = r.checks.uptime as { ok?: boolean; value?: { seconds: number } } | undefined;
-  if (uptime?.ok && uptime.value) parts.push(`up ${Math.floor(uptime.value.seconds / 86_400)} d`);
-  const load = r.checks.load as { ok?: boolean; value?: { load1: number; cores: number } } | undefined;
-  if (load?.ok && load.value) parts.push(`load ${(load.value.load1 / load.value.cores).toFixed(2)}/core`);
+  const { uptime, load } = r.checks;
+  if (uptime?.ok) parts.push(`up ${Math.floor(uptime.value.seconds / 86_400)} d`);
+  if (load?.ok) parts.push(`load ${(load.value.load1 / load.value.cores).toFixed(2)}/core`);
   return parts.join(", ") || "reachable";
 }

@@ -26,7 +26,7 @@ import type { Storage } from "../storage/ports.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat } from "./bot-api/server.ts";
 import { createHardwarePanel, type HardwarePanel } from "./hardware-panel.ts";
 import { type SimulatedServerFleet, startSimulatedServers } from "./sim-servers.ts";
-import { type LocalWeb, type Persona, startLocalWeb } from "./web/server.ts";
+import { isLoopbackHost, type LocalWeb, type Persona, startLocalWeb } from "./web/server.ts";
 
 /** Who you can be on the page. Mallory is on no allowlist (to see what strangers get). */
 export const LOCAL_PERSONAS: Persona[] = [
@@ -35,8 +35,9 @@ export const LOCAL_PERSONAS: Persona[] = [
   { id: 6666, first_name: "Mallory", language_code: "en", role: "stranger" },
 ];
 export const LOCAL_GROUP: TestChat = { id: -1_001_234_567_890, type: "supergroup", title: "Server room staff" };
-/** Ada's card, enrolled on first start so a known card can be tapped at once. */
+/** The admin persona's card, enrolled on first start so a known card can be tapped at once. */
 export const LOCAL_ADMIN_CARD = "04A1B2C3";
+const LOCAL_ADMIN = LOCAL_PERSONAS.find((p) => p.role === "admin") as Persona;
 
 /** What local mode sets whatever the environment says (the demo never reaches out). */
 function forcedEnv(env: Record<string, string | undefined>, api: LocalBotApi): Record<string, string | undefined> {
@@ -110,14 +111,14 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
     lcdChanged: () => panel?.changed(),
     async attach({ config, room, devices, storage, clock, logger }) {
       const log = logger.child({ component: "local-mode" });
-      // Ada's card, once, on a fresh data directory.
+      // The admin's card, once, on a fresh data directory.
       if ((await storage.staff.list({ includeRevoked: true })).length === 0) {
         const uid = normalizeUid(LOCAL_ADMIN_CARD) as string;
         await storage.staff.add({
           cardUid: uid,
-          name: "Ada",
+          name: LOCAL_ADMIN.first_name,
           role: "admin",
-          telegramUserId: 1001,
+          telegramUserId: LOCAL_ADMIN.id,
           active: true,
           createdBy: 0,
           createdAt: clock.now().getTime(),
@@ -150,7 +151,7 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
         log.warn({ port: config.local.port }, `port ${config.local.port} is taken; the page gets a free port instead`);
         web = await startLocalWeb({ ...webOptions, port: 0 });
       }
-      if (config.local.host !== "127.0.0.1" && config.local.host !== "localhost" && config.local.host !== "::1") {
+      if (!isLoopbackHost(config.local.host)) {
         log.warn(
           { host: config.local.host },
           "the local page listens beyond loopback (LOCAL_UI_HOST): anyone with the address and its token can drive the console",

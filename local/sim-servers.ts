@@ -20,7 +20,8 @@ import type { ServerChannel } from "ssh2";
 import ssh2 from "ssh2";
 import { formatMarker, type ScriptPart } from "../servers/checks.ts";
 import { sha256Fingerprint } from "../servers/fingerprint.ts";
-import { generateEd25519KeyPair, parseKey } from "../servers/keys.ts";
+import { generateEd25519KeyPair, parseKey, publicKeyVerdict } from "../servers/keys.ts";
+import { REMOTE_COMMAND } from "../servers/ssh-client.ts";
 import { CHECK_IDS, type HostSpec, type HostThresholds } from "../servers/types.ts";
 import type { HostRepository } from "../storage/server-ports.ts";
 
@@ -260,30 +261,14 @@ class SimHost implements SimulatedHost {
     this.ssh.on("connection", (conn) => {
       conn.on("error", () => {});
       conn.on("authentication", (auth) => {
-        const key = auth.method === "publickey" ? auth.key : undefined;
-        const allowed = ctx.client;
-        if (
-          !key ||
-          auth.username !== ctx.user ||
-          key.algo !== allowed.type ||
-          !key.data.equals(allowed.getPublicSSH())
-        ) {
-          auth.reject(["publickey"]);
-          return;
-        }
-        if (auth.method === "publickey" && auth.signature && auth.blob) {
-          if (!allowed.verify(auth.blob, auth.signature, auth.hashAlgo)) {
-            auth.reject(["publickey"]);
-            return;
-          }
-        }
-        auth.accept(); // without a signature: "this key would do", the client signs next
+        if (publicKeyVerdict(auth, ctx.user, ctx.client) === "rejected") auth.reject(["publickey"]);
+        else auth.accept(); // "key-ok": the client signs next; "signed": logged in
       });
       conn.on("ready", () => {
         conn.on("session", (acceptSession) => {
           const session = acceptSession();
           session.on("exec", (accept, reject, info) => {
-            if (info.command !== "sh -s") {
+            if (info.command !== REMOTE_COMMAND) {
               reject();
               return;
             }

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { ParsedKey } from "ssh2";
+import type { AuthContext, ParsedKey } from "ssh2";
 import ssh2 from "ssh2";
 
 export interface KeyPair {
@@ -57,4 +57,19 @@ export function ensureKeyFile(file: string, comment: string): KeyPair & { create
   writeFileSync(file, pair.private, { mode: 0o600, flag: "wx" });
   writeFileSync(`${file}.pub`, `${pair.public.trim()}\n`, { mode: 0o644 });
   return { ...pair, created: true };
+}
+
+/**
+ * An SSH server's decision on a login attempt (ssh2's "authentication" event) that only lets
+ * `user` in with the `allowed` public key:
+ *   "rejected"  another method, user or key, or a signature that does not verify;
+ *   "key-ok"    the right key offered without a signature ("would this key do?": accept,
+ *               and the client signs next);
+ *   "signed"    the right key with a valid signature: logged in.
+ */
+export function publicKeyVerdict(ctx: AuthContext, user: string, allowed: ParsedKey): "rejected" | "key-ok" | "signed" {
+  if (ctx.method !== "publickey" || ctx.username !== user) return "rejected";
+  if (ctx.key.algo !== allowed.type || !ctx.key.data.equals(allowed.getPublicSSH())) return "rejected";
+  if (!ctx.signature || !ctx.blob) return "key-ok";
+  return allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) ? "signed" : "rejected";
 }

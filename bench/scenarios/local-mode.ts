@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
-import { startConsole } from "../../test/support/console-process.ts";
+import { localPageUrl, startConsole } from "../../test/support/console-process.ts";
 import { type Metric, mb, summarize } from "../stats.ts";
 
 interface Event {
@@ -31,8 +31,7 @@ export async function localModeBench(opts: { roundTrips: number; taps: number; s
   const run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "warn", TIMEZONE: "UTC" });
   const controller = new AbortController();
   try {
-    await run.waitForOutput(/Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/, 60_000);
-    const url = new URL(/Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(run.output())?.[1] ?? "");
+    const url = await localPageUrl(run, 60_000);
     const login = await fetch(url, { redirect: "manual" });
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     const post = (path: string, body: unknown) =>

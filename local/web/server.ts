@@ -77,6 +77,11 @@ const MAX_BODY = 64 * 1024;
 const TEXT_LIMIT = 4096;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
+/** Whether `host` (an address or name, as in LOCAL_UI_HOST or a Host header) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host);
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -227,9 +232,9 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
 
   function checkHost(req: http.IncomingMessage): void {
     // Bound to loopback: only loopback names (a DNS-rebinding site would send its own name).
-    if (!LOOPBACK.has(host)) return;
+    if (!isLoopbackHost(host)) return;
     const name = (req.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-    if (!LOOPBACK.has(name)) throw new HttpError(421, "Open the page at 127.0.0.1 or localhost.");
+    if (!isLoopbackHost(name)) throw new HttpError(421, "Open the page at 127.0.0.1 or localhost.");
   }
 
   function cookieToken(req: http.IncomingMessage): string | undefined {

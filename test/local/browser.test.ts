@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
-import { type Running, startConsole } from "../support/console-process.ts";
+import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** What the tests read of an <img> in the page (no DOM types in this project). */
@@ -51,8 +51,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     mkdirSync(ARTIFACTS, { recursive: true });
     const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-browser-")), "data");
     run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "info", TIMEZONE: "UTC" });
-    await run.waitForOutput(/Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/, 30_000);
-    const url = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(run.output())?.[1] ?? "";
+    const url = (await localPageUrl(run)).href;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
-import { type Running, startConsole } from "../support/console-process.ts";
+import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
 interface PageMessage {
   chat_id: number;
@@ -85,9 +85,7 @@ describe("local mode over HTTP (the console process without a token)", () => {
 
   before(async () => {
     run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "info", TIMEZONE: "UTC" });
-    await run.waitForOutput(/Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/, 30_000);
-    const m = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(run.output());
-    url = new URL(m?.[1] ?? "");
+    url = await localPageUrl(run);
   });
   after(async () => {
     run.child.kill("SIGTERM");

@@ -69,3 +69,10 @@ export function startConsole(env: Record<string, string>): Running {
       }),
   };
 }
+
+/** The address local mode prints for its page ("Open http://127.0.0.1:PORT/?token=..."), once it is printed. */
+export async function localPageUrl(run: Running, timeoutMs = 30_000): Promise<URL> {
+  const printed = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
+  await run.waitForOutput(printed, timeoutMs);
+  return new URL(printed.exec(run.output())?.[1] ?? "");
+}
