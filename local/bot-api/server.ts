@@ -85,6 +85,11 @@
  *   answerCallbackQuery once per known query; photos must be images (IMAGE_PROCESS_FAILED);
  *   file ids must be known or an http(s) URL. Error texts are Telegram's where known, close
  *   paraphrases otherwise.
+ * - Request bodies are limited per method as Telegram limits uploads (photos 10 MB, other files
+ *   50 MB; 1 MB for methods without files; see FILE_BODY_LIMITS). A wrong token (401), an unknown
+ *   method (404) or a Content-Length over the limit (413) is answered before any of the body is
+ *   read, a chunked body as soon as it passes the limit (413), and those answers close the
+ *   connection. Headers must arrive within 10 s and the whole request within 120 s (408).
  * - Any numeric chat id is a valid chat (created on first use: positive = private, below
  *   -10^12 = supergroup, else group); use `addChat` to give it a type/title/username.
  * - MarkdownV2 / Markdown are not validated (text is stored as sent).
@@ -421,7 +426,34 @@ interface CallContext {
 
 type Handler = (p: Params, ctx: CallContext) => unknown;
 
-const MAX_BODY = 50 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/**
+ * How big a request body may be, per method (checked before the body is read; see handleHttp).
+ * Telegram's documented upload limits (core.telegram.org/bots/api#sending-files): "10 MB max size
+ * for photos, 50 MB for other files" sent with multipart/form-data. A method that carries files
+ * gets its file limit plus FIELDS_BODY_LIMIT for the other fields (caption, markup, a thumbnail
+ * of at most 200 kB) and the multipart framing; an album (sendMediaGroup, 2-10 files) or a
+ * replaced medium (editMessageMedia) gets the 50 MB of "other files" for the whole request.
+ * sendAudio, sendVoice and the like are not served here: they are 404 before any body is read.
+ */
+const FIELDS_BODY_LIMIT = 1 * MiB; // the rest: a 4096-character text with its keyboard, 100 commands... is a few tens of KB
+const FILE_BODY_LIMITS: Record<string, number> = {
+  sendphoto: 10 * MiB + FIELDS_BODY_LIMIT,
+  sendvideo: 50 * MiB + FIELDS_BODY_LIMIT,
+  sendanimation: 50 * MiB + FIELDS_BODY_LIMIT,
+  senddocument: 50 * MiB + FIELDS_BODY_LIMIT,
+  sendmediagroup: 50 * MiB + FIELDS_BODY_LIMIT,
+  editmessagemedia: 50 * MiB + FIELDS_BODY_LIMIT,
+};
+/**
+ * A slow client cannot hold a socket forever: the request line and headers must arrive within
+ * 10 s and the whole request, body included, within 120 s (a 51 MB upload at 0.5 MB/s; on
+ * loopback it takes well under a second), or Node answers 408 and closes the connection. Node
+ * checks every 5 s. Answering is not limited: a held long poll (getUpdates) is not affected.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 5_000;
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const DEFAULT_EXCLUDED_UPDATES = new Set(["chat_member", "message_reaction", "message_reaction_count"]);
@@ -541,7 +573,12 @@ class LocalBotApiServer implements LocalBotApi {
       username: this.botInfo.username,
     };
     this.handlers = this.buildHandlers();
-    this.server = http.createServer((req, res) => {
+    const timeouts = {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    };
+    this.server = http.createServer(timeouts, (req, res) => {
       this.handleHttp(req, res).catch((err: unknown) => {
         // Only reached on a bug in this file: answer like Telegram's 500 instead of hanging.
         if (!res.headersSent && !res.destroyed) {
@@ -824,34 +861,54 @@ class LocalBotApiServer implements LocalBotApi {
     }
     const match = /^\/bot([^/]+)\/([^/]*)$/.exec(url.pathname);
     if (!match) {
+      res.setHeader("connection", "close"); // whatever body follows is not read
       this.writeJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
       return;
     }
     const token = decodeURIComponent(match[1] as string);
     const method = match[2] as string;
     const key = method.toLowerCase();
+    const call: Omit<RecordedCall, "status"> = { method, params: {}, at };
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_BODY);
-    } catch {
-      this.respond(res, { method, params: {}, at }, new ApiError(413, "Request Entity Too Large"));
-      return;
-    }
-
-    let params: Params = {};
-    let files = new Map<string, UploadedFile>();
-    const call = { method, params, at };
+    // Everything that needs no body is decided before a byte of it is read, so a stranger (a
+    // wrong token, a made-up method, an oversized upload) costs nothing; those answers close the
+    // connection, so a client that keeps sending cannot hold it either.
     if (this.down) {
       this.record(call, 502, undefined, "Bad Gateway");
+      res.setHeader("connection", "close");
       res.writeHead(502, { "content-type": "text/html", "content-length": Buffer.byteLength(BAD_GATEWAY_HTML) });
       res.end(BAD_GATEWAY_HTML);
       return;
     }
     if (token !== this.token) {
-      this.respond(res, call, new ApiError(401, "Unauthorized"));
+      this.refuseBeforeBody(res, call, new ApiError(401, "Unauthorized"));
       return;
     }
+    const handler = this.handlers[key];
+    if (!handler) {
+      this.refuseBeforeBody(res, call, new ApiError(404, "Not Found: method not found"));
+      return;
+    }
+    const limit = FILE_BODY_LIMITS[key] ?? FIELDS_BODY_LIMIT;
+    if (Number(req.headers["content-length"] ?? 0) > limit) {
+      this.refuseBeforeBody(res, call, new ApiError(413, "Request Entity Too Large"));
+      return;
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (err) {
+      // Too large while streaming (chunked, no length announced): refused at the limit. Otherwise
+      // the client went away mid-body: there is no one to answer.
+      if (err instanceof BodyTooLargeError)
+        this.refuseBeforeBody(res, call, new ApiError(413, "Request Entity Too Large"));
+      else res.destroy();
+      return;
+    }
+
+    let params: Params = {};
+    let files = new Map<string, UploadedFile>();
     try {
       ({ params, files } = parseParams(req, url, body));
       call.params = params;
@@ -867,11 +924,6 @@ class LocalBotApiServer implements LocalBotApi {
       return;
     }
 
-    const handler = this.handlers[key];
-    if (!handler) {
-      this.respond(res, call, new ApiError(404, "Not Found: method not found"));
-      return;
-    }
     try {
       const result = await handler(params, { files, res });
       this.respond(res, call, result);
@@ -882,6 +934,12 @@ class LocalBotApiServer implements LocalBotApi {
         err instanceof ApiError ? err : new ApiError(500, `Internal Server Error: ${String(err)}`),
       );
     }
+  }
+
+  /** Answers without reading (the rest of) the body, and closes the connection once answered. */
+  private refuseBeforeBody(res: http.ServerResponse, call: Omit<RecordedCall, "status">, error: ApiError): void {
+    if (!res.headersSent) res.setHeader("connection", "close");
+    this.respond(res, call, error);
   }
 
   /** Records the call and answers it, unless the client has gone away (then it is recorded only). */
@@ -1912,21 +1970,30 @@ function summarize(params: Record<string, unknown>): string {
 // ---------------------------------------------------------------------------------------------
 // Request bodies: JSON, urlencoded, query string, multipart/form-data
 
+class BodyTooLargeError extends Error {}
+
+/** The body, up to `limit` bytes; beyond that it rejects with BodyTooLargeError and stops reading. */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new Error("body too large"));
-        req.resume();
+        req.off("data", onData);
+        req.pause();
+        chunks.length = 0;
+        reject(new BodyTooLargeError(`body over ${limit} bytes`));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the client went away mid-body"));
+    });
   });
 }
 

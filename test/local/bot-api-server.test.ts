@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import http from "node:http";
 import { describe, test } from "node:test";
 import { run } from "@grammyjs/runner";
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
@@ -495,6 +496,175 @@ describe("local Bot API server over raw HTTP", () => {
     await polling;
     await api.close();
     assert.equal(api.calls.filter((c) => c.status !== 200).length, 0, "stopping caused no 409");
+  });
+});
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  // biome-ignore lint/suspicious/noExplicitAny: raw Bot API JSON, probed field by field in the tests
+  body: Record<string, any>;
+  /** Body bytes the client had written when the answer arrived. */
+  sentWhenAnswered: number;
+  /** Settles when the connection is closed (by the server: the client never closes it first). */
+  closed: Promise<void>;
+  /** Ends the client's side (after the assertions). */
+  done: () => void;
+}
+
+/**
+ * A client that keeps sending: `bodyBytes` of body in 16 KB pieces, each written after the
+ * previous one was handed to the socket and the event loop had a turn, until the answer arrives
+ * (then it stops) or the whole body is out. `contentLength` is announced as given; without it
+ * the body is chunked. A keep-alive connection, so only the server can decide to close it.
+ */
+function sendUntilAnswered(
+  api: LocalBotApi,
+  method: string,
+  opts: { bodyBytes: number; contentLength?: number; contentType?: string; token?: string },
+): Promise<Answer> {
+  const agent = new http.Agent({ keepAlive: true });
+  const headers: http.OutgoingHttpHeaders = { "content-type": opts.contentType ?? "application/json" };
+  if (opts.contentLength !== undefined) headers["content-length"] = opts.contentLength;
+  const req = http.request(`${api.apiRoot}/bot${opts.token ?? api.token}/${method}`, {
+    method: "POST",
+    headers,
+    agent,
+  });
+  const closed = new Promise<void>((resolve) => req.once("socket", (s) => s.once("close", () => resolve())));
+  const done = () => {
+    req.destroy();
+    agent.destroy();
+  };
+  return new Promise<Answer>((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    req.on("response", (res) => {
+      answered = true;
+      const sentWhenAnswered = sent;
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, sentWhenAnswered, closed, done });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    // Once answered, the server hanging up on the rest of the body is expected.
+    req.on("error", (err) => {
+      if (!answered) {
+        done();
+        reject(err);
+      }
+    });
+    const piece = Buffer.alloc(16 * 1024, "a");
+    const pump = () => {
+      if (answered || req.destroyed) return;
+      if (sent >= opts.bodyBytes) {
+        req.end();
+        return;
+      }
+      const n = Math.min(piece.length, opts.bodyBytes - sent);
+      sent += n;
+      req.write(n === piece.length ? piece : piece.subarray(0, n), () => setImmediate(pump));
+    };
+    pump();
+  });
+}
+
+const MB = 1024 * 1024;
+
+describe("local Bot API server against hostile requests: nothing is read that will not be used", () => {
+  // 45 MB: under the largest upload limit, so only refusing before the body can answer early.
+  const HUGE = 45 * MB;
+
+  test("a wrong token is 401 while a huge body is still being sent, and the connection is closed", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const r = await sendUntilAnswered(api, "sendDocument", {
+        token: "1:wrong",
+        bodyBytes: HUGE,
+        contentLength: HUGE,
+        contentType: "multipart/form-data; boundary=x",
+      });
+      assert.equal(r.status, 401);
+      assert.deepEqual(r.body, { ok: false, error_code: 401, description: "Unauthorized" });
+      assert.ok(r.sentWhenAnswered < HUGE, `answered only after the whole body (${r.sentWhenAnswered} bytes)`);
+      assert.equal(r.headers.connection, "close");
+      await r.closed; // by the server: a client that keeps sending cannot hold the connection
+      r.done();
+      assert.equal(api.calls.at(-1)?.status, 401, "recorded like any refused call");
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("an unknown method is 404 while a huge body is still being sent, and the connection is closed", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const r = await sendUntilAnswered(api, "sendTelepathy", { bodyBytes: HUGE, contentLength: HUGE });
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, { ok: false, error_code: 404, description: "Not Found: method not found" });
+      assert.ok(r.sentWhenAnswered < HUGE, `answered only after the whole body (${r.sentWhenAnswered} bytes)`);
+      assert.equal(r.headers.connection, "close");
+      await r.closed;
+      r.done();
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("a body announced bigger than its method allows is 413 at once: sendMessage 2 MB, sendPhoto 12 MB; sendDocument of 12 MB goes through", async () => {
+    await withBot(
+      () => {},
+      async (api, bot) => {
+        const text = await sendUntilAnswered(api, "sendMessage", { bodyBytes: 2 * MB, contentLength: 2 * MB });
+        assert.equal(text.status, 413);
+        assert.deepEqual(text.body, { ok: false, error_code: 413, description: "Request Entity Too Large" });
+        // Refused on the announced length: not even the 1 MB sendMessage may send was read first.
+        assert.ok(text.sentWhenAnswered < MB, `answered after ${text.sentWhenAnswered} bytes`);
+        assert.equal(text.headers.connection, "close");
+        await text.closed;
+        text.done();
+
+        const photo = await sendUntilAnswered(api, "sendPhoto", {
+          bodyBytes: 12 * MB,
+          contentLength: 12 * MB,
+          contentType: "multipart/form-data; boundary=x",
+        });
+        assert.equal(photo.status, 413, "a photo is at most 10 MB on Telegram");
+        assert.ok(photo.sentWhenAnswered < 10 * MB, `answered after ${photo.sentWhenAnswered} bytes`);
+        photo.done();
+
+        // Within the limits: a 12 MB document, and (the tests above) photos and clips.
+        const bytes = Buffer.alloc(12 * MB, 7);
+        const sent = await bot.api.sendDocument(staff.id, new InputFile(bytes, "dump.bin"));
+        assert.equal(sent.document?.file_size, bytes.length);
+        assert.deepEqual(api.lastBotMessage(staff.id)?.media?.bytes, bytes);
+      },
+      { poll: false },
+    );
+  });
+
+  test("a chunked body (no length announced) is cut off with 413 once it passes its method's limit", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const r = await sendUntilAnswered(api, "sendMessage", { bodyBytes: 3 * MB });
+      assert.equal(r.status, 413);
+      assert.deepEqual(r.body, { ok: false, error_code: 413, description: "Request Entity Too Large" });
+      assert.ok(r.sentWhenAnswered < 3 * MB, `answered only after the whole body (${r.sentWhenAnswered} bytes)`);
+      assert.equal(r.headers.connection, "close");
+      await r.closed;
+      r.done();
+      // The server still answers everyone else.
+      assert.equal((await rawCall(api, "getMe")).status, 200);
+    } finally {
+      await api.close();
+    }
   });
 });
 
