@@ -11,6 +11,7 @@ import { createSnsChannel } from "./channels/sns-channel.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
 import { createLogger } from "./core/logger.ts";
+import { formatStartupError } from "./core/startup-error.ts";
 import { selectCamera } from "./hardware/camera/index.ts";
 import { selectCardReader } from "./hardware/cards/index.ts";
 import { selectClimateSensor } from "./hardware/climate/index.ts";
@@ -277,6 +278,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Seroma failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`${formatStartupError(err)}\n`);
   process.exit(1);
 });

@@ -20,6 +20,7 @@ import type { Room, RoomDevices } from "../app/compose-room.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
+import { type ListenTarget, toAddressError } from "../core/startup-error.ts";
 import { normalizeUid } from "../hardware/cards/uid.ts";
 import { ensureKeyFile } from "../servers/keys.ts";
 import type { Storage } from "../storage/ports.ts";
@@ -98,7 +99,11 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
     botName: "Seroma",
     // Keeps a long session's memory flat: the page shows the newest messages and media.
     limits: { maxRecordedCalls: 2_000, maxMessagesPerChat: 500, maxFileBytes: 32 * 1024 * 1024 },
+  }).catch((err: unknown) => {
+    throw toAddressError(err, { service: "the built-in Bot API server", host: "127.0.0.1", port: 0 });
   });
+  // A port the user chose is kept or refused (a tunnel or a bookmark counts on it); the default one may move.
+  const portChosen = Boolean(env.LOCAL_UI_PORT?.trim());
   api.addChat(LOCAL_GROUP);
   const localEnv = { ...LOCAL_DEFAULTS, ...env, ...forcedEnv(env, api) };
   let panel: HardwarePanel | undefined;
@@ -144,12 +149,22 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
         port: config.local.port,
         logger,
       };
+      const address: ListenTarget = {
+        service: "local mode's page",
+        host: config.local.host,
+        port: config.local.port,
+        hostVariable: "LOCAL_UI_HOST",
+        portVariable: "LOCAL_UI_PORT",
+      };
       try {
         web = await startLocalWeb(webOptions);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || config.local.port === 0) throw err;
+        const taken = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
+        if (!taken || portChosen || config.local.port === 0) throw toAddressError(err, address);
         log.warn({ port: config.local.port }, `port ${config.local.port} is taken; the page gets a free port instead`);
-        web = await startLocalWeb({ ...webOptions, port: 0 });
+        web = await startLocalWeb({ ...webOptions, port: 0 }).catch((again: unknown) => {
+          throw toAddressError(again, { ...address, port: 0 });
+        });
       }
       if (!isLoopbackHost(config.local.host)) {
         log.warn(
