@@ -5,7 +5,8 @@
  *     -> already enrolled? say whose and stop
  *     -> name (validated: 1-40 characters, no control characters; escaped in output)
  *     -> role (buttons) -> optional one-time invite link for the person's Telegram
- *     -> confirm -> saved, audited, the LCD confirms.
+ *     -> confirm -> saved, audited, the LCD confirms; the invite link goes to the admin's
+ *        private chat only (from a group, the group hears that it was sent privately).
  *
  * Waiting for the card does not block anything: the door job hands the next tap to the
  * enrollment (not judged, not logged), and the result comes back into this chat as a
@@ -19,12 +20,12 @@ import { randomBytes } from "node:crypto";
 import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
 import { type Context, InlineKeyboard } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
-import { INVITE_PREFIX } from "../../core/invites.ts";
 import { STAFF_NAME_MAX, validateStaffName } from "../../core/staff-name.ts";
 import type { StaffMember, StaffRole } from "../../storage/access-ports.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
+import { escapeHtml } from "../html.ts";
+import { deliverInvite } from "../invites.ts";
 
 export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
 type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;
@@ -243,15 +244,24 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     await ctx.reply(t("enroll-saved", { uid, name: escapeHtml(name), role: t(`staff-role-${role}`) }), {
       parse_mode: "HTML",
     });
-    if (saved.invite) {
-      const tz = ctx.services.config.officeHours.timeZone;
-      await ctx.reply(
-        t("enroll-invite", {
-          name: escapeHtml(name),
-          link: `https://t.me/${ctx.me.username}?start=${INVITE_PREFIX}${saved.invite.token}`,
-          until: escapeHtml(formatDateTime(saved.invite.expiresAt, tz).slice(0, 16)),
-        }),
-        { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    const invite = saved.invite;
+    if (invite) {
+      // Only ever to the admin's private chat: in a group anyone could redeem it.
+      await conversation.external((outer) =>
+        deliverInvite(
+          {
+            api: outer.api,
+            t,
+            log: outer.log,
+            botUsername: outer.me.username,
+            timeZone: outer.services.config.officeHours.timeZone,
+            cancel: (token) => outer.services.invites.cancel(token),
+          },
+          chat,
+          { id: admin.id, name: [admin.first_name, admin.last_name].filter(Boolean).join(" ") },
+          name,
+          invite,
+        ),
       );
     }
   }

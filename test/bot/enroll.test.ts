@@ -102,7 +102,11 @@ describe("/enroll end to end", () => {
     assert.ok(link?.[1], invite.text);
     await say(h, NEWCOMER, "/status", /not on the staff list|user id/i);
     await say(h, NEWCOMER, `/start ${link[1]}`, /Welcome, Grace Hopper! Your Telegram account is now linked/);
-    await expectBot(h, privateChat(ADMIN), /Grace Hopper opened their invite link/);
+    await expectBot(
+      h,
+      privateChat(ADMIN),
+      /The invite for Grace Hopper \(card 04A1B2C3\) was used by Grace \(id 2001\)\. That account now has the staff role/,
+    );
     assert.equal((await h.storage.staff.getByTelegramId(NEWCOMER.id))?.cardUid, "04A1B2C3");
     await say(h, NEWCOMER, "/status", /test-room · climate/);
     await say(h, NEWCOMER, `/start ${link[1]}`, /This link is not valid/);
