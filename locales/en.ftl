@@ -158,6 +158,7 @@ alert-reader-dead = The door's card reader is not answering: { $reason }
 alert-door-breach = Entry outside office hours: <b>{ $name }</b> (card <code>{ $uid }</code>) at { $time }.
 alert-door-unknown = Unknown card <code>{ $uid }</code> at the door at { $time }. Access denied.
 alert-door-revoked = Revoked card of <b>{ $name }</b> (<code>{ $uid }</code>) at the door at { $time }. Access denied.
+alert-door-enrollment = Read for the card enrollment started by { $by }.
 alert-recovered-reader-dead = The door's card reader is answering again after { $duration }.
 rule-reader-dead = card reader not answering
 rule-door-breach = off-hours entries
@@ -219,7 +220,7 @@ lcd-off-hours = Off-hours entry
 lcd-denied = Access denied
 lcd-unknown = Unknown card
 lcd-card-read = Card read
-lcd-see-chat = See Telegram
+lcd-enroll-by = Enroll: { $name }
 lcd-enrolled = Card enrolled:
 
 ## unhandled

@@ -158,6 +158,7 @@ alert-reader-dead = ドアのカードリーダーが応答しません: { $reas
 alert-door-breach = 時間外の入室: <b>{ $name }</b>(カード <code>{ $uid }</code>)、{ $time }。
 alert-door-unknown = 未登録のカード <code>{ $uid }</code> がドアで使われました({ $time })。入室拒否。
 alert-door-revoked = 無効化された <b>{ $name }</b> さんのカード(<code>{ $uid }</code>)がドアで使われました({ $time })。入室拒否。
+alert-door-enrollment = { $by } さんが始めたカード登録のために読み取られたものです。
 alert-recovered-reader-dead = ドアのカードリーダーは { $duration } 後に応答を再開しました。
 rule-reader-dead = カードリーダー無応答
 rule-door-breach = 時間外入室
@@ -219,7 +220,7 @@ lcd-off-hours = ジカンガイ ニュウシツ
 lcd-denied = ニュウシツ キョヒ
 lcd-unknown = ミトウロク カード
 lcd-card-read = カード ヨミトリ
-lcd-see-chat = Telegram ヲ カクニン
+lcd-enroll-by = トウロク: { $name }
 lcd-enrolled = カード トウロク:
 
 ## unhandled

@@ -8,8 +8,9 @@
  *     -> confirm -> saved, audited, the LCD confirms; the invite link goes to the admin's
  *        private chat only (from a group, the group hears that it was sent privately).
  *
- * Waiting for the card does not block anything: the door job hands the next tap to the
- * enrollment (not judged, not logged), and the result comes back into this chat as a
+ * Waiting for the card does not block anything: the door job judges and logs the next tap
+ * as always (an unknown card is alerted, saying it was read for this admin's enrollment)
+ * and hands a copy of its UID to the enrollment; the result comes back into this chat as a
  * pseudo update (an update carrying `seroma_card`), which resumes the conversation like
  * any message would. Meanwhile every other chat, and every other person in this chat,
  * is served as usual: the conversation only takes updates from the admin who started it.
@@ -69,7 +70,8 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
   let pseudoUpdateId = 0;
 
   function startCapture(ctx: SeromaContext, session: string, chat: Chat, from: User): void {
-    const capture = ctx.services.door.captureNextTap(ctx.services.config.door.enrollTimeoutMs);
+    const by = [from.first_name, from.last_name].filter(Boolean).join(" ");
+    const capture = ctx.services.door.captureNextTap(ctx.services.config.door.enrollTimeoutMs, by);
     captures.set(session, capture);
     void capture.card.then((uid) => {
       // Cancelled from the chat: the conversation is over, nothing to tell it.
