@@ -26,7 +26,7 @@ import type { StaffMember, StaffRole } from "../../storage/access-ports.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
 import { escapeHtml } from "../html.ts";
-import { deliverInvite } from "../invites.ts";
+import { deliverInvite } from "../invite-delivery.ts";
 
 export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
 type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;

@@ -4,7 +4,7 @@
  * first), and to make a new one-time invite link for a person whose Telegram account is
  * not linked yet. Every change is audited.
  *
- * Invite links only ever go to the admin's private chat (bot/invites.ts): in the staff group
+ * Invite links only ever go to the admin's private chat (bot/invite-delivery.ts): in the staff group
  * any member could redeem one. The link is redeemed here too: `/start link_<token>` in a
  * private chat, handled before the auth filter (the person is not known yet: that is the
  * point). A redemption links only a card that is active and has no account yet (one
@@ -19,7 +19,7 @@ import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
-import { deliverInvite } from "../invites.ts";
+import { deliverInvite } from "../invite-delivery.ts";
 
 /** Buttons for at most this many people (the list itself is complete). */
 const MAX_BUTTONS = 40;
