@@ -193,7 +193,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
           },
           door: {
             driver: devices.cards.driver,
-            captureNextTap: (ms) => door.captureNextTap(ms),
+            captureNextTap: (ms, by) => door.captureNextTap(ms, by),
             enrolled: (member) => bus.emit("door.enrolled", { roomId: config.roomId, member }),
           },
           invites,

@@ -34,8 +34,8 @@ export interface BotServices {
   door: {
     /** Which driver reads cards ("mfrc522" or "sim"). */
     driver: string;
-    /** Claims the next card tap (for /enroll). */
-    captureNextTap(timeoutMs: number): CardCapture;
+    /** A copy of the next card tap, for /enroll by the admin named `by` (the tap is still judged). */
+    captureNextTap(timeoutMs: number, by: string): CardCapture;
     /** Tells the room a card was enrolled (the LCD confirms). */
     enrolled(member: StaffMember): void;
   };

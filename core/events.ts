@@ -1,5 +1,4 @@
 /** Typed events that jobs emit and listeners (alerts, LCD, logs) consume. */
-import type { CardUid } from "../hardware/cards/port.ts";
 import type { ClimateErrorCode } from "../hardware/climate/port.ts";
 import type { AccessEntry, StaffMember } from "../storage/access-ports.ts";
 import type { Reading } from "./types.ts";
@@ -11,10 +10,11 @@ export interface RoomEvents extends Record<string, unknown> {
   "climate.sensor-error": { roomId: string; at: number; code: ClimateErrorCode; message: string };
   /** A reading was taken but could not be stored. */
   "storage.error": { roomId: string; at: number; operation: string; message: string };
-  /** A card was judged at the door and logged. */
-  "door.access": { entry: AccessEntry; member?: StaffMember };
-  /** A card was read for enrollment (not judged, not logged). */
-  "door.captured": { roomId: string; uid: CardUid; at: number };
+  /**
+   * A card was judged at the door and logged. `enrollment`: the tap was also read for an
+   * enrollment (`/enroll` waiting for a card), started by the admin named `by`.
+   */
+  "door.access": { entry: AccessEntry; member?: StaffMember; enrollment?: { by: string } };
   "door.reader-dead": { roomId: string; at: number; reason: string };
   "door.reader-alive": { roomId: string; at: number };
   /** A card was enrolled by chat. */

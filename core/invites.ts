@@ -25,6 +25,8 @@ export interface InviteStore {
   create(cardUid: string, createdBy: number, ttlMs: number): Invite;
   /** Consumes the invite (whatever the outcome, a token works at most once). */
   redeem(token: string): RedeemResult;
+  /** Voids an invite that was never delivered (false: no such open invite). */
+  cancel(token: string): boolean;
   /** Invites not yet redeemed nor expired. */
   pending(): Invite[];
 }
@@ -57,6 +59,9 @@ export function createInviteStore(clock: Clock): InviteStore {
       invites.delete(token);
       if (invite.expiresAt <= clock.now().getTime()) return { ok: false, reason: "expired" };
       return { ok: true, invite };
+    },
+    cancel(token) {
+      return invites.delete(token);
     },
     pending() {
       prune(clock.now().getTime());

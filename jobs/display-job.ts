@@ -90,7 +90,9 @@ export function createDisplayJob(deps: DisplayJobDeps) {
           last = reading;
           return showStatus();
         }),
-        bus.on("door.access", ({ entry }) => {
+        bus.on("door.access", ({ entry, enrollment }) => {
+          // Read for an enrollment: the person at the reader is enrolling a card.
+          if (enrollment) return showMessage([t("lcd-card-read"), t("lcd-enroll-by", { name: enrollment.by })]);
           const name = entry.staffName ?? "";
           switch (entry.decision) {
             case "allowed":
@@ -103,7 +105,6 @@ export function createDisplayJob(deps: DisplayJobDeps) {
               return showMessage([t("lcd-unknown"), t("lcd-denied")]);
           }
         }),
-        bus.on("door.captured", () => showMessage([t("lcd-card-read"), t("lcd-see-chat")])),
         bus.on("door.enrolled", ({ member }) => showMessage([t("lcd-enrolled"), member.name])),
       );
       handle = deps.scheduler.schedule("0 * * * * *", showStatus, {

@@ -1,8 +1,10 @@
 /**
  * Door job: listens to the card reader, judges every tap (core/access.ts), writes the
  * access log and emits "door.access" (the alert pipeline and the LCD listen). While an
- * enrollment waits for a card, the next tap goes to it instead and is not judged.
- * Taps are handled one at a time, in order; a failure is logged, never thrown.
+ * enrollment waits for a card, the next tap is judged and logged as always, and the
+ * enrollment gets a copy of its UID; the event says whose enrollment read it, so an
+ * unknown card's alert does not alarm the group. Taps are handled one at a time, in
+ * order; a failure is logged, never thrown.
  */
 import { decideAccess } from "../core/access.ts";
 import type { Clock } from "../core/clock.ts";
@@ -36,8 +38,11 @@ export interface CardCapture {
 export interface DoorJob {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Claims the next tap for an enrollment (first come, first served). */
-  captureNextTap(timeoutMs: number): CardCapture;
+  /**
+   * Hands a copy of the next tap's UID to an enrollment started by the admin named `by`
+   * (first come, first served). The tap is still judged and logged.
+   */
+  captureNextTap(timeoutMs: number, by: string): CardCapture;
   /** Resolves when every tap received so far has been handled. */
   idle(): Promise<void>;
 }
@@ -46,6 +51,7 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
   const { roomId, clock, bus } = deps;
   const log = deps.logger.child({ job: "door", room: roomId });
   interface Waiter {
+    by: string;
     deliver(uid: CardUid | undefined): void;
     abandon(): void;
   }
@@ -55,12 +61,6 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
 
   async function handleTap(uid: CardUid, at: number): Promise<void> {
     const capture = captures.shift();
-    if (capture) {
-      log.info({ uid }, "card captured for enrollment");
-      bus.emit("door.captured", { roomId, uid, at });
-      capture.deliver(uid);
-      return;
-    }
     const member = await deps.staff.getByUid(uid);
     const decision = decideAccess(member, new Date(at), deps.officeHours);
     const entry = {
@@ -78,8 +78,13 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
     } catch (err) {
       log.error({ err, uid, decision }, "could not write the access log; the tap is still judged and announced");
     }
-    log.info({ uid, decision, staff: member?.name }, "door access");
-    bus.emit("door.access", { entry: { id, ...entry }, ...(member ? { member } : {}) });
+    log.info({ uid, decision, staff: member?.name, enrollmentBy: capture?.by }, "door access");
+    bus.emit("door.access", {
+      entry: { id, ...entry },
+      ...(member ? { member } : {}),
+      ...(capture ? { enrollment: { by: capture.by } } : {}),
+    });
+    capture?.deliver(uid);
   }
 
   function onEvent(e: CardReaderEvent): void {
@@ -110,12 +115,13 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
       await queue;
       for (const c of captures.splice(0)) c.abandon();
     },
-    captureNextTap(timeoutMs) {
+    captureNextTap(timeoutMs, by) {
       let resolve: (uid: CardUid | undefined) => void = () => {};
       const card = new Promise<CardUid | undefined>((r) => {
         resolve = r;
       });
       const waiter: Waiter = {
+        by,
         deliver(uid) {
           clearTimeout(timer);
           resolve(uid);

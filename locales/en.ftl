@@ -62,7 +62,7 @@ help-text =
     /chart [6h|24h|7d] – temperature and humidity as a chart
     /access [n|NAME] – the door log, newest first; /who – who came in today
     /export access [days] – the door log as CSV
-    /staff – staff cards; admins revoke, restore and invite from there
+    /staff – staff cards; admins revoke, restore, unlink and invite from there
     /enroll – enroll a new card (admins): tap, name, role, confirm
     /snapshot – a photo of the room; /clip [seconds] – a short video (default { $clip } s)
     /media [today|yesterday|YYYY-MM-DD] – stored photos and clips
@@ -158,6 +158,7 @@ alert-reader-dead = The door's card reader is not answering: { $reason }
 alert-door-breach = Entry outside office hours: <b>{ $name }</b> (card <code>{ $uid }</code>) at { $time }.
 alert-door-unknown = Unknown card <code>{ $uid }</code> at the door at { $time }. Access denied.
 alert-door-revoked = Revoked card of <b>{ $name }</b> (<code>{ $uid }</code>) at the door at { $time }. Access denied.
+alert-door-enrollment = Read for the card enrollment started by { $by }.
 alert-recovered-reader-dead = The door's card reader is answering again after { $duration }.
 rule-reader-dead = card reader not answering
 rule-door-breach = off-hours entries
@@ -219,7 +220,7 @@ lcd-off-hours = Off-hours entry
 lcd-denied = Access denied
 lcd-unknown = Unknown card
 lcd-card-read = Card read
-lcd-see-chat = See Telegram
+lcd-enroll-by = Enroll: { $name }
 lcd-enrolled = Card enrolled:
 
 ## unhandled
@@ -251,7 +252,7 @@ chart-bad-argument = I could not read “{ $arg }”. Use <code>/chart</code> (l
 ## door: commands
 cmd-access = Door log: /access [n|NAME]
 cmd-who = Who came in today
-cmd-staff = Staff cards (admins: revoke, restore, invite)
+cmd-staff = Staff cards (admins: revoke, restore, unlink, invite)
 cmd-enroll = Enroll a new staff card (admins)
 cmd-export = Door log as CSV: /export access [days]
 
@@ -290,6 +291,13 @@ staff-done-revoke = ⛔ The card of <b>{ $name }</b> (<code>{ $uid }</code>) was
 staff-done-restore = ♻️ The card of <b>{ $name }</b> (<code>{ $uid }</code>) was restored by { $by } at { $at }.
 staff-already-revoked = The card of <b>{ $name }</b> was already revoked. Nothing changed.
 staff-already-restored = The card of <b>{ $name }</b> is already active. Nothing changed.
+staff-button-unlink = ✂️ Yes, unlink
+staff-confirm-unlink = Unlink the Telegram account (id <code>{ $id }</code>) from the card of <b>{ $name }</b> (<code>{ $uid }</code>)? That account loses the card's role in this chat; the card keeps working at the door. To link an account again, make a new invite link.
+staff-done-unlink = ✂️ The Telegram account <code>{ $id }</code> was unlinked from the card of <b>{ $name }</b> (<code>{ $uid }</code>) by { $by } at { $at }.
+staff-unlink-stale = Nothing changed: that account is no longer linked to this card.
+staff-button-undo = ↩️ Undo
+staff-undone = ↩️ { $by } undid the link: the Telegram account <code>{ $id }</code> is no longer linked to the card of <b>{ $name }</b> (<code>{ $uid }</code>).
+staff-undo-stale = Nothing to undo: that account is no longer linked to this card.
 
 ## door: /enroll
 enroll-button-cancel = ✖️ Cancel
@@ -332,7 +340,12 @@ invite-unknown = This link is not valid (it was used already, or the console res
 invite-expired = This link has expired. Ask an admin for a new one.
 invite-already-linked = Your Telegram account is already linked to another card. Ask an admin.
 invite-linked = ✅ Welcome, <b>{ $name }</b>! Your Telegram account is now linked to your card. You are { $role } of <b>{ $room }</b>; send /start.
-invite-used = 🔗 <b>{ $name }</b> opened their invite link; their Telegram account is linked now.
+invite-revoked = This card has been revoked, so the link is not valid. Ask an admin.
+invite-card-linked = This card is already linked to a Telegram account. An admin must unlink it first (in /staff), then make a new link.
+invite-account = { $name } ({ $username }id <code>{ $id }</code>)
+invite-used = 🔗 The invite for <b>{ $name }</b> (card <code>{ $uid }</code>) was used by { $account }. That account now has the { $role } role. Not them? Press Undo.
+invite-sent-privately = 🔗 { $admin }, I sent you the invite link for <b>{ $name }</b> in our private chat. Invite links are never posted in a group: anyone here could use them.
+invite-not-sent = ⚠️ { $admin }, I could not send you the invite link for <b>{ $name }</b> privately: you have not opened a private chat with me yet (or you blocked me). Open a private chat with me (@{ $bot }, then Start) and make the link again from /staff there. The link was not posted here and does not work.
 
 ## camera: /snapshot, /clip, /media, /arm, /disarm
 camera-button-snapshot = 📷 Snapshot

@@ -62,7 +62,7 @@ help-text =
     /chart [6h|24h|7d] – 温度と湿度のグラフ
     /access [件数|名前] – 入退室ログ (新しい順); /who – 今日の入室者
     /export access [日数] – 入退室ログを CSV で
-    /staff – スタッフカード; 管理者はここから無効化・復元・招待
+    /staff – スタッフカード; 管理者はここから無効化・復元・連携解除・招待
     /enroll – 新しいカードの登録 (管理者): かざす、名前、役割、確認
     /snapshot – 部屋の写真、/clip [秒] – 短い動画（既定 { $clip } 秒）
     /media [today|yesterday|YYYY-MM-DD] – 保存された写真と動画
@@ -158,6 +158,7 @@ alert-reader-dead = ドアのカードリーダーが応答しません: { $reas
 alert-door-breach = 時間外の入室: <b>{ $name }</b>(カード <code>{ $uid }</code>)、{ $time }。
 alert-door-unknown = 未登録のカード <code>{ $uid }</code> がドアで使われました({ $time })。入室拒否。
 alert-door-revoked = 無効化された <b>{ $name }</b> さんのカード(<code>{ $uid }</code>)がドアで使われました({ $time })。入室拒否。
+alert-door-enrollment = { $by } さんが始めたカード登録のために読み取られたものです。
 alert-recovered-reader-dead = ドアのカードリーダーは { $duration } 後に応答を再開しました。
 rule-reader-dead = カードリーダー無応答
 rule-door-breach = 時間外入室
@@ -219,7 +220,7 @@ lcd-off-hours = ジカンガイ ニュウシツ
 lcd-denied = ニュウシツ キョヒ
 lcd-unknown = ミトウロク カード
 lcd-card-read = カード ヨミトリ
-lcd-see-chat = Telegram ヲ カクニン
+lcd-enroll-by = トウロク: { $name }
 lcd-enrolled = カード トウロク:
 
 ## unhandled
@@ -251,7 +252,7 @@ chart-bad-argument = 「{ $arg }」を解釈できません。<code>/chart</code
 ## door: commands
 cmd-access = 入退室ログ: /access [件数|名前]
 cmd-who = 今日の入室者
-cmd-staff = スタッフカード (管理者: 無効化・復元・招待)
+cmd-staff = スタッフカード (管理者: 無効化・復元・連携解除・招待)
 cmd-enroll = 新しいスタッフカードの登録 (管理者)
 cmd-export = 入退室ログを CSV で: /export access [日数]
 
@@ -290,6 +291,13 @@ staff-done-revoke = ⛔ <b>{ $name }</b> のカード (<code>{ $uid }</code>) �
 staff-done-restore = ♻️ <b>{ $name }</b> のカード (<code>{ $uid }</code>) を { $by } が { $at } に復元しました。
 staff-already-revoked = <b>{ $name }</b> のカードはすでに無効です。変更していません。
 staff-already-restored = <b>{ $name }</b> のカードはすでに有効です。変更していません。
+staff-button-unlink = ✂️ 連携を解除する
+staff-confirm-unlink = <b>{ $name }</b> のカード (<code>{ $uid }</code>) から Telegram アカウント (id <code>{ $id }</code>) の連携を解除しますか? そのアカウントはこのチャットでのカードの権限を失います。カード自体はドアで引き続き使えます。再び連携するには新しい招待リンクを作ってください。
+staff-done-unlink = ✂️ <b>{ $name }</b> のカード (<code>{ $uid }</code>) から Telegram アカウント <code>{ $id }</code> の連携を { $by } が { $at } に解除しました。
+staff-unlink-stale = 変更していません: そのアカウントはもうこのカードに連携されていません。
+staff-button-undo = ↩️ 取り消す
+staff-undone = ↩️ { $by } が連携を取り消しました: Telegram アカウント <code>{ $id }</code> は <b>{ $name }</b> のカード (<code>{ $uid }</code>) に連携されていません。
+staff-undo-stale = 取り消すものはありません: そのアカウントはもうこのカードに連携されていません。
 
 ## door: /enroll
 enroll-button-cancel = ✖️ キャンセル
@@ -332,7 +340,12 @@ invite-unknown = このリンクは無効です (使用済みか、コンソー�
 invite-expired = このリンクは期限切れです。管理者に新しいリンクを頼んでください。
 invite-already-linked = あなたの Telegram アカウントはすでに別のカードに連携されています。管理者に相談してください。
 invite-linked = ✅ ようこそ、<b>{ $name }</b> さん! Telegram アカウントをカードに連携しました。<b>{ $room }</b> の{ $role }です。/start を送ってください。
-invite-used = 🔗 <b>{ $name }</b> さんが招待リンクを開き、Telegram アカウントが連携されました。
+invite-revoked = このカードは無効化されているため、リンクは使えません。管理者に相談してください。
+invite-card-linked = このカードはすでに Telegram アカウントに連携されています。管理者が先に (/staff で) 連携を解除し、新しいリンクを作る必要があります。
+invite-account = { $name } ({ $username }id <code>{ $id }</code>)
+invite-used = 🔗 <b>{ $name }</b> (カード <code>{ $uid }</code>) の招待リンクが { $account } によって使われました。このアカウントは{ $role }の権限を持ちます。本人でなければ「取り消す」を押してください。
+invite-sent-privately = 🔗 { $admin } さん、<b>{ $name }</b> の招待リンクを個別チャットに送りました。招待リンクはグループには投稿しません (ここの誰でも使えてしまうため)。
+invite-not-sent = ⚠️ { $admin } さん、<b>{ $name }</b> の招待リンクを個別チャットに送れませんでした: まだ私との個別チャットを開いていないか、ブロックされています。私 (@{ $bot }) との個別チャットを開いて「開始」を押し、そこで /staff から改めてリンクを作ってください。リンクはここには投稿しておらず、無効にしました。
 
 ## camera: /snapshot, /clip, /media, /arm, /disarm
 camera-button-snapshot = 📷 写真

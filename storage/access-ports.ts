@@ -27,9 +27,34 @@ export interface StaffRepository {
   list(opts?: { includeRevoked?: boolean }): Promise<StaffMember[]>;
   /** Revoke (active=false) or restore; returns the updated record, or undefined if no such card. */
   setActive(uid: CardUid, active: boolean, by: number, at: number): Promise<StaffMember | undefined>;
-  /** Links (or unlinks with undefined) a Telegram account; returns the updated record. */
+  /**
+   * Links (or unlinks with undefined) a Telegram account whatever the card's link was; returns
+   * the updated record. For admin tools and tests: a redemption uses `linkTelegramIfUnlinked`.
+   */
   linkTelegram(uid: CardUid, telegramUserId: number | undefined): Promise<StaffMember | undefined>;
+  /**
+   * Links an account to an active card that has no account yet, in one conditional write (a
+   * concurrent link, revoke or relink cannot be overwritten); anything else is refused and
+   * changes nothing. The card already carrying this very account is `ok` with `changed: false`.
+   */
+  linkTelegramIfUnlinked(uid: CardUid, telegramUserId: number): Promise<LinkResult>;
+  /** Unlinks the card from `telegramUserId` only if that is still its link (one conditional write). */
+  unlinkTelegramIfLinkedTo(uid: CardUid, telegramUserId: number): Promise<UnlinkResult>;
 }
+
+export type LinkResult =
+  | { ok: true; member: StaffMember; changed: boolean }
+  | { ok: false; reason: "no-card" }
+  /** revoked: the card is revoked; card-linked: the card carries another account. */
+  | { ok: false; reason: "revoked" | "card-linked"; member: StaffMember }
+  /** The account is linked to another card (absent only if that changed in between). */
+  | { ok: false; reason: "account-linked"; linkedCardUid: CardUid | undefined };
+
+export type UnlinkResult =
+  | { ok: true; member: StaffMember }
+  | { ok: false; reason: "no-card" }
+  /** The card carries no account, or another one: nothing changed. */
+  | { ok: false; reason: "not-linked"; member: StaffMember };
 
 export type AccessDecision = "allowed" | "off-hours" | "unknown" | "revoked";
 

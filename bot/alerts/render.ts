@@ -40,6 +40,11 @@ function str(details: Notice["details"], key: string): string {
   return escapeHtml(details[key] ?? "");
 }
 
+/** A door tap read for an enrollment says so (the admin is at the reader, not an intruder). */
+function enrolling(t: Translate, d: Notice["details"], line: string): string {
+  return d.enrollBy === undefined ? line : `${line} ${t("alert-door-enrollment", { by: str(d, "enrollBy") })}`;
+}
+
 /** The one-line description of what is wrong. */
 export function describeCondition(t: Translate, rule: RuleId | undefined, d: Notice["details"]): string {
   switch (rule) {
@@ -59,11 +64,19 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
     case "reader.dead":
       return t("alert-reader-dead", { reason: str(d, "reason") });
     case "door.breach":
-      return t("alert-door-breach", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") });
+      return enrolling(
+        t,
+        d,
+        t("alert-door-breach", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") }),
+      );
     case "door.unknown-card":
-      return t("alert-door-unknown", { uid: str(d, "uid"), time: str(d, "time") });
+      return enrolling(t, d, t("alert-door-unknown", { uid: str(d, "uid"), time: str(d, "time") }));
     case "door.revoked-card":
-      return t("alert-door-revoked", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") });
+      return enrolling(
+        t,
+        d,
+        t("alert-door-revoked", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") }),
+      );
     case "camera.dead":
       return t("alert-camera-dead", { reason: str(d, "reason") });
     case "motion.dead":

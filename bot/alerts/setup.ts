@@ -213,8 +213,13 @@ export function connectAlertsToBus(
     ),
     bus.on("door.reader-dead", (e) => pipeline.engine.onReaderDead(e)),
     bus.on("door.reader-alive", (e) => pipeline.engine.onReaderAlive(e)),
-    bus.on("door.access", ({ entry }) => {
-      const details = { uid: entry.cardUid, name: entry.staffName ?? "", time: timeOf(entry.at) };
+    bus.on("door.access", ({ entry, enrollment }) => {
+      const details = {
+        uid: entry.cardUid,
+        name: entry.staffName ?? "",
+        time: timeOf(entry.at),
+        ...(enrollment ? { enrollBy: enrollment.by } : {}),
+      };
       if (entry.decision === "off-hours") return breach(entry, details);
       if (entry.decision === "unknown")
         return pipeline.engine.raiseEvent("door.unknown-card", "warning", details, entry.at);

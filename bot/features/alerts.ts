@@ -4,7 +4,7 @@
  * presses with a refusal). Every action is written to the audit log.
  */
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { EVENT_RULES, type Incident, type Mute, type RuleId } from "../../core/alerts/types.ts";
+import { EVENT_RULES, type Incident, type Mute } from "../../core/alerts/types.ts";
 import { describeCondition, formatDuration, type RenderContext, renderIncident, ruleName } from "../alerts/render.ts";
 import { ALERT_ACK, ALERT_MUTE, ALERT_REFRESH, alertKeyboard } from "../alerts/telegram-channel.ts";
 import { recordAudit, who } from "../audit.ts";
@@ -13,16 +13,17 @@ import { requireStaff } from "../filters/auth.ts";
 import { escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
-const WHAT: Record<string, Array<Mute["rule"]>> = {
-  all: ["*"],
-  temperature: ["climate.temperature"],
-  humidity: ["climate.humidity"],
-  sensor: ["sensor.dead", "sensor.stuck"],
-  door: ["door.breach", "door.unknown-card", "door.revoked-card", "reader.dead"],
-  motion: ["room.motion", "motion.dead"],
-  camera: ["camera.dead"],
-  servers: ["server.*"],
-};
+/** What /mute and /unmute take. A Map: the word is user input ("constructor" is no key here). */
+const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, Array<Mute["rule"]>>([
+  ["all", ["*"]],
+  ["temperature", ["climate.temperature"]],
+  ["humidity", ["climate.humidity"]],
+  ["sensor", ["sensor.dead", "sensor.stuck"]],
+  ["door", ["door.breach", "door.unknown-card", "door.revoked-card", "reader.dead"]],
+  ["motion", ["room.motion", "motion.dead"]],
+  ["camera", ["camera.dead"]],
+  ["servers", ["server.*"]],
+]);
 
 function renderCtx(ctx: SeromaContext): RenderContext {
   return {
@@ -194,8 +195,8 @@ alertsFeature.command("ack", requireStaff, async (ctx) => {
   await ctx.reply(ctx.t("ack-done", { count: String(count) }));
 });
 
-function parseWhat(word: string | undefined): Array<Mute["rule"]> | undefined {
-  return WHAT[(word ?? "all").toLowerCase()];
+function parseWhat(word: string | undefined): ReadonlyArray<Mute["rule"]> | undefined {
+  return WHAT.get((word ?? "all").toLowerCase());
 }
 
 alertsFeature.command("mute", requireStaff, async (ctx) => {
@@ -239,7 +240,7 @@ alertsFeature.command("unmute", requireStaff, async (ctx) => {
   }
   const { config, storage } = ctx.services;
   // "all" ends every mute of the room, not just the room-wide one.
-  const targets: Array<Mute["rule"]> = rules[0] === "*" ? ["*", ...(Object.values(WHAT).flat() as RuleId[])] : rules;
+  const targets: ReadonlyArray<Mute["rule"]> = rules[0] === "*" ? ["*", ...[...WHAT.values()].flat()] : rules;
   let any = false;
   for (const rule of targets) any = (await storage.mutes.clear(config.roomId, rule)) || any;
   const what = rules.map((r) => ruleName((k, v) => ctx.t(k, v), r)).join(", ");

@@ -5,10 +5,12 @@
  *     -> already enrolled? say whose and stop
  *     -> name (validated: 1-40 characters, no control characters; escaped in output)
  *     -> role (buttons) -> optional one-time invite link for the person's Telegram
- *     -> confirm -> saved, audited, the LCD confirms.
+ *     -> confirm -> saved, audited, the LCD confirms; the invite link goes to the admin's
+ *        private chat only (from a group, the group hears that it was sent privately).
  *
- * Waiting for the card does not block anything: the door job hands the next tap to the
- * enrollment (not judged, not logged), and the result comes back into this chat as a
+ * Waiting for the card does not block anything: the door job judges and logs the next tap
+ * as always (an unknown card is alerted, saying it was read for this admin's enrollment)
+ * and hands a copy of its UID to the enrollment; the result comes back into this chat as a
  * pseudo update (an update carrying `seroma_card`), which resumes the conversation like
  * any message would. Meanwhile every other chat, and every other person in this chat,
  * is served as usual: the conversation only takes updates from the admin who started it.
@@ -19,12 +21,12 @@ import { randomBytes } from "node:crypto";
 import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
 import { type Context, InlineKeyboard } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
-import { INVITE_PREFIX } from "../../core/invites.ts";
 import { STAFF_NAME_MAX, validateStaffName } from "../../core/staff-name.ts";
 import type { StaffMember, StaffRole } from "../../storage/access-ports.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
+import { escapeHtml } from "../html.ts";
+import { deliverInvite } from "../invite-delivery.ts";
 
 export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
 type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;
@@ -68,7 +70,8 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
   let pseudoUpdateId = 0;
 
   function startCapture(ctx: SeromaContext, session: string, chat: Chat, from: User): void {
-    const capture = ctx.services.door.captureNextTap(ctx.services.config.door.enrollTimeoutMs);
+    const by = [from.first_name, from.last_name].filter(Boolean).join(" ");
+    const capture = ctx.services.door.captureNextTap(ctx.services.config.door.enrollTimeoutMs, by);
     captures.set(session, capture);
     void capture.card.then((uid) => {
       // Cancelled from the chat: the conversation is over, nothing to tell it.
@@ -243,15 +246,24 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     await ctx.reply(t("enroll-saved", { uid, name: escapeHtml(name), role: t(`staff-role-${role}`) }), {
       parse_mode: "HTML",
     });
-    if (saved.invite) {
-      const tz = ctx.services.config.officeHours.timeZone;
-      await ctx.reply(
-        t("enroll-invite", {
-          name: escapeHtml(name),
-          link: `https://t.me/${ctx.me.username}?start=${INVITE_PREFIX}${saved.invite.token}`,
-          until: escapeHtml(formatDateTime(saved.invite.expiresAt, tz).slice(0, 16)),
-        }),
-        { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    const invite = saved.invite;
+    if (invite) {
+      // Only ever to the admin's private chat: in a group anyone could redeem it.
+      await conversation.external((outer) =>
+        deliverInvite(
+          {
+            api: outer.api,
+            t,
+            log: outer.log,
+            botUsername: outer.me.username,
+            timeZone: outer.services.config.officeHours.timeZone,
+            cancel: (token) => outer.services.invites.cancel(token),
+          },
+          chat,
+          { id: admin.id, name: [admin.first_name, admin.last_name].filter(Boolean).join(" ") },
+          name,
+          invite,
+        ),
       );
     }
   }

@@ -1,17 +1,25 @@
 /**
- * /staff (staff and admins): everyone with a card. Admins also get buttons to revoke or restore a card
- * (each asks for confirmation first) and to make a new one-time invite link for a
- * person whose Telegram account is not linked yet. Every change is audited.
+ * /staff (staff and admins): everyone with a card. Admins also get buttons to revoke or
+ * restore a card and to unlink a linked Telegram account (each asks for confirmation
+ * first), and to make a new one-time invite link for a person whose Telegram account is
+ * not linked yet. Every change is audited.
  *
- * The invite link itself is redeemed here too: `/start link_<token>` in a private chat,
- * handled before the auth filter (the person is not known yet: that is the point).
+ * Invite links only ever go to the admin's private chat (bot/invite-delivery.ts): in the staff group
+ * any member could redeem one. The link is redeemed here too: `/start link_<token>` in a
+ * private chat, handled before the auth filter (the person is not known yet: that is the
+ * point). A redemption links only a card that is active and has no account yet (one
+ * conditional write: a link is never replaced, a revoked card never linked); every admin
+ * is told which account took it, with an Undo button.
  */
 import { Composer, InlineKeyboard } from "grammy";
-import { INVITE_PAYLOAD, INVITE_PREFIX } from "../../core/invites.ts";
-import { type StaffMember, TelegramAlreadyLinkedError } from "../../storage/access-ports.ts";
+import type { User } from "grammy/types";
+import { INVITE_PAYLOAD } from "../../core/invites.ts";
+import type { StaffMember } from "../../storage/access-ports.ts";
+import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
+import { deliverInvite } from "../invite-delivery.ts";
 
 /** Buttons for at most this many people (the list itself is complete). */
 const MAX_BUTTONS = 40;
@@ -43,6 +51,8 @@ async function showList(ctx: SeromaContext): Promise<void> {
       );
       if (m.active && m.telegramUserId === undefined)
         keyboard.text(`🔗 ${m.name.slice(0, 24)}`, `stf:inv:${m.cardUid}`);
+      if (m.telegramUserId !== undefined)
+        keyboard.text(`✂️ ${m.name.slice(0, 24)}`, `stf:ask:unlink:${m.cardUid}:${m.telegramUserId}`);
       keyboard.row();
     }
   }
@@ -130,15 +140,93 @@ admin.callbackQuery(/^stf:inv:([0-9A-F]{8,20})$/, async (ctx) => {
     return;
   }
   const invite = invites.create(uid, ctx.from.id, config.door.inviteTtlMs);
-  await ctx.reply(
-    ctx.t("enroll-invite", {
-      name: escapeHtml(member.name),
-      link: `https://t.me/${ctx.me.username}?start=${INVITE_PREFIX}${invite.token}`,
-      until: escapeHtml(formatDateTime(invite.expiresAt, config.officeHours.timeZone).slice(0, 16)),
-    }),
-    { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+  const chat = ctx.chat ?? { id: ctx.from.id, type: "private" as const, first_name: ctx.from.first_name };
+  const delivery = await deliverInvite(
+    {
+      api: ctx.api,
+      t: (k, v) => ctx.t(k, v),
+      log: ctx.log,
+      botUsername: ctx.me.username,
+      timeZone: config.officeHours.timeZone,
+      cancel: (token) => invites.cancel(token),
+    },
+    chat,
+    who(ctx),
+    member.name,
+    invite,
   );
+  ctx.log.info({ uid, by: ctx.from.id, delivery }, "invite link made");
 });
+
+/** Unlink from /staff: confirm first; the confirmation names the account it was made for. */
+admin.callbackQuery(/^stf:ask:unlink:([0-9A-F]{8,20}):(\d{1,15})$/, async (ctx) => {
+  const uid = ctx.match[1] ?? "";
+  const tg = ctx.match[2] ?? "";
+  const member = await ctx.services.storage.staff.getByUid(uid);
+  if (!member || String(member.telegramUserId) !== tg) {
+    await ctx.answerCallbackQuery({ text: ctx.t("staff-unlink-stale") });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  const keyboard = new InlineKeyboard()
+    .text(ctx.t("staff-button-unlink"), `stf:do:unlink:${uid}:${tg}`)
+    .text(ctx.t("staff-button-keep"), "stf:no");
+  await ctx.reply(ctx.t("staff-confirm-unlink", { name: escapeHtml(member.name), uid, id: tg }), {
+    parse_mode: "HTML",
+    reply_markup: keyboard,
+  });
+});
+
+/**
+ * Unlinks `uid` from account `tg` if that is still its link (Unlink confirmed, or Undo on a
+ * redemption notice); audited. Anything else is a short toast and changes nothing.
+ */
+async function unlink(ctx: SeromaContext, uid: string, tg: number, via: "unlink" | "undo"): Promise<void> {
+  const { storage, clock, config } = ctx.services;
+  const result = await storage.staff.unlinkTelegramIfLinkedTo(uid, tg);
+  if (!result.ok) {
+    ctx.log.info({ uid, tg, via, reason: result.reason }, "nothing to unlink");
+    await ctx.answerCallbackQuery({ text: ctx.t(via === "undo" ? "staff-undo-stale" : "staff-unlink-stale") });
+    return;
+  }
+  const { name } = result.member;
+  await recordAudit(ctx, "unlink", undefined, `${uid} ${name} ${tg}${via === "undo" ? " (undo of an invite)" : ""}`);
+  ctx.log.info({ uid, tg, via, by: ctx.from?.id }, "Telegram account unlinked from a card");
+  await ctx.answerCallbackQuery();
+  const vars = {
+    name: escapeHtml(name),
+    uid,
+    id: String(tg),
+    by: escapeHtml(who(ctx).name),
+    at: escapeHtml(formatDateTime(clock.now().getTime(), config.officeHours.timeZone).slice(0, 16)),
+  };
+  if (via === "unlink") {
+    await ctx.editMessageText(ctx.t("staff-done-unlink", vars), { parse_mode: "HTML" });
+    return;
+  }
+  await ctx.editMessageReplyMarkup();
+  await ctx.reply(ctx.t("staff-undone", vars), { parse_mode: "HTML" });
+}
+
+admin.callbackQuery(/^stf:do:unlink:([0-9A-F]{8,20}):(\d{1,15})$/, (ctx) =>
+  unlink(ctx, ctx.match[1] ?? "", Number(ctx.match[2]), "unlink"),
+);
+
+admin.callbackQuery(/^stf:undo:([0-9A-F]{8,20}):(\d{1,15})$/, (ctx) =>
+  unlink(ctx, ctx.match[1] ?? "", Number(ctx.match[2]), "undo"),
+);
+
+type Translate = (key: string, vars?: Record<string, string>) => string;
+
+/** "Grace Hopper (@grace, id 2001)", escaped. */
+function describeAccount(t: Translate, u: User): string {
+  const name = [u.first_name, u.last_name].filter(Boolean).join(" ");
+  return t("invite-account", {
+    name: escapeHtml(name),
+    username: u.username ? escapeHtml(`@${u.username}, `) : "",
+    id: String(u.id),
+  });
+}
 
 /** `/start link_<token>`: installed before the auth filter. */
 export const inviteFeature = new Composer<SeromaContext>();
@@ -154,26 +242,37 @@ inviteFeature.chatType("private").command("start", async (ctx, next) => {
     return;
   }
   const { cardUid, createdBy } = result.invite;
-  let member: StaffMember | undefined;
-  try {
-    member = await storage.staff.linkTelegram(cardUid, ctx.from.id);
-  } catch (err) {
-    if (!(err instanceof TelegramAlreadyLinkedError)) throw err;
-    await ctx.reply(ctx.t("invite-already-linked"));
+  const account = who(ctx);
+  const audit = (action: "link" | "link-refused", detail: string) =>
+    storage.audit.record({
+      at: clock.now().getTime(),
+      roomId: config.roomId,
+      userId: account.id,
+      userName: account.name,
+      action,
+      detail,
+    });
+  // Checked and written in one conditional write: a linked card keeps its account, a
+  // revoked card gets none, whatever happens in between.
+  const linked = await storage.staff.linkTelegramIfUnlinked(cardUid, ctx.from.id);
+  if (!linked.ok) {
+    ctx.log.warn({ userId: ctx.from.id, cardUid, createdBy, reason: linked.reason }, "invite redemption refused");
+    await audit("link-refused", `${cardUid} ${linked.reason}`);
+    const key = {
+      "no-card": "invite-unknown",
+      revoked: "invite-revoked",
+      "card-linked": "invite-card-linked",
+      "account-linked": "invite-already-linked",
+    } as const;
+    await ctx.reply(ctx.t(key[linked.reason]));
     return;
   }
-  if (!member?.active) {
-    await ctx.reply(ctx.t("invite-unknown"));
-    return;
+  const member = linked.member;
+  if (linked.changed) {
+    await audit("link", `${cardUid} ${member.name} ${ctx.from.id}${ctx.from.username ? ` @${ctx.from.username}` : ""}`);
+    ctx.log.info({ userId: ctx.from.id, cardUid, createdBy }, "Telegram account linked to a card by invite");
+    await tellAdmins(ctx, createdBy, member);
   }
-  await storage.audit.record({
-    at: clock.now().getTime(),
-    roomId: config.roomId,
-    userId: ctx.from.id,
-    userName: ctx.from.first_name,
-    action: "link",
-    detail: `${cardUid} ${member.name}`,
-  });
   await ctx.reply(
     ctx.t("invite-linked", {
       name: escapeHtml(member.name),
@@ -182,8 +281,31 @@ inviteFeature.chatType("private").command("start", async (ctx, next) => {
     }),
     { parse_mode: "HTML" },
   );
-  // Tell the admin who made the invite; best effort (they may have blocked the bot).
-  await ctx.api
-    .sendMessage(createdBy, ctx.t("invite-used", { name: escapeHtml(member.name) }), { parse_mode: "HTML" })
-    .catch((err) => ctx.log.warn({ err: (err as Error).message }, "could not tell the admin about a used invite"));
 });
+
+/**
+ * Tells the invite's creator and every admin in ADMIN_IDS which account took the invite,
+ * with Undo; each in their own language; best effort (one that cannot be reached is logged).
+ */
+async function tellAdmins(ctx: SeromaContext & { from: User }, createdBy: number, member: StaffMember): Promise<void> {
+  const { storage, config } = ctx.services;
+  const admins = [...new Set([createdBy, ...config.telegram.adminIds])];
+  for (const adminId of admins) {
+    try {
+      const locale = (await storage.userSettings.getLocale(adminId)) ?? config.defaultLocale;
+      const t: Translate = ctx.i18n.fluent.withLocale(locale);
+      const text = t("invite-used", {
+        name: escapeHtml(member.name),
+        uid: member.cardUid,
+        account: describeAccount(t, ctx.from),
+        role: t(`staff-role-${member.role}`),
+      });
+      await ctx.api.sendMessage(adminId, text, {
+        parse_mode: "HTML",
+        reply_markup: new InlineKeyboard().text(t("staff-button-undo"), `stf:undo:${member.cardUid}:${ctx.from.id}`),
+      });
+    } catch (err) {
+      ctx.log.warn({ adminId, err: (err as Error).message }, "could not tell an admin about a used invite");
+    }
+  }
+}

@@ -42,15 +42,16 @@ startFeature.command("start", async (ctx) => {
 
 startFeature.command("help", sendHelp);
 
-const menuActions: Record<string, (ctx: SeromaContext) => Promise<void>> = {
-  status: sendStatus,
-  history: (ctx) => sendHistory(ctx, ""),
-  language: sendLanguagePicker,
-  help: sendHelp,
-};
+/** A Map, not an object: the key comes from the button's data ("menu:__proto__" is no action). */
+const menuActions = new Map<string, (ctx: SeromaContext) => Promise<void>>([
+  ["status", sendStatus],
+  ["history", (ctx) => sendHistory(ctx, "")],
+  ["language", sendLanguagePicker],
+  ["help", sendHelp],
+]);
 
 startFeature.callbackQuery(/^menu:(\w+)$/, async (ctx) => {
-  const action = menuActions[ctx.match[1] ?? ""];
+  const action = menuActions.get(ctx.match[1] ?? "");
   if (!action) {
     await ctx.answerCallbackQuery({ text: ctx.t("error-button-expired") });
     return;

@@ -127,6 +127,8 @@ export interface AuditEntry {
     | "revoke"
     | "restore"
     | "link"
+    | "unlink"
+    | "link-refused"
     | "arm"
     | "disarm"
     | "server-add"

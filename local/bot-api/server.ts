@@ -21,7 +21,8 @@
  * - `pressButton(from, message, data)` queues a `callback_query` for a button that is really on
  *   the message now (`data` is the callback_data, or `{ text }` to find the button by label);
  *   pressing a button that is not there throws, as no real user could. `callback_query.message`
- *   carries the message as it currently is.
+ *   carries the message as it currently is. `{ forged: data }` skips that check and sends any
+ *   data of 1-64 bytes (a modified client, or a button the bot made long ago): it can be answered.
  * - `injectUpdate(partial)` queues any update as given (not stored as a chat message).
  * - `addChat(chat)` / `setChatMember(chatId, user, status)` shape what getChat/getChatMember say.
  *
@@ -290,7 +291,7 @@ export interface LocalBotApi {
   pressButton(
     from: TestUser,
     message: RecordedMessage | { chat_id: number; message_id: number },
-    data: string | { text: string },
+    data: string | { text: string } | { forged: string },
   ): Update;
   injectUpdate(partial: Omit<Update, "update_id">): Update;
   addChat(chat: TestChat): void;
@@ -646,10 +647,15 @@ class LocalBotApiServer implements LocalBotApi {
   pressButton(
     from: TestUser,
     message: RecordedMessage | { chat_id: number; message_id: number },
-    data: string | { text: string },
+    data: string | { text: string } | { forged: string },
   ): Update {
     const stored = this.findMessage(message.chat_id, message.message_id);
     if (!stored) throw new Error(`pressButton: no message ${message.message_id} in chat ${message.chat_id}`);
+    if (typeof data === "object" && "forged" in data) {
+      const bytes = Buffer.byteLength(data.forged, "utf8");
+      if (bytes < 1 || bytes > 64) throw new Error(`pressButton: callback data must be 1-64 bytes, got ${bytes}`);
+      return this.enqueueCallback(toUser(from), stored, data.forged);
+    }
     const buttons =
       stored.reply_markup && "inline_keyboard" in stored.reply_markup ? stored.reply_markup.inline_keyboard.flat() : [];
     const button = buttons.find((b) =>
@@ -662,7 +668,10 @@ class LocalBotApiServer implements LocalBotApi {
           `buttons now: ${shown.length ? shown.join(", ") : "none"}`,
       );
     }
-    const user = toUser(from);
+    return this.enqueueCallback(toUser(from), stored, button.callback_data);
+  }
+
+  private enqueueCallback(user: User, stored: StoredMessage, data: string): Update {
     const id = String(4_000_000_000_000 + this.nextQueryId++);
     this.openQueries.set(id, { user_id: user.id, chat_id: stored.chat.id });
     return this.enqueue({
@@ -671,7 +680,7 @@ class LocalBotApiServer implements LocalBotApi {
         from: user,
         message: this.toTelegram(stored),
         chat_instance: String(-stored.chat.id * 7919),
-        data: button.callback_data,
+        data,
       },
     } as Omit<Update, "update_id">);
   }

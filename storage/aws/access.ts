@@ -40,6 +40,11 @@
  *   duplicate-UID check wins, as in SQLite), links it, and deletes the card again if the
  *   link is refused; for that moment the card is visible without its account.
  *
+ *   `linkTelegramIfUnlinked` runs the same steps with step 3 also conditional on
+ *   `active = true AND attribute_not_exists(telegramUserId)` (revoking does not change
+ *   linkVer), and releases its guard again when step 3 is refused; `unlinkTelegramIfLinkedTo`
+ *   is step 3 of an unlink conditional on the linkVer of the read that saw that account.
+ *
  *   `setActive(false)` is an UpdateItem conditional on `active = true`; if that fails,
  *   the card is read: missing -> undefined, already revoked -> returned with its first
  *   revocation's by/at kept (as in SQLite). Restoring REMOVEs revokedAt/revokedBy.
@@ -68,10 +73,12 @@ import {
   type AccessDecision,
   type AccessEntry,
   type AccessLogRepository,
+  type LinkResult,
   type StaffMember,
   type StaffRepository,
   type StaffRole,
   TelegramAlreadyLinkedError,
+  type UnlinkResult,
 } from "../access-ports.ts";
 import { accessEntryFromRecord, foldName, staffMemberFromRecord } from "../validation/access.ts";
 import { rowLimit } from "../validation/limits.ts";
@@ -284,6 +291,88 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
     throw new Error(`card ${uid}: its Telegram link kept changing while linking; try again`);
   }
 
+  /**
+   * `linkTelegramIfUnlinked`: the steps of `link`, with step 3 also conditional on the card
+   * being active and carrying no account; a claimed guard is released again when step 3 is
+   * refused, and the card is read again to say why.
+   */
+  async function linkIfUnlinked(uid: string, telegramUserId: number): Promise<LinkResult> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const m = await getMember(uid);
+      if (!m) return { ok: false, reason: "no-card" };
+      if (!m.active) return { ok: false, reason: "revoked", member: toMember(m) };
+      if (m.telegramUserId === telegramUserId) return { ok: true, member: toMember(m), changed: false };
+      if (m.telegramUserId !== undefined) return { ok: false, reason: "card-linked", member: toMember(m) };
+      const claimId = randomUUID();
+      try {
+        if ((await claimGuard(telegramUserId, uid, claimId)) === "retry") continue;
+      } catch (err) {
+        if (!(err instanceof TelegramAlreadyLinkedError)) throw err;
+        return { ok: false, reason: "account-linked", linkedCardUid: err.linkedCardUid };
+      }
+      const cond = unchanged(m);
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: memberKey(uid),
+            UpdateExpression: "SET #ver = :ver, #tg = :tg, #claim = :claim",
+            ConditionExpression: `(${cond.ConditionExpression}) AND #active = :true AND attribute_not_exists(#tg)`,
+            ExpressionAttributeNames: {
+              ...cond.names,
+              "#tg": "telegramUserId",
+              "#claim": "tgClaim",
+              "#active": "active",
+            },
+            ExpressionAttributeValues: {
+              ":ver": randomUUID(),
+              ":tg": telegramUserId,
+              ":claim": claimId,
+              ":true": true,
+              ...cond.values,
+            },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        await releaseGuard(telegramUserId, claimId);
+        continue;
+      }
+      return { ok: true, member: toMember({ ...m, telegramUserId }), changed: true };
+    }
+    throw new Error(`card ${uid}: its Telegram link kept changing while linking; try again`);
+  }
+
+  /** `unlinkTelegramIfLinkedTo`: step 3 of an unlink, conditional on the link read (linkVer). */
+  async function unlinkIfLinkedTo(uid: string, telegramUserId: number): Promise<UnlinkResult> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const m = await getMember(uid);
+      if (!m) return { ok: false, reason: "no-card" };
+      if (m.telegramUserId !== telegramUserId) return { ok: false, reason: "not-linked", member: toMember(m) };
+      const cond = unchanged(m);
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: memberKey(uid),
+            UpdateExpression: "SET #ver = :ver REMOVE #tg, #claim",
+            ConditionExpression: cond.ConditionExpression,
+            ExpressionAttributeNames: { ...cond.names, "#tg": "telegramUserId", "#claim": "tgClaim" },
+            ExpressionAttributeValues: { ":ver": randomUUID(), ...cond.values },
+          }),
+        );
+      } catch (err) {
+        if (isConditionFailure(err)) continue;
+        throw err;
+      }
+      if (m.tgClaim !== undefined) await releaseGuard(telegramUserId, m.tgClaim);
+      const updated: MemberItem = { ...m };
+      delete updated.telegramUserId;
+      return { ok: true, member: toMember(updated) };
+    }
+    throw new Error(`card ${uid}: its Telegram link kept changing while unlinking; try again`);
+  }
+
   return {
     async add(m) {
       if (!ROLES.has(m.role)) throw new Error(`unknown staff role ${JSON.stringify(m.role)}`);
@@ -417,6 +506,8 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
     },
 
     linkTelegram: link,
+    linkTelegramIfUnlinked: linkIfUnlinked,
+    unlinkTelegramIfLinkedTo: unlinkIfLinkedTo,
   };
 }
 

@@ -7,6 +7,9 @@
  *   (and `add` with a `telegramUserId`) onto an account already linked to another card
  *   throws a `TelegramAlreadyLinkedError`; `undefined` keeps meaning "no such card".
  *   Linking an account to the card it is already linked to is a no-op.
+ * - `linkTelegramIfUnlinked` / `unlinkTelegramIfLinkedTo` are single UPDATEs whose WHERE
+ *   carries the condition (free and active / still that account); when nothing matched, the
+ *   card is read to say why.
  * - `findByName` trims the query and returns [] for an empty one. Case folding is
  *   `normalize("NFC").toLowerCase()` on both sides (Unicode-aware, unlike SQLite's
  *   `lower()`). Exact matches come first, then the other prefix matches, each group
@@ -19,6 +22,7 @@
 import {
   type AccessEntry,
   type AccessLogRepository,
+  type LinkResult,
   type StaffMember,
   type StaffRepository,
   TelegramAlreadyLinkedError,
@@ -99,6 +103,25 @@ export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository
     "UPDATE staff SET telegram_user_id = ? WHERE card_uid = ? RETURNING *",
   );
 
+  const linkIfFree = db.prepare<{ uid: string; tg: number }, StaffRow>(
+    `UPDATE staff SET telegram_user_id = @tg
+      WHERE card_uid = @uid AND telegram_user_id IS NULL AND active = 1 RETURNING *`,
+  );
+  const unlinkIf = db.prepare<{ uid: string; tg: number }, StaffRow>(
+    "UPDATE staff SET telegram_user_id = NULL WHERE card_uid = @uid AND telegram_user_id = @tg RETURNING *",
+  );
+
+  /** Why a conditional link matched no row (undefined: it would match now). */
+  function refusal(uid: string, tg: number): LinkResult | undefined {
+    const r = byUid.get(uid);
+    if (!r) return { ok: false, reason: "no-card" };
+    const m = toMember(r);
+    if (!m.active) return { ok: false, reason: "revoked", member: m };
+    if (m.telegramUserId === tg) return { ok: true, member: m, changed: false };
+    if (m.telegramUserId !== undefined) return { ok: false, reason: "card-linked", member: m };
+    return undefined;
+  }
+
   const alreadyLinked = (telegramUserId: number) =>
     new TelegramAlreadyLinkedError(telegramUserId, byTelegram.get(telegramUserId)?.card_uid);
 
@@ -161,6 +184,28 @@ export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository
         }
         throw err;
       }
+    },
+    async linkTelegramIfUnlinked(uid, tg) {
+      // Another process may change the card between the UPDATE and the read: a few tries.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        let r: StaffRow | undefined;
+        try {
+          r = linkIfFree.get({ uid, tg });
+        } catch (err) {
+          if (constraintCode(err) !== "SQLITE_CONSTRAINT_UNIQUE") throw err;
+          return { ok: false, reason: "account-linked", linkedCardUid: byTelegram.get(tg)?.card_uid };
+        }
+        if (r) return { ok: true, member: toMember(r), changed: true };
+        const why = refusal(uid, tg);
+        if (why) return why;
+      }
+      throw new Error(`card ${uid}: its link kept changing while linking; try again`);
+    },
+    async unlinkTelegramIfLinkedTo(uid, tg) {
+      const r = unlinkIf.get({ uid, tg });
+      if (r) return { ok: true, member: toMember(r) };
+      const now = byUid.get(uid);
+      return now ? { ok: false, reason: "not-linked", member: toMember(now) } : { ok: false, reason: "no-card" };
     },
   };
 }

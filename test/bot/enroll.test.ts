@@ -72,8 +72,8 @@ describe("/enroll end to end", () => {
     h.reader.tap("04:a1:b2:c3"); // the reader normalizes: 04A1B2C3
     const askName = await expectBot(h, privateChat(ADMIN), /Card 04A1B2C3 read\. What is the holder's name\?/, from);
     assert.match(askName.text ?? "", /1–40 characters/);
-    await h.api.waitFor(() => /Card read/.test(h.display.text()) || undefined);
-    assert.equal(await h.storage.accessLog.count("test-room"), accessBefore, "an enrollment tap is not an entry");
+    await h.api.waitFor(() => /Card read\s*\nEnroll: Ada/.test(h.display.text()) || undefined);
+    assert.equal(await h.storage.accessLog.count("test-room"), accessBefore + 1, "an enrollment tap is logged too");
 
     const askRole = await say(h, ADMIN, "  Grace   Hopper ", /What may Grace Hopper do in this chat\?/);
     const askLink = await press(h, ADMIN, askRole, "staff", /Link Grace Hopper's Telegram account\? .*valid 60 min/);
@@ -102,7 +102,11 @@ describe("/enroll end to end", () => {
     assert.ok(link?.[1], invite.text);
     await say(h, NEWCOMER, "/status", /not on the staff list|user id/i);
     await say(h, NEWCOMER, `/start ${link[1]}`, /Welcome, Grace Hopper! Your Telegram account is now linked/);
-    await expectBot(h, privateChat(ADMIN), /Grace Hopper opened their invite link/);
+    await expectBot(
+      h,
+      privateChat(ADMIN),
+      /The invite for Grace Hopper \(card 04A1B2C3\) was used by Grace \(id 2001\)\. That account now has the staff role/,
+    );
     assert.equal((await h.storage.staff.getByTelegramId(NEWCOMER.id))?.cardUid, "04A1B2C3");
     await say(h, NEWCOMER, "/status", /test-room · climate/);
     await say(h, NEWCOMER, `/start ${link[1]}`, /This link is not valid/);
@@ -121,6 +125,29 @@ describe("/enroll end to end", () => {
       },
     );
     await h.api.waitFor(() => /Welcome,\s*\nGrace Hopper/.test(h.display.text()) || undefined);
+  });
+
+  test("a tap while /enroll waits is judged and logged as always; the alert says whose enrollment took it", async () => {
+    await say(h, ADMIN, "/enroll", /Tap the new card/);
+    const fromChat = botMessages(h, privateChat(ADMIN)).length;
+    const fromGroup = botMessages(h, STAFF_GROUP).length;
+    h.clock.advance(5_000);
+    assert.equal(h.reader.tap("0F1E2D3C"), true);
+    await expectBot(h, privateChat(ADMIN), /Card 0F1E2D3C read\. What is the holder's name\?/, fromChat);
+    await h.door.idle();
+    const [entry] = await h.storage.accessLog.latest("test-room", 1);
+    assert.deepEqual([entry?.cardUid, entry?.decision], ["0F1E2D3C", "unknown"]);
+    await say(h, STAFF, "/access 1", /0F1E2D3C · unknown card/);
+    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0F1E2D3C at the door/, fromGroup);
+    assert.match(alert.text ?? "", /Read for the card enrollment started by Ada\./);
+    assert.match(h.display.text(), /Card read\s*\nEnroll: Ada/);
+    await say(h, ADMIN, "/cancel", /Enrollment cancelled/);
+    // The next tap is an ordinary entry, and its alert says nothing about an enrollment.
+    h.clock.advance(5_000);
+    const fromGroup2 = botMessages(h, STAFF_GROUP).length;
+    h.reader.tap("0F1E2D3C");
+    const plain = await expectBot(h, STAFF_GROUP, /Unknown card 0F1E2D3C at the door/, fromGroup2);
+    assert.doesNotMatch(plain.text ?? "", /enrollment/);
   });
 
   test("a card already enrolled: says whose it is and stops", async () => {

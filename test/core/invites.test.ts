@@ -26,6 +26,14 @@ describe("invite links", () => {
     assert.deepEqual(store.redeem("not-a-token"), { ok: false, reason: "unknown" });
   });
 
+  test("a cancelled invite (never delivered) does not work", () => {
+    const store = createInviteStore(new ManualClock());
+    const invite = store.create("04A1B2C3", 1001, 60_000);
+    assert.equal(store.cancel(invite.token), true);
+    assert.equal(store.cancel(invite.token), false);
+    assert.deepEqual(store.redeem(invite.token), { ok: false, reason: "unknown" });
+  });
+
   test("tokens are distinct; pending drops expired ones", () => {
     const clock = new ManualClock();
     const store = createInviteStore(clock);

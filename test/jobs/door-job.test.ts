@@ -26,11 +26,8 @@ async function setup(opts: { accessLog?: (real: AccessLogRepository) => AccessLo
   const reader = createSimulatedCardReader({ clock, debounceMs: 1_000 });
   const bus = new EventBus<RoomEvents>(silentLogger);
   const events: string[] = [];
-  bus.on("door.access", ({ entry }) => {
-    events.push(`${entry.cardUid}:${entry.decision}`);
-  });
-  bus.on("door.captured", ({ uid }) => {
-    events.push(`captured:${uid}`);
+  bus.on("door.access", ({ entry, enrollment }) => {
+    events.push(`${entry.cardUid}:${entry.decision}${enrollment ? ` (for ${enrollment.by})` : ""}`);
   });
   bus.on("door.reader-dead", ({ reason }) => {
     events.push(`dead:${reason}`);
@@ -95,26 +92,29 @@ describe("door job", () => {
     await storage.close();
   });
 
-  test("a capture takes the next tap (not judged, not logged); the one after is judged again", async () => {
+  test("a capture gets a copy of the next tap, which is judged and logged as always", async () => {
     const { storage, events, tap, door } = await setup();
-    const first = door.captureNextTap(10_000);
-    const second = door.captureNextTap(10_000);
+    const first = door.captureNextTap(10_000, "Grace");
+    const second = door.captureNextTap(10_000, "Linus");
     await tap("0A0B0C0D");
     assert.equal(await first.card, "0A0B0C0D");
     await tap("55667788");
     assert.equal(await second.card, "55667788");
     await tap("0A0B0C0D");
-    assert.deepEqual(events, ["captured:0A0B0C0D", "captured:55667788", "0A0B0C0D:allowed"]);
-    assert.equal(await storage.accessLog.count("r1"), 1);
+    assert.deepEqual(events, ["0A0B0C0D:allowed (for Grace)", "55667788:unknown (for Linus)", "0A0B0C0D:allowed"]);
+    assert.deepEqual(
+      (await storage.accessLog.latest("r1", 10)).map((e) => `${e.cardUid}:${e.decision}`),
+      ["0A0B0C0D:allowed", "55667788:unknown", "0A0B0C0D:allowed"],
+    );
     await door.stop();
     await storage.close();
   });
 
   test("a capture times out or is cancelled with undefined, and gives the reader back", async () => {
     const { storage, tap, door } = await setup();
-    const timedOut = door.captureNextTap(20);
+    const timedOut = door.captureNextTap(20, "Grace");
     assert.equal(await timedOut.card, undefined);
-    const cancelled = door.captureNextTap(10_000);
+    const cancelled = door.captureNextTap(10_000, "Grace");
     cancelled.cancel();
     assert.equal(await cancelled.card, undefined);
     await tap("0A0B0C0D");
@@ -125,7 +125,7 @@ describe("door job", () => {
 
   test("stop() abandons waiting captures without answering them (nobody is left to tell)", async () => {
     const { storage, door } = await setup();
-    const capture = door.captureNextTap(50);
+    const capture = door.captureNextTap(50, "Grace");
     await door.stop();
     const outcome = await Promise.race([
       capture.card.then(() => "settled"),

@@ -148,6 +148,13 @@ describe("local Bot API server with a real grammY bot", () => {
         assert.equal(edited?.edits, 1);
         assert.equal(edited?.reply_markup, undefined, "editMessageText without reply_markup drops the keyboard");
         assert.throws(() => api.pressButton(bob, question, "door:open"), /buttons now: none/);
+
+        // A modified client: data no button carries, still answerable; Telegram's 64-byte limit holds.
+        const forged = api.pressButton(bob, question, { forged: "door:open" });
+        assert.equal(forged.callback_query?.data, "door:open");
+        await api.waitFor(() => api.callbackAnswers.find((a) => a.callback_query_id === forged.callback_query?.id));
+        assert.throws(() => api.pressButton(bob, question, { forged: "é".repeat(33) }), /1-64 bytes, got 66/);
+        assert.throws(() => api.pressButton(bob, question, { forged: "" }), /1-64 bytes, got 0/);
       },
     );
   });

@@ -19,7 +19,7 @@ import { type Config, parseConfig } from "../../core/config.ts";
 import type { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import type { InviteStore } from "../../core/invites.ts";
-import { silentLogger } from "../../core/logger.ts";
+import { type Logger, silentLogger } from "../../core/logger.ts";
 import type { Camera } from "../../hardware/camera/port.ts";
 import { createSimulatedCamera, type SimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { createSimulatedCardReader, type SimulatedCardReader } from "../../hardware/cards/simulator.ts";
@@ -98,6 +98,8 @@ export interface HarnessOptions {
   s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Wraps the camera the capture service uses (to hold a capture open, count calls...). */
   wrapCamera?: (camera: SimulatedCamera) => Camera;
+  /** The console's logger (default: silent), e.g. to assert that no handler failed. */
+  logger?: Logger;
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -155,7 +157,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     },
     clock,
     scheduler,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     ...(opts.wrapStorage ? { botStorage: opts.wrapStorage(storage) } : {}),
     pacing: opts.pacing ?? { perWindow: 20, windowMs: 60_000, minGapMs: 0 },
     backoff: { minMs: 20, maxMs: 500 },
@@ -167,7 +169,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   const seroma = room.bot;
   if (!seroma) throw new Error("the harness always configures a token");
   await room.start();
-  const runner = await startBot(seroma, silentLogger);
+  const runner = await startBot(seroma, opts.logger ?? silentLogger);
   const {
     roomStatus: job,
     bus,

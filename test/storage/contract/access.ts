@@ -184,6 +184,112 @@ export function accessContract(open: () => Promise<AccessContractStore>): void {
       await assert.rejects(s.staff.linkTelegram("0C0C", 44), isAlreadyLinked(44, "0B0B"));
     }));
 
+  test("staff: linkTelegramIfUnlinked links only a free, active card; every refusal changes nothing", () =>
+    withStore(async (s) => {
+      await s.staff.add(member("04A2", "Ann"));
+      await s.staff.add(member("0B0B", "Bob"));
+      await s.staff.add(member("0C0C", "Carol"));
+      await s.staff.setActive("0C0C", false, 9, 2_000);
+      const carol = await s.staff.getByUid("0C0C");
+
+      const annLinked = member("04A2", "Ann", { telegramUserId: 42 });
+      assert.deepEqual(await s.staff.linkTelegramIfUnlinked("04A2", 42), {
+        ok: true,
+        member: annLinked,
+        changed: true,
+      });
+      assert.deepEqual(await s.staff.getByTelegramId(42), annLinked);
+      assert.deepEqual(
+        await s.staff.linkTelegramIfUnlinked("04A2", 42),
+        { ok: true, member: annLinked, changed: false },
+        "the card already carries this account: nothing to do",
+      );
+
+      // The card carries another account: refused, the link stays.
+      assert.deepEqual(await s.staff.linkTelegramIfUnlinked("04A2", 43), {
+        ok: false,
+        reason: "card-linked",
+        member: annLinked,
+      });
+      assert.deepEqual(await s.staff.getByUid("04A2"), annLinked);
+      assert.equal(await s.staff.getByTelegramId(43), undefined);
+
+      // A revoked card: refused, not linked.
+      assert.deepEqual(await s.staff.linkTelegramIfUnlinked("0C0C", 44), {
+        ok: false,
+        reason: "revoked",
+        member: carol,
+      });
+      assert.deepEqual(await s.staff.getByUid("0C0C"), carol);
+      assert.equal(await s.staff.getByTelegramId(44), undefined);
+
+      assert.deepEqual(await s.staff.linkTelegramIfUnlinked("FFFF", 45), { ok: false, reason: "no-card" });
+      assert.equal(await s.staff.getByUid("FFFF"), undefined, "nothing created");
+
+      // The account is on another card: refused, naming it.
+      assert.deepEqual(await s.staff.linkTelegramIfUnlinked("0B0B", 42), {
+        ok: false,
+        reason: "account-linked",
+        linkedCardUid: "04A2",
+      });
+      assert.deepEqual(await s.staff.getByUid("0B0B"), member("0B0B", "Bob"));
+      assert.equal((await s.staff.getByTelegramId(42))?.cardUid, "04A2");
+
+      // Accounts refused above are still free.
+      assert.equal((await s.staff.linkTelegramIfUnlinked("0B0B", 43)).ok, true);
+      assert.equal((await s.staff.getByTelegramId(43))?.cardUid, "0B0B");
+    }));
+
+  test("staff: concurrent linkTelegramIfUnlinked of one card: exactly one account wins, the others stay free", () =>
+    withStore(async (s) => {
+      await s.staff.add(member("01", "Ann"));
+      const accounts = [41, 42, 43, 44, 45];
+      const results = await Promise.all(accounts.map((tg) => s.staff.linkTelegramIfUnlinked("01", tg)));
+      const winners = results.filter((r) => r.ok);
+      assert.equal(winners.length, 1, JSON.stringify(results));
+      const winner = (await s.staff.getByUid("01"))?.telegramUserId;
+      assert.ok(winner !== undefined && accounts.includes(winner));
+      for (const r of results) if (!r.ok) assert.equal(r.reason, "card-linked", JSON.stringify(r));
+      await s.staff.add(member("02", "Bob"));
+      for (const tg of accounts) {
+        assert.equal((await s.staff.getByTelegramId(tg))?.cardUid, tg === winner ? "01" : undefined, `account ${tg}`);
+      }
+      const loser = accounts.find((tg) => tg !== winner) ?? 0;
+      assert.equal((await s.staff.linkTelegramIfUnlinked("02", loser)).ok, true, "a loser's account is not held");
+    }));
+
+  test("staff: unlinkTelegramIfLinkedTo unlinks only that link", () =>
+    withStore(async (s) => {
+      await s.staff.add(member("04A2", "Ann", { telegramUserId: 42 }));
+      await s.staff.add(member("0B0B", "Bob"));
+      const ann = await s.staff.getByUid("04A2");
+      assert.ok(ann);
+      assert.deepEqual(await s.staff.unlinkTelegramIfLinkedTo("04A2", 43), {
+        ok: false,
+        reason: "not-linked",
+        member: ann,
+      });
+      assert.equal((await s.staff.getByTelegramId(42))?.cardUid, "04A2", "another account's unlink changed nothing");
+
+      const unlinked = await s.staff.unlinkTelegramIfLinkedTo("04A2", 42);
+      assert.deepEqual(unlinked, { ok: true, member: member("04A2", "Ann") });
+      assert.ok(unlinked.ok && !("telegramUserId" in unlinked.member), "telegramUserId removed");
+      assert.equal(await s.staff.getByTelegramId(42), undefined);
+      assert.deepEqual(await s.staff.unlinkTelegramIfLinkedTo("04A2", 42), {
+        ok: false,
+        reason: "not-linked",
+        member: member("04A2", "Ann"),
+      });
+      assert.deepEqual(await s.staff.unlinkTelegramIfLinkedTo("FFFF", 42), { ok: false, reason: "no-card" });
+
+      // The account is free again; a revoked card can be unlinked too.
+      assert.equal((await s.staff.linkTelegramIfUnlinked("0B0B", 42)).ok, true);
+      await s.staff.setActive("0B0B", false, 9, 2_000);
+      assert.equal((await s.staff.unlinkTelegramIfLinkedTo("0B0B", 42)).ok, true);
+      assert.equal(await s.staff.getByTelegramId(42), undefined);
+      assert.equal((await s.staff.linkTelegramIfUnlinked("04A2", 42)).ok, true);
+    }));
+
   test("staff: concurrent links of one account to different cards: exactly one wins", () =>
     withStore(async (s) => {
       const uids = ["01", "02", "03", "04", "05"];
