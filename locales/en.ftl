@@ -43,6 +43,10 @@ auth-staff-only = Only staff can do that. Ask an admin to add your user id <code
 error-generic = Something went wrong on my side while handling that. The team has been told in the logs; please try again in a moment.
 error-button-expired = This button no longer works. Send the command again.
 
+## long answers (cut to Telegram's limits; the full text follows as a .txt)
+fit-more = … and { $n } more
+fit-full-text = 📄 The full text of the message above.
+
 ## start
 start-greeting =
     Hello, { $name }! I am <b>Seroma</b>, the console of <b>{ $room }</b>.

@@ -43,6 +43,10 @@ auth-staff-only = スタッフのみが実行できます。管理者にユー�
 error-generic = 処理中にこちら側でエラーが発生しました。ログに記録しました。少し待ってからもう一度お試しください。
 error-button-expired = このボタンはもう使えません。コマンドをもう一度送ってください。
 
+## long answers (cut to Telegram's limits; the full text follows as a .txt)
+fit-more = …ほか { $n } 件
+fit-full-text = 📄 上のメッセージの全文です。
+
 ## start
 start-greeting =
     こんにちは、{ $name } さん。<b>{ $room }</b> のコンソール <b>Seroma</b> です。
