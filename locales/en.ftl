@@ -178,6 +178,7 @@ rule-motion-dead = motion sensor not working
 rule-room-motion = motion in the room
 alert-server-down = Server <b>{ $host }</b> cannot be checked ({ $failures } time(s) in a row): { $reason }
 alert-server-disk = Server <b>{ $host }</b>: disk over { $limit }: { $mounts }.
+alert-server-disk-more = { $mounts } … and { $n } more (/server { $host })
 alert-server-service = Server <b>{ $host }</b>: service(s) not running: { $services }.
 alert-server-journal = Server <b>{ $host }</b>: { $count } new error(s) in the system journal. Latest: <code>{ $latest }</code>
 alert-server-load = Server <b>{ $host }</b>: load { $load } on { $cores } core(s) (limit { $limit } per core).

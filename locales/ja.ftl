@@ -178,6 +178,7 @@ rule-motion-dead = 人感センサー異常
 rule-room-motion = 室内の動き
 alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures } 回連続）: { $reason }
 alert-server-disk = サーバー <b>{ $host }</b>: ディスク使用率が { $limit } を超えています: { $mounts }。
+alert-server-disk-more = { $mounts } …ほか { $n } 件（/server { $host }）
 alert-server-service = サーバー <b>{ $host }</b>: 停止しているサービス: { $services }。
 alert-server-journal = サーバー <b>{ $host }</b>: システムジャーナルに新しいエラーが { $count } 件。最新: <code>{ $latest }</code>
 alert-server-load = サーバー <b>{ $host }</b>: { $cores } コアで負荷 { $load }（上限 1 コアあたり { $limit }）。
