@@ -14,6 +14,7 @@ import type { SecurityWatchJob } from "../jobs/security-watch-job.ts";
 import type { HostResult } from "../servers/types.ts";
 import type { StaffMember } from "../storage/access-ports.ts";
 import type { Storage } from "../storage/ports.ts";
+import type { CallbackRefs } from "./callback-refs.ts";
 
 /** What the bot needs from the rest of the console. Handlers reach it through `ctx.services`. */
 export interface BotServices {
@@ -68,6 +69,8 @@ interface SeromaFlavor {
   role: Role;
   /** Child logger for this update. */
   log: Logger;
+  /** Opaque callback data (bot/outgoing.ts): `shorten(data)` gives a reference resolved back before features run. */
+  callbackRefs: CallbackRefs;
 }
 
 export type SeromaContext = Context & I18nFlavor & SeromaFlavor;

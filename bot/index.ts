@@ -27,6 +27,7 @@ import { statusFeature } from "./features/status.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
 import { authFilter } from "./filters/auth.ts";
 import { createI18n } from "./i18n.ts";
+import { setupOutgoingFit } from "./outgoing.ts";
 
 export interface BotDeps {
   token: string;
@@ -52,6 +53,10 @@ export function createBot(deps: BotDeps) {
   );
   const i18n = createI18n(deps.services.config.defaultLocale);
   const botLog = deps.logger.child({ component: "bot" });
+  // Every text, caption and button fits Telegram's limits (bot/outgoing.ts): on bot.api (the
+  // alert channel) in the default language, per update and per conversation in the reader's.
+  const defaultLocale = deps.services.config.defaultLocale;
+  const fit = setupOutgoingFit(bot.api, { t: (k, v) => i18n.t(defaultLocale, k, v), log: botLog });
 
   // Updates of one chat are handled in order; different chats run concurrently.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
@@ -63,10 +68,12 @@ export function createBot(deps: BotDeps) {
   bot.use(setup);
   bot.use(errorBoundary);
   bot.use(i18n);
+  bot.use(fit.perUpdate);
+  bot.use(fit.resolveRefs);
   bot.use(inviteFeature);
   bot.use(authFilter());
-  // Conversations (only /enroll so far) see the same services and translations.
-  bot.use(conversations<SeromaOuterContext, SeromaContext>({ plugins: [setup, i18n] }));
+  // Conversations (/enroll, /addserver) see the same services, translations and fitting.
+  bot.use(conversations<SeromaOuterContext, SeromaContext>({ plugins: [setup, i18n, fit.perUpdate] }));
   const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
   bot.use(enroll.conversation);
   bot.use(addServerConversation);
@@ -95,7 +102,7 @@ export function createBot(deps: BotDeps) {
     );
   });
 
-  return { bot, i18n, defaultLocale: deps.services.config.defaultLocale, enroll };
+  return { bot, i18n, defaultLocale, enroll };
 }
 
 export type SeromaBot = ReturnType<typeof createBot>;

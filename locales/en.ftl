@@ -43,6 +43,10 @@ auth-staff-only = Only staff can do that. Ask an admin to add your user id <code
 error-generic = Something went wrong on my side while handling that. The team has been told in the logs; please try again in a moment.
 error-button-expired = This button no longer works. Send the command again.
 
+## long answers (cut to Telegram's limits; the full text follows as a .txt)
+fit-more = … and { $n } more
+fit-full-text = 📄 The full text of the message above.
+
 ## start
 start-greeting =
     Hello, { $name }! I am <b>Seroma</b>, the console of <b>{ $room }</b>.
@@ -175,6 +179,7 @@ rule-motion-dead = motion sensor not working
 rule-room-motion = motion in the room
 alert-server-down = Server <b>{ $host }</b> cannot be checked ({ $failures } time(s) in a row): { $reason }
 alert-server-disk = Server <b>{ $host }</b>: disk over { $limit }: { $mounts }.
+alert-server-disk-more = { $mounts } … and { $n } more (/server { $host })
 alert-server-service = Server <b>{ $host }</b>: service(s) not running: { $services }.
 alert-server-journal = Server <b>{ $host }</b>: { $count } new error(s) in the system journal. Latest: <code>{ $latest }</code>
 alert-server-load = Server <b>{ $host }</b>: load { $load } on { $cores } core(s) (limit { $limit } per core).

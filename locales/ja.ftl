@@ -43,6 +43,10 @@ auth-staff-only = スタッフのみが実行できます。管理者にユー�
 error-generic = 処理中にこちら側でエラーが発生しました。ログに記録しました。少し待ってからもう一度お試しください。
 error-button-expired = このボタンはもう使えません。コマンドをもう一度送ってください。
 
+## long answers (cut to Telegram's limits; the full text follows as a .txt)
+fit-more = …ほか { $n } 件
+fit-full-text = 📄 上のメッセージの全文です。
+
 ## start
 start-greeting =
     こんにちは、{ $name } さん。<b>{ $room }</b> のコンソール <b>Seroma</b> です。
@@ -175,6 +179,7 @@ rule-motion-dead = 人感センサー異常
 rule-room-motion = 室内の動き
 alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures } 回連続）: { $reason }
 alert-server-disk = サーバー <b>{ $host }</b>: ディスク使用率が { $limit } を超えています: { $mounts }。
+alert-server-disk-more = { $mounts } …ほか { $n } 件（/server { $host }）
 alert-server-service = サーバー <b>{ $host }</b>: 停止しているサービス: { $services }。
 alert-server-journal = サーバー <b>{ $host }</b>: システムジャーナルに新しいエラーが { $count } 件。最新: <code>{ $latest }</code>
 alert-server-load = サーバー <b>{ $host }</b>: { $cores } コアで負荷 { $load }（上限 1 コアあたり { $limit }）。

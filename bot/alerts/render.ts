@@ -3,6 +3,7 @@
  * for SNS), from the locale files. Every value taken from a notice is escaped.
  */
 import { type Incident, type Notice, parseServerRule, type RuleId } from "../../core/alerts/types.ts";
+import { htmlToText } from "../../core/text/fit.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
 
 export type Translate = (key: string, vars?: Record<string, string>) => string;
@@ -43,6 +44,22 @@ function str(details: Notice["details"], key: string): string {
 /** A door tap read for an enrollment says so (the admin is at the reader, not an intruder). */
 function enrolling(t: Translate, d: Notice["details"], line: string): string {
   return d.enrollBy === undefined ? line : `${line} ${t("alert-door-enrollment", { by: str(d, "enrollBy") })}`;
+}
+
+/** A disk alert names at most this many mounts (the fullest first); `/server NAME` lists them all. */
+export const ALERT_DISK_MOUNTS = 5;
+
+/** "/a 97 %, /b 95 %" (as servers/evaluate.ts joins them), capped at ALERT_DISK_MOUNTS with "… and N more". */
+function diskMounts(t: Translate, host: string, d: Notice["details"]): string {
+  const all = String(d.mounts ?? "");
+  // Mount points are absolute paths: a ", " inside one is not followed by "/".
+  const mounts = all.split(/, (?=\/)/);
+  if (mounts.length <= ALERT_DISK_MOUNTS) return escapeHtml(all);
+  return t("alert-server-disk-more", {
+    mounts: escapeHtml(mounts.slice(0, ALERT_DISK_MOUNTS).join(", ")),
+    n: String(mounts.length - ALERT_DISK_MOUNTS),
+    host: escapeHtml(host),
+  });
 }
 
 /** The one-line description of what is wrong. */
@@ -93,7 +110,7 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
         host: escapeHtml(server.host),
         reason: str(d, "reason"),
         failures: str(d, "failures"),
-        mounts: str(d, "mounts"),
+        mounts: server.kind === "disk" ? diskMounts(t, server.host, d) : "",
         services: str(d, "services"),
         count: str(d, "count"),
         latest: str(d, "latest"),
@@ -210,12 +227,7 @@ export function renderIncident(ctx: RenderContext, i: Incident, mutedBy?: { name
   return lines.filter((l, idx) => !(l === "" && lines[idx - 1] === "")).join("\n");
 }
 
-/** Telegram HTML -> plain text (for SNS e-mail/SMS). */
+/** Telegram HTML -> plain text (for SNS e-mail/SMS): what the reader would see, as core/text/fit.ts reads it. */
 export function htmlToPlain(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
+  return htmlToText(html);
 }

@@ -1,6 +1,9 @@
 /**
  * Door history in chat: /access [n] and /access NAME (latest entries, with an "Older"
  * button for paging), /who (who came in today) and /export access [days] (CSV).
+ * A person's buttons carry an opaque reference (ctx.callbackRefs), not the card UID: a
+ * viewer in the staff group must not read UIDs out of callback data; a reference the bot
+ * no longer remembers (restart) answers "this button no longer works".
  */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { localTime } from "../../core/office-hours.ts";
@@ -77,7 +80,8 @@ async function cardPage(ctx: SeromaContext, uid: string, limit: number, before?:
     room: escapeHtml(config.roomId),
     count: String(rows.length),
   });
-  await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => `acc:c:${uid}:${b}`));
+  // Viewers in the staff group get these buttons too: no card UID in the callback data.
+  await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => ctx.callbackRefs.shorten(`acc:c:${uid}:${b}`)));
 }
 
 export const accessFeature = new Composer<SeromaContext>();
@@ -105,7 +109,7 @@ accessFeature.command("access", async (ctx) => {
   const [only] = matches;
   if (matches.length === 1 && only) return cardPage(ctx, only.cardUid, ACCESS_DEFAULT);
   const kb = new InlineKeyboard();
-  for (const m of matches.slice(0, 10)) kb.text(m.name, `acc:c:${m.cardUid}:0`).row();
+  for (const m of matches.slice(0, 10)) kb.text(m.name, ctx.callbackRefs.shorten(`acc:c:${m.cardUid}:0`)).row();
   await ctx.reply(ctx.t("access-which", { name: escapeHtml(arg) }), { parse_mode: "HTML", reply_markup: kb });
 });
 

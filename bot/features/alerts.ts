@@ -11,8 +11,12 @@ import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
 import { escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
+import { replyWithFullText } from "../outgoing.ts";
 
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
+/** /alerts lists (and has Acknowledge buttons for) at most this many incidents; all of them follow as a .txt. */
+export const ALERTS_SHOWN = 20;
+const SEVERITY_RANK: Record<Incident["severity"], number> = { critical: 0, warning: 1 };
 /** What /mute and /unmute take. A Map: the word is user input ("constructor" is no key here). */
 const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, Array<Mute["rule"]>>([
   ["all", ["*"]],
@@ -149,27 +153,40 @@ alertsFeature.callbackQuery(new RegExp(`^${ALERT_MUTE}:([\\w-]+):(1h|24h)$`), re
 alertsFeature.command("alerts", async (ctx) => {
   const { config, clock, storage } = ctx.services;
   const room = escapeHtml(config.roomId);
-  const open = ctx.services.alerts.openIncidents();
+  // The most severe first; at most ALERTS_SHOWN listed (with their buttons), the rest as a .txt.
+  const open = [...ctx.services.alerts.openIncidents()].sort(
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+  );
   const mutes = await storage.mutes.active(config.roomId, clock.now().getTime());
   const t = (k: string, v?: Record<string, string>) => ctx.t(k, v);
-  const lines: string[] = [];
+  const head: string[] = [];
+  const items: string[] = [];
+  const tail: string[] = [];
   const kb = new InlineKeyboard();
-  if (open.length === 0) lines.push(ctx.t("alerts-none", { room }));
+  if (open.length === 0) head.push(ctx.t("alerts-none", { room }));
   else {
-    lines.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
-    for (const i of open) {
+    head.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
+    for (const [n, i] of open.entries()) {
       const ack = i.ackedBy ? ` ✔️ ${escapeHtml(i.ackedBy.name)}` : "";
-      lines.push(
+      items.push(
         `${ctx.t(`alert-icon-${i.severity}`)} <code>${escapeHtml(i.id)}</code> ${describeCondition(t, i.rule, i.details)} ${ctx.t("alert-since", { time: hhmm(ctx, i.openedAt), tz: escapeHtml(config.officeHours.timeZone) })}${ack}`,
       );
-      if (!i.ackedBy) kb.text(`${ctx.t("alert-button-ack")} ${i.id}`, `${ALERT_ACK}:${i.id}`).row();
+      if (!i.ackedBy && n < ALERTS_SHOWN) kb.text(`${ctx.t("alert-button-ack")} ${i.id}`, `${ALERT_ACK}:${i.id}`).row();
     }
   }
   if (mutes.length > 0) {
     const list = mutes.map((m) => ctx.t("alerts-mute-item", { what: ruleName(t, m.rule), time: hhmm(ctx, m.until) }));
-    lines.push("", ctx.t("alerts-mutes", { list: list.join(", ") }));
+    tail.push("", ctx.t("alerts-mutes", { list: list.join(", ") }));
   }
-  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", ...(kb.inline_keyboard.length ? { reply_markup: kb } : {}) });
+  const capped = items.length > ALERTS_SHOWN;
+  const shown = capped
+    ? [...items.slice(0, ALERTS_SHOWN), ctx.t("fit-more", { n: String(items.length - ALERTS_SHOWN) })]
+    : items;
+  const sent = await ctx.reply([...head, ...shown, ...tail].join("\n"), {
+    parse_mode: "HTML",
+    ...(kb.inline_keyboard.length ? { reply_markup: kb } : {}),
+  });
+  if (capped) await replyWithFullText(ctx, sent, [...head, ...items, ...tail].join("\n"));
 });
 
 alertsFeature.command("ack", requireStaff, async (ctx) => {

@@ -229,6 +229,8 @@ export interface Ssh2ServerOptions {
   hostKeys?: { private: string; public: string };
   /** Client key pair to accept; a fresh ed25519 one by default (share one across many servers to save time). */
   clientKeys?: { private: string; public: string };
+  /** Extra environment for the commands it runs (e.g. a PATH that finds a fake `df` first). */
+  env?: Record<string, string>;
 }
 
 export interface Ssh2TestServer extends TestSshServer {
@@ -292,7 +294,13 @@ export async function startSsh2TestServer(opts: Ssh2ServerOptions = {}): Promise
               answerCanned(stream, opts.answer, mode === "drop-mid-command" ? raw : undefined, events);
               return;
             }
-            const child = runLocally(stream, execInfo.command, mode === "drop-mid-command" ? raw : undefined, events);
+            const child = runLocally(
+              stream,
+              execInfo.command,
+              mode === "drop-mid-command" ? raw : undefined,
+              events,
+              opts.env,
+            );
             children.add(child);
             child.once("close", () => children.delete(child));
           };
@@ -375,8 +383,13 @@ function runLocally(
   command: string,
   dropOn: Socket | undefined,
   events: string[],
+  env?: Record<string, string>,
 ): ChildProcess {
-  const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  const child = spawn("/bin/sh", ["-c", command], {
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   let dropped = false;
   child.stdin?.on("error", () => {});
   stream.on("data", (d: Buffer) => child.stdin?.write(d));
