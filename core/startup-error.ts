@@ -3,7 +3,9 @@
  *
  * An address the console cannot listen on (taken, privileged, not this machine's, a name that
  * does not resolve) becomes an `AddressError` where the listen fails (`toAddressError`, which
- * knows which variables chose the address); main.ts prints `formatStartupError(err)` and exits 1.
+ * knows which variables chose the address); a database that cannot be opened for a reason a
+ * person must fix is a `DatabaseOpenError` (storage/sqlite/database.ts). Both are
+ * `StartupError`s: main.ts prints `formatStartupError(err)` and exits 1.
  * Anything else is reported as before, with its stack: it is a bug or something unforeseen.
  */
 
@@ -29,7 +31,15 @@ const PROBLEMS: Readonly<Record<string, AddressProblem>> = {
   EAI_NONAME: "unresolvable",
 };
 
-export class AddressError extends Error {
+/**
+ * A start-up failure a person can fix, whose message is the whole story in one line
+ * (what, where, how to fix it): printed without a stack trace.
+ */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+export class AddressError extends StartupError {
   constructor(
     readonly problem: AddressProblem,
     readonly target: ListenTarget,
@@ -49,7 +59,7 @@ export function toAddressError(err: unknown, target: ListenTarget): unknown {
 
 /** The text main.ts prints when start-up fails (without the final newline). */
 export function formatStartupError(err: unknown): string {
-  if (err instanceof AddressError) return `Seroma cannot start: ${err.message}`;
+  if (err instanceof StartupError) return `Seroma cannot start: ${err.message}`;
   return `Seroma failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }
 

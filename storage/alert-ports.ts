@@ -1,4 +1,6 @@
-import type { AuditEntry, Incident, Mute, Notice, RuleId } from "../core/alerts/types.ts";
+import type { AlertLedger, AlertWrite, AuditEntry, Incident, Mute, Notice, RuleId } from "../core/alerts/types.ts";
+
+export type { AlertLedger, AlertWrite };
 
 export interface IncidentRepository {
   insert(incident: Incident): Promise<void>;
@@ -27,6 +29,8 @@ export interface OutboxEntry {
   /** Channel's reference, e.g. the Telegram message id. */
   ref?: string;
   lastError?: string;
+  /** Set when the channel refused it for good (dead letter): never offered again. */
+  deadAt?: number;
 }
 
 export interface OutboxRepository {
@@ -36,8 +40,12 @@ export interface OutboxRepository {
   pending(channel: string, limit: number): Promise<OutboxEntry[]>;
   markDelivered(ids: readonly number[], at: number, ref?: string): Promise<void>;
   markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
+  /** The channel will never take it (a dead letter): it leaves the queue, kept for /alerts. */
+  markDead(id: number, error: string, at: number): Promise<void>;
+  /** Dead letters dead since `since`, newest first, at most `limit`. */
+  dead(since: number, limit: number): Promise<OutboxEntry[]>;
   countPending(channel: string): Promise<number>;
-  /** Delivered entries older than `before` are deleted; returns how many. */
+  /** Delivered entries (and dead letters) older than `before` are deleted; returns how many. */
   prune(before: number): Promise<number>;
 }
 

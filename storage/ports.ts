@@ -3,7 +3,13 @@ import type { Reading, ReadingBucket } from "../core/types.ts";
 export type { ReadingBucket } from "../core/types.ts";
 
 import type { AccessLogRepository, StaffRepository } from "./access-ports.ts";
-import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "./alert-ports.ts";
+import type {
+  AlertLedger,
+  AuditRepository,
+  IncidentRepository,
+  MuteRepository,
+  OutboxRepository,
+} from "./alert-ports.ts";
 import type { MediaStore } from "./media-ports.ts";
 import type { HostRepository, ServerResultRepository } from "./server-ports.ts";
 
@@ -47,6 +53,8 @@ export interface Storage {
   readonly userSettings: UserSettingsRepository;
   readonly incidents: IncidentRepository;
   readonly outbox: OutboxRepository;
+  /** Incident changes and their outbox rows, written as one unit. */
+  readonly alertLedger: AlertLedger;
   readonly mutes: MuteRepository;
   readonly audit: AuditRepository;
   readonly staff: StaffRepository;
@@ -57,6 +65,11 @@ export interface Storage {
   readonly hosts: HostRepository;
   /** Results of server check runs (per room). */
   readonly serverResults: ServerResultRepository;
+  /**
+   * The database file could not be opened at start (corrupt) and was set aside; this one is
+   * fresh. Set only then: main.ts tells the admins what happened and how to restore.
+   */
+  readonly replacedDatabase?: { file: string; setAside: string; error: string };
   /** An online copy of the whole database into `dir` (embedded backends only). */
   backup?(dir: string, at: number): Promise<BackupInfo>;
   close(): Promise<void>;

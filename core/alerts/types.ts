@@ -10,6 +10,9 @@ export type Severity = "warning" | "critical";
  *   reader.dead: the door's card reader stopped answering
  *   camera.dead: a capture failed or timed out (cleared by the next good capture)
  *   motion.dead: the motion sensor stopped working
+ *   storage.write: the console cannot write its own database (disk full, SD card failing);
+ *     alerts are held in memory and still sent; resolved by the first write that works
+ *   storage.space: DATA_DIR's file system is running out of space (warning, then critical)
  * Event rules (each occurrence is its own incident, recorded as resolved at once and
  * acknowledgeable; no reminders, no recovery):
  *   door.breach: a known card at the door outside office hours
@@ -28,6 +31,8 @@ export type ConditionRuleId =
   | "reader.dead"
   | "camera.dead"
   | "motion.dead"
+  | "storage.write"
+  | "storage.space"
   | ServerRuleId;
 export const SERVER_CHECK_KINDS = ["down", "disk", "service", "journal", "load", "memory"] as const;
 export type ServerCheckKind = (typeof SERVER_CHECK_KINDS)[number];
@@ -42,7 +47,9 @@ export function parseServerRule(rule: string): { kind: ServerCheckKind; host: st
 }
 
 /** Conditions of a device that is either working or not. */
-export type DeviceRuleId = "reader.dead" | "camera.dead" | "motion.dead";
+export type DeviceRuleId = "reader.dead" | "camera.dead" | "motion.dead" | "storage.write";
+/** Conditions with a level, set and cleared by a job that measures them (server checks, disk space). */
+export type LeveledRuleId = ServerRuleId | "storage.space";
 export type EventRuleId = "door.breach" | "door.unknown-card" | "door.revoked-card" | "room.motion";
 export type RuleId = ConditionRuleId | EventRuleId;
 /** The fixed rules (server rules are per host and not listed). */
@@ -54,6 +61,8 @@ export const RULE_IDS: readonly RuleId[] = [
   "reader.dead",
   "camera.dead",
   "motion.dead",
+  "storage.write",
+  "storage.space",
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
@@ -92,7 +101,18 @@ export type NoticeKind =
   | "started"
   | "summary"
   /** The nightly backup failed (details.error). */
-  | "backup-failed";
+  | "backup-failed"
+  /**
+   * A notice could not be delivered to a channel and never will be (details: channel,
+   * error, what = a short plain-text rendering of it, outboxId). Goes to the other channels
+   * and to the admins' private chats.
+   */
+  | "undeliverable"
+  /**
+   * The database could not be opened at start and was set aside; the console started on a
+   * fresh one (details: file, setAside, error, backup = the newest backup, if any).
+   */
+  | "database-replaced";
 
 /** What the channels deliver: self-contained, rendered per channel at delivery time. */
 export interface Notice {
@@ -136,4 +156,28 @@ export interface AuditEntry {
     | "backup";
   incidentId?: string;
   detail?: string;
+}
+
+/** An incident change and the notices it causes: written all together or not at all. */
+export interface AlertWrite {
+  incident?: { op: "insert" | "update"; value: Incident };
+  notices: ReadonlyArray<{ notice: Notice; channels: readonly string[] }>;
+  at: number;
+}
+
+/**
+ * Writes the alert pipeline's changes so that an incident is never stored without the
+ * notice that announces it (and the other way round): an outbox row exists exactly when
+ * its incident change is stored, even across a crash.
+ *   - SQLite: one transaction.
+ *   - AWS (incidents on DynamoDB, the outbox on the Pi): the incident change is first
+ *     journalled in the local database in the same transaction as the outbox rows, then
+ *     applied to DynamoDB and the journal entry dropped; `repair()` applies what a crash or
+ *     an outage left in the journal (at start, and every minute).
+ */
+export interface AlertLedger {
+  /** Returns the new outbox ids, in notice and channel order. Rejects (and writes nothing) if it cannot. */
+  commit(write: AlertWrite): Promise<number[]>;
+  /** Applies journalled incident changes still waiting; `pending` is what is left after trying. */
+  repair(): Promise<{ applied: number; pending: number }>;
 }

@@ -351,6 +351,17 @@ export function createDynamoIncidentRepository(ctx: AwsContext): IncidentReposit
 
 const COUNTER_ID = 0;
 const DELIVERED_KEY = "delivered";
+/**
+ * Dead letters share the `delivered` index under their own partition (deliveredKey "dead",
+ * deliveredAt = when it died): dead() and prune() query it, no new index needed.
+ */
+const DEAD_KEY = "dead";
+
+function outboxEntryOf(r: OutboxItem) {
+  if (r.deliveredKey !== DEAD_KEY) return outboxEntryFromRecord(r);
+  const { deliveredAt, ...rest } = r;
+  return outboxEntryFromRecord({ ...rest, deadAt: deliveredAt ?? null });
+}
 
 /** The shared stored fields (storage/validation/alerts.ts), plus the sparse index keys. */
 interface OutboxItem extends OutboxRecord {
@@ -433,7 +444,7 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
       return items
         .filter((r): r is OutboxItem => r?.pendingChannel === channel)
         .sort((a, b) => a.id - b.id)
-        .map(outboxEntryFromRecord);
+        .map(outboxEntryOf);
     },
 
     async markDelivered(ids, at, ref) {
@@ -457,6 +468,42 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
       );
     },
 
+    async markDead(id, error, at) {
+      await conditionalWrite(
+        ctx.doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { id },
+            UpdateExpression:
+              "SET attempts = attempts + :one, lastError = :e, deliveredKey = :dead, deliveredAt = :at REMOVE pendingChannel",
+            ConditionExpression: "attribute_exists(pendingChannel)",
+            ExpressionAttributeValues: { ":one": 1, ":e": error.slice(0, 1000), ":dead": DEAD_KEY, ":at": at },
+          }),
+        ),
+      );
+    },
+
+    async dead(since, limit) {
+      if (!(limit > 0)) return [];
+      const keys = await queryAll<{ id: number }>(
+        ctx,
+        {
+          TableName: table,
+          IndexName: "delivered",
+          KeyConditionExpression: "deliveredKey = :dead AND deliveredAt >= :since",
+          ExpressionAttributeValues: { ":dead": DEAD_KEY, ":since": since },
+          ScanIndexForward: false,
+          Limit: limit,
+        },
+        limit,
+      );
+      const items = await Promise.all(keys.map(({ id }) => getItem<OutboxItem>(ctx, table, { id })));
+      return items
+        .filter((r): r is OutboxItem => r?.deliveredKey === DEAD_KEY)
+        .sort((a, b) => (b.deliveredAt ?? 0) - (a.deliveredAt ?? 0) || b.id - a.id)
+        .map(outboxEntryOf);
+    },
+
     async countPending(channel) {
       return queryCount(ctx, {
         TableName: table,
@@ -468,11 +515,21 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
 
     async prune(before) {
       let deleted = 0;
+      for (const key of [DELIVERED_KEY, DEAD_KEY]) {
+        deleted += await pruneKey(key, before);
+      }
+      return deleted;
+    },
+  };
+
+  async function pruneKey(key: string, before: number): Promise<number> {
+    let deleted = 0;
+    {
       const pages = queryPages(ctx, {
         TableName: table,
         IndexName: "delivered",
         KeyConditionExpression: "deliveredKey = :d AND deliveredAt < :before",
-        ExpressionAttributeValues: { ":d": DELIVERED_KEY, ":before": before },
+        ExpressionAttributeValues: { ":d": key, ":before": before },
       });
       for await (const page of pages) {
         const ids = (page.Items ?? []).map((r) => (r as { id: number }).id);
@@ -485,9 +542,9 @@ export function createDynamoOutboxRepository(ctx: AwsContext): OutboxRepository 
         }
         deleted += ids.length;
       }
-      return deleted;
-    },
-  };
+    }
+    return deleted;
+  }
 }
 
 // ------------------------------------------------------------------------------ mutes

@@ -16,6 +16,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { Storage } from "../ports.ts";
 import { createSqliteStorage } from "../sqlite/index.ts";
 import { ACCESS_TABLES, createDynamoAccessLogRepository, createDynamoStaffRepository } from "./access.ts";
+import { createJournalledAlertLedger } from "./alert-ledger.ts";
 import {
   ALERT_TABLES,
   createDynamoAuditRepository,
@@ -66,13 +67,16 @@ export function createAwsStorage(opts: AwsStorageOptions & { dataDir: string; lo
     buffer,
     logger: opts.logger,
   });
+  const incidents = createDynamoIncidentRepository(ctx);
   return {
     kind: "aws",
+    ...(local.replacedDatabase ? { replacedDatabase: local.replacedDatabase } : {}),
     aws: ctx,
     readings,
     userSettings: createDynamoUserSettingsRepository(ctx),
-    incidents: createDynamoIncidentRepository(ctx),
+    incidents,
     outbox: local.outbox,
+    alertLedger: createJournalledAlertLedger(local.incidentJournal, incidents, opts.logger),
     mutes: createDynamoMuteRepository(ctx),
     audit: createDynamoAuditRepository(ctx),
     staff: createDynamoStaffRepository(ctx),

@@ -1,6 +1,8 @@
-/** SQLite adapters for the alert pipeline: incidents, outbox, mutes, audit. */
+/** SQLite adapters for the alert pipeline: incidents, outbox, mutes, audit, and the ledger that writes an incident change with its outbox rows in one transaction. */
 import type { Incident, Mute, Notice } from "../../core/alerts/types.ts";
 import type {
+  AlertLedger,
+  AlertWrite,
   AuditRepository,
   IncidentRepository,
   MuteRepository,
@@ -70,19 +72,41 @@ function incidentParams(i: Incident): IncidentRow {
   };
 }
 
+/** Synchronous incident writers of a database (prepared once per database), for use inside transactions. */
+const incidentWriters = new WeakMap<SqliteDatabase, { insert(i: Incident): void; update(i: Incident): void }>();
+
+function writers(db: SqliteDatabase) {
+  let w = incidentWriters.get(db);
+  if (!w) {
+    const insert = db.prepare(
+      `INSERT INTO incidents (id, room_id, rule, severity, state, opened_at, resolved_at, details, acked_at, acked_by_id,
+         acked_by_name, last_notified_at, telegram_message_id)
+       VALUES (@id, @room_id, @rule, @severity, @state, @opened_at, @resolved_at, @details, @acked_at, @acked_by_id,
+         @acked_by_name, @last_notified_at, @telegram_message_id)`,
+    );
+    const update = db.prepare(
+      `UPDATE incidents SET severity = @severity, state = @state, resolved_at = @resolved_at, details = @details,
+         acked_at = @acked_at, acked_by_id = @acked_by_id, acked_by_name = @acked_by_name,
+         last_notified_at = @last_notified_at
+       WHERE id = @id`,
+    );
+    w = {
+      insert(i) {
+        insert.run(incidentParams(i));
+      },
+      update(i) {
+        const r = update.run(incidentParams(i));
+        if (r.changes === 0) throw new Error(`incident ${i.id} does not exist`);
+      },
+    };
+    incidentWriters.set(db, w);
+  }
+  return w;
+}
+const insertIncident = (db: SqliteDatabase) => writers(db).insert;
+const updateIncident = (db: SqliteDatabase) => writers(db).update;
+
 export function createSqliteIncidentRepository(db: SqliteDatabase): IncidentRepository {
-  const insert = db.prepare(
-    `INSERT INTO incidents (id, room_id, rule, severity, state, opened_at, resolved_at, details, acked_at, acked_by_id,
-       acked_by_name, last_notified_at, telegram_message_id)
-     VALUES (@id, @room_id, @rule, @severity, @state, @opened_at, @resolved_at, @details, @acked_at, @acked_by_id,
-       @acked_by_name, @last_notified_at, @telegram_message_id)`,
-  );
-  const update = db.prepare(
-    `UPDATE incidents SET severity = @severity, state = @state, resolved_at = @resolved_at, details = @details,
-       acked_at = @acked_at, acked_by_id = @acked_by_id, acked_by_name = @acked_by_name,
-       last_notified_at = @last_notified_at
-     WHERE id = @id`,
-  );
   const setMessage = db.prepare<[number, string]>("UPDATE incidents SET telegram_message_id = ? WHERE id = ?");
   const get = db.prepare<[string], IncidentRow>("SELECT * FROM incidents WHERE id = ?");
   const findOpen = db.prepare<[string, string], IncidentRow>(
@@ -99,11 +123,10 @@ export function createSqliteIncidentRepository(db: SqliteDatabase): IncidentRepo
   );
   return {
     async insert(i) {
-      insert.run(incidentParams(i));
+      insertIncident(db)(i);
     },
     async update(i) {
-      const r = update.run(incidentParams(i));
-      if (r.changes === 0) throw new Error(`incident ${i.id} does not exist`);
+      updateIncident(db)(i);
     },
     async setTelegramMessageId(id, messageId) {
       setMessage.run(messageId, id);
@@ -135,6 +158,7 @@ interface OutboxRow {
   delivered_at: number | null;
   ref: string | null;
   last_error: string | null;
+  dead_at: number | null;
 }
 
 function toEntry(r: OutboxRow): OutboxEntry {
@@ -148,19 +172,25 @@ function toEntry(r: OutboxRow): OutboxEntry {
     deliveredAt: r.delivered_at,
     ref: r.ref,
     lastError: r.last_error,
+    deadAt: r.dead_at,
   });
 }
 
-export function createSqliteOutboxRepository(db: SqliteDatabase): OutboxRepository {
+/** Inserts a notice's outbox rows (one per channel); call inside a transaction. */
+function outboxInserter(db: SqliteDatabase): (notice: Notice, channels: readonly string[], at: number) => number[] {
   const insert = db.prepare<[string, string, number, number]>(
     "INSERT INTO outbox (channel, notice, created_at, next_attempt_at) VALUES (?, ?, ?, ?)",
   );
-  const enqueue = db.transaction((notice: Notice, channels: readonly string[], at: number) => {
+  return (notice, channels, at) => {
     const json = JSON.stringify(notice);
     return channels.map((c) => Number(insert.run(c, json, at, at).lastInsertRowid));
-  });
+  };
+}
+
+export function createSqliteOutboxRepository(db: SqliteDatabase): OutboxRepository {
+  const enqueue = db.transaction(outboxInserter(db));
   const pending = db.prepare<[string, number], OutboxRow>(
-    "SELECT * FROM outbox WHERE channel = ? AND delivered_at IS NULL ORDER BY id LIMIT ?",
+    "SELECT * FROM outbox WHERE channel = ? AND delivered_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT ?",
   );
   const delivered = db.prepare<[number, string | null, number]>(
     "UPDATE outbox SET delivered_at = ?, ref = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL",
@@ -171,10 +201,18 @@ export function createSqliteOutboxRepository(db: SqliteDatabase): OutboxReposito
   const failed = db.prepare<[string, number, number]>(
     "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
   );
-  const count = db.prepare<[string], { n: number }>(
-    "SELECT count(*) AS n FROM outbox WHERE channel = ? AND delivered_at IS NULL",
+  const dead = db.prepare<[number, string, number]>(
+    "UPDATE outbox SET dead_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ? AND delivered_at IS NULL",
   );
-  const prune = db.prepare<[number]>("DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?");
+  const deadSince = db.prepare<[number, number], OutboxRow>(
+    "SELECT * FROM outbox WHERE dead_at IS NOT NULL AND dead_at >= ? ORDER BY dead_at DESC, id DESC LIMIT ?",
+  );
+  const count = db.prepare<[string], { n: number }>(
+    "SELECT count(*) AS n FROM outbox WHERE channel = ? AND delivered_at IS NULL AND dead_at IS NULL",
+  );
+  const prune = db.prepare<[number, number]>(
+    "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < ?) OR (dead_at IS NOT NULL AND dead_at < ?)",
+  );
   return {
     async enqueue(notice, channels, at) {
       return enqueue(notice, channels, at);
@@ -188,11 +226,73 @@ export function createSqliteOutboxRepository(db: SqliteDatabase): OutboxReposito
     async markFailed(id, error, nextAttemptAt) {
       failed.run(error.slice(0, 1000), nextAttemptAt, id);
     },
+    async markDead(id, error, at) {
+      dead.run(at, error.slice(0, 1000), id);
+    },
+    async dead(since, limit) {
+      return deadSince.all(since, limit).map(toEntry);
+    },
     async countPending(channel) {
       return count.get(channel)?.n ?? 0;
     },
     async prune(before) {
-      return prune.run(before).changes;
+      return prune.run(before, before).changes;
+    },
+  };
+}
+
+/** The embedded backend's ledger: the incident change and its outbox rows in one transaction. */
+export function createSqliteAlertLedger(db: SqliteDatabase): AlertLedger {
+  const enqueue = outboxInserter(db);
+  const commit = db.transaction((w: AlertWrite): number[] => {
+    if (w.incident?.op === "insert") insertIncident(db)(w.incident.value);
+    else if (w.incident?.op === "update") updateIncident(db)(w.incident.value);
+    return w.notices.flatMap((n) => enqueue(n.notice, n.channels, w.at));
+  });
+  return {
+    async commit(w) {
+      return commit(w);
+    },
+    async repair() {
+      return { applied: 0, pending: 0 };
+    },
+  };
+}
+
+/**
+ * The journal half of a ledger whose incidents live elsewhere (DynamoDB): the incident
+ * change is journalled with the outbox rows in one local transaction; `apply` then
+ * writes it remotely, and the entry is dropped once applied.
+ */
+export function createSqliteIncidentJournal(db: SqliteDatabase) {
+  const enqueue = outboxInserter(db);
+  const add = db.prepare<[string, string, number]>(
+    "INSERT INTO incident_journal (op, incident, created_at) VALUES (?, ?, ?)",
+  );
+  const commit = db.transaction((w: AlertWrite): { ids: number[]; journalId?: number } => {
+    const journalId = w.incident
+      ? Number(add.run(w.incident.op, JSON.stringify(w.incident.value), w.at).lastInsertRowid)
+      : undefined;
+    const ids = w.notices.flatMap((n) => enqueue(n.notice, n.channels, w.at));
+    return journalId === undefined ? { ids } : { ids, journalId };
+  });
+  const list = db.prepare<[], { id: number; op: "insert" | "update"; incident: string; attempts: number }>(
+    "SELECT id, op, incident, attempts FROM incident_journal ORDER BY id",
+  );
+  const drop = db.prepare<[number]>("DELETE FROM incident_journal WHERE id = ?");
+  const failed = db.prepare<[string, number]>(
+    "UPDATE incident_journal SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+  );
+  return {
+    commit,
+    pending(): Array<{ id: number; op: "insert" | "update"; incident: Incident; attempts: number }> {
+      return list.all().map((r) => ({ ...r, incident: JSON.parse(r.incident) as Incident }));
+    },
+    done(id: number): void {
+      drop.run(id);
+    },
+    failed(id: number, error: string): void {
+      failed.run(error.slice(0, 1000), id);
     },
   };
 }

@@ -1,10 +1,20 @@
 /**
  * The embedded database: one SQLite file in DATA_DIR, WAL mode, schema migrations
  * tracked in `PRAGMA user_version`. The data directory is created on first open.
+ *
+ * Opening is where an SD card's troubles show first:
+ *   - a file that is not a database, or a corrupted one (checked with quick_check when
+ *     the last run did not close it cleanly: its WAL file is still there), is *set aside*
+ *     (renamed to `seroma.db.corrupt-<time>`, with its -wal/-shm; never deleted) and a
+ *     fresh database is created, so the console starts and can tell the admins;
+ *   - a file or directory that cannot be written (read-only, wrong owner) or a full disk
+ *     stops the start with a `DatabaseOpenError`: one line saying what, where and how to
+ *     fix it (no stack trace).
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { StartupError } from "../../core/startup-error.ts";
 
 export type SqliteDatabase = Database.Database;
 
@@ -162,13 +172,27 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX server_results_room_host_at ON server_results (room_id, host, at);
    -- Retention: DELETE ... WHERE at < ?.
    CREATE INDEX server_results_at ON server_results (at);`,
+  // 6: dead letters (notices a channel refused for good leave the queue, kept for /alerts),
+  // and the journal of incident changes not yet applied to a remote backend (STORAGE=aws)
+  `ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+   DROP INDEX outbox_pending;
+   CREATE INDEX outbox_pending ON outbox (channel, id) WHERE delivered_at IS NULL AND dead_at IS NULL;
+   CREATE INDEX outbox_dead ON outbox (dead_at) WHERE dead_at IS NOT NULL;
+   CREATE TABLE incident_journal (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     op TEXT NOT NULL CHECK (op IN ('insert', 'update')),
+     incident TEXT NOT NULL CHECK (json_valid(incident)),  -- the whole Incident as JSON
+     created_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT
+   );`,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
   const from = db.pragma("user_version", { simple: true }) as number;
   if (from > MIGRATIONS.length) {
-    throw new Error(
-      `database schema version ${from} is newer than this Seroma knows (${MIGRATIONS.length}); upgrade Seroma or restore a backup`,
+    throw new DatabaseOpenError(
+      `the database ${db.name}: schema version ${from} is newer than this Seroma knows (${MIGRATIONS.length}); upgrade Seroma, or restore a backup taken by this version`,
     );
   }
   for (let v = from; v < MIGRATIONS.length; v++) {
@@ -180,15 +204,111 @@ export function migrate(db: SqliteDatabase): { from: number; to: number } {
   return { from, to: MIGRATIONS.length };
 }
 
-export function openDatabase(file: string): SqliteDatabase {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+/** The database could not be opened for a reason a person must fix (not corruption). */
+export class DatabaseOpenError extends StartupError {
+  override readonly name = "DatabaseOpenError";
+}
+
+/** A corrupt database file that was moved out of the way, and why. */
+export interface SetAsideDatabase {
+  /** The path the fresh database now has. */
+  file: string;
+  /** Where the corrupt one went. */
+  setAside: string;
+  /** What SQLite said. */
+  error: string;
+}
+
+const CORRUPT_CODES = new Set(["SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CORRUPT_INDEX", "SQLITE_CORRUPT_VTAB"]);
+
+function sqliteCode(err: unknown): string {
+  return String((err as { code?: unknown }).code ?? "");
+}
+
+function configure(db: SqliteDatabase, check: boolean): void {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  if (check) {
+    const rows = db.pragma("quick_check(5)") as Array<{ quick_check: string }>;
+    const problems = rows.map((r) => r.quick_check).filter((r) => r !== "ok");
+    if (problems.length > 0) {
+      throw Object.assign(new Error(`quick_check: ${problems.join("; ")}`), { code: "SQLITE_CORRUPT" });
+    }
+  }
   migrate(db);
-  return db;
+}
+
+/** One line for a database that cannot be opened for a reason a person must fix; undefined for corruption. */
+function explain(file: string, err: unknown): DatabaseOpenError | undefined {
+  const code = sqliteCode(err);
+  const message = (err as Error).message;
+  if (code === "SQLITE_READONLY" || code.startsWith("SQLITE_READONLY_") || code === "EACCES" || code === "EROFS") {
+    return new DatabaseOpenError(
+      `the database ${file} is read-only (${message}): give the user running Seroma write access to it and to ${dirname(file)} (e.g. sudo chown -R seroma: ${dirname(file)}), or set DATA_DIR to a writable directory`,
+    );
+  }
+  if (code === "SQLITE_CANTOPEN" || code.startsWith("SQLITE_CANTOPEN_") || code === "SQLITE_PERM") {
+    return new DatabaseOpenError(
+      `the database ${file} cannot be opened (${message}): check that ${dirname(file)} exists and the user running Seroma may read and write it, or set DATA_DIR to a directory it can write`,
+    );
+  }
+  if (code === "SQLITE_FULL" || code === "ENOSPC") {
+    return new DatabaseOpenError(
+      `no space left for the database ${file} (${message}): free space on that file system (old photos and clips are in ${dirname(file)}/media), then start again`,
+    );
+  }
+  if (code === "SQLITE_IOERR" || code.startsWith("SQLITE_IOERR_")) {
+    return new DatabaseOpenError(
+      `the database ${file} cannot be read or written (${message}): the storage device may be failing; check it (dmesg), copy ${dirname(file)} elsewhere, then start again`,
+    );
+  }
+  if (!CORRUPT_CODES.has(code)) return undefined;
+  return undefined;
+}
+
+/**
+ * Opens (creating if needed) and migrates the database. A corrupt file is set aside and a
+ * fresh one created (`onSetAside` hears about it); other failures throw DatabaseOpenError.
+ */
+export function openDatabase(file: string, onSetAside?: (info: SetAsideDatabase) => void): SqliteDatabase {
+  if (file !== ":memory:") {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (err) {
+      throw new DatabaseOpenError(
+        `the data directory ${dirname(file)} cannot be created (${(err as Error).message}): create it and give the user running Seroma write access, or set DATA_DIR`,
+      );
+    }
+  }
+  // A WAL file left behind: the last run did not close cleanly (power cut?): check the pages.
+  const uncleanShutdown = file !== ":memory:" && existsSync(`${file}-wal`);
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new Database(file);
+    configure(db, uncleanShutdown);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof DatabaseOpenError) throw err;
+    const fatal = explain(file, err);
+    if (fatal) throw fatal;
+    if (!CORRUPT_CODES.has(sqliteCode(err)) || file === ":memory:") throw err;
+    const setAside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    for (const suffix of ["", "-wal", "-shm"]) {
+      if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${setAside}${suffix}`);
+    }
+    onSetAside?.({ file, setAside, error: (err as Error).message });
+    const fresh = new Database(file);
+    try {
+      configure(fresh, false);
+    } catch (again) {
+      fresh.close();
+      throw explain(file, again) ?? again;
+    }
+    return fresh;
+  }
 }
 
 /** Checkpoints the WAL into the main file and closes: leaves a clean single-file database. */

@@ -5,13 +5,15 @@ import { dirname, join } from "node:path";
 import type { Storage } from "../ports.ts";
 import { createSqliteAccessLogRepository, createSqliteStaffRepository } from "./access.ts";
 import {
+  createSqliteAlertLedger,
   createSqliteAuditRepository,
+  createSqliteIncidentJournal,
   createSqliteIncidentRepository,
   createSqliteMuteRepository,
   createSqliteOutboxRepository,
 } from "./alerts.ts";
 import { backupSqlite } from "./backup.ts";
-import { closeDatabase, openDatabase } from "./database.ts";
+import { closeDatabase, openDatabase, type SetAsideDatabase } from "./database.ts";
 import { createSqliteMediaStore } from "./media.ts";
 import { createSqliteReadingRepository } from "./readings.ts";
 import { createSqliteHostRepository, createSqliteServerResultRepository } from "./servers.ts";
@@ -28,7 +30,7 @@ export const MEDIA_DIR_NAME = "media";
  */
 export function createSqliteStorage(
   opts: { dataDir: string } | { file: string; mediaDir?: string },
-): Storage & { file: string; mediaDir: string } {
+): Storage & { file: string; mediaDir: string; incidentJournal: ReturnType<typeof createSqliteIncidentJournal> } {
   const file = "file" in opts ? opts.file : join(opts.dataDir, SQLITE_FILE_NAME);
   const ephemeralMedia = "file" in opts && opts.file === ":memory:" && opts.mediaDir === undefined;
   const mediaDir =
@@ -36,15 +38,22 @@ export function createSqliteStorage(
       ? join(opts.dataDir, MEDIA_DIR_NAME)
       : (opts.mediaDir ??
         (ephemeralMedia ? join(tmpdir(), `seroma-media-${randomUUID()}`) : join(dirname(file), MEDIA_DIR_NAME)));
-  const db = openDatabase(file);
+  let replacedDatabase: SetAsideDatabase | undefined;
+  const db = openDatabase(file, (info) => {
+    replacedDatabase = info;
+  });
   return {
     kind: "sqlite",
+    ...(replacedDatabase ? { replacedDatabase } : {}),
     file,
     mediaDir,
     readings: createSqliteReadingRepository(db),
     userSettings: createSqliteUserSettingsRepository(db),
     incidents: createSqliteIncidentRepository(db),
     outbox: createSqliteOutboxRepository(db),
+    alertLedger: createSqliteAlertLedger(db),
+    // For a backend whose incidents live elsewhere (STORAGE=aws keeps its outbox here).
+    incidentJournal: createSqliteIncidentJournal(db),
     mutes: createSqliteMuteRepository(db),
     audit: createSqliteAuditRepository(db),
     staff: createSqliteStaffRepository(db),

@@ -75,6 +75,7 @@ export interface OutboxRecord {
   deliveredAt?: number | null;
   ref?: string | null;
   lastError?: string | null;
+  deadAt?: number | null;
 }
 
 export function outboxEntryFromRecord(r: OutboxRecord): OutboxEntry {
@@ -89,6 +90,7 @@ export function outboxEntryFromRecord(r: OutboxRecord): OutboxEntry {
   if (r.deliveredAt != null) e.deliveredAt = r.deliveredAt;
   if (r.ref != null) e.ref = r.ref;
   if (r.lastError != null) e.lastError = r.lastError;
+  if (r.deadAt != null) e.deadAt = r.deadAt;
   return e;
 }
 

@@ -399,6 +399,51 @@ export function alertsContract(open: OpenAlertStorage): void {
     }),
   );
 
+  test(
+    "outbox: a dead letter leaves the queue, keeps its error, is listed newest first, and is pruned in time",
+    withStorage(async (s) => {
+      const ids: number[] = [];
+      for (let n = 1; n <= 4; n++) ids.push(...(await s.outbox.enqueue(notice(n), ["telegram"], T0)));
+      const [a, b, c, d] = ids as [number, number, number, number];
+      await s.outbox.markFailed(a, "400 Bad Request: message is too long", T0 + 1);
+      await s.outbox.markDead(a, "400 Bad Request: message is too long; safe form: 403", T0 + 1_000);
+      await s.outbox.markDead(c, "403 Forbidden: bot was kicked", T0 + 2_000);
+      await s.outbox.markDelivered([b], T0 + 500);
+      await s.outbox.markDead(b, "too late: delivered already", T0 + 3_000); // a delivered entry does not die
+      assert.deepEqual(
+        (await s.outbox.pending("telegram", 10)).map((e) => e.id),
+        [d],
+      );
+      assert.equal(await s.outbox.countPending("telegram"), 1);
+      const dead = await s.outbox.dead(T0, 10);
+      assert.deepEqual(
+        dead.map((e) => [e.id, e.deadAt, e.lastError, e.attempts]),
+        [
+          [c, T0 + 2_000, "403 Forbidden: bot was kicked", 1],
+          [a, T0 + 1_000, "400 Bad Request: message is too long; safe form: 403", 2],
+        ],
+      );
+      assert.deepEqual(dead[0]?.notice, notice(3));
+      assert.equal(dead[0]?.deliveredAt, undefined);
+      assert.deepEqual(
+        (await s.outbox.dead(T0 + 1_500, 10)).map((e) => e.id),
+        [c],
+        "since",
+      );
+      assert.deepEqual(
+        (await s.outbox.dead(T0, 1)).map((e) => e.id),
+        [c],
+        "limit",
+      );
+      // Pruned like delivered ones: older than `before`.
+      assert.equal(await s.outbox.prune(T0 + 1_001), 2, "the delivered one and the first dead letter");
+      assert.deepEqual(
+        (await s.outbox.dead(0, 10)).map((e) => e.id),
+        [c],
+      );
+    }),
+  );
+
   // ---------------------------------------------------------------------------- mutes
 
   test(

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
+import { StartupError } from "../../../core/startup-error.ts";
 import type { Reading } from "../../../core/types.ts";
+import { DatabaseOpenError } from "../../../storage/sqlite/database.ts";
 import { createSqliteStorage, SQLITE_FILE_NAME } from "../../../storage/sqlite/index.ts";
 import { assertEvenBuckets, r } from "../contract/readings.ts";
 
@@ -91,5 +94,96 @@ describe("SQLite storage", () => {
     db.pragma("user_version = 999");
     db.close();
     assert.throws(() => createSqliteStorage({ dataDir }), /schema version 999 is newer/);
+  });
+});
+
+describe("SQLite storage: a database that cannot be opened", () => {
+  test("a file that is not a database is set aside (kept) and the console starts on a fresh one", async () => {
+    const dataDir = tmp();
+    const file = join(dataDir, SQLITE_FILE_NAME);
+    writeFileSync(file, "this is not an SQLite database, an SD card wrote garbage here".repeat(100));
+    const s = createSqliteStorage({ dataDir });
+    try {
+      assert.equal(s.replacedDatabase?.file, file);
+      assert.match(s.replacedDatabase?.error ?? "", /not a database/);
+      const setAside = s.replacedDatabase?.setAside ?? "";
+      assert.match(setAside, /seroma\.db\.corrupt-\d{4}-/);
+      assert.match(readFileSync(setAside, "utf8"), /^this is not an SQLite database/, "kept as it was");
+      await s.readings.add(r("a", 1, 20));
+      assert.equal((await s.readings.latest("a", 1)).length, 1, "the fresh one works");
+    } finally {
+      await s.close();
+    }
+    const again = createSqliteStorage({ dataDir });
+    assert.equal(again.replacedDatabase, undefined, "a healthy start says nothing");
+    await again.close();
+  });
+
+  test("a page corrupted by a power cut is found at the next start (quick_check after an unclean stop)", async () => {
+    const dataDir = tmp();
+    const file = join(dataDir, SQLITE_FILE_NAME);
+    const s = createSqliteStorage({ dataDir });
+    await s.readings.addMany(Array.from({ length: 20_000 }, (_, i) => r("a", i * 1000, 20 + (i % 7))));
+    await s.close();
+    // Scribble over pages in the middle of the file, and leave a WAL file behind as a power cut does.
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 8 * 4096, 12 * 4096);
+    writeFileSync(file, bytes);
+    writeFileSync(`${file}-wal`, "");
+    const up = createSqliteStorage({ dataDir });
+    try {
+      assert.ok(up.replacedDatabase, "set aside");
+      assert.match(up.replacedDatabase?.error ?? "", /quick_check|malformed|corrupt/i);
+      assert.ok(existsSync(up.replacedDatabase?.setAside ?? ""));
+      assert.equal(await up.readings.count("a"), 0, "a fresh database");
+    } finally {
+      await up.close();
+    }
+  });
+
+  test("a database that cannot be written stops the start with one line: what, where, how to fix it", async (t) => {
+    const dataDir = tmp();
+    const s = createSqliteStorage({ dataDir });
+    await s.close();
+    const file = join(dataDir, SQLITE_FILE_NAME);
+    let undo: () => void;
+    if (process.getuid?.() === 0) {
+      // root writes through file modes: a read-only mount is what stops it.
+      const mount = spawnSync("mount", ["--bind", "-o", "ro", dataDir, dataDir]);
+      if (mount.status !== 0) {
+        t.skip(`cannot make a read-only mount here: ${mount.stderr}`);
+        return;
+      }
+      spawnSync("mount", ["-o", "remount,bind,ro", dataDir]);
+      undo = () => spawnSync("umount", [dataDir]);
+    } else {
+      chmodSync(file, 0o444);
+      chmodSync(dataDir, 0o555);
+      undo = () => {
+        chmodSync(dataDir, 0o755);
+        chmodSync(file, 0o644);
+      };
+    }
+    try {
+      assert.throws(
+        () => createSqliteStorage({ dataDir }),
+        (err: Error) => {
+          assert.ok(err instanceof DatabaseOpenError, String(err));
+          assert.ok(err instanceof StartupError);
+          assert.match(err.message, new RegExp(file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")));
+          assert.match(err.message, /read-only|cannot be opened/);
+          assert.match(err.message, /DATA_DIR|write access/);
+          assert.doesNotMatch(err.message, /\n/);
+          return true;
+        },
+      );
+      assert.ok(existsSync(file), "nothing was set aside or deleted");
+      assert.deepEqual(
+        readdirSync(dataDir).filter((n) => n.includes("corrupt")),
+        [],
+      );
+    } finally {
+      undo();
+    }
   });
 });
