@@ -145,9 +145,10 @@ export async function startBot(seroma: SeromaBot, logger: Logger): Promise<Runne
   return run(bot, {
     runner: {
       fetch: { allowed_updates: [...ALLOWED_UPDATES] },
-      // +100 ms per failed attempt (0.1 s, 0.2 s, ... 10 s after ~1.5 min): quick to
-      // recover from a blip without hammering during a long outage; never give up.
-      retryInterval: "quadratic",
+      // Every 2 s while Telegram cannot be reached, however long the outage: one failed
+      // request every 2 s is no load, and recovery is noticed within seconds (alerts
+      // waiting for Telegram resume on the first successful call). Never give up.
+      retryInterval: 2_000,
       maxRetryTime: Number.MAX_SAFE_INTEGER,
       silent: true,
     },

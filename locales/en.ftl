@@ -217,6 +217,29 @@ unmute-none = Nothing was muted for { $what }.
 summary-title = 📊 <b>Daily summary</b> · { $room }
 summary-incidents = Incidents in the last 24 h: { $count }. Open now: { $open }.
 
+## alerts: the console's own storage, and alerts that could not be delivered
+alert-storage-write = The console cannot write to its own storage: { $reason }. Alerts are held in memory and still sent; they are stored as soon as writing works again.
+alert-recovered-storage-write = The console writes to its storage again (after { $duration }); what was held in memory is stored.
+alert-storage-space = Free space for the console's data is low: <b>{ $free }</b> left of { $size } ({ $pct } % free) in <code>{ $path }</code>. Old photos and clips are deleted first to make room.
+alert-recovered-storage-space = Free space for the console's data is back to { $free } ({ $pct } % free) after { $duration }.
+rule-storage-write = storage not writable
+rule-storage-space = low disk space
+alert-undeliverable = 📭 <b>An alert could not be delivered</b> · { $room }
+    Channel: { $channel }. Telegram or AWS refused it for good: { $error }
+    What it said: { $what }
+alert-channel-telegram = the staff group
+alert-channel-admins = the admins' private chats
+alert-channel-sns = SNS (e-mail, SMS)
+alert-safe-form = (Short form: the full alert was refused: { $error }. Details: /alerts)
+alert-database-replaced = 🗄️ <b>The database could not be opened, and was set aside</b> · { $room }
+    Error: { $error }
+    The old file is kept as <code>{ $setAside }</code>; the console started on an empty database (staff cards, history and servers are missing until you restore).
+    To restore the newest backup: stop the console, copy <code>{ $backup }</code> to <code>{ $file }</code>, start it again.
+alert-database-replaced-no-backup = 🗄️ <b>The database could not be opened, and was set aside</b> · { $room }
+    Error: { $error }
+    The old file is kept as <code>{ $setAside }</code>; the console started on an empty database (staff cards, history and servers are missing). There is no backup in <code>{ $backups }</code>: re-enroll the cards or restore a copy of your own to <code>{ $file }</code> while the console is stopped.
+alerts-undelivered = 📭 Not delivered in the last 7 days: { $count }. Latest, to { $channel } at { $time }: { $what } ({ $error })
+
 ## lcd (the room's character display: plain ASCII, 16 characters a line)
 lcd-climate = { $t }°C  { $h }%RH
 lcd-no-reading = No reading yet

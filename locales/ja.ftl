@@ -217,6 +217,29 @@ unmute-none = { $what } はミュートされていません。
 summary-title = 📊 <b>日次サマリー</b> · { $room }
 summary-incidents = 過去 24 時間のインシデント: { $count } 件。未解決: { $open } 件。
 
+## alerts: the console's own storage, and alerts that could not be delivered
+alert-storage-write = コンソールが自身のストレージに書き込めません: { $reason }。アラートはメモリに保持したまま送信し、書き込みが回復し次第保存します。
+alert-recovered-storage-write = { $duration } 後にストレージへの書き込みが回復しました。メモリに保持していた内容を保存しました。
+alert-storage-space = コンソールのデータ用の空き容量が不足しています: <code>{ $path }</code> の空きは <b>{ $free }</b>(全 { $size } の { $pct } %)。古い写真と動画から削除して容量を確保します。
+alert-recovered-storage-space = { $duration } 後、コンソールのデータ用の空き容量が { $free }({ $pct } %)に回復しました。
+rule-storage-write = ストレージ書き込み不可
+rule-storage-space = ディスク容量不足
+alert-undeliverable = 📭 <b>アラートを配信できませんでした</b> · { $room }
+    配信先: { $channel }。Telegram または AWS が恒久的に拒否しました: { $error }
+    内容: { $what }
+alert-channel-telegram = スタッフグループ
+alert-channel-admins = 管理者の個人チャット
+alert-channel-sns = SNS(メール、SMS)
+alert-safe-form = (短縮版: 完全なアラートは拒否されました: { $error }。詳細は /alerts)
+alert-database-replaced = 🗄️ <b>データベースを開けなかったため退避しました</b> · { $room }
+    エラー: { $error }
+    元のファイルは <code>{ $setAside }</code> として保存してあります。コンソールは空のデータベースで起動しました(復元するまでスタッフカード、履歴、サーバーはありません)。
+    最新のバックアップを復元するには: コンソールを停止し、<code>{ $backup }</code> を <code>{ $file }</code> にコピーしてから再起動してください。
+alert-database-replaced-no-backup = 🗄️ <b>データベースを開けなかったため退避しました</b> · { $room }
+    エラー: { $error }
+    元のファイルは <code>{ $setAside }</code> として保存してあります。コンソールは空のデータベースで起動しました(スタッフカード、履歴、サーバーはありません)。<code>{ $backups }</code> にバックアップがありません: カードを再登録するか、コンソール停止中にお手持ちのコピーを <code>{ $file }</code> に復元してください。
+alerts-undelivered = 📭 過去 7 日間に配信できなかったアラート: { $count } 件。最新({ $time }、{ $channel } 宛): { $what }({ $error })
+
 ## lcd (部屋の液晶表示: 半角カナと ASCII、1 行 16 文字)
 lcd-climate = { $t }°C  { $h }%RH
 lcd-no-reading = ソクテイ マチ

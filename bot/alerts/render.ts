@@ -98,6 +98,15 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
       return t("alert-camera-dead", { reason: str(d, "reason") });
     case "motion.dead":
       return t("alert-motion-dead", { reason: str(d, "reason") });
+    case "storage.write":
+      return t("alert-storage-write", { reason: str(d, "reason") });
+    case "storage.space":
+      return t("alert-storage-space", {
+        free: str(d, "free"),
+        size: str(d, "size"),
+        pct: str(d, "pct"),
+        path: str(d, "path"),
+      });
     case "room.motion":
       return t(d.armed === 1 ? "alert-room-motion-armed" : "alert-room-motion", {
         time: str(d, "time"),
@@ -132,6 +141,10 @@ function recoveryLine(t: Translate, n: Notice): string {
   const server = n.rule ? parseServerRule(n.rule) : undefined;
   if (server) return t(`alert-recovered-server-${server.kind}`, { host: escapeHtml(server.host), duration });
   if (n.rule === "motion.dead") return t("alert-recovered-motion-dead", { duration });
+  if (n.rule === "storage.write") return t("alert-recovered-storage-write", { duration });
+  if (n.rule === "storage.space") {
+    return t("alert-recovered-storage-space", { free: str(n.details, "free"), pct: str(n.details, "pct"), duration });
+  }
   return t("alert-recovered-climate", {
     quantity: t(`alert-quantity-${n.details.quantity === "humidity" ? "humidity" : "temperature"}`),
     value: str(n.details, "value"),
@@ -170,6 +183,28 @@ export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): strin
     case "backup-failed":
       lines.push(t("alert-backup-failed", { room, error: str(n.details, "error") }));
       break;
+    case "undeliverable":
+      lines.push(
+        t("alert-undeliverable", {
+          room,
+          channel: channelName(t, String(n.details.channel ?? "")),
+          error: str(n.details, "error"),
+          what: str(n.details, "what"),
+        }),
+      );
+      break;
+    case "database-replaced":
+      lines.push(
+        t(n.details.backup ? "alert-database-replaced" : "alert-database-replaced-no-backup", {
+          room,
+          error: str(n.details, "error"),
+          setAside: str(n.details, "setAside"),
+          file: str(n.details, "file"),
+          backup: str(n.details, "backup"),
+          backups: str(n.details, "backups"),
+        }),
+      );
+      break;
   }
   if (lateByMs > 0) {
     lines.push(
@@ -180,6 +215,13 @@ export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): strin
     );
   }
   return lines.join("\n");
+}
+
+/** A channel's name for people: "the staff group", "SNS (e-mail, SMS)"... */
+export function channelName(t: Translate, channel: string): string {
+  return channel === "telegram" || channel === "admins" || channel === "sns"
+    ? t(`alert-channel-${channel}`)
+    : escapeHtml(channel);
 }
 
 function renderSummaryLines(t: Translate, n: Notice): string {
@@ -196,7 +238,11 @@ export function renderDigestLine(ctx: RenderContext, n: Notice): string {
   const what =
     n.kind === "recovered"
       ? recoveryLine(ctx.t, n)
-      : n.kind === "started" || n.kind === "summary" || n.kind === "backup-failed"
+      : n.kind === "started" ||
+          n.kind === "summary" ||
+          n.kind === "backup-failed" ||
+          n.kind === "undeliverable" ||
+          n.kind === "database-replaced"
         ? (renderNotice(ctx, n).split("\n")[0] ?? "")
         : describeCondition(ctx.t, n.rule, n.details);
   return `${time} ${icon} ${what}`;

@@ -18,7 +18,7 @@ import type { SeromaContext } from "../context.ts";
 import { buildChartPhoto } from "../features/chart.ts";
 import { formatDateTime } from "../html.ts";
 import { htmlToPlain, renderNotice, type Translate } from "./render.ts";
-import { createTelegramAlertChannel } from "./telegram-channel.ts";
+import { createTelegramAdminChannel, createTelegramAlertChannel } from "./telegram-channel.ts";
 
 /** What the SNS channel needs to be (see channels/sns-channel.ts). */
 export interface SnsSender {
@@ -52,6 +52,7 @@ export interface AlertSetupOptions {
   telegram?: { api: Api; i18n: I18n<SeromaContext>; pacing?: DeliveryChannel["pacing"] };
   sns?: SnsSender;
   backoff?: { minMs: number; maxMs: number };
+  probeMs?: number;
   /** Translations for SNS texts when there is no bot. */
   translate: Translate;
   /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
@@ -60,6 +61,21 @@ export interface AlertSetupOptions {
 
 /** Notices only the group chat gets (SNS is for things that need someone to act). */
 const TELEGRAM_ONLY = new Set<Notice["kind"]>(["started", "summary"]);
+/** Notices the admins' private chats get (besides the group and SNS). */
+const FOR_ADMINS = new Set<Notice["kind"]>(["undeliverable", "database-replaced"]);
+
+/**
+ * Which channel takes which notice: alerts go to the group and SNS; the group alone gets
+ * start-up and summaries; the admins' private chats get what the group could not carry
+ * (and a database set aside); a report that a channel refused an alert goes everywhere
+ * but to that channel.
+ */
+export function alertRoutes(notice: Notice, channel: string): boolean {
+  if (notice.kind === "undeliverable") return channel !== notice.details.channel;
+  if (channel === "admins") return FOR_ADMINS.has(notice.kind);
+  if (channel === "sns") return !TELEGRAM_ONLY.has(notice.kind);
+  return true;
+}
 
 /**
  * SNS (e-mail, SMS) as an alert channel. E-mail cannot show the photo a Telegram alert
@@ -73,6 +89,20 @@ export function createSnsDelivery(
 ): DeliveryChannel {
   return {
     name: "sns",
+    describe(entry) {
+      return htmlToPlain(render(entry.notice, 0)).split("\n").filter(Boolean).slice(0, 2).join(" — ").slice(0, 300);
+    },
+    async deliverSafe(entry) {
+      // Short plain text, no photo link: what SNS cannot refuse for its content.
+      const first = htmlToPlain(render(entry.notice, 0)).split("\n").filter(Boolean).slice(0, 2).join(" — ");
+      return sns.send({
+        subject: `Seroma: ${first}`,
+        message: first.slice(0, 1000),
+        severity: entry.notice.severity,
+        roomId: entry.notice.roomId,
+        dedupId: `outbox-${entry.id}-safe`,
+      });
+    },
     async deliver(entry, lateByMs) {
       let text = htmlToPlain(render(entry.notice, lateByMs));
       const mediaId = Number(entry.notice.details.mediaId);
@@ -97,6 +127,18 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
   const timeZone = config.officeHours.timeZone;
   const channels: DeliveryChannel[] = [];
   const tg = opts.telegram;
+  /** Admins by card (a linked Telegram account), refreshed when the pipeline starts and as admins act. */
+  let linkedAdmins: number[] = [];
+  const refreshAdmins = async () => {
+    try {
+      const staff = await storage.staff.list({ includeRevoked: false });
+      linkedAdmins = staff.flatMap((m) =>
+        m.role === "admin" && m.active && m.telegramUserId ? [m.telegramUserId] : [],
+      );
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "could not read the admins linked by card");
+    }
+  };
   const chatId = config.telegram.staffChatId;
   if (tg && chatId !== undefined) {
     const locale = config.defaultLocale;
@@ -117,6 +159,20 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
         ...(tg.pacing ? { pacing: tg.pacing } : {}),
         media: storage.media,
         clipSeconds: config.camera.clipSeconds,
+        logger,
+      }),
+    );
+  }
+  if (tg) {
+    void refreshAdmins();
+    channels.push(
+      createTelegramAdminChannel({
+        api: tg.api,
+        adminIds: () => [...config.telegram.adminIds, ...linkedAdmins],
+        t: (k, v) => tg.i18n.t(config.defaultLocale, k, v),
+        timeZone,
+        clock,
+        logger,
       }),
     );
   }
@@ -150,7 +206,11 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
     logger,
     lateAfterMs: config.alerts.lateAfterMs,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
-    routes: (notice, channel) => channel === "telegram" || !TELEGRAM_ONLY.has(notice.kind),
+    ...(opts.probeMs !== undefined ? { probeMs: opts.probeMs } : {}),
+    routes: (notice, channel) => {
+      if (channel === "admins" && FOR_ADMINS.has(notice.kind)) void refreshAdmins();
+      return alertRoutes(notice, channel);
+    },
     // Remember which Telegram message announced an incident: recoveries reply to it, acks edit it.
     onDelivered: async (channel, entries, ref) => {
       if (channel !== "telegram" || ref === undefined) return;

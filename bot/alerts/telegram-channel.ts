@@ -4,8 +4,9 @@
  * answers into retry decisions for the outbox dispatcher.
  */
 import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
-import type { ChannelResult, DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
+import type { ChannelFailure, ChannelResult, DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { Notice } from "../../core/alerts/types.ts";
+import type { Logger } from "../../core/logger.ts";
 import type { IncidentRepository } from "../../storage/alert-ports.ts";
 import { escapeHtml } from "../html.ts";
 import { htmlToPlain, type RenderContext, renderDigestLine, renderNotice, type Translate } from "./render.ts";
@@ -49,18 +50,48 @@ export function alertKeyboard(
   return cameraRow(kb, t, opts.clipSeconds ?? 10, `${ALERT_REFRESH}:${incidentId}`);
 }
 
-/** Telegram's answer as a retry decision. */
-export function classifyTelegramError(err: unknown): Extract<ChannelResult, { ok: false }> {
+/**
+ * Telegram's answer as a delivery decision:
+ *   - 429: retry after Telegram's retry_after;
+ *   - 5xx, and no answer at all (HttpError: network, DNS, a dead proxy): transient, and the
+ *     service is unreachable (tried again soon, and at once when any call succeeds again);
+ *   - 400 (bad request: too long, bad HTML, chat not found...), 401 (token revoked), 403
+ *     (bot blocked or kicked), 404: permanent; retrying the same message cannot help.
+ */
+export function classifyTelegramError(err: unknown): ChannelFailure {
   if (err instanceof GrammyError) {
     const retryAfter = err.parameters.retry_after;
     if (err.error_code === 429)
       return { ok: false, retryable: true, error: err.description, retryAfterMs: (retryAfter ?? 5) * 1000 };
-    if (err.error_code >= 500) return { ok: false, retryable: true, error: `${err.error_code} ${err.description}` };
-    // 400 (bad request), 403 (bot removed from the group): retrying soon will not help.
+    if (err.error_code >= 500)
+      return { ok: false, retryable: true, unreachable: true, error: `${err.error_code} ${err.description}` };
     return { ok: false, retryable: false, error: `${err.error_code} ${err.description}` };
   }
-  if (err instanceof HttpError) return { ok: false, retryable: true, error: `Telegram unreachable: ${err.message}` };
+  if (err instanceof HttpError) {
+    return { ok: false, retryable: true, unreachable: true, error: `Telegram unreachable: ${err.message}` };
+  }
   return { ok: false, retryable: true, error: err instanceof Error ? err.message : String(err) };
+}
+
+/** Most characters of a safe short form (well under every Telegram limit). */
+const SAFE_MAX = 900;
+
+/** Cuts plain text to `max` characters without splitting a character or an emoji. */
+function cutPlain(text: string, max: number): string {
+  const chars = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((g) => g.segment);
+  if (chars.join("").length <= max) return text;
+  let out = "";
+  for (const c of chars) {
+    if (out.length + c.length > max - 1) break;
+    out += c;
+  }
+  return `${out}…`;
+}
+
+/** The first lines of a notice as plain text, short: for safe forms and dead-letter reports. */
+export function summarizeNotice(ctx: RenderContext, n: Notice, max = 300): string {
+  const plain = htmlToPlain(renderNotice(ctx, n)).split("\n").filter(Boolean).slice(0, 2).join(" — ");
+  return cutPlain(plain, max);
 }
 
 export interface TelegramAlertChannelOptions {
@@ -78,29 +109,41 @@ export interface TelegramAlertChannelOptions {
   media?: { read(id: number): Promise<Buffer | undefined> };
   /** Length of the alert's Clip button. */
   clipSeconds?: number;
+  logger?: Logger;
 }
 
 export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): DeliveryChannel {
-  const { api, chatId, t } = opts;
+  const { api, t } = opts;
+  let chatId = opts.chatId;
   const ctx = (): RenderContext => ({ t, timeZone: opts.timeZone, now: opts.clock.now().getTime() });
   const thread = opts.topicId === undefined ? {} : { message_thread_id: opts.topicId };
 
+  /**
+   * Runs a call to the group. A group that became a supergroup has a new id: Telegram says
+   * which (migrate_to_chat_id); the call is made again there at once, and the log says to
+   * update STAFF_CHAT_ID.
+   */
+  async function toGroup<T>(call: (chat: number) => Promise<T>): Promise<T> {
+    try {
+      return await call(chatId);
+    } catch (err) {
+      const moved = err instanceof GrammyError ? err.parameters.migrate_to_chat_id : undefined;
+      if (moved === undefined) throw err;
+      opts.logger?.error(
+        { from: chatId, to: moved },
+        `the staff group is now a supergroup with id ${moved}: alerts go there; set STAFF_CHAT_ID=${moved}`,
+      );
+      chatId = moved;
+      return call(chatId);
+    }
+  }
+
   async function send(text: string, extra: Parameters<Api["sendMessage"]>[2]): Promise<ChannelResult> {
     try {
-      const m = await api.sendMessage(chatId, text, { parse_mode: "HTML", ...thread, ...extra });
+      const m = await toGroup((chat) => api.sendMessage(chat, text, { parse_mode: "HTML", ...thread, ...extra }));
       return { ok: true, ref: String(m.message_id) };
     } catch (err) {
-      const result = classifyTelegramError(err);
-      // A formatting bug must not block the queue forever: fall back to plain text once.
-      if (err instanceof GrammyError && err.error_code === 400 && /parse entities/i.test(err.description)) {
-        try {
-          const m = await api.sendMessage(chatId, htmlToPlain(text), { ...thread, ...extra });
-          return { ok: true, ref: String(m.message_id) };
-        } catch (again) {
-          return classifyTelegramError(again);
-        }
-      }
-      return result;
+      return classifyTelegramError(err);
     }
   }
 
@@ -119,11 +162,13 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       if (n.kind === "summary" && opts.summaryChart) {
         try {
           const png = await opts.summaryChart(n.at);
-          const m = await api.sendPhoto(chatId, new InputFile(png, "climate-24h.png"), {
-            caption: text,
-            parse_mode: "HTML",
-            ...thread,
-          });
+          const m = await toGroup((chat) =>
+            api.sendPhoto(chat, new InputFile(png, "climate-24h.png"), {
+              caption: text,
+              parse_mode: "HTML",
+              ...thread,
+            }),
+          );
           return { ok: true, ref: String(m.message_id) };
         } catch (err) {
           return classifyTelegramError(err);
@@ -149,12 +194,14 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
         const photo = await opts.media.read(mediaId).catch(() => undefined);
         if (photo) {
           try {
-            const m = await api.sendPhoto(chatId, new InputFile(photo, `alert-${n.incidentId ?? mediaId}.jpg`), {
-              caption: text,
-              parse_mode: "HTML",
-              ...thread,
-              ...extra,
-            });
+            const m = await toGroup((chat) =>
+              api.sendPhoto(chat, new InputFile(photo, `alert-${n.incidentId ?? mediaId}.jpg`), {
+                caption: text,
+                parse_mode: "HTML",
+                ...thread,
+                ...extra,
+              }),
+            );
             return { ok: true, ref: String(m.message_id) };
           } catch (err) {
             return classifyTelegramError(err);
@@ -162,6 +209,23 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
         }
       }
       return send(text, extra);
+    },
+    async deliverSafe(entry: OutboxEntryLike, error: string) {
+      // Plain text (nothing to parse), no photo, no buttons, no reply: nothing in it can be refused.
+      const note = error ? htmlToPlain(t("alert-safe-form", { error: escapeHtml(error.slice(0, 120)) })) : "";
+      const text = cutPlain(
+        [summarizeNotice(ctx(), entry.notice, SAFE_MAX - note.length - 1), note].filter(Boolean).join("\n"),
+        SAFE_MAX,
+      );
+      try {
+        const m = await toGroup((chat) => api.sendMessage(chat, text, { ...thread }));
+        return { ok: true, ref: String(m.message_id) };
+      } catch (err) {
+        return classifyTelegramError(err);
+      }
+    },
+    describe(entry: OutboxEntryLike) {
+      return summarizeNotice(ctx(), entry.notice);
     },
     async deliverDigest(entries: OutboxEntryLike[], lateByMs: number) {
       const c = ctx();
@@ -182,6 +246,57 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       void lateByMs; // every digest line carries its own observation time
       const result = await send(text, {});
       return result.ok ? { ...result, delivered: lines.length } : result;
+    },
+  };
+}
+
+export interface TelegramAdminChannelOptions {
+  api: Api;
+  /** The admins to tell (their private chats); read at each delivery. */
+  adminIds: () => readonly number[];
+  t: Translate;
+  timeZone: string;
+  clock: { now(): Date };
+  logger?: Logger;
+}
+
+/**
+ * The admins' private chats as a channel, for what the group must not or cannot carry:
+ * alerts the group refused for good (undeliverable), a database set aside at start. Each
+ * notice goes to every admin; it counts as delivered when at least one admin got it.
+ */
+export function createTelegramAdminChannel(opts: TelegramAdminChannelOptions): DeliveryChannel {
+  const ctx = (): RenderContext => ({ t: opts.t, timeZone: opts.timeZone, now: opts.clock.now().getTime() });
+  async function toAll(text: string, parseMode: boolean): Promise<ChannelResult> {
+    const ids = [...new Set(opts.adminIds())];
+    if (ids.length === 0) return { ok: false, retryable: false, error: "no admin to tell (ADMIN_IDS is empty)" };
+    let delivered: string | undefined;
+    let failure: ChannelFailure | undefined;
+    for (const id of ids) {
+      try {
+        const m = await opts.api.sendMessage(id, text, parseMode ? { parse_mode: "HTML" } : {});
+        delivered ??= String(m.message_id);
+      } catch (err) {
+        const f = classifyTelegramError(err);
+        opts.logger?.warn({ admin: id, error: f.error }, "could not tell an admin");
+        // One unreachable admin chat makes the whole try transient; refusals only count if all refuse.
+        if (!failure || f.retryable) failure = f;
+      }
+    }
+    if (delivered !== undefined) return { ok: true, ref: delivered };
+    return failure ?? { ok: false, retryable: true, error: "no admin reached" };
+  }
+  return {
+    name: "admins",
+    pacing: { perWindow: 30, windowMs: 1_000, minGapMs: 0 },
+    deliver(entry, lateByMs) {
+      return toAll(renderNotice(ctx(), entry.notice, lateByMs), true);
+    },
+    deliverSafe(entry) {
+      return toAll(summarizeNotice(ctx(), entry.notice, SAFE_MAX), false);
+    },
+    describe(entry) {
+      return summarizeNotice(ctx(), entry.notice);
     },
   };
 }

@@ -4,8 +4,17 @@
  * presses with a refusal). Every action is written to the audit log.
  */
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { EVENT_RULES, type Incident, type Mute } from "../../core/alerts/types.ts";
-import { describeCondition, formatDuration, type RenderContext, renderIncident, ruleName } from "../alerts/render.ts";
+import { EVENT_RULES, type Incident, type Mute, type Notice } from "../../core/alerts/types.ts";
+import {
+  channelName,
+  describeCondition,
+  formatDuration,
+  htmlToPlain,
+  type RenderContext,
+  renderIncident,
+  renderNotice,
+  ruleName,
+} from "../alerts/render.ts";
 import { ALERT_ACK, ALERT_MUTE, ALERT_REFRESH, alertKeyboard } from "../alerts/telegram-channel.ts";
 import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
@@ -16,6 +25,18 @@ import { replyWithFullText } from "../outgoing.ts";
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
 /** /alerts lists (and has Acknowledge buttons for) at most this many incidents; all of them follow as a .txt. */
 export const ALERTS_SHOWN = 20;
+/** /alerts reports alerts that could not be delivered in this window. */
+const UNDELIVERED_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A dead letter's notice in one short plain line. */
+function describeDead(ctx: SeromaContext, n: Notice): string {
+  return htmlToPlain(renderNotice(renderCtx(ctx), n))
+    .split("\n")
+    .filter(Boolean)
+    .slice(0, 2)
+    .join(" — ")
+    .slice(0, 200);
+}
 const SEVERITY_RANK: Record<Incident["severity"], number> = { critical: 0, warning: 1 };
 /** What /mute and /unmute take. A Map: the word is user input ("constructor" is no key here). */
 const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, Array<Mute["rule"]>>([
@@ -177,6 +198,25 @@ alertsFeature.command("alerts", async (ctx) => {
   if (mutes.length > 0) {
     const list = mutes.map((m) => ctx.t("alerts-mute-item", { what: ruleName(t, m.rule), time: hhmm(ctx, m.until) }));
     tail.push("", ctx.t("alerts-mutes", { list: list.join(", ") }));
+  }
+  // Alerts a channel refused for good (the group kicked the bot, SNS refused...): said here too.
+  const since = clock.now().getTime() - UNDELIVERED_WINDOW_MS;
+  const dead = await storage.outbox.dead(since, 50).catch((err) => {
+    ctx.log.warn({ err: (err as Error).message }, "could not read the dead letters for /alerts");
+    return [];
+  });
+  const [latest] = dead;
+  if (latest) {
+    tail.push(
+      "",
+      ctx.t("alerts-undelivered", {
+        count: String(dead.length),
+        channel: channelName(t, latest.channel),
+        time: hhmm(ctx, latest.deadAt ?? latest.createdAt),
+        what: escapeHtml(describeDead(ctx, latest.notice)),
+        error: escapeHtml((latest.lastError ?? "").slice(0, 200)),
+      }),
+    );
   }
   const capped = items.length > ALERTS_SHOWN;
   const shown = capped

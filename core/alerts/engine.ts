@@ -8,8 +8,10 @@
  * unacknowledged, and a recovery notice when the condition clears. Sensor health is
  * its own pair of rules: dead (N failures in a row) and stuck (identical values too long).
  *
- * Events are processed one at a time, in order. Notices go to `notify` (the durable
- * outbox), unless a mute covers the rule; the incident is recorded either way.
+ * Events are processed one at a time, in order. Each incident change goes to `record`
+ * together with the notice it causes (the pipeline writes both as one unit: the durable
+ * outbox), and without a notice when a mute covers the rule: the incident is recorded
+ * either way.
  */
 import { randomBytes } from "node:crypto";
 import { assess, type Level } from "../climate.ts";
@@ -22,6 +24,7 @@ import {
   EVENT_RULES,
   type EventRuleId,
   type Incident,
+  type LeveledRuleId,
   type Mute,
   type Notice,
   type RuleId,
@@ -29,14 +32,19 @@ import {
   type Severity,
 } from "./types.ts";
 
+/** What the engine reads from storage (its writes go through `record`). */
 export interface AlertRepositories {
   incidents: {
-    insert(i: Incident): Promise<void>;
-    update(i: Incident): Promise<void>;
     listOpen(roomId?: string): Promise<Incident[]>;
     get(id: string): Promise<Incident | undefined>;
   };
   mutes: { active(roomId: string, now: number): Promise<Mute[]> };
+}
+
+/** An incident change, and the notice it causes unless a mute covers the rule. */
+export interface AlertChange {
+  incident: { op: "insert" | "update"; value: Incident };
+  notice?: Notice;
 }
 
 export interface AlertEngineOptions {
@@ -53,8 +61,11 @@ export interface AlertEngineOptions {
   sensorStuckMs: number;
   clock: Clock;
   repos: AlertRepositories;
-  /** Durable delivery (the outbox). Must not throw for channel trouble. */
-  notify(notice: Notice): Promise<void>;
+  /**
+   * Stores the change and queues its notice as one unit (the pipeline's ledger, falling back
+   * to memory when storage fails). Should not throw; if it does, the engine logs and carries on.
+   */
+  record(change: AlertChange): Promise<void>;
   logger: Logger;
   newId?: () => string;
 }
@@ -84,9 +95,18 @@ export interface AlertEngine {
   /** The device works again: resolves its incident, if any. */
   onDeviceUp(rule: DeviceRuleId, event: { at: number }): Promise<void>;
   /**
-   * Sets a server condition: a problem raises (or, open already, updates the details and
-   * escalates warning -> critical), undefined resolves.
+   * Sets a measured condition (a server's, the disk space of DATA_DIR): a problem raises
+   * (or, open already, updates the details and escalates warning -> critical), undefined
+   * resolves.
    */
+  setCondition(
+    rule: LeveledRuleId,
+    problem: { severity: Severity; details: Incident["details"] } | undefined,
+    at: number,
+    /** With no problem: what the recovery notice says it is now (e.g. the free space). */
+    nowDetails?: Incident["details"],
+  ): Promise<void>;
+  /** setCondition for a server's rule. */
   setServerCondition(
     rule: ServerRuleId,
     problem: { severity: Severity; details: Incident["details"] } | undefined,
@@ -160,18 +180,15 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   let queue: Promise<void> = Promise.resolve();
 
   /**
-   * Stores an incident change. Storage that cannot be reached (AWS down) must not silence
-   * the alert: the failure is logged and the notice still goes to the (local) outbox; the
-   * incident lives on in memory while it is open.
+   * Records an incident change with its notice (if any). The pipeline never lets storage
+   * trouble silence an alert (it holds what it cannot write in memory); should `record`
+   * throw anyway, the failure is logged and the incident lives on in memory while open.
    */
-  async function persist(what: "insert" | "update", incident: Incident, write: () => Promise<void>): Promise<void> {
+  async function persist(op: "insert" | "update", incident: Incident, notice?: Notice): Promise<void> {
     try {
-      await write();
+      await opts.record({ incident: { op, value: { ...incident } }, ...(notice ? { notice } : {}) });
     } catch (err) {
-      log.error(
-        { err, incident: incident.id, rule: incident.rule, what },
-        "could not store an incident change; alerting anyway",
-      );
+      log.error({ err, incident: incident.id, rule: incident.rule, op }, "could not record an incident change");
     }
   }
 
@@ -195,12 +212,18 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     );
   }
 
-  async function tell(incident: Incident, kind: Notice["kind"], now: number, extra: Notice["details"] = {}) {
+  /** The notice of an incident change, or undefined when a mute covers the rule. */
+  async function noticeOf(
+    incident: Incident,
+    kind: Notice["kind"],
+    now: number,
+    extra: Notice["details"] = {},
+  ): Promise<Notice | undefined> {
     if (await isMuted(incident.rule, now)) {
       log.info({ rule: incident.rule, kind, incident: incident.id }, "notice suppressed by a mute");
-      return;
+      return undefined;
     }
-    await opts.notify({
+    return {
       kind,
       roomId,
       severity: kind === "recovered" ? "info" : incident.severity,
@@ -208,7 +231,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       incidentId: incident.id,
       at: now,
       details: { ...incident.details, openedAt: incident.openedAt, ...extra },
-    });
+    };
   }
 
   async function raise(rule: RuleId, severity: Severity, details: Incident["details"], now: number) {
@@ -222,19 +245,21 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       details,
       lastNotifiedAt: now,
     };
-    await persist("insert", incident, () => repos.incidents.insert(incident));
     open.set(rule, incident);
     log.warn({ rule, severity, incident: incident.id, details }, "incident raised");
-    await tell(incident, "raised", now);
+    await persist("insert", incident, await noticeOf(incident, "raised", now));
   }
 
   async function resolve(incident: Incident, now: number, details: Incident["details"]) {
     incident.state = "resolved";
     incident.resolvedAt = now;
-    await persist("update", incident, () => repos.incidents.update(incident));
     open.delete(incident.rule);
     log.info({ rule: incident.rule, incident: incident.id }, "incident resolved");
-    await tell(incident, "recovered", now, { ...details, durationMs: now - incident.openedAt });
+    await persist(
+      "update",
+      incident,
+      await noticeOf(incident, "recovered", now, { ...details, durationMs: now - incident.openedAt }),
+    );
   }
 
   function climateDetails(c: ClimateRule, value: number, level: Level): Incident["details"] {
@@ -267,13 +292,12 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         incident.lastNotifiedAt = now;
         delete incident.ackedAt; // a worse condition needs a fresh acknowledgement
         delete incident.ackedBy;
-        await persist("update", incident, () => repos.incidents.update(incident));
         log.warn({ rule: c.rule, incident: incident.id }, "incident escalated");
-        await tell(incident, "escalated", now);
+        await persist("update", incident, await noticeOf(incident, "escalated", now));
       } else if (LEVEL_RANK[level] < LEVEL_RANK[current]) {
         incident.severity = toSeverity(level);
         incident.details = climateDetails(c, value, level);
-        await persist("update", incident, () => repos.incidents.update(incident));
+        await persist("update", incident);
       }
       return;
     }
@@ -351,9 +375,8 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         lastNotifiedAt: at,
       };
       await enqueue(async () => {
-        await persist("insert", incident, () => repos.incidents.insert(incident));
         log.warn({ rule, severity, incident: incident.id, details }, "event incident");
-        await tell(incident, "raised", at);
+        await persist("insert", incident, await noticeOf(incident, "raised", at));
       });
       return incident;
     },
@@ -375,10 +398,13 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       });
     },
     setServerCondition(rule, problem, at) {
+      return engine.setCondition(rule, problem, at);
+    },
+    setCondition(rule, problem, at, nowDetails) {
       return enqueue(async () => {
         const current = open.get(rule);
         if (!problem) {
-          if (current) await resolve(current, at, {});
+          if (current) await resolve(current, at, nowDetails ?? {});
           return;
         }
         if (!current) {
@@ -390,10 +416,9 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         if (escalate) {
           current.severity = "critical";
           current.lastNotifiedAt = at;
-          await persist("update", current, () => repos.incidents.update(current));
-          await tell(current, "escalated", at);
+          await persist("update", current, await noticeOf(current, "escalated", at));
         } else {
-          await persist("update", current, () => repos.incidents.update(current));
+          await persist("update", current);
         }
       });
     },
@@ -404,8 +429,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         for (const incident of open.values()) {
           if (incident.ackedAt !== undefined || now - incident.lastNotifiedAt < opts.remindEveryMs) continue;
           incident.lastNotifiedAt = now;
-          await persist("update", incident, () => repos.incidents.update(incident));
-          await tell(incident, "reminder", now);
+          await persist("update", incident, await noticeOf(incident, "reminder", now));
         }
       });
     },
@@ -428,7 +452,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         }
         incident.ackedAt = clock.now().getTime();
         incident.ackedBy = by;
-        await persist("update", incident, () => repos.incidents.update(incident));
+        await persist("update", incident);
         log.info({ incident: incident.id, by: by.id }, "incident acknowledged");
         result = { ok: true, incident };
       });

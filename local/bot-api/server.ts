@@ -60,6 +60,9 @@
  *   `times` matching requests get `{ ok: false, error_code, description, parameters }` with that
  *   HTTP status; grammY throws a GrammyError. `"*"` matches every method except getUpdates
  *   (which the polling loop calls all the time); name getUpdates to fault polling.
+ * - `refuseChat(chatId, { error_code, description } | undefined)`: every call with that `chat_id`
+ *   is refused until cleared (403 "Forbidden: bot was kicked from the supergroup chat", a user
+ *   who blocked the bot...).
  * - `setDown(true)`: every request, getUpdates included, gets `502 Bad Gateway` with an HTML body
  *   (a dead proxy), so grammY throws an HttpError; a held poll is answered the same way at once.
  *   Note: after a failed poll `bot.start()` waits 3 s before polling again.
@@ -323,6 +326,11 @@ export interface LocalBotApi {
   pendingUpdates(): number;
 
   failNext(method: string, error: FaultSpec, times?: number): void;
+  /**
+   * Every call aimed at this chat (its `chat_id`) is refused with `error` until called again
+   * with undefined: the bot was kicked from a group, or a user blocked it.
+   */
+  refuseChat(chatId: number, error: FaultSpec | undefined): void;
   setDown(down: boolean): void;
   close(): Promise<void>;
 }
@@ -526,6 +534,7 @@ class LocalBotApiServer implements LocalBotApi {
   private nextMediaGroup = 1;
 
   private faults: Fault[] = [];
+  private readonly refusedChats = new Map<number, FaultSpec>();
   private down = false;
   private closed = false;
 
@@ -817,6 +826,11 @@ class LocalBotApiServer implements LocalBotApi {
     this.faults.push({ method: method === "*" ? "*" : method.toLowerCase(), spec: error, remaining: times });
   }
 
+  refuseChat(chatId: number, error: FaultSpec | undefined): void {
+    if (error) this.refusedChats.set(chatId, error);
+    else this.refusedChats.delete(chatId);
+  }
+
   setDown(down: boolean): void {
     this.down = down;
     if (down && this.heldPoll) {
@@ -926,7 +940,8 @@ class LocalBotApiServer implements LocalBotApi {
       return;
     }
 
-    const fault = this.takeFault(key);
+    const chatId = Number(params.chat_id);
+    const fault = (Number.isFinite(chatId) ? this.refusedChats.get(chatId) : undefined) ?? this.takeFault(key);
     if (fault) {
       const parameters = fault.retry_after !== undefined ? { retry_after: fault.retry_after } : undefined;
       this.respond(res, call, new ApiError(fault.error_code, fault.description, parameters));

@@ -183,4 +183,138 @@ describe("outbox dispatcher", () => {
     assert.ok((head?.attempts ?? 0) >= 1);
     assert.match(head?.lastError ?? "", /ECONNREFUSED/);
   });
+
+  test("a permanent refusal goes out once in the safe short form; the queue moves on", async () => {
+    const storage = createSqliteStorage({ file: ":memory:" });
+    const safe: number[] = [];
+    const { channel, got } = scripted(
+      [{ ok: false, retryable: false, error: "400 Bad Request: message is too long" }],
+      {
+        async deliverSafe(e) {
+          safe.push(e.id);
+          return { ok: true, ref: `s${e.id}` };
+        },
+      },
+    );
+    const d = dispatcher(storage, [channel]);
+    await storage.outbox.enqueue(notice(1), ["test"], 0);
+    await storage.outbox.enqueue(notice(2), ["test"], 0);
+    d.start();
+    await until(() => got.length === 2);
+    await d.stop();
+    assert.deepEqual(safe, [1]);
+    assert.deepEqual(
+      got.map((g) => g.ids[0]),
+      [1, 2],
+    );
+    assert.equal(await storage.outbox.countPending("test"), 0);
+    assert.deepEqual(await storage.outbox.dead(0, 10), [], "delivered in short form, not dead");
+  });
+
+  test("refused for good, safe form too: dead-lettered, reported, never offered again", async () => {
+    const storage = createSqliteStorage({ file: ":memory:" });
+    const reported: Array<{ channel: string; id: number; error: string }> = [];
+    const forbidden: ChannelResult = { ok: false, retryable: false, error: "403 Forbidden: bot was kicked" };
+    const { channel, got } = scripted([forbidden], {
+      deliverSafe: async () => forbidden,
+      describe: (e) => `notice ${e.id}`,
+    });
+    const clock = new ManualClock();
+    const d = dispatcher(storage, [channel], {
+      clock,
+      onDeadLetter: async (c, e, error) => void reported.push({ channel: c.name, id: e.id, error }),
+    });
+    await storage.outbox.enqueue(notice(1), ["test"], 0);
+    await storage.outbox.enqueue(notice(2), ["test"], 0);
+    d.start();
+    await until(() => got.length === 2);
+    await d.stop();
+    assert.deepEqual(
+      got.map((g) => g.ids[0]),
+      [1, 2],
+      "the second was not held back",
+    );
+    assert.equal(reported.length, 1);
+    assert.equal(reported[0]?.id, 1);
+    assert.match(reported[0]?.error ?? "", /403 Forbidden: bot was kicked; safe form: 403/);
+    const [dead] = await storage.outbox.dead(0, 10);
+    assert.equal(dead?.id, 1);
+    assert.equal(dead?.deadAt, clock.now().getTime());
+    assert.equal(await storage.outbox.countPending("test"), 0);
+  });
+
+  test("an entry that keeps failing on its own: newer critical alerts overtake it, and in the end it is refused", async () => {
+    const storage = createSqliteStorage({ file: ":memory:" });
+    const got: number[] = [];
+    const channel: DeliveryChannel = {
+      name: "test",
+      async deliver(e) {
+        got.push(e.id);
+        return e.id === 1 ? { ok: false, retryable: true, error: "photo upload timed out" } : { ok: true };
+      },
+      deliverSafe: async () => ({ ok: false, retryable: false, error: "still no" }),
+    };
+    const d = dispatcher(storage, [channel], { minBackoffMs: 5, maxBackoffMs: 20, holdAfter: 3, poisonAfter: 6 });
+    await storage.outbox.enqueue(notice(1), ["test"], 0);
+    await storage.outbox.enqueue(notice(2), ["test"], 0); // a warning: waits its turn
+    await storage.outbox.enqueue({ ...notice(3), severity: "critical" }, ["test"], 0);
+    d.start();
+    await until(() => got.includes(2));
+    await d.stop();
+    const firstCritical = got.indexOf(3);
+    assert.ok(firstCritical > 0, "the critical one went out");
+    assert.deepEqual(got.slice(0, 3), [1, 1, 1], "the head kept its place for three tries");
+    assert.ok(firstCritical < got.lastIndexOf(1), "the critical one went before the head gave up");
+    assert.ok(got.indexOf(2) > got.lastIndexOf(1), "the warning kept its place behind the head");
+    assert.equal(got.filter((id) => id === 1).length, 6, "refused for good after six tries");
+    assert.equal((await storage.outbox.dead(0, 10))[0]?.id, 1);
+  });
+
+  test("while the service is unreachable everything waits in order; resume() ends the wait at once", async () => {
+    const storage = createSqliteStorage({ file: ":memory:" });
+    let up = false;
+    const got: number[] = [];
+    const channel: DeliveryChannel = {
+      name: "test",
+      async deliver(e) {
+        got.push(e.id);
+        return up ? { ok: true } : { ok: false, retryable: true, unreachable: true, error: "Telegram unreachable" };
+      },
+    };
+    // Backoff and probe far longer than the test may take: only resume() can bring the retry.
+    const d = dispatcher(storage, [channel], { minBackoffMs: 60_000, maxBackoffMs: 60_000, probeMs: 60_000 });
+    await storage.outbox.enqueue(notice(1), ["test"], 0);
+    await storage.outbox.enqueue({ ...notice(2), severity: "critical" }, ["test"], 0);
+    d.start();
+    await until(() => got.length === 1);
+    up = true;
+    d.kick(); // new work does not end an outage's wait
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(got, [1], "nothing overtakes while the service is down");
+    d.resume(["other-channel"]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(got, [1], "another channel's recovery is not this one's");
+    d.resume(["test"]);
+    await until(() => got.length === 3);
+    await d.stop();
+    assert.deepEqual(got, [1, 1, 2]);
+  });
+
+  test("a 429 retry-after is Telegram's rule: resume() does not cut it short", async () => {
+    const storage = createSqliteStorage({ file: ":memory:" });
+    const { channel, got } = scripted([
+      { ok: false, retryable: true, unreachable: true, error: "502 Bad Gateway" },
+      { ok: false, retryable: true, error: "429 Too Many Requests", retryAfterMs: 300 },
+    ]);
+    const d = dispatcher(storage, [channel], { minBackoffMs: 60_000, probeMs: 60_000 });
+    await storage.outbox.enqueue(notice(1), ["test"], 0);
+    d.start();
+    await until(() => got.length === 1);
+    d.resume();
+    await until(() => got.length === 2);
+    d.resume();
+    await until(() => got.length === 3);
+    await d.stop();
+    assert.ok((got[2]?.at ?? 0) - (got[1]?.at ?? 0) >= 290, "waited for retry-after");
+  });
 });
