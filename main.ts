@@ -22,6 +22,7 @@ import { type LocalMode, prepareLocalMode } from "./local/local-mode.ts";
 import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
 import { presignMediaUrl } from "./storage/aws/media.ts";
 import { createStorage } from "./storage/index.ts";
+import { listBackups } from "./storage/sqlite/backup.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -221,6 +222,31 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
+  if (storage.replacedDatabase) {
+    // The database was corrupt and is set aside: the admins (privately), the group and SNS hear how to restore.
+    const { file, setAside, error } = storage.replacedDatabase;
+    const [backup] = await listBackups(config.backup.dir).catch(() => [] as string[]);
+    logger.error(
+      { file, setAside, backup },
+      `the database ${file} could not be opened (${error}); it is kept as ${setAside} and the console started on an empty one. ` +
+        (backup
+          ? `To restore: stop the console, copy ${backup} to ${file}, start it again.`
+          : `No backup in ${config.backup.dir}: restore a copy of your own to ${file} while the console is stopped.`),
+    );
+    await room.alerts.notify({
+      kind: "database-replaced",
+      roomId: config.roomId,
+      severity: "critical",
+      at: clock.now().getTime(),
+      details: {
+        file,
+        setAside,
+        error: error.slice(0, 300),
+        backups: config.backup.dir,
+        ...(backup ? { backup } : {}),
+      },
+    });
+  }
   await room.alerts.notify({
     kind: "started",
     roomId: config.roomId,

@@ -39,6 +39,7 @@ import { createMediaRetentionJob, type MediaRetentionJob } from "../jobs/media-r
 import { createRoomStatusJob } from "../jobs/room-status-job.ts";
 import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../jobs/server-check-job.ts";
+import { createStorageWatchJob, type DiskSpace, type StorageWatchJob } from "../jobs/storage-watch-job.ts";
 import type { Storage } from "../storage/ports.ts";
 
 export interface RoomDevices {
@@ -66,12 +67,16 @@ export interface ComposeRoomOptions {
   pacing?: DeliveryChannel["pacing"];
   /** Retry backoff of the alert outbox. */
   backoff?: { minMs: number; maxMs: number };
+  /** While Telegram (or SNS) is unreachable, alerts are tried again at least this often (default 3 s). */
+  probeMs?: number;
   /** Credentials for backup uploads to S3 (default: the AWS chain). */
   s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   /** The storage the bot's handlers see (tests wrap it to inject faults); the jobs keep `storage`. */
   botStorage?: Storage;
   /** Tests: start() leaves the room-status job alone (no cron, no first reading); readings come from roomStatus.sampleNow(). */
   manualSampling?: boolean;
+  /** How DATA_DIR's free space is read (default: statfs; tests pass a fake disk). */
+  diskSpace?: (dir: string) => Promise<DiskSpace>;
 }
 
 export type RoomStatusJob = ReturnType<typeof createRoomStatusJob>;
@@ -92,6 +97,8 @@ export interface Room {
   readonly serverChecks: ServerCheckJob;
   readonly backups: BackupJob;
   readonly retention: MediaRetentionJob;
+  /** The watch on DATA_DIR's free space. */
+  readonly storageWatch: StorageWatchJob;
   readonly invites: InviteStore;
   /** Translates with the room's default locale. */
   t(key: string, vars?: Record<string, string | number>): string;
@@ -215,9 +222,19 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     ...(bot ? { telegram: { api: bot.bot.api, i18n: bot.i18n, ...(opts.pacing ? { pacing: opts.pacing } : {}) } } : {}),
     ...(opts.sns ? { sns: opts.sns } : {}),
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.probeMs !== undefined ? { probeMs: opts.probeMs } : {}),
     ...(opts.photoLink ? { photoLink: opts.photoLink } : {}),
     translate: t,
   });
+  if (bot) {
+    // Telegram answers again (a poll, a reply, anything): alerts waiting for it go now, not at their next retry.
+    const pipelineForResume = alerts;
+    bot.bot.api.config.use(async (prev, method, payload, signal) => {
+      const result = await prev(method, payload, signal);
+      if (result.ok) pipelineForResume.reachable(["telegram", "admins"]);
+      return result;
+    });
+  }
   connectAlertsToBus(alerts, bus, timeZone, {
     logger,
     breachSnapshots: {
@@ -231,6 +248,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
   const alertJob = createAlertJob({
     engine: alerts.engine,
     outbox: storage.outbox,
+    ledger: storage.alertLedger,
     scheduler,
     clock,
     logger,
@@ -247,6 +265,18 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     logger,
     t,
     messageMs: config.lcd.messageMs,
+  });
+  const storageWatch = createStorageWatchJob({
+    dir: config.dataDir,
+    thresholds: config.disk,
+    engine: alerts.engine,
+    // Media are files in DATA_DIR only with the embedded backend (on S3 they free nothing here).
+    ...(storage.kind === "sqlite" ? { makeRoom: (bytes: number) => retention.makeRoom(bytes) } : {}),
+    scheduler,
+    clock,
+    logger,
+    timeZone,
+    ...(opts.diskSpace ? { measure: opts.diskSpace } : {}),
   });
   const dailySummary = config.alerts.dailySummaryAt
     ? createDailySummaryJob({
@@ -275,6 +305,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     serverChecks,
     backups,
     retention,
+    storageWatch,
     invites,
     t,
     async start() {
@@ -287,6 +318,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
       if (!opts.manualSampling) await roomStatus.start();
       await door.start();
       await retention.start();
+      await storageWatch.start();
       await serverChecks.start();
       await backups.start();
       try {
@@ -304,6 +336,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
       await watch.stop();
       await capture.idle();
       await retention.stop();
+      await storageWatch.stop();
       await displayJob.stop();
       await roomStatus.stop();
       await alertJob.stop();

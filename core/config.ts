@@ -117,6 +117,15 @@ export interface Config {
     /** Oldest media kept (ms; 0: no age limit). */
     maxAgeMs: number;
   };
+  /** The watch on DATA_DIR's free space. */
+  disk: {
+    /** Below this share of the file system free (percent): a warning, and old media make room. */
+    warnFreePct: number;
+    /** Below this share free (percent): critical. */
+    criticalFreePct: number;
+    /** Below this many bytes free: critical whatever the share (a small card). */
+    criticalFreeBytes: number;
+  };
   servers: {
     /** Private key for every host without its own (OpenSSH or PEM). */
     keyFile: string;
@@ -334,6 +343,9 @@ const schema = (env: Record<string, string | undefined>) =>
     WATCH_CLIP_SECONDS: intIn(1, 60, 10),
     MEDIA_MAX_MB: intIn(0, 1_000_000, 2048),
     MEDIA_MAX_DAYS: intIn(0, 3650, 30),
+    DISK_FREE_WARN_PCT: intIn(1, 90, 10),
+    DISK_FREE_CRITICAL_PCT: intIn(0, 90, 5),
+    DISK_FREE_CRITICAL_MB: intIn(0, 1_000_000, 200),
     SSH_KEY_FILE: z.string().min(1).optional(),
     SERVER_CHECK_MINUTES: intIn(1, 1440, 5).refine(
       (m) => samplingCron(m * 60) !== undefined,
@@ -407,6 +419,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     errors.push("HUMIDITY_CRITICAL_RANGE: must contain HUMIDITY_RANGE (critical is the wider band)");
   if (e.CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
   if (e.WATCH_CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("WATCH_CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
+  if (e.DISK_FREE_CRITICAL_PCT >= e.DISK_FREE_WARN_PCT)
+    errors.push("DISK_FREE_CRITICAL_PCT: must be below DISK_FREE_WARN_PCT (critical is the emptier disk)");
   if (e.STORAGE === "aws") {
     if (!e.AWS_REGION) errors.push("AWS_REGION: required with STORAGE=aws (e.g. eu-central-1)");
     if (!e.S3_BUCKET) errors.push("S3_BUCKET: required with STORAGE=aws (the bucket npm run aws:setup created)");
@@ -499,6 +513,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         clipSeconds: e.WATCH_CLIP_SECONDS,
       },
       media: { maxBytes: e.MEDIA_MAX_MB * 1024 * 1024, maxAgeMs: e.MEDIA_MAX_DAYS * 86_400_000 },
+      disk: {
+        warnFreePct: e.DISK_FREE_WARN_PCT,
+        criticalFreePct: e.DISK_FREE_CRITICAL_PCT,
+        criticalFreeBytes: e.DISK_FREE_CRITICAL_MB * 1024 * 1024,
+      },
       backup: {
         at: e.BACKUP_AT === "off" ? undefined : e.BACKUP_AT,
         keep: e.BACKUP_KEEP,

@@ -6,6 +6,9 @@
  * 2. while the index counts more than `maxBytes`, deletes the oldest items first;
  * 3. sweeps orphan files (no index row) older than an hour.
  *
+ * `makeRoom(bytes)` runs the same deletions with a tighter size budget (the disk is
+ * filling up: the storage watch asks for room), oldest first.
+ *
  * `maxAgeMs` 0 / `maxBytes` 0 turn that budget off. Items go through `MediaStore.remove`
  * (index row first, then the file), so a remaining row always has its file. An item
  * that fails to delete is logged and skipped; the run goes on with the next one. Every
@@ -57,6 +60,8 @@ export interface MediaRetentionJob {
   stop(): Promise<void>;
   /** Runs now (a run already in progress is shared, not doubled). */
   runNow(): Promise<MediaRetentionResult>;
+  /** Deletes the oldest media until `bytes` are freed (or nothing is left), after any run in progress. */
+  makeRoom(bytes: number): Promise<MediaRetentionResult>;
   readonly runs: number;
 }
 
@@ -67,8 +72,8 @@ export function createMediaRetentionJob(deps: MediaRetentionJobDeps): MediaReten
   let inFlight: Promise<MediaRetentionResult> | undefined;
   let runs = 0;
 
-  async function run(): Promise<MediaRetentionResult> {
-    const log = deps.logger.child({ job: "media-retention", run: ++runs });
+  async function run(room = 0): Promise<MediaRetentionResult> {
+    const log = deps.logger.child({ job: "media-retention", run: ++runs, ...(room > 0 ? { room } : {}) });
     const result: MediaRetentionResult = { removed: 0, freedBytes: 0, orphans: 0, failed: 0 };
     /** Items this run failed to delete: skipped from then on (their rows may still lead the index). */
     const stuck = new Set<number>();
@@ -124,6 +129,7 @@ export function createMediaRetentionJob(deps: MediaRetentionJobDeps): MediaReten
       const now = clock.now().getTime();
       if (budget.maxAgeMs > 0) await ageOut(now - budget.maxAgeMs);
       if (budget.maxBytes > 0) await fitSize(budget.maxBytes);
+      if (room > 0) await fitSize(Math.max(0, (await media.usage()).bytes - room));
       try {
         result.orphans = await media.sweepOrphans(now - ORPHAN_GRACE_MS);
       } catch (err) {
@@ -154,6 +160,14 @@ export function createMediaRetentionJob(deps: MediaRetentionJobDeps): MediaReten
       return runs;
     },
     runNow,
+    async makeRoom(bytes) {
+      // A run of its own (the regular budgets, then `bytes` more), after any run in progress.
+      while (inFlight) await inFlight;
+      inFlight = run(bytes).finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
     async start() {
       if (handle) return;
       handle = deps.scheduler.schedule(cron, async () => void (await runNow()), {

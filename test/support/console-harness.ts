@@ -31,6 +31,7 @@ import type { DoorJob } from "../../jobs/door-job.ts";
 import type { MediaRetentionJob } from "../../jobs/media-retention-job.ts";
 import type { SecurityWatchJob } from "../../jobs/security-watch-job.ts";
 import type { ServerCheckJob } from "../../jobs/server-check-job.ts";
+import type { StorageWatchJob } from "../../jobs/storage-watch-job.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
@@ -70,6 +71,7 @@ export interface ConsoleHarness {
   retention: MediaRetentionJob;
   serverChecks: ServerCheckJob;
   backups: BackupJob;
+  storageWatch: StorageWatchJob;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("../../local/bot-api/server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -100,6 +102,10 @@ export interface HarnessOptions {
   wrapCamera?: (camera: SimulatedCamera) => Camera;
   /** The console's logger (default: silent), e.g. to assert that no handler failed. */
   logger?: Logger;
+  /** Retry backoff of the alert outbox (default 20..500 ms) and the probe period while Telegram is unreachable. */
+  backoff?: { minMs: number; maxMs: number; probeMs?: number };
+  /** DATA_DIR's file system as the storage watch sees it (default: a roomy 32 GB disk, half free, whatever this machine's disk is). */
+  disk?: { free: number; size: number };
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -160,11 +166,14 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     logger: opts.logger ?? silentLogger,
     ...(opts.wrapStorage ? { botStorage: opts.wrapStorage(storage) } : {}),
     pacing: opts.pacing ?? { perWindow: 20, windowMs: 60_000, minGapMs: 0 },
-    backoff: { minMs: 20, maxMs: 500 },
+    backoff: opts.backoff ? { minMs: opts.backoff.minMs, maxMs: opts.backoff.maxMs } : { minMs: 20, maxMs: 500 },
+    ...(opts.backoff?.probeMs !== undefined ? { probeMs: opts.backoff.probeMs } : {}),
     ...(opts.sns ? { sns: opts.sns } : {}),
     ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
     // Tests take readings with job.sampleNow(); nothing samples on its own.
     manualSampling: true,
+    // A fake disk: a test machine nearly full must not raise storage alerts in every test.
+    diskSpace: async () => ({ ...(opts.disk ?? { free: 16 * 1024 ** 3, size: 32 * 1024 ** 3 }) }),
   });
   const seroma = room.bot;
   if (!seroma) throw new Error("the harness always configures a token");
@@ -182,6 +191,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     retention,
     serverChecks,
     backups,
+    storageWatch,
   } = room;
 
   return {
@@ -207,6 +217,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     retention,
     serverChecks,
     backups,
+    storageWatch,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
