@@ -40,6 +40,8 @@ export interface SimulatedHostState {
   services: Record<string, ServiceStateName>;
   /** Error lines the journal reports at the next check (then cleared, as the check moves its window). */
   journalErrors: string[];
+  /** Further file systems df reports (a Docker host has dozens of overlay mounts). */
+  extraMounts: Array<{ mount: string; pct: number }>;
   /** Seconds since "boot" (counted from the fleet's start, plus the host's head start). */
   uptimeSeconds: number;
 }
@@ -53,6 +55,8 @@ export interface SimulatedHostDefinition {
   services?: string[];
   /** Uptime at start, seconds. */
   uptimeSeconds?: number;
+  /** Further file systems df reports besides / and /run. */
+  extraMounts?: Array<{ mount: string; pct: number }>;
 }
 
 export interface SimulatedHost {
@@ -66,7 +70,7 @@ export interface SimulatedHost {
   state(): SimulatedHostState;
   /** Down: the port refuses connections and open ones are cut; up: it listens again on the same port. */
   setUp(up: boolean): Promise<void>;
-  set(patch: Partial<Pick<SimulatedHostState, "loadPerCore" | "memoryPct" | "diskPct">>): void;
+  set(patch: Partial<Pick<SimulatedHostState, "loadPerCore" | "memoryPct" | "diskPct" | "extraMounts">>): void;
   setService(name: string, state: ServiceStateName): void;
   /** Adds an error line to the journal (reported at the next check). */
   logError(line: string): void;
@@ -255,6 +259,7 @@ class SimHost implements SimulatedHost {
       diskPct: def.diskPct ?? 40,
       services: Object.fromEntries((def.services ?? ["ssh"]).map((s) => [s, "active" as ServiceStateName])),
       journalErrors: [],
+      extraMounts: [...(def.extraMounts ?? [])],
     };
     this.hostKeyFingerprint = sha256Fingerprint(parseKey(ctx.hostKey).getPublicSSH());
     this.ssh = new ssh2.Server({ hostKeys: [ctx.hostKey] });
@@ -294,8 +299,13 @@ class SimHost implements SimulatedHost {
     else await this.stopListening();
   }
 
-  set(patch: Partial<Pick<SimulatedHostState, "loadPerCore" | "memoryPct" | "diskPct">>): void {
+  set(patch: Partial<Pick<SimulatedHostState, "loadPerCore" | "memoryPct" | "diskPct" | "extraMounts">>): void {
     for (const [k, v] of Object.entries(patch)) {
+      if (k === "extraMounts") {
+        const ok = Array.isArray(v) && v.every((m) => /^\/\S*$/.test(m.mount) && m.pct >= 0 && m.pct <= 100);
+        if (!ok) throw new RangeError("extraMounts must be absolute mount points with a use of 0..100 %");
+        continue;
+      }
       if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new RangeError(`${k} must be a number >= 0`);
       if ((k === "memoryPct" || k === "diskPct") && v > 100) throw new RangeError(`${k} must be at most 100`);
     }
@@ -421,6 +431,10 @@ class SimHost implements SimulatedHost {
         "Filesystem     1024-blocks      Used Available Capacity Mounted on",
         `/dev/sda2        ${ROOT_FS_KB} ${used} ${ROOT_FS_KB - used} ${Math.ceil(st.diskPct)}% /`,
         "tmpfs               814836      1052    813784       1% /run",
+        ...st.extraMounts.map((m) => {
+          const u = Math.round((ROOT_FS_KB * m.pct) / 100);
+          return `overlay          ${ROOT_FS_KB} ${u} ${ROOT_FS_KB - u} ${Math.ceil(m.pct)}% ${m.mount}`;
+        }),
       ]);
     }
     return `${lines.join("\n")}\n`;

@@ -59,7 +59,8 @@
  * - `failNext(method | "*", { error_code, description, retry_after? }, times = 1)`: the next
  *   `times` matching requests get `{ ok: false, error_code, description, parameters }` with that
  *   HTTP status; grammY throws a GrammyError. `"*"` matches every method except getUpdates
- *   (which the polling loop calls all the time); name getUpdates to fault polling.
+ *   (which the polling loop calls all the time); name getUpdates to fault polling. With
+ *   `{ chatId }` only calls aimed at that chat fail.
  * - `refuseChat(chatId, { error_code, description } | undefined)`: every call with that `chat_id`
  *   is refused until cleared (403 "Forbidden: bot was kicked from the supergroup chat", a user
  *   who blocked the bot...).
@@ -325,7 +326,8 @@ export interface LocalBotApi {
   mark(): number;
   pendingUpdates(): number;
 
-  failNext(method: string, error: FaultSpec, times?: number): void;
+  /** `chatId`: only calls aimed at that chat fail. */
+  failNext(method: string, error: FaultSpec, times?: number, opts?: { chatId?: number }): void;
   /**
    * Every call aimed at this chat (its `chat_id`) is refused with `error` until called again
    * with undefined: the bot was kicked from a group, or a user blocked it.
@@ -421,6 +423,8 @@ interface Fault {
   method: string;
   spec: FaultSpec;
   remaining: number;
+  /** Only calls aimed at this chat. */
+  chatId?: number;
 }
 
 interface Member {
@@ -822,8 +826,13 @@ class LocalBotApiServer implements LocalBotApi {
 
   // ------------------------------------------------------------------ faults and lifecycle
 
-  failNext(method: string, error: FaultSpec, times = 1): void {
-    this.faults.push({ method: method === "*" ? "*" : method.toLowerCase(), spec: error, remaining: times });
+  failNext(method: string, error: FaultSpec, times = 1, opts: { chatId?: number } = {}): void {
+    this.faults.push({
+      method: method === "*" ? "*" : method.toLowerCase(),
+      spec: error,
+      remaining: times,
+      ...(opts.chatId !== undefined ? { chatId: opts.chatId } : {}),
+    });
   }
 
   refuseChat(chatId: number, error: FaultSpec | undefined): void {
@@ -941,7 +950,7 @@ class LocalBotApiServer implements LocalBotApi {
     }
 
     const chatId = Number(params.chat_id);
-    const fault = (Number.isFinite(chatId) ? this.refusedChats.get(chatId) : undefined) ?? this.takeFault(key);
+    const fault = (Number.isFinite(chatId) ? this.refusedChats.get(chatId) : undefined) ?? this.takeFault(key, chatId);
     if (fault) {
       const parameters = fault.retry_after !== undefined ? { retry_after: fault.retry_after } : undefined;
       this.respond(res, call, new ApiError(fault.error_code, fault.description, parameters));
@@ -1024,8 +1033,12 @@ class LocalBotApiServer implements LocalBotApi {
     res.end(file.bytes);
   }
 
-  private takeFault(method: string): FaultSpec | undefined {
-    const index = this.faults.findIndex((f) => f.method === method || (f.method === "*" && method !== "getupdates"));
+  private takeFault(method: string, chatId: number): FaultSpec | undefined {
+    const index = this.faults.findIndex(
+      (f) =>
+        (f.method === method || (f.method === "*" && method !== "getupdates")) &&
+        (f.chatId === undefined || f.chatId === chatId),
+    );
     if (index < 0) return undefined;
     const fault = this.faults[index] as Fault;
     if (--fault.remaining <= 0) this.faults.splice(index, 1);

@@ -15,8 +15,10 @@ export interface Running {
   waitForOutput: (re: RegExp, timeoutMs?: number) => Promise<void>;
 }
 
-export function startConsole(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], {
+export function startConsole(env: Record<string, string>, opts: { wrap?: string[] } = {}): Running {
+  // `wrap`: a command prefix the console runs under (e.g. unshare, to see a private mount).
+  const [command, ...args] = [...(opts.wrap ?? []), process.execPath, "--import", "tsx", "main.ts"];
+  const child = spawn(command as string, args, {
     cwd: ROOT,
     // A clean environment: nothing from the developer's shell or a local .env leaks in.
     // LOCAL_UI_PORT=0: local mode's page on a free port, so test processes never collide on 8080.
