@@ -86,7 +86,9 @@ describe("faults: the Pi's own storage (the real process)", () => {
     await c.api.waitFor(() => matching(c.group(), /Seroma started/)[0], 20_000);
 
     // The disk fills up.
-    const filler = mount ? fill(mount) : (writeFileSync(flag, ""), flag);
+    let filler = flag;
+    if (mount) filler = fill(mount);
+    else writeFileSync(flag, "");
     await c.fleet.get("web-1")?.setUp(false);
     await checkServer(c, "web-1");
     await c.api.waitFor(() => matching(c.group(), /web-1.*cannot be checked/s)[0], 20_000);
