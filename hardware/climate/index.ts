@@ -5,7 +5,7 @@
  *     sim  -> the simulator.
  *     real -> in this order:
  *             1. the kernel's IIO dht11 device for DHT_PIN (dtoverlay=dht11,gpiopin=PIN): every
- *                Pi and OS, the only way on a Pi 5 or Trixie. Chosen when the device exists;
+ *                Pi and OS, the one for a Pi 5 or Trixie. Chosen when the device exists;
  *                one reading is taken, and a failure keeps it, with `reason` as a warning.
  *             2. node-dht-sensor (Pi 1-4, Bookworm), probed once (no retries).
  *             Neither usable (no overlay; no library or no GPIO) -> rejects with
