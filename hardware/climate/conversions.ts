@@ -63,6 +63,26 @@ export function toSample(rawTemperatureC: number, rawHumidityPct: number): Sampl
 }
 
 /**
+ * Parses one IIO "processed" sysfs value: a whole number of milli-units (the kernel's dht11
+ * driver writes e.g. "23400\n" for 23.4 °C, "-5300\n" for -5.3 °C, "45600\n" for 45.6 %RH).
+ * Returns undefined for anything else (empty, a fraction, text).
+ */
+export function parseMilli(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^-?\d{1,9}$/.test(t)) return undefined;
+  const n = Number(t);
+  return n === 0 ? 0 : n;
+}
+
+/**
+ * Converts the kernel's milli-units (in_temp_input in m°C, in_humidityrelative_input in
+ * m%RH) to a validated sample, with the same checks as every other DHT22 frame (toSample).
+ */
+export function milliToSample(temperatureMilliC: number, humidityMilliPct: number): SampleResult {
+  return toSample(temperatureMilliC / 1000, humidityMilliPct / 1000);
+}
+
+/**
  * Whether `next` is a believable successor of `previous`, read `elapsedMs` later.
  * A jump of more than the limits within one interval is implausible (a glitch that passed
  * the checksum); over longer gaps the allowed change scales with the number of intervals.

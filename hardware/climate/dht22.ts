@@ -3,6 +3,12 @@
  * node-dht-sensor. The package is an optionalDependency loaded with dynamic `import()` on
  * the first read only, so the project installs and runs where it cannot build.
  *
+ * It is the fallback: selectClimateSensor prefers the kernel's IIO driver (dht22-iio.ts).
+ * node-dht-sensor 0.4.x drives the GPIO through bcm2835 (/dev/gpiomem: no Raspberry Pi 5) or
+ * libgpiod v1 (does not build against Trixie's libgpiod 2). Upstream merged libgpiod v2
+ * support (PR #150, "0.5"), but npm still only has 0.4.5, so the dependency range stays
+ * ^0.4.5; on a Pi 5 or on Trixie use the IIO driver (`dtoverlay=dht11,gpiopin=PIN`).
+ *
  * Facts about node-dht-sensor 0.4.5 this driver relies on (from its lib/index.js and
  * src/*.cpp, checked on a non-Pi machine):
  * - the ESM import exposes the CommonJS exports as `default` ({ initialize, read,

@@ -1,24 +1,49 @@
 /**
- * Climate drivers by name, a probe, and the choice main.ts makes from HARDWARE.
+ * Climate drivers by name, probes, and the choice main.ts makes from HARDWARE.
  *
  *   selectClimateSensor({ mode, pin, clock }) -> Promise<{ sensor, reason? }>
  *     sim  -> the simulator.
- *     real -> the DHT22; rejects (ClimateSensorError "unavailable") when there is no library
- *             or no GPIO, so start-up stops and says why.
- *     auto -> probes the DHT22 once (no retries); no library or no GPIO -> the simulator,
- *             with `reason` saying why. A Pi whose sensor answers badly (checksum, timeout,
- *             implausible) keeps the DHT22, with `reason` as a warning: silently switching a
- *             real server room to invented temperatures would be worse than failing reads.
- *   createClimateSensor(name, opts) -> a driver by name ("dht22" | "sim"), no I/O.
- *   probeDht22(opts) -> one read through a throw-away DHT22 driver: works or why not.
+ *     real -> in this order:
+ *             1. the kernel's IIO dht11 device for DHT_PIN (dtoverlay=dht11,gpiopin=PIN): every
+ *                Pi and OS, the one for a Pi 5 or Trixie. Chosen when the device exists;
+ *                one reading is taken, and a failure keeps it, with `reason` as a warning.
+ *             2. node-dht-sensor (Pi 1-4, Bookworm), probed once (no retries).
+ *             Neither usable (no overlay; no library or no GPIO) -> rejects with
+ *             ClimateSensorError "unavailable" saying why for both, so start-up stops.
+ *     auto -> the same order; neither usable -> the simulator, with `reason` saying why.
+ *             A Pi whose sensor answers badly (checksum, timeout, implausible) keeps the real
+ *             driver, with `reason` as a warning: silently switching a real server room to
+ *             invented temperatures would be worse than failing reads.
+ *   createClimateSensor(name, opts) -> a driver by name ("dht22-iio" | "dht22" | "sim"), no I/O.
+ *   probeDht22Iio(opts) -> the IIO device and one reading, or the error code with a fix hint
+ *                          (for `npm run doctor`).
+ *   probeDht22(opts) -> one read through a throw-away node-dht-sensor driver: works or why not.
  */
 import type { Clock } from "../../core/clock.ts";
 import { createDht22Sensor, type Dht22Options } from "./dht22.ts";
+import { createDht22IioSensor, type Dht22IioOptions, findDht11IioDevice } from "./dht22-iio.ts";
 import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "./port.ts";
 import { ClimateSensorError } from "./port.ts";
 import { createSimulatedClimateSensor, type SimulatedClimateOptions } from "./simulator.ts";
 
 export { createDht22Sensor, type Dht22Options, type DhtLibrary } from "./dht22.ts";
+export {
+  CONFIG_TXT,
+  createDht22IioSensor,
+  DHT22_IIO_DEFAULTS,
+  type Dht11IioDevice,
+  type Dht11IioLookup,
+  type Dht22IioOptions,
+  type Dht22IioProbe,
+  dht11OverlayLine,
+  type FindDht11Options,
+  findDht11IioDevice,
+  gpioFromDtGpios,
+  IIO_DEVICES_DIR,
+  nodeSysfs,
+  probeDht22Iio,
+  type SysfsReader,
+} from "./dht22-iio.ts";
 export { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "./port.ts";
 export {
   createSimulatedClimateSensor,
@@ -27,17 +52,21 @@ export {
 } from "./simulator.ts";
 
 export interface ClimateSensorOptions {
-  /** BCM GPIO number of the DHT22 data line (dht22 only; default 4). */
+  /** BCM GPIO number of the DHT22 data line (DHT_PIN; both DHT22 drivers; default 4). */
   pin?: number;
-  /** Passed to both drivers (jump check, simulated day/night). */
+  /** Passed to every driver (pacing, jump check, simulated day/night). */
   clock?: Clock;
-  /** Further options for the DHT22 driver. */
+  /** Further options for the kernel IIO driver (e.g. `sysfsRoot` for a fake tree). */
+  dht22Iio?: Omit<Dht22IioOptions, "pin" | "clock">;
+  /** Further options for the node-dht-sensor driver. */
   dht22?: Omit<Dht22Options, "pin" | "clock">;
   /** Further options for the simulator. */
   sim?: Omit<SimulatedClimateOptions, "clock">;
 }
 
 const drivers = {
+  "dht22-iio": (o: ClimateSensorOptions): ClimateSensor =>
+    createDht22IioSensor({ ...o.dht22Iio, pin: o.pin ?? 4, ...(o.clock ? { clock: o.clock } : {}) }),
   dht22: (o: ClimateSensorOptions): ClimateSensor =>
     createDht22Sensor({ ...o.dht22, pin: o.pin ?? 4, ...(o.clock ? { clock: o.clock } : {}) }),
   sim: (o: ClimateSensorOptions): ClimateSensor =>
@@ -47,7 +76,7 @@ const drivers = {
 export type ClimateDriverName = keyof typeof drivers;
 export const CLIMATE_DRIVERS = Object.keys(drivers) as ClimateDriverName[];
 
-/** Creates the climate driver called `name` ("dht22" or "sim"); does no I/O. */
+/** Creates the climate driver called `name` ("dht22-iio", "dht22" or "sim"); does no I/O. */
 export function createClimateSensor(name: string, opts: ClimateSensorOptions = {}): ClimateSensor {
   if (!Object.hasOwn(drivers, name)) {
     throw new Error(`unknown climate driver "${name}"; valid drivers: ${CLIMATE_DRIVERS.join(", ")}`);
@@ -89,16 +118,17 @@ export type HardwareMode = "auto" | "real" | "sim";
 
 export interface SelectClimateOptions {
   mode: HardwareMode;
-  /** BCM GPIO number of the DHT22 data line. */
+  /** BCM GPIO number of the DHT22 data line (DHT_PIN); the IIO overlay's gpiopin must match it. */
   pin: number;
   clock?: Clock;
+  dht22Iio?: Omit<Dht22IioOptions, "pin" | "clock">;
   dht22?: Omit<Dht22Options, "pin" | "clock">;
   sim?: Omit<SimulatedClimateOptions, "clock">;
 }
 
 export interface SelectedClimateSensor {
   sensor: ClimateSensor;
-  /** Why this driver was chosen, or a warning about it; for the start-up log. */
+  /** Which driver was chosen and why, or a warning about it; for the start-up log. */
   reason?: string;
 }
 
@@ -107,10 +137,36 @@ export async function selectClimateSensor(opts: SelectClimateOptions): Promise<S
   const factoryOpts: ClimateSensorOptions = {
     pin: opts.pin,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.dht22Iio ? { dht22Iio: opts.dht22Iio } : {}),
     ...(opts.dht22 ? { dht22: opts.dht22 } : {}),
     ...(opts.sim ? { sim: opts.sim } : {}),
   };
   if (opts.mode === "sim") return { sensor: createClimateSensor("sim", factoryOpts), reason: "HARDWARE=sim" };
+  if (opts.mode !== "auto" && opts.mode !== "real") {
+    throw new Error(`unknown hardware mode "${String(opts.mode)}"; valid modes: auto, real, sim`);
+  }
+  // bad options are a configuration error in every mode: these throw RangeError before any probing
+  createClimateSensor("dht22-iio", factoryOpts);
+  createClimateSensor("dht22", factoryOpts);
+
+  const iio = await findDht11IioDevice({
+    pin: opts.pin,
+    ...(opts.dht22Iio?.sysfsRoot !== undefined ? { sysfsRoot: opts.dht22Iio.sysfsRoot } : {}),
+    ...(opts.dht22Iio?.fs ? { fs: opts.dht22Iio.fs } : {}),
+  });
+  if (iio.found) {
+    const { dir, name, gpio } = iio.device;
+    const sensor = createClimateSensor("dht22-iio", factoryOpts);
+    const which = `kernel IIO driver: ${dir} (${name}, GPIO ${gpio ?? `${opts.pin}, not confirmed by the device tree`})`;
+    try {
+      await sensor.read();
+      return { sensor, reason: which };
+    } catch (e) {
+      const why = e instanceof ClimateSensorError ? `(${e.code}): ${e.message}` : `: ${String(e)}`;
+      return { sensor, reason: `${which}; its first reading failed ${why}` };
+    }
+  }
+  const noIio = `${iio.reason}: ${iio.hint}`;
 
   const probe = await probeDht22({
     ...opts.dht22,
@@ -119,15 +175,17 @@ export async function selectClimateSensor(opts: SelectClimateOptions): Promise<S
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   if (!probe.available && probe.code === "unavailable") {
+    const why = `${noIio}; node-dht-sensor: ${probe.reason}`;
     if (opts.mode === "real") {
-      throw new ClimateSensorError("unavailable", `HARDWARE=real, but the DHT22 cannot be used: ${probe.reason}`);
+      throw new ClimateSensorError("unavailable", `HARDWARE=real, but the DHT22 cannot be used: ${why}`);
     }
     return {
       sensor: createClimateSensor("sim", factoryOpts),
-      reason: `HARDWARE=auto and no usable DHT22, using the simulator: ${probe.reason}`,
+      reason: `HARDWARE=auto and no usable DHT22, using the simulator: ${why}`,
     };
   }
   const sensor = createClimateSensor("dht22", factoryOpts);
-  if (probe.available) return { sensor };
-  return { sensor, reason: `the first DHT22 reading failed (${probe.code}): ${probe.reason}` };
+  const which = `node-dht-sensor on GPIO ${opts.pin}, since ${noIio}`;
+  if (probe.available) return { sensor, reason: which };
+  return { sensor, reason: `${which}; the first DHT22 reading failed (${probe.code}): ${probe.reason}` };
 }

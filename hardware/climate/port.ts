@@ -1,6 +1,7 @@
 /**
  * The climate sensor port: one reading of the room's air.
- * Implemented by the DHT22 driver (node-dht-sensor) and by the simulator.
+ * Implemented by the DHT22 drivers (the kernel's IIO dht11 driver, node-dht-sensor) and by
+ * the simulator.
  */
 export interface ClimateSample {
   /** Degrees Celsius, one decimal. */
@@ -21,17 +22,20 @@ export type ClimateErrorCode =
 
 export class ClimateSensorError extends Error {
   override readonly name = "ClimateSensorError";
+  /** What to do about it, when the driver knows (a config.txt line, a permission, the wiring). */
+  readonly hint: string | undefined;
   constructor(
     readonly code: ClimateErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options?.hint;
   }
 }
 
 export interface ClimateSensor {
-  /** Which driver this is: "dht22" or "sim". */
+  /** Which driver this is: "dht22-iio", "dht22" or "sim". */
   readonly driver: string;
   /** One reading; rejects with ClimateSensorError, never with anything else. */
   read(): Promise<ClimateSample>;

@@ -4,6 +4,8 @@ import {
   checkJump,
   DEFAULT_JUMP_LIMITS,
   dewPointC,
+  milliToSample,
+  parseMilli,
   roundToTenth,
   toSample,
 } from "../../../hardware/climate/conversions.ts";
@@ -50,6 +52,31 @@ describe("toSample", () => {
     assert.match(reasonOf(toSample(0.02, 0.01)), /all-zero frame/, "judged after rounding");
     assert.equal(toSample(0, 40).ok, true);
     assert.equal(toSample(15, 0).ok, true);
+  });
+});
+
+describe("parseMilli", () => {
+  test("a whole number of milli-units as sysfs prints it", () => {
+    assert.equal(parseMilli("23400\n"), 23400);
+    assert.equal(parseMilli("-5300\n"), -5300);
+    assert.equal(parseMilli("0"), 0);
+    assert.ok(Object.is(parseMilli("-0\n"), 0));
+  });
+
+  test("anything else is undefined", () => {
+    for (const bad of ["", "\n", "23.4", "1e3", "abc", "23400 45600", "0x10", "+5", "1234567890"]) {
+      assert.equal(parseMilli(bad), undefined, JSON.stringify(bad));
+    }
+  });
+});
+
+describe("milliToSample", () => {
+  test("converts milli-°C and milli-%RH and validates like toSample", () => {
+    assert.deepEqual(milliToSample(23400, 45600), { ok: true, sample: { temperatureC: 23.4, humidityPct: 45.6 } });
+    assert.deepEqual(milliToSample(-40000, 100000), { ok: true, sample: { temperatureC: -40, humidityPct: 100 } });
+    assert.match(reasonOf(milliToSample(22000, 150000)), /humidity 150 % is outside/);
+    assert.match(reasonOf(milliToSample(85000, 40000)), /temperature 85 °C is outside/);
+    assert.match(reasonOf(milliToSample(0, 0)), /all-zero frame/);
   });
 });
 

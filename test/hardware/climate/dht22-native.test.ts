@@ -8,8 +8,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { createDht22Sensor } from "../../../hardware/climate/dht22.ts";
-import { probeDht22 } from "../../../hardware/climate/index.ts";
+import { probeDht22, selectClimateSensor } from "../../../hardware/climate/index.ts";
 import { ClimateSensorError } from "../../../hardware/climate/port.ts";
+import { createFakeIioTree } from "../../support/fake-iio.ts";
 
 const installed = await import("node-dht-sensor").then(
   () => true,
@@ -68,5 +69,24 @@ describe("createDht22Sensor with the real node-dht-sensor", { skip: noPackage },
   test("probeDht22 in test mode reports the sample", async () => {
     const probe = await probeDht22({ pin: 4, fake: { temperature: 23.5, humidity: 40 }, sleep: noSleep });
     assert.deepEqual(probe, { available: true, sample: { temperatureC: 23.5, humidityPct: 40 } });
+  });
+
+  test("selectClimateSensor without an IIO dht11 device falls back to node-dht-sensor (test mode)", async () => {
+    const tree = await createFakeIioTree();
+    try {
+      const chosen = await selectClimateSensor({
+        mode: "auto",
+        pin: 4,
+        dht22Iio: { sysfsRoot: tree.root },
+        dht22: { fake: { temperature: 24.5, humidity: 44 }, sleep: noSleep },
+      });
+      assert.equal(chosen.sensor.driver, "dht22");
+      assert.match(chosen.reason ?? "", /^node-dht-sensor on GPIO 4, since no IIO dht11 device/);
+      assert.match(chosen.reason ?? "", /dtoverlay=dht11,gpiopin=4/);
+      assert.deepEqual(await chosen.sensor.read(), { temperatureC: 24.5, humidityPct: 44 });
+      await chosen.sensor.close();
+    } finally {
+      await tree.cleanup();
+    }
   });
 });
