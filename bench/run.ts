@@ -47,6 +47,12 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
     (await import("./scenarios/aws.ts")).awsBench({ sizes: [2_000, 20_000], queries: 200, buffered: 10_000 }),
   "local-mode": async () =>
     (await import("./scenarios/local-mode.ts")).localModeBench({ roundTrips: 300, taps: 10, snapshots: 800 }),
+  "fault-matrix": async () => (await import("./scenarios/faults.ts")).faultMatrixBench({ alertsPerFault: 8 }),
+  "telegram-recovery": async () =>
+    (await import("./scenarios/faults.ts")).recoveryBench({ outagesSeconds: [5, 30, 130] }),
+  "kill-9": async () => (await import("./scenarios/faults.ts")).killNineBench({ rounds: 20 }),
+  "buttons-during-clip": async () =>
+    (await import("./scenarios/faults.ts")).clipButtonsBench({ presses: 60, clipSeconds: 30 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
 };
