@@ -13,6 +13,7 @@
  */
 import type { UserFromGetMe } from "grammy/types";
 import { connectAlertsToBus, type SnsSender, setupAlerts } from "../bot/alerts/setup.ts";
+import { type BackgroundRunner, type BackgroundRunnerOptions, createBackgroundRunner } from "../bot/background.ts";
 import { createI18n } from "../bot/i18n.ts";
 import { createBot, type SeromaBot } from "../bot/index.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
@@ -41,6 +42,9 @@ import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../jobs
 import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../jobs/server-check-job.ts";
 import { createStorageWatchJob, type DiskSpace, type StorageWatchJob } from "../jobs/storage-watch-job.ts";
 import type { Storage } from "../storage/ports.ts";
+
+/** How long stop() lets a capture in progress finish (a Pi's shutdown has 5 s in all). */
+const CAPTURE_GRACE_MS = 1_000;
 
 export interface RoomDevices {
   climate: ClimateSensor;
@@ -73,6 +77,10 @@ export interface ComposeRoomOptions {
   s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   /** The storage the bot's handlers see (tests wrap it to inject faults); the jobs keep `storage`. */
   botStorage?: Storage;
+  /** Bounds and shutdown grace of the bot's background work (default: BACKGROUND_DEFAULTS). */
+  background?: Omit<BackgroundRunnerOptions, "logger">;
+  /** How long stop() lets a capture in progress finish before dropping its result (default 1000 ms). */
+  captureGraceMs?: number;
   /** Tests: start() leaves the room-status job alone (no cron, no first reading); readings come from roomStatus.sampleNow(). */
   manualSampling?: boolean;
   /** How DATA_DIR's free space is read (default: statfs; tests pass a fake disk). */
@@ -93,6 +101,8 @@ export interface Room {
   readonly roomStatus: RoomStatusJob;
   readonly door: DoorJob;
   readonly capture: CaptureService;
+  /** The bot's long work (clips, checks, backups) outside the chats' update lanes. */
+  readonly background: BackgroundRunner;
   readonly watch: SecurityWatchJob;
   readonly serverChecks: ServerCheckJob;
   readonly backups: BackupJob;
@@ -104,7 +114,11 @@ export interface Room {
   t(key: string, vars?: Record<string, string | number>): string;
   /** Starts the alert pipeline, then every job. The security watch failing to start is logged and reported, not thrown. */
   start(): Promise<void>;
-  /** Stops every job and the alert pipeline (stop the bot's runner first). Leaves devices and storage open. */
+  /**
+   * Stops the bot's background work (bounded grace, then aborted), every job, the capture
+   * service (nothing is stored after it returns) and the alert pipeline (stop the bot's
+   * runner first). Leaves devices and storage open.
+   */
   stop(): Promise<void>;
 }
 
@@ -182,6 +196,8 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     timeZone,
   });
 
+  const background = createBackgroundRunner({ logger, ...opts.background });
+
   const token = config.telegram.token;
   const bot = token
     ? createBot({
@@ -208,6 +224,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
           watch,
           servers: serverServices(serverChecks, config),
           backup: backups,
+          background,
         },
       })
     : undefined;
@@ -301,6 +318,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     roomStatus,
     door,
     capture,
+    background,
     watch,
     serverChecks,
     backups,
@@ -330,11 +348,13 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
       }
     },
     async stop() {
+      // Chat work first: it waits on the jobs and the camera below, never the other way round.
+      await background.stop();
       await door.stop();
       await serverChecks.stop();
       await backups.stop();
       await watch.stop();
-      await capture.idle();
+      await capture.close(opts.captureGraceMs ?? CAPTURE_GRACE_MS);
       await retention.stop();
       await storageWatch.stop();
       await displayJob.stop();

@@ -14,6 +14,7 @@ import type { SecurityWatchJob } from "../jobs/security-watch-job.ts";
 import type { HostResult } from "../servers/types.ts";
 import type { StaffMember } from "../storage/access-ports.ts";
 import type { Storage } from "../storage/ports.ts";
+import type { BackgroundRunner } from "./background.ts";
 import type { CallbackRefs } from "./callback-refs.ts";
 
 /** What the bot needs from the rest of the console. Handlers reach it through `ctx.services`. */
@@ -61,6 +62,8 @@ export interface BotServices {
   backup: Pick<BackupJob, "runNow">;
   /** The security watch (arm / disarm). */
   watch: Pick<SecurityWatchJob, "arm" | "disarm" | "state">;
+  /** Long work outside the chat's update lane (use `inBackground` from bot/background.ts). */
+  background: Pick<BackgroundRunner, "submit">;
 }
 
 interface SeromaFlavor {

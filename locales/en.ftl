@@ -98,6 +98,7 @@ status-no-readings = No readings yet. The sensor is sampled every { $interval } 
 status-button-refresh = 🔄 Refresh
 status-refreshed = Updated.
 status-unchanged = Already up to date.
+status-sampling = Taking a fresh reading…
 status-driver-sim = simulated
 status-driver-dht22 = DHT22
 
@@ -399,6 +400,7 @@ media-older = ⬅ Older
 media-usage = Usage: <code>/media [today|yesterday|YYYY-MM-DD]</code>
 media-caption = { $time } · { $reason }
 media-gone = That file is no longer stored (deleted by the retention budget).
+media-sending = Sending…
 media-incident-none = Nothing was recorded with this alert.
 media-reason-request = on request
 media-reason-motion = motion
@@ -468,5 +470,11 @@ removeserver-done = 🗑 <b>{ $name }</b> removed.
 ## backup
 backup-done = 💾 Backup written: <code>{ $file }</code> ({ $size } MB, { $ms } ms). { $kept } kept in DATA_DIR/backups.
 backup-failed = 💾❌ The backup failed: { $error }
+backup-running = 💾 Backing up the database…
 backup-uploaded = ☁️ Uploaded to <code>{ $url }</code>.
 backup-upload-failed = ⚠️ Kept locally, but the upload to S3 failed: { $error }
+
+## background work (clips, server checks, backups run outside the chat's update lane)
+background-busy = ⏳ I am still working on earlier requests in this chat. Try again when one of them is done.
+background-stopping = The console is restarting. Try again in a minute.
+background-stopped = ⏹ Stopped: the console is restarting. Try again in a minute.

@@ -98,6 +98,7 @@ status-no-readings = まだ測定値がありません。センサーは { $inte
 status-button-refresh = 🔄 更新
 status-refreshed = 更新しました。
 status-unchanged = すでに最新です。
+status-sampling = 新しく測定しています…
 status-driver-sim = シミュレーション
 status-driver-dht22 = DHT22
 
@@ -399,6 +400,7 @@ media-older = ⬅ 古い順
 media-usage = 使い方: <code>/media [today|yesterday|YYYY-MM-DD]</code>
 media-caption = { $time } · { $reason }
 media-gone = そのファイルはもう保存されていません（保存容量の上限で削除されました）。
+media-sending = 送信しています…
 media-incident-none = このアラートで記録されたものはありません。
 media-reason-request = リクエスト
 media-reason-motion = 動き
@@ -468,5 +470,11 @@ removeserver-done = 🗑 <b>{ $name }</b> を削除しました。
 ## backup
 backup-done = 💾 バックアップを書き込みました: <code>{ $file }</code>（{ $size } MB、{ $ms } ms）。DATA_DIR/backups に { $kept } 件保存。
 backup-failed = 💾❌ バックアップに失敗しました: { $error }
+backup-running = 💾 データベースをバックアップしています…
 backup-uploaded = ☁️ <code>{ $url }</code> にアップロードしました。
 backup-upload-failed = ⚠️ ローカルには保存しましたが、S3 へのアップロードに失敗しました: { $error }
+
+## background work (録画・サーバー確認・バックアップはチャットの更新処理とは別に実行)
+background-busy = ⏳ このチャットの前のリクエストをまだ処理しています。どれかが終わってからもう一度お試しください。
+background-stopping = コンソールを再起動しています。1 分ほどしてからもう一度お試しください。
+background-stopped = ⏹ 中断しました: コンソールを再起動しています。1 分ほどしてからもう一度お試しください。

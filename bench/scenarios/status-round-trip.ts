@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { UserFromGetMe } from "grammy/types";
+import { createBackgroundRunner } from "../../bot/background.ts";
 import { createBot, startBot } from "../../bot/index.ts";
 import { createCaptureService } from "../../core/camera/capture-service.ts";
 import { systemClock } from "../../core/clock.ts";
@@ -117,6 +118,7 @@ export async function statusRoundTripBench(opts: {
         fetchHostKey: async () => ({ ok: false, message: "not in the bench" }),
       },
       backup: { runNow: async () => ({ ok: false, error: "not in the bench" }) },
+      background: createBackgroundRunner({ logger: silentLogger }),
       // The bench sends /status only: nobody arms the watch.
       watch: {
         arm: () => ({ armed: true }),

@@ -3,7 +3,9 @@
  * /status and every alert, the stored media of an incident, /media [date] with paging,
  * and /arm / /disarm of the security watch. Staff only: pictures of the server room are
  * not for every member of the group. Captures go through the capture service, so two
- * people pressing Snapshot at once get the same picture from one capture.
+ * people pressing Snapshot at once get the same picture from one capture. Captures and
+ * uploads run in the background (bot/background.ts): the chat's other updates (an
+ * Acknowledge pressed during a 30 s clip) are handled meanwhile.
  */
 import { Composer, GrammyError, InlineKeyboard, InputFile } from "grammy";
 import type { ClipResult } from "../../core/camera/capture-service.ts";
@@ -11,6 +13,7 @@ import { localDate, localMidnight } from "../../core/time.ts";
 import type { MediaItem } from "../../storage/media-ports.ts";
 import { CAMERA_CLIP, CAMERA_INCIDENT_MEDIA, CAMERA_SNAPSHOT, cameraRow } from "../alerts/telegram-channel.ts";
 import { recordAudit, who } from "../audit.ts";
+import { type BackgroundWork, type ChatWork, inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
@@ -55,10 +58,11 @@ function kb(bytes: number): string {
     : `${Math.max(1, Math.round(bytes / 1024))} kB`;
 }
 
-export async function sendSnapshot(ctx: SeromaContext): Promise<void> {
+/** Takes a snapshot and sends it (background work: see bot/background.ts). */
+export async function sendSnapshot(ctx: SeromaContext, work: BackgroundWork): Promise<void> {
   const { camera, config } = ctx.services;
   await chatAction(ctx, "upload_photo");
-  const shot = await camera.capture.snapshot({ reason: "request", requestedBy: ctx.from?.id ?? 0 });
+  const shot = await work.wait(camera.capture.snapshot({ reason: "request", requestedBy: ctx.from?.id ?? 0 }));
   if (!shot.ok) {
     await ctx.reply(failureText(ctx, shot.code, shot.message), { parse_mode: "HTML" });
     return;
@@ -85,17 +89,19 @@ export function parseClipSeconds(text: string, def: number, max: number): number
   return n;
 }
 
-export async function sendClip(ctx: SeromaContext, seconds: number): Promise<void> {
+/**
+ * Records a clip and sends it (background work: see bot/background.ts), with a progress
+ * message edited in place that ends as "Clip of N s sent" (or says why not).
+ */
+export async function sendClip(ctx: SeromaContext, seconds: number, work: ChatWork): Promise<void> {
   const { camera, config, clock } = ctx.services;
   await chatAction(ctx, "record_video");
-  const progress = await ctx.reply(ctx.t("camera-clip-progress", { n: String(seconds), percent: "0" }), {
-    parse_mode: "HTML",
-  });
+  await work.progress(ctx.t("camera-clip-progress", { n: String(seconds), percent: "0" }));
+  /** Progress edits are a courtesy: one that fails never stops the clip. */
   const edit = async (text: string) => {
     try {
-      await ctx.api.editMessageText(progress.chat.id, progress.message_id, text, { parse_mode: "HTML" });
+      await work.progress(text);
     } catch (err) {
-      if (err instanceof GrammyError && err.description.includes("not modified")) return;
       ctx.log.debug({ err: (err as Error).message }, "could not edit the clip progress");
     }
   };
@@ -105,6 +111,7 @@ export async function sendClip(ctx: SeromaContext, seconds: number): Promise<voi
   const onProgress = (fraction: number) => {
     const percent = Math.min(100, Math.round(fraction * 100));
     const now = clock.now().getTime();
+    if (work.signal.aborted) return;
     if (percent <= lastPercent || (percent < 100 && now - lastEdit < PROGRESS_EDIT_MS)) return;
     lastEdit = now;
     lastPercent = percent;
@@ -118,15 +125,17 @@ export async function sendClip(ctx: SeromaContext, seconds: number): Promise<voi
   const actions = setInterval(() => void chatAction(ctx, "record_video"), CHAT_ACTION_REPEAT_MS);
   let result: ClipResult;
   try {
-    result = await camera.capture.clip(seconds, {
-      reason: "request",
-      requestedBy: ctx.from?.id ?? 0,
-      onProgress,
-    });
+    result = await work.wait(
+      camera.capture.clip(seconds, {
+        reason: "request",
+        requestedBy: ctx.from?.id ?? 0,
+        onProgress,
+      }),
+    );
   } finally {
     clearInterval(actions);
   }
-  await edits;
+  await work.wait(edits);
   if (!result.ok) {
     await edit(failureText(ctx, result.code, result.message));
     return;
@@ -151,8 +160,8 @@ export async function sendClip(ctx: SeromaContext, seconds: number): Promise<voi
 }
 
 /** Sends one stored item (photo, video or animation). False if its file is gone. */
-async function sendStored(ctx: SeromaContext, item: MediaItem): Promise<boolean> {
-  const bytes = await ctx.services.storage.media.read(item.id);
+async function sendStored(ctx: SeromaContext, item: MediaItem, work: BackgroundWork): Promise<boolean> {
+  const bytes = await work.wait(ctx.services.storage.media.read(item.id));
   if (!bytes) return false;
   const caption = ctx.t("media-caption", {
     time: escapeHtml(formatDateTime(item.at, ctx.services.config.officeHours.timeZone)),
@@ -231,7 +240,9 @@ async function mediaPage(ctx: SeromaContext, date: string, before: number | unde
 
 export const cameraFeature = new Composer<SeromaContext>();
 
-cameraFeature.command("snapshot", requireStaff, sendSnapshot);
+cameraFeature.command("snapshot", requireStaff, (ctx) =>
+  inBackground(ctx, "snapshot", (work) => sendSnapshot(ctx, work)),
+);
 
 cameraFeature.command("clip", requireStaff, async (ctx) => {
   const { clipSeconds, clipMaxSeconds } = ctx.services.config.camera;
@@ -242,19 +253,19 @@ cameraFeature.command("clip", requireStaff, async (ctx) => {
     });
     return;
   }
-  await sendClip(ctx, seconds);
+  await inBackground(ctx, "clip", (work) => sendClip(ctx, seconds, work));
 });
 
-cameraFeature.callbackQuery(CAMERA_SNAPSHOT, requireStaff, async (ctx) => {
-  await ctx.answerCallbackQuery({ text: ctx.t("camera-taking") });
-  await sendSnapshot(ctx);
-});
+cameraFeature.callbackQuery(CAMERA_SNAPSHOT, requireStaff, (ctx) =>
+  inBackground(ctx, "snapshot", (work) => sendSnapshot(ctx, work), { toast: ctx.t("camera-taking") }),
+);
 
 cameraFeature.callbackQuery(new RegExp(`^${CAMERA_CLIP}:(\\d{1,2})$`), requireStaff, async (ctx) => {
   const max = ctx.services.config.camera.clipMaxSeconds;
   const seconds = Math.min(max, Math.max(1, Number(ctx.match[1])));
-  await ctx.answerCallbackQuery({ text: ctx.t("camera-recording", { n: String(seconds) }) });
-  await sendClip(ctx, seconds);
+  await inBackground(ctx, "clip", (work) => sendClip(ctx, seconds, work), {
+    toast: ctx.t("camera-recording", { n: String(seconds) }),
+  });
 });
 
 cameraFeature.callbackQuery(new RegExp(`^${CAMERA_INCIDENT_MEDIA}:([\\w-]+)$`), requireStaff, async (ctx) => {
@@ -265,10 +276,17 @@ cameraFeature.callbackQuery(new RegExp(`^${CAMERA_INCIDENT_MEDIA}:([\\w-]+)$`), 
     await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none"), show_alert: true });
     return;
   }
-  await ctx.answerCallbackQuery();
-  let sent = 0;
-  for (const item of items) if (await sendStored(ctx, item)) sent++;
-  if (sent === 0) await ctx.reply(ctx.t("media-gone"));
+  // Uploading a clip takes a while on a Pi's uplink: outside the chat's lane.
+  await inBackground(
+    ctx,
+    "incident-media",
+    async (work) => {
+      let sent = 0;
+      for (const item of items) if (await sendStored(ctx, item, work)) sent++;
+      if (sent === 0) await ctx.reply(ctx.t("media-gone"));
+    },
+    { toast: ctx.t("media-sending") },
+  );
 });
 
 cameraFeature.command("media", requireStaff, async (ctx) => {
@@ -293,9 +311,15 @@ cameraFeature.callbackQuery(/^med:get:(\d+)$/, requireStaff, async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("media-gone"), show_alert: true });
     return;
   }
-  await ctx.answerCallbackQuery();
-  await chatAction(ctx, item.kind === "snapshot" ? "upload_photo" : "upload_video");
-  if (!(await sendStored(ctx, item))) await ctx.reply(ctx.t("media-gone"));
+  await inBackground(
+    ctx,
+    "media",
+    async (work) => {
+      await chatAction(ctx, item.kind === "snapshot" ? "upload_photo" : "upload_video");
+      if (!(await sendStored(ctx, item, work))) await ctx.reply(ctx.t("media-gone"));
+    },
+    { toast: ctx.t("media-sending") },
+  );
 });
 
 cameraFeature.command("arm", requireStaff, async (ctx) => {

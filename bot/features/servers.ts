@@ -1,14 +1,16 @@
 /**
  * Servers in chat: /servers (a status line per host, with Check now / Details buttons),
- * /server NAME (checks now, progress edited in place), and for admins /addserver (a
+ * /server NAME (checks now, progress edited in place; the check runs in the background, so
+ * a host that never answers holds nobody's chat), and for admins /addserver (a
  * @grammyjs/conversations flow: name, address, user, then the host key is fetched and
  * shown for the admin to compare and confirm: no trust on first use) and /removeserver.
  */
 import type { Conversation } from "@grammyjs/conversations";
 import { createConversation } from "@grammyjs/conversations";
-import { Composer, type Context, GrammyError, InlineKeyboard } from "grammy";
+import { Composer, type Context, InlineKeyboard } from "grammy";
 import { CHECK_IDS, HOST_NAME, type HostResult, type HostSpec, SERVICE_NAME, USER_NAME } from "../../servers/types.ts";
 import { recordAudit } from "../audit.ts";
+import { type ChatWork, inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { ageParts, escapeHtml } from "../html.ts";
@@ -165,25 +167,17 @@ async function listServers(ctx: SeromaContext): Promise<void> {
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: kb });
 }
 
-/** Checks one host now, with a progress message that becomes the details. */
-async function checkNow(ctx: SeromaContext, name: string): Promise<void> {
+/** Checks one host now, with a progress message that becomes the details (background work). */
+async function checkNow(ctx: SeromaContext, name: string, work: ChatWork): Promise<void> {
   const { storage, config } = ctx.services;
-  const spec = await storage.hosts.get(config.roomId, name);
+  const spec = await work.wait(storage.hosts.get(config.roomId, name));
   if (!spec) {
     await ctx.reply(ctx.t("servers-unknown", { name: escapeHtml(name) }), { parse_mode: "HTML" });
     return;
   }
-  const progress = await ctx.reply(ctx.t("servers-checking", { name: escapeHtml(name) }), { parse_mode: "HTML" });
-  const result = await ctx.services.servers.checkNow(name);
-  const text = details(ctx, spec, result);
-  try {
-    await ctx.api.editMessageText(progress.chat.id, progress.message_id, text, {
-      parse_mode: "HTML",
-      reply_markup: hostButtons(name, ctx),
-    });
-  } catch (err) {
-    if (!(err instanceof GrammyError && err.description.includes("not modified"))) throw err;
-  }
+  await work.progress(ctx.t("servers-checking", { name: escapeHtml(name) }));
+  const result = await work.wait(ctx.services.servers.checkNow(name));
+  await work.progress(details(ctx, spec, result), { reply_markup: hostButtons(name, ctx) });
 }
 
 function isCancel(ctx: Context): boolean {
@@ -359,13 +353,14 @@ serversFeature.command("server", requireStaff, async (ctx) => {
     await ctx.reply(ctx.t("servers-usage"), { parse_mode: "HTML" });
     return;
   }
-  await checkNow(ctx, name);
+  await inBackground(ctx, "server-check", (work) => checkNow(ctx, name, work));
 });
 
 serversFeature.callbackQuery(/^srv:chk:([a-z0-9_-]{1,32})$/, requireStaff, async (ctx) => {
   const name = ctx.match[1] ?? "";
-  await ctx.answerCallbackQuery({ text: ctx.t("servers-checking-short", { name }) });
-  await checkNow(ctx, name);
+  await inBackground(ctx, "server-check", (work) => checkNow(ctx, name, work), {
+    toast: ctx.t("servers-checking-short", { name }),
+  });
 });
 
 serversFeature.callbackQuery(/^srv:det:([a-z0-9_-]{1,32})$/, requireStaff, async (ctx) => {

@@ -1,11 +1,15 @@
 /**
  * /status: the room's latest climate reading with level, trend, age and thresholds,
- * and a Refresh button that takes a fresh sample and edits the message in place.
+ * and a Refresh button that takes a fresh sample and edits the message in place. A sample
+ * is quick with the simulator and usually with a DHT22, but a DHT22 retries (up to 3 times,
+ * 3 s apart): a Refresh not done within ANSWER_WITHIN_MS is answered at once and finished
+ * in the background, so the chat's other updates are not held up.
  */
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
 import { assess, trendOf } from "../../core/climate.ts";
 import type { Reading } from "../../core/types.ts";
 import { cameraRow } from "../alerts/telegram-channel.ts";
+import { ANSWER_WITHIN_MS, inBackground, settlesWithin } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
@@ -88,23 +92,35 @@ export const statusFeature = new Composer<SeromaContext>();
 
 statusFeature.command("status", sendStatus);
 
-statusFeature.callbackQuery(STATUS_REFRESH, async (ctx) => {
-  const { config, storage, clock, climate } = ctx.services;
-  const [latest] = await storage.readings.latest(config.roomId, 1);
-  let problem: string | undefined;
-  if (!latest || clock.now().getTime() - latest.at > RESAMPLE_AFTER_MS) {
-    const outcome = await climate.sampleNow();
-    if (!outcome.ok) problem = outcome.message;
-  }
+/** Edits the status message in place; false if nothing changed. */
+async function editStatus(ctx: SeromaContext, problem: string | undefined): Promise<boolean> {
   const text = await renderStatus(ctx, problem);
   try {
     await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+    return true;
   } catch (err) {
-    if (err instanceof GrammyError && err.description.includes("message is not modified")) {
-      await ctx.answerCallbackQuery({ text: ctx.t("status-unchanged") });
-      return;
-    }
+    if (err instanceof GrammyError && err.description.includes("message is not modified")) return false;
     throw err;
   }
-  await ctx.answerCallbackQuery({ text: ctx.t("status-refreshed") });
+}
+
+statusFeature.callbackQuery(STATUS_REFRESH, async (ctx) => {
+  const { config, storage, clock, climate } = ctx.services;
+  const [latest] = await storage.readings.latest(config.roomId, 1);
+  const sample = !latest || clock.now().getTime() - latest.at > RESAMPLE_AFTER_MS ? climate.sampleNow() : undefined;
+  if (sample && !(await settlesWithin(sample, ANSWER_WITHIN_MS))) {
+    await inBackground(
+      ctx,
+      "status-refresh",
+      async (work) => {
+        const outcome = await work.wait(sample);
+        await editStatus(ctx, outcome.ok ? undefined : outcome.message);
+      },
+      { toast: ctx.t("status-sampling") },
+    );
+    return;
+  }
+  const outcome = sample ? await sample : undefined;
+  const changed = await editStatus(ctx, outcome && !outcome.ok ? outcome.message : undefined);
+  await ctx.answerCallbackQuery({ text: ctx.t(changed ? "status-refreshed" : "status-unchanged") });
 });

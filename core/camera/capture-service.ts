@@ -61,6 +61,12 @@ export interface CaptureService {
   clip(seconds: number, request: CaptureRequest & { onProgress?: (fraction: number) => void }): Promise<ClipResult>;
   /** Resolves when no capture is running. */
   idle(): Promise<void>;
+  /**
+   * For shutdown: new requests fail with "closed" at once; captures in progress get up to
+   * `graceMs` to finish (and are stored); one that finishes later is dropped: nothing is
+   * stored or announced after close() resolves (storage may be closed by then). Safe to call twice.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 export interface CaptureServiceOptions {
@@ -93,6 +99,13 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
   let clipQueue: Promise<unknown> = Promise.resolve();
   const running = new Set<Promise<unknown>>();
   let failing = false;
+  /** close() called: no new captures. */
+  let closing = false;
+  /** close() returned: results are dropped, nothing stored or announced. */
+  let closed = false;
+  /** Media being written: close() lets them finish (local, short), so none is cut off by storage closing. */
+  const storing = new Set<Promise<unknown>>();
+  const CLOSED: CaptureFailure = { ok: false, code: "closed", message: "the camera service is stopping" };
 
   function track<T>(p: Promise<T>): Promise<T> {
     running.add(p);
@@ -101,14 +114,14 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
   }
 
   function reportFailure(f: CaptureFailure): void {
-    if (f.code === "closed" || f.code === "storage") return;
+    if (f.code === "closed" || f.code === "storage" || closed) return;
     failing = true;
     log.warn({ code: f.code }, `camera capture failed: ${f.message}`);
     bus.emit("camera.failed", { roomId, at: clock.now().getTime(), code: f.code, message: f.message });
   }
 
   function reportSuccess(): void {
-    if (!failing) return;
+    if (!failing || closed) return;
     failing = false;
     log.info("camera captures work again");
     bus.emit("camera.ok", { roomId, at: clock.now().getTime() });
@@ -124,15 +137,24 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
     }
   }
 
+  function dropped(kind: "snapshot" | "clip"): CaptureFailure {
+    log.info({ kind }, "a capture finished after the camera service closed: dropped, not stored");
+    return CLOSED;
+  }
+
   async function store(
     bytes: Buffer,
     fields: Omit<Parameters<MediaStore["save"]>[0], "bytes" | "roomId">,
   ): Promise<MediaItem | undefined> {
+    const saving = media.save({ ...fields, roomId, bytes });
+    storing.add(saving);
     try {
-      return await media.save({ ...fields, roomId, bytes });
+      return await saving;
     } catch (err) {
       log.error({ err }, "could not store a capture; it is still sent");
       return undefined;
+    } finally {
+      storing.delete(saving);
     }
   }
 
@@ -145,6 +167,7 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
       reportFailure(f);
       return f;
     }
+    if (closed) return dropped("snapshot");
     let photo: Awaited<ReturnType<typeof annotateSnapshot>>;
     try {
       photo = await annotateSnapshot(
@@ -167,6 +190,7 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
       reportFailure(f);
       return f;
     }
+    if (closed) return dropped("snapshot");
     reportSuccess();
     const item = await store(photo.jpeg, {
       at: shot.at,
@@ -213,6 +237,7 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
       reportFailure(f);
       return f;
     }
+    if (closed) return dropped("clip");
     reportSuccess();
     const item = await store(clip.bytes, {
       at: clip.at,
@@ -232,6 +257,7 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
   return {
     driver: camera.driver,
     snapshot(request) {
+      if (closing) return Promise.resolve(CLOSED);
       if (snapshotInFlight) return snapshotInFlight.then((r) => (r.ok ? { ...r, shared: true } : r));
       const p = track(takeSnapshot(request)).finally(() => {
         snapshotInFlight = undefined;
@@ -240,6 +266,7 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
       return p;
     },
     clip(seconds, request) {
+      if (closing) return Promise.resolve(CLOSED);
       const join = clips.find((c) => c.seconds >= seconds);
       if (join) {
         if (request.onProgress) join.listeners.add(request.onProgress);
@@ -260,6 +287,22 @@ export function createCaptureService(opts: CaptureServiceOptions): CaptureServic
     },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    async close(graceMs) {
+      if (closing) return;
+      closing = true;
+      if (running.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([Promise.allSettled([...running]), late]);
+        clearTimeout(timer);
+        if (running.size > 0)
+          log.warn({ running: running.size }, "captures still running at shutdown: their results will be dropped");
+      }
+      closed = true;
+      await Promise.allSettled([...storing]);
     },
   };
 }

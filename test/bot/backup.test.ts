@@ -7,6 +7,15 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../support/aws-local.ts";
 import { ADMIN, type ConsoleHarness, STAFF, STAFF_GROUP, startConsoleHarness } from "../support/console-harness.ts";
 
+/** An admin's /backup: its progress message ("Backing up…"), once it has become the result. */
+async function backup(h: ConsoleHarness) {
+  const progress = await h.ask(ADMIN, "/backup");
+  return h.api.waitFor(() => {
+    const m = h.api.messages(ADMIN.id).find((x) => x.message_id === progress.message_id);
+    return m && !/Backing up the database/.test(m.text ?? "") ? m : undefined;
+  }, 20_000);
+}
+
 describe("backups", () => {
   let h: ConsoleHarness;
   before(async () => {
@@ -17,7 +26,7 @@ describe("backups", () => {
   });
 
   test("an admin's /backup writes a checked copy; staff may not", async () => {
-    const reply = await h.ask(ADMIN, "/backup");
+    const reply = await backup(h);
     assert.match(reply.text ?? "", /Backup written: seroma-20261123-100000\.db \(\d+\.\d MB, \d+ ms\)\. 1 kept/);
     assert.deepEqual(readdirSync(h.config.backup.dir), ["seroma-20261123-100000.db"]);
     assert.match((await h.ask(STAFF, "/backup")).text ?? "", /Only an admin/);
@@ -46,7 +55,7 @@ describe("backups", () => {
     );
     assert.match(notice.text ?? "", /EEXIST|ENOTDIR/);
     rmSync(h.config.backup.dir, { force: true });
-    assert.match((await h.ask(ADMIN, "/backup")).text ?? "", /Backup written/);
+    assert.match((await backup(h)).text ?? "", /Backup written/);
   });
 });
 
@@ -66,7 +75,7 @@ describe("backups uploaded to S3 (STORAGE=sqlite with S3_BUCKET)", () => {
   });
 
   test("/backup writes locally and uploads the same bytes under backups/ROOM/; S3 down keeps the local copy", async () => {
-    const reply = await h.ask(ADMIN, "/backup");
+    const reply = await backup(h);
     assert.match(reply.text ?? "", /Uploaded to s3:\/\/pi-backups\/backups\/test-room\/seroma-20261123-100000\.db/);
     const object = await aws.ctx.s3.send(
       new GetObjectCommand({ Bucket: "pi-backups", Key: "backups/test-room/seroma-20261123-100000.db" }),
@@ -76,7 +85,7 @@ describe("backups uploaded to S3 (STORAGE=sqlite with S3_BUCKET)", () => {
 
     await aws.stop();
     h.clock.advance(60_000);
-    const offline = await h.ask(ADMIN, "/backup");
+    const offline = await backup(h);
     assert.match(offline.text ?? "", /Backup written: seroma-20261123-100100\.db/);
     assert.match(offline.text ?? "", /Kept locally, but the upload to S3 failed/);
   });

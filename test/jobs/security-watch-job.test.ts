@@ -44,6 +44,7 @@ function setup(opts: { snapshotFails?: boolean; store?: string } = {}) {
       return { ok: false, code: "failed", message: "not in this test" };
     },
     async idle() {},
+    async close() {},
   };
   const watch = createSecurityWatchJob({
     roomId: "r",

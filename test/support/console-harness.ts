@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { type AlertJob, composeRoom, type RoomStatusJob } from "../../app/compose-room.ts";
 import type { SnsSender } from "../../bot/alerts/setup.ts";
+import type { BackgroundRunner } from "../../bot/background.ts";
 import { startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
@@ -23,6 +24,7 @@ import { type Logger, silentLogger } from "../../core/logger.ts";
 import type { Camera } from "../../hardware/camera/port.ts";
 import { createSimulatedCamera, type SimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { createSimulatedCardReader, type SimulatedCardReader } from "../../hardware/cards/simulator.ts";
+import type { ClimateSensor } from "../../hardware/climate/port.ts";
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
 import { createSimulatedDisplay, type SimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createSimulatedMotionSensor, type SimulatedMotionSensor } from "../../hardware/motion/simulator.ts";
@@ -65,6 +67,8 @@ export interface ConsoleHarness {
   /** The simulated camera (personEnters, fail, hang, unplug). */
   camera: SimulatedCamera;
   capture: CaptureService;
+  /** The bot's long work outside the chats' update lanes (running, waiting, idle()). */
+  background: BackgroundRunner;
   /** The simulated motion sensor (trigger, kill, revive). */
   motion: SimulatedMotionSensor;
   watch: SecurityWatchJob;
@@ -82,6 +86,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Wraps the storage the bot sees (to inject faults). The job keeps the real one. */
   wrapStorage?: (storage: Storage) => Storage;
+  /** Wraps the storage the whole room uses, jobs included (e.g. to hold a backup open). */
+  wrapRoomStorage?: (storage: Storage) => Storage;
   /** An SNS sender for alerts (e.g. the real SNS channel against a local endpoint). */
   sns?: SnsSender;
   /** Group pacing for alerts; default: Telegram's 20 a minute, without the 1 s gap. */
@@ -106,6 +112,8 @@ export interface HarnessOptions {
   backoff?: { minMs: number; maxMs: number; probeMs?: number };
   /** DATA_DIR's file system as the storage watch sees it (default: a roomy 32 GB disk, half free, whatever this machine's disk is). */
   disk?: { free: number; size: number };
+  /** Wraps the climate sensor the room reads (to hold a reading open). */
+  wrapClimate?: (sensor: ReturnType<typeof createSimulatedClimateSensor>) => ClimateSensor;
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -151,11 +159,12 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   });
   const motion = createSimulatedMotionSensor({ clock, cooldownMs: 0 });
   // The product's wiring (app/compose-room.ts), with a manual clock and scheduler.
+  const logger = opts.logger ?? silentLogger;
   const room = composeRoom({
     config,
-    storage,
+    storage: opts.wrapRoomStorage ? opts.wrapRoomStorage(storage) : storage,
     devices: {
-      climate: sensor,
+      climate: opts.wrapClimate ? opts.wrapClimate(sensor) : sensor,
       cards: reader,
       display,
       camera: opts.wrapCamera ? opts.wrapCamera(camera) : camera,
@@ -163,7 +172,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     },
     clock,
     scheduler,
-    logger: opts.logger ?? silentLogger,
+    logger,
     ...(opts.wrapStorage ? { botStorage: opts.wrapStorage(storage) } : {}),
     pacing: opts.pacing ?? { perWindow: 20, windowMs: 60_000, minGapMs: 0 },
     backoff: opts.backoff ? { minMs: opts.backoff.minMs, maxMs: opts.backoff.maxMs } : { minMs: 20, maxMs: 500 },
@@ -178,7 +187,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   const seroma = room.bot;
   if (!seroma) throw new Error("the harness always configures a token");
   await room.start();
-  const runner = await startBot(seroma, opts.logger ?? silentLogger);
+  const runner = await startBot(seroma, logger);
   const {
     roomStatus: job,
     bus,
@@ -187,6 +196,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     door,
     invites,
     capture,
+    background,
     watch,
     retention,
     serverChecks,
@@ -212,6 +222,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     invites,
     camera,
     capture,
+    background,
     motion,
     watch,
     retention,

@@ -8,6 +8,7 @@ import { EventBus } from "../../../core/event-bus.ts";
 import type { RoomEvents } from "../../../core/events.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { isJpeg } from "../../../hardware/camera/media.ts";
+import type { Camera } from "../../../hardware/camera/port.ts";
 import { createSimulatedCamera, type SimulatedCamera } from "../../../hardware/camera/simulator.ts";
 import type { MediaStore, Storage } from "../../../storage/ports.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
@@ -111,5 +112,79 @@ describe("capture service", () => {
     } finally {
       failSaves = false;
     }
+  });
+
+  describe("close() for shutdown", () => {
+    /** The simulated camera, with snapshots held until released. */
+    function heldCamera() {
+      let release: () => void = () => undefined;
+      let held = false;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const cam: Camera = {
+        driver: camera.driver,
+        width: camera.width,
+        height: camera.height,
+        async snapshot() {
+          const shot = await camera.snapshot();
+          held = true;
+          await gate;
+          return shot;
+        },
+        clip: (n, o) => camera.clip(n, o),
+        close: async () => undefined,
+      };
+      return { cam, release, isHeld: () => held };
+    }
+    const serviceWith = (cam: Camera) =>
+      createCaptureService({
+        camera: cam,
+        media,
+        roomId: "r1",
+        timeZone: "UTC",
+        quality: 80,
+        clock,
+        bus,
+        logger: silentLogger,
+        latestReading: async () => undefined,
+      });
+    const stored = async () => (await storage.media.list("r1", { limit: 1000 })).length;
+
+    test("a capture that finishes within the grace is stored; new requests are refused at once", async () => {
+      const { cam, release } = heldCamera();
+      const s = serviceWith(cam);
+      const before = await stored();
+      const shot = s.snapshot({ reason: "request" });
+      const closing = s.close(60_000);
+      assert.deepEqual(await s.clip(1, { reason: "request" }), {
+        ok: false,
+        code: "closed",
+        message: "the camera service is stopping",
+      });
+      release();
+      await closing;
+      const r = await shot;
+      assert.ok(r.ok && r.item, "finished in time: stored");
+      assert.equal(await stored(), before + 1);
+    });
+
+    test("a capture still running after the grace is dropped: nothing stored or announced once close() returned", async () => {
+      const { cam, release, isHeld } = heldCamera();
+      const s = serviceWith(cam);
+      const before = await stored();
+      const eventsBefore = events.length;
+      const shot = s.snapshot({ reason: "request" });
+      while (!isHeld()) await new Promise((r) => setImmediate(r));
+      await s.close(1); // the capture is held: the grace runs out
+      assert.equal((await s.snapshot({ reason: "request" })).ok, false);
+      release(); // the camera answers after shutdown
+      const r = await shot;
+      assert.deepEqual(r.ok ? "ok" : r.code, "closed");
+      await s.idle();
+      assert.equal(await stored(), before, "not stored");
+      assert.equal(events.length, eventsBefore, "no camera event after close");
+      await s.close(1); // twice is fine
+    });
   });
 });
