@@ -321,7 +321,7 @@ export async function inBackground(
         await task({ ...work, progress });
       } catch (err) {
         if (err instanceof BackgroundAborted) {
-          log.info("stopped: the console is stopping");
+          log.info("stopped, the console is stopping");
           if (message) await progress(ctx.t("background-stopped")).catch(() => undefined);
           return;
         }
