@@ -131,6 +131,7 @@ async function main(): Promise<void> {
       // The security watch keeps its own, longer cooldown (MOTION_COOLDOWN_SECONDS).
       cooldownMs: 10_000,
       ...(config.motion.pirPin !== undefined ? { pirPin: config.motion.pirPin } : {}),
+      pirGpiod: { chip: config.motion.pirChip },
       cameraMotion: { intervalMs: config.motion.intervalMs, threshold: config.motion.threshold },
     });
   } catch (err) {

@@ -102,6 +102,8 @@ export interface Config {
   motion: {
     /** BCM GPIO pin of a PIR sensor; undefined: no PIR (frame difference on a real camera, else the simulator). */
     pirPin: number | undefined;
+    /** The GPIO chip of the PIR's line ("gpiochip0"), or "auto": the 40-pin header's chip, found by its label. */
+    pirChip: string;
     /** Share of the picture (0..1) that must change for the frame-difference detector. */
     threshold: number;
     /** How often the frame-difference detector looks. */
@@ -337,6 +339,11 @@ const schema = (env: Record<string, string | undefined>) =>
     CLIP_SECONDS: intIn(1, 60, 10),
     CLIP_MAX_SECONDS: intIn(1, 60, 30),
     MOTION_PIR_PIN: z.coerce.number().int().min(0).max(27).optional(),
+    MOTION_PIR_CHIP: z
+      .string()
+      .trim()
+      .default("auto")
+      .refine((s) => s === "auto" || /^gpiochip\d+$/.test(s), "must be auto or a GPIO chip such as gpiochip0"),
     MOTION_THRESHOLD: z.coerce.number().min(0.001).max(0.9).default(0.02),
     MOTION_INTERVAL_SECONDS: intIn(1, 60, 2),
     MOTION_COOLDOWN_SECONDS: intIn(0, 3600, 120),
@@ -507,6 +514,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       },
       motion: {
         pirPin: e.MOTION_PIR_PIN,
+        pirChip: e.MOTION_PIR_CHIP,
         threshold: e.MOTION_THRESHOLD,
         intervalMs: e.MOTION_INTERVAL_SECONDS * 1000,
         cooldownMs: e.MOTION_COOLDOWN_SECONDS * 1000,

@@ -1,53 +1,40 @@
 /**
  * The real display driver: an HD44780 character LCD (16x2, 20x2, 16x4, 20x4) behind a
- * PCF8574 I2C "backpack", driven through raspberrypi-liquid-crystal. The package is an
- * optionalDependency loaded with dynamic `import()` on first use only, so the project
- * installs and runs where it (or its native i2c-bus and sleep addons) cannot build.
+ * PCF8574 I2C "backpack", driven straight over i2c-bus with the 4-bit protocol of
+ * hd44780-protocol.ts. i2c-bus is an optionalDependency loaded with dynamic `import()` on
+ * first use only, so the project installs and runs where its native addon cannot build.
  *
- * Facts about raspberrypi-liquid-crystal 1.20.0 this driver relies on (from its index.js,
- * and i2c-bus 5 underneath, checked on a machine without I2C):
- * - CommonJS `module.exports = LCD`, so the ESM import has the class as `default`;
- *   `new LCD(bus, address, cols, rows)` does no I/O;
- * - `begin()` (Promise) runs the 4-bit init sequence and clears the screen; it rejects
- *   with i2c-bus's errors: the bus file is opened on the first byte, so no bus gives
- *   fs's Error "ENOENT: no such file or directory, open '/dev/i2c-1'" (code ENOENT,
- *   likewise EACCES), and a byte nobody acknowledges gives the native
- *   Error "EREMOTEIO, Remote I/O error" (code EREMOTEIO, syscall sendByte);
- * - `begin()` twice throws "already initialized", so a reopen needs a new instance;
- * - `setCursor(col, row)` sets DDRAM address 0x80 | ([0x00, 0x40, 0x14, 0x54][row] + col):
- *   right for 16x2, 20x2 and 20x4; a 16x4 panel's rows 2-3 start at 0x10/0x50, so the
- *   driver passes `col - 4` for them;
- * - `print(text)` writes `charCodeAt(i) & 0xFF` per UTF-16 unit: LCD text (text.ts) is
- *   written byte for byte; `printLine(row, text)` never settles for row >= rows, so it
- *   is not used;
- * - `noDisplay()` turns the display and the backlight off; `close()` closes the bus file
- *   (it throws before begin() ever ran; its own index.d.ts omits it);
- * - every I2C byte is preceded by a synchronous 2 ms `sleep.usleep` (in `_sendByte(x)`,
- *   which writes one byte with the bus's async `sendByte(address, byte, cb)`), and each
- *   character is 6 bytes: about 12 ms of blocked event loop per cell (a full 20x4 redraw
- *   would block the whole console for about 1 s). `withoutBusyWaits` below removes those
- *   pauses once the panel is initialized; and only changed cells are rewritten;
- * - `begin()`'s last step "turns the backlight on" by writing the byte 0x08 as a
- *   *character*: the panel's top-left cell then shows CGRAM character 0 (random pixels
- *   at power-up), so the driver never assumes that cell is blank after an open.
+ * Facts about i2c-bus 5 this driver relies on (its i2c-bus.js):
+ * - CommonJS; `openPromisified(n)` opens nothing yet: /dev/i2c-n is opened and the address
+ *   set (ioctl I2C_SLAVE) on the first transfer to an address, so no bus gives fs's
+ *   "ENOENT: no such file or directory, open '/dev/i2c-1'" there (EACCES likewise), an
+ *   address claimed by a kernel driver "EBUSY, Device or resource busy" (syscall setAddr);
+ * - `i2cWrite(addr, length, buffer)` is one plain I2C write of `length` bytes (one START,
+ *   the address, the bytes, one STOP), done with fs.write in libuv's thread pool: it never
+ *   blocks the event loop; a byte nobody acknowledges fails it with
+ *   "EREMOTEIO: remote I/O error, write" (the Pi's controller reports a NACK as EREMOTEIO);
+ * - `i2cRead(addr, 1, buffer)` is a plain one-byte read: a PCF8574 answers with its port
+ *   state, changing nothing (the probe's acknowledge check);
+ * - `close()` closes the bus's files.
+ *
+ * Bytes are batched: one i2cWrite per run of bytes between waits, up to `maxWriteBytes`
+ * (a changed cell is 4 bytes; moving the cursor 4 or 5). Waits (power-on, the init
+ * sequence, clear) are timers (`delay`), never busy loops.
  */
 import { DisplayError } from "./errors.ts";
+import { HD44780, Hd44780Program, initProgram, rowStart, type Step, shutdownProgram } from "./hd44780-protocol.ts";
 import type { Display } from "./port.ts";
 import { checkLcdSize, type LcdCols, type LcdRows, toLcdFrame } from "./text.ts";
 
-/** The part of a raspberrypi-liquid-crystal LCD instance this driver uses. */
-export interface LcdDevice {
-  begin(): Promise<void>;
-  clear(): Promise<void>;
-  setCursor(col: number, row: number): Promise<void>;
-  print(text: string): Promise<void>;
-  /** Display and backlight off (optional: a library without it just leaves them on). */
-  noDisplay?(): Promise<void>;
+/** The part of i2c-bus's PromisifiedBus this driver uses. */
+export interface I2cBus {
+  i2cWrite(address: number, length: number, buffer: Buffer): Promise<{ bytesWritten: number }>;
+  i2cRead(address: number, length: number, buffer: Buffer): Promise<{ bytesRead: number }>;
   close(): Promise<void>;
 }
 
-/** The library's default export: `new LCD(bus, address, cols, rows)`. */
-export type LcdConstructor = new (bus: number, address: number, cols: number, rows: number) => LcdDevice;
+/** Opens /dev/i2c-`busNumber` (i2c-bus's openPromisified). */
+export type I2cBusOpener = (busNumber: number) => Promise<I2cBus>;
 
 export interface Hd44780Options {
   /** Characters per line (default 16). */
@@ -58,10 +45,14 @@ export interface Hd44780Options {
   i2cBus?: number;
   /** 7-bit I2C address of the PCF8574 backpack (default 0x27; 0x3F is the other common one). */
   address?: number;
-  /** Loads raspberrypi-liquid-crystal; injectable for tests (default: dynamic `import()`). */
-  loadLibrary?: () => Promise<LcdConstructor>;
+  /** Opens the bus; injectable for tests (default: i2c-bus's openPromisified, loaded on first use). */
+  openBus?: I2cBusOpener;
+  /** Waits `ms` (default: a timer). */
+  delay?: (ms: number) => Promise<void>;
   /** How long one open or one frame may take before it fails as "io" (default 10 s). */
   timeoutMs?: number;
+  /** Most bytes in one I2C write (default 128). */
+  maxWriteBytes?: number;
 }
 
 export interface Hd44780Display extends Display {
@@ -81,66 +72,22 @@ export const HD44780_DEFAULTS = {
   i2cBus: 1,
   address: 0x27,
   timeoutMs: 10_000,
+  maxWriteBytes: 128,
 } as const;
 
 const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (i2c-bus and sleep " +
-  "compile: `sudo apt install build-essential python3` first), or set HARDWARE=sim.";
+  "On the Raspberry Pi run `npm install --include=optional` in the project folder (i2c-bus compiles: " +
+  "`sudo apt install build-essential python3` first), or set HARDWARE=sim.";
 
-async function importLiquidCrystal(): Promise<LcdConstructor> {
-  const mod = (await import("raspberrypi-liquid-crystal")) as unknown as { default?: unknown };
-  if (typeof mod.default !== "function") {
-    throw new Error("raspberrypi-liquid-crystal does not export the LCD class as its default export");
-  }
-  return withoutBusyWaits(mod.default as LcdConstructor);
+/** The default opener: imports i2c-bus (which loads its native addon) and opens the bus. */
+export async function openI2cBus(busNumber: number): Promise<I2cBus> {
+  const mod = (await import("i2c-bus")) as Partial<typeof import("i2c-bus")>;
+  const open = mod.openPromisified ?? mod.default?.openPromisified;
+  if (typeof open !== "function") throw new Error("i2c-bus does not export openPromisified");
+  return open(busNumber);
 }
 
-/** The library internals `withoutBusyWaits` relies on (raspberrypi-liquid-crystal 1.20). */
-interface LiquidCrystalInternals {
-  _sendByte(byte: number): Promise<void>;
-  _i2c: { sendByte(address: number, byte: number, cb: (err: Error | null) => void): void } | null;
-  _address: number;
-}
-
-/** HD44780 "clear display" and "return home" take up to 1.52 ms; every other command 37 µs. */
-const SLOW_COMMAND_MS = 2;
-
-/**
- * The library's class, minus its busy waits: after begin() (whose init sequence relies on
- * the 2 ms pauses, and runs once per open), bytes go out with the bus's asynchronous
- * sendByte and nothing sleeps: an I2C byte at 100 kHz takes about 0.2 ms, far longer than
- * the 37 µs an HD44780 needs per command or character; clear() waits 2 ms on a timer for
- * the one slow command the driver uses. A character is then about 1-2 ms of I2C traffic
- * in the background instead of 12 ms of frozen event loop. If the library's internals are
- * not as expected (another version), the class is returned unchanged: slower, still right.
- */
-export function withoutBusyWaits(Base: LcdConstructor): LcdConstructor {
-  if (typeof (Base.prototype as Partial<LiquidCrystalInternals>)._sendByte !== "function") return Base;
-  return class extends (Base as new (...args: ConstructorParameters<LcdConstructor>) => LcdDevice) {
-    #ready = false;
-
-    override async begin(): Promise<void> {
-      await super.begin();
-      this.#ready = true;
-    }
-
-    _sendByte(byte: number): Promise<void> {
-      const self = this as unknown as LiquidCrystalInternals;
-      const bus = self._i2c;
-      if (!this.#ready || !bus || typeof bus.sendByte !== "function") {
-        return (Base.prototype as unknown as LiquidCrystalInternals)._sendByte.call(this, byte);
-      }
-      return new Promise((resolve, reject) => {
-        bus.sendByte(self._address, byte, (err) => (err ? reject(err) : resolve()));
-      });
-    }
-
-    override async clear(): Promise<void> {
-      await super.clear();
-      await new Promise((r) => setTimeout(r, SLOW_COMMAND_MS));
-    }
-  };
-}
+const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -156,15 +103,14 @@ function hex(address: number): string {
 }
 
 function loadError(e: unknown): DisplayError {
-  if (codeOf(e) === "ERR_MODULE_NOT_FOUND" && /raspberrypi-liquid-crystal/.test(messageOf(e))) {
-    return new DisplayError("unavailable", `raspberrypi-liquid-crystal is not installed. ${INSTALL_HINT}`, {
-      cause: e,
-    });
+  const code = codeOf(e);
+  if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /i2c-bus/.test(messageOf(e))) {
+    return new DisplayError("unavailable", `i2c-bus is not installed. ${INSTALL_HINT}`, { cause: e });
   }
   return new DisplayError(
     "unavailable",
-    `raspberrypi-liquid-crystal could not be loaded (${messageOf(e)}); its native addons may be missing or ` +
-      `built for another Node.js version: run \`npm rebuild i2c-bus sleep\`. ${INSTALL_HINT}`,
+    `i2c-bus could not be loaded (${messageOf(e)}); its native addon may be missing or built for another ` +
+      `Node.js version: run \`npm rebuild i2c-bus\`. ${INSTALL_HINT}`,
     { cause: e },
   );
 }
@@ -244,21 +190,32 @@ interface FrameJob {
 }
 
 /**
- * Creates the HD44780 driver. Does no I/O: the library is loaded and the device opened by
- * open() or the first show()/clear().
- *
- * - Frames are serialized: a show() while another is drawing waits; of several waiting,
- *   only the newest frame is drawn, and every superseded show() settles with it.
- * - Only cells that differ from what the panel shows are rewritten; an identical frame
- *   costs no I2C traffic; a blank frame over a non-blank one is one clear command.
- * - A failed or timed-out open or write rejects with a DisplayError ("unavailable" while
- *   opening, "io" after) whose message names the bus, the address and what to do. The
- *   device is then dropped, and the next show() opens it afresh (init, clear, full
- *   redraw): a loose cable needs no restart.
- * - close() lets the frame being drawn finish, rejects waiting ones with "closed", then
- *   clears the panel, turns the backlight off and closes the bus. It never rejects.
+ * Sends a program: consecutive bytes in writes of at most `maxBytes`, waits in between.
+ * `live()` throws when the operation was abandoned (timed out), before each transfer.
  */
-export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display {
+async function send(
+  bus: I2cBus,
+  address: number,
+  steps: readonly Step[],
+  maxBytes: number,
+  delay: (ms: number) => Promise<void>,
+  live: () => void = () => {},
+): Promise<void> {
+  for (const step of steps) {
+    live();
+    if ("waitMs" in step) {
+      await delay(step.waitMs);
+      continue;
+    }
+    for (let i = 0; i < step.bytes.length; i += maxBytes) {
+      const chunk = Buffer.from(step.bytes.slice(i, i + maxBytes));
+      if (i > 0) live();
+      await bus.i2cWrite(address, chunk.length, chunk);
+    }
+  }
+}
+
+function checkOptions(opts: Hd44780Options) {
   const cols = opts.cols ?? HD44780_DEFAULTS.cols;
   const rows = opts.rows ?? HD44780_DEFAULTS.rows;
   checkLcdSize(cols, rows);
@@ -271,12 +228,92 @@ export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display 
   }
   const timeoutMs = opts.timeoutMs ?? HD44780_DEFAULTS.timeoutMs;
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
-  const loadLibrary = opts.loadLibrary ?? importLiquidCrystal;
+  const maxWriteBytes = opts.maxWriteBytes ?? HD44780_DEFAULTS.maxWriteBytes;
+  if (!Number.isInteger(maxWriteBytes) || maxWriteBytes < 1) {
+    throw new RangeError(`maxWriteBytes must be a whole number >= 1, got ${maxWriteBytes}`);
+  }
+  return {
+    cols,
+    rows,
+    i2cBus,
+    address,
+    timeoutMs,
+    maxWriteBytes,
+    openBus: opts.openBus ?? openI2cBus,
+    delay: opts.delay ?? realDelay,
+  };
+}
+
+export type Hd44780Probe =
+  | { available: true; i2cBus: number; address: number }
+  | {
+      available: false;
+      /** "unavailable": no library, no bus, no access, nothing at the address. */
+      reason: string;
+      /** The errno code behind it (ENOENT, EACCES, EREMOTEIO, EBUSY...), when there is one. */
+      code?: string;
+    };
+
+/**
+ * Whether something acknowledges at the backpack's address: a one-byte read (a PCF8574
+ * answers with its port state and changes nothing), for `npm run doctor`. A missing bus
+ * (ENOENT), no access (EACCES), no answer (EREMOTEIO) and an address claimed by a kernel
+ * driver (EBUSY) each get their explanation. Never rejects.
+ */
+export async function probeHd44780(
+  opts: Pick<Hd44780Options, "i2cBus" | "address" | "openBus" | "timeoutMs"> = {},
+): Promise<Hd44780Probe> {
+  let o: ReturnType<typeof checkOptions>;
+  try {
+    o = checkOptions(opts);
+  } catch (e) {
+    return { available: false, reason: messageOf(e) };
+  }
+  let bus: I2cBus;
+  try {
+    bus = await o.openBus(o.i2cBus);
+  } catch (e) {
+    return { available: false, reason: loadError(e).message };
+  }
+  try {
+    await withTimeout(bus.i2cRead(o.address, 1, Buffer.alloc(1)), o.timeoutMs);
+    return { available: true, i2cBus: o.i2cBus, address: o.address };
+  } catch (e) {
+    if (e === TIMED_OUT) {
+      return {
+        available: false,
+        reason: `LCD on I2C bus ${o.i2cBus} at ${hex(o.address)}: no answer within ${o.timeoutMs} ms`,
+      };
+    }
+    const code = codeOf(e);
+    return { available: false, reason: describeI2cError(e, o.i2cBus, o.address), ...(code ? { code } : {}) };
+  } finally {
+    await withTimeout(bus.close(), o.timeoutMs).catch(() => undefined);
+  }
+}
+
+/**
+ * Creates the HD44780 driver. Does no I/O: i2c-bus is loaded and the panel initialised by
+ * open() or the first show()/clear().
+ *
+ * - Frames are serialized: a show() while another is drawing waits; of several waiting,
+ *   only the newest frame is drawn, and every superseded show() settles with it.
+ * - Only cells that differ from what the panel shows are rewritten; an identical frame
+ *   costs no I2C traffic; a blank frame over a non-blank one is one clear command.
+ * - A failed or timed-out open or write rejects with a DisplayError ("unavailable" while
+ *   opening, "io" after) whose message names the bus, the address and what to do. The
+ *   bus is then closed, and the next show() opens it afresh (init, clear, full redraw): a
+ *   loose cable needs no restart.
+ * - close() lets the frame being drawn finish, rejects waiting ones with "closed", then
+ *   clears the panel, turns the display and the backlight off and closes the bus. It never
+ *   rejects.
+ */
+export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display {
+  const { cols, rows, i2cBus, address, timeoutMs, maxWriteBytes, openBus, delay } = checkOptions(opts);
   const where = `LCD on I2C bus ${i2cBus} at ${hex(address)}`;
   const blank = (): string[] => Array.from({ length: rows }, () => " ".repeat(cols));
 
-  let Ctor: LcdConstructor | undefined;
-  let device: LcdDevice | undefined;
+  let device: I2cBus | undefined;
   /** What the panel shows while `device` is open. */
   let shown: string[] = blank();
   /** Serializes every use of the device. */
@@ -285,7 +322,7 @@ export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display 
   let pending: FrameJob | undefined;
   let closed = false;
   let closing: Promise<void> | undefined;
-  /** Bumped when an operation times out; the abandoned one checks it before every step. */
+  /** Bumped when an operation times out; the abandoned one checks it before every transfer. */
   let epoch = 0;
 
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -298,27 +335,26 @@ export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display 
     return new DisplayError("closed", `${where}: the display was closed`);
   }
 
-  /** Closes a device without waiting long or failing: it may be the reason we are here. */
-  async function release(lcd: LcdDevice, tidy: boolean): Promise<void> {
-    const step = async (fn: () => Promise<void>) => {
+  /** Closes a bus without waiting long or failing: it may be the reason we are here. */
+  async function release(bus: I2cBus, tidy: boolean): Promise<void> {
+    if (tidy) {
       try {
-        await withTimeout(Promise.resolve().then(fn), timeoutMs);
+        await withTimeout(send(bus, address, shutdownProgram().steps, maxWriteBytes, delay), timeoutMs);
       } catch {
         // best effort: the bus may be gone
       }
-    };
-    if (tidy) {
-      await step(() => lcd.clear());
-      const off = lcd.noDisplay;
-      if (typeof off === "function") await step(() => off.call(lcd));
     }
-    await step(() => lcd.close());
+    try {
+      await withTimeout(bus.close(), timeoutMs);
+    } catch {
+      // nothing more to do
+    }
   }
 
   function drop(): void {
-    const lcd = device;
+    const bus = device;
     device = undefined;
-    if (lcd) void release(lcd, false);
+    if (bus) void release(bus, false);
   }
 
   /** Raised when a timed-out operation resumes after the driver gave up on it. */
@@ -326,64 +362,53 @@ export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display 
     return new DisplayError("io", `${where}: an operation finished after its timeout and was discarded`);
   }
 
-  async function ensureOpen(myEpoch: number): Promise<LcdDevice> {
+  async function ensureOpen(myEpoch: number): Promise<I2cBus> {
     if (device) return device;
-    if (!Ctor) {
-      try {
-        Ctor = await loadLibrary();
-      } catch (e) {
-        throw loadError(e);
-      }
-    }
-    if (myEpoch !== epoch) throw stale();
-    const lcd = new Ctor(i2cBus, address, cols, rows);
+    let bus: I2cBus;
     try {
-      await lcd.begin();
+      bus = await openBus(i2cBus);
     } catch (e) {
-      void release(lcd, false);
+      throw loadError(e);
+    }
+    const live = () => {
+      if (myEpoch !== epoch) throw stale();
+    };
+    try {
+      await send(bus, address, initProgram().steps, maxWriteBytes, delay, live);
+    } catch (e) {
+      void release(bus, false);
+      if (e instanceof DisplayError) throw e;
       throw new DisplayError("unavailable", describeI2cError(e, i2cBus, address), { cause: e });
     }
     if (myEpoch !== epoch) {
-      void release(lcd, false);
+      void release(bus, false);
       throw stale();
     }
-    device = lcd;
-    // begin() clears the panel, then leaves one character in its top-left cell (see the
-    // top of this file): mark that cell unknown so the first frame rewrites it.
-    shown = blank();
-    shown[0] = `\uFFFF${(shown[0] ?? "").slice(1)}`;
-    return lcd;
-  }
-
-  /** The library's setCursor assumes 20-column row starts; see the top of this file. */
-  function cursor(col: number, row: number): [number, number] {
-    return cols === 16 && row >= 2 ? [col - 4, row] : [col, row];
+    device = bus;
+    shown = blank(); // the init sequence ends with a clear panel
+    return bus;
   }
 
   async function draw(frame: string[], myEpoch: number): Promise<void> {
-    const lcd = await ensureOpen(myEpoch);
+    const bus = await ensureOpen(myEpoch);
+    const live = () => {
+      if (myEpoch !== epoch) throw stale();
+    };
     try {
+      const program = new Hd44780Program(true);
       const isBlank = (line: string) => line.trim() === "";
-      const live = () => {
-        if (myEpoch !== epoch) throw stale();
-      };
       if (frame.every(isBlank)) {
-        if (!shown.every(isBlank)) await lcd.clear();
-        live();
-        shown = [...frame];
-        return;
-      }
-      for (let row = 0; row < rows; row++) {
-        const target = frame[row] ?? "";
-        for (const run of changedRuns(shown[row] ?? "", target)) {
-          live();
-          const [c, r] = cursor(run.start, row);
-          await lcd.setCursor(c, r);
-          await lcd.print(run.text);
+        if (!shown.every(isBlank)) program.command(HD44780.CLEAR);
+      } else {
+        for (let row = 0; row < rows; row++) {
+          for (const run of changedRuns(shown[row] ?? "", frame[row] ?? "")) {
+            program.moveTo(rowStart(cols, rows, row) + run.start).text(run.text);
+          }
         }
-        live();
-        shown[row] = target;
       }
+      await send(bus, address, program.steps, maxWriteBytes, delay, live);
+      live();
+      shown = [...frame];
     } catch (e) {
       if (myEpoch !== epoch) throw e;
       drop();
@@ -459,9 +484,9 @@ export function createHd44780Display(opts: Hd44780Options = {}): Hd44780Display 
         pending = undefined;
         if (job) for (const w of job.waiters) w.reject(closedError());
         await exclusive(async () => {
-          const lcd = device;
+          const bus = device;
           device = undefined;
-          if (lcd) await release(lcd, true);
+          if (bus) await release(bus, true);
         });
       })();
       return closing;

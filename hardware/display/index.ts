@@ -3,14 +3,18 @@
  *
  *   selectDisplay({ mode, cols, rows, i2cBus, address, logger }) -> Promise<{ display, reason? }>
  *     sim  -> the simulator.
- *     real -> the HD44780, opened now; rejects (DisplayError "unavailable") when the library
- *             is missing or the device cannot be opened, so start-up stops and says why.
- *     auto -> tries to open the HD44780; on failure (no library, no /dev/i2c-N, no access,
+ *     real -> the HD44780 over i2c-bus, opened (initialised) now; rejects (DisplayError
+ *             "unavailable") when i2c-bus is missing or the device cannot be opened, so
+ *             start-up stops and says why.
+ *     auto -> tries to open the HD44780; on failure (no i2c-bus, no /dev/i2c-N, no access,
  *             nothing at the address) the simulator, with `reason` saying why. Once chosen,
  *             the HD44780 driver survives a loose cable by itself (it reopens on the next
  *             frame), but auto does not switch from the simulator to an LCD plugged in later:
  *             restart for that.
  *   createDisplay(name, opts) -> a driver by name ("hd44780" | "sim"), no I/O.
+ *   probeHd44780({ i2cBus, address }) -> for `npm run doctor`: whether anything acknowledges
+ *             at the backpack's address (a one-byte read), or why not (ENOENT, EACCES,
+ *             EREMOTEIO, EBUSY explained).
  */
 import { DisplayError } from "./errors.ts";
 import { createHd44780Display, type Hd44780Options } from "./hd44780.ts";
@@ -26,9 +30,22 @@ export {
   HD44780_DEFAULTS,
   type Hd44780Display,
   type Hd44780Options,
-  type LcdConstructor,
-  type LcdDevice,
+  type Hd44780Probe,
+  type I2cBus,
+  type I2cBusOpener,
+  openI2cBus,
+  probeHd44780,
 } from "./hd44780.ts";
+export {
+  HD44780,
+  HD44780_WAITS_MS,
+  Hd44780Program,
+  initProgram,
+  PCF8574,
+  rowStart,
+  type Step,
+  shutdownProgram,
+} from "./hd44780-protocol.ts";
 export type { Display } from "./port.ts";
 export { createSimulatedDisplay, type SimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
 export {
@@ -54,7 +71,7 @@ export interface DisplayOptions {
   address?: number;
   /** Receives each new frame as readable lines (sim only). */
   logger?: (frame: string[]) => void;
-  /** Further options for the HD44780 driver (library loader, timeout). */
+  /** Further options for the HD44780 driver (bus opener, delay, timeout). */
   hd44780?: Omit<Hd44780Options, "cols" | "rows" | "i2cBus" | "address">;
   /** Further options for the simulator. */
   sim?: Omit<SimulatedDisplayOptions, "cols" | "rows" | "logger">;

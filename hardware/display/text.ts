@@ -4,8 +4,8 @@
  * driver and the simulator so both show exactly the same characters.
  *
  * "LCD text" below means a string whose every UTF-16 unit stands for one ROM byte
- * (U+0000-U+00FF). The raspberrypi-liquid-crystal library writes `charCodeAt(i)` of each
- * unit as the byte, so LCD text can be passed to its print() as is.
+ * (U+0000-U+00FF). The I2C driver writes `charCodeAt(i) & 0xFF` of each unit as the byte
+ * (hd44780-protocol.ts), so LCD text goes to the panel as is.
  *
  * Facts about the A00 ROM this relies on (Hitachi HD44780U datasheet, table 4):
  * - 0x20-0x7D are ASCII except 0x5C, which draws "¥" (a backslash shows as a yen sign);

@@ -3,14 +3,20 @@
  *
  *   selectMotionSensor({ mode, pirPin?, camera?, ...opts }) -> Promise<{ sensor, reason? }>
  *     sim  -> the simulator.
- *     auto -> the PIR when `pirPin` is set and probePir() can open the pin; else frame
+ *     auto -> with `pirPin`: the PIR over the GPIO character device ("pir-gpiod": libgpiod's
+ *             gpiomon) when probePirGpiod() finds the tools, the chip and a readable line;
+ *             else, only where the kernel still has sysfs GPIO, the PIR through onoff ("pir")
+ *             when probePir() can open the pin. Failing those (or without `pirPin`), frame
  *             differencing on `camera` when it is a real camera (driver not "sim": a
  *             simulated camera draws its own pictures); else the simulator. `reason` says
- *             why when the choice is not the PIR.
- *     real -> the same order, but never the simulator: a `pirPin` that cannot be opened
- *             rejects (it was configured, so it is meant to work; no silent fallback to the
- *             camera), and neither a PIR pin nor a real camera rejects, saying what to set.
- *   createMotionSensor(name, opts) -> a driver by name ("pir" | "camera" | "sim"), no I/O.
+ *             which and why.
+ *     real -> the same order, but never the simulator: a `pirPin` that neither PIR driver
+ *             can use rejects (it was configured, so it is meant to work; no silent fallback
+ *             to the camera), and neither a PIR pin nor a real camera rejects, saying what to set.
+ *   createMotionSensor(name, opts) -> a driver by name ("pir-gpiod" | "pir" | "camera" |
+ *             "sim"), no I/O.
+ *   probePirGpiod(pin, opts), probePir(pin, opts) -> what `npm run doctor` reports: the
+ *             tools and their version, the chip, the line read once (or why not).
  *
  * Bad options (a pin off the header, a zero interval...) throw a RangeError in every mode,
  * before any probing.
@@ -18,7 +24,8 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Camera } from "../camera/port.ts";
 import { type CameraMotionOptions, createCameraMotionSensor } from "./camera-motion.ts";
-import { createPirMotionSensor, type PirOptions, probePir } from "./pir.ts";
+import { createPirMotionSensor, PIR_DEFAULTS, type PirOptions, probePir, sysfsGpioPresent } from "./pir.ts";
+import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from "./pir-gpiod.ts";
 import type { MotionSensor } from "./port.ts";
 import { createSimulatedMotionSensor } from "./simulator.ts";
 
@@ -43,6 +50,17 @@ export {
   prepareFrame,
 } from "./frame-diff.ts";
 export {
+  GPIO_GROUP_HINT,
+  GPIOD_INSTALL_HINT,
+  type GpioChipInfo,
+  type GpiodVersion,
+  HEADER_CHIP_LABELS,
+  parseGpiodetect,
+  parseGpiodVersion,
+  parseGpiomonLine,
+  pickHeaderChip,
+} from "./gpiod-tools.ts";
+export {
   createPirMotionSensor,
   detectGpioOffset,
   type GpioClass,
@@ -57,7 +75,17 @@ export {
   type PirOptions,
   type PirProbe,
   probePir,
+  sysfsGpioPresent,
 } from "./pir.ts";
+export {
+  createGpiodPirMotionSensor,
+  type GpiodPirMotionSensor,
+  type GpiodPirOptions,
+  type GpiodSetup,
+  PIR_GPIOD_DEFAULTS,
+  type PirGpiodProbe,
+  probePirGpiod,
+} from "./pir-gpiod.ts";
 export type { MotionEvent, MotionSensor } from "./port.ts";
 export {
   createSimulatedMotionSensor,
@@ -70,11 +98,13 @@ export interface MotionSensorOptions {
   clock?: Clock;
   /** Passed to every driver (default 30 s). */
   cooldownMs?: number;
-  /** BCM GPIO pin of the PIR's output (the "pir" driver needs it). */
+  /** BCM GPIO pin of the PIR's output (the "pir-gpiod" and "pir" drivers need it). */
   pirPin?: number;
   /** The camera to difference frames from (the "camera" driver needs it). */
   camera?: Camera;
-  /** Further options for the PIR driver. */
+  /** Further options for the PIR driver over libgpiod's tools (chip, tools' environment, restarts). */
+  pirGpiod?: Omit<GpiodPirOptions, "pin" | "clock" | "cooldownMs">;
+  /** Further options for the PIR driver over sysfs GPIO (onoff). */
   pir?: Omit<PirOptions, "pin" | "clock" | "cooldownMs">;
   /** Further options for the camera driver (interval, threshold, timers...). */
   cameraMotion?: Omit<CameraMotionOptions, "camera" | "clock" | "cooldownMs">;
@@ -86,6 +116,12 @@ const shared = (o: MotionSensorOptions) => ({
 });
 
 const drivers = {
+  "pir-gpiod": (o: MotionSensorOptions): MotionSensor => {
+    if (o.pirPin === undefined) {
+      throw new Error('the "pir-gpiod" motion driver needs `pirPin` (the BCM GPIO of the PIR)');
+    }
+    return createGpiodPirMotionSensor({ ...o.pirGpiod, ...shared(o), pin: o.pirPin });
+  },
   pir: (o: MotionSensorOptions): MotionSensor => {
     if (o.pirPin === undefined) throw new Error('the "pir" motion driver needs `pirPin` (the BCM GPIO of the PIR)');
     return createPirMotionSensor({ ...o.pir, ...shared(o), pin: o.pirPin });
@@ -100,7 +136,7 @@ const drivers = {
 export type MotionDriverName = keyof typeof drivers;
 export const MOTION_DRIVERS = Object.keys(drivers) as MotionDriverName[];
 
-/** Creates the motion driver called `name` ("pir", "camera" or "sim"); does no I/O. */
+/** Creates the motion driver called `name` ("pir-gpiod", "pir", "camera" or "sim"); does no I/O. */
 export function createMotionSensor(name: string, opts: MotionSensorOptions = {}): MotionSensor {
   if (!Object.hasOwn(drivers, name)) {
     throw new Error(`unknown motion driver "${name}"; valid drivers: ${MOTION_DRIVERS.join(", ")}`);
@@ -129,18 +165,43 @@ export async function selectMotionSensor(opts: SelectMotionSensorOptions): Promi
   }
 
   // bad options are a configuration error in every mode: these throw RangeErrors before any probing
-  const pir = factoryOpts.pirPin !== undefined ? createMotionSensor("pir", factoryOpts) : undefined;
+  const pin = factoryOpts.pirPin;
+  const pirGpiod = pin !== undefined ? createMotionSensor("pir-gpiod", factoryOpts) : undefined;
+  const pirSysfs = pin !== undefined ? createMotionSensor("pir", factoryOpts) : undefined;
   const camera = factoryOpts.camera && factoryOpts.camera.driver !== "sim" ? factoryOpts.camera : undefined;
   const fromCamera = camera ? createMotionSensor("camera", factoryOpts) : undefined;
 
   let pirProblem: string | undefined;
-  if (pir && factoryOpts.pirPin !== undefined) {
-    const probe = await probePir(factoryOpts.pirPin, factoryOpts.pir);
-    if (probe.available) return { sensor: pir };
-    if (mode === "real") {
-      throw new Error(`HARDWARE=real, but the PIR motion sensor cannot be used: ${probe.reason}`);
+  if (pin !== undefined && pirGpiod && pirSysfs) {
+    const gpiod = await probePirGpiod(pin, factoryOpts.pirGpiod);
+    if (gpiod.available) {
+      return {
+        sensor: pirGpiod,
+        reason:
+          `PIR on GPIO ${pin} over the GPIO character device: gpiomon ${gpiod.version} on ${gpiod.chip}` +
+          `${gpiod.chipLabel ? ` [${gpiod.chipLabel}]` : ""}, line ${gpiod.line}`,
+      };
     }
-    pirProblem = probe.reason;
+    const sysfsRoot = factoryOpts.pir?.sysfsGpioRoot ?? PIR_DEFAULTS.sysfsGpioRoot;
+    let sysfsProblem: string;
+    if (await sysfsGpioPresent(sysfsRoot)) {
+      const probe = await probePir(pin, factoryOpts.pir);
+      if (probe.available) {
+        return {
+          sensor: pirSysfs,
+          reason:
+            `libgpiod's tools cannot watch the PIR (${gpiod.reason}); using sysfs GPIO ${probe.sysfsGpio} ` +
+            "through onoff instead",
+        };
+      }
+      sysfsProblem = probe.reason;
+    } else {
+      sysfsProblem = `this kernel has no sysfs GPIO (${sysfsRoot}) for the onoff fallback`;
+    }
+    pirProblem = `${gpiod.reason}; ${sysfsProblem}`;
+    if (mode === "real") {
+      throw new Error(`HARDWARE=real, but the PIR motion sensor cannot be used: ${pirProblem}`);
+    }
   }
   if (fromCamera && camera) {
     return {

@@ -1,6 +1,8 @@
 /**
- * The real motion sensor: a PIR module (HC-SR501 and the like) whose output is wired to a
- * BCM GPIO pin, read through onoff. The package is an optionalDependency loaded with
+ * The fallback PIR driver: a PIR module (HC-SR501 and the like) whose output is wired to a
+ * BCM GPIO pin, read through onoff over sysfs GPIO (/sys/class/gpio), for kernels that still
+ * have it and Pis without libgpiod's tools; pir-gpiod.ts (the GPIO character device) is
+ * preferred. The package is an optionalDependency loaded with
  * dynamic `import()` by start() and probePir() only, so the project installs and runs where
  * it (or its native epoll addon) cannot build.
  *
@@ -31,10 +33,11 @@
  * callback emits "dead" (once); the next good callback emits "alive". Nothing thrown by
  * the library or the listener escapes.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { access, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
+import { HEADER_CHIP_LABELS } from "./gpiod-tools.ts";
 import type { MotionEvent, MotionSensor } from "./port.ts";
 
 export type GpioValue = 0 | 1;
@@ -120,8 +123,18 @@ function loadError(e: unknown): Error {
   );
 }
 
-/** Chip labels of the 40-pin header's GPIOs, best first: Pi 5 (RP1), Pi 4, Pi 1-3 and Zero. */
-const HEADER_CHIP_LABELS = ["pinctrl-rp1", "pinctrl-bcm2711", "pinctrl-bcm2835"] as const;
+/**
+ * Whether this kernel still has the sysfs GPIO interface onoff needs (`root`/export exists).
+ * Raspberry Pi OS is retiring it; where it is gone, only the GPIO character device is left.
+ */
+export async function sysfsGpioPresent(root: string = PIR_DEFAULTS.sysfsGpioRoot): Promise<boolean> {
+  try {
+    await access(join(root, "export"));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface GpioOffset {
   offset: number;

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
 import {
   createMotionSensor,
   MOTION_DRIVERS,
@@ -10,7 +13,25 @@ import {
 } from "../../../hardware/motion/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { ManualTimers } from "../cards/fake-mfrc522.ts";
+import { FakeGpiod, PI4_CHIPS, PI5_CHIPS } from "./fake-gpiod.ts";
 import { FakeCamera, FakeGpioWorld, until } from "./fakes.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "seroma-motion-select-"));
+/** A PATH without libgpiod's tools: the "pir-gpiod" driver cannot be used. */
+const noTools = { env: { PATH: join(scratch, "empty-bin") } };
+mkdirSync(noTools.env.PATH);
+/** A kernel that still has sysfs GPIO (the onoff fallback is tried). */
+const sysfs = join(scratch, "sysfs-gpio");
+mkdirSync(sysfs);
+writeFileSync(join(sysfs, "export"), "");
+/** A kernel without it (Raspberry Pi OS is retiring it). */
+const noSysfs = join(scratch, "no-sysfs-gpio");
+const fakes: FakeGpiod[] = [];
+
+after(async () => {
+  for (const f of fakes) await f.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 const noOnoff = async (): Promise<OnoffLibrary> => {
   throw Object.assign(new Error("Cannot find package 'onoff' imported from seroma"), {
@@ -26,12 +47,16 @@ const noGpio = () => {
 
 describe("createMotionSensor", () => {
   test("an unknown name throws, listing the valid ones", () => {
-    assert.throws(() => createMotionSensor("radar"), /unknown motion driver "radar"; valid drivers: pir, camera, sim/);
-    assert.throws(() => createMotionSensor("constructor"), /valid drivers: pir, camera, sim/);
-    assert.deepEqual(MOTION_DRIVERS, ["pir", "camera", "sim"]);
+    assert.throws(
+      () => createMotionSensor("radar"),
+      /unknown motion driver "radar"; valid drivers: pir-gpiod, pir, camera, sim/,
+    );
+    assert.throws(() => createMotionSensor("constructor"), /valid drivers: pir-gpiod, pir, camera, sim/);
+    assert.deepEqual(MOTION_DRIVERS, ["pir-gpiod", "pir", "camera", "sim"]);
   });
 
-  test("pir needs its pin and camera its camera", () => {
+  test("pir-gpiod and pir need their pin and camera its camera", () => {
+    assert.throws(() => createMotionSensor("pir-gpiod"), /"pir-gpiod" motion driver needs `pirPin`/);
     assert.throws(() => createMotionSensor("pir"), /needs `pirPin`/);
     assert.throws(() => createMotionSensor("camera"), /needs `camera`/);
   });
@@ -73,6 +98,39 @@ describe("createMotionSensor", () => {
     await sensor.stop();
   });
 
+  test("pir-gpiod, with its options, the clock and cooldown passed through; no tool runs until start()", async () => {
+    const fake = await FakeGpiod.create({ version: "2.2.1", chips: PI5_CHIPS });
+    fakes.push(fake);
+    const clock = new ManualClock();
+    const sensor = createMotionSensor("pir-gpiod", {
+      clock,
+      cooldownMs: 0,
+      pirPin: 22,
+      pirGpiod: { env: fake.env(), chip: "gpiochip0" },
+    });
+    assert.equal(sensor.driver, "pir-gpiod");
+    assert.deepEqual(fake.calls(), []);
+    const events: MotionEvent[] = [];
+    let second!: () => void;
+    const two = new Promise<void>((resolve) => {
+      second = resolve;
+    });
+    await sensor.start((e) => {
+      events.push(e);
+      if (events.length === 2) second();
+    });
+    const monitor = await fake.monitor(1);
+    assert.deepEqual(monitor.args, ["--banner", "--chip", "gpiochip0", "--edges", "both", "22"]);
+    monitor.edge("rising");
+    monitor.edge("rising");
+    await two;
+    assert.deepEqual(events, [
+      { type: "motion", at: clock.now().getTime(), source: "pir" },
+      { type: "motion", at: clock.now().getTime(), source: "pir" },
+    ]);
+    await sensor.stop();
+  });
+
   test("camera, with its options passed through; no capture until start()", async () => {
     const clock = new ManualClock();
     const timers = new ManualTimers(clock);
@@ -96,29 +154,78 @@ describe("selectMotionSensor", () => {
 
   test("sim: the simulator, no probe", async () => {
     const world = new FakeGpioWorld();
+    const fake = await FakeGpiod.create({ version: "2.2.1", chips: PI5_CHIPS });
+    fakes.push(fake);
     const chosen = await selectMotionSensor({
       mode: "sim",
       pirPin: 17,
       camera: realCamera(),
+      pirGpiod: { env: fake.env() },
       pir: { loadLibrary: world.load },
     });
     assert.equal(chosen.sensor.driver, "sim");
     assert.equal(chosen.reason, "HARDWARE=sim");
     assert.equal(world.loads, 0);
+    assert.deepEqual(fake.calls(), [], "no libgpiod tool ran");
   });
 
-  test("auto with a PIR pin that opens: the PIR, no reason; the probe released the pin", async () => {
+  test("auto with a PIR pin and libgpiod's tools: pir-gpiod, saying which tools, chip and line; nothing left running", async () => {
+    const fake = await FakeGpiod.create({ version: "1.6.3", chips: PI4_CHIPS });
+    fakes.push(fake);
     const world = new FakeGpioWorld();
     const chosen = await selectMotionSensor({
       mode: "auto",
       pirPin: 17,
       camera: realCamera(),
-      pir: { loadLibrary: world.load, gpioOffset: 0 },
+      pirGpiod: { env: fake.env() },
+      pir: { loadLibrary: world.load, gpioOffset: 0, sysfsGpioRoot: sysfs },
+    });
+    assert.equal(chosen.sensor.driver, "pir-gpiod");
+    assert.equal(
+      chosen.reason,
+      "PIR on GPIO 17 over the GPIO character device: gpiomon v1.6.3 on gpiochip0 [pinctrl-bcm2711], line 17",
+    );
+    assert.deepEqual(
+      fake.calls().map((c) => c.tool),
+      ["gpiomon", "gpiodetect", "gpioget"],
+      "the probe read the line; gpiomon only asked for its version",
+    );
+    assert.equal(world.loads, 0, "onoff is not even loaded");
+  });
+
+  test("auto without libgpiod's tools, where sysfs GPIO still exists: the PIR through onoff, saying why; the probe released the pin", async () => {
+    const world = new FakeGpioWorld();
+    const chosen = await selectMotionSensor({
+      mode: "auto",
+      pirPin: 17,
+      camera: realCamera(),
+      pirGpiod: noTools,
+      pir: { loadLibrary: world.load, gpioOffset: 0, sysfsGpioRoot: sysfs },
     });
     assert.equal(chosen.sensor.driver, "pir");
-    assert.equal(chosen.reason, undefined);
+    assert.match(
+      chosen.reason ?? "",
+      /^libgpiod's tools cannot watch the PIR \(PIR on GPIO 17: gpiomon was not found .*sudo apt install gpiod.*\); using sysfs GPIO 17 through onoff instead$/,
+    );
     assert.equal(world.exported.size, 0);
     assert.deepEqual(world.unexported, [17]);
+  });
+
+  test("auto without libgpiod's tools and without sysfs GPIO: onoff is not tried", async () => {
+    const world = new FakeGpioWorld();
+    const chosen = await selectMotionSensor({
+      mode: "auto",
+      pirPin: 17,
+      camera: realCamera(),
+      pirGpiod: noTools,
+      pir: { loadLibrary: world.load, gpioOffset: 0, sysfsGpioRoot: noSysfs },
+    });
+    assert.equal(chosen.sensor.driver, "camera");
+    assert.match(
+      chosen.reason ?? "",
+      /PIR motion sensor cannot be used, detecting motion by frame difference on the rpicam camera instead: PIR on GPIO 17: gpiomon was not found.*; this kernel has no sysfs GPIO \(.*no-sysfs-gpio\) for the onoff fallback$/,
+    );
+    assert.equal(world.loads, 0);
   });
 
   test("auto with a PIR pin that cannot be used and a real camera: frame difference, saying why", async () => {
@@ -126,12 +233,13 @@ describe("selectMotionSensor", () => {
       mode: "auto",
       pirPin: 17,
       camera: realCamera(),
-      pir: { loadLibrary: noGpio().load },
+      pirGpiod: noTools,
+      pir: { loadLibrary: noGpio().load, sysfsGpioRoot: sysfs },
     });
     assert.equal(chosen.sensor.driver, "camera");
     assert.match(
       chosen.reason ?? "",
-      /PIR motion sensor cannot be used, detecting motion by frame difference on the rpicam camera instead: .*GPIO is not accessible/,
+      /PIR motion sensor cannot be used, detecting motion by frame difference on the rpicam camera instead: .*gpiomon was not found.*; .*GPIO is not accessible/,
     );
   });
 
@@ -152,25 +260,41 @@ describe("selectMotionSensor", () => {
   });
 
   test("auto with nothing usable: the simulator, saying why", async () => {
-    const chosen = await selectMotionSensor({ mode: "auto", pirPin: 17, pir: { loadLibrary: noOnoff } });
+    const chosen = await selectMotionSensor({
+      mode: "auto",
+      pirPin: 17,
+      pirGpiod: noTools,
+      pir: { loadLibrary: noOnoff, sysfsGpioRoot: sysfs },
+    });
     assert.equal(chosen.sensor.driver, "sim");
     assert.match(
       chosen.reason ?? "",
-      /using the simulator: the PIR cannot be used \(PIR: the onoff package is not installed.*no camera$/,
+      /using the simulator: the PIR cannot be used \(PIR on GPIO 17: gpiomon was not found.*; PIR: the onoff package is not installed.*no camera$/,
     );
   });
 
-  test("real: the PIR when it opens; a configured PIR that cannot be used rejects (no silent camera)", async () => {
+  test("real: the PIR when either driver opens it; a configured PIR that cannot be used rejects (no silent camera)", async () => {
+    const fake = await FakeGpiod.create({ version: "2.2.1", chips: PI5_CHIPS });
+    fakes.push(fake);
+    const viaGpiod = await selectMotionSensor({ mode: "real", pirPin: 17, pirGpiod: { env: fake.env() } });
+    assert.equal(viaGpiod.sensor.driver, "pir-gpiod");
     const world = new FakeGpioWorld();
     const chosen = await selectMotionSensor({
       mode: "real",
       pirPin: 17,
-      pir: { loadLibrary: world.load, gpioOffset: 0 },
+      pirGpiod: noTools,
+      pir: { loadLibrary: world.load, gpioOffset: 0, sysfsGpioRoot: sysfs },
     });
     assert.equal(chosen.sensor.driver, "pir");
     await assert.rejects(
-      selectMotionSensor({ mode: "real", pirPin: 17, camera: realCamera(), pir: { loadLibrary: noGpio().load } }),
-      /HARDWARE=real, but the PIR motion sensor cannot be used: PIR on GPIO 17: GPIO is not accessible/,
+      selectMotionSensor({
+        mode: "real",
+        pirPin: 17,
+        camera: realCamera(),
+        pirGpiod: noTools,
+        pir: { loadLibrary: noGpio().load, sysfsGpioRoot: sysfs },
+      }),
+      /HARDWARE=real, but the PIR motion sensor cannot be used: PIR on GPIO 17: gpiomon was not found.*; PIR on GPIO 17: GPIO is not accessible/,
     );
   });
 
@@ -187,7 +311,10 @@ describe("selectMotionSensor", () => {
   test("bad options fail in auto and real alike, before any probing; an unknown mode throws", async () => {
     for (const mode of ["auto", "real"] as const) {
       const world = new FakeGpioWorld();
-      await assert.rejects(selectMotionSensor({ mode, pirPin: 40, pir: { loadLibrary: world.load } }), RangeError);
+      await assert.rejects(
+        selectMotionSensor({ mode, pirPin: 40, pirGpiod: noTools, pir: { loadLibrary: world.load } }),
+        RangeError,
+      );
       await assert.rejects(
         selectMotionSensor({ mode, camera: realCamera(), cameraMotion: { intervalMs: -1 } }),
         RangeError,
