@@ -35,8 +35,8 @@ export interface FallbackOutbox {
   readonly store: OutboxStore;
   /** Holds a write that could not be stored; returns the memory ids of its notices. */
   hold(write: AlertWrite): number[];
-  /** Writes what is held, in order; true when nothing is held any more. Stops at the first failure (rethrown in `error`). */
-  flush(ledger: AlertLedger): Promise<{ ok: true } | { ok: false; error: unknown }>;
+  /** Writes what is held, in order, with `commit`; stops at the first failure (returned in `error`). */
+  flush(commit: AlertLedger["commit"]): Promise<{ ok: true } | { ok: false; error: unknown }>;
   /** Writes held (not yet stored). */
   held(): number;
   /** Memory entries not yet delivered. */
@@ -157,7 +157,7 @@ export function createFallbackOutbox(opts: {
       enforceBound();
       return h.ids.filter((id): id is number => id !== undefined);
     },
-    async flush(ledger) {
+    async flush(commit) {
       while (held.length > 0) {
         const h = held[0] as HeldWrite;
         // Only what is still undelivered goes to the durable outbox.
@@ -181,7 +181,7 @@ export function createFallbackOutbox(opts: {
         }
         let ids: number[];
         try {
-          ids = await ledger.commit({ ...h.write, notices });
+          ids = await commit({ ...h.write, notices });
         } catch (error) {
           return { ok: false, error };
         }

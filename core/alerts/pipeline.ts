@@ -27,6 +27,18 @@ import { type AlertChange, type AlertEngine, type AlertEngineOptions, createAler
 import { createFallbackOutbox } from "./fallback-outbox.ts";
 import type { AlertLedger, AlertWrite, Notice } from "./types.ts";
 
+/**
+ * Trouble with the storage itself (worth holding the write and trying again): a full disk,
+ * I/O errors, a busy or locked or read-only database, a corrupt page, a file that cannot be
+ * opened. Anything else (a constraint, an incident that does not exist) is about the write.
+ */
+export function isStorageFault(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | undefined)?.code ?? "");
+  return /^(SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM|PERM|AUTH)\w*|ENOSPC|EIO|EROFS|EACCES|EPERM|EDQUOT)$/.test(
+    code,
+  );
+}
+
 export interface AlertPipelineOptions {
   engine: Omit<AlertEngineOptions, "record" | "clock" | "logger" | "repos">;
   repos: AlertEngineOptions["repos"] & {
@@ -117,7 +129,7 @@ export function createAlertPipeline(opts: AlertPipelineOptions): AlertPipeline {
   /** Writes what is held; on success, storage works again. Runs inside `serial`. */
   async function flushHeld(): Promise<boolean> {
     if (fallback.held() === 0) return true;
-    const outcome = await fallback.flush(ledger);
+    const outcome = await fallback.flush(commit);
     if (!outcome.ok) {
       scheduleRetry();
       return false;
@@ -137,13 +149,32 @@ export function createAlertPipeline(opts: AlertPipelineOptions): AlertPipeline {
     return next;
   }
 
+  /**
+   * Commits a write. A change the database refuses for what it is (a constraint: an
+   * incident that already exists, an update of one that does not) will never succeed:
+   * holding it would block every later write, so it is logged and its notices are queued
+   * without it. Storage faults are thrown (the caller holds the write and retries).
+   */
+  async function commit(w: AlertWrite): Promise<number[]> {
+    try {
+      return await ledger.commit(w);
+    } catch (err) {
+      if (isStorageFault(err) || !w.incident) throw err;
+      log.error(
+        { err, incident: w.incident.value.id, op: w.incident.op },
+        "the database refused an incident change; its alert is queued without it",
+      );
+      return ledger.commit({ notices: w.notices, at: w.at });
+    }
+  }
+
   function write(w: AlertWrite): Promise<void> {
     return serial(async () => {
       if (fallback.held() > 0 && !(await flushHeld())) {
         fallback.hold(w); // behind what is already held: order matters
       } else {
         try {
-          await ledger.commit(w);
+          await commit(w);
         } catch (err) {
           fallback.hold(w);
           storageFailed(err);

@@ -148,6 +148,40 @@ describe("alert pipeline", () => {
     assert.equal(got.filter((n) => n.kind === "started").length, 1);
   });
 
+  test("a change the database refuses for what it is (a constraint) is not held forever: its alert goes, later ones too", async () => {
+    const s = fillableStorage();
+    const { channel, got } = recorder();
+    const clock = new ManualClock("2026-11-23T10:00:00Z");
+    const p = pipeline(s, [channel], clock);
+    await p.start();
+    // Out of step with the engine: an open temperature incident the engine does not know about.
+    await s.real.incidents.insert({
+      id: "stray",
+      roomId: "lab",
+      rule: "climate.temperature",
+      severity: "warning",
+      state: "open",
+      openedAt: 0,
+      details: {},
+      lastNotifiedAt: 0,
+    });
+    await p.engine.onReading(reading(31, clock.now().getTime())); // its insert violates "one open per rule"
+    await p.engine.raiseEvent("door.breach", "critical", { uid: "DEADBEEF", name: "M", time: "02:00" }, 1);
+    await until(() => got.length >= 2);
+    await p.stop();
+    assert.deepEqual(
+      got.map((n) => `${n.kind}:${n.rule}`),
+      ["raised:climate.temperature", "raised:door.breach"],
+    );
+    assert.equal(p.heldWrites(), 0, "nothing held");
+    assert.equal(
+      got.some((n) => n.rule === "storage.write"),
+      false,
+      "not mistaken for a storage failure",
+    );
+    assert.equal((await s.real.incidents.openedBetween("lab", 0, 10)).length, 2, "the stray one and the breach");
+  });
+
   test("a dead letter is reported to the other channels, with what it said and why", async () => {
     const s = fillableStorage();
     const admins = recorder("admins");
