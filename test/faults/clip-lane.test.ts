@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { type FaultConsole, GROUP, matching, STAFF, STAFF2, startFaultConsole } from "./support.ts";
+import { checkServer, type FaultConsole, GROUP, matching, STAFF, STAFF2, startFaultConsole } from "./support.ts";
 
 const consoles: FaultConsole[] = [];
 after(async () => {
@@ -19,11 +19,7 @@ describe("faults: long work in a busy chat (the real process)", () => {
     await c.api.waitFor(() => matching(c.group(), /Seroma started/)[0], 20_000);
     // An alert card to acknowledge, and a /status to refresh, in the group.
     await c.fleet.get("web-1")?.setUp(false);
-    const progress = await c.ask(STAFF, "/server web-1");
-    await c.api.waitFor(() => {
-      const now = c.api.messages(STAFF.id).find((m) => m.message_id === progress.message_id);
-      return now && !/Checking/.test(now.text ?? "") ? now : undefined;
-    }, 20_000);
+    await checkServer(c, "web-1");
     const alert = await c.api.waitFor(() => matching(c.group(), /web-1.*cannot be checked/s)[0], 20_000);
     const status = await c.ask(STAFF2, "/status", GROUP);
 

@@ -23,7 +23,7 @@ import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { startConsole } from "../support/console-process.ts";
-import { ADMIN, type FaultConsole, matching, privateChat, STAFF, startFaultConsole } from "./support.ts";
+import { ADMIN, checkServer, type FaultConsole, matching, privateChat, STAFF, startFaultConsole } from "./support.ts";
 
 const consoles: FaultConsole[] = [];
 const cleanups: Array<() => void> = [];
@@ -61,14 +61,6 @@ function fill(dir: string): string {
   } catch {}
   closeSync(fd);
   return file;
-}
-
-async function checkServer(c: FaultConsole, name: string): Promise<void> {
-  const reply = await c.ask(STAFF, `/server ${name}`);
-  await c.api.waitFor(() => {
-    const now = c.api.messages(STAFF.id).find((m) => m.message_id === reply.message_id);
-    return now && !/Checking/.test(now.text ?? "") ? now : undefined;
-  }, 20_000);
 }
 
 describe("faults: the Pi's own storage (the real process)", () => {

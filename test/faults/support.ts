@@ -251,3 +251,12 @@ export async function killRounds(c: FaultConsole, rounds: number, seed = 7): Pro
     d.close();
   }
 }
+
+/** STAFF asks `/server NAME` privately and waits until the progress message has become the details. */
+export async function checkServer(c: FaultConsole, name: string): Promise<void> {
+  const reply = await c.ask(STAFF, `/server ${name}`);
+  await c.api.waitFor(() => {
+    const now = c.api.messages(STAFF.id).find((m) => m.message_id === reply.message_id);
+    return now && !/Checking/.test(now.text ?? "") ? now : undefined;
+  }, 20_000);
+}

@@ -6,7 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { ADMIN, type FaultConsole, GROUP, matching, privateChat, STAFF, startFaultConsole } from "./support.ts";
+import {
+  ADMIN,
+  checkServer,
+  type FaultConsole,
+  GROUP,
+  matching,
+  privateChat,
+  STAFF,
+  startFaultConsole,
+} from "./support.ts";
 
 const consoles: FaultConsole[] = [];
 after(async () => {
@@ -18,15 +27,6 @@ async function console_(opts: Parameters<typeof startFaultConsole>[0] = {}): Pro
   consoles.push(c);
   await c.api.waitFor(() => matching(c.group(), /Seroma started/)[0], 20_000);
   return c;
-}
-
-/** Waits for the bot's answer to /server NAME to become the details (the progress message is edited). */
-async function checkServer(c: FaultConsole, name: string): Promise<void> {
-  const reply = await c.ask(STAFF, `/server ${name}`);
-  await c.api.waitFor(() => {
-    const now = c.api.messages(STAFF.id).find((m) => m.message_id === reply.message_id);
-    return now && !/Checking/.test(now.text ?? "") ? now : undefined;
-  }, 20_000);
 }
 
 describe("faults: Telegram (the real process)", () => {
