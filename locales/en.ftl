@@ -210,9 +210,9 @@ alerts-mute-item = { $what } until { $time }
 ack-none = Nothing to acknowledge: every open incident is acknowledged already.
 ack-done = Acknowledged { $count } incident(s).
 ack-unknown = No open incident with id “{ $id }”. See /alerts.
-mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera, servers or all (default).
+mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera, servers, devices, power, clock, storage or all (default).
 mute-done = 🔕 { $what } muted until { $time } by { $name }.
-unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door, motion, camera, servers or all (default).
+unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door, motion, camera, servers, devices, power, clock, storage or all (default).
 unmute-done = 🔔 { $what } unmuted.
 unmute-none = Nothing was muted for { $what }.
 summary-title = 📊 <b>Daily summary</b> · { $room }
@@ -240,6 +240,36 @@ alert-database-replaced-no-backup = 🗄️ <b>The database could not be opened,
     Error: { $error }
     The old file is kept as <code>{ $setAside }</code>; the console started on an empty database (staff cards, history and servers are missing). There is no backup in <code>{ $backups }</code>: re-enroll the cards or restore a copy of your own to <code>{ $file }</code> while the console is stopped.
 alerts-undelivered = 📭 Not delivered in the last 7 days: { $count }. Latest, to { $channel } at { $time }: { $what } ({ $error })
+
+## alerts: the Pi's own health (clock, power) and its devices
+alert-clock-unsynced = The Pi's clock is not synchronised ({ $reason }): office hours, and so what counts as an off-hours entry, may be judged wrong until it is. Door decisions say so meanwhile.
+alert-recovered-clock-unsynced = The Pi's clock is synchronised again (after { $duration }).
+alert-power-undervoltage = The Pi's power supply is too weak right now (under-voltage): the SD card and the sensors may misbehave. Use the official supply (5 V 3 A for a Pi 4, 5 V 5 A for a Pi 5).
+alert-recovered-power-undervoltage = The Pi's supply voltage is back to normal (after { $duration }).
+alert-power-throttled = The Pi is slowed down right now: { $what }.
+alert-recovered-power-throttled = The Pi runs at full speed again (after { $duration }).
+alert-power-undervoltage-seen = The Pi's supply dipped too low since { $time } (under-voltage, now gone): check the power supply and its cable.
+alert-throttled-capped = the CPU frequency is capped
+alert-throttled-throttled = it is throttled
+alert-throttled-soft-temp = it is near its temperature limit
+alert-device-missing = The { $device } was not found on this Pi, so it is simulated ({ $driver }): { $reason }
+alert-device-stopped = The { $device } ({ $driver }) could not start: { $reason }
+alert-recovered-device-missing = The { $device } is found again ({ $driver }) after { $duration }.
+rule-clock-unsynced = clock not synchronised
+rule-power-undervoltage = under-voltage
+rule-power-throttled = throttling
+rule-power-undervoltage-seen = past under-voltage
+rule-device-missing = { $device } missing
+rule-devices = missing devices
+rule-power = power and throttling
+device-climate = climate sensor
+device-cards = card reader
+device-display = display
+device-camera = camera
+device-motion = motion sensor
+alert-started-device = { $device }: { $driver }
+alert-started-devices = Devices: { $list }.
+access-clock-unsynced = ⚠️ The Pi's clock was not synchronised at that time.
 
 ## lcd (the room's character display: plain ASCII, 16 characters a line)
 lcd-climate = { $t }°C  { $h }%RH

@@ -210,9 +210,9 @@ alerts-mute-item = { $what }({ $time } まで)
 ack-none = 確認待ちのインシデントはありません。
 ack-done = { $count } 件のインシデントを確認しました。
 ack-unknown = ID「{ $id }」の未解決インシデントはありません。/alerts を確認してください。
-mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、servers、all(既定)。
+mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、servers、devices、power、clock、storage、all(既定)。
 mute-done = 🔕 { $name } さんが { $what } を { $time } までミュートしました。
-unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、motion、camera、servers、all(既定)。
+unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、motion、camera、servers、devices、power、clock、storage、all(既定)。
 unmute-done = 🔔 { $what } のミュートを解除しました。
 unmute-none = { $what } はミュートされていません。
 summary-title = 📊 <b>日次サマリー</b> · { $room }
@@ -240,6 +240,36 @@ alert-database-replaced-no-backup = 🗄️ <b>データベースを開けなか
     エラー: { $error }
     元のファイルは <code>{ $setAside }</code> として保存してあります。コンソールは空のデータベースで起動しました(スタッフカード、履歴、サーバーはありません)。<code>{ $backups }</code> にバックアップがありません: カードを再登録するか、コンソール停止中にお手持ちのコピーを <code>{ $file }</code> に復元してください。
 alerts-undelivered = 📭 過去 7 日間に配信できなかったアラート: { $count } 件。最新({ $time }、{ $channel } 宛): { $what }({ $error })
+
+## alerts: the Pi's own health (clock, power) and its devices
+alert-clock-unsynced = Pi の時計が同期されていません({ $reason })。同期されるまで、営業時間の判定(時間外の入室かどうか)が正しくない可能性があります。その間の入退室の判定にはその旨を記します。
+alert-recovered-clock-unsynced = { $duration } 後に Pi の時計が同期されました。
+alert-power-undervoltage = Pi の電源が現在弱すぎます(電圧低下)。SD カードやセンサーが誤動作する可能性があります。純正電源(Pi 4 は 5 V 3 A、Pi 5 は 5 V 5 A)を使ってください。
+alert-recovered-power-undervoltage = { $duration } 後に Pi の電源電圧が正常に戻りました。
+alert-power-throttled = Pi の処理速度が現在落ちています: { $what }。
+alert-recovered-power-throttled = { $duration } 後に Pi が通常の速度に戻りました。
+alert-power-undervoltage-seen = { $time } 以降に Pi の電源電圧が一時的に低下しました(現在は回復)。電源とケーブルを確認してください。
+alert-throttled-capped = CPU の周波数が制限されています
+alert-throttled-throttled = スロットリング中です
+alert-throttled-soft-temp = 温度上限に近づいています
+alert-device-missing = この Pi で{ $device }が見つからないため、シミュレーションで動作しています({ $driver }): { $reason }
+alert-device-stopped = { $device }({ $driver })を開始できませんでした: { $reason }
+alert-recovered-device-missing = { $duration } 後に{ $device }が見つかりました({ $driver })。
+rule-clock-unsynced = 時計未同期
+rule-power-undervoltage = 電圧低下
+rule-power-throttled = スロットリング
+rule-power-undervoltage-seen = 過去の電圧低下
+rule-device-missing = { $device }なし
+rule-devices = 見つからないデバイス
+rule-power = 電源とスロットリング
+device-climate = 温湿度センサー
+device-cards = カードリーダー
+device-display = ディスプレイ
+device-camera = カメラ
+device-motion = 人感センサー
+alert-started-device = { $device }: { $driver }
+alert-started-devices = デバイス: { $list }。
+access-clock-unsynced = ⚠️ この時点では Pi の時計が同期されていませんでした。
 
 ## lcd (部屋の液晶表示: 半角カナと ASCII、1 行 16 文字)
 lcd-climate = { $t }°C  { $h }%RH

@@ -2,7 +2,14 @@
  * Renders alert notices and incidents as Telegram HTML (and, stripped, as plain text
  * for SNS), from the locale files. Every value taken from a notice is escaped.
  */
-import { type Incident, type Notice, parseServerRule, type RuleId } from "../../core/alerts/types.ts";
+import {
+  type Incident,
+  type MuteFamily,
+  type Notice,
+  parseDeviceMissingRule,
+  parseServerRule,
+  type RuleId,
+} from "../../core/alerts/types.ts";
 import { htmlToText } from "../../core/text/fit.ts";
 import { escapeHtml, formatDateTime } from "../html.ts";
 
@@ -29,11 +36,15 @@ export function formatDuration(t: Translate, ms: number): string {
   return t("duration-days", { n: String(Math.floor(hours / 24)), h: String(hours % 24) });
 }
 
-export function ruleName(t: Translate, rule: RuleId | "*" | "server.*"): string {
+export function ruleName(t: Translate, rule: RuleId | "*" | MuteFamily): string {
   if (rule === "*") return t("rule-all");
   if (rule === "server.*") return t("rule-servers");
+  if (rule === "device.*") return t("rule-devices");
+  if (rule === "power.*") return t("rule-power");
   const server = parseServerRule(rule);
   if (server) return t(`rule-server-${server.kind}`, { host: escapeHtml(server.host) });
+  const device = parseDeviceMissingRule(rule);
+  if (device) return t("rule-device-missing", { device: t(`device-${device}`) });
   return t(`rule-${rule.replace(".", "-")}`);
 }
 
@@ -100,6 +111,19 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
       return t("alert-motion-dead", { reason: str(d, "reason") });
     case "storage.write":
       return t("alert-storage-write", { reason: str(d, "reason") });
+    case "clock.unsynced":
+      return t("alert-clock-unsynced", { reason: str(d, "reason") });
+    case "power.undervoltage":
+      return t("alert-power-undervoltage");
+    case "power.throttled": {
+      const what = String(d.what ?? "")
+        .split(", ")
+        .filter((w) => w === "capped" || w === "throttled" || w === "soft-temp")
+        .map((w) => t(`alert-throttled-${w}`));
+      return t("alert-power-throttled", { what: what.join(", ") });
+    }
+    case "power.undervoltage-seen":
+      return t("alert-power-undervoltage-seen", { time: str(d, "time") });
     case "storage.space":
       return t("alert-storage-space", {
         free: str(d, "free"),
@@ -113,6 +137,14 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
         source: str(d, "source"),
       });
     default: {
+      const device = rule ? parseDeviceMissingRule(rule) : undefined;
+      if (device) {
+        return t(d.stopped === 1 ? "alert-device-stopped" : "alert-device-missing", {
+          device: t(`device-${device}`),
+          driver: str(d, "driver"),
+          reason: str(d, "reason"),
+        });
+      }
       const server = rule ? parseServerRule(rule) : undefined;
       if (!server) return "";
       return t(`alert-server-${server.kind}`, {
@@ -142,6 +174,17 @@ function recoveryLine(t: Translate, n: Notice): string {
   if (server) return t(`alert-recovered-server-${server.kind}`, { host: escapeHtml(server.host), duration });
   if (n.rule === "motion.dead") return t("alert-recovered-motion-dead", { duration });
   if (n.rule === "storage.write") return t("alert-recovered-storage-write", { duration });
+  if (n.rule === "clock.unsynced") return t("alert-recovered-clock-unsynced", { duration });
+  if (n.rule === "power.undervoltage") return t("alert-recovered-power-undervoltage", { duration });
+  if (n.rule === "power.throttled") return t("alert-recovered-power-throttled", { duration });
+  const device = n.rule ? parseDeviceMissingRule(n.rule) : undefined;
+  if (device) {
+    return t("alert-recovered-device-missing", {
+      device: t(`device-${device}`),
+      driver: str(n.details, "driver"),
+      duration,
+    });
+  }
   if (n.rule === "storage.space") {
     return t("alert-recovered-storage-space", { free: str(n.details, "free"), pct: str(n.details, "pct"), duration });
   }

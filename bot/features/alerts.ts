@@ -48,6 +48,10 @@ const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, A
   ["motion", ["room.motion", "motion.dead"]],
   ["camera", ["camera.dead"]],
   ["servers", ["server.*"]],
+  ["devices", ["device.*"]],
+  ["power", ["power.*"]],
+  ["clock", ["clock.unsynced"]],
+  ["storage", ["storage.write", "storage.space"]],
 ]);
 
 function renderCtx(ctx: SeromaContext): RenderContext {

@@ -26,6 +26,7 @@ import {
   type Incident,
   type LeveledRuleId,
   type Mute,
+  muteCovers,
   type Notice,
   type RuleId,
   type ServerRuleId,
@@ -207,9 +208,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       log.error({ err, rule }, "could not read mutes; alerting");
       return false;
     }
-    return mutes.some(
-      (m) => m.rule === "*" || m.rule === rule || (m.rule === "server.*" && rule.startsWith("server.")),
-    );
+    return mutes.some((m) => muteCovers(m.rule, rule));
   }
 
   /** The notice of an incident change, or undefined when a mute covers the rule. */

@@ -13,11 +13,19 @@ export type Severity = "warning" | "critical";
  *   storage.write: the console cannot write its own database (disk full, SD card failing);
  *     alerts are held in memory and still sent; resolved by the first write that works
  *   storage.space: DATA_DIR's file system is running out of space (warning, then critical)
+ *   clock.unsynced: the system clock is not synchronised (NTP); office hours, and so what is
+ *     a breach, are judged on it
+ *   power.undervoltage: the Pi's supply is too weak right now (critical)
+ *   power.throttled: the Pi is throttled or its CPU capped right now (heat or power)
+ *   device.missing:DEVICE: on a Raspberry Pi, a device (climate, cards, display, camera,
+ *     motion) was not found and is simulated, or stopped; one per device
  * Event rules (each occurrence is its own incident, recorded as resolved at once and
  * acknowledgeable; no reminders, no recovery):
  *   door.breach: a known card at the door outside office hours
  *   door.unknown-card / door.revoked-card: a card that is not (or no longer) enrolled
  *   room.motion: motion in the room outside office hours or while armed
+ *   power.undervoltage-seen: the firmware says under-voltage happened since the last look
+ *     (too short to be caught "now")
  * Server conditions, one per host (`server.KIND:HOST`), raised and cleared by the
  * server-check job: down (unreachable N runs in a row), disk (a mount over its
  * threshold), service (a listed systemd unit not active), journal (new errors since
@@ -33,7 +41,22 @@ export type ConditionRuleId =
   | "motion.dead"
   | "storage.write"
   | "storage.space"
+  | "clock.unsynced"
+  | "power.undervoltage"
+  | "power.throttled"
+  | DeviceMissingRuleId
   | ServerRuleId;
+/** The devices a room has (one `device.missing:` rule each). */
+export const ROOM_DEVICES = ["climate", "cards", "display", "camera", "motion"] as const;
+export type RoomDevice = (typeof ROOM_DEVICES)[number];
+export type DeviceMissingRuleId = `device.missing:${RoomDevice}`;
+
+/** "device.missing:camera" -> "camera"; undefined for other rules. */
+export function parseDeviceMissingRule(rule: string): RoomDevice | undefined {
+  const m = /^device\.missing:([a-z]+)$/.exec(rule);
+  const device = m?.[1] as RoomDevice | undefined;
+  return device && ROOM_DEVICES.includes(device) ? device : undefined;
+}
 export const SERVER_CHECK_KINDS = ["down", "disk", "service", "journal", "load", "memory"] as const;
 export type ServerCheckKind = (typeof SERVER_CHECK_KINDS)[number];
 export type ServerRuleId = `server.${ServerCheckKind}:${string}`;
@@ -48,9 +71,20 @@ export function parseServerRule(rule: string): { kind: ServerCheckKind; host: st
 
 /** Conditions of a device that is either working or not. */
 export type DeviceRuleId = "reader.dead" | "camera.dead" | "motion.dead" | "storage.write";
-/** Conditions with a level, set and cleared by a job that measures them (server checks, disk space). */
-export type LeveledRuleId = ServerRuleId | "storage.space";
-export type EventRuleId = "door.breach" | "door.unknown-card" | "door.revoked-card" | "room.motion";
+/** Conditions with a level, set and cleared by a job that measures them (servers, disk space, the Pi's health, devices). */
+export type LeveledRuleId =
+  | ServerRuleId
+  | "storage.space"
+  | "clock.unsynced"
+  | "power.undervoltage"
+  | "power.throttled"
+  | DeviceMissingRuleId;
+export type EventRuleId =
+  | "door.breach"
+  | "door.unknown-card"
+  | "door.revoked-card"
+  | "room.motion"
+  | "power.undervoltage-seen";
 export type RuleId = ConditionRuleId | EventRuleId;
 /** The fixed rules (server rules are per host and not listed). */
 export const RULE_IDS: readonly RuleId[] = [
@@ -63,16 +97,21 @@ export const RULE_IDS: readonly RuleId[] = [
   "motion.dead",
   "storage.write",
   "storage.space",
+  "clock.unsynced",
+  "power.undervoltage",
+  "power.throttled",
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
   "room.motion",
+  "power.undervoltage-seen",
 ];
 export const EVENT_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
   "room.motion",
+  "power.undervoltage-seen",
 ]);
 
 export interface Incident {
@@ -128,10 +167,19 @@ export interface Notice {
 
 export interface Mute {
   roomId: string;
-  /** A rule id, "*" for every rule of the room, or "server.*" for every server rule. */
-  rule: RuleId | "*" | "server.*";
+  /** A rule id, "*" for every rule of the room, or a family: "server.*", "device.*", "power.*". */
+  rule: RuleId | "*" | MuteFamily;
   until: number;
   by: { id: number; name: string };
+}
+
+/** Rule families a mute can cover at once. */
+export type MuteFamily = "server.*" | "device.*" | "power.*";
+
+/** Whether a mute of `muted` covers `rule`. */
+export function muteCovers(muted: Mute["rule"], rule: RuleId): boolean {
+  if (muted === "*" || muted === rule) return true;
+  return muted.endsWith(".*") && rule.startsWith(muted.slice(0, -1));
 }
 
 export interface AuditEntry {
