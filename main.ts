@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       mode: config.hardware,
       clock,
       debounceMs: config.door.debounceMs,
-      mfrc522: {
+      mfrc522Rpi: {
         pollMs: config.door.pollMs,
         resetPin: config.door.resetPin,
         spiChip: config.door.spiChip,

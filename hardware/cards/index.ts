@@ -11,27 +11,27 @@
  *             MFRC522, with `reason` as a warning: its watchdog then reports it "dead",
  *             which is what the room needs to hear, rather than a door that silently
  *             accepts invented taps.
- *   createCardReader(name, opts) -> a driver by name ("mfrc522" | "sim"), no I/O.
+ *   createCardReader(name, opts) -> a driver by name ("mfrc522-rpi" | "sim"), no I/O.
  */
 import type { Clock } from "../../core/clock.ts";
-import { createMfrc522Reader, type Mfrc522Options, probeMfrc522 } from "./mfrc522.ts";
+import { createMfrc522RpiReader, type Mfrc522RpiOptions, probeMfrc522Rpi } from "./mfrc522-rpi.ts";
 import type { CardReader } from "./port.ts";
 import { createSimulatedCardReader } from "./simulator.ts";
 
 export { createTapDebouncer, type TapDebouncer } from "./debounce.ts";
 export {
-  createMfrc522Reader,
+  createMfrc522RpiReader,
   gpioAccessProblem,
-  loadMfrc522Library,
-  MFRC522_DEFAULTS,
-  type Mfrc522Chip,
-  type Mfrc522Library,
-  type Mfrc522Options,
-  type Mfrc522Probe,
-  type Mfrc522Reader,
-  type PollTimers,
-  probeMfrc522,
-} from "./mfrc522.ts";
+  loadMfrc522RpiLibrary,
+  MFRC522_RPI_DEFAULTS,
+  type Mfrc522RpiChip,
+  type Mfrc522RpiLibrary,
+  type Mfrc522RpiOptions,
+  type Mfrc522RpiProbe,
+  type Mfrc522RpiReader,
+  probeMfrc522Rpi,
+} from "./mfrc522-rpi.ts";
+export { CARD_READER_DEFAULTS, type PollTimers } from "./polling.ts";
 export type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
 export {
   createSimulatedCardReader,
@@ -45,14 +45,14 @@ export interface CardReaderOptions {
   clock?: Clock;
   /** Passed to both drivers (default 1500 ms). */
   debounceMs?: number;
-  /** Further options for the MFRC522 driver. */
-  mfrc522?: Omit<Mfrc522Options, "clock" | "debounceMs">;
+  /** Further options for the mfrc522-rpi driver. */
+  mfrc522Rpi?: Omit<Mfrc522RpiOptions, "clock" | "debounceMs">;
 }
 
 const drivers = {
-  mfrc522: (o: CardReaderOptions): CardReader =>
-    createMfrc522Reader({
-      ...o.mfrc522,
+  "mfrc522-rpi": (o: CardReaderOptions): CardReader =>
+    createMfrc522RpiReader({
+      ...o.mfrc522Rpi,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
     }),
@@ -66,7 +66,7 @@ const drivers = {
 export type CardReaderDriverName = keyof typeof drivers;
 export const CARD_READER_DRIVERS = Object.keys(drivers) as CardReaderDriverName[];
 
-/** Creates the card reader driver called `name` ("mfrc522" or "sim"); does no I/O. */
+/** Creates the card reader driver called `name` ("mfrc522-rpi" or "sim"); does no I/O. */
 export function createCardReader(name: string, opts: CardReaderOptions = {}): CardReader {
   if (!Object.hasOwn(drivers, name)) {
     throw new Error(`unknown card reader driver "${name}"; valid drivers: ${CARD_READER_DRIVERS.join(", ")}`);
@@ -95,8 +95,8 @@ export async function selectCardReader(opts: SelectCardReaderOptions): Promise<S
   }
 
   // bad options are a configuration error in every mode: this throws a RangeError before any probing
-  const reader = createCardReader("mfrc522", factoryOpts);
-  const probe = await probeMfrc522(factoryOpts.mfrc522);
+  const reader = createCardReader("mfrc522-rpi", factoryOpts);
+  const probe = await probeMfrc522Rpi(factoryOpts.mfrc522Rpi);
   if (!probe.available) {
     if (mode === "real") throw new Error(`HARDWARE=real, but the MFRC522 card reader cannot be used: ${probe.reason}`);
     return {

@@ -15,7 +15,7 @@ export type CardReaderEvent =
   | { type: "alive"; at: number };
 
 export interface CardReader {
-  /** "mfrc522" or "sim". */
+  /** The driver's name: "mfrc522-rpi" or "sim". */
   readonly driver: string;
   /** Starts polling; events go to `listener`. Rejects (with a clear message) if the reader cannot be opened. */
   start(listener: (event: CardReaderEvent) => void): Promise<void>;

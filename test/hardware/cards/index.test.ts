@@ -4,13 +4,13 @@ import {
   CARD_READER_DRIVERS,
   type CardReaderEvent,
   createCardReader,
-  type Mfrc522Library,
+  type Mfrc522RpiLibrary,
   selectCardReader,
 } from "../../../hardware/cards/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
 
-const noGpio = async (): Promise<Mfrc522Library> => {
+const noGpio = async (): Promise<Mfrc522RpiLibrary> => {
   throw Object.assign(new Error("Cannot find package 'mfrc522-rpi' imported from seroma"), {
     code: "ERR_MODULE_NOT_FOUND",
   });
@@ -18,10 +18,13 @@ const noGpio = async (): Promise<Mfrc522Library> => {
 
 describe("createCardReader", () => {
   test("an unknown name throws, listing the valid ones", () => {
-    assert.throws(() => createCardReader("pn532"), /unknown card reader driver "pn532"; valid drivers: mfrc522, sim/);
-    assert.throws(() => createCardReader("constructor"), /valid drivers: mfrc522, sim/);
-    assert.throws(() => createCardReader("toString"), /valid drivers: mfrc522, sim/);
-    assert.deepEqual(CARD_READER_DRIVERS, ["mfrc522", "sim"]);
+    assert.throws(
+      () => createCardReader("pn532"),
+      /unknown card reader driver "pn532"; valid drivers: mfrc522-rpi, sim/,
+    );
+    assert.throws(() => createCardReader("constructor"), /valid drivers: mfrc522-rpi, sim/);
+    assert.throws(() => createCardReader("toString"), /valid drivers: mfrc522-rpi, sim/);
+    assert.deepEqual(CARD_READER_DRIVERS, ["mfrc522-rpi", "sim"]);
   });
 
   test("sim, with the clock and debounce passed through", async () => {
@@ -39,15 +42,15 @@ describe("createCardReader", () => {
     assert.deepEqual(events, [{ type: "tap", uid: "04A2B3C4", at: new ManualClock().now().getTime() }]);
   });
 
-  test("mfrc522, with its options, the clock and debounce passed through; no I/O until start()", async () => {
+  test("mfrc522-rpi, with its options, the clock and debounce passed through; no I/O until start()", async () => {
     const clock = new ManualClock();
     const timers = new ManualTimers(clock);
     const world = new FakeReaderWorld();
     let loads = 0;
-    const reader = createCardReader("mfrc522", {
+    const reader = createCardReader("mfrc522-rpi", {
       clock,
       debounceMs: 0,
-      mfrc522: {
+      mfrc522Rpi: {
         spiChip: 1,
         timers,
         loadLibrary: async () => {
@@ -56,7 +59,7 @@ describe("createCardReader", () => {
         },
       },
     });
-    assert.equal(reader.driver, "mfrc522");
+    assert.equal(reader.driver, "mfrc522-rpi");
     assert.equal(loads, 0);
     const taps: string[] = [];
     await reader.start((e) => {
@@ -76,7 +79,7 @@ describe("selectCardReader", () => {
     let loads = 0;
     const chosen = await selectCardReader({
       mode: "sim",
-      mfrc522: {
+      mfrc522Rpi: {
         loadLibrary: async () => {
           loads++;
           return new FakeReaderWorld().library();
@@ -90,15 +93,15 @@ describe("selectCardReader", () => {
 
   test("auto with a reader that answers: the MFRC522, no reason; the probe released the pins", async () => {
     const world = new FakeReaderWorld();
-    const chosen = await selectCardReader({ mode: "auto", mfrc522: { loadLibrary: async () => world.library() } });
-    assert.equal(chosen.reader.driver, "mfrc522");
+    const chosen = await selectCardReader({ mode: "auto", mfrc522Rpi: { loadLibrary: async () => world.library() } });
+    assert.equal(chosen.reader.driver, "mfrc522-rpi");
     assert.equal(chosen.reason, undefined);
     assert.equal(world.spiOpen, false);
     assert.equal(world.calls.spiOpen, 1);
   });
 
   test("auto without the library or GPIO: the simulator, saying why", async () => {
-    const chosen = await selectCardReader({ mode: "auto", mfrc522: { loadLibrary: noGpio } });
+    const chosen = await selectCardReader({ mode: "auto", mfrc522Rpi: { loadLibrary: noGpio } });
     assert.equal(chosen.reader.driver, "sim");
     assert.match(
       chosen.reason ?? "",
@@ -109,27 +112,27 @@ describe("selectCardReader", () => {
   test("auto on a Pi whose chip does not answer: keeps the MFRC522, with a warning", async () => {
     const world = new FakeReaderWorld();
     world.fault = "version-ff";
-    const chosen = await selectCardReader({ mode: "auto", mfrc522: { loadLibrary: async () => world.library() } });
-    assert.equal(chosen.reader.driver, "mfrc522");
+    const chosen = await selectCardReader({ mode: "auto", mfrc522Rpi: { loadLibrary: async () => world.library() } });
+    assert.equal(chosen.reader.driver, "mfrc522-rpi");
     assert.match(chosen.reason ?? "", /does not answer yet: .*version register reads 0xFF/);
   });
 
   test("real without the library or GPIO: rejects with the reason", async () => {
     await assert.rejects(
-      selectCardReader({ mode: "real", mfrc522: { loadLibrary: noGpio } }),
+      selectCardReader({ mode: "real", mfrc522Rpi: { loadLibrary: noGpio } }),
       /HARDWARE=real, but the MFRC522 card reader cannot be used: .*not installed.*HARDWARE=sim/,
     );
   });
 
   test("real with a reader that answers: the MFRC522", async () => {
     const world = new FakeReaderWorld();
-    const chosen = await selectCardReader({ mode: "real", mfrc522: { loadLibrary: async () => world.library() } });
-    assert.equal(chosen.reader.driver, "mfrc522");
+    const chosen = await selectCardReader({ mode: "real", mfrc522Rpi: { loadLibrary: async () => world.library() } });
+    assert.equal(chosen.reader.driver, "mfrc522-rpi");
   });
 
   test("bad reader options fail in auto and real alike, never a silent fallback", async () => {
     for (const mode of ["auto", "real"] as const) {
-      await assert.rejects(selectCardReader({ mode, mfrc522: { resetPin: 10 } }), RangeError);
+      await assert.rejects(selectCardReader({ mode, mfrc522Rpi: { resetPin: 10 } }), RangeError);
     }
     await assert.rejects(selectCardReader({ mode: "maybe" as "auto" }), /unknown hardware mode "maybe"/);
   });

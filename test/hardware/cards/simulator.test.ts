@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createMfrc522Reader } from "../../../hardware/cards/mfrc522.ts";
+import { createMfrc522RpiReader } from "../../../hardware/cards/mfrc522-rpi.ts";
 import type { CardReaderEvent } from "../../../hardware/cards/port.ts";
 import { createSimulatedCardReader } from "../../../hardware/cards/simulator.ts";
 import { ManualClock } from "../../support/fakes.ts";
@@ -208,7 +208,7 @@ describe("simulator and driver agree", () => {
       const timers = new ManualTimers(driverClock);
       const world = new FakeReaderWorld();
       const driverTaps: string[] = [];
-      const driver = createMfrc522Reader({
+      const driver = createMfrc522RpiReader({
         pollMs,
         debounceMs,
         clock: driverClock,
