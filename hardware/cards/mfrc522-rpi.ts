@@ -47,6 +47,7 @@ import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import { isPi5Model } from "./board.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
@@ -169,7 +170,7 @@ export async function gpioAccessProblem(paths: GpioPaths = DEFAULT_GPIO_PATHS): 
   if (!/^Raspberry Pi\b/.test(model)) {
     return `this board is "${model}", not a Raspberry Pi: rpio cannot drive its GPIO pins. Set HARDWARE=sim to use the simulated reader.`;
   }
-  if (/^Raspberry Pi (5|Compute Module 5)\b/.test(model)) {
+  if (isPi5Model(model)) {
     return (
       `this is a ${model}: rpio (used by mfrc522-rpi) does not support the Pi 5's RP1 GPIO chip. ` +
       "Use a Raspberry Pi 2/3/4/Zero for the reader, or set HARDWARE=sim."
