@@ -333,6 +333,11 @@ export class Mfrc522Emulator {
     for (let i = 0; i < (opts.count ?? 1); i++) this.damage.push({ kind, on: opts.on });
   }
 
+  /** Answers are no longer damaged. */
+  clearDamage(): void {
+    this.damage.length = 0;
+  }
+
   /** Frames of one kind sent to the field so far. */
   sent(kind: FrameKind): SentFrame[] {
     return this.frames.filter((f) => f.kind === kind);
