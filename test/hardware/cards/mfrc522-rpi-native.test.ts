@@ -74,9 +74,12 @@ describe("mfrc522-rpi as installed", { skip: noPackage }, () => {
   test("off a Pi: the probe says why, and auto falls back to the simulator", { skip: offPi }, async () => {
     const probe = await probeMfrc522Rpi();
     assert.ok(!probe.available && /not a Raspberry Pi/.test(probe.reason));
-    const chosen = await selectCardReader({ mode: "auto" });
+    const chosen = await selectCardReader({ mode: "auto", driver: "mfrc522-rpi" });
     assert.equal(chosen.reader.driver, "sim");
     assert.match(chosen.reason ?? "", /using the simulator: MFRC522: this is not a Raspberry Pi/);
-    await assert.rejects(selectCardReader({ mode: "real" }), /HARDWARE=real.*not a Raspberry Pi/);
+    await assert.rejects(
+      selectCardReader({ mode: "real", driver: "mfrc522-rpi" }),
+      /HARDWARE=real.*not a Raspberry Pi/,
+    );
   });
 });
