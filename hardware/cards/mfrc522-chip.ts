@@ -2,7 +2,7 @@
  * The MFRC522's register protocol, in TypeScript, over any SPI transport (the kernel's
  * /dev/spidev through spidev-transport.ts on a Pi; a register-level emulator in tests).
  * No timers: waiting for the chip is reading its interrupt bits a bounded number of times,
- * and the chip's own timer (started after each transmission, 10 ms) ends a wait for a card
+ * and the chip's own timer (started after each transmission, 5 ms) ends a wait for a card
  * that does not answer.
  *
  * Facts from NXP's MFRC522 datasheet (rev. 3.9) used here:
@@ -83,9 +83,10 @@ const FIFO_SIZE = 64;
 /**
  * What init() writes after the soft reset (the usual MFRC522 set-up for ISO/IEC 14443 A at
  * 106 kBd): the timer counts 25 µs ticks (TPrescaler 0xA9: 13.56 MHz / 339) from the end
- * of each transmission and raises TimerIRq after 400 of them (10 ms, far longer than any
- * answer during selection takes); 100 % ASK; CRC preset 0x6363 (CRC_A); bits after a
- * collision cleared.
+ * of each transmission and raises TimerIRq after 200 of them (5 ms: a card's ATQA, UID or
+ * SAK starts about 90 µs after the frame and lasts under 0.5 ms; the shorter the wait, the
+ * fewer interrupt-register reads a poll of an empty field costs); 100 % ASK; CRC preset
+ * 0x6363 (CRC_A); bits after a collision cleared.
  */
 const SETUP: readonly (readonly [number, number])[] = [
   [REG.TxMode, 0x00],
@@ -93,8 +94,8 @@ const SETUP: readonly (readonly [number, number])[] = [
   [REG.ModWidth, 0x26],
   [REG.TMode, 0x80],
   [REG.TPrescaler, 0xa9],
-  [REG.TReloadH, 0x01],
-  [REG.TReloadL, 0x90],
+  [REG.TReloadH, 0x00],
+  [REG.TReloadL, 0xc8],
   [REG.TxASK, 0x40],
   [REG.Mode, 0x3d],
   [REG.Coll, 0x00],
@@ -185,7 +186,7 @@ export interface Mfrc522ChipOptions {
   /**
    * How many times a command's interrupt bits are read before the chip counts as stuck
    * (default 2000; at 1 MHz one read takes well under 100 µs, so this is far beyond the
-   * chip's 10 ms timer).
+   * chip's 5 ms timer).
    */
   maxWaitReads?: number;
 }
