@@ -93,9 +93,16 @@ async function main(): Promise<void> {
     climate = await selectClimateSensor({ mode: config.hardware, pin: config.dht.pin, clock });
     cards = await selectCardReader({
       mode: config.hardware,
+      driver: config.door.driver,
       clock,
       debounceMs: config.door.debounceMs,
       mfrc522: {
+        device: config.door.spiDevice,
+        pollMs: config.door.pollMs,
+        resetPin: config.door.resetPin,
+        watchdogMs: config.door.watchdogMs,
+      },
+      mfrc522Rpi: {
         pollMs: config.door.pollMs,
         resetPin: config.door.resetPin,
         spiChip: config.door.spiChip,

@@ -34,7 +34,7 @@ export interface BotServices {
     sampleNow(): Promise<SampleOutcome>;
   };
   door: {
-    /** Which driver reads cards ("mfrc522" or "sim"). */
+    /** Which driver reads cards ("mfrc522", "mfrc522-rpi" or "sim"). */
     driver: string;
     /** A copy of the next card tap, for /enroll by the admin named `by` (the tap is still judged). */
     captureNextTap(timeoutMs: number, by: string): CardCapture;

@@ -10,6 +10,8 @@ import { z } from "zod";
 import { isValidTimeZone, type OfficeHours, parseOfficeHoursSpec } from "./office-hours.ts";
 
 export const HARDWARE_MODES = ["auto", "real", "sim"] as const;
+/** Real card reader drivers: the MFRC522 through the kernel's /dev/spidev (every Pi), or through mfrc522-rpi (Pi 1-4). */
+export const CARD_DRIVERS = ["mfrc522", "mfrc522-rpi"] as const;
 export const STORAGE_KINDS = ["sqlite", "aws"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -69,11 +71,15 @@ export interface Config {
   sampling: { intervalSeconds: number; cron: string };
   dht: { pin: number };
   door: {
+    /** Which driver reads the MFRC522 when the hardware is real (CARD_DRIVER). */
+    driver: (typeof CARD_DRIVERS)[number];
+    /** The spidev device of the reader (driver mfrc522). */
+    spiDevice: string;
     /** Pause between MFRC522 polls. */
     pollMs: number;
     /** BCM GPIO of the reader's RST line. */
     resetPin: number;
-    /** SPI0 chip select (0 = CE0, 1 = CE1). */
+    /** SPI0 chip select (0 = CE0, 1 = CE1) for the mfrc522-rpi driver. */
     spiChip: number;
     /** The same card within this time is one tap. */
     debounceMs: number;
@@ -295,6 +301,12 @@ const schema = (env: Record<string, string | undefined>) =>
         "must divide a minute (2-30 s), an hour (whole minutes) or a day (whole hours), e.g. 5, 60, 300",
       ),
     DHT_PIN: intIn(0, 27, 4),
+    CARD_DRIVER: z.enum(CARD_DRIVERS, { message: `must be one of: ${CARD_DRIVERS.join(", ")}` }).default("mfrc522"),
+    CARD_SPI_DEVICE: z
+      .string()
+      .trim()
+      .regex(/^\/dev\/\S+$/, "must be a device path such as /dev/spidev0.0")
+      .optional(),
     CARD_POLL_MS: intIn(20, 5_000, 200),
     CARD_RST_PIN: intIn(0, 27, 25),
     CARD_SPI_CE: intIn(0, 1, 0),
@@ -428,6 +440,12 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (e.WATCH_CLIP_SECONDS > e.CLIP_MAX_SECONDS) errors.push("WATCH_CLIP_SECONDS: must not exceed CLIP_MAX_SECONDS");
   if (e.DISK_FREE_CRITICAL_PCT >= e.DISK_FREE_WARN_PCT)
     errors.push("DISK_FREE_CRITICAL_PCT: must be below DISK_FREE_WARN_PCT (critical is the emptier disk)");
+  const spidevChip = /^\/dev\/spidev0\.(\d+)$/.exec(e.CARD_SPI_DEVICE ?? "")?.[1];
+  if (cleaned.CARD_SPI_CE !== undefined && spidevChip !== undefined && Number(spidevChip) !== e.CARD_SPI_CE) {
+    errors.push(
+      `CARD_SPI_DEVICE: ${e.CARD_SPI_DEVICE} is chip select CE${spidevChip}, but CARD_SPI_CE is ${e.CARD_SPI_CE}; set one of them`,
+    );
+  }
   if (e.STORAGE === "aws") {
     if (!e.AWS_REGION) errors.push("AWS_REGION: required with STORAGE=aws (e.g. eu-central-1)");
     if (!e.S3_BUCKET) errors.push("S3_BUCKET: required with STORAGE=aws (the bucket npm run aws:setup created)");
@@ -488,6 +506,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       },
       dht: { pin: e.DHT_PIN },
       door: {
+        driver: e.CARD_DRIVER,
+        spiDevice: e.CARD_SPI_DEVICE ?? `/dev/spidev0.${e.CARD_SPI_CE}`,
         pollMs: e.CARD_POLL_MS,
         resetPin: e.CARD_RST_PIN,
         spiChip: e.CARD_SPI_CE,

@@ -1,7 +1,7 @@
 /**
  * Types for mfrc522-rpi 2.1 (an optionalDependency with no types of its own), written from
  * its index.js. Present whether or not the package installed, so `tsc` stays green
- * everywhere; only hardware/cards/mfrc522.ts imports it.
+ * everywhere; only hardware/cards/mfrc522-rpi.ts imports it.
  *
  * The package is CommonJS (`module.exports = MFRC522`): the ESM import exposes the class as
  * `default`. It drives the chip through an SPI object it is given (its examples use

@@ -1,6 +1,7 @@
 /**
  * The card reader port: taps of staff cards at the door. Implemented by the MFRC522
- * driver (mfrc522-rpi) and by the simulator.
+ * drivers (over /dev/spidev, the default; through mfrc522-rpi on a Pi 1-4) and by the
+ * simulator.
  */
 
 /** A card UID, normalized: upper-case hex, no separators (e.g. "04A2B3C4D5E6F7"). */
@@ -15,7 +16,7 @@ export type CardReaderEvent =
   | { type: "alive"; at: number };
 
 export interface CardReader {
-  /** "mfrc522" or "sim". */
+  /** The driver's name: "mfrc522" (over /dev/spidev), "mfrc522-rpi" or "sim". */
   readonly driver: string;
   /** Starts polling; events go to `listener`. Rejects (with a clear message) if the reader cannot be opened. */
   start(listener: (event: CardReaderEvent) => void): Promise<void>;

@@ -12,7 +12,7 @@
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createTapDebouncer } from "./debounce.ts";
-import { MFRC522_DEFAULTS } from "./mfrc522.ts";
+import { CARD_READER_DEFAULTS } from "./polling.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
 import { normalizeUid } from "./uid.ts";
 
@@ -53,7 +53,7 @@ const DEFAULT_DEAD_REASON = "sim: the reader stopped answering (fault injected)"
 
 export function createSimulatedCardReader(opts: SimulatedCardReaderOptions = {}): SimulatedCardReader {
   const clock = opts.clock ?? systemClock;
-  const debouncer = createTapDebouncer(opts.debounceMs ?? MFRC522_DEFAULTS.debounceMs);
+  const debouncer = createTapDebouncer(opts.debounceMs ?? CARD_READER_DEFAULTS.debounceMs);
   let listener: ((event: CardReaderEvent) => void) | undefined;
   let taps = 0;
   let held: CardUid | undefined;

@@ -167,6 +167,38 @@ describe("door and LCD settings", () => {
   });
 });
 
+describe("card reader driver settings", () => {
+  test("defaults: the mfrc522 driver on /dev/spidev0.0; CARD_SPI_CE picks the default device", () => {
+    const d = parseConfig({});
+    assert.ok(d.ok);
+    assert.equal(d.config.door.driver, "mfrc522");
+    assert.equal(d.config.door.spiDevice, "/dev/spidev0.0");
+    const ce1 = parseConfig({ CARD_SPI_CE: "1" });
+    assert.ok(ce1.ok);
+    assert.equal(ce1.config.door.spiDevice, "/dev/spidev0.1");
+  });
+
+  test("values read: the mfrc522-rpi driver by name, any device path (a udev symlink)", () => {
+    const r = parseConfig({ CARD_DRIVER: "mfrc522-rpi", CARD_SPI_DEVICE: "/dev/rfid-reader" });
+    assert.ok(r.ok);
+    assert.equal(r.config.door.driver, "mfrc522-rpi");
+    assert.equal(r.config.door.spiDevice, "/dev/rfid-reader");
+    const same = parseConfig({ CARD_SPI_CE: "1", CARD_SPI_DEVICE: "/dev/spidev0.1" });
+    assert.ok(same.ok);
+  });
+
+  test("bad values are each named: an unknown driver, a relative path, CE and device that disagree", () => {
+    const r = parseConfig({ CARD_DRIVER: "rpio", CARD_SPI_DEVICE: "spidev0.0" });
+    assert.ok(!r.ok);
+    const text = r.errors.join("\n");
+    assert.match(text, /CARD_DRIVER: must be one of: mfrc522, mfrc522-rpi/);
+    assert.match(text, /CARD_SPI_DEVICE: must be a device path such as \/dev\/spidev0\.0/);
+    const clash = parseConfig({ CARD_SPI_CE: "0", CARD_SPI_DEVICE: "/dev/spidev0.1" });
+    assert.ok(!clash.ok);
+    assert.match(clash.errors.join(), /CARD_SPI_DEVICE: \/dev\/spidev0\.1 is chip select CE1, but CARD_SPI_CE is 0/);
+  });
+});
+
 describe("samplingCron", () => {
   test("maps intervals to node-cron expressions", () => {
     assert.equal(samplingCron(2), "*/2 * * * * *");

@@ -5,13 +5,8 @@
  * that move a ManualClock as they fire.
  */
 import assert from "node:assert/strict";
-import type {
-  Mfrc522Chip,
-  Mfrc522Library,
-  PollTimers,
-  SoftSpiOptions,
-  SpiBus,
-} from "../../../hardware/cards/mfrc522.ts";
+import type { Mfrc522RpiChip, Mfrc522RpiLibrary, SoftSpiOptions, SpiBus } from "../../../hardware/cards/mfrc522-rpi.ts";
+import type { PollTimers } from "../../../hardware/cards/polling.ts";
 import type { ManualClock } from "../../support/fakes.ts";
 
 const VERSION_REG = 0x37;
@@ -67,7 +62,7 @@ export class FakeReaderWorld {
     return this.openBuses > 0;
   }
 
-  library(): Mfrc522Library {
+  library(): Mfrc522RpiLibrary {
     const world = this;
     class FakeSoftSpi implements SpiBus {
       open = false;
@@ -86,7 +81,7 @@ export class FakeReaderWorld {
         world.calls.spiClose++;
       }
     }
-    class FakeMfrc522 implements Mfrc522Chip {
+    class FakeMfrc522 implements Mfrc522RpiChip {
       private readonly bus: FakeSoftSpi;
       private selected = -1;
       constructor(spi: SpiBus) {

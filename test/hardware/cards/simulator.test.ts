@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createMfrc522Reader } from "../../../hardware/cards/mfrc522.ts";
+import { createMfrc522RpiReader } from "../../../hardware/cards/mfrc522-rpi.ts";
+import { createMfrc522SpidevReader } from "../../../hardware/cards/mfrc522-spidev.ts";
 import type { CardReaderEvent } from "../../../hardware/cards/port.ts";
 import { createSimulatedCardReader } from "../../../hardware/cards/simulator.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
+import { EmulatedSpi, Mfrc522Emulator } from "./mfrc522-emulator.ts";
 
 async function startedSim(debounceMs = 1500) {
   const clock = new ManualClock();
@@ -208,7 +210,7 @@ describe("simulator and driver agree", () => {
       const timers = new ManualTimers(driverClock);
       const world = new FakeReaderWorld();
       const driverTaps: string[] = [];
-      const driver = createMfrc522Reader({
+      const driver = createMfrc522RpiReader({
         pollMs,
         debounceMs,
         clock: driverClock,
@@ -236,6 +238,51 @@ describe("simulator and driver agree", () => {
       await driver.stop();
       assert.ok(driverTaps.length > 0);
       assert.deepEqual(simTaps, driverTaps);
+    });
+  }
+  for (const [i, polls] of script.entries()) {
+    test(`the same taps for the same sightings, with the mfrc522 driver over spidev (script ${i + 1})`, async () => {
+      const pollMs = 200;
+      const debounceMs = 1500;
+      const driverClock = new ManualClock();
+      const timers = new ManualTimers(driverClock);
+      const emu = new Mfrc522Emulator();
+      const driverTaps: string[] = [];
+      const driver = createMfrc522SpidevReader({
+        pollMs,
+        debounceMs,
+        clock: driverClock,
+        timers,
+        resetLine: null,
+        openTransport: async () => new EmulatedSpi(emu),
+      });
+      const poll = async () => {
+        timers.fire();
+        while (timers.pending.length === 0) await new Promise((r) => setImmediate(r));
+      };
+      await driver.start((e) => {
+        if (e.type === "tap") driverTaps.push(`${e.uid}@${e.at - driverClock.now().getTime()}`);
+      });
+      await poll(); // the first poll, right after start, with an empty field
+
+      const simClock = new ManualClock();
+      const sim = createSimulatedCardReader({ clock: simClock, debounceMs });
+      const simTaps: string[] = [];
+      await sim.start((e) => {
+        if (e.type === "tap") simTaps.push(`${e.uid}@${e.at - simClock.now().getTime()}`);
+      });
+
+      for (const card of polls) {
+        emu.take();
+        if (card) emu.place(card);
+        await poll();
+        simClock.advance(pollMs);
+        if (card) sim.tap(card);
+      }
+      await driver.stop();
+      assert.ok(driverTaps.length > 0);
+      assert.deepEqual(simTaps, driverTaps);
+      assert.deepEqual(emu.violations, []);
     });
   }
 });

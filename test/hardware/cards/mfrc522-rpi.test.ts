@@ -1,17 +1,17 @@
-/** The MFRC522 driver against a fake of mfrc522-rpi's class: taps, de-bouncing, the watchdog, no hardware, no waiting. */
+/** The mfrc522-rpi driver against a fake of mfrc522-rpi's class: taps, de-bouncing, the watchdog, no hardware, no waiting. */
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
-  createMfrc522Reader,
+  createMfrc522RpiReader,
   gpioAccessProblem,
-  type Mfrc522Library,
-  type Mfrc522Options,
+  type Mfrc522RpiLibrary,
+  type Mfrc522RpiOptions,
   physicalPinOf,
-  probeMfrc522,
-} from "../../../hardware/cards/mfrc522.ts";
+  probeMfrc522Rpi,
+} from "../../../hardware/cards/mfrc522-rpi.ts";
 import type { CardReaderEvent } from "../../../hardware/cards/port.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
@@ -19,12 +19,12 @@ import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
 const CARD_A = hexBytes("04A2B3C4");
 const CARD_B = hexBytes("1A2B3C4D");
 
-function setup(extra: Partial<Mfrc522Options> = {}) {
+function setup(extra: Partial<Mfrc522RpiOptions> = {}) {
   const clock = new ManualClock();
   const timers = new ManualTimers(clock);
   const world = new FakeReaderWorld();
   const events: CardReaderEvent[] = [];
-  const reader = createMfrc522Reader({
+  const reader = createMfrc522RpiReader({
     loadLibrary: async () => world.library(),
     clock,
     timers,
@@ -38,18 +38,18 @@ function setup(extra: Partial<Mfrc522Options> = {}) {
   return { clock, timers, world, events, reader, listener, taps, ofType };
 }
 
-async function started(extra: Partial<Mfrc522Options> = {}) {
+async function started(extra: Partial<Mfrc522RpiOptions> = {}) {
   const t = setup(extra);
   await t.reader.start(t.listener);
   return t;
 }
 
-describe("createMfrc522Reader: opening", () => {
+describe("createMfrc522RpiReader: opening", () => {
   test("does nothing until start(); then opens SPI0 CE0 and hard-resets on BCM 25 (physical pins for rpio)", async () => {
     let loads = 0;
     const world = new FakeReaderWorld();
     const clock = new ManualClock();
-    const reader = createMfrc522Reader({
+    const reader = createMfrc522RpiReader({
       clock,
       timers: new ManualTimers(clock),
       loadLibrary: async () => {
@@ -57,7 +57,7 @@ describe("createMfrc522Reader: opening", () => {
         return world.library();
       },
     });
-    assert.equal(reader.driver, "mfrc522");
+    assert.equal(reader.driver, "mfrc522-rpi");
     assert.equal(loads, 0);
     await reader.start(() => {});
     assert.equal(loads, 1);
@@ -87,20 +87,20 @@ describe("createMfrc522Reader: opening", () => {
   });
 
   test("bad options are RangeErrors at creation", () => {
-    assert.throws(() => createMfrc522Reader({ spiChip: 2 }), /spiChip must be 0 \(CE0\) or 1 \(CE1\)/);
-    assert.throws(() => createMfrc522Reader({ resetPin: 8 }), /one of the reader's SPI0 pins/);
-    assert.throws(() => createMfrc522Reader({ resetPin: 7, spiChip: 1 }), /SPI0 pins/);
-    assert.doesNotThrow(() => createMfrc522Reader({ resetPin: 7, spiChip: 0 }));
-    assert.throws(() => createMfrc522Reader({ resetPin: 40 }), RangeError);
-    assert.throws(() => createMfrc522Reader({ resetPin: 2.5 }), RangeError);
-    assert.throws(() => createMfrc522Reader({ pollMs: 0 }), /pollMs must be/);
-    assert.throws(() => createMfrc522Reader({ watchdogMs: Number.NaN }), /watchdogMs/);
-    assert.throws(() => createMfrc522Reader({ debounceMs: -1 }), /debounceMs/);
+    assert.throws(() => createMfrc522RpiReader({ spiChip: 2 }), /spiChip must be 0 \(CE0\) or 1 \(CE1\)/);
+    assert.throws(() => createMfrc522RpiReader({ resetPin: 8 }), /one of the reader's SPI0 pins/);
+    assert.throws(() => createMfrc522RpiReader({ resetPin: 7, spiChip: 1 }), /SPI0 pins/);
+    assert.doesNotThrow(() => createMfrc522RpiReader({ resetPin: 7, spiChip: 0 }));
+    assert.throws(() => createMfrc522RpiReader({ resetPin: 40 }), RangeError);
+    assert.throws(() => createMfrc522RpiReader({ resetPin: 2.5 }), RangeError);
+    assert.throws(() => createMfrc522RpiReader({ pollMs: 0 }), /pollMs must be/);
+    assert.throws(() => createMfrc522RpiReader({ watchdogMs: Number.NaN }), /watchdogMs/);
+    assert.throws(() => createMfrc522RpiReader({ debounceMs: -1 }), /debounceMs/);
   });
 
   test("package missing -> start() rejects saying how to install it, enable SPI, or use the simulator", async () => {
     const missing = "mfrc522-rpi-not-installed-here";
-    const reader = createMfrc522Reader({ loadLibrary: () => import(missing) });
+    const reader = createMfrc522RpiReader({ loadLibrary: () => import(missing) });
     await assert.rejects(
       reader.start(() => {}),
       (e: unknown) => {
@@ -121,7 +121,7 @@ describe("createMfrc522Reader: opening", () => {
   });
 
   test("library failing to load for another reason -> suggests a rebuild", async () => {
-    const reader = createMfrc522Reader({
+    const reader = createMfrc522RpiReader({
       loadLibrary: async () => {
         throw Object.assign(new Error("Could not locate the bindings file. Tried: .../rpio.node"), {
           code: undefined,
@@ -161,7 +161,7 @@ describe("createMfrc522Reader: opening", () => {
   });
 });
 
-describe("createMfrc522Reader: taps", () => {
+describe("createMfrc522RpiReader: taps", () => {
   test("each poll scans as the library's example does: version check, reset, findCard, getUid, stopCrypto", async () => {
     const t = await started();
     t.timers.fire();
@@ -311,7 +311,7 @@ describe("createMfrc522Reader: taps", () => {
   });
 });
 
-describe("createMfrc522Reader: polling", () => {
+describe("createMfrc522RpiReader: polling", () => {
   test("never overlaps: one timer at a time, the next one scheduled only after a poll ends", async () => {
     const t = await started({ pollMs: 50 });
     t.world.onPoll = () => assert.equal(t.timers.pending.length, 0, "a poll was scheduled while another ran");
@@ -358,12 +358,12 @@ describe("createMfrc522Reader: polling", () => {
     const clock = new ManualClock();
     const timers = new ManualTimers(clock);
     const world = new FakeReaderWorld();
-    let release!: (lib: Mfrc522Library) => void;
-    const reader = createMfrc522Reader({
+    let release!: (lib: Mfrc522RpiLibrary) => void;
+    const reader = createMfrc522RpiReader({
       clock,
       timers,
       loadLibrary: () =>
-        new Promise<Mfrc522Library>((resolve) => {
+        new Promise<Mfrc522RpiLibrary>((resolve) => {
           release = resolve;
         }),
     });
@@ -378,7 +378,7 @@ describe("createMfrc522Reader: polling", () => {
   });
 });
 
-describe("createMfrc522Reader: watchdog", () => {
+describe("createMfrc522RpiReader: watchdog", () => {
   test("SPI errors for watchdogMs -> one hard reset, then 'dead' once; slower retries; 'alive' when it answers", async () => {
     const t = await started({ pollMs: 200, watchdogMs: 5000, deadPollMs: 2000 });
     t.timers.fire();
@@ -482,10 +482,10 @@ describe("createMfrc522Reader: watchdog", () => {
   });
 });
 
-describe("probeMfrc522", () => {
+describe("probeMfrc522Rpi", () => {
   test("a chip that answers: available, with its version; the pins are released", async () => {
     const world = new FakeReaderWorld();
-    assert.deepEqual(await probeMfrc522({ loadLibrary: async () => world.library() }), {
+    assert.deepEqual(await probeMfrc522Rpi({ loadLibrary: async () => world.library() }), {
       available: true,
       version: 0x92,
       answering: true,
@@ -496,15 +496,15 @@ describe("probeMfrc522", () => {
   test("a Pi whose chip does not answer: available but not answering, with the reason", async () => {
     const world = new FakeReaderWorld();
     world.fault = "version-00";
-    const probe = await probeMfrc522({ loadLibrary: async () => world.library() });
+    const probe = await probeMfrc522Rpi({ loadLibrary: async () => world.library() });
     assert.ok(probe.available && !probe.answering && /version register reads 0x00/.test(probe.reason));
   });
 
   test("no library: not available, never rejects", async () => {
     const missing = "mfrc522-rpi-missing";
-    const probe = await probeMfrc522({ loadLibrary: () => import(missing) });
+    const probe = await probeMfrc522Rpi({ loadLibrary: () => import(missing) });
     assert.ok(!probe.available && /not installed/.test(probe.reason));
-    const bad = await probeMfrc522({ spiChip: 3 });
+    const bad = await probeMfrc522Rpi({ spiChip: 3 });
     assert.ok(!bad.available && /spiChip/.test(bad.reason));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The MFRC522 driver with the real mfrc522-rpi package (when it installed), on a machine
+ * The mfrc522-rpi driver with the real mfrc522-rpi package (when it installed), on a machine
  * that is not a Raspberry Pi: start() must refuse clearly instead of letting rpio fall
  * back to its silent mock mode. Also pins down the parts of the library's API the driver
  * and the fake rely on.
@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, test } from "node:test";
 import { selectCardReader } from "../../../hardware/cards/index.ts";
-import { createMfrc522Reader, loadMfrc522Library, probeMfrc522 } from "../../../hardware/cards/mfrc522.ts";
+import { createMfrc522RpiReader, loadMfrc522RpiLibrary, probeMfrc522Rpi } from "../../../hardware/cards/mfrc522-rpi.ts";
 
 const installed = await import("mfrc522-rpi").then(
   () => true,
@@ -57,7 +57,7 @@ describe("mfrc522-rpi as installed", { skip: noPackage }, () => {
   });
 
   test("off a Pi: start() rejects with a clear message, and nothing is left running", { skip: offPi }, async () => {
-    const reader = createMfrc522Reader();
+    const reader = createMfrc522RpiReader();
     await assert.rejects(
       reader.start(() => {}),
       (e: unknown) => {
@@ -68,15 +68,18 @@ describe("mfrc522-rpi as installed", { skip: noPackage }, () => {
       },
     );
     await reader.stop();
-    await assert.rejects(loadMfrc522Library(), /not a Raspberry Pi/);
+    await assert.rejects(loadMfrc522RpiLibrary(), /not a Raspberry Pi/);
   });
 
   test("off a Pi: the probe says why, and auto falls back to the simulator", { skip: offPi }, async () => {
-    const probe = await probeMfrc522();
+    const probe = await probeMfrc522Rpi();
     assert.ok(!probe.available && /not a Raspberry Pi/.test(probe.reason));
-    const chosen = await selectCardReader({ mode: "auto" });
+    const chosen = await selectCardReader({ mode: "auto", driver: "mfrc522-rpi" });
     assert.equal(chosen.reader.driver, "sim");
     assert.match(chosen.reason ?? "", /using the simulator: MFRC522: this is not a Raspberry Pi/);
-    await assert.rejects(selectCardReader({ mode: "real" }), /HARDWARE=real.*not a Raspberry Pi/);
+    await assert.rejects(
+      selectCardReader({ mode: "real", driver: "mfrc522-rpi" }),
+      /HARDWARE=real.*not a Raspberry Pi/,
+    );
   });
 });

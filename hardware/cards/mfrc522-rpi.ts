@@ -1,7 +1,11 @@
 /**
- * The real card reader: an MFRC522 (RC522 module) on the Raspberry Pi's SPI0 header pins,
- * driven through mfrc522-rpi. The package is an optionalDependency loaded with dynamic
- * `import()` by start() only, so the project installs and runs where it cannot build.
+ * The "mfrc522-rpi" card reader driver: an MFRC522 (RC522 module) on the Raspberry Pi's
+ * SPI0 header pins, driven through mfrc522-rpi. Kept, by name only (CARD_DRIVER=mfrc522-rpi),
+ * for Pi 1-4 users who want it: the default driver is mfrc522-spidev.ts, which talks to the
+ * chip through the kernel's /dev/spidev and works on every Pi, the Pi 5 included (rpio,
+ * underneath mfrc522-rpi, cannot drive a Pi 5: node-rpio #179). The package is an
+ * optionalDependency loaded with dynamic `import()` by start() only, so the project installs
+ * and runs where it cannot build.
  *
  * Facts about mfrc522-rpi 2.1.3 this driver relies on (from its index.js, commands.js,
  * README and test/read.js, and from rpi-softspi 1.0.5 and rpio 2.4.2 underneath):
@@ -43,7 +47,9 @@ import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import { isPi5Model } from "./board.ts";
 import { createTapDebouncer } from "./debounce.ts";
+import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
 import { bcc, bytesToHex, CASCADE_TAG, normalizeUid, parseUidFrame } from "./uid.ts";
 
@@ -61,7 +67,7 @@ export interface SoftSpiOptions {
 }
 
 /** The part of mfrc522-rpi's MFRC522 class this driver uses. */
-export interface Mfrc522Chip {
+export interface Mfrc522RpiChip {
   setResetPin(pin: number): unknown;
   reset(): void;
   readRegister(address: number): number;
@@ -74,18 +80,12 @@ export interface Mfrc522Chip {
 }
 
 /** What the driver loads: the MFRC522 class and the SPI class it is used with. */
-export interface Mfrc522Library {
-  Mfrc522: new (spi: SpiBus) => Mfrc522Chip;
+export interface Mfrc522RpiLibrary {
+  Mfrc522: new (spi: SpiBus) => Mfrc522RpiChip;
   SoftSPI: new (options: SoftSpiOptions) => SpiBus;
 }
 
-/** Timer functions, injectable for tests (default: the global ones). */
-export interface PollTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export interface Mfrc522Options {
+export interface Mfrc522RpiOptions {
   /** Pause between polls (default 200 ms). */
   pollMs?: number;
   /** BCM GPIO number of the RST line (default 25, physical pin 22, as in the library's example). */
@@ -98,22 +98,15 @@ export interface Mfrc522Options {
   watchdogMs?: number;
   /** Pause between attempts while the reader is dead (default 2000 ms). */
   deadPollMs?: number;
-  /** Loads the library; injectable for tests (default: `loadMfrc522Library`, which also checks the board). */
-  loadLibrary?: () => Promise<Mfrc522Library>;
+  /** Loads the library; injectable for tests (default: `loadMfrc522RpiLibrary`, which also checks the board). */
+  loadLibrary?: () => Promise<Mfrc522RpiLibrary>;
   /** Time of events and of the debounce and watchdog (default: the system clock). */
   clock?: Clock;
   /** Schedules polls (default: the global setTimeout / clearTimeout). */
   timers?: PollTimers;
 }
 
-export const MFRC522_DEFAULTS = {
-  pollMs: 200,
-  resetPin: 25,
-  spiChip: 0,
-  debounceMs: 1500,
-  watchdogMs: 5000,
-  deadPollMs: 2000,
-} as const;
+export const MFRC522_RPI_DEFAULTS = { ...CARD_READER_DEFAULTS, spiChip: 0 } as const;
 
 /** MFRC522 registers and commands used here (mfrc522-rpi's commands.js, NXP datasheet). */
 const VERSION_REG = 0x37;
@@ -152,16 +145,6 @@ class GpioAccessError extends Error {
   override readonly name = "GpioAccessError";
 }
 
-function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === "string" ? e : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 export interface GpioPaths {
   model: string;
   gpiomem: string;
@@ -187,7 +170,7 @@ export async function gpioAccessProblem(paths: GpioPaths = DEFAULT_GPIO_PATHS): 
   if (!/^Raspberry Pi\b/.test(model)) {
     return `this board is "${model}", not a Raspberry Pi: rpio cannot drive its GPIO pins. Set HARDWARE=sim to use the simulated reader.`;
   }
-  if (/^Raspberry Pi (5|Compute Module 5)\b/.test(model)) {
+  if (isPi5Model(model)) {
     return (
       `this is a ${model}: rpio (used by mfrc522-rpi) does not support the Pi 5's RP1 GPIO chip. ` +
       "Use a Raspberry Pi 2/3/4/Zero for the reader, or set HARDWARE=sim."
@@ -205,12 +188,12 @@ export async function gpioAccessProblem(paths: GpioPaths = DEFAULT_GPIO_PATHS): 
  * The default loader: imports mfrc522-rpi, takes rpi-softspi from next to it (its own
  * dependency), then checks that this is a Raspberry Pi with /dev/gpiomem accessible.
  */
-export async function loadMfrc522Library(): Promise<Mfrc522Library> {
+export async function loadMfrc522RpiLibrary(): Promise<Mfrc522RpiLibrary> {
   const mod = (await import("mfrc522-rpi")) as { default?: unknown };
-  const Mfrc522 = (mod.default ?? mod) as Mfrc522Library["Mfrc522"];
+  const Mfrc522 = (mod.default ?? mod) as Mfrc522RpiLibrary["Mfrc522"];
   if (typeof Mfrc522 !== "function") throw new Error("mfrc522-rpi does not export the MFRC522 class");
   const fromLibrary = createRequire(createRequire(import.meta.url).resolve("mfrc522-rpi"));
-  const SoftSPI = fromLibrary("rpi-softspi") as Mfrc522Library["SoftSPI"];
+  const SoftSPI = fromLibrary("rpi-softspi") as Mfrc522RpiLibrary["SoftSPI"];
   if (typeof SoftSPI !== "function") throw new Error("rpi-softspi does not export the SoftSPI class");
   const problem = await gpioAccessProblem();
   if (problem) throw new GpioAccessError(problem);
@@ -234,7 +217,7 @@ function loadError(e: unknown): Error {
 }
 
 interface Device {
-  chip: Mfrc522Chip;
+  chip: Mfrc522RpiChip;
   spi: SpiBus;
 }
 
@@ -256,14 +239,9 @@ interface Resolved {
   deadPollMs: number;
   pins: Pins;
   where: string;
-  loadLibrary: () => Promise<Mfrc522Library>;
+  loadLibrary: () => Promise<Mfrc522RpiLibrary>;
   clock: Clock;
   timers: PollTimers;
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
-  return value;
 }
 
 function physical(bcm: number): number {
@@ -272,10 +250,10 @@ function physical(bcm: number): number {
   return pin;
 }
 
-function resolveOptions(opts: Mfrc522Options): Resolved {
-  const spiChip = opts.spiChip ?? MFRC522_DEFAULTS.spiChip;
+function resolveOptions(opts: Mfrc522RpiOptions): Resolved {
+  const spiChip = opts.spiChip ?? MFRC522_RPI_DEFAULTS.spiChip;
   if (spiChip !== 0 && spiChip !== 1) throw new RangeError(`spiChip must be 0 (CE0) or 1 (CE1), got ${spiChip}`);
-  const resetPin = opts.resetPin ?? MFRC522_DEFAULTS.resetPin;
+  const resetPin = opts.resetPin ?? MFRC522_RPI_DEFAULTS.resetPin;
   if (!Number.isInteger(resetPin) || physicalPinOf(resetPin) === undefined) {
     throw new RangeError(`resetPin must be a BCM GPIO number on the 40-pin header (0..27), got ${resetPin}`);
   }
@@ -285,17 +263,17 @@ function resolveOptions(opts: Mfrc522Options): Resolved {
       `resetPin GPIO ${resetPin} is one of the reader's SPI0 pins (SCLK 11, MOSI 10, MISO 9, CE ${cs})`,
     );
   }
-  const debounceMs = opts.debounceMs ?? MFRC522_DEFAULTS.debounceMs;
+  const debounceMs = opts.debounceMs ?? MFRC522_RPI_DEFAULTS.debounceMs;
   if (!Number.isFinite(debounceMs) || debounceMs < 0) {
     throw new RangeError(`debounceMs must be a finite number >= 0, got ${debounceMs}`);
   }
   return {
-    pollMs: positive("pollMs", opts.pollMs ?? MFRC522_DEFAULTS.pollMs),
+    pollMs: positiveOption("pollMs", opts.pollMs ?? MFRC522_RPI_DEFAULTS.pollMs),
     resetPin,
     spiChip,
     debounceMs,
-    watchdogMs: positive("watchdogMs", opts.watchdogMs ?? MFRC522_DEFAULTS.watchdogMs),
-    deadPollMs: positive("deadPollMs", opts.deadPollMs ?? MFRC522_DEFAULTS.deadPollMs),
+    watchdogMs: positiveOption("watchdogMs", opts.watchdogMs ?? MFRC522_RPI_DEFAULTS.watchdogMs),
+    deadPollMs: positiveOption("deadPollMs", opts.deadPollMs ?? MFRC522_RPI_DEFAULTS.deadPollMs),
     pins: {
       sclk: physical(SPI0.sclk),
       mosi: physical(SPI0.mosi),
@@ -304,18 +282,15 @@ function resolveOptions(opts: Mfrc522Options): Resolved {
       reset: physical(resetPin),
     },
     where: `MFRC522 on SPI0 CE${spiChip} (reset on GPIO ${resetPin})`,
-    loadLibrary: opts.loadLibrary ?? loadMfrc522Library,
+    loadLibrary: opts.loadLibrary ?? loadMfrc522RpiLibrary,
     clock: opts.clock ?? systemClock,
-    timers: opts.timers ?? {
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    timers: opts.timers ?? systemTimers,
   };
 }
 
 /** Loads the library and opens the SPI pins and the reset line (a 50 ms hard reset). */
 async function openDevice(o: Resolved): Promise<Device> {
-  let lib: Mfrc522Library;
+  let lib: Mfrc522RpiLibrary;
   try {
     lib = await o.loadLibrary();
   } catch (e) {
@@ -342,7 +317,7 @@ function closeQuietly(spi: SpiBus | undefined): void {
 }
 
 /** Reads the version register; not ok when the value means "nobody answered" (0x00, 0xFF). */
-function versionOf(chip: Mfrc522Chip): { ok: true; version: number } | { ok: false; reason: string } {
+function versionOf(chip: Mfrc522RpiChip): { ok: true; version: number } | { ok: false; reason: string } {
   const version = chip.readRegister(VERSION_REG);
   if (version === 0x00 || version === 0xff || !Number.isInteger(version)) {
     const shown = typeof version === "number" ? `0x${bytesToHex([version & 0xff])}` : String(version);
@@ -355,7 +330,7 @@ function versionOf(chip: Mfrc522Chip): { ok: true; version: number } | { ok: fal
 }
 
 /** SELECT at cascade `level` (0-based) with 4 bytes + BCC; returns the SAK, or undefined. */
-function select(chip: Mfrc522Chip, level: number, four: number[]): number | undefined {
+function select(chip: Mfrc522RpiChip, level: number, four: number[]): number | undefined {
   const sel = SEL_CODES[level];
   if (sel === undefined) return undefined;
   const frame = [sel, 0x70, ...four, bcc(four)];
@@ -367,7 +342,7 @@ function select(chip: Mfrc522Chip, level: number, four: number[]): number | unde
 type UidRead = { ok: true; uid: CardUid } | { ok: false; reason: string };
 
 /** The whole UID of the card that answered REQA: cascade level 1 from the library, then 2 and 3. */
-function readUid(chip: Mfrc522Chip): UidRead {
+function readUid(chip: Mfrc522RpiChip): UidRead {
   const first = chip.getUid();
   if (!first.status) return { ok: false, reason: "anticollision failed (no answer or BCC mismatch)" };
   let frame = parseUidFrame(first.data);
@@ -402,7 +377,7 @@ function readUid(chip: Mfrc522Chip): UidRead {
 type PollResult = { answering: true; uid?: CardUid } | { answering: false; reason: string };
 
 /** One scan, as the library's example does it. Throws what the library throws. */
-function scan(chip: Mfrc522Chip): PollResult {
+function scan(chip: Mfrc522RpiChip): PollResult {
   const version = versionOf(chip);
   if (!version.ok) return { answering: false, reason: version.reason };
   chip.reset();
@@ -414,7 +389,7 @@ function scan(chip: Mfrc522Chip): PollResult {
   return read.ok ? { answering: true, uid: read.uid } : { answering: true };
 }
 
-export type Mfrc522Probe =
+export type Mfrc522RpiProbe =
   | { available: true; version: number; answering: true }
   | { available: true; answering: false; reason: string }
   | { available: false; reason: string };
@@ -424,7 +399,7 @@ export type Mfrc522Probe =
  * `available: false` means no library or no GPIO here; `answering: false` means the Pi is
  * there but the chip does not answer (wiring, power). Never rejects.
  */
-export async function probeMfrc522(opts: Mfrc522Options = {}): Promise<Mfrc522Probe> {
+export async function probeMfrc522Rpi(opts: Mfrc522RpiOptions = {}): Promise<Mfrc522RpiProbe> {
   let o: Resolved;
   let device: Device;
   try {
@@ -457,15 +432,15 @@ interface Session {
   resetTried: boolean;
 }
 
-export interface Mfrc522Reader extends CardReader {
-  readonly driver: "mfrc522";
+export interface Mfrc522RpiReader extends CardReader {
+  readonly driver: "mfrc522-rpi";
 }
 
 /**
  * Creates the MFRC522 reader. Does no I/O: start() loads the library and opens the pins.
  * Options are checked here (RangeError). Can be started again after stop().
  */
-export function createMfrc522Reader(opts: Mfrc522Options = {}): Mfrc522Reader {
+export function createMfrc522RpiReader(opts: Mfrc522RpiOptions = {}): Mfrc522RpiReader {
   const o = resolveOptions(opts);
   const debouncer = createTapDebouncer(o.debounceMs);
   let session: Session | undefined;
@@ -552,7 +527,7 @@ export function createMfrc522Reader(opts: Mfrc522Options = {}): Mfrc522Reader {
   }
 
   return {
-    driver: "mfrc522",
+    driver: "mfrc522-rpi",
     async start(listener) {
       if (session) throw new Error(`${o.where}: the reader is already started`);
       let settle!: () => void;
