@@ -17,6 +17,7 @@ import { selectCardReader } from "./hardware/cards/index.ts";
 import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
+import { detectBoard } from "./hardware/system/board.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
 import { type LocalMode, prepareLocalMode } from "./local/local-mode.ts";
 import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
@@ -40,9 +41,19 @@ async function main(): Promise<void> {
   if (!read.ok) refuseConfig(read.errors);
   let loaded = parseConfig(read.env);
   if (!loaded.ok) refuseConfig(loaded.errors);
-  // No bot token: local mode, with the built-in Bot API server and the web page (local/).
+  // No bot token: local mode, with the built-in Bot API server and the web page (local/) --
+  // but not by accident on the Pi in the server room: under systemd (INVOCATION_ID) or with
+  // NODE_ENV=production a missing token stops the console, unless LOCAL_MODE=on asks for it.
   let local: LocalMode | undefined;
   if (!loaded.config.telegram.token) {
+    const production = Boolean(process.env.INVOCATION_ID) || process.env.NODE_ENV === "production";
+    if (loaded.config.localMode === "off" || (production && loaded.config.localMode !== "on")) {
+      process.stderr.write(
+        `Seroma cannot start: TELEGRAM_BOT_TOKEN is not set${production ? ` (running ${process.env.INVOCATION_ID ? "under systemd" : "with NODE_ENV=production"}, local mode is not started by accident)` : ""}. ` +
+          `Set it in ${process.env.INVOCATION_ID ? "/etc/seroma/seroma.env" : ".env"} (README, "Create the bot"), or set LOCAL_MODE=on to run the local demo on purpose.\n`,
+      );
+      process.exit(1);
+    }
     local = await prepareLocalMode(read.env);
     loaded = parseConfig(local.env);
     if (!loaded.ok) {
@@ -146,14 +157,21 @@ async function main(): Promise<void> {
     await storage.close();
     process.exit(1);
   }
-  for (const [device, driver, reason] of [
-    ["climate sensor", climate.sensor.driver, climate.reason],
-    ["card reader", cards.reader.driver, cards.reason],
-    ["display", lcd.display.driver, lcd.reason],
-    ["camera", cam.camera.driver, cam.reason],
-    ["motion sensor", motion.sensor.driver, motion.reason],
-  ] as const) {
-    logger.info({ device, driver, reason }, `hardware: ${device} = ${driver}${reason ? ` (${reason})` : ""}`);
+  const board = await detectBoard();
+  const found = [
+    { device: "climate", label: "climate sensor", driver: climate.sensor.driver, reason: climate.reason },
+    { device: "cards", label: "card reader", driver: cards.reader.driver, reason: cards.reason },
+    { device: "display", label: "display", driver: lcd.display.driver, reason: lcd.reason },
+    { device: "camera", label: "camera", driver: cam.camera.driver, reason: cam.reason },
+    { device: "motion", label: "motion sensor", driver: motion.sensor.driver, reason: motion.reason },
+  ] as const;
+  for (const { label, driver, reason } of found) {
+    // On a Pi, a simulated device is not a detail: it is logged as an error (and raised as an incident below).
+    const simulatedOnPi = board.raspberryPi && driver === "sim" && config.hardware === "auto";
+    const line = `hardware: ${label} = ${driver}${reason ? ` (${reason})` : ""}`;
+    if (simulatedOnPi)
+      logger.error({ device: label, driver, reason, board: board.model }, `${line}; SIMULATED on a Raspberry Pi`);
+    else logger.info({ device: label, driver, reason }, line);
   }
 
   const sns = config.alerts.snsTopicArn ? createSnsChannel({ topicArn: config.alerts.snsTopicArn }) : undefined;
@@ -169,6 +187,7 @@ async function main(): Promise<void> {
     config,
     storage,
     devices,
+    deviceReport: { raspberryPi: board.raspberryPi, mode: config.hardware, devices: found },
     clock,
     scheduler: createCronScheduler(logger),
     logger,
@@ -260,7 +279,11 @@ async function main(): Promise<void> {
     roomId: config.roomId,
     severity: "info",
     at: clock.now().getTime(),
-    details: { driver: climate.sensor.driver, open: room.alerts.engine.openIncidents().length },
+    details: {
+      driver: climate.sensor.driver,
+      open: room.alerts.engine.openIncidents().length,
+      ...Object.fromEntries(found.map((d) => [`device.${d.device}`, d.driver])),
+    },
   });
   logger.info(
     { room: config.roomId, every: config.sampling.intervalSeconds, reader: cards.reader.driver },

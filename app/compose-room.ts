@@ -18,6 +18,7 @@ import { createI18n } from "../bot/i18n.ts";
 import { createBot, type SeromaBot } from "../bot/index.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../core/alerts/pipeline.ts";
+import type { RoomDevice } from "../core/alerts/types.ts";
 import { type CaptureService, createCaptureServiceFromConfig } from "../core/camera/capture-service.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
@@ -41,6 +42,7 @@ import { createRoomStatusJob } from "../jobs/room-status-job.ts";
 import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../jobs/security-watch-job.ts";
 import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../jobs/server-check-job.ts";
 import { createStorageWatchJob, type DiskSpace, type StorageWatchJob } from "../jobs/storage-watch-job.ts";
+import { createSystemHealthJob, type SystemHealthJob, type SystemHealthReaders } from "../jobs/system-health-job.ts";
 import type { Storage } from "../storage/ports.ts";
 
 /** How long stop() lets a capture in progress finish (a Pi's shutdown has 5 s in all). */
@@ -85,6 +87,20 @@ export interface ComposeRoomOptions {
   manualSampling?: boolean;
   /** How DATA_DIR's free space is read (default: statfs; tests pass a fake disk). */
   diskSpace?: (dir: string) => Promise<DiskSpace>;
+  /** How the Pi's health is read (default: the real system; tests pass fakes). */
+  systemHealth?: SystemHealthReaders;
+  /**
+   * What main.ts found for each device. On a Raspberry Pi with HARDWARE=auto, a device that
+   * fell back to the simulator is a `device.missing:DEVICE` incident (found again: resolved).
+   */
+  deviceReport?: DeviceReport;
+}
+
+export interface DeviceReport {
+  /** The board is a Raspberry Pi (simulated devices there are not on purpose). */
+  raspberryPi: boolean;
+  mode: Config["hardware"];
+  devices: ReadonlyArray<{ device: RoomDevice; driver: string; reason?: string | undefined }>;
 }
 
 export type RoomStatusJob = ReturnType<typeof createRoomStatusJob>;
@@ -109,6 +125,8 @@ export interface Room {
   readonly retention: MediaRetentionJob;
   /** The watch on DATA_DIR's free space. */
   readonly storageWatch: StorageWatchJob;
+  /** The Pi's clock and power, every minute. */
+  readonly systemHealth: SystemHealthJob;
   readonly invites: InviteStore;
   /** Translates with the room's default locale. */
   t(key: string, vars?: Record<string, string | number>): string;
@@ -138,6 +156,8 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     cron: config.sampling.cron,
     timeZone,
   });
+  // Late-bound: the system-health job needs the engine, the door job its clock state.
+  let systemHealth: SystemHealthJob | undefined;
   const door = createDoorJob({
     roomId: config.roomId,
     reader: devices.cards,
@@ -147,6 +167,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     clock,
     bus,
     logger,
+    clockSynced: () => systemHealth?.clockSynced(),
   });
   const invites = createInviteStore(clock);
   const capture = createCaptureServiceFromConfig(config, {
@@ -295,6 +316,29 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     timeZone,
     ...(opts.diskSpace ? { measure: opts.diskSpace } : {}),
   });
+  systemHealth = createSystemHealthJob({
+    engine: alerts.engine,
+    ...(opts.systemHealth ? { readers: opts.systemHealth } : {}),
+    scheduler,
+    clock,
+    logger,
+    timeZone,
+  });
+  const health = systemHealth;
+  const engine = alerts.engine;
+  /** Simulated devices on a Pi are incidents; devices found again resolve them. */
+  async function reportDevices(report: DeviceReport): Promise<void> {
+    const at = clock.now().getTime();
+    for (const d of report.devices) {
+      const missing = report.raspberryPi && report.mode === "auto" && d.driver === "sim";
+      await engine.setCondition(
+        `device.missing:${d.device}`,
+        missing ? { severity: "warning", details: { driver: d.driver, reason: d.reason ?? "" } } : undefined,
+        at,
+        { driver: d.driver },
+      );
+    }
+  }
   const dailySummary = config.alerts.dailySummaryAt
     ? createDailySummaryJob({
         roomId: config.roomId,
@@ -324,6 +368,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     backups,
     retention,
     storageWatch,
+    systemHealth: health,
     invites,
     t,
     async start() {
@@ -337,6 +382,8 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
       await door.start();
       await retention.start();
       await storageWatch.start();
+      await health.start();
+      if (opts.deviceReport) await reportDevices(opts.deviceReport);
       await serverChecks.start();
       await backups.start();
       try {
@@ -357,6 +404,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
       await capture.close(opts.captureGraceMs ?? CAPTURE_GRACE_MS);
       await retention.stop();
       await storageWatch.stop();
+      await health.stop();
       await displayJob.stop();
       await roomStatus.stop();
       await alertJob.stop();

@@ -28,6 +28,12 @@ export interface Thresholds {
 }
 
 export interface Config {
+  /**
+   * Without a token: "auto" runs local mode, except under systemd or NODE_ENV=production
+   * (the console then stops, so a Pi never silently runs the demo); "on" always runs it;
+   * "off" never does.
+   */
+  localMode: "auto" | "on" | "off";
   /** Local mode's web page (only used without a token). */
   local: { host: string; port: number };
   telegram: {
@@ -407,6 +413,7 @@ const schema = (env: Record<string, string | undefined>) =>
       .regex(/^[A-Za-z0-9.:-]+$/, "must be an IP address or host name, e.g. 127.0.0.1")
       .default("127.0.0.1"),
     LOCAL_UI_PORT: intIn(0, 65_535, 8080),
+    LOCAL_MODE: z.enum(["auto", "on", "off"], { message: "must be auto, on or off" }).default("auto"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   });
 
@@ -457,6 +464,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     ok: true,
     config: {
       local: { host: e.LOCAL_UI_HOST, port: e.LOCAL_UI_PORT },
+      localMode: e.LOCAL_MODE,
       telegram: {
         token: e.TELEGRAM_BOT_TOKEN,
         apiRoot: e.TELEGRAM_API_ROOT,

@@ -14,7 +14,13 @@ export interface RoomEvents extends Record<string, unknown> {
    * A card was judged at the door and logged. `enrollment`: the tap was also read for an
    * enrollment (`/enroll` waiting for a card), started by the admin named `by`.
    */
-  "door.access": { entry: AccessEntry; member?: StaffMember; enrollment?: { by: string } };
+  "door.access": {
+    entry: AccessEntry;
+    member?: StaffMember;
+    enrollment?: { by: string };
+    /** The decision was made on a clock that is not synchronised (office hours may be judged wrong). */
+    clockUnsynced?: boolean;
+  };
   "door.reader-dead": { roomId: string; at: number; reason: string };
   "door.reader-alive": { roomId: string; at: number };
   /** A card was enrolled by chat. */

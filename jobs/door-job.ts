@@ -24,6 +24,11 @@ export interface DoorJobDeps {
   clock: Clock;
   bus: EventBus<RoomEvents>;
   logger: Logger;
+  /**
+   * Whether the system clock is synchronised (the system-health job knows): office hours
+   * are judged on it, so a decision made on an unsynchronised clock says so. Undefined: unknown.
+   */
+  clockSynced?: () => boolean | undefined;
 }
 
 export interface CardCapture {
@@ -78,11 +83,13 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
     } catch (err) {
       log.error({ err, uid, decision }, "could not write the access log; the tap is still judged and announced");
     }
-    log.info({ uid, decision, staff: member?.name, enrollmentBy: capture?.by }, "door access");
+    const clockUnsynced = deps.clockSynced?.() === false;
+    log.info({ uid, decision, staff: member?.name, enrollmentBy: capture?.by, clockUnsynced }, "door access");
     bus.emit("door.access", {
       entry: { id, ...entry },
       ...(member ? { member } : {}),
       ...(capture ? { enrollment: { by: capture.by } } : {}),
+      ...(clockUnsynced ? { clockUnsynced: true } : {}),
     });
     capture?.deliver(uid);
   }

@@ -13,7 +13,7 @@ import { startLocalBotApi } from "../local/bot-api/server.ts";
 import { ALL_TABLES } from "../storage/aws/index.ts";
 import { createDynamoReadingRepository } from "../storage/aws/readings.ts";
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "./support/aws-local.ts";
-import { startConsole } from "./support/console-process.ts";
+import { localPageUrl, startConsole } from "./support/console-process.ts";
 
 describe("main (the console process)", () => {
   test("without a token: local mode (own data dir, the page's address, the BotFather hint), samples, stops cleanly", async () => {
@@ -91,6 +91,11 @@ describe("main (the console process)", () => {
       const started = await api.waitFor(() => api.lastBotMessage(-100999), 10_000);
       assert.match(started.text ?? "", /Seroma started · server-room/);
       assert.match(started.text ?? "", /Climate sensor: sim\. Open incidents: 0\./);
+      assert.match(
+        started.text ?? "",
+        /Devices: climate sensor: sim, card reader: sim, display: sim, camera: sim, motion sensor: sim\./,
+        "every device and its driver, nothing simulated silently",
+      );
       assert.ok(api.calls.some((c) => c.method === "setMyCommands"));
       const admin = { id: 77, first_name: "Ada" };
       api.sendMessage(admin, { id: 77, type: "private" }, "/status");
@@ -103,6 +108,38 @@ describe("main (the console process)", () => {
     } finally {
       run.child.kill("SIGKILL");
       await api.close();
+    }
+  });
+
+  test("no token under systemd (or NODE_ENV=production): stops with a clear message instead of the local demo", async () => {
+    const cases: Array<Record<string, string>> = [{ INVOCATION_ID: "0123456789abcdef" }, { NODE_ENV: "production" }];
+    for (const env of cases) {
+      const run = startConsole({
+        DATA_DIR: join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data"),
+        HARDWARE: "sim",
+        ...env,
+      });
+      const { code } = await run.exited;
+      assert.equal(code, 1, run.output());
+      assert.match(
+        run.output(),
+        /Seroma cannot start: TELEGRAM_BOT_TOKEN is not set \(running (under systemd|with NODE_ENV=production)/,
+      );
+      assert.match(run.output(), /LOCAL_MODE=on/);
+      assert.doesNotMatch(run.output(), /local mode \(built-in Bot API server/);
+    }
+    // Asked for on purpose: the demo runs.
+    const demo = startConsole({
+      DATA_DIR: join(mkdtempSync(join(tmpdir(), "seroma-main-")), "data"),
+      HARDWARE: "sim",
+      INVOCATION_ID: "0123456789abcdef",
+      LOCAL_MODE: "on",
+    });
+    try {
+      await localPageUrl(demo);
+    } finally {
+      demo.child.kill("SIGTERM");
+      await demo.exited;
     }
   });
 

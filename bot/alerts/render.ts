@@ -8,6 +8,7 @@ import {
   type Notice,
   parseDeviceMissingRule,
   parseServerRule,
+  ROOM_DEVICES,
   type RuleId,
 } from "../../core/alerts/types.ts";
 import { htmlToText } from "../../core/text/fit.ts";
@@ -54,7 +55,10 @@ function str(details: Notice["details"], key: string): string {
 
 /** A door tap read for an enrollment says so (the admin is at the reader, not an intruder). */
 function enrolling(t: Translate, d: Notice["details"], line: string): string {
-  return d.enrollBy === undefined ? line : `${line} ${t("alert-door-enrollment", { by: str(d, "enrollBy") })}`;
+  const withEnrollment =
+    d.enrollBy === undefined ? line : `${line} ${t("alert-door-enrollment", { by: str(d, "enrollBy") })}`;
+  // Office hours were judged on a clock that is not synchronised: say so.
+  return d.clockUnsynced === 1 ? `${withEnrollment} ${t("access-clock-unsynced")}` : withEnrollment;
 }
 
 /** A disk alert names at most this many mounts (the fullest first); `/server NAME` lists them all. */
@@ -217,9 +221,15 @@ export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): strin
     case "recovered":
       lines.push(t("alert-head-recovered", { room }), recoveryLine(t, n));
       break;
-    case "started":
+    case "started": {
       lines.push(t("alert-started", { room, driver: str(n.details, "driver"), open: str(n.details, "open") }));
+      // Every device and its driver ("sim" where simulated): nothing is simulated silently.
+      const devices = ROOM_DEVICES.filter((d) => n.details[`device.${d}`] !== undefined).map((d) =>
+        t("alert-started-device", { device: t(`device-${d}`), driver: str(n.details, `device.${d}`) }),
+      );
+      if (devices.length > 0) lines.push(t("alert-started-devices", { list: devices.join(", ") }));
       break;
+    }
     case "summary":
       lines.push(renderSummaryLines(t, n));
       break;

@@ -273,12 +273,13 @@ export function connectAlertsToBus(
     ),
     bus.on("door.reader-dead", (e) => pipeline.engine.onReaderDead(e)),
     bus.on("door.reader-alive", (e) => pipeline.engine.onReaderAlive(e)),
-    bus.on("door.access", ({ entry, enrollment }) => {
+    bus.on("door.access", ({ entry, enrollment, clockUnsynced }) => {
       const details = {
         uid: entry.cardUid,
         name: entry.staffName ?? "",
         time: timeOf(entry.at),
         ...(enrollment ? { enrollBy: enrollment.by } : {}),
+        ...(clockUnsynced ? { clockUnsynced: 1 } : {}),
       };
       if (entry.decision === "off-hours") return breach(entry, details);
       if (entry.decision === "unknown")

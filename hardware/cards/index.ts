@@ -23,7 +23,7 @@
  *     (for `npm run doctor`; never rejects).
  */
 import type { Clock } from "../../core/clock.ts";
-import { detectBoard } from "./board.ts";
+import { detectBoard } from "../system/board.ts";
 import { probeCardReaderChip } from "./chip-probe.ts";
 import { hex } from "./mfrc522-chip.ts";
 import { createMfrc522RpiReader, type Mfrc522RpiOptions, probeMfrc522Rpi } from "./mfrc522-rpi.ts";
@@ -31,7 +31,7 @@ import { createMfrc522SpidevReader, MFRC522_SPIDEV_DEFAULTS, type Mfrc522SpidevO
 import type { CardReader } from "./port.ts";
 import { createSimulatedCardReader } from "./simulator.ts";
 
-export { type Board, detectBoard, isPi5Model } from "./board.ts";
+export { type Board, detectBoard, isPi5Model } from "../system/board.ts";
 export { type CardReaderChipProbe, type ProbeCardReaderChipOptions, probeCardReaderChip } from "./chip-probe.ts";
 export { createTapDebouncer, type TapDebouncer } from "./debounce.ts";
 export { type ChipKind, describeChipVersion, type SpiTransport } from "./mfrc522-chip.ts";

@@ -47,7 +47,7 @@ import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { isPi5Model } from "./board.ts";
+import { isPi5Model } from "../system/board.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";

@@ -5,7 +5,7 @@
  * tree in tests) and a way to run a program (a fake on PATH in tests), and never throws:
  * an answer it cannot get is `undefined` with the reason.
  *
- * - Board: /proc/device-tree/model ("Raspberry Pi 5 Model B Rev 1.0\0").
+ * (The board itself: board.ts.)
  * - Clock: a Pi has no battery-backed clock; until NTP synchronised it, the time can be
  *   days off, and office hours (which decide what is a breach) are judged on it. Sources, in
  *   order: `timedatectl show -p NTPSynchronized --value` ("yes"/"no"), then systemd-timesyncd's
@@ -45,22 +45,6 @@ function run(cmd: string, args: string[], s: SystemSources): Promise<Answer<stri
 }
 
 const at = (s: SystemSources, path: string) => join(s.root ?? "/", path);
-
-export interface Board {
-  /** e.g. "Raspberry Pi 4 Model B Rev 1.4"; undefined when the device tree has no model. */
-  model: string | undefined;
-  isRaspberryPi: boolean;
-}
-
-/** The board, from the device tree. Not a Pi (a PC, a VM): isRaspberryPi false. */
-export async function readBoard(s: SystemSources = {}): Promise<Board> {
-  try {
-    const model = (await readFile(at(s, "proc/device-tree/model"), "utf8")).replace(/\0+$/, "").trim();
-    return { model, isRaspberryPi: /^Raspberry Pi\b/.test(model) };
-  } catch {
-    return { model: undefined, isRaspberryPi: false };
-  }
-}
 
 /** Whether the system clock is synchronised (NTP). */
 export async function readClockSynchronised(s: SystemSources = {}): Promise<Answer<boolean>> {
@@ -113,7 +97,7 @@ export function decodeThrottled(bits: number): Throttled {
 
 /** "throttled=0x50005" or "0x50005" or "50005" -> bits; undefined if not that. */
 export function parseThrottled(text: string): number | undefined {
-  const m = /(?:throttled=)?(?:0x)?([0-9a-fA-F]+)\s*$/.exec(text.trim());
+  const m = /^(?:throttled=)?(?:0x)?([0-9a-fA-F]+)$/.exec(text.trim());
   return m ? Number.parseInt(m[1] as string, 16) : undefined;
 }
 

@@ -9,7 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
-import { type AlertJob, composeRoom, type RoomStatusJob } from "../../app/compose-room.ts";
+import { type AlertJob, composeRoom, type DeviceReport, type RoomStatusJob } from "../../app/compose-room.ts";
 import type { SnsSender } from "../../bot/alerts/setup.ts";
 import type { BackgroundRunner } from "../../bot/background.ts";
 import { startBot } from "../../bot/index.ts";
@@ -34,6 +34,7 @@ import type { MediaRetentionJob } from "../../jobs/media-retention-job.ts";
 import type { SecurityWatchJob } from "../../jobs/security-watch-job.ts";
 import type { ServerCheckJob } from "../../jobs/server-check-job.ts";
 import type { StorageWatchJob } from "../../jobs/storage-watch-job.ts";
+import type { SystemHealthJob, SystemHealthReaders } from "../../jobs/system-health-job.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import type { Storage } from "../../storage/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
@@ -76,6 +77,7 @@ export interface ConsoleHarness {
   serverChecks: ServerCheckJob;
   backups: BackupJob;
   storageWatch: StorageWatchJob;
+  systemHealth: SystemHealthJob;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("../../local/bot-api/server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -112,6 +114,10 @@ export interface HarnessOptions {
   backoff?: { minMs: number; maxMs: number; probeMs?: number };
   /** DATA_DIR's file system as the storage watch sees it (default: a roomy 32 GB disk, half free, whatever this machine's disk is). */
   disk?: { free: number; size: number };
+  /** What main.ts found for each device (device.missing incidents on a Pi). */
+  deviceReport?: DeviceReport;
+  /** The Pi's health as the system-health job reads it (default: clock synchronised, no power data: not a Pi). */
+  systemHealth?: SystemHealthReaders;
   /** Wraps the climate sensor the room reads (to hold a reading open). */
   wrapClimate?: (sensor: ReturnType<typeof createSimulatedClimateSensor>) => ClimateSensor;
 }
@@ -181,6 +187,11 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
     // Tests take readings with job.sampleNow(); nothing samples on its own.
     manualSampling: true,
+    ...(opts.deviceReport ? { deviceReport: opts.deviceReport } : {}),
+    systemHealth: opts.systemHealth ?? {
+      clockSynchronised: async () => ({ ok: true, value: true }),
+      throttled: async () => ({ ok: false, reason: "not a Raspberry Pi" }),
+    },
     // A fake disk: a test machine nearly full must not raise storage alerts in every test.
     diskSpace: async () => ({ ...(opts.disk ?? { free: 16 * 1024 ** 3, size: 32 * 1024 ** 3 }) }),
   });
@@ -202,6 +213,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     serverChecks,
     backups,
     storageWatch,
+    systemHealth,
   } = room;
 
   return {
@@ -229,6 +241,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     serverChecks,
     backups,
     storageWatch,
+    systemHealth,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { boardFromModel, detectBoard, isPi5Model } from "../../../hardware/cards/board.ts";
+import { boardFromModel, detectBoard, isPi5Model } from "../../../hardware/system/board.ts";
 
 async function withModel(model: string | undefined, fn: (root: string) => Promise<void>): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), "seroma-board-"));
