@@ -13,16 +13,17 @@
  *   ROOT/sys/bus/iio/devices/iio:device0 ...    the kernel's dht11 device (test/support/fake-iio.ts)
  *   ROOT/sys/devices/platform/soc/soc:firmware/get_throttled   (Pi 4 kernels) the throttled bits in hex
  *   BIN/vcgencmd  BIN/timedatectl  BIN/rpicam-still  BIN/i2cget  BIN/id
- *   BIN/gpiomon BIN/gpiodetect BIN/gpioget      libgpiod's tools, v1 or v2 (test/hardware/motion/fake-gpiod-tool.mjs)
+ *   BIN/gpiomon BIN/gpiodetect BIN/gpioget      libgpiod's tools, v1 (Bookworm) or v2 (Trixie): what the
+ *                                               doctor asks of them (--version, the chips, one line read in
+ *                                               its generation's syntax), as shell scripts: quick, as the
+ *                                               real C tools are (test/hardware/motion/fake-gpiod-tool.mjs
+ *                                               plays the whole tools for the driver's own tests)
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type FakeChip, PI4_CHIPS, PI5_CHIPS } from "../hardware/motion/fake-gpiod.ts";
 import { createFakeIioTree } from "./fake-iio.ts";
-
-const GPIOD_TOOL = fileURLToPath(new URL("../hardware/motion/fake-gpiod-tool.mjs", import.meta.url));
 
 export interface FakePiSpec {
   model: string;
@@ -189,14 +190,34 @@ function script(bin: string, name: string, body: string): void {
   write(join(bin, name), `#!/bin/sh\n${body}\n`, 0o755);
 }
 
+/**
+ * gpiomon --version, gpiodetect and gpioget as libgpiod's tools print them (tools/*.c of 1.6
+ * and 2.x); gpioget takes only its generation's syntax (v1 `gpioget CHIP OFFSET`, v2
+ * `gpioget --numeric --chip CHIP OFFSET`) and reads 0 on the header's chip.
+ */
+function fakeGpiodTools(bin: string, gpiod: FakePiSpec["gpiod"]): void {
+  const v2 = Number(gpiod.version.split(".")[0]) >= 2;
+  const header = gpiod.chips.find((c) => c.header);
+  script(
+    bin,
+    "gpiomon",
+    `case "$1" in --version|-v) printf 'gpiomon (libgpiod) v${gpiod.version}\nCopyright (C) 2017-2023 Bartosz Golaszewski\nLicense: GPL-2.0-or-later\n'; exit 0;; esac\n` +
+      'echo "gpiomon: this fake only answers --version" >&2; exit 1',
+  );
+  script(bin, "gpiodetect", gpiod.chips.map((c) => `echo '${c.name} [${c.label}] (${c.lines} lines)'`).join("\n"));
+  const syntax = v2
+    ? `[ "$1" = --numeric ] && [ "$2" = --chip ] && [ "$3" = '${header?.name}' ] && [ -n "$4" ] && [ "$4" -lt ${header?.lines ?? 0} ]`
+    : `[ "$1" = '${header?.name}' ] && [ -n "$2" ] && [ "$2" -lt ${header?.lines ?? 0} ] && [ $# -eq 2 ]`;
+  script(bin, "gpioget", `if ${syntax}; then echo 0; exit 0; fi\necho "gpioget: invalid arguments: $*" >&2; exit 1`);
+}
+
 export async function createFakePi(spec: FakePiSpec): Promise<FakePi> {
   const base = mkdtempSync(join(tmpdir(), "seroma-fakepi-"));
   const root = join(base, "root");
   const bin = join(base, "bin");
   const work = join(base, "work");
-  const gpiodDir = join(base, "gpiod");
   const hangPidFile = join(base, "vcgencmd.pid");
-  for (const d of [root, bin, work, gpiodDir]) mkdirSync(d, { recursive: true });
+  for (const d of [root, bin, work]) mkdirSync(d, { recursive: true });
 
   write(join(root, "proc/device-tree/model"), `${spec.model}\0`);
   write(join(root, "proc/sys/kernel/osrelease"), `${spec.kernel}\n`);
@@ -267,21 +288,14 @@ export async function createFakePi(spec: FakePiSpec): Promise<FakePi> {
       'echo "Error: Read failed" >&2; exit 2',
     ].join("\n"),
   );
-  writeFileSync(
-    join(gpiodDir, "config.json"),
-    JSON.stringify({ version: spec.gpiod.version, chips: spec.gpiod.chips }),
-  );
-  writeFileSync(join(gpiodDir, "calls.log"), "");
-  for (const tool of ["gpiomon", "gpiodetect", "gpioget"]) {
-    script(bin, tool, `exec '${process.execPath}' '${GPIOD_TOOL}' ${tool} "$@"`);
-  }
+  fakeGpiodTools(bin, spec.gpiod);
 
   return {
     root,
     bin,
     work,
     hangPidFile,
-    env: () => ({ PATH: `${bin}:/usr/bin:/bin`, FAKE_GPIOD_DIR: gpiodDir, DOCTOR_ROOT: root }),
+    env: () => ({ PATH: `${bin}:/usr/bin:/bin`, DOCTOR_ROOT: root }),
     cleanup: () => rmSync(base, { recursive: true, force: true }),
   };
 }
