@@ -14,7 +14,7 @@
  */
 import { constants, readFileSync } from "node:fs";
 import { access, stat } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { FFMPEG_INSTALL_HINT, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
@@ -199,6 +199,8 @@ export interface V4l2ProbeOptions {
   ffmpegPath?: string;
   env?: NodeJS.ProcessEnv;
   binDir?: string;
+  /** Root of the sysfs tree the device's name is read from (default "/"; `npm run doctor` passes its root). */
+  sysfsRoot?: string;
 }
 
 export interface V4l2Probe {
@@ -213,9 +215,9 @@ export interface V4l2Probe {
 }
 
 /** The name the kernel gives a video device (/sys/class/video4linux/videoN/name), if any. */
-function deviceName(device: string): string | undefined {
+function deviceName(device: string, sysfsRoot = "/"): string | undefined {
   try {
-    return readFileSync(`/sys/class/video4linux/${basename(device)}/name`, "utf8").trim() || undefined;
+    return readFileSync(join(sysfsRoot, "sys/class/video4linux", basename(device), "name"), "utf8").trim() || undefined;
   } catch {
     return undefined;
   }
@@ -248,7 +250,7 @@ export async function probeV4l2(opts: V4l2ProbeOptions = {}): Promise<V4l2Probe>
   } catch {
     return { available: false, ...found, reason: `there is no ${device} (no USB webcam plugged in?)` };
   }
-  const name = deviceName(device);
+  const name = deviceName(device, opts.sysfsRoot);
   const named = name ? { ...found, name } : found;
   if (name && PI_INTERNAL_NODE.test(name)) {
     return {

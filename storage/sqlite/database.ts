@@ -188,6 +188,9 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
+/** The schema version this code migrates a database to (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
   const from = db.pragma("user_version", { simple: true }) as number;
   if (from > MIGRATIONS.length) {

@@ -97,9 +97,12 @@ interface Fault {
   left: number;
 }
 
-/** Creates an empty sysfs tree: no IIO devices at all (no /sys/bus/iio/devices either). */
-export async function createFakeIioTree(): Promise<FakeIioTree> {
-  const root = await mkdtemp(join(tmpdir(), "seroma-sysfs-"));
+/**
+ * Creates an empty sysfs tree: no IIO devices at all (no /sys/bus/iio/devices either), in a
+ * new temp directory or under `opts.root` (a whole fake system; cleanup() removes it too).
+ */
+export async function createFakeIioTree(opts: { root?: string } = {}): Promise<FakeIioTree> {
+  const root = opts.root ?? (await mkdtemp(join(tmpdir(), "seroma-sysfs-")));
   const devicesDir = join(root, "sys/bus/iio/devices");
   const faults = new Map<string, Fault>();
   const hangs = new Map<string, Promise<void>>();

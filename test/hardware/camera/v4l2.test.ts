@@ -176,6 +176,25 @@ describe("probeV4l2", () => {
     assert.match(byPath.reason ?? "", /\/nonexistent\/ffmpeg not found/);
   });
 
+  test("the device's kernel name is read under sysfsRoot: the Pi's own codec node is no webcam, a named webcam is", async () => {
+    const fake = join(root.dir, "probe-bin3");
+    mkdirSync(fake);
+    writePrograms(fake, { ffmpeg: "exit 0" });
+    const sysfs = join(root.dir, "sysfs-root");
+    const device = join(root.dir, "video0");
+    writeFileSync(device, "");
+    const nameFile = join(sysfs, "sys/class/video4linux/video0/name");
+    mkdirSync(join(nameFile, ".."), { recursive: true });
+    writeFileSync(nameFile, "bcm2835-codec-decode\n");
+    const codec = await probeV4l2({ device, binDir: fake, env: { PATH: "" }, sysfsRoot: sysfs });
+    assert.equal(codec.available, false);
+    assert.equal(codec.name, "bcm2835-codec-decode");
+    assert.match(codec.reason ?? "", /the Raspberry Pi's own camera hardware, not a webcam/);
+    writeFileSync(nameFile, "HD Pro Webcam C920\n");
+    const webcam = await probeV4l2({ device, binDir: fake, env: { PATH: "" }, sysfsRoot: sysfs });
+    assert.deepEqual(webcam, { available: true, device, ffmpegPath: join(fake, "ffmpeg"), name: "HD Pro Webcam C920" });
+  });
+
   test("no device -> not available, saying which", async () => {
     const fake = join(root.dir, "probe-bin2");
     mkdirSync(fake);
