@@ -1,12 +1,8 @@
 /**
- * The card reader as the doctor probes it, behind one small adapter so the check does not
- * change when the driver does. Today the console drives the MFRC522 with mfrc522-rpi (rpio
- * bit-banging SPI on /dev/gpiomem; not on a Pi 5). The driver over the kernel's /dev/spidev
- * (hardware/cards probeCardReaderChip, being written on another branch) returns results of
- * the same shape as ReaderChipProbe; when it lands, an adapter whose prerequisites are
- * "/dev/spidev0.N exists and opens" and whose probeChip is
- *   (o) => probeCardReaderChip({ device: o.device })
- * replaces `cardReaderAdapter` at the bottom of this file.
+ * The card reader as the doctor probes it, behind one small adapter per driver so the check
+ * does not change when the driver does: `mfrc522` (the default: the register protocol over
+ * the kernel's /dev/spidev, every Pi) and `mfrc522-rpi` (mfrc522-rpi bit-banging SPI through
+ * /dev/gpiomem; Pi 1-4 only, chosen with CARD_DRIVER).
  */
 import type { DoctorContext } from "./context.ts";
 
@@ -74,8 +70,8 @@ export const mfrc522RpiAdapter: CardReaderAdapter = {
     };
   },
   async probeChip(o) {
-    const { probeMfrc522 } = await import("../hardware/cards/index.ts");
-    const p = await probeMfrc522({ resetPin: o.resetPin, spiChip: o.spiChip });
+    const { probeMfrc522Rpi } = await import("../hardware/cards/index.ts");
+    const p = await probeMfrc522Rpi({ resetPin: o.resetPin, spiChip: o.spiChip });
     if (!p.available) return { verdict: "unavailable", answering: false, message: p.reason, hints: [] };
     if (!p.answering) return { verdict: "absent", answering: false, message: p.reason, hints: [WIRING] };
     const kind = kindOf(p.version);
@@ -88,5 +84,42 @@ export const mfrc522RpiAdapter: CardReaderAdapter = {
   },
 };
 
-/** The adapter the doctor uses (see the top of this file). */
-export const cardReaderAdapter: CardReaderAdapter = mfrc522RpiAdapter;
+export const mfrc522SpidevAdapter: CardReaderAdapter = {
+  driver: "mfrc522",
+  async prerequisites(o) {
+    const { access, constants } = await import("node:fs/promises");
+    const path = o.at(o.device);
+    try {
+      await access(path);
+    } catch {
+      return {
+        problem: `${o.device} does not exist: the kernel's SPI driver is off`,
+        hint: "add `dtparam=spi=on` to /boot/firmware/config.txt (or `sudo raspi-config nonint do_spi 0`) and reboot",
+      };
+    }
+    try {
+      await access(path, constants.R_OK | constants.W_OK);
+    } catch {
+      return {
+        problem: `${o.device} cannot be opened by this user`,
+        hint: "`sudo usermod -aG spi $USER`, then log in again",
+      };
+    }
+    return undefined;
+  },
+  async probeChip(o) {
+    const { probeCardReaderChip } = await import("../hardware/cards/index.ts");
+    const p = await probeCardReaderChip({ device: o.device });
+    return {
+      verdict: p.verdict,
+      answering: p.answering,
+      message: p.message,
+      hints: p.verdict === "absent" ? [...p.hints, WIRING] : p.hints,
+    };
+  },
+};
+
+/** The adapter for the configured driver (CARD_DRIVER). */
+export function cardReaderAdapter(driver: string): CardReaderAdapter {
+  return driver === "mfrc522-rpi" ? mfrc522RpiAdapter : mfrc522SpidevAdapter;
+}

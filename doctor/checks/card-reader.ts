@@ -1,5 +1,5 @@
 /**
- * The door's MFRC522 card reader, through the card-reader adapter (doctor/card-reader-probe.ts):
+ * The door's MFRC522 card reader, through the configured driver's adapter (doctor/card-reader-probe.ts):
  * the driver's prerequisites on this board (files under the doctor's root), then one look at
  * the chip's version register (on the real root only: the libraries open the real /dev).
  */
@@ -17,12 +17,12 @@ export const cardReaderCheck: Check = {
     if (hardware === "sim") return skip("HARDWARE=sim: the reader is simulated");
     if (!(await ctx.board()).isPi)
       return skip("not a Raspberry Pi: no SPI to reach a reader (HARDWARE=auto simulates it)");
-    const adapter = cardReaderAdapter;
+    const adapter = cardReaderAdapter(door.driver);
     const input = {
       at: ctx.at,
       resetPin: door.resetPin,
       spiChip: door.spiChip,
-      device: `/dev/spidev0.${door.spiChip}`,
+      device: door.spiDevice,
     };
     const pre = await adapter.prerequisites(input);
     if (pre) return unusable(hardware, `${adapter.driver}: ${pre.problem}`, pre.hint);
