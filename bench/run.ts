@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { TS_LOADER_ARGS } from "../test/support/console-process.ts";
 import { type Metric, passes } from "./stats.ts";
 
 // Each scenario is imported only in its own child process, so one scenario's modules
@@ -77,7 +78,7 @@ async function parent(filters: string[]): Promise<void> {
   const all: Metric[] = [];
   for (const name of names) {
     process.stderr.write(`running ${name}...\n`);
-    const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--child", name], {
+    const out = execFileSync(process.execPath, ["--expose-gc", ...TS_LOADER_ARGS, self, "--child", name], {
       encoding: "utf8",
       env: { ...process.env, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "inherit"],
