@@ -6,11 +6,12 @@ import { existsSync } from "node:fs";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
+import { createServiceNotifier } from "./app/service-notify.ts";
 import { startBot } from "./bot/index.ts";
 import { createSnsChannel } from "./channels/sns-channel.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
-import { createLogger } from "./core/logger.ts";
+import { createLogger, detectLogFormat, type LogFormat } from "./core/logger.ts";
 import { formatStartupError } from "./core/startup-error.ts";
 import { selectCamera } from "./hardware/camera/index.ts";
 import { selectCardReader } from "./hardware/cards/index.ts";
@@ -51,7 +52,10 @@ async function main(): Promise<void> {
     }
   }
   const config = loaded.config;
-  const logger = createLogger(config.logLevel);
+  const logFormat = detectLogFormat();
+  const logger = createLogger(config.logLevel, undefined, logFormat);
+  // Under systemd (Type=notify): READY once serving, watchdog pings, STOPPING on shutdown.
+  const service = createServiceNotifier({ logger });
   const clock = systemClock;
   if (local) {
     logger.info(
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    service.stopping(`stopping (${signal})`);
     const force = setTimeout(() => {
       logger.error("shutdown took too long; exiting anyway");
       process.exit(1);
@@ -199,6 +204,7 @@ async function main(): Promise<void> {
       await cam.camera.close();
       await storage.close();
       logger.info("stopped cleanly");
+      await service.close();
       clearTimeout(force);
       process.exit(exitCode);
     } catch (err) {
@@ -272,6 +278,8 @@ async function main(): Promise<void> {
       try {
         runner = await startBot(seroma, logger);
         logger.info({ bot: seroma.bot.botInfo.username }, `bot @${seroma.bot.botInfo.username} is polling`);
+        // Local mode is ready when its page is (below).
+        if (!page) service.ready(`polling as @${seroma.bot.botInfo.username}`);
         break;
       } catch (err) {
         if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
@@ -283,24 +291,46 @@ async function main(): Promise<void> {
           return;
         }
         logger.warn({ attempt, retryInMs: delay, err: (err as Error).message }, "cannot reach Telegram yet; retrying");
+        // The room runs meanwhile (readings, alerts queued, LCD): ready, and the status says why there is no bot yet.
+        if (!page) service.ready(`running; Telegram not reachable yet (attempt ${attempt}), retrying`);
         await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
   if (page && !stopping) {
     logger.info({ url: page.web.origin }, "local mode: the page is ready");
-    process.stdout.write(
-      `${[
-        "",
-        "  Seroma is running in local mode (no TELEGRAM_BOT_TOKEN): the whole console in your browser.",
-        `  Open ${page.url}`,
-        `  Chat as Ada (admin), Linus (staff) or Mallory (a stranger); the staff group gets the alerts.`,
-        `  The panel drives the simulated hardware and the simulated servers (${page.fleet.hosts.map((h) => h.name).join(", ")}).`,
-        "  To use Telegram instead: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram",
-        "  user id) in .env, and restart. See README, 'Create the bot'.",
-        "",
-      ].join("\n")}\n`,
+    service.ready(`local mode: the page is at ${page.web.origin}`);
+    printBanner(logFormat, [
+      "",
+      "  Seroma is running in local mode (no TELEGRAM_BOT_TOKEN): the whole console in your browser.",
+      { url: page.url, text: `  Open ${page.url}` },
+      `  Chat as Ada (admin), Linus (staff) or Mallory (a stranger); the staff group gets the alerts.`,
+      `  The panel drives the simulated hardware and the simulated servers (${page.fleet.hosts.map((h) => h.name).join(", ")}).`,
+      "  To use Telegram instead: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram",
+      "  user id) in .env, and restart. See README, 'Create the bot'.",
+      "",
+    ]);
+  }
+}
+
+/**
+ * Text for a person (local mode's address), set apart from the log: on a terminal as it is,
+ * the address bold and underlined; in the journal as notice-priority lines (`<5>`); next to
+ * JSON logs on stderr, so stdout stays one JSON object per line.
+ */
+function printBanner(format: LogFormat, lines: Array<string | { url: string; text: string }>): void {
+  const text = (l: string | { url: string; text: string }) => (typeof l === "string" ? l : l.text);
+  if (format === "journal") {
+    const shown = lines.map((l) => text(l).trim()).filter((l) => l !== "");
+    process.stdout.write(`${shown.map((l) => `<5>${l}`).join("\n")}\n`);
+  } else if (format === "pretty") {
+    const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+    const shown = lines.map((l) =>
+      typeof l === "string" ? l : tty ? l.text.replace(l.url, `\x1b[1;4m${l.url}\x1b[0m`) : l.text,
     );
+    process.stdout.write(`${shown.join("\n")}\n`);
+  } else {
+    process.stderr.write(`${lines.map(text).join("\n")}\n`);
   }
 }
 
