@@ -56,6 +56,7 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
     (await import("./scenarios/faults.ts")).clipButtonsBench({ presses: 60, clipSeconds: 30 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
+  durability: async () => (await import("./scenarios/durability.ts")).durabilityBench({ writes: 300 }),
 };
 
 const self = fileURLToPath(import.meta.url);
