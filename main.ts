@@ -6,9 +6,9 @@ import { existsSync } from "node:fs";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
+import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
 import { startBot } from "./bot/index.ts";
-import { createSnsChannel } from "./channels/sns-channel.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
 import { createLogger, detectLogFormat, type LogFormat } from "./core/logger.ts";
@@ -19,9 +19,8 @@ import { selectClimateSensor } from "./hardware/climate/index.ts";
 import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
-import { type LocalMode, prepareLocalMode } from "./local/local-mode.ts";
-import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
-import { presignMediaUrl } from "./storage/aws/media.ts";
+import type { LocalMode } from "./local/local-mode.ts";
+import type { AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { listBackups } from "./storage/sqlite/backup.ts";
 
@@ -44,6 +43,8 @@ async function main(): Promise<void> {
   // No bot token: local mode, with the built-in Bot API server and the web page (local/).
   let local: LocalMode | undefined;
   if (!loaded.config.telegram.token) {
+    // Loaded only here: local mode's servers and page are no part of a room with a token.
+    const { prepareLocalMode } = await import("./local/local-mode.ts");
     local = await prepareLocalMode(read.env);
     loaded = parseConfig(local.env);
     if (!loaded.ok) {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, logFormat);
   // Under systemd (Type=notify): READY once serving, watchdog pings, STOPPING on shutdown.
   const service = createServiceNotifier({ logger });
+  configureImages(config.images);
   const clock = systemClock;
   if (local) {
     logger.info(
@@ -64,11 +66,12 @@ async function main(): Promise<void> {
     );
   }
 
-  const storage = createStorage(config, logger);
+  const storage = await createStorage(config, logger);
   if (config.aws && "verify" in storage) {
     try {
       await (storage as AwsStorage).verify();
     } catch (err) {
+      const { AwsBackendNotSetUpError } = await import("./storage/aws/index.ts");
       if (!(err instanceof AwsBackendNotSetUpError)) {
         // Unreachable at boot (network still starting): readings are buffered, alerts queue locally.
         logger.warn({ err: (err as Error).message }, "AWS cannot be reached yet; carrying on, it is retried");
@@ -153,7 +156,10 @@ async function main(): Promise<void> {
     logger.info({ device, driver, reason }, `hardware: ${device} = ${driver}${reason ? ` (${reason})` : ""}`);
   }
 
-  const sns = config.alerts.snsTopicArn ? createSnsChannel({ topicArn: config.alerts.snsTopicArn }) : undefined;
+  // The AWS SDK is loaded only where it is used (SNS here, STORAGE=aws, S3 backups).
+  const sns = config.alerts.snsTopicArn
+    ? (await import("./channels/sns-channel.ts")).createSnsChannel({ topicArn: config.alerts.snsTopicArn })
+    : undefined;
   if (sns) logger.info({ topic: config.alerts.snsTopicArn }, "alerts also go to AWS SNS");
   const devices: RoomDevices = {
     climate: climate.sensor,
@@ -176,7 +182,9 @@ async function main(): Promise<void> {
       ? {
           photoLink: async (mediaId: number) => {
             const item = await storage.media.get(mediaId);
-            return item ? presignMediaUrl((storage as AwsStorage).aws, item, 86_400) : undefined;
+            if (!item) return undefined;
+            const { presignMediaUrl } = await import("./storage/aws/media.ts");
+            return presignMediaUrl((storage as AwsStorage).aws, item, 86_400);
           },
         }
       : {}),

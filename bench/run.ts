@@ -57,6 +57,12 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
   durability: async () => (await import("./scenarios/durability.ts")).durabilityBench({ writes: 300 }),
+  service: async () =>
+    (await import("./scenarios/service.ts")).serviceBench({
+      settleSeconds: 10,
+      idleSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? 60),
+      snapshots: 20,
+    }),
 };
 
 const self = fileURLToPath(import.meta.url);

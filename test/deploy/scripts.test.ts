@@ -206,7 +206,10 @@ describe("deploy scripts", () => {
     // The unit, with the node on PATH; enabled, not started without a token.
     const unit = join(w.root, "etc/systemd/system/seroma.service");
     assert.equal(mode(unit), 0o644);
-    assert.match(readFileSync(unit, "utf8"), new RegExp(`^ExecStart=${w.bin}/node /opt/seroma/main.ts$`, "m"));
+    assert.match(
+      readFileSync(unit, "utf8"),
+      new RegExp(`^ExecStart=${w.bin}/node --max-semi-space-size=1 /opt/seroma/main.ts$`, "m"),
+    );
     const systemctl = r.commands.filter((c) => c.startsWith("systemctl "));
     assert.deepEqual(systemctl, ["systemctl daemon-reload", "systemctl enable seroma.service"]);
     assert.match(r.out, /set TELEGRAM_BOT_TOKEN in \/etc\/seroma\/seroma\.env/);

@@ -32,7 +32,7 @@ function unitCopy(): string {
 
 describe("deploy/seroma.service", () => {
   test("one node process running main.ts, as seroma with the device groups, state in /var/lib/seroma", () => {
-    assert.deepEqual(values("ExecStart"), ["/usr/bin/node /opt/seroma/main.ts"]);
+    assert.deepEqual(values("ExecStart"), ["/usr/bin/node --max-semi-space-size=1 /opt/seroma/main.ts"]);
     assert.deepEqual(values("WorkingDirectory"), ["/opt/seroma"]);
     assert.deepEqual(values("User"), ["seroma"]);
     assert.deepEqual(values("Group"), ["seroma"]);
