@@ -6,11 +6,12 @@ import { existsSync } from "node:fs";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
+import { configureImages } from "./app/image-settings.ts";
+import { createServiceNotifier } from "./app/service-notify.ts";
 import { startBot } from "./bot/index.ts";
-import { createSnsChannel } from "./channels/sns-channel.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
-import { createLogger } from "./core/logger.ts";
+import { createLogger, detectLogFormat, type LogFormat } from "./core/logger.ts";
 import { formatStartupError } from "./core/startup-error.ts";
 import { selectCamera } from "./hardware/camera/index.ts";
 import { selectCardReader } from "./hardware/cards/index.ts";
@@ -19,9 +20,8 @@ import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { detectBoard } from "./hardware/system/board.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
-import { type LocalMode, prepareLocalMode } from "./local/local-mode.ts";
-import { AwsBackendNotSetUpError, type AwsStorage } from "./storage/aws/index.ts";
-import { presignMediaUrl } from "./storage/aws/media.ts";
+import type { LocalMode } from "./local/local-mode.ts";
+import type { AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { listBackups } from "./storage/sqlite/backup.ts";
 
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
+    // Loaded only here: local mode's servers and page are no part of a room with a token.
+    const { prepareLocalMode } = await import("./local/local-mode.ts");
     local = await prepareLocalMode(read.env);
     loaded = parseConfig(local.env);
     if (!loaded.ok) {
@@ -62,7 +64,11 @@ async function main(): Promise<void> {
     }
   }
   const config = loaded.config;
-  const logger = createLogger(config.logLevel);
+  const logFormat = detectLogFormat();
+  const logger = createLogger(config.logLevel, undefined, logFormat);
+  // Under systemd (Type=notify): READY once serving, watchdog pings, STOPPING on shutdown.
+  const service = createServiceNotifier({ logger });
+  configureImages(config.images);
   const clock = systemClock;
   if (local) {
     logger.info(
@@ -71,11 +77,12 @@ async function main(): Promise<void> {
     );
   }
 
-  const storage = createStorage(config, logger);
+  const storage = await createStorage(config, logger);
   if (config.aws && "verify" in storage) {
     try {
       await (storage as AwsStorage).verify();
     } catch (err) {
+      const { AwsBackendNotSetUpError } = await import("./storage/aws/index.ts");
       if (!(err instanceof AwsBackendNotSetUpError)) {
         // Unreachable at boot (network still starting): readings are buffered, alerts queue locally.
         logger.warn({ err: (err as Error).message }, "AWS cannot be reached yet; carrying on, it is retried");
@@ -174,7 +181,10 @@ async function main(): Promise<void> {
     else logger.info({ device: label, driver, reason }, line);
   }
 
-  const sns = config.alerts.snsTopicArn ? createSnsChannel({ topicArn: config.alerts.snsTopicArn }) : undefined;
+  // The AWS SDK is loaded only where it is used (SNS here, STORAGE=aws, S3 backups).
+  const sns = config.alerts.snsTopicArn
+    ? (await import("./channels/sns-channel.ts")).createSnsChannel({ topicArn: config.alerts.snsTopicArn })
+    : undefined;
   if (sns) logger.info({ topic: config.alerts.snsTopicArn }, "alerts also go to AWS SNS");
   const devices: RoomDevices = {
     climate: climate.sensor,
@@ -198,7 +208,9 @@ async function main(): Promise<void> {
       ? {
           photoLink: async (mediaId: number) => {
             const item = await storage.media.get(mediaId);
-            return item ? presignMediaUrl((storage as AwsStorage).aws, item, 86_400) : undefined;
+            if (!item) return undefined;
+            const { presignMediaUrl } = await import("./storage/aws/media.ts");
+            return presignMediaUrl((storage as AwsStorage).aws, item, 86_400);
           },
         }
       : {}),
@@ -210,6 +222,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    service.stopping(`stopping (${signal})`);
     const force = setTimeout(() => {
       logger.error("shutdown took too long; exiting anyway");
       process.exit(1);
@@ -225,6 +238,7 @@ async function main(): Promise<void> {
       await cam.camera.close();
       await storage.close();
       logger.info("stopped cleanly");
+      await service.close();
       clearTimeout(force);
       process.exit(exitCode);
     } catch (err) {
@@ -302,6 +316,8 @@ async function main(): Promise<void> {
       try {
         runner = await startBot(seroma, logger);
         logger.info({ bot: seroma.bot.botInfo.username }, `bot @${seroma.bot.botInfo.username} is polling`);
+        // Local mode is ready when its page is (below).
+        if (!page) service.ready(`polling as @${seroma.bot.botInfo.username}`);
         break;
       } catch (err) {
         if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
@@ -313,24 +329,46 @@ async function main(): Promise<void> {
           return;
         }
         logger.warn({ attempt, retryInMs: delay, err: (err as Error).message }, "cannot reach Telegram yet; retrying");
+        // The room runs meanwhile (readings, alerts queued, LCD): ready, and the status says why there is no bot yet.
+        if (!page) service.ready(`running; Telegram not reachable yet (attempt ${attempt}), retrying`);
         await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
   if (page && !stopping) {
     logger.info({ url: page.web.origin }, "local mode: the page is ready");
-    process.stdout.write(
-      `${[
-        "",
-        "  Seroma is running in local mode (no TELEGRAM_BOT_TOKEN): the whole console in your browser.",
-        `  Open ${page.url}`,
-        `  Chat as Ada (admin), Linus (staff) or Mallory (a stranger); the staff group gets the alerts.`,
-        `  The panel drives the simulated hardware and the simulated servers (${page.fleet.hosts.map((h) => h.name).join(", ")}).`,
-        "  To use Telegram instead: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram",
-        "  user id) in .env, and restart. See README, 'Create the bot'.",
-        "",
-      ].join("\n")}\n`,
+    service.ready(`local mode: the page is at ${page.web.origin}`);
+    printBanner(logFormat, [
+      "",
+      "  Seroma is running in local mode (no TELEGRAM_BOT_TOKEN): the whole console in your browser.",
+      { url: page.url, text: `  Open ${page.url}` },
+      `  Chat as Ada (admin), Linus (staff) or Mallory (a stranger); the staff group gets the alerts.`,
+      `  The panel drives the simulated hardware and the simulated servers (${page.fleet.hosts.map((h) => h.name).join(", ")}).`,
+      "  To use Telegram instead: create a bot with @BotFather, put TELEGRAM_BOT_TOKEN and ADMIN_IDS (your Telegram",
+      "  user id) in .env, and restart. See README, 'Create the bot'.",
+      "",
+    ]);
+  }
+}
+
+/**
+ * Text for a person (local mode's address), set apart from the log: on a terminal as it is,
+ * the address bold and underlined; in the journal as notice-priority lines (`<5>`); next to
+ * JSON logs on stderr, so stdout stays one JSON object per line.
+ */
+function printBanner(format: LogFormat, lines: Array<string | { url: string; text: string }>): void {
+  const text = (l: string | { url: string; text: string }) => (typeof l === "string" ? l : l.text);
+  if (format === "journal") {
+    const shown = lines.map((l) => text(l).trim()).filter((l) => l !== "");
+    process.stdout.write(`${shown.map((l) => `<5>${l}`).join("\n")}\n`);
+  } else if (format === "pretty") {
+    const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+    const shown = lines.map((l) =>
+      typeof l === "string" ? l : tty ? l.text.replace(l.url, `\x1b[1;4m${l.url}\x1b[0m`) : l.text,
     );
+    process.stdout.write(`${shown.join("\n")}\n`);
+  } else {
+    process.stderr.write(`${lines.map(text).join("\n")}\n`);
   }
 }
 

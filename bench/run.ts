@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { TS_LOADER_ARGS } from "../test/support/console-process.ts";
 import { type Metric, passes } from "./stats.ts";
 
 // Each scenario is imported only in its own child process, so one scenario's modules
@@ -56,6 +57,13 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   doctor: async () => (await import("./scenarios/doctor.ts")).doctorBench({ runs: 10 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
+  durability: async () => (await import("./scenarios/durability.ts")).durabilityBench({ writes: 300 }),
+  service: async () =>
+    (await import("./scenarios/service.ts")).serviceBench({
+      settleSeconds: 10,
+      idleSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? 60),
+      snapshots: 20,
+    }),
 };
 
 const self = fileURLToPath(import.meta.url);
@@ -78,7 +86,7 @@ async function parent(filters: string[]): Promise<void> {
   const all: Metric[] = [];
   for (const name of names) {
     process.stderr.write(`running ${name}...\n`);
-    const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--child", name], {
+    const out = execFileSync(process.execPath, ["--expose-gc", ...TS_LOADER_ARGS, self, "--child", name], {
       encoding: "utf8",
       env: { ...process.env, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "inherit"],

@@ -22,7 +22,10 @@ export class CallbackRefs {
   private readonly byRef = new Map<string, string>();
   private readonly byData = new Map<string, string>();
 
-  constructor(readonly capacity = 5_000) {
+  readonly capacity: number;
+
+  constructor(capacity = 5_000) {
+    this.capacity = capacity;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer`);
   }
 

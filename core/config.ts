@@ -166,6 +166,8 @@ export interface Config {
   };
   defaultLocale: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** sharp (libvips): its operation cache in MB (0: off) and threads per image. */
+  images: { cacheMb: number; concurrency: number };
 }
 
 const idList = (what: string) =>
@@ -415,6 +417,8 @@ const schema = (env: Record<string, string | undefined>) =>
     LOCAL_UI_PORT: intIn(0, 65_535, 8080),
     LOCAL_MODE: z.enum(["auto", "on", "off"], { message: "must be auto, on or off" }).default("auto"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+    SHARP_CACHE_MB: intIn(0, 1024, 16),
+    SHARP_CONCURRENCY: intIn(1, 64, 1),
   });
 
 /** Every environment variable the console reads (plus ENV_FILE, read by loadConfig). */
@@ -580,6 +584,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       },
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
+      images: { cacheMb: e.SHARP_CACHE_MB, concurrency: e.SHARP_CONCURRENCY },
     },
   };
 }

@@ -7,7 +7,11 @@ import type { Logger } from "./logger.ts";
 export class EventBus<Events extends Record<string, unknown>> {
   private readonly listeners = new Map<keyof Events, Set<(payload: never) => unknown>>();
 
-  constructor(private readonly logger?: Logger) {}
+  private readonly logger: Logger | undefined;
+
+  constructor(logger?: Logger) {
+    this.logger = logger;
+  }
 
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => unknown): () => void {
     let set = this.listeners.get(event);

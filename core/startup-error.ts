@@ -40,12 +40,13 @@ export class StartupError extends Error {
 }
 
 export class AddressError extends StartupError {
-  constructor(
-    readonly problem: AddressProblem,
-    readonly target: ListenTarget,
-    options?: { cause?: unknown },
-  ) {
+  readonly problem: AddressProblem;
+  readonly target: ListenTarget;
+
+  constructor(problem: AddressProblem, target: ListenTarget, options?: { cause?: unknown }) {
     super(describe(problem, target), options);
+    this.problem = problem;
+    this.target = target;
     this.name = "AddressError";
   }
 }

@@ -7,7 +7,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Notice } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
@@ -137,14 +137,27 @@ export function createS3BackupUploader(opts: {
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }): BackupUploader {
-  const s3 = new S3Client({
-    region: opts.region,
-    ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  // The S3 client (and the SDK) is loaded at the first upload, not at start.
+  let client:
+    | Promise<{ s3: S3Client; PutObjectCommand: typeof import("@aws-sdk/client-s3").PutObjectCommand }>
+    | undefined;
+  const connect = async () => {
+    const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
+    const s3 = new S3Client({
+      region: opts.region,
+      ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    return { s3, PutObjectCommand };
+  };
   return async (file) => {
+    client ??= connect().catch((err: unknown) => {
+      client = undefined; // try loading again at the next upload
+      throw err;
+    });
+    const { s3, PutObjectCommand } = await client;
     const key = `backups/${opts.roomId}/${basename(file)}`;
     const { size } = await stat(file);
     await s3.send(

@@ -243,10 +243,10 @@ class SimHost implements SimulatedHost {
   private tcp: NetServer | undefined;
   private readonly sockets = new Set<Socket>();
 
-  constructor(
-    def: SimulatedHostDefinition,
-    private readonly ctx: SimHostContext,
-  ) {
+  private readonly ctx: SimHostContext;
+
+  constructor(def: SimulatedHostDefinition, ctx: SimHostContext) {
+    this.ctx = ctx;
     this.name = def.name;
     this.address = ctx.address;
     this.user = ctx.user;

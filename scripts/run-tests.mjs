@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts with Node's own test runner (through tsx).
+// Runs every test/**/*.test.ts with Node's own test runner. Node 22.18+ strips the
+// TypeScript types itself; an older Node (20) loads them through tsx (a dev dependency).
 // Node 20's `--test` does not expand globs itself, so the files are listed here.
 // Usage: node scripts/run-tests.mjs [filter...]   (filters match against the path)
 import { spawn } from "node:child_process";
@@ -25,7 +26,8 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(" ") || "test/**/*.test.ts"}`);
   process.exit(1);
 }
-const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+const loader = process.features.typescript ? [] : ["--import", "tsx"];
+const child = spawn(process.execPath, [...loader, "--test", "--test-reporter=spec", ...files], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },

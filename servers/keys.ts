@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { AuthContext, ParsedKey } from "ssh2";
-import ssh2 from "ssh2";
+import { ssh2 } from "./ssh2-library.ts";
 
 export interface KeyPair {
   /** OpenSSH private key, unencrypted. */
@@ -22,8 +22,11 @@ export interface KeyPair {
  */
 export function generateEd25519KeyPair(comment?: string): KeyPair {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const pair = ssh2.utils.generateKeyPairSync("ed25519", comment ? { comment } : {});
-    if (!(ssh2.utils.parseKey(pair.public) instanceof Error) && !(ssh2.utils.parseKey(pair.private) instanceof Error)) {
+    const pair = ssh2().utils.generateKeyPairSync("ed25519", comment ? { comment } : {});
+    if (
+      !(ssh2().utils.parseKey(pair.public) instanceof Error) &&
+      !(ssh2().utils.parseKey(pair.private) instanceof Error)
+    ) {
       return pair;
     }
   }
@@ -32,7 +35,7 @@ export function generateEd25519KeyPair(comment?: string): KeyPair {
 
 /** The first key in an OpenSSH/PEM text; throws with ssh2's reason if it cannot be read. */
 export function parseKey(text: string | Buffer): ParsedKey {
-  const k = ssh2.utils.parseKey(text);
+  const k = ssh2().utils.parseKey(text);
   if (k instanceof Error) throw k;
   const first = Array.isArray(k) ? (k[0] as ParsedKey | undefined) : k;
   if (!first) throw new Error("no key in the text");

@@ -38,9 +38,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { Socket } from "node:net";
-import type { ClientChannel, ConnectConfig } from "ssh2";
-import ssh2 from "ssh2";
+import type { ClientChannel, ConnectConfig, Client as Ssh2Client, utils as Ssh2Utils } from "ssh2";
 import { isFingerprint, keyTypeOf, sameFingerprint, sha256Fingerprint } from "./fingerprint.ts";
+import { ssh2 } from "./ssh2-library.ts";
 import type { ConnectFailure, HostSpec } from "./types.ts";
 
 /** What the login shell is asked to run; the script comes on its stdin. */
@@ -99,9 +99,9 @@ export function wrapScript(script: string): string {
 /** Checks that `key` is an unencrypted private key ssh2 can use; the message says why not. */
 export function checkPrivateKey(key: Buffer | string): { ok: true } | { ok: false; kind: "key-file"; message: string } {
   if (key.length === 0) return { ok: false, kind: "key-file", message: "the SSH private key is empty" };
-  let parsed: ReturnType<typeof ssh2.utils.parseKey>;
+  let parsed: ReturnType<typeof Ssh2Utils.parseKey>;
   try {
-    parsed = ssh2.utils.parseKey(key);
+    parsed = ssh2().utils.parseKey(key);
   } catch (err) {
     return { ok: false, kind: "key-file", message: `the SSH private key cannot be parsed: ${errorText(err)}` };
   }
@@ -164,7 +164,7 @@ export function runOnHost(spec: RunTarget, script: string, opts: RunOptions): Pr
   const maxOutput = opts.maxOutputBytes ?? MAX_OUTPUT_BYTES;
 
   return new Promise<RunResult>((resolve) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     const sock = new Socket();
     let settled = false;
     let ready = false;
@@ -351,7 +351,7 @@ export function runOnHost(spec: RunTarget, script: string, opts: RunOptions): Pr
 export function fetchHostKey(address: string, port: number, opts: { timeoutMs: number }): Promise<HostKeyResult> {
   const label = `${address}:${port}`;
   return new Promise<HostKeyResult>((resolve) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     const sock = new Socket();
     let settled = false;
     let captured: { fingerprint: string; keyType: string } | undefined;
@@ -488,7 +488,7 @@ function classify(
  * After a session was set up: ends it politely (SSH disconnect, FIN) and destroys the
  * socket if the peer does not close its side soon. Before that: destroys it at once.
  */
-function closeQuietly(client: InstanceType<typeof ssh2.Client>, sock: Socket, established: boolean): void {
+function closeQuietly(client: Ssh2Client, sock: Socket, established: boolean): void {
   if (sock.destroyed) return;
   if (!established) {
     sock.destroy();

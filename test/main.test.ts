@@ -1,5 +1,5 @@
 /**
- * The console as a user starts it: `node --import tsx main.ts` in a child process,
+ * The console as a user starts it: `node main.ts` (one process) in a child process,
  * configured through the environment. Checks startup, the no-token mode, invalid
  * configuration, and graceful shutdown leaving a clean database.
  */

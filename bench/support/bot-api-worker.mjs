@@ -1,5 +1,7 @@
-// Worker entry: Node 20 workers do not inherit tsx's loader, so register it here first.
-import { register } from "tsx/esm/api";
-
-register();
+// Worker entry: where Node does not strip TypeScript types itself (< 22.18), workers do not
+// inherit tsx's loader either, so register it here first.
+if (!process.features.typescript) {
+  const { register } = await import("tsx/esm/api");
+  register();
+}
 await import("./bot-api-worker.ts");

@@ -44,12 +44,10 @@ export type CameraErrorCode =
 
 export class CameraError extends Error {
   override readonly name = "CameraError";
-  constructor(
-    readonly code: CameraErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly code: CameraErrorCode;
+  constructor(code: CameraErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.code = code;
   }
 }
 

@@ -63,12 +63,12 @@ const SIM_HINT = "Or set HARDWARE=sim to use the simulated reader.";
 /** The spidev device could not be opened: `problem` says why, `fix` what to do; the message says both. */
 export class SpiUnavailableError extends Error {
   override readonly name = "SpiUnavailableError";
-  constructor(
-    readonly problem: string,
-    readonly fix: string,
-    options?: ErrorOptions,
-  ) {
+  readonly problem: string;
+  readonly fix: string;
+  constructor(problem: string, fix: string, options?: ErrorOptions) {
     super(`${problem}. ${fix} ${SIM_HINT}`, options);
+    this.problem = problem;
+    this.fix = fix;
   }
 }
 

@@ -24,12 +24,10 @@ export class ClimateSensorError extends Error {
   override readonly name = "ClimateSensorError";
   /** What to do about it, when the driver knows (a config.txt line, a permission, the wiring). */
   readonly hint: string | undefined;
-  constructor(
-    readonly code: ClimateErrorCode,
-    message: string,
-    options?: { cause?: unknown; hint?: string },
-  ) {
+  readonly code: ClimateErrorCode;
+  constructor(code: ClimateErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
     this.hint = options?.hint;
   }
 }

@@ -12,11 +12,9 @@ export type DisplayErrorCode =
 
 export class DisplayError extends Error {
   override readonly name = "DisplayError";
-  constructor(
-    readonly code: DisplayErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly code: DisplayErrorCode;
+  constructor(code: DisplayErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.code = code;
   }
 }

@@ -84,7 +84,11 @@ export class Hd44780Program {
   readonly steps: Step[] = [];
   private last: number | undefined;
 
-  constructor(private backlightOn = true) {}
+  private backlightOn: boolean;
+
+  constructor(backlightOn = true) {
+    this.backlightOn = backlightOn;
+  }
 
   private flags(rs: boolean): number {
     return (rs ? PCF8574.RS : 0) | (this.backlightOn ? PCF8574.BACKLIGHT : 0);

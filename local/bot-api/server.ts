@@ -371,12 +371,14 @@ export async function startLocalBotApi(opts: LocalBotApiOptions = {}): Promise<L
 // Internals
 
 class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly description: string,
-    readonly parameters?: ResponseParameters,
-  ) {
+  readonly code: number;
+  readonly description: string;
+  readonly parameters: ResponseParameters | undefined;
+  constructor(code: number, description: string, parameters?: ResponseParameters) {
     super(description);
+    this.code = code;
+    this.description = description;
+    this.parameters = parameters;
   }
 }
 const badRequest = (what: string) => new ApiError(400, `Bad Request: ${what}`);

@@ -43,8 +43,10 @@ export const ALL_TABLES: readonly TableSpec[] = [
 /** Tables or the bucket do not exist: `npm run aws:setup` was not run (for this region and prefix). */
 export class AwsBackendNotSetUpError extends Error {
   override readonly name = "AwsBackendNotSetUpError";
-  constructor(readonly missing: readonly string[]) {
+  readonly missing: readonly string[];
+  constructor(missing: readonly string[]) {
     super(`the AWS backend is not set up (missing: ${missing.join(", ")}); run npm run aws:setup`);
+    this.missing = missing;
   }
 }
 

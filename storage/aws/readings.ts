@@ -90,7 +90,10 @@ class Bucket {
   hMax = Number.NEGATIVE_INFINITY;
   private readonly tSum = new CompensatedSum();
   private readonly hSum = new CompensatedSum();
-  constructor(readonly at: number) {}
+  readonly at: number;
+  constructor(at: number) {
+    this.at = at;
+  }
   add(t: number, h: number): void {
     this.count++;
     if (t < this.tMin) this.tMin = t;

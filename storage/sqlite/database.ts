@@ -10,6 +10,14 @@
  *   - a file or directory that cannot be written (read-only, wrong owner) or a full disk
  *     stops the start with a `DatabaseOpenError`: one line saying what, where and how to
  *     fix it (no stack trace).
+ *
+ * Durability: WAL with `synchronous=FULL` by default, so a committed transaction is on the
+ * storage before the commit returns (the WAL is fsynced at every commit). With NORMAL, WAL
+ * mode stays consistent after a power cut but may lose the last commits, and those would be
+ * an outbox row (an alert not yet sent) or a door tap. Every write of this database is
+ * small and rare (a reading a minute, a tap, an alert), so FULL costs little: measured by
+ * `npm run bench -- durability` (README, "Durability"). The AWS reading buffer opens its own
+ * database with NORMAL (readings buffered during an outage; bursts of inserts).
  */
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
@@ -228,9 +236,11 @@ function sqliteCode(err: unknown): string {
   return String((err as { code?: unknown }).code ?? "");
 }
 
-function configure(db: SqliteDatabase, check: boolean): void {
+export type Synchronous = "FULL" | "NORMAL";
+
+function configure(db: SqliteDatabase, check: boolean, synchronous: Synchronous): void {
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   if (check) {
@@ -274,8 +284,14 @@ function explain(file: string, err: unknown): DatabaseOpenError | undefined {
 /**
  * Opens (creating if needed) and migrates the database. A corrupt file is set aside and a
  * fresh one created (`onSetAside` hears about it); other failures throw DatabaseOpenError.
+ * `synchronous`: FULL (default; see above) or NORMAL (benchmarks compare the two).
  */
-export function openDatabase(file: string, onSetAside?: (info: SetAsideDatabase) => void): SqliteDatabase {
+export function openDatabase(
+  file: string,
+  onSetAside?: (info: SetAsideDatabase) => void,
+  options: { synchronous?: Synchronous } = {},
+): SqliteDatabase {
+  const synchronous = options.synchronous ?? "FULL";
   if (file !== ":memory:") {
     try {
       mkdirSync(dirname(file), { recursive: true });
@@ -290,7 +306,7 @@ export function openDatabase(file: string, onSetAside?: (info: SetAsideDatabase)
   let db: SqliteDatabase | undefined;
   try {
     db = new Database(file);
-    configure(db, uncleanShutdown);
+    configure(db, uncleanShutdown, synchronous);
     return db;
   } catch (err) {
     db?.close();
@@ -305,7 +321,7 @@ export function openDatabase(file: string, onSetAside?: (info: SetAsideDatabase)
     onSetAside?.({ file, setAside, error: (err as Error).message });
     const fresh = new Database(file);
     try {
-      configure(fresh, false);
+      configure(fresh, false, synchronous);
     } catch (again) {
       fresh.close();
       throw explain(file, again) ?? again;

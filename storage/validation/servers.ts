@@ -31,14 +31,16 @@ export class InvalidServerDataError extends Error {
 /** A stored host that no longer parses as a HostSpec. */
 export class CorruptHostError extends Error {
   override readonly name = "CorruptHostError";
-  constructor(
-    readonly roomId: string,
-    readonly host: string,
-    readonly problem: string,
-  ) {
+  readonly roomId: string;
+  readonly host: string;
+  readonly problem: string;
+  constructor(roomId: string, host: string, problem: string) {
     super(
       `host ${JSON.stringify(host)} of room ${JSON.stringify(roomId)} is corrupt in the database (${problem}); remove it and add it again`,
     );
+    this.roomId = roomId;
+    this.host = host;
+    this.problem = problem;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The fault suite's console: the real process (`node --import tsx main.ts`, as a user starts
+ * The fault suite's console: the real process (`node main.ts`, as a user starts
  * it) with its bot on a local Bot API server in this process (so a test can make Telegram
  * refuse, go down, come back), its servers simulated over real SSH on 127.0.0.1 (so a test
  * can make a server fill its disk or go down, and `/server NAME` raises or clears an

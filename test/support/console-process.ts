@@ -1,12 +1,18 @@
 /**
- * The console as a user starts it: `node --import tsx main.ts` in a child process with a
- * clean environment (nothing from the developer's shell or a local .env), its output
- * collected for assertions.
+ * The console as a user (and the systemd unit) starts it: `node main.ts`, one process, in a
+ * child process with a clean environment (nothing from the developer's shell or a local
+ * .env), its output collected for assertions. On a Node without type stripping (< 22.18)
+ * tsx loads the TypeScript instead (`node --import tsx main.ts`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Node strips TypeScript types itself (22.18+, unflagged): no loader needed. */
+export const NODE_STRIPS_TYPES = Boolean((process.features as { typescript?: unknown }).typescript);
+/** The arguments before a .ts entry point: none where Node strips types itself, tsx's loader elsewhere. */
+export const TS_LOADER_ARGS: readonly string[] = NODE_STRIPS_TYPES ? [] : ["--import", "tsx"];
 
 export interface Running {
   child: ChildProcess;
@@ -17,7 +23,7 @@ export interface Running {
 
 export function startConsole(env: Record<string, string>, opts: { wrap?: string[] } = {}): Running {
   // `wrap`: a command prefix the console runs under (e.g. unshare, to see a private mount).
-  const [command, ...args] = [...(opts.wrap ?? []), process.execPath, "--import", "tsx", "main.ts"];
+  const [command, ...args] = [...(opts.wrap ?? []), process.execPath, ...TS_LOADER_ARGS, "main.ts"];
   const child = spawn(command as string, args, {
     cwd: ROOT,
     // A clean environment: nothing from the developer's shell or a local .env leaks in.

@@ -1,5 +1,5 @@
 /**
- * `npm run doctor` as a person runs it: `node --import tsx scripts/doctor.ts` (the
+ * `npm run doctor` as a person runs it: `node scripts/doctor.mjs` (the
  * package.json script) in a child process with a clean environment, or through npm itself.
  */
 import { spawn } from "node:child_process";
@@ -41,7 +41,7 @@ export function runDoctorProcess(
 ): Promise<DoctorRun> {
   const [command, ...argv] = opts.viaNpm
     ? ["npm", "run", "--silent", "doctor", "--", ...args]
-    : [process.execPath, "--import", "tsx", "scripts/doctor.ts", ...args];
+    : [process.execPath, "scripts/doctor.mjs", ...args];
   const started = performance.now();
   const child = spawn(command as string, argv, {
     cwd: ROOT,

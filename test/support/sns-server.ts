@@ -97,13 +97,14 @@ interface Failure {
 }
 
 class SnsError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
+  readonly code: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  constructor(code: string, status: number, message: string, headers: Record<string, string> = {}) {
     super(message);
+    this.code = code;
+    this.status = status;
+    this.headers = headers;
   }
 }
 

@@ -188,7 +188,10 @@ export class ManualTimers implements PollTimers {
   readonly delays: number[] = [];
   maxPending = 0;
   private next = 1;
-  constructor(private readonly clock: ManualClock) {}
+  private readonly clock: ManualClock;
+  constructor(clock: ManualClock) {
+    this.clock = clock;
+  }
 
   setTimeout(callback: () => void, ms: number): unknown {
     const t = { id: this.next++, callback, ms };

@@ -631,7 +631,11 @@ export class EmulatedSpi implements SpiTransport {
   /** Called before every transfer (tests use it to change the world mid-poll). */
   onTransfer: (() => void) | undefined;
 
-  constructor(readonly chip: Mfrc522Emulator) {}
+  readonly chip: Mfrc522Emulator;
+
+  constructor(chip: Mfrc522Emulator) {
+    this.chip = chip;
+  }
 
   async transfer(data: Uint8Array): Promise<Uint8Array> {
     this.onTransfer?.();

@@ -278,10 +278,10 @@ export class FakeI2c {
   private failures: Array<{ op: Op; error: unknown; skip: number }> = [];
   private gates: Array<{ op: Op; reached: () => void; release: Promise<void> }> = [];
 
-  constructor(
-    readonly address = 0x27,
-    start: PanelStart = "power-on",
-  ) {
+  readonly address: number;
+
+  constructor(address = 0x27, start: PanelStart = "power-on") {
+    this.address = address;
     this.panel = new Hd44780Model(start);
   }
 

@@ -73,12 +73,15 @@ export interface BoardConfig {
 /** One running fake gpiomon, as it said hello. */
 export class FakeMonitor {
   closed = false;
-  constructor(
-    readonly pid: number,
-    readonly childPid: number | undefined,
-    readonly args: string[],
-    private readonly socket: Socket,
-  ) {
+  readonly pid: number;
+  readonly childPid: number | undefined;
+  readonly args: string[];
+  private readonly socket: Socket;
+  constructor(pid: number, childPid: number | undefined, args: string[], socket: Socket) {
+    this.pid = pid;
+    this.childPid = childPid;
+    this.args = args;
+    this.socket = socket;
     socket.on("close", () => {
       this.closed = true;
     });

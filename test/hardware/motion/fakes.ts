@@ -120,11 +120,16 @@ export class FakeCamera implements Camera {
   private gate: Deferred | undefined;
   private readonly cache = new Map<string, Promise<Buffer>>();
 
+  private readonly clock: ManualClock;
+  readonly driver: string;
+
   constructor(
-    private readonly clock: ManualClock,
-    readonly driver = "fake",
+    clock: ManualClock,
+    driver = "fake",
     size: { width: number; height: number } = { width: 320, height: 240 },
   ) {
+    this.clock = clock;
+    this.driver = driver;
     this.width = size.width;
     this.height = size.height;
   }
@@ -205,12 +210,9 @@ export class FakeGpioWorld {
         return world.accessible;
       }
       private exported = true;
-      constructor(
-        private readonly gpio: number,
-        direction: "in",
-        edge: "both",
-        options: { debounceTimeout?: number },
-      ) {
+      private readonly gpio: number;
+      constructor(gpio: number, direction: "in", edge: "both", options: { debounceTimeout?: number }) {
+        this.gpio = gpio;
         if (world.openFailure !== undefined) throw world.openFailure;
         world.opened.push({ gpio, direction, edge, options });
         world.exported.add(gpio);
