@@ -183,7 +183,7 @@ async function main(): Promise<void> {
 
   // The AWS SDK is loaded only where it is used (SNS here, STORAGE=aws, S3 backups).
   const sns = config.alerts.snsTopicArn
-    ? (await import("./channels/sns-channel.ts")).createSnsChannel({ topicArn: config.alerts.snsTopicArn })
+    ? (await import("./channels/sns/sns-channel.ts")).createSnsChannel({ topicArn: config.alerts.snsTopicArn })
     : undefined;
   if (sns) logger.info({ topic: config.alerts.snsTopicArn }, "alerts also go to AWS SNS");
   const devices: RoomDevices = {

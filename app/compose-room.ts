@@ -12,38 +12,45 @@
  * The bot exists only when config.telegram.token is set.
  */
 import type { UserFromGetMe } from "grammy/types";
-import { connectAlertsToBus, type SnsSender, setupAlerts } from "../bot/alerts/setup.ts";
-import { type BackgroundRunner, type BackgroundRunnerOptions, createBackgroundRunner } from "../bot/background.ts";
+import {
+  type BackgroundRunner,
+  type BackgroundRunnerOptions,
+  createBackgroundRunner,
+} from "../bot/background-runner.ts";
 import { createI18n } from "../bot/i18n.ts";
 import { createBot, type SeromaBot } from "../bot/index.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../core/alerts/pipeline.ts";
 import type { RoomDevice } from "../core/alerts/types.ts";
+import type { Camera } from "../core/camera/camera.ts";
 import { type CaptureService, createCaptureServiceFromConfig } from "../core/camera/capture-service.ts";
+import type { ClimateSensor } from "../core/climate/sensor.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import type { Display } from "../core/display/display.ts";
+import type { CardReader } from "../core/door/card-reader.ts";
+import { createInviteStore, type InviteStore } from "../core/door/invites.ts";
 import { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
-import { createInviteStore, type InviteStore } from "../core/invites.ts";
 import type { Logger } from "../core/logger.ts";
+import type { MotionSensor } from "../core/motion/sensor.ts";
 import type { Scheduler } from "../core/scheduler.ts";
-import type { Camera } from "../hardware/camera/port.ts";
-import type { CardReader } from "../hardware/cards/port.ts";
-import type { ClimateSensor } from "../hardware/climate/port.ts";
-import type { Display } from "../hardware/display/port.ts";
-import type { MotionSensor } from "../hardware/motion/port.ts";
+import type { Storage } from "../core/storage.ts";
+import { systemHealthReaders } from "../hardware/system/pi-state.ts";
 import { createAlertJob } from "../jobs/alert-job.ts";
-import { type BackupJob, createBackupJobFromConfig } from "../jobs/backup-job.ts";
+import type { BackupJob } from "../jobs/backup-job.ts";
 import { createDailySummaryJob } from "../jobs/daily-summary-job.ts";
 import { createDisplayJob } from "../jobs/display-job.ts";
 import { createDoorJob, type DoorJob } from "../jobs/door-job.ts";
 import { createMediaRetentionJob, type MediaRetentionJob } from "../jobs/media-retention-job.ts";
 import { createRoomStatusJob } from "../jobs/room-status-job.ts";
 import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../jobs/security-watch-job.ts";
-import { createServerCheckJobFromConfig, type ServerCheckJob, serverServices } from "../jobs/server-check-job.ts";
+import type { ServerCheckJob } from "../jobs/server-check-job.ts";
 import { createStorageWatchJob, type DiskSpace, type StorageWatchJob } from "../jobs/storage-watch-job.ts";
 import { createSystemHealthJob, type SystemHealthJob, type SystemHealthReaders } from "../jobs/system-health-job.ts";
-import type { Storage } from "../storage/ports.ts";
+import { connectAlertsToBus, type SnsSender, setupAlerts } from "./alerts.ts";
+import { createBackupJobFromConfig } from "./backups.ts";
+import { createServerCheckJobFromConfig, serverServices } from "./servers.ts";
 
 /** How long stop() lets a capture in progress finish (a Pi's shutdown has 5 s in all). */
 const CAPTURE_GRACE_MS = 1_000;
@@ -318,7 +325,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
   });
   systemHealth = createSystemHealthJob({
     engine: alerts.engine,
-    ...(opts.systemHealth ? { readers: opts.systemHealth } : {}),
+    readers: opts.systemHealth ?? systemHealthReaders(),
     scheduler,
     clock,
     logger,

@@ -2,19 +2,18 @@ import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
 import type { AlertEngine } from "../core/alerts/engine.ts";
 import type { CaptureService } from "../core/camera/capture-service.ts";
+import type { SampleOutcome } from "../core/climate/reading.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
-import type { InviteStore } from "../core/invites.ts";
+import type { CardCapture } from "../core/door/card-reader.ts";
+import type { InviteStore } from "../core/door/invites.ts";
+import type { StaffMember } from "../core/door/ports.ts";
+import type { Role } from "../core/door/roles.ts";
 import type { Logger } from "../core/logger.ts";
-import type { Role } from "../core/types.ts";
-import type { BackupJob } from "../jobs/backup-job.ts";
-import type { CardCapture } from "../jobs/door-job.ts";
-import type { SampleOutcome } from "../jobs/room-status-job.ts";
-import type { SecurityWatchJob } from "../jobs/security-watch-job.ts";
-import type { HostResult } from "../servers/types.ts";
-import type { StaffMember } from "../storage/access-ports.ts";
-import type { Storage } from "../storage/ports.ts";
-import type { BackgroundRunner } from "./background.ts";
+import type { WatchControl } from "../core/motion/watch.ts";
+import type { HostResult } from "../core/servers/types.ts";
+import type { BackupOutcome, Storage } from "../core/storage.ts";
+import type { BackgroundRunner } from "./background-runner.ts";
 import type { CallbackRefs } from "./callback-refs.ts";
 
 /** What the bot needs from the rest of the console. Handlers reach it through `ctx.services`. */
@@ -59,9 +58,9 @@ export interface BotServices {
     ): Promise<{ ok: true; fingerprint: string; keyType: string } | { ok: false; message: string }>;
   };
   /** Backups of the embedded database (/backup). */
-  backup: Pick<BackupJob, "runNow">;
+  backup: { runNow(): Promise<BackupOutcome> };
   /** The security watch (arm / disarm). */
-  watch: Pick<SecurityWatchJob, "arm" | "disarm" | "state">;
+  watch: WatchControl;
   /** Long work outside the chat's update lane (use `inBackground` from bot/background.ts). */
   background: Pick<BackgroundRunner, "submit">;
 }

@@ -7,9 +7,9 @@
  */
 import { type Api, GrammyError } from "grammy";
 import type { Chat } from "grammy/types";
-import { INVITE_PREFIX, type Invite } from "../core/invites.ts";
+import { INVITE_PREFIX, type Invite } from "../core/door/invites.ts";
 import type { Logger } from "../core/logger.ts";
-import { escapeHtml, formatDateTime } from "./html.ts";
+import { escapeHtml, formatDateTime } from "../core/text/format.ts";
 
 export type Translate = (key: string, vars?: Record<string, string>) => string;
 

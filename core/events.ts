@@ -1,7 +1,8 @@
 /** Typed events that jobs emit and listeners (alerts, LCD, logs) consume. */
-import type { ClimateErrorCode } from "../hardware/climate/port.ts";
-import type { AccessEntry, StaffMember } from "../storage/access-ports.ts";
-import type { Reading } from "./types.ts";
+
+import type { Reading } from "./climate/reading.ts";
+import type { ClimateErrorCode } from "./climate/sensor.ts";
+import type { AccessEntry, StaffMember } from "./door/ports.ts";
 
 export interface RoomEvents extends Record<string, unknown> {
   /** A reading was taken and stored. */

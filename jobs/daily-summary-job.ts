@@ -3,11 +3,12 @@
  * staff-group channel turns it into the 24 h climate chart with the day's incident count.
  * It goes through the outbox like any alert, so an outage delays it instead of losing it.
  */
+
+import type { IncidentRepository } from "../core/alerts/ports.ts";
 import type { Notice } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
-import type { IncidentRepository } from "../storage/alert-ports.ts";
 
 export interface DailySummaryJobDeps {
   roomId: string;

@@ -4,14 +4,15 @@
  * "Access denied", "Unknown card", ...) for a few seconds, then the status returns.
  * A failing display is logged (once per failure streak) and retried on the next frame.
  */
+
+import type { Reading } from "../core/climate/reading.ts";
 import type { Clock } from "../core/clock.ts";
+import type { Display } from "../core/display/display.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
 import { dateTimeFormat } from "../core/time.ts";
-import type { Reading } from "../core/types.ts";
-import type { Display } from "../hardware/display/port.ts";
 
 export interface DisplayJobDeps {
   roomId: string;

@@ -6,14 +6,18 @@
  * unknown card's alert does not alarm the group. Taps are handled one at a time, in
  * order; a failure is logged, never thrown.
  */
-import { decideAccess } from "../core/access.ts";
+
 import type { Clock } from "../core/clock.ts";
+import type { CardCapture, CardReader, CardReaderEvent, CardUid } from "../core/door/card-reader.ts";
+
+export type { CardCapture };
+
+import { decideAccess } from "../core/door/policy.ts";
+import type { AccessLogRepository, StaffRepository } from "../core/door/ports.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { OfficeHours } from "../core/office-hours.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "../hardware/cards/port.ts";
-import type { AccessLogRepository, StaffRepository } from "../storage/access-ports.ts";
 
 export interface DoorJobDeps {
   roomId: string;
@@ -29,15 +33,6 @@ export interface DoorJobDeps {
    * are judged on it, so a decision made on an unsynchronised clock says so. Undefined: unknown.
    */
   clockSynced?: () => boolean | undefined;
-}
-
-export interface CardCapture {
-  /**
-   * The UID of the next tap, or undefined on timeout or cancel. Never settles when the door
-   * job stops first (the console is shutting down: there is nobody left to tell).
-   */
-  readonly card: Promise<CardUid | undefined>;
-  cancel(): void;
 }
 
 export interface DoorJob {

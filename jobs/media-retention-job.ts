@@ -14,10 +14,11 @@
  * that fails to delete is logged and skipped; the run goes on with the next one. Every
  * loop is bounded: a run never spins on items it cannot delete. Never throws.
  */
+
+import type { MediaItem, MediaStore } from "../core/camera/media.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
-import type { MediaItem, MediaStore } from "../storage/media-ports.ts";
 
 /** Orphan files younger than this are left alone: a save may be about to index them. */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;

@@ -3,14 +3,18 @@
  * start), stores every reading and emits events. Never throws: a sensor or storage
  * failure is logged and emitted as an event, and the next tick tries again.
  */
+
+import type { Reading, SampleOutcome } from "../core/climate/reading.ts";
+
+export type { SampleOutcome };
+
+import { type ClimateSensor, ClimateSensorError } from "../core/climate/sensor.ts";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
-import type { Reading } from "../core/types.ts";
-import { type ClimateSensor, ClimateSensorError } from "../hardware/climate/port.ts";
-import type { ReadingRepository } from "../storage/ports.ts";
+import type { ReadingRepository } from "../core/storage.ts";
 
 export interface RoomStatusJobDeps {
   roomId: string;
@@ -24,10 +28,6 @@ export interface RoomStatusJobDeps {
   cron: string;
   timeZone?: string;
 }
-
-export type SampleOutcome =
-  | { ok: true; reading: Reading }
-  | { ok: false; stage: "sensor" | "storage"; message: string };
 
 export interface RoomStatusJob {
   start(): Promise<void>;

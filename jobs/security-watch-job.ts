@@ -8,24 +8,21 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { formatDateTime } from "../bot/html.ts";
 import type { Incident } from "../core/alerts/types.ts";
 import type { CaptureService } from "../core/camera/capture-service.ts";
+import type { MediaStore } from "../core/camera/media.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
-import { isWithinOfficeHours, type OfficeHours } from "../core/office-hours.ts";
-import type { MotionEvent, MotionSensor } from "../hardware/motion/port.ts";
-import type { MediaStore } from "../storage/media-ports.ts";
+import type { MotionEvent, MotionSensor } from "../core/motion/sensor.ts";
+import type { ArmState, WatchControl } from "../core/motion/watch.ts";
 
-export interface ArmState {
-  armed: boolean;
-  by?: { id: number; name: string };
-  /** Epoch ms of the last change. */
-  since?: number;
-}
+export type { ArmState };
+
+import { isWithinOfficeHours, type OfficeHours } from "../core/office-hours.ts";
+import { formatDateTime } from "../core/text/format.ts";
 
 /** Where the armed state survives a restart (a restart must not silently disarm the room). */
 export interface ArmStore {
@@ -77,12 +74,9 @@ export type MotionOutcome =
   | { watched: true; incident: undefined; reason: "cooldown" }
   | { watched: true; incident: Incident; snapshot: boolean; clip: boolean };
 
-export interface SecurityWatchJob {
+export interface SecurityWatchJob extends WatchControl {
   start(): Promise<void>;
   stop(): Promise<void>;
-  arm(by: { id: number; name: string }): ArmState;
-  disarm(by: { id: number; name: string }): ArmState;
-  state(): ArmState & { watching: boolean; sensor: string };
   /** Handles one motion event (what the sensor's listener calls); exposed for the local UI and tests. */
   onMotion(at: number, source: string, score?: number): Promise<MotionOutcome>;
   /** Resolves when every motion event so far has been handled (snapshot, incident, clip). */

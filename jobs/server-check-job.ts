@@ -10,15 +10,14 @@
 import type { AlertEngine } from "../core/alerts/engine.ts";
 import { SERVER_CHECK_KINDS, type ServerRuleId } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
+import { mapWithConcurrency } from "../core/concurrency.ts";
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
-import { evaluateHost } from "../servers/evaluate.ts";
-import { createHostChecker, type HostChecker } from "../servers/runner.ts";
-import { fetchHostKey, mapWithConcurrency } from "../servers/ssh-client.ts";
-import type { HostResult, HostSpec } from "../servers/types.ts";
-import type { Storage } from "../storage/ports.ts";
-import type { HostRepository, ServerResultRepository } from "../storage/server-ports.ts";
+import { evaluateHost } from "../core/servers/evaluate.ts";
+import type { HostChecker, HostRepository, ServerResultRepository } from "../core/servers/ports.ts";
+import type { HostResult, HostSpec } from "../core/servers/types.ts";
+import type { Storage } from "../core/storage.ts";
 
 export interface ServerCheckJobDeps {
   roomId: string;
@@ -153,45 +152,5 @@ export function createServerCheckJob(deps: ServerCheckJobDeps): ServerCheckJob {
         await deps.engine.setServerCondition(`server.${kind}:${name}`, undefined, at);
       }
     },
-  };
-}
-
-/** The job as the configuration describes it (SERVER_CHECK_MINUTES, SSH_*, SERVER_*). */
-export function createServerCheckJobFromConfig(
-  config: Pick<Config, "roomId" | "servers">,
-  deps: Pick<ServerCheckJobDeps, "engine" | "scheduler" | "clock" | "logger"> & {
-    storage: Pick<Storage, "hosts" | "serverResults">;
-  },
-): ServerCheckJob {
-  const s = config.servers;
-  return createServerCheckJob({
-    roomId: config.roomId,
-    hosts: deps.storage.hosts,
-    results: deps.storage.serverResults,
-    check: createHostChecker({
-      defaultKeyFile: s.keyFile,
-      connectTimeoutMs: s.connectTimeoutMs,
-      commandTimeoutMs: s.commandTimeoutMs,
-      clock: deps.clock,
-    }),
-    engine: deps.engine,
-    scheduler: deps.scheduler,
-    clock: deps.clock,
-    logger: deps.logger,
-    cron: s.cron,
-    concurrency: s.concurrency,
-    downAfter: s.downAfter,
-    intervalMs: s.intervalMinutes * 60_000,
-    keepResultsMs: s.keepResultsMs,
-  });
-}
-
-/** What the bot needs from the server checks. */
-export function serverServices(job: ServerCheckJob, config: Pick<Config, "servers">) {
-  return {
-    checkNow: (name: string) => job.checkNow(name),
-    forget: (name: string) => job.forget(name),
-    fetchHostKey: (address: string, port: number) =>
-      fetchHostKey(address, port, { timeoutMs: config.servers.connectTimeoutMs }),
   };
 }

@@ -12,20 +12,17 @@
  */
 import { statfs } from "node:fs/promises";
 import type { Incident, Severity } from "../core/alerts/types.ts";
+import { type DiskSpace, type DiskThresholds, formatBytes, judgeSpace } from "../core/system/disk.ts";
+
+export type { DiskSpace };
+
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
 
-export interface DiskSpace {
-  /** Bytes available to the console's user. */
-  free: number;
-  /** Size of the file system. */
-  size: number;
-}
-
 export interface StorageWatchDeps {
   dir: string;
-  thresholds: { warnFreePct: number; criticalFreePct: number; criticalFreeBytes: number };
+  thresholds: DiskThresholds;
   engine: {
     setCondition(
       rule: "storage.space",
@@ -54,19 +51,6 @@ export interface StorageWatchJob {
 async function statfsSpace(dir: string): Promise<DiskSpace> {
   const s = await statfs(dir);
   return { free: Number(s.bavail) * Number(s.bsize), size: Number(s.blocks) * Number(s.bsize) };
-}
-
-/** "1.2 GB", "350 MB". */
-export function formatBytes(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
-}
-
-/** The level of a measurement: undefined when there is enough space. */
-export function judgeSpace(space: DiskSpace, t: StorageWatchDeps["thresholds"]): Severity | undefined {
-  const pct = space.size > 0 ? (space.free / space.size) * 100 : 100;
-  if (pct < t.criticalFreePct || space.free < t.criticalFreeBytes) return "critical";
-  if (pct < t.warnFreePct) return "warning";
-  return undefined;
 }
 
 /** Room is made up to the warning level plus this share of the file system. */

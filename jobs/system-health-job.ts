@@ -16,19 +16,10 @@ import type { EventRuleId, Incident, LeveledRuleId, Severity } from "../core/ale
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
+import type { SystemHealthReaders } from "../core/system/health.ts";
 import { formatLocalDateTime } from "../core/time.ts";
-import {
-  type Answer,
-  readClockSynchronised,
-  readThrottled,
-  type SystemSources,
-  type Throttled,
-} from "../hardware/system/pi-state.ts";
 
-export interface SystemHealthReaders {
-  clockSynchronised(): Promise<Answer<boolean>>;
-  throttled(): Promise<Answer<Throttled>>;
-}
+export type { SystemHealthReaders };
 
 export interface SystemHealthDeps {
   engine: {
@@ -39,9 +30,8 @@ export interface SystemHealthDeps {
     ): Promise<void>;
     raiseEvent(rule: EventRuleId, severity: Severity, details: Incident["details"], at: number): Promise<Incident>;
   };
-  /** Where to read (default: the real system); tests give fakes. */
-  readers?: SystemHealthReaders;
-  sources?: SystemSources;
+  /** Where the Pi's state is read (hardware/system/pi-state.ts systemHealthReaders; tests give fakes). */
+  readers: SystemHealthReaders;
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
@@ -57,10 +47,7 @@ export interface SystemHealthJob {
 }
 
 export function createSystemHealthJob(deps: SystemHealthDeps): SystemHealthJob {
-  const readers: SystemHealthReaders = deps.readers ?? {
-    clockSynchronised: () => readClockSynchronised(deps.sources),
-    throttled: () => readThrottled(deps.sources),
-  };
+  const readers = deps.readers;
   let handle: ScheduledHandle | undefined;
   let inFlight: Promise<void> | undefined;
   let synced: boolean | undefined;

@@ -19,8 +19,8 @@ import type { SimulatedClimateSensor } from "../hardware/climate/simulator.ts";
 import type { SimulatedDisplay } from "../hardware/display/simulator.ts";
 import { lcdToReadable } from "../hardware/display/text.ts";
 import type { SimulatedMotionSensor } from "../hardware/motion/simulator.ts";
-import type { HostResult } from "../servers/types.ts";
-import type { Storage } from "../storage/ports.ts";
+import type { HostResult } from "../core/servers/types.ts";
+import type { Storage } from "../core/storage.ts";
 import type { SimulatedServerFleet } from "./sim-servers.ts";
 
 export interface HardwareState {

@@ -23,7 +23,7 @@ import type { Logger } from "../core/logger.ts";
 import { type ListenTarget, toAddressError } from "../core/startup-error.ts";
 import { normalizeUid } from "../hardware/cards/uid.ts";
 import { ensureKeyFile } from "../servers/keys.ts";
-import type { Storage } from "../storage/ports.ts";
+import type { Storage } from "../core/storage.ts";
 import { type LocalBotApi, startLocalBotApi, type TestChat } from "./bot-api/server.ts";
 import { createHardwarePanel, type HardwarePanel } from "./hardware-panel.ts";
 import { type SimulatedServerFleet, startSimulatedServers } from "./sim-servers.ts";

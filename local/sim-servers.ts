@@ -22,8 +22,8 @@ import { formatMarker, type ScriptPart } from "../servers/checks.ts";
 import { sha256Fingerprint } from "../servers/fingerprint.ts";
 import { generateEd25519KeyPair, parseKey, publicKeyVerdict } from "../servers/keys.ts";
 import { REMOTE_COMMAND } from "../servers/ssh-client.ts";
-import { CHECK_IDS, type HostSpec, type HostThresholds } from "../servers/types.ts";
-import type { HostRepository } from "../storage/server-ports.ts";
+import { CHECK_IDS, type HostSpec, type HostThresholds } from "../core/servers/types.ts";
+import type { HostRepository } from "../core/servers/ports.ts";
 
 export type ServiceStateName = "active" | "failed" | "inactive";
 

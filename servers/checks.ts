@@ -14,8 +14,16 @@
  * Nothing user-supplied reaches the script except systemd unit names, which must match
  * SERVICE_NAME and are single-quoted; the journal's start time is an integer.
  */
+
+import {
+  CHECK_IDS,
+  type CheckId,
+  type CheckOutcome,
+  type HostChecks,
+  type HostSpec,
+  SERVICE_NAME,
+} from "../core/servers/types.ts";
 import { parseDf, parseJournal, parseLoad, parseMeminfo, parseServices, parseUptime } from "./parsers.ts";
-import { CHECK_IDS, type CheckId, type CheckOutcome, type HostChecks, type HostSpec, SERVICE_NAME } from "./types.ts";
 
 /** Every marker line starts with this. */
 export const MARKER_PREFIX = "@@seroma:";

@@ -12,7 +12,7 @@ import type {
   MountUsage,
   ServiceState,
   UptimeResult,
-} from "./types.ts";
+} from "../core/servers/types.ts";
 
 const ok = <T>(value: T): CheckOutcome<T> => ({ ok: true, value });
 const fail = <T>(error: string): CheckOutcome<T> => ({ ok: false, error });

@@ -5,9 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Clock } from "../core/clock.ts";
+import type { HostChecker } from "../core/servers/ports.ts";
+import type { HostResult, HostSpec } from "../core/servers/types.ts";
 import { buildCheckScript, parseCheckOutput } from "./checks.ts";
 import { runOnHost } from "./ssh-client.ts";
-import type { HostResult, HostSpec } from "./types.ts";
+
+export type { HostChecker };
 
 export interface HostCheckerOptions {
   /** Key for hosts without their own `keyFile`. */
@@ -16,12 +19,6 @@ export interface HostCheckerOptions {
   commandTimeoutMs: number;
   clock: Clock;
 }
-
-/** Runs a host's checks; `journalSince` (epoch seconds) is where the journal check starts. */
-export type HostChecker = (
-  spec: HostSpec,
-  opts?: { journalSince?: number; signal?: AbortSignal },
-) => Promise<HostResult>;
 
 export function createHostChecker(opts: HostCheckerOptions): HostChecker {
   return async (spec, run = {}) => {

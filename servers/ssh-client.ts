@@ -39,9 +39,9 @@
 import { readFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import type { ClientChannel, ConnectConfig, Client as Ssh2Client, utils as Ssh2Utils } from "ssh2";
+import type { ConnectFailure, HostSpec } from "../core/servers/types.ts";
 import { isFingerprint, keyTypeOf, sameFingerprint, sha256Fingerprint } from "./fingerprint.ts";
 import { ssh2 } from "./ssh2-library.ts";
-import type { ConnectFailure, HostSpec } from "./types.ts";
 
 /** What the login shell is asked to run; the script comes on its stdin. */
 export const REMOTE_COMMAND = "sh -s";
@@ -403,35 +403,6 @@ export function fetchHostKey(address: string, port: number, opts: { timeoutMs: n
       finish({ ok: false, kind: "unreachable", message: `${label}: cannot connect: ${errorText(err)}` });
     }
   });
-}
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, results in input order.
- * Like Promise.all, it rejects with the first error (no new calls start after it).
- */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  async function worker(): Promise<void> {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i] as T, i);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, () => worker()));
-  return results;
 }
 
 function classify(

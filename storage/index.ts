@@ -1,8 +1,8 @@
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
-import type { Storage } from "./ports.ts";
+import type { Storage } from "../core/storage.ts";
 
-export type { Storage } from "./ports.ts";
+export type { Storage } from "../core/storage.ts";
 
 // Each adapter is loaded only when chosen: the AWS SDK (DynamoDB, S3) costs tens of MB of
 // memory that a room on SQLite never needs.

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AccessDecision, AccessEntry } from "../../storage/access-ports.ts";
+import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
 import { createSqliteAccessLogRepository } from "../../storage/sqlite/access.ts";
 import { closeDatabase, openDatabase } from "../../storage/sqlite/database.ts";
 import { createSqliteStorage, SQLITE_FILE_NAME } from "../../storage/sqlite/index.ts";

@@ -8,7 +8,7 @@
  *  - chart: the 24 h chart (1-minute readings) rendered to PNG.
  */
 
-import { GROUP_PACING } from "../../bot/alerts/telegram-channel.ts";
+import { GROUP_PACING } from "../../channels/telegram/group-channel.ts";
 import { buildChartPhoto } from "../../bot/features/chart.ts";
 import type { RecordedMessage } from "../../local/bot-api/server.ts";
 import { STAFF_GROUP, startConsoleHarness } from "../../test/support/console-harness.ts";

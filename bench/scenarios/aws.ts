@@ -17,7 +17,7 @@ import { silentLogger } from "../../core/logger.ts";
 import { ACCESS_TABLES, createDynamoAccessLogRepository } from "../../storage/aws/access.ts";
 import { createBufferedReadingRepository, openReadingBuffer } from "../../storage/aws/reading-buffer.ts";
 import { createDynamoReadingRepository, READINGS_TABLES } from "../../storage/aws/readings.ts";
-import type { AccessLogRepository, ReadingRepository } from "../../storage/ports.ts";
+import type { AccessLogRepository, ReadingRepository } from "../../core/storage.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { startLocalAws } from "../../test/support/aws-local.ts";
 import { type Metric, summarize } from "../stats.ts";

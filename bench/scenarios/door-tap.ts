@@ -13,14 +13,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectAlertsToBus, setupAlerts } from "../../bot/alerts/setup.ts";
+import { connectAlertsToBus, setupAlerts } from "../../app/alerts.ts";
 import { parseConfig } from "../../core/config.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import { silentLogger } from "../../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../../core/scheduler.ts";
 import { createSimulatedCardReader } from "../../hardware/cards/simulator.ts";
-import type { Display } from "../../hardware/display/port.ts";
+import type { Display } from "../../core/display/display.ts";
 import { createSimulatedDisplay } from "../../hardware/display/simulator.ts";
 import { createDisplayJob } from "../../jobs/display-job.ts";
 import { createDoorJob } from "../../jobs/door-job.ts";

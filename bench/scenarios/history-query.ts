@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Reading } from "../../core/types.ts";
+import type { Reading } from "../../core/climate/reading.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { type Metric, summarize } from "../stats.ts";
 

@@ -12,7 +12,8 @@
  * work (key exchange, signatures, ciphers) is inside the figures too: a real run, where
  * the hosts do that work, is lighter on the Pi.
  */
-import { mapWithConcurrency, type RunResult, runOnHost } from "../../servers/ssh-client.ts";
+import { mapWithConcurrency } from "../../core/concurrency.ts";
+import { type RunResult, runOnHost } from "../../servers/ssh-client.ts";
 import {
   type CannedAnswer,
   generateEd25519KeyPair,

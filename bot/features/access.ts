@@ -7,12 +7,12 @@
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
+import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
 import { localTime } from "../../core/office-hours.ts";
-import type { AccessDecision, AccessEntry } from "../../storage/access-ports.ts";
+import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
 
 export const ACCESS_DEFAULT = 10;
 export const ACCESS_MAX = 50;

@@ -4,7 +4,7 @@
  * presses with a refusal). Every action is written to the audit log.
  */
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { EVENT_RULES, type Incident, type Mute, type Notice } from "../../core/alerts/types.ts";
+import { ALERT_ACK, ALERT_MUTE, ALERT_REFRESH, alertKeyboard } from "../../channels/telegram/group-channel.ts";
 import {
   channelName,
   describeCondition,
@@ -14,12 +14,12 @@ import {
   renderIncident,
   renderNotice,
   ruleName,
-} from "../alerts/render.ts";
-import { ALERT_ACK, ALERT_MUTE, ALERT_REFRESH, alertKeyboard } from "../alerts/telegram-channel.ts";
+} from "../../core/alerts/render.ts";
+import { EVENT_RULES, type Incident, type Mute, type Notice } from "../../core/alerts/types.ts";
+import { escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
 import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 import { replyWithFullText } from "../outgoing.ts";
 
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;

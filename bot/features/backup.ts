@@ -4,11 +4,11 @@
  */
 import { basename } from "node:path";
 import { Composer } from "grammy";
+import { escapeHtml } from "../../core/text/format.ts";
 import { recordAudit } from "../audit.ts";
 import { inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
-import { escapeHtml } from "../html.ts";
 
 export const backupFeature = new Composer<SeromaContext>();
 

@@ -8,15 +8,21 @@
  * Acknowledge pressed during a 30 s clip) are handled meanwhile.
  */
 import { Composer, GrammyError, InlineKeyboard, InputFile } from "grammy";
+import {
+  CAMERA_CLIP,
+  CAMERA_INCIDENT_MEDIA,
+  CAMERA_SNAPSHOT,
+  cameraRow,
+} from "../../channels/telegram/group-channel.ts";
 import type { ClipResult } from "../../core/camera/capture-service.ts";
+import type { MediaItem } from "../../core/camera/media.ts";
+import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { localDate, localMidnight } from "../../core/time.ts";
-import type { MediaItem } from "../../storage/media-ports.ts";
-import { CAMERA_CLIP, CAMERA_INCIDENT_MEDIA, CAMERA_SNAPSHOT, cameraRow } from "../alerts/telegram-channel.ts";
 import { recordAudit, who } from "../audit.ts";
-import { type BackgroundWork, type ChatWork, inBackground } from "../background.ts";
+import { type ChatWork, inBackground } from "../background.ts";
+import type { BackgroundWork } from "../background-runner.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
 
 const MEDIA_PAGE = 8;
 /** Edit the clip's progress message at most this often. */

@@ -4,7 +4,7 @@
  * adds the language and the chat.
  */
 import { Composer, InputFile } from "grammy";
-import type { ClimateChartLabels } from "../../core/chart/climate-chart.ts";
+import type { ClimateChartLabels } from "../../core/climate/chart.ts";
 import {
   CHART_RANGE_NAMES,
   type ChartRange,
@@ -13,9 +13,9 @@ import {
   loadClimateSeries,
   parseChartRange,
   renderClimateSeries,
-} from "../../core/chart/climate-series.ts";
+} from "../../core/climate/series.ts";
+import { escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
 import type { BotServices, SeromaContext } from "../context.ts";
-import { escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
 export const CHART_FILE_NAME = "climate.png";
 

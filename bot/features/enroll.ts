@@ -21,11 +21,11 @@ import { randomBytes } from "node:crypto";
 import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
 import { type Context, InlineKeyboard } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
-import { STAFF_NAME_MAX, validateStaffName } from "../../core/staff-name.ts";
-import type { StaffMember, StaffRole } from "../../storage/access-ports.ts";
+import type { StaffMember, StaffRole } from "../../core/door/ports.ts";
+import { STAFF_NAME_MAX, validateStaffName } from "../../core/door/staff-name.ts";
+import { escapeHtml } from "../../core/text/format.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
-import { escapeHtml } from "../html.ts";
 import { deliverInvite } from "../invite-delivery.ts";
 
 export type SeromaOuterContext = ConversationFlavor<SeromaContext>;

@@ -1,7 +1,7 @@
 /** /history [n]: the latest n readings of the room as a fixed-width table. */
 import { Composer } from "grammy";
+import { escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
 import type { SeromaContext } from "../context.ts";
-import { escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
 export const HISTORY_DEFAULT = 10;
 export const HISTORY_MAX = 50;

@@ -8,12 +8,19 @@
 import type { Conversation } from "@grammyjs/conversations";
 import { createConversation } from "@grammyjs/conversations";
 import { Composer, type Context, InlineKeyboard } from "grammy";
-import { CHECK_IDS, HOST_NAME, type HostResult, type HostSpec, SERVICE_NAME, USER_NAME } from "../../servers/types.ts";
+import {
+  CHECK_IDS,
+  HOST_NAME,
+  type HostResult,
+  type HostSpec,
+  SERVICE_NAME,
+  USER_NAME,
+} from "../../core/servers/types.ts";
+import { ageParts, escapeHtml } from "../../core/text/format.ts";
 import { recordAudit } from "../audit.ts";
 import { type ChatWork, inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
-import { ageParts, escapeHtml } from "../html.ts";
 import type { SeromaOuterContext } from "./enroll.ts";
 
 type AddServerConversation = Conversation<SeromaOuterContext, SeromaContext>;

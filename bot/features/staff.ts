@@ -13,12 +13,12 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { User } from "grammy/types";
-import { INVITE_PAYLOAD } from "../../core/invites.ts";
-import type { StaffMember } from "../../storage/access-ports.ts";
+import { INVITE_PAYLOAD } from "../../core/door/invites.ts";
+import type { StaffMember } from "../../core/door/ports.ts";
+import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
 import { deliverInvite } from "../invite-delivery.ts";
 
 /** Buttons for at most this many people (the list itself is complete). */

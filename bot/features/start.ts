@@ -1,7 +1,7 @@
 /** /start (greeting and menu) and /help. Menu buttons open the other features. */
 import { Composer, InlineKeyboard } from "grammy";
+import { escapeHtml } from "../../core/text/format.ts";
 import type { SeromaContext } from "../context.ts";
-import { escapeHtml } from "../html.ts";
 import { HISTORY_DEFAULT, HISTORY_MAX, sendHistory } from "./history.ts";
 import { sendLanguagePicker } from "./language.ts";
 import { sendStatus } from "./status.ts";

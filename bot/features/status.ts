@@ -6,12 +6,13 @@
  * in the background, so the chat's other updates are not held up.
  */
 import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { assess, trendOf } from "../../core/climate.ts";
-import type { Reading } from "../../core/types.ts";
-import { cameraRow } from "../alerts/telegram-channel.ts";
-import { ANSWER_WITHIN_MS, inBackground, settlesWithin } from "../background.ts";
+import { cameraRow } from "../../channels/telegram/group-channel.ts";
+import { assess, trendOf } from "../../core/climate/assess.ts";
+import type { Reading } from "../../core/climate/reading.ts";
+import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
+import { inBackground } from "../background.ts";
+import { ANSWER_WITHIN_MS, settlesWithin } from "../background-runner.ts";
 import type { SeromaContext } from "../context.ts";
-import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../html.ts";
 
 export const STATUS_REFRESH = "status:refresh";
 /** Readings considered for the trend. */

@@ -10,9 +10,9 @@
  * answered with a short refusal. Refusals are logged without any message text.
  */
 import { Composer } from "grammy";
-import type { Role } from "../../core/types.ts";
+import type { Role } from "../../core/door/roles.ts";
+import { escapeHtml } from "../../core/text/format.ts";
 import type { SeromaContext } from "../context.ts";
-import { escapeHtml } from "../html.ts";
 
 const REFUSAL_INTERVAL_MS = 24 * 60 * 60 * 1000;
 const MAX_REMEMBERED = 10_000;

@@ -14,11 +14,11 @@
  * either way.
  */
 import { randomBytes } from "node:crypto";
-import { assess, type Level } from "../climate.ts";
+import { assess, type Level } from "../climate/assess.ts";
+import type { Reading } from "../climate/reading.ts";
 import type { Clock } from "../clock.ts";
 import type { Range, Thresholds } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import type { Reading } from "../types.ts";
 import {
   type DeviceRuleId,
   EVENT_RULES,

@@ -10,16 +10,17 @@
  * exceptions, and are announced on the bus ("camera.failed" / "camera.ok") so the alert
  * engine keeps a "camera dead" incident.
  */
-import { type Camera, CameraError, type CameraErrorCode, type Clip } from "../../hardware/camera/port.ts";
-import type { MediaItem, MediaReason, MediaStore } from "../../storage/media-ports.ts";
-import type { ReadingRepository } from "../../storage/ports.ts";
+
+import type { Reading } from "../climate/reading.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { EventBus } from "../event-bus.ts";
 import type { RoomEvents } from "../events.ts";
 import type { Logger } from "../logger.ts";
-import type { Reading } from "../types.ts";
+import type { ReadingRepository } from "../storage.ts";
 import { annotateSnapshot } from "./annotate.ts";
+import { type Camera, CameraError, type CameraErrorCode, type Clip } from "./camera.ts";
+import type { MediaItem, MediaReason, MediaStore } from "./media.ts";
 
 export interface CaptureRequest {
   reason: MediaReason;

@@ -7,7 +7,7 @@
 import { constants } from "node:fs";
 import { access, rm, statfs, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { formatBytes, judgeSpace } from "../../jobs/storage-watch-job.ts";
+import { formatBytes, judgeSpace } from "../../core/system/disk.ts";
 import { type Check, fail, messageOf, ok, skip, warn } from "../check.ts";
 import { NO_CONFIG } from "./configuration.ts";
 

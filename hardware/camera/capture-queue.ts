@@ -9,7 +9,7 @@
  *                 the waiting ones and every later one with "closed". Resolves when the
  *                 running task has settled. Safe to call twice.
  */
-import { CameraError } from "./port.ts";
+import { CameraError } from "../../core/camera/camera.ts";
 
 export interface CaptureQueue {
   run<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T>;

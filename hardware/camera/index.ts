@@ -12,8 +12,8 @@
  *   findFfmpeg() -> ffmpeg's path on PATH, or undefined (clip encoding elsewhere needs it).
  */
 import type { Clock } from "../../core/clock.ts";
-import type { Camera } from "./port.ts";
-import { CameraError } from "./port.ts";
+import type { Camera } from "../../core/camera/camera.ts";
+import { CameraError } from "../../core/camera/camera.ts";
 import { createRpicamCamera, probeRpicam, type RpicamOptions } from "./rpicam.ts";
 import { createSimulatedCamera, type SimulatedCameraOptions } from "./simulator.ts";
 import { createV4l2Camera, probeV4l2, type V4l2Options } from "./v4l2.ts";
@@ -28,7 +28,7 @@ export {
   type Clip,
   type ClipOptions,
   type Snapshot,
-} from "./port.ts";
+} from "../../core/camera/camera.ts";
 export { findProgram, lastUsefulLine, type RunProgramOptions, runProgram, withTempDir } from "./process.ts";
 export { reportWhileRecording, steppedProgress } from "./progress.ts";
 export {

@@ -6,7 +6,7 @@
  * (a webcam may pick another size than the one asked for).
  */
 import { readFile } from "node:fs/promises";
-import { CameraError, type Clip } from "./port.ts";
+import { CameraError, type Clip } from "../../core/camera/camera.ts";
 
 /** A whole JPEG: starts with SOI (FF D8 FF) and ends with EOI (FF D9), allowing trailing padding zeros. */
 export function isJpeg(bytes: Buffer): boolean {

@@ -17,7 +17,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { CameraError } from "./port.ts";
+import { CameraError } from "../../core/camera/camera.ts";
 
 export interface RunProgramOptions {
   /** Program name or path. */

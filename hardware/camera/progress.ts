@@ -3,7 +3,7 @@
  * it runs, 1 when recording ends (before encoding or reading the file back). A listener that
  * throws is ignored: progress messages never break a capture.
  */
-import type { ClipOptions } from "./port.ts";
+import type { ClipOptions } from "../../core/camera/camera.ts";
 
 function safe(onProgress: NonNullable<ClipOptions["onProgress"]>): (fraction: number) => void {
   return (fraction) => {

@@ -24,7 +24,7 @@ import sharp from "sharp";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { encodeJpegsToMp4, findFfmpeg } from "./ffmpeg.ts";
-import { type Camera, CameraError, type CameraErrorCode, type Clip, type ClipOptions, type Snapshot } from "./port.ts";
+import { type Camera, CameraError, type CameraErrorCode, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { steppedProgress } from "./progress.ts";
 import { createRoomScene, type PersonPose } from "./scene.ts";
 import { captureSettings, validClipSeconds } from "./settings.ts";

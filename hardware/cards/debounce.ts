@@ -10,7 +10,7 @@
  *   a new tap; presented again `debounceMs` or more after, it is;
  * - a different card is a new tap at once (each card has its own quiet period).
  */
-import type { CardUid } from "./port.ts";
+import type { CardUid } from "../../core/door/card-reader.ts";
 
 export interface TapDebouncer {
   /** Records that `uid` was seen at `at` (ms); true when this sighting is a new tap. */

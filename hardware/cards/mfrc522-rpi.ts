@@ -50,7 +50,7 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import { isPi5Model } from "../system/board.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { bcc, bytesToHex, CASCADE_TAG, normalizeUid, parseUidFrame } from "./uid.ts";
 
 /** The SPI object the library drives (rpi-softspi's SoftSPI); the driver only closes it. */

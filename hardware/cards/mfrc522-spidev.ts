@@ -37,7 +37,7 @@ import {
   positiveOption,
   systemTimers,
 } from "./polling.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { createGpiosetResetLine, type ResetLine } from "./reset-line.ts";
 import { openSpidevTransport, SPIDEV_DEFAULTS } from "./spidev-transport.ts";
 import { normalizeUid } from "./uid.ts";

@@ -13,7 +13,7 @@
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS } from "./polling.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "./port.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { normalizeUid } from "./uid.ts";
 
 export interface SimulatedCardReaderOptions {

@@ -16,7 +16,7 @@
  *   phones), never a whole UID: it is rejected, or unrelated cards would compare equal;
  * - all-0x00 and all-0xFF are what a floating SPI bus or a failed read produce.
  */
-import type { CardUid } from "./port.ts";
+import type { CardUid } from "../../core/door/card-reader.ts";
 
 /** The UID lengths ISO/IEC 14443-3 allows, in bytes. */
 export const UID_LENGTHS: readonly number[] = [4, 7, 10];

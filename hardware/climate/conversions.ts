@@ -2,7 +2,7 @@
  * Pure climate conversions: no I/O, no clock. Shared by the DHT22 driver and the simulator
  * so that both accept and reject exactly the same values.
  */
-import type { ClimateSample } from "./port.ts";
+import type { ClimateSample } from "../../core/climate/sensor.ts";
 
 /** What a DHT22 (AM2302) can measure, from its datasheet. */
 export const DHT22_RANGE = {

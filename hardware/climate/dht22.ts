@@ -26,7 +26,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, toSample } from "./conversions.ts";
-import { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "./port.ts";
+import { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "../../core/climate/sensor.ts";
 
 export interface DhtReadout {
   temperature: number;

@@ -22,8 +22,8 @@
 import type { Clock } from "../../core/clock.ts";
 import { createDht22Sensor, type Dht22Options } from "./dht22.ts";
 import { createDht22IioSensor, type Dht22IioOptions, findDht11IioDevice } from "./dht22-iio.ts";
-import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "./port.ts";
-import { ClimateSensorError } from "./port.ts";
+import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "../../core/climate/sensor.ts";
+import { ClimateSensorError } from "../../core/climate/sensor.ts";
 import { createSimulatedClimateSensor, type SimulatedClimateOptions } from "./simulator.ts";
 
 export { createDht22Sensor, type Dht22Options, type DhtLibrary } from "./dht22.ts";
@@ -44,7 +44,7 @@ export {
   probeDht22Iio,
   type SysfsReader,
 } from "./dht22-iio.ts";
-export { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "./port.ts";
+export { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "../../core/climate/sensor.ts";
 export {
   createSimulatedClimateSensor,
   type SimulatedClimateOptions,

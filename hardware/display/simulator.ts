@@ -6,8 +6,8 @@
  *
  * Unlike the driver it needs no queue: each call finishes before the next one starts.
  */
-import { DisplayError } from "./errors.ts";
-import type { Display } from "./port.ts";
+import { DisplayError } from "../../core/display/errors.ts";
+import type { Display } from "../../core/display/display.ts";
 import { checkLcdSize, type LcdCols, type LcdRows, lcdToReadable, toLcdFrame } from "./text.ts";
 
 export interface SimulatedDisplayOptions {

@@ -22,11 +22,11 @@
  * before any probing.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { Camera } from "../camera/port.ts";
+import type { Camera } from "../../core/camera/camera.ts";
 import { type CameraMotionOptions, createCameraMotionSensor } from "./camera-motion.ts";
 import { createPirMotionSensor, PIR_DEFAULTS, type PirOptions, probePir, sysfsGpioPresent } from "./pir.ts";
 import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from "./pir-gpiod.ts";
-import type { MotionSensor } from "./port.ts";
+import type { MotionSensor } from "../../core/motion/sensor.ts";
 import { createSimulatedMotionSensor } from "./simulator.ts";
 
 export {
@@ -86,7 +86,7 @@ export {
   type PirGpiodProbe,
   probePirGpiod,
 } from "./pir-gpiod.ts";
-export type { MotionEvent, MotionSensor } from "./port.ts";
+export type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 export {
   createSimulatedMotionSensor,
   type SimulatedMotionOptions,

@@ -46,7 +46,7 @@ import {
   pickHeaderChip,
   runTool,
 } from "./gpiod-tools.ts";
-import type { MotionEvent, MotionSensor } from "./port.ts";
+import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 
 export interface GpiodPirOptions {
   /** BCM GPIO number of the PIR's output (0..27, e.g. 17 = physical pin 11): the line offset on the header's chip. */

@@ -12,7 +12,7 @@
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
-import type { MotionEvent, MotionSensor } from "./port.ts";
+import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 
 export interface SimulatedMotionOptions {
   /** Time of events and of the cooldown (default: the system clock). */

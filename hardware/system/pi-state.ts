@@ -18,6 +18,15 @@
 import { execFile } from "node:child_process";
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  type Answer,
+  decodeThrottled,
+  parseThrottled,
+  type SystemHealthReaders,
+  type Throttled,
+} from "../../core/system/health.ts";
+
+export { decodeThrottled, parseThrottled };
 
 export interface SystemSources {
   /** Where /proc, /sys and /run are (default "/"). */
@@ -27,8 +36,6 @@ export interface SystemSources {
   /** Per program call (default 3 s). */
   timeoutMs?: number;
 }
-
-export type Answer<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 function run(cmd: string, args: string[], s: SystemSources): Promise<Answer<string>> {
   return new Promise((resolve) => {
@@ -67,40 +74,6 @@ export async function readClockSynchronised(s: SystemSources = {}): Promise<Answ
   }
 }
 
-export interface Throttled {
-  /** The raw bits. */
-  bits: number;
-  underVoltageNow: boolean;
-  cappedNow: boolean;
-  throttledNow: boolean;
-  softTempLimitNow: boolean;
-  underVoltageOccurred: boolean;
-  cappedOccurred: boolean;
-  throttledOccurred: boolean;
-  softTempLimitOccurred: boolean;
-}
-
-export function decodeThrottled(bits: number): Throttled {
-  const has = (b: number) => (bits & (1 << b)) !== 0;
-  return {
-    bits,
-    underVoltageNow: has(0),
-    cappedNow: has(1),
-    throttledNow: has(2),
-    softTempLimitNow: has(3),
-    underVoltageOccurred: has(16),
-    cappedOccurred: has(17),
-    throttledOccurred: has(18),
-    softTempLimitOccurred: has(19),
-  };
-}
-
-/** "throttled=0x50005" or "0x50005" or "50005" -> bits; undefined if not that. */
-export function parseThrottled(text: string): number | undefined {
-  const m = /^(?:throttled=)?(?:0x)?([0-9a-fA-F]+)$/.exec(text.trim());
-  return m ? Number.parseInt(m[1] as string, 16) : undefined;
-}
-
 /** The firmware's throttled flags (a Pi only). */
 export async function readThrottled(s: SystemSources = {}): Promise<Answer<Throttled>> {
   try {
@@ -116,4 +89,9 @@ export async function readThrottled(s: SystemSources = {}): Promise<Answer<Throt
   return bits === undefined
     ? { ok: false, reason: `vcgencmd get_throttled said "${v.value.trim()}"` }
     : { ok: true, value: decodeThrottled(bits) };
+}
+
+/** The readers of this system (or of a fake root and PATH), for the system-health job. */
+export function systemHealthReaders(s: SystemSources = {}): SystemHealthReaders {
+  return { clockSynchronised: () => readClockSynchronised(s), throttled: () => readThrottled(s) };
 }

@@ -79,7 +79,7 @@ import {
   type StaffRole,
   TelegramAlreadyLinkedError,
   type UnlinkResult,
-} from "../access-ports.ts";
+} from "../../core/door/ports.ts";
 import { accessEntryFromRecord, foldName, staffMemberFromRecord } from "../validation/access.ts";
 import { rowLimit } from "../validation/limits.ts";
 import { type AwsContext, queryAll, type TableSpec } from "./client.ts";

@@ -9,9 +9,10 @@
  * application is idempotent: an insert that is already there counts as applied, and an
  * update of an incident that never arrived inserts it whole (the journal holds it all).
  */
+
+import type { AlertLedger, IncidentRepository } from "../../core/alerts/ports.ts";
 import type { Incident } from "../../core/alerts/types.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { AlertLedger, IncidentRepository } from "../alert-ports.ts";
 import type { createSqliteIncidentJournal } from "../sqlite/alerts.ts";
 
 /** An entry that keeps failing for a reason other than reaching AWS is given up after this many tries. */

@@ -48,8 +48,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "../../core/alerts/ports.ts";
 import type { Incident, Mute } from "../../core/alerts/types.ts";
-import type { AuditRepository, IncidentRepository, MuteRepository, OutboxRepository } from "../alert-ports.ts";
 import {
   type AuditRecord,
   auditEntryFromRecord,

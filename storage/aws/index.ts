@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Logger } from "../../core/logger.ts";
-import type { Storage } from "../ports.ts";
+import type { Storage } from "../../core/storage.ts";
 import { createSqliteStorage } from "../sqlite/index.ts";
 import { ACCESS_TABLES, createDynamoAccessLogRepository, createDynamoStaffRepository } from "./access.ts";
 import { createJournalledAlertLedger } from "./alert-ledger.ts";

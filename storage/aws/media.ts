@@ -66,7 +66,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { MediaItem, MediaListQuery, MediaStore, MediaUsage } from "../media-ports.ts";
+import type { MediaItem, MediaListQuery, MediaStore, MediaUsage } from "../../core/camera/media.ts";
 import { rowLimit } from "../validation/limits.ts";
 // The validation rules and naming are shared with the SQLite adapter (one set of rules
 // for both backends, same error class for callers to catch).

@@ -12,9 +12,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { Reading } from "../../core/climate/reading.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Reading } from "../../core/types.ts";
-import type { ReadingRepository } from "../ports.ts";
+import type { ReadingRepository } from "../../core/storage.ts";
 
 export interface ReadingBuffer {
   push(r: Reading): void;

@@ -30,8 +30,8 @@
  *   with the SDK's error.
  */
 import { PutCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Reading } from "../../core/types.ts";
-import type { ReadingBucket, ReadingRepository } from "../ports.ts";
+import type { Reading } from "../../core/climate/reading.ts";
+import type { ReadingBucket, ReadingRepository } from "../../core/storage.ts";
 import { rowLimit } from "../validation/limits.ts";
 import { type AwsContext, batchWrite, queryAll, type TableSpec } from "./client.ts";
 import { queryCount, tableSpec } from "./dynamo-helpers.ts";

@@ -43,8 +43,8 @@
  * `limit` below 1 returns nothing.
  */
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { HostResult, HostSpec } from "../../servers/types.ts";
-import type { HostRepository, ServerResultRepository } from "../server-ports.ts";
+import type { HostRepository, ServerResultRepository } from "../../core/servers/ports.ts";
+import type { HostResult, HostSpec } from "../../core/servers/types.ts";
 import { rowLimit } from "../validation/limits.ts";
 import {
   type CorruptServerResult,

@@ -10,7 +10,7 @@
  * later setting adds untouched. Errors reject with the SDK's error.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { UserSettingsRepository } from "../ports.ts";
+import type { UserSettingsRepository } from "../../core/storage.ts";
 import type { AwsContext, TableSpec } from "./client.ts";
 import { tableSpec } from "./dynamo-helpers.ts";
 

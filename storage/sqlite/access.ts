@@ -26,7 +26,7 @@ import {
   type StaffMember,
   type StaffRepository,
   TelegramAlreadyLinkedError,
-} from "../access-ports.ts";
+} from "../../core/door/ports.ts";
 import { accessEntryFromRecord, foldName, staffMemberFromRecord } from "../validation/access.ts";
 import { rowLimit } from "../validation/limits.ts";
 import type { SqliteDatabase } from "./database.ts";

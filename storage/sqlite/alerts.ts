@@ -1,5 +1,5 @@
 /** SQLite adapters for the alert pipeline: incidents, outbox, mutes, audit, and the ledger that writes an incident change with its outbox rows in one transaction. */
-import type { Incident, Mute, Notice } from "../../core/alerts/types.ts";
+
 import type {
   AlertLedger,
   AlertWrite,
@@ -8,7 +8,8 @@ import type {
   MuteRepository,
   OutboxEntry,
   OutboxRepository,
-} from "../alert-ports.ts";
+} from "../../core/alerts/ports.ts";
+import type { Incident, Mute, Notice } from "../../core/alerts/types.ts";
 import {
   auditEntryFromRecord,
   incidentFromRecord,

@@ -10,7 +10,7 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { BackupInfo } from "../ports.ts";
+import type { BackupInfo } from "../../core/storage.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 const BACKUP_NAME = /^seroma-(\d{8})-(\d{6})\.db$/;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Storage } from "../ports.ts";
+import type { Storage } from "../../core/storage.ts";
 import { createSqliteAccessLogRepository, createSqliteStaffRepository } from "./access.ts";
 import {
   createSqliteAlertLedger,

@@ -33,7 +33,7 @@ import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import type { MediaItem, MediaListQuery, MediaStore, MediaUsage } from "../media-ports.ts";
+import type { MediaItem, MediaListQuery, MediaStore, MediaUsage } from "../../core/camera/media.ts";
 import { rowLimit } from "../validation/limits.ts";
 import {
   fileSafeRoom,

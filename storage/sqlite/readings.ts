@@ -1,5 +1,5 @@
-import type { Reading } from "../../core/types.ts";
-import type { ReadingBucket, ReadingRepository } from "../ports.ts";
+import type { Reading } from "../../core/climate/reading.ts";
+import type { ReadingBucket, ReadingRepository } from "../../core/storage.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 interface Row {

@@ -23,8 +23,9 @@
  *   host-name order.
  * - A `limit` below 1 (or NaN) returns no rows.
  */
-import type { HostResult, HostSpec } from "../../servers/types.ts";
-import type { HostRepository, ServerResultRepository } from "../server-ports.ts";
+
+import type { HostRepository, ServerResultRepository } from "../../core/servers/ports.ts";
+import type { HostResult, HostSpec } from "../../core/servers/types.ts";
 import { rowLimit } from "../validation/limits.ts";
 import {
   CorruptHostError,

@@ -1,4 +1,4 @@
-import type { UserSettingsRepository } from "../ports.ts";
+import type { UserSettingsRepository } from "../../core/storage.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 export function createSqliteUserSettingsRepository(db: SqliteDatabase): UserSettingsRepository {

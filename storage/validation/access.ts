@@ -4,7 +4,7 @@
  * is null or undefined in the stored record is absent: SQLite stores NULL, DynamoDB
  * leaves the attribute out).
  */
-import type { AccessDecision, AccessEntry, StaffMember, StaffRole } from "../access-ports.ts";
+import type { AccessDecision, AccessEntry, StaffMember, StaffRole } from "../../core/door/ports.ts";
 
 /**
  * The case folding of staff names, for the stored lower-case name (`name_lower` /

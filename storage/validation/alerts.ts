@@ -5,8 +5,9 @@
  * reads back as ""), and an optional field is absent in the stored record when it is
  * null or undefined there (SQLite stores NULL, DynamoDB leaves the attribute out).
  */
+
+import type { OutboxEntry } from "../../core/alerts/ports.ts";
 import type { AuditEntry, Incident, Notice, RuleId } from "../../core/alerts/types.ts";
-import type { OutboxEntry } from "../alert-ports.ts";
 
 /** An incident as flat stored fields. */
 export interface IncidentRecord {

@@ -5,7 +5,7 @@
  * naming parts both key layouts use (the file-safe room, the UTC day and time), and the
  * reading of an index row back into a MediaItem.
  */
-import type { MediaItem, MediaReason, NewMedia, StoredMediaKind } from "../media-ports.ts";
+import type { MediaItem, MediaReason, NewMedia, StoredMediaKind } from "../../core/camera/media.ts";
 
 /** MIME types the store accepts, with their file extension and the kinds they may be. */
 export const MEDIA_TYPES: Readonly<Record<string, { ext: string; kinds: readonly StoredMediaKind[] }>> = {

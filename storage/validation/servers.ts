@@ -21,7 +21,7 @@ import {
   type HostSpec,
   SERVICE_NAME,
   USER_NAME,
-} from "../../servers/types.ts";
+} from "../../core/servers/types.ts";
 
 /** A host or result refused before it was written. */
 export class InvalidServerDataError extends Error {

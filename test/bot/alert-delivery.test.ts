@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { createSnsChannel } from "../../channels/sns-channel.ts";
+import { createSnsChannel } from "../../channels/sns/sns-channel.ts";
 import {
   ADMIN,
   type ConsoleHarness,

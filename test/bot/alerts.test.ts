@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { createSnsChannel } from "../../channels/sns-channel.ts";
+import { createSnsChannel } from "../../channels/sns/sns-channel.ts";
 import { inlineButtons, type RecordedMessage } from "../../local/bot-api/server.ts";
 import {
   type ConsoleHarness,

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import { BackgroundAborted, type BackgroundWork, createBackgroundRunner } from "../../bot/background.ts";
+import { BackgroundAborted, type BackgroundWork, createBackgroundRunner } from "../../bot/background-runner.ts";
 import { createLogger, silentLogger } from "../../core/logger.ts";
 
 /** A task the test finishes: `done()` resolves it, `fail(err)` rejects it. */

@@ -10,7 +10,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
 import { isGif, isJpeg, isMp4 } from "../../hardware/camera/media.ts";
-import type { Camera } from "../../hardware/camera/port.ts";
+import type { Camera } from "../../core/camera/camera.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import {
   ADMIN,

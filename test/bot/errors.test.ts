@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { ReadingRepository, Storage } from "../../storage/ports.ts";
+import type { ReadingRepository, Storage } from "../../core/storage.ts";
 import { type ConsoleHarness, STAFF, startConsoleHarness } from "../support/console-harness.ts";
 
 describe("error boundary end to end", () => {

@@ -16,10 +16,10 @@ import { Writable } from "node:stream";
 import { after, afterEach, before, describe, test } from "node:test";
 import { createLogger } from "../../core/logger.ts";
 import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
-import type { Camera } from "../../hardware/camera/port.ts";
+import type { Camera } from "../../core/camera/camera.ts";
 import type { SimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
-import type { Storage } from "../../storage/ports.ts";
+import type { Storage } from "../../core/storage.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import {
   ADMIN,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
-import type { HostSpec } from "../../servers/types.ts";
+import type { HostSpec } from "../../core/servers/types.ts";
 import {
   ADMIN,
   type ConsoleHarness,

@@ -7,7 +7,7 @@ import {
   type SnsNotice,
   sanitizeSubject,
   truncateUtf8,
-} from "../../channels/sns-channel.ts";
+} from "../../channels/sns/sns-channel.ts";
 import { type SnsServer, startSnsServer } from "../support/sns-server.ts";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:seroma-alerts";

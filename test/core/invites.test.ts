@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createInviteStore, INVITE_PAYLOAD } from "../../core/invites.ts";
-import { validateStaffName } from "../../core/staff-name.ts";
+import { createInviteStore, INVITE_PAYLOAD } from "../../core/door/invites.ts";
+import { validateStaffName } from "../../core/door/staff-name.ts";
 import { ManualClock } from "../support/fakes.ts";
 
 describe("invite links", () => {

@@ -14,7 +14,7 @@ import type { RoomEvents } from "../../core/events.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { createSimulatedCardReader } from "../../hardware/cards/simulator.ts";
 import { createDoorJob } from "../../jobs/door-job.ts";
-import type { AccessLogRepository } from "../../storage/access-ports.ts";
+import type { AccessLogRepository } from "../../core/door/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { ManualClock } from "../support/fakes.ts";
 

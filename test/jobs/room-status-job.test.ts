@@ -3,10 +3,10 @@ import { describe, test } from "node:test";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import { silentLogger } from "../../core/logger.ts";
-import type { Reading } from "../../core/types.ts";
+import type { Reading } from "../../core/climate/reading.ts";
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
-import type { ReadingRepository } from "../../storage/ports.ts";
+import type { ReadingRepository } from "../../core/storage.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { ManualClock, ManualScheduler } from "../support/fakes.ts";
 

@@ -13,7 +13,7 @@ import { systemClock } from "../../core/clock.ts";
 import { type SimulatedServerFleet, simulatedHostSpec, startSimulatedServers } from "../../local/sim-servers.ts";
 import { ensureKeyFile } from "../../servers/keys.ts";
 import { createHostChecker } from "../../servers/runner.ts";
-import type { HostSpec } from "../../servers/types.ts";
+import type { HostSpec } from "../../core/servers/types.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 
 const THRESHOLDS = { diskPct: 90, loadPerCore: 2, memoryPct: 95 };

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { after, describe, test } from "node:test";
+import { CHECK_IDS, type CheckId, type CheckOutcome, type HostSpec } from "../../core/servers/types.ts";
 import {
   buildCheckScript,
   CHECK_COMMANDS,
@@ -21,7 +22,6 @@ import {
   parseCheckOutput,
   type ScriptPart,
 } from "../../servers/checks.ts";
-import { CHECK_IDS, type CheckId, type CheckOutcome, type HostSpec } from "../../servers/types.ts";
 
 const samplePath = (host: string, file: string): string =>
   new URL(`./samples/${host}/${file}`, import.meta.url).pathname;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import type { CheckOutcome, MountUsage } from "../../core/servers/types.ts";
 import {
   isSkippedMount,
   parseDf,
@@ -10,7 +11,6 @@ import {
   parseServices,
   parseUptime,
 } from "../../servers/parsers.ts";
-import type { CheckOutcome, MountUsage } from "../../servers/types.ts";
 
 type Host = "debian12" | "ubuntu2204" | "raspios-bookworm" | "busybox";
 const sample = (host: Host, file: string): string =>

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { mapWithConcurrency } from "../../core/concurrency.ts";
 import {
   fingerprintOfPublicKeyLine,
   isFingerprint,
@@ -21,7 +22,6 @@ import {
 } from "../../servers/fingerprint.ts";
 import {
   fetchHostKey,
-  mapWithConcurrency,
   REMOTE_COMMAND,
   type RunOptions,
   type RunResult,

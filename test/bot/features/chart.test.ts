@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
-import type { Reading } from "../../../core/types.ts";
+import type { Reading } from "../../../core/climate/reading.ts";
 import type { RecordedMessage } from "../../../local/bot-api/server.ts";
 import { type ConsoleHarness, STAFF, STAFF_JA, startConsoleHarness } from "../../support/console-harness.ts";
 

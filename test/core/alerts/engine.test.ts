@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import { type AlertEngine, createAlertEngine, levelWithHysteresis } from "../../../core/alerts/engine.ts";
 import type { Notice } from "../../../core/alerts/types.ts";
 import { silentLogger } from "../../../core/logger.ts";
-import type { Reading } from "../../../core/types.ts";
-import type { Storage } from "../../../storage/ports.ts";
+import type { Reading } from "../../../core/climate/reading.ts";
+import type { Storage } from "../../../core/storage.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

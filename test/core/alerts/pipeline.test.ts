@@ -4,7 +4,7 @@ import type { DeliveryChannel, OutboxEntryLike } from "../../../core/alerts/disp
 import { type AlertPipeline, createAlertPipeline } from "../../../core/alerts/pipeline.ts";
 import type { AlertLedger, Notice } from "../../../core/alerts/types.ts";
 import { silentLogger } from "../../../core/logger.ts";
-import type { Reading } from "../../../core/types.ts";
+import type { Reading } from "../../../core/climate/reading.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

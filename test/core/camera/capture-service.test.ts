@@ -8,9 +8,9 @@ import { EventBus } from "../../../core/event-bus.ts";
 import type { RoomEvents } from "../../../core/events.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { isJpeg } from "../../../hardware/camera/media.ts";
-import type { Camera } from "../../../hardware/camera/port.ts";
+import type { Camera } from "../../../core/camera/camera.ts";
 import { createSimulatedCamera, type SimulatedCamera } from "../../../hardware/camera/simulator.ts";
-import type { MediaStore, Storage } from "../../../storage/ports.ts";
+import type { MediaStore, Storage } from "../../../core/storage.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

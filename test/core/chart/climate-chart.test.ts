@@ -9,7 +9,7 @@ import {
   renderClimateChartSvg,
   splitAtGaps,
   timeTicks,
-} from "../../../core/chart/climate-chart.ts";
+} from "../../../core/climate/chart.ts";
 
 const HOUR = 3_600_000;
 const TO = Date.UTC(2026, 10, 23, 10, 0);

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import sharp from "sharp";
-import type { ClimateBucket } from "../../../core/chart/climate-chart.ts";
+import type { ClimateBucket } from "../../../core/climate/chart.ts";
 import {
   buildClimateChart,
   CHART_BUCKETS,
   chartWindow,
   parseChartRange,
   summarizeClimate,
-} from "../../../core/chart/climate-series.ts";
+} from "../../../core/climate/series.ts";
 
 const NOW = Date.UTC(2026, 10, 23, 10, 0, 30);
 const thresholds = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createCaptureQueue } from "../../../hardware/camera/capture-queue.ts";
-import { CameraError } from "../../../hardware/camera/port.ts";
+import { CameraError } from "../../../core/camera/camera.ts";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
 import sharp from "sharp";
-import { CameraError, type CameraErrorCode } from "../../../hardware/camera/port.ts";
+import { CameraError, type CameraErrorCode } from "../../../core/camera/camera.ts";
 import { findProgram } from "../../../hardware/camera/process.ts";
 
 /** A temporary directory, removed by `cleanup()`. */

@@ -12,7 +12,7 @@ import {
   physicalPinOf,
   probeMfrc522Rpi,
 } from "../../../hardware/cards/mfrc522-rpi.ts";
-import type { CardReaderEvent } from "../../../hardware/cards/port.ts";
+import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createDht22Sensor, type DhtLibrary, type DhtReadout } from "../../../hardware/climate/dht22.ts";
-import { type ClimateErrorCode, ClimateSensorError } from "../../../hardware/climate/port.ts";
+import { type ClimateErrorCode, ClimateSensorError } from "../../../core/climate/sensor.ts";
 import { ManualClock } from "../../support/fakes.ts";
 
 type Step = DhtReadout | Error | "hang" | Deferred;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type ClimateErrorCode, ClimateSensorError } from "../../../hardware/climate/port.ts";
+import { type ClimateErrorCode, ClimateSensorError } from "../../../core/climate/sensor.ts";
 import { createSimulatedClimateSensor, mulberry32 } from "../../../hardware/climate/simulator.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

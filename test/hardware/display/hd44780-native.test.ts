@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, test } from "node:test";
-import { DisplayError } from "../../../hardware/display/errors.ts";
+import { DisplayError } from "../../../core/display/errors.ts";
 import { createHd44780Display, openI2cBus, probeHd44780 } from "../../../hardware/display/hd44780.ts";
 import { selectDisplay } from "../../../hardware/display/index.ts";
 

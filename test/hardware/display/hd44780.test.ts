@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DisplayError } from "../../../hardware/display/errors.ts";
+import { DisplayError } from "../../../core/display/errors.ts";
 import { changedRuns, createHd44780Display, type Hd44780Options } from "../../../hardware/display/hd44780.ts";
 import { HD44780, Hd44780Program, initProgram, PCF8574 } from "../../../hardware/display/hd44780-protocol.ts";
 import { toLcdCharset } from "../../../hardware/display/text.ts";

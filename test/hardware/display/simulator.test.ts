@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DisplayError } from "../../../hardware/display/errors.ts";
+import { DisplayError } from "../../../core/display/errors.ts";
 import { createSimulatedDisplay } from "../../../hardware/display/simulator.ts";
 import { LCD_DEGREE, toLcdCharset } from "../../../hardware/display/text.ts";
 

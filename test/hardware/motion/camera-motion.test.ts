@@ -1,9 +1,9 @@
 /** The camera motion sensor against a fake camera (real JPEGs from sharp) and manual timers: no camera, no waiting on clocks. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CameraError } from "../../../hardware/camera/port.ts";
+import { CameraError } from "../../../core/camera/camera.ts";
 import { type CameraMotionOptions, createCameraMotionSensor } from "../../../hardware/motion/camera-motion.ts";
-import type { MotionEvent } from "../../../hardware/motion/port.ts";
+import type { MotionEvent } from "../../../core/motion/sensor.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { ManualTimers } from "../cards/fake-mfrc522.ts";
 import { type Block, FakeCamera, until } from "./fakes.ts";

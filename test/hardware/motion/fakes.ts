@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import type { Camera, CameraError, Clip, Snapshot } from "../../../hardware/camera/port.ts";
+import type { Camera, CameraError, Clip, Snapshot } from "../../../core/camera/camera.ts";
 import { mulberry32 } from "../../../hardware/camera/scene.ts";
 import type { GreyFrame } from "../../../hardware/motion/frame-diff.ts";
 import type { GpioClass, GpioPin, GpioValue, GpioWatchCallback, OnoffLibrary } from "../../../hardware/motion/pir.ts";

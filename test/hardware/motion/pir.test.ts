@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createPirMotionSensor, detectGpioOffset, type PirOptions, probePir } from "../../../hardware/motion/pir.ts";
-import type { MotionEvent } from "../../../hardware/motion/port.ts";
+import type { MotionEvent } from "../../../core/motion/sensor.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeGpioWorld } from "./fakes.ts";
 

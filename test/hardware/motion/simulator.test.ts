@@ -1,7 +1,7 @@
 /** The simulated motion sensor honours the drivers' contract: no events unless started and working, cooldown, dead/alive. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { MotionEvent } from "../../../hardware/motion/port.ts";
+import type { MotionEvent } from "../../../core/motion/sensor.ts";
 import { createSimulatedMotionSensor, type SimulatedMotionOptions } from "../../../hardware/motion/simulator.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
-import { createSnsDelivery, type SnsSender } from "../../../bot/alerts/setup.ts";
+import { createSnsDelivery, type SnsSender } from "../../../app/alerts.ts";
 import type { Notice } from "../../../core/alerts/types.ts";
 import { createS3MediaStore, MEDIA_TABLES, presignMediaUrl } from "../../../storage/aws/media.ts";
 import { type LocalAws, startLocalAws } from "../../support/aws-local.ts";

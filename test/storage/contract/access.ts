@@ -13,8 +13,8 @@ import {
   type AccessEntry,
   type StaffMember,
   TelegramAlreadyLinkedError,
-} from "../../../storage/access-ports.ts";
-import type { Storage } from "../../../storage/ports.ts";
+} from "../../../core/door/ports.ts";
+import type { Storage } from "../../../core/storage.ts";
 
 export interface AccessContractStore {
   storage: Pick<Storage, "staff" | "accessLog">;

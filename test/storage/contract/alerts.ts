@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AuditEntry, Incident, Mute, Notice } from "../../../core/alerts/types.ts";
-import type { Storage } from "../../../storage/ports.ts";
+import type { Storage } from "../../../core/storage.ts";
 
 export type AlertStorage = Pick<Storage, "incidents" | "outbox" | "mutes" | "audit">;
 export type OpenAlertStorage = () => Promise<{ storage: AlertStorage; close(): Promise<void> }>;

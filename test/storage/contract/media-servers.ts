@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import sharp from "sharp";
-import type { HostResult, HostSpec } from "../../../servers/types.ts";
-import type { MediaItem, NewMedia, Storage } from "../../../storage/ports.ts";
+import type { HostResult, HostSpec } from "../../../core/servers/types.ts";
+import type { MediaItem, NewMedia, Storage } from "../../../core/storage.ts";
 
 export interface Opened<K extends keyof Storage> {
   storage: Pick<Storage, K>;

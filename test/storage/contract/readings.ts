@@ -10,8 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Reading, ReadingBucket } from "../../../core/types.ts";
-import type { Storage } from "../../../storage/ports.ts";
+import type { Reading, ReadingBucket } from "../../../core/climate/reading.ts";
+import type { Storage } from "../../../core/storage.ts";
 
 export interface ReadingsContractStore {
   storage: Pick<Storage, "readings" | "userSettings">;

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import type { AccessDecision, StaffMember } from "../../../storage/access-ports.ts";
+import type { AccessDecision, StaffMember } from "../../../core/door/ports.ts";
 import { ACCESS_LOG_QUERIES } from "../../../storage/sqlite/access.ts";
 import { closeDatabase, openDatabase } from "../../../storage/sqlite/database.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { StartupError } from "../../../core/startup-error.ts";
-import type { Reading } from "../../../core/types.ts";
+import type { Reading } from "../../../core/climate/reading.ts";
 import { DatabaseOpenError } from "../../../storage/sqlite/database.ts";
 import { createSqliteStorage, SQLITE_FILE_NAME } from "../../../storage/sqlite/index.ts";
 import { assertEvenBuckets, r } from "../contract/readings.ts";

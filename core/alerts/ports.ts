@@ -1,4 +1,4 @@
-import type { AlertLedger, AlertWrite, AuditEntry, Incident, Mute, Notice, RuleId } from "../core/alerts/types.ts";
+import type { AlertLedger, AlertWrite, AuditEntry, Incident, Mute, Notice, RuleId } from "./types.ts";
 
 export type { AlertLedger, AlertWrite };
 

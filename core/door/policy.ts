@@ -3,8 +3,9 @@
  * UID only (never by a name): unknown -> "unknown", revoked -> "revoked", a known card
  * outside office hours -> "off-hours" (a breach), otherwise "allowed".
  */
-import type { AccessDecision, StaffMember } from "../storage/access-ports.ts";
-import { isWithinOfficeHours, type OfficeHours } from "./office-hours.ts";
+
+import { isWithinOfficeHours, type OfficeHours } from "../office-hours.ts";
+import type { AccessDecision, StaffMember } from "./ports.ts";
 
 export function decideAccess(member: StaffMember | undefined, at: Date, hours: OfficeHours): AccessDecision {
   if (!member) return "unknown";

@@ -23,3 +23,13 @@ export interface CardReader {
   /** Stops polling and releases the device. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** The next tap, claimed for an enrollment (/enroll). */
+export interface CardCapture {
+  /**
+   * The UID of the next tap, or undefined on timeout or cancel. Never settles when the door
+   * job stops first (the console is shutting down: there is nobody left to tell).
+   */
+  readonly card: Promise<CardUid | undefined>;
+  cancel(): void;
+}

@@ -5,20 +5,20 @@
  */
 import type { I18n } from "@grammyjs/i18n";
 import type { Api } from "grammy";
-import type { ChannelResult, DeliveryChannel } from "../../core/alerts/dispatcher.ts";
-import { type AlertPipeline, createAlertPipeline } from "../../core/alerts/pipeline.ts";
-import type { Incident, Notice } from "../../core/alerts/types.ts";
-import type { Clock } from "../../core/clock.ts";
-import type { Config } from "../../core/config.ts";
-import type { EventBus } from "../../core/event-bus.ts";
-import type { RoomEvents } from "../../core/events.ts";
-import type { Logger } from "../../core/logger.ts";
-import type { AccessEntry, Storage } from "../../storage/ports.ts";
-import type { SeromaContext } from "../context.ts";
-import { buildChartPhoto } from "../features/chart.ts";
-import { formatDateTime } from "../html.ts";
-import { htmlToPlain, renderNotice, type Translate } from "./render.ts";
-import { createTelegramAdminChannel, createTelegramAlertChannel } from "./telegram-channel.ts";
+import type { SeromaContext } from "../bot/context.ts";
+import { buildChartPhoto } from "../bot/features/chart.ts";
+import { createTelegramAdminChannel, createTelegramAlertChannel } from "../channels/telegram/group-channel.ts";
+import type { ChannelResult, DeliveryChannel } from "../core/alerts/dispatcher.ts";
+import { type AlertPipeline, createAlertPipeline } from "../core/alerts/pipeline.ts";
+import { htmlToPlain, renderNotice, type Translate } from "../core/alerts/render.ts";
+import type { Incident, Notice } from "../core/alerts/types.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import type { EventBus } from "../core/event-bus.ts";
+import type { RoomEvents } from "../core/events.ts";
+import type { Logger } from "../core/logger.ts";
+import type { AccessEntry, Storage } from "../core/storage.ts";
+import { formatDateTime } from "../core/text/format.ts";
 
 /** What the SNS channel needs to be (see channels/sns-channel.ts). */
 export interface SnsSender {

@@ -1,6 +1,6 @@
 /** Pure climate assessment: level against thresholds, and the trend of recent readings. */
-import type { Range, Thresholds } from "./config.ts";
-import type { Reading } from "./types.ts";
+import type { Range, Thresholds } from "../config.ts";
+import type { Reading } from "./reading.ts";
 
 export type Level = "ok" | "warn" | "critical";
 export type Direction = "low" | "high";

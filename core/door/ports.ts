@@ -1,4 +1,4 @@
-import type { CardUid } from "../hardware/cards/port.ts";
+import type { CardUid } from "./card-reader.ts";
 
 export type StaffRole = "admin" | "staff";
 

@@ -6,7 +6,7 @@
  * (an admin makes a new one with /staff).
  */
 import { randomBytes } from "node:crypto";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../clock.ts";
 
 export const INVITE_PREFIX = "link_";
 /** The deep-link payload: Telegram allows 64 characters of [A-Za-z0-9_-]. */

@@ -1,25 +1,23 @@
-import type { Reading, ReadingBucket } from "../core/types.ts";
+import type { Reading, ReadingBucket } from "./climate/reading.ts";
 
-export type { ReadingBucket } from "../core/types.ts";
+export type { ReadingBucket } from "./climate/reading.ts";
 
-import type { AccessLogRepository, StaffRepository } from "./access-ports.ts";
 import type {
   AlertLedger,
   AuditRepository,
   IncidentRepository,
   MuteRepository,
   OutboxRepository,
-} from "./alert-ports.ts";
-import type { MediaStore } from "./media-ports.ts";
-import type { HostRepository, ServerResultRepository } from "./server-ports.ts";
+} from "./alerts/ports.ts";
+import type { MediaStore } from "./camera/media.ts";
+import type { AccessLogRepository, StaffRepository } from "./door/ports.ts";
+import type { HostRepository, ServerResultRepository } from "./servers/ports.ts";
 
-export type * from "./access-ports.ts";
+export type * from "./alerts/ports.ts";
+export type * from "./camera/media.ts";
+export type * from "./door/ports.ts";
 
-export type * from "./alert-ports.ts";
-
-export type * from "./media-ports.ts";
-
-export type * from "./server-ports.ts";
+export type * from "./servers/ports.ts";
 
 /** Climate readings of one or more rooms. Every query is scoped to a room. */
 export interface ReadingRepository {
@@ -82,3 +80,17 @@ export interface BackupInfo {
   /** Schema version of the copy. */
   schemaVersion: number;
 }
+
+/** Uploads a backup file somewhere safe (S3); resolves with where it went. */
+export type BackupUploader = (file: string) => Promise<string>;
+
+/** What a backup run did: the copy and its upload, or why it failed. */
+export type BackupOutcome =
+  | ({
+      ok: true;
+      kept: number;
+      pruned: number;
+      /** Where it was uploaded (s3://bucket/key), or why not; absent when no bucket is configured. */
+      upload?: { ok: true; url: string } | { ok: false; error: string };
+    } & BackupInfo)
+  | { ok: false; error: string };

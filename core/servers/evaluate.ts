@@ -3,7 +3,7 @@
  * problems now, which are fine, and which are unknown (the check did not run or its
  * output could not be read: the condition is left as it was). Pure.
  */
-import type { Incident, ServerCheckKind, Severity } from "../core/alerts/types.ts";
+import type { Incident, ServerCheckKind, Severity } from "../alerts/types.ts";
 import type { HostResult, HostSpec } from "./types.ts";
 
 export type Verdict = { severity: Severity; details: Incident["details"] } | "ok" | "unknown";

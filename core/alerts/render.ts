@@ -2,6 +2,9 @@
  * Renders alert notices and incidents as Telegram HTML (and, stripped, as plain text
  * for SNS), from the locale files. Every value taken from a notice is escaped.
  */
+
+import { htmlToText } from "../text/fit.ts";
+import { escapeHtml, formatDateTime } from "../text/format.ts";
 import {
   type Incident,
   type MuteFamily,
@@ -10,9 +13,7 @@ import {
   parseServerRule,
   ROOM_DEVICES,
   type RuleId,
-} from "../../core/alerts/types.ts";
-import { htmlToText } from "../../core/text/fit.ts";
-import { escapeHtml, formatDateTime } from "../html.ts";
+} from "./types.ts";
 
 export type Translate = (key: string, vars?: Record<string, string>) => string;
 

@@ -2,7 +2,7 @@
  * The host catalogue and the results of server checks. Hosts belong to a room (each
  * room's Pi checks its own servers); a room's host names are unique.
  */
-import type { HostResult, HostSpec } from "../servers/types.ts";
+import type { HostResult, HostSpec } from "./types.ts";
 
 export interface HostRepository {
   /** Adds a host; a name the room has already is refused with the existing entry. */
@@ -23,3 +23,9 @@ export interface ServerResultRepository {
   /** Deletes results older than `before` (epoch ms); returns how many. */
   prune(before: number): Promise<number>;
 }
+
+/** Runs a host's checks; `journalSince` (epoch seconds) is where the journal check starts. */
+export type HostChecker = (
+  spec: HostSpec,
+  opts?: { journalSince?: number; signal?: AbortSignal },
+) => Promise<HostResult>;

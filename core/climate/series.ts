@@ -4,7 +4,7 @@
  * that post a chart on their own (a daily summary).
  */
 import type { Thresholds } from "../config.ts";
-import { type ClimateBucket, type ClimateChartLabels, renderClimateChartPng } from "./climate-chart.ts";
+import { type ClimateBucket, type ClimateChartLabels, renderClimateChartPng } from "./chart.ts";
 
 export const CHART_RANGES = {
   "6h": 6 * 3_600_000,

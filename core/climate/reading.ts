@@ -1,10 +1,4 @@
-/** Domain types shared by every room. */
-
-/**
- * admin: everything; staff: use the console and act on alerts; viewer: a member of the
- * staff group who is not on a list: may read (status, history, alerts) but not act.
- */
-export type Role = "admin" | "staff" | "viewer";
+/** Climate readings as stored, and their summaries. */
 
 /** One stored climate reading. `at` is epoch milliseconds (UTC). */
 export interface Reading {
@@ -27,3 +21,8 @@ export interface ReadingBucket {
   hAvg: number;
   hMax: number;
 }
+
+/** What taking a sample gave: a stored reading, or which stage failed and why. */
+export type SampleOutcome =
+  | { ok: true; reading: Reading }
+  | { ok: false; stage: "sensor" | "storage"; message: string };

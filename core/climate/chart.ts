@@ -10,7 +10,7 @@
 import sharp from "sharp";
 import type { Thresholds } from "../config.ts";
 import { dateTimeFormat } from "../time.ts";
-import type { ReadingBucket } from "../types.ts";
+import type { ReadingBucket } from "./reading.ts";
 
 /** One time bucket of readings (the shape `ReadingRepository.aggregate` returns). */
 export type ClimateBucket = ReadingBucket;

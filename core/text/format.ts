@@ -1,4 +1,4 @@
-import { formatLocalDateTime } from "../core/time.ts";
+import { formatLocalDateTime } from "../time.ts";
 
 /** HTML parse-mode helpers: every interpolated value goes through `escapeHtml`. */
 

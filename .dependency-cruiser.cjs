@@ -1,0 +1,113 @@
+/**
+ * Which folder may import which: the rules of the house, checked by dependency-cruiser in
+ * `npm test` (test/architecture.test.ts) and with `npm run deps`. README, "Architecture",
+ * draws the same picture.
+ *
+ *   core/        the domain: types, rules and the ports (interfaces) that drivers and storage
+ *                implement, one folder per capability (climate, door, display, camera,
+ *                motion, alerts, servers) plus what every room shares (config, clock, text...).
+ *                It imports nothing of the project outside core/.
+ *   hardware/    device drivers and simulators      } adapters: each implements core's ports
+ *   storage/     SQLite and AWS repositories         } and imports core only (never one
+ *   servers/     SSH checks of the room's servers    } another's insides, never the bot, the
+ *   channels/    alert channels (Telegram, SNS)      } jobs or the app)
+ *   jobs/        the room's running work: core only (devices, storage and checks arrive as ports)
+ *   bot/         the Telegram interface: core, and channels/telegram's alert cards
+ *   app/         the wiring of a room: may import everything above
+ *   local/       local mode (a Bot API server and a page): everything above but doctor/
+ *   doctor/      `npm run doctor`: core, hardware and storage (their probes)
+ *   main.ts      the composition root: nothing imports it
+ * And no import cycles anywhere.
+ */
+const LAYERS = ["core", "hardware", "storage", "servers", "channels", "jobs", "bot", "app", "local", "doctor"];
+const not = (...names) => `^(${LAYERS.filter((l) => !names.includes(l)).join("|")})/|^main\\.ts$`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      severity: "error",
+      comment: "An import cycle makes start-up order and testing depend on luck: break it with a port in core/.",
+      from: { pathNot: "^(test|bench)/" },
+      to: { circular: true },
+    },
+    {
+      name: "core-is-the-domain",
+      severity: "error",
+      comment: "core/ imports nothing of the project outside core/: adapters implement its ports, not the other way round.",
+      from: { path: "^core/" },
+      to: { path: not("core") },
+    },
+    {
+      name: "adapters-see-core-only",
+      severity: "error",
+      comment: "hardware/, storage/, servers/ and channels/ implement core's ports; they do not use one another, the jobs, the bot or the app.",
+      from: { path: "^(hardware|storage|servers|channels)/" },
+      to: { path: not("core", "hardware", "storage", "servers", "channels") },
+    },
+    {
+      name: "adapters-stay-in-their-folder",
+      severity: "error",
+      comment: "One adapter never reaches into another: storage/ does not use hardware/, and so on.",
+      from: { path: "^(hardware|storage|servers|channels)/" },
+      to: { path: "^(hardware|storage|servers|channels)/", pathNot: "^$1/" },
+    },
+    {
+      name: "jobs-use-ports",
+      severity: "error",
+      comment: "jobs/ get devices, storage and checkers as ports (core/); the app hands them the adapters.",
+      from: { path: "^jobs/" },
+      to: { path: not("core", "jobs") },
+    },
+    {
+      name: "bot-uses-ports",
+      severity: "error",
+      comment: "bot/ reaches the room through ctx.services (ports in core/); it shows alert cards built by channels/telegram.",
+      from: { path: "^bot/" },
+      to: { path: not("core", "bot", "channels") },
+    },
+    {
+      name: "bot-only-telegram-channel",
+      severity: "error",
+      comment: "Of the channels, the bot uses only the Telegram one (its alert cards and buttons).",
+      from: { path: "^bot/" },
+      to: { path: "^channels/", pathNot: "^channels/telegram/" },
+    },
+    {
+      name: "app-is-wiring",
+      severity: "error",
+      comment: "app/ wires a room; local mode and the doctor sit on top of it, not under it.",
+      from: { path: "^app/" },
+      to: { path: "^(local|doctor)/|^main\\.ts$" },
+    },
+    {
+      name: "local-mode-on-top",
+      severity: "error",
+      comment: "local/ may use everything but the doctor and main.ts.",
+      from: { path: "^local/" },
+      to: { path: "^doctor/|^main\\.ts$" },
+    },
+    {
+      name: "doctor-uses-probes",
+      severity: "error",
+      comment: "doctor/ runs the probes of hardware/ and storage/; it does not start a room.",
+      from: { path: "^doctor/" },
+      to: { path: not("core", "hardware", "storage", "doctor") },
+    },
+    {
+      name: "nothing-imports-main",
+      severity: "error",
+      comment: "main.ts is the composition root.",
+      from: {},
+      to: { path: "^main\\.ts$" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(node_modules|test|bench|types|local/web/public)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".mjs", ".js"] },
+  },
+};
