@@ -35,14 +35,16 @@ module.exports = {
     {
       name: "core-is-the-domain",
       severity: "error",
-      comment: "core/ imports nothing of the project outside core/: adapters implement its ports, not the other way round.",
+      comment:
+        "core/ imports nothing of the project outside core/: adapters implement its ports, not the other way round.",
       from: { path: "^core/" },
       to: { path: not("core") },
     },
     {
       name: "adapters-see-core-only",
       severity: "error",
-      comment: "hardware/, storage/, servers/ and channels/ implement core's ports; they do not use one another, the jobs, the bot or the app.",
+      comment:
+        "hardware/, storage/, servers/ and channels/ implement core's ports; they do not use one another, the jobs, the bot or the app.",
       from: { path: "^(hardware|storage|servers|channels)/" },
       to: { path: not("core", "hardware", "storage", "servers", "channels") },
     },
@@ -63,7 +65,8 @@ module.exports = {
     {
       name: "bot-uses-ports",
       severity: "error",
-      comment: "bot/ reaches the room through ctx.services (ports in core/); it shows alert cards built by channels/telegram.",
+      comment:
+        "bot/ reaches the room through ctx.services (ports in core/); it shows alert cards built by channels/telegram.",
       from: { path: "^bot/" },
       to: { path: not("core", "bot", "channels") },
     },

@@ -6,10 +6,9 @@
  */
 import type { Notice } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
-import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
-import type { BackupInfo, BackupOutcome, BackupUploader, Storage } from "../core/storage.ts";
+import type { BackupOutcome, BackupUploader, Storage } from "../core/storage.ts";
 
 /** Uploads a backup file; resolves with its s3:// URL. */
 export type { BackupOutcome, BackupUploader };

@@ -11,13 +11,11 @@ import type { AlertEngine } from "../core/alerts/engine.ts";
 import { SERVER_CHECK_KINDS, type ServerRuleId } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
 import { mapWithConcurrency } from "../core/concurrency.ts";
-import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ScheduledHandle, Scheduler } from "../core/scheduler.ts";
 import { evaluateHost } from "../core/servers/evaluate.ts";
 import type { HostChecker, HostRepository, ServerResultRepository } from "../core/servers/ports.ts";
 import type { HostResult, HostSpec } from "../core/servers/types.ts";
-import type { Storage } from "../core/storage.ts";
 
 export interface ServerCheckJobDeps {
   roomId: string;

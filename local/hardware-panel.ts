@@ -12,6 +12,8 @@ import type { Room, RoomDevices } from "../app/compose-room.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import { describeOfficeHours, isWithinOfficeHours } from "../core/office-hours.ts";
+import type { HostResult } from "../core/servers/types.ts";
+import type { Storage } from "../core/storage.ts";
 import type { SimulatedCamera } from "../hardware/camera/simulator.ts";
 import type { SimulatedCardReader } from "../hardware/cards/simulator.ts";
 import { formatUid, normalizeUid } from "../hardware/cards/uid.ts";
@@ -19,8 +21,6 @@ import type { SimulatedClimateSensor } from "../hardware/climate/simulator.ts";
 import type { SimulatedDisplay } from "../hardware/display/simulator.ts";
 import { lcdToReadable } from "../hardware/display/text.ts";
 import type { SimulatedMotionSensor } from "../hardware/motion/simulator.ts";
-import type { HostResult } from "../core/servers/types.ts";
-import type { Storage } from "../core/storage.ts";
 import type { SimulatedServerFleet } from "./sim-servers.ts";
 
 export interface HardwareState {

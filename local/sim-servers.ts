@@ -18,12 +18,12 @@ import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import type { ServerChannel } from "ssh2";
 import ssh2 from "ssh2";
+import type { HostRepository } from "../core/servers/ports.ts";
+import { CHECK_IDS, type HostSpec, type HostThresholds } from "../core/servers/types.ts";
 import { formatMarker, type ScriptPart } from "../servers/checks.ts";
 import { sha256Fingerprint } from "../servers/fingerprint.ts";
 import { generateEd25519KeyPair, parseKey, publicKeyVerdict } from "../servers/keys.ts";
 import { REMOTE_COMMAND } from "../servers/ssh-client.ts";
-import { CHECK_IDS, type HostSpec, type HostThresholds } from "../core/servers/types.ts";
-import type { HostRepository } from "../core/servers/ports.ts";
 
 export type ServiceStateName = "active" | "failed" | "inactive";
 

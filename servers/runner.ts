@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { Clock } from "../core/clock.ts";
 import type { HostChecker } from "../core/servers/ports.ts";
-import type { HostResult, HostSpec } from "../core/servers/types.ts";
+import type { HostResult } from "../core/servers/types.ts";
 import { buildCheckScript, parseCheckOutput } from "./checks.ts";
 import { runOnHost } from "./ssh-client.ts";
 

@@ -8,8 +8,8 @@
  *  - chart: the 24 h chart (1-minute readings) rendered to PNG.
  */
 
-import { GROUP_PACING } from "../../channels/telegram/group-channel.ts";
 import { buildChartPhoto } from "../../bot/features/chart.ts";
+import { GROUP_PACING } from "../../channels/telegram/group-channel.ts";
 import type { RecordedMessage } from "../../local/bot-api/server.ts";
 import { STAFF_GROUP, startConsoleHarness } from "../../test/support/console-harness.ts";
 import { type Metric, summarize } from "../stats.ts";

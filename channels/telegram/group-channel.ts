@@ -5,11 +5,17 @@
  */
 import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
 import type { ChannelFailure, ChannelResult, DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
+import type { IncidentRepository } from "../../core/alerts/ports.ts";
+import {
+  htmlToPlain,
+  type RenderContext,
+  renderDigestLine,
+  renderNotice,
+  type Translate,
+} from "../../core/alerts/render.ts";
 import type { Notice } from "../../core/alerts/types.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { IncidentRepository } from "../../core/alerts/ports.ts";
 import { escapeHtml } from "../../core/text/format.ts";
-import { htmlToPlain, type RenderContext, renderDigestLine, renderNotice, type Translate } from "../../core/alerts/render.ts";
 
 export const ALERT_ACK = "al:ack";
 export const ALERT_MUTE = "al:mute";

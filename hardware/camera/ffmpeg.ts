@@ -6,8 +6,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isMp4 } from "./media.ts";
 import { CameraError } from "../../core/camera/camera.ts";
+import { isMp4 } from "./media.ts";
 import { findProgram, runProgram, withTempDir } from "./process.ts";
 
 export const FFMPEG_INSTALL_HINT = "Install it with `sudo apt install ffmpeg`.";

@@ -11,16 +11,14 @@
  *   probeRpicam(opts), probeV4l2(opts) -> whether that camera can be used, and why not.
  *   findFfmpeg() -> ffmpeg's path on PATH, or undefined (clip encoding elsewhere needs it).
  */
-import type { Clock } from "../../core/clock.ts";
+
 import type { Camera } from "../../core/camera/camera.ts";
 import { CameraError } from "../../core/camera/camera.ts";
+import type { Clock } from "../../core/clock.ts";
 import { createRpicamCamera, probeRpicam, type RpicamOptions } from "./rpicam.ts";
 import { createSimulatedCamera, type SimulatedCameraOptions } from "./simulator.ts";
 import { createV4l2Camera, probeV4l2, type V4l2Options } from "./v4l2.ts";
 
-export { type CaptureQueue, createCaptureQueue } from "./capture-queue.ts";
-export { encodeJpegsToMp4, FFMPEG_INSTALL_HINT, findFfmpeg, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
-export { isGif, isJpeg, isMp4, jpegSize, type Mp4Info, mp4Info } from "./media.ts";
 export {
   type Camera,
   CameraError,
@@ -29,6 +27,9 @@ export {
   type ClipOptions,
   type Snapshot,
 } from "../../core/camera/camera.ts";
+export { type CaptureQueue, createCaptureQueue } from "./capture-queue.ts";
+export { encodeJpegsToMp4, FFMPEG_INSTALL_HINT, findFfmpeg, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
+export { isGif, isJpeg, isMp4, jpegSize, type Mp4Info, mp4Info } from "./media.ts";
 export { findProgram, lastUsefulLine, type RunProgramOptions, runProgram, withTempDir } from "./process.ts";
 export { reportWhileRecording, steppedProgress } from "./progress.ts";
 export {

@@ -5,10 +5,10 @@
  * and the result checked.
  */
 import { join } from "node:path";
+import { CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { CaptureQueue } from "./capture-queue.ts";
 import { isJpeg, jpegSize, readMp4Clip } from "./media.ts";
-import { CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { withTempDir } from "./process.ts";
 import { reportWhileRecording } from "./progress.ts";
 import { type CaptureSettings, validClipSeconds } from "./settings.ts";

@@ -1,6 +1,6 @@
+import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
-import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { lastUsefulLine, programEnv, runProgram } from "./process.ts";
 import { recordMp4Clip, snapshotFromJpeg } from "./recording.ts";
 import { type CaptureSettings, captureSettings } from "./settings.ts";

@@ -21,10 +21,17 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import sharp from "sharp";
+import {
+  type Camera,
+  CameraError,
+  type CameraErrorCode,
+  type Clip,
+  type ClipOptions,
+  type Snapshot,
+} from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { encodeJpegsToMp4, findFfmpeg } from "./ffmpeg.ts";
-import { type Camera, CameraError, type CameraErrorCode, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { steppedProgress } from "./progress.ts";
 import { createRoomScene, type PersonPose } from "./scene.ts";
 import { captureSettings, validClipSeconds } from "./settings.ts";

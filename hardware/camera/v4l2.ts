@@ -15,10 +15,10 @@
 import { constants, readFileSync } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { FFMPEG_INSTALL_HINT, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
-import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
 import { findProgram, lastUsefulLine, programEnv, runProgram } from "./process.ts";
 import { recordMp4Clip, snapshotFromJpeg } from "./recording.ts";
 import { type CaptureSettings, captureSettings } from "./settings.ts";

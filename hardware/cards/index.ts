@@ -23,14 +23,15 @@
  *     (for `npm run doctor`; never rejects).
  */
 import type { Clock } from "../../core/clock.ts";
+import type { CardReader } from "../../core/door/card-reader.ts";
 import { detectBoard } from "../system/board.ts";
 import { probeCardReaderChip } from "./chip-probe.ts";
 import { hex } from "./mfrc522-chip.ts";
 import { createMfrc522RpiReader, type Mfrc522RpiOptions, probeMfrc522Rpi } from "./mfrc522-rpi.ts";
 import { createMfrc522SpidevReader, MFRC522_SPIDEV_DEFAULTS, type Mfrc522SpidevOptions } from "./mfrc522-spidev.ts";
-import type { CardReader } from "../../core/door/card-reader.ts";
 import { createSimulatedCardReader } from "./simulator.ts";
 
+export type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 export { type Board, detectBoard, isPi5Model } from "../system/board.ts";
 export { type CardReaderChipProbe, type ProbeCardReaderChipOptions, probeCardReaderChip } from "./chip-probe.ts";
 export { createTapDebouncer, type TapDebouncer } from "./debounce.ts";
@@ -54,7 +55,6 @@ export {
   type Mfrc522SpidevReader,
 } from "./mfrc522-spidev.ts";
 export { CARD_READER_DEFAULTS, type PollTimers } from "./polling.ts";
-export type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 export { createGpiosetResetLine, type ResetLine } from "./reset-line.ts";
 export {
   createSimulatedCardReader,

@@ -47,10 +47,10 @@ import { constants as fsConstants } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { isPi5Model } from "../system/board.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { bcc, bytesToHex, CASCADE_TAG, normalizeUid, parseUidFrame } from "./uid.ts";
 
 /** The SPI object the library drives (rpi-softspi's SoftSPI); the driver only closes it. */

@@ -26,6 +26,7 @@
  *   then closes the device; it can be started again.
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { readCard } from "./card-select.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { ChipError, createMfrc522Chip, hex, type Mfrc522Chip, type SpiTransport } from "./mfrc522-chip.ts";
@@ -37,7 +38,6 @@ import {
   positiveOption,
   systemTimers,
 } from "./polling.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { createGpiosetResetLine, type ResetLine } from "./reset-line.ts";
 import { openSpidevTransport, SPIDEV_DEFAULTS } from "./spidev-transport.ts";
 import { normalizeUid } from "./uid.ts";

@@ -11,9 +11,9 @@
  * A listener that throws is ignored, as in the driver.
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
+import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS } from "./polling.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
 import { normalizeUid } from "./uid.ts";
 
 export interface SimulatedCardReaderOptions {

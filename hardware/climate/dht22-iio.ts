@@ -25,9 +25,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import {
+  type ClimateErrorCode,
+  type ClimateSample,
+  type ClimateSensor,
+  ClimateSensorError,
+} from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, milliToSample, parseMilli } from "./conversions.ts";
-import { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "../../core/climate/sensor.ts";
 
 /** The two file operations the driver needs: node:fs/promises by default, a fake tree in tests. */
 export interface SysfsReader {

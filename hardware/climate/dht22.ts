@@ -24,9 +24,14 @@
  *   to a test mode in which every read returns those values without touching the GPIO.
  */
 import { setTimeout as delay } from "node:timers/promises";
+import {
+  type ClimateErrorCode,
+  type ClimateSample,
+  type ClimateSensor,
+  ClimateSensorError,
+} from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, toSample } from "./conversions.ts";
-import { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "../../core/climate/sensor.ts";
 
 export interface DhtReadout {
   temperature: number;

@@ -19,13 +19,20 @@
  *                          (for `npm run doctor`).
  *   probeDht22(opts) -> one read through a throw-away node-dht-sensor driver: works or why not.
  */
+
+import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "../../core/climate/sensor.ts";
+import { ClimateSensorError } from "../../core/climate/sensor.ts";
 import type { Clock } from "../../core/clock.ts";
 import { createDht22Sensor, type Dht22Options } from "./dht22.ts";
 import { createDht22IioSensor, type Dht22IioOptions, findDht11IioDevice } from "./dht22-iio.ts";
-import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "../../core/climate/sensor.ts";
-import { ClimateSensorError } from "../../core/climate/sensor.ts";
 import { createSimulatedClimateSensor, type SimulatedClimateOptions } from "./simulator.ts";
 
+export {
+  type ClimateErrorCode,
+  type ClimateSample,
+  type ClimateSensor,
+  ClimateSensorError,
+} from "../../core/climate/sensor.ts";
 export { createDht22Sensor, type Dht22Options, type DhtLibrary } from "./dht22.ts";
 export {
   CONFIG_TXT,
@@ -44,7 +51,6 @@ export {
   probeDht22Iio,
   type SysfsReader,
 } from "./dht22-iio.ts";
-export { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "../../core/climate/sensor.ts";
 export {
   createSimulatedClimateSensor,
   type SimulatedClimateOptions,

@@ -11,10 +11,15 @@
  * the driver would accept once a second reading confirms it.
  */
 
+import {
+  type ClimateErrorCode,
+  type ClimateSample,
+  type ClimateSensor,
+  ClimateSensorError,
+} from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { mulberry32 } from "../../core/random.ts";
 import { toSample } from "./conversions.ts";
-import { type ClimateErrorCode, type ClimateSample, type ClimateSensor, ClimateSensorError } from "../../core/climate/sensor.ts";
 
 export interface SimulatedClimateOptions {
   /** Drives the day/night cycle and the drift (default: the system clock). */

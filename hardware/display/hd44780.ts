@@ -21,9 +21,10 @@
  * (a changed cell is 4 bytes; moving the cursor 4 or 5). Waits (power-on, the init
  * sequence, clear) are timers (`delay`), never busy loops.
  */
+
+import type { Display } from "../../core/display/display.ts";
 import { DisplayError } from "../../core/display/errors.ts";
 import { HD44780, Hd44780Program, initProgram, rowStart, type Step, shutdownProgram } from "./hd44780-protocol.ts";
-import type { Display } from "../../core/display/display.ts";
 import { checkLcdSize, type LcdCols, type LcdRows, toLcdFrame } from "./text.ts";
 
 /** The part of i2c-bus's PromisifiedBus this driver uses. */

@@ -16,12 +16,14 @@
  *             at the backpack's address (a one-byte read), or why not (ENOENT, EACCES,
  *             EREMOTEIO, EBUSY explained).
  */
+
+import type { Display } from "../../core/display/display.ts";
 import { DisplayError } from "../../core/display/errors.ts";
 import { createHd44780Display, type Hd44780Options } from "./hd44780.ts";
-import type { Display } from "../../core/display/display.ts";
 import { createSimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
 import type { LcdCols, LcdRows } from "./text.ts";
 
+export type { Display } from "../../core/display/display.ts";
 export { DisplayError, type DisplayErrorCode } from "../../core/display/errors.ts";
 export {
   changedRuns,
@@ -46,7 +48,6 @@ export {
   type Step,
   shutdownProgram,
 } from "./hd44780-protocol.ts";
-export type { Display } from "../../core/display/display.ts";
 export { createSimulatedDisplay, type SimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
 export {
   centre,

@@ -6,8 +6,9 @@
  *
  * Unlike the driver it needs no queue: each call finishes before the next one starts.
  */
-import { DisplayError } from "../../core/display/errors.ts";
+
 import type { Display } from "../../core/display/display.ts";
+import { DisplayError } from "../../core/display/errors.ts";
 import { checkLcdSize, type LcdCols, type LcdRows, lcdToReadable, toLcdFrame } from "./text.ts";
 
 export interface SimulatedDisplayOptions {

@@ -24,8 +24,10 @@
  *
  * Nothing thrown by the camera, sharp or the listener leaves the polling loop.
  */
-import { type Clock, systemClock } from "../../core/clock.ts";
+
 import type { Camera } from "../../core/camera/camera.ts";
+import { type Clock, systemClock } from "../../core/clock.ts";
+import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 import {
   createFrameDiffDetector,
   FRAME_DIFF_DEFAULTS,
@@ -34,7 +36,6 @@ import {
   type GreyFrame,
   prepareFrame,
 } from "./frame-diff.ts";
-import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 
 /** Timer functions, injectable for tests (default: the global ones); the same shape as the card reader's. */
 export interface PollTimers {

@@ -21,14 +21,16 @@
  * Bad options (a pin off the header, a zero interval...) throw a RangeError in every mode,
  * before any probing.
  */
-import type { Clock } from "../../core/clock.ts";
+
 import type { Camera } from "../../core/camera/camera.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { MotionSensor } from "../../core/motion/sensor.ts";
 import { type CameraMotionOptions, createCameraMotionSensor } from "./camera-motion.ts";
 import { createPirMotionSensor, PIR_DEFAULTS, type PirOptions, probePir, sysfsGpioPresent } from "./pir.ts";
 import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from "./pir-gpiod.ts";
-import type { MotionSensor } from "../../core/motion/sensor.ts";
 import { createSimulatedMotionSensor } from "./simulator.ts";
 
+export type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 export {
   CAMERA_MOTION_DEFAULTS,
   type CameraMotionOptions,
@@ -86,7 +88,6 @@ export {
   type PirGpiodProbe,
   probePirGpiod,
 } from "./pir-gpiod.ts";
-export type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 export {
   createSimulatedMotionSensor,
   type SimulatedMotionOptions,

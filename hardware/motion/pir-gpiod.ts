@@ -28,6 +28,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 import type { PollTimers } from "./camera-motion.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import {
@@ -46,7 +47,6 @@ import {
   pickHeaderChip,
   runTool,
 } from "./gpiod-tools.ts";
-import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 
 export interface GpiodPirOptions {
   /** BCM GPIO number of the PIR's output (0..27, e.g. 17 = physical pin 11): the line offset on the header's chip. */

@@ -36,9 +36,9 @@
 import { access, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import { HEADER_CHIP_LABELS } from "./gpiod-tools.ts";
-import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 
 export type GpioValue = 0 | 1;
 export type GpioWatchCallback = (err: Error | null | undefined, value: GpioValue) => void;

@@ -11,8 +11,8 @@
  * the drivers.
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 
 export interface SimulatedMotionOptions {
   /** Time of events and of the cooldown (default: the system clock). */

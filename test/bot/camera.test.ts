@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import sharp from "sharp";
+import type { Camera } from "../../core/camera/camera.ts";
 import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
 import { isGif, isJpeg, isMp4 } from "../../hardware/camera/media.ts";
-import type { Camera } from "../../core/camera/camera.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import {
   ADMIN,

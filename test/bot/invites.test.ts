@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, afterEach, before, describe, test } from "node:test";
+import type { StaffMember } from "../../core/door/ports.ts";
 import { createLogger } from "../../core/logger.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
-import type { StaffMember } from "../../core/door/ports.ts";
 import {
   ADMIN,
   type ConsoleHarness,

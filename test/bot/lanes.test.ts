@@ -14,12 +14,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, afterEach, before, describe, test } from "node:test";
-import { createLogger } from "../../core/logger.ts";
-import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
 import type { Camera } from "../../core/camera/camera.ts";
+import { createLogger } from "../../core/logger.ts";
+import type { Storage } from "../../core/storage.ts";
+import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
 import type { SimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
-import type { Storage } from "../../core/storage.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import {
   ADMIN,

@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import type { HostSpec } from "../../core/servers/types.ts";
+import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,

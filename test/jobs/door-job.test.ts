@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseConfig } from "../../core/config.ts";
+import type { AccessLogRepository } from "../../core/door/ports.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { createSimulatedCardReader } from "../../hardware/cards/simulator.ts";
 import { createDoorJob } from "../../jobs/door-job.ts";
-import type { AccessLogRepository } from "../../core/door/ports.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { ManualClock } from "../support/fakes.ts";
 

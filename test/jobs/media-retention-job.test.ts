@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, test } from "node:test";
+import type { MediaItem, MediaStore, NewMedia } from "../../core/camera/media.ts";
 import { createLogger, silentLogger } from "../../core/logger.ts";
 import { createMediaRetentionJob, type MediaRetentionBudget } from "../../jobs/media-retention-job.ts";
-import type { MediaItem, MediaStore, NewMedia } from "../../core/camera/media.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { ManualClock, ManualScheduler } from "../support/fakes.ts";
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { Reading } from "../../core/climate/reading.ts";
 import { EventBus } from "../../core/event-bus.ts";
 import type { RoomEvents } from "../../core/events.ts";
 import { silentLogger } from "../../core/logger.ts";
-import type { Reading } from "../../core/climate/reading.ts";
+import type { ReadingRepository } from "../../core/storage.ts";
 import { createSimulatedClimateSensor } from "../../hardware/climate/simulator.ts";
 import { createRoomStatusJob } from "../../jobs/room-status-job.ts";
-import type { ReadingRepository } from "../../core/storage.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { ManualClock, ManualScheduler } from "../support/fakes.ts";
 

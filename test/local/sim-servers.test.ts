@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { systemClock } from "../../core/clock.ts";
+import type { HostSpec } from "../../core/servers/types.ts";
 import { type SimulatedServerFleet, simulatedHostSpec, startSimulatedServers } from "../../local/sim-servers.ts";
 import { ensureKeyFile } from "../../servers/keys.ts";
 import { createHostChecker } from "../../servers/runner.ts";
-import type { HostSpec } from "../../core/servers/types.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 
 const THRESHOLDS = { diskPct: 90, loadPerCore: 2, memoryPct: 95 };

@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import type { DeliveryChannel, OutboxEntryLike } from "../../../core/alerts/dispatcher.ts";
 import { type AlertPipeline, createAlertPipeline } from "../../../core/alerts/pipeline.ts";
 import type { AlertLedger, Notice } from "../../../core/alerts/types.ts";
-import { silentLogger } from "../../../core/logger.ts";
 import type { Reading } from "../../../core/climate/reading.ts";
+import { silentLogger } from "../../../core/logger.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

@@ -3,14 +3,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { Camera } from "../../../core/camera/camera.ts";
 import { createCaptureService } from "../../../core/camera/capture-service.ts";
 import { EventBus } from "../../../core/event-bus.ts";
 import type { RoomEvents } from "../../../core/events.ts";
 import { silentLogger } from "../../../core/logger.ts";
-import { isJpeg } from "../../../hardware/camera/media.ts";
-import type { Camera } from "../../../core/camera/camera.ts";
-import { createSimulatedCamera, type SimulatedCamera } from "../../../hardware/camera/simulator.ts";
 import type { MediaStore, Storage } from "../../../core/storage.ts";
+import { isJpeg } from "../../../hardware/camera/media.ts";
+import { createSimulatedCamera, type SimulatedCamera } from "../../../hardware/camera/simulator.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

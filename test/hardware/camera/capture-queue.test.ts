@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createCaptureQueue } from "../../../hardware/camera/capture-queue.ts";
 import { CameraError } from "../../../core/camera/camera.ts";
+import { createCaptureQueue } from "../../../hardware/camera/capture-queue.ts";
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import sharp from "sharp";
-import { isGif, isJpeg, isMp4 } from "../../../hardware/camera/media.ts";
 import type { CameraError } from "../../../core/camera/camera.ts";
+import { isGif, isJpeg, isMp4 } from "../../../hardware/camera/media.ts";
 import { createSimulatedCamera } from "../../../hardware/camera/simulator.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { changedShare, ffmpegPath, ffprobe, noFfmpeg, rejectsWith } from "./fakes.ts";

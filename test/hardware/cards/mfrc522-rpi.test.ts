@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import {
   createMfrc522RpiReader,
   gpioAccessProblem,
@@ -12,7 +13,6 @@ import {
   physicalPinOf,
   probeMfrc522Rpi,
 } from "../../../hardware/cards/mfrc522-rpi.ts";
-import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
 

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createMfrc522SpidevReader, type Mfrc522SpidevOptions } from "../../../hardware/cards/mfrc522-spidev.ts";
 import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
+import { createMfrc522SpidevReader, type Mfrc522SpidevOptions } from "../../../hardware/cards/mfrc522-spidev.ts";
 import type { ResetLine } from "../../../hardware/cards/reset-line.ts";
 import { openSpidevTransport } from "../../../hardware/cards/spidev-transport.ts";
 import { ManualClock } from "../../support/fakes.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import { createMfrc522RpiReader } from "../../../hardware/cards/mfrc522-rpi.ts";
 import { createMfrc522SpidevReader } from "../../../hardware/cards/mfrc522-spidev.ts";
-import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import { createSimulatedCardReader } from "../../../hardware/cards/simulator.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";

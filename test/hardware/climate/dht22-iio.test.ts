@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
+import { type ClimateErrorCode, ClimateSensorError } from "../../../core/climate/sensor.ts";
 import { createDht22IioSensor, type Dht22IioOptions, gpioFromDtGpios } from "../../../hardware/climate/dht22-iio.ts";
 // what `npm run doctor` and main.ts use comes from the climate module's front door
 import { findDht11IioDevice, probeDht22Iio } from "../../../hardware/climate/index.ts";
-import { type ClimateErrorCode, ClimateSensorError } from "../../../core/climate/sensor.ts";
 import { createFakeIioTree, type FakeIioTree } from "../../support/fake-iio.ts";
 import { ManualClock } from "../../support/fakes.ts";
 

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { ClimateSensorError } from "../../../core/climate/sensor.ts";
 import { createDht22Sensor } from "../../../hardware/climate/dht22.ts";
 import { probeDht22, selectClimateSensor } from "../../../hardware/climate/index.ts";
-import { ClimateSensorError } from "../../../core/climate/sensor.ts";
 import { createFakeIioTree } from "../../support/fake-iio.ts";
 
 const installed = await import("node-dht-sensor").then(

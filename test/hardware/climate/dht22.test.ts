@@ -1,8 +1,8 @@
 /** The DHT22 driver against injected library fakes: every unhappy path, no hardware, no waiting. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createDht22Sensor, type DhtLibrary, type DhtReadout } from "../../../hardware/climate/dht22.ts";
 import { type ClimateErrorCode, ClimateSensorError } from "../../../core/climate/sensor.ts";
+import { createDht22Sensor, type DhtLibrary, type DhtReadout } from "../../../hardware/climate/dht22.ts";
 import { ManualClock } from "../../support/fakes.ts";
 
 type Step = DhtReadout | Error | "hang" | Deferred;

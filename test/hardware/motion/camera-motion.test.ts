@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CameraError } from "../../../core/camera/camera.ts";
-import { type CameraMotionOptions, createCameraMotionSensor } from "../../../hardware/motion/camera-motion.ts";
 import type { MotionEvent } from "../../../core/motion/sensor.ts";
+import { type CameraMotionOptions, createCameraMotionSensor } from "../../../hardware/motion/camera-motion.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { ManualTimers } from "../cards/fake-mfrc522.ts";
 import { type Block, FakeCamera, until } from "./fakes.ts";

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createPirMotionSensor, detectGpioOffset, type PirOptions, probePir } from "../../../hardware/motion/pir.ts";
 import type { MotionEvent } from "../../../core/motion/sensor.ts";
+import { createPirMotionSensor, detectGpioOffset, type PirOptions, probePir } from "../../../hardware/motion/pir.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { FakeGpioWorld } from "./fakes.ts";
 

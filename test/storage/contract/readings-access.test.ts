@@ -14,6 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Reading } from "../../../core/climate/reading.ts";
 import type { AccessEntry } from "../../../core/door/ports.ts";
+import type { Storage } from "../../../core/storage.ts";
 import {
   ACCESS_TABLES,
   createDynamoAccessLogRepository,
@@ -23,7 +24,6 @@ import {
 import { type AwsContext, createAwsContext, ensureTables } from "../../../storage/aws/client.ts";
 import { createDynamoReadingRepository, READINGS_TABLES } from "../../../storage/aws/readings.ts";
 import { createDynamoUserSettingsRepository, USER_SETTINGS_TABLES } from "../../../storage/aws/user-settings.ts";
-import type { Storage } from "../../../core/storage.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { type LocalAws, startLocalAws } from "../../support/aws-local.ts";
 import { accessContract } from "./access.ts";
