@@ -48,9 +48,11 @@ import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
 import { isPi5Model } from "../system/board.ts";
 import { createTapDebouncer } from "./debounce.ts";
-import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
+import { CARD_READER_DEFAULTS, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
 import { bcc, bytesToHex, CASCADE_TAG, normalizeUid, parseUidFrame } from "./uid.ts";
 
 /** The SPI object the library drives (rpi-softspi's SoftSPI); the driver only closes it. */
@@ -131,10 +133,17 @@ export function physicalPinOf(bcm: number): number | undefined {
 
 const SPI0 = { sclk: 11, mosi: 10, miso: 9, ce: [8, 7] } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (rpio compiles: " +
-  "`sudo apt install build-essential python3` first), enable SPI with `sudo raspi-config` " +
-  "(Interface Options > SPI, as the mfrc522-rpi README asks), or set HARDWARE=sim to use the simulated reader.";
+const MFRC522_RPI: NativePackage = {
+  name: "mfrc522-rpi",
+  addon: "rpio",
+  loads: ["rpi-softspi"],
+  installHint: nativeInstallHint({
+    compiles: "rpio",
+    orElse:
+      "enable SPI with `sudo raspi-config` (Interface Options > SPI, as the mfrc522-rpi README asks), " +
+      "or set HARDWARE=sim to use the simulated reader",
+  }),
+};
 
 const GPIO_HINT =
   "Add this user to the gpio group (`sudo usermod -aG gpio $USER`, then log in again), " +
@@ -202,18 +211,7 @@ export async function loadMfrc522RpiLibrary(): Promise<Mfrc522RpiLibrary> {
 
 function loadError(e: unknown): Error {
   if (e instanceof GpioAccessError) return new Error(`MFRC522: ${e.message}`, { cause: e });
-  const code = codeOf(e);
-  if (
-    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-    /mfrc522-rpi|rpi-softspi/.test(messageOf(e))
-  ) {
-    return new Error(`MFRC522: the mfrc522-rpi package is not installed. ${INSTALL_HINT}`, { cause: e });
-  }
-  return new Error(
-    `MFRC522: mfrc522-rpi could not be loaded (${messageOf(e)}); rpio's native addon may be missing or built ` +
-      `for another Node.js version: run \`npm rebuild rpio\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new Error(`MFRC522: ${describeNativeLoadError(MFRC522_RPI, e).message}`, { cause: e });
 }
 
 interface Device {

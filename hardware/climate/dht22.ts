@@ -31,6 +31,8 @@ import {
   ClimateSensorError,
 } from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import { messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
 import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, toSample } from "./conversions.ts";
 
 export interface DhtReadout {
@@ -74,10 +76,15 @@ export const DHT22_DEFAULTS = {
   timeoutMs: 5000,
 } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder " +
-  "(it compiles: `sudo apt install build-essential python3` first; on a Pi 5 use " +
-  "`npm install node-dht-sensor --use_libgpiod=true`), or set HARDWARE=sim.";
+const NODE_DHT_SENSOR: NativePackage = {
+  name: "node-dht-sensor",
+  called: "node-dht-sensor",
+  installHint: nativeInstallHint({
+    compiles: "it",
+    note: "on a Pi 5 use `npm install node-dht-sensor --use_libgpiod=true`",
+    orElse: "or set HARDWARE=sim",
+  }),
+};
 
 const GPIO_HINT =
   "This is not a Raspberry Pi, or this user has no GPIO access: add the user to the gpio " +
@@ -92,27 +99,8 @@ async function importNodeDhtSensor(): Promise<DhtLibrary> {
   return lib as DhtLibrary;
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 function loadError(e: unknown): ClimateSensorError {
-  if (codeOf(e) === "ERR_MODULE_NOT_FOUND" && /node-dht-sensor/.test(messageOf(e))) {
-    return new ClimateSensorError("unavailable", `node-dht-sensor is not installed. ${INSTALL_HINT}`, {
-      cause: e,
-    });
-  }
-  return new ClimateSensorError(
-    "unavailable",
-    `node-dht-sensor could not be loaded (${messageOf(e)}); its native addon may be missing or ` +
-      `built for another Node.js version: run \`npm rebuild node-dht-sensor\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new ClimateSensorError("unavailable", describeNativeLoadError(NODE_DHT_SENSOR, e).message, { cause: e });
 }
 
 function gpioError(pin: number, cause?: unknown): ClimateSensorError {

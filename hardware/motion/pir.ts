@@ -37,6 +37,8 @@ import { access, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import { HEADER_CHIP_LABELS } from "./gpiod-tools.ts";
 
@@ -84,24 +86,19 @@ export const PIR_DEFAULTS = {
   sysfsGpioRoot: "/sys/class/gpio",
 } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (onoff's epoll addon " +
-  "compiles: `sudo apt install build-essential python3` first), or leave MOTION_PIR_PIN unset to detect " +
-  "motion with the camera (HARDWARE=sim: the simulator).";
+const ONOFF: NativePackage = {
+  name: "onoff",
+  addon: "epoll",
+  loads: ["epoll"],
+  installHint: nativeInstallHint({
+    compiles: "onoff's epoll addon",
+    orElse: "or leave MOTION_PIR_PIN unset to detect motion with the camera (HARDWARE=sim: the simulator)",
+  }),
+};
 
 const GPIO_HINT =
   "Add this user to the gpio group (`sudo usermod -aG gpio $USER`, then log in again), or leave " +
   "MOTION_PIR_PIN unset to detect motion with the camera (HARDWARE=sim: the simulator).";
-
-function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === "string" ? e : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 /** The default loader: imports onoff (which loads epoll's native addon). */
 export async function loadOnoffLibrary(): Promise<OnoffLibrary> {
@@ -112,15 +109,7 @@ export async function loadOnoffLibrary(): Promise<OnoffLibrary> {
 }
 
 function loadError(e: unknown): Error {
-  const code = codeOf(e);
-  if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /onoff|epoll/.test(messageOf(e))) {
-    return new Error(`PIR: the onoff package is not installed. ${INSTALL_HINT}`, { cause: e });
-  }
-  return new Error(
-    `PIR: onoff could not be loaded (${messageOf(e)}); its native addon epoll may be missing or built for ` +
-      `another Node.js version: run \`npm rebuild epoll\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new Error(`PIR: ${describeNativeLoadError(ONOFF, e).message}`, { cause: e });
 }
 
 /**
