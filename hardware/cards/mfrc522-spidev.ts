@@ -27,17 +27,11 @@
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
+import { messageOf } from "../errors.ts";
 import { readCard } from "./card-select.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { ChipError, createMfrc522Chip, hex, type Mfrc522Chip, type SpiTransport } from "./mfrc522-chip.ts";
-import {
-  CARD_READER_DEFAULTS,
-  messageOf,
-  nonNegativeOption,
-  type PollTimers,
-  positiveOption,
-  systemTimers,
-} from "./polling.ts";
+import { CARD_READER_DEFAULTS, nonNegativeOption, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
 import { createGpiosetResetLine, type ResetLine } from "./reset-line.ts";
 import { openSpidevTransport, SPIDEV_DEFAULTS } from "./spidev-transport.ts";
 import { normalizeUid } from "./uid.ts";

@@ -32,6 +32,7 @@ import {
   ClimateSensorError,
 } from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
+import { codeOf, messageOf } from "../errors.ts";
 import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, milliToSample, parseMilli } from "./conversions.ts";
 
 /** The two file operations the driver needs: node:fs/promises by default, a fake tree in tests. */
@@ -105,15 +106,6 @@ export interface FindDht11Options {
   fs?: SysfsReader;
 }
 
-function errnoOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The text of a sysfs or device-tree string file, without the trailing newline or NULs. */
 function text(buf: Buffer): string {
   return buf.toString("utf8").replace(/\0+$/, "").trim();
@@ -149,7 +141,7 @@ export async function findDht11IioDevice(opts: FindDht11Options): Promise<Dht11I
   try {
     entries = await fs.readdir(devicesDir);
   } catch (e) {
-    const code = errnoOf(e);
+    const code = codeOf(e);
     if (code === "EACCES" || code === "EPERM") {
       return { found: false, reason: `cannot list ${devicesDir} (${code})`, hint: permissionHint(devicesDir) };
     }
@@ -288,7 +280,7 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
 
   function classify(e: unknown, dev: Dht11IioDevice, file: string): Classified {
     if (e instanceof ClimateSensorError) return { error: e, retry: false };
-    const code = errnoOf(e);
+    const code = codeOf(e);
     const path = join(dev.dir, file);
     const at = `${where}, ${dev.dir}`;
     switch (code) {

@@ -23,6 +23,7 @@
 import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "../../core/climate/sensor.ts";
 import { ClimateSensorError } from "../../core/climate/sensor.ts";
 import type { Clock } from "../../core/clock.ts";
+import { messageOf } from "../errors.ts";
 import { createByName, type HardwareMode, pickDevice, reasonsOf } from "../select.ts";
 import { createDht22Sensor, type Dht22Options } from "./dht22.ts";
 import { createDht22IioSensor, type Dht22IioOptions, findDht11IioDevice } from "./dht22-iio.ts";
@@ -106,7 +107,7 @@ export async function probeDht22(opts: Dht22Options): Promise<Dht22Probe> {
   try {
     sensor = createDht22Sensor(opts);
   } catch (e) {
-    return { available: false, code: "unavailable", reason: e instanceof Error ? e.message : String(e) };
+    return { available: false, code: "unavailable", reason: messageOf(e) };
   }
   try {
     return { available: true, sample: await sensor.read() };

@@ -19,6 +19,7 @@
 
 import type { Display } from "../../core/display/display.ts";
 import { DisplayError } from "../../core/display/errors.ts";
+import { messageOf } from "../errors.ts";
 import { createByName, type HardwareMode, pickDevice } from "../select.ts";
 import { createHd44780Display, type Hd44780Options } from "./hd44780.ts";
 import { createSimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
@@ -131,7 +132,7 @@ export async function selectDisplay(opts: SelectDisplayOptions): Promise<Selecte
           return { use: lcd };
         } catch (e) {
           await lcd.close();
-          return { skip: e instanceof Error ? e.message : String(e), cause: e };
+          return { skip: messageOf(e), cause: e };
         }
       },
     ],

@@ -28,6 +28,7 @@
 import type { Camera } from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { messageOf } from "../errors.ts";
 import {
   createFrameDiffDetector,
   FRAME_DIFF_DEFAULTS,
@@ -71,11 +72,6 @@ export interface CameraMotionSensor extends MotionSensor {
   resume(): void;
   /** pause(), then `work`, then resume(), whatever `work` does. */
   pauseDuring<T>(work: () => Promise<T>): Promise<T>;
-}
-
-function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === "string" ? e : String(e);
 }
 
 interface Session {

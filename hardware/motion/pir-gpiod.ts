@@ -29,6 +29,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { codeOf, messageOf } from "../errors.ts";
 import type { PollTimers } from "./camera-motion.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import {
@@ -141,15 +142,6 @@ function resolveOptions(opts: GpiodPirOptions): Resolved {
     timers: opts.timers ?? realTimers,
     where: `PIR on GPIO ${pin}`,
   };
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 /** What a tool's complaint means for the person at the Pi. */
