@@ -39,12 +39,12 @@ import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from 
 import { createSimulatedMotionSensor } from "./simulator.ts";
 
 export type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+export type { PollTimers } from "../polling.ts";
 export {
   CAMERA_MOTION_DEFAULTS,
   type CameraMotionOptions,
   type CameraMotionSensor,
   createCameraMotionSensor,
-  type PollTimers,
 } from "./camera-motion.ts";
 export { createRetriggerGuard, MOTION_COOLDOWN_MS, type RetriggerGuard } from "./cooldown.ts";
 export {
