@@ -28,7 +28,7 @@
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { CardReader, CardReaderEvent } from "../../core/door/card-reader.ts";
 import { messageOf } from "../errors.ts";
-import { nonNegativeOption, positiveOption } from "../options.ts";
+import { countOption, nonNegativeOption, positiveOption } from "../options.ts";
 import { createDeviceSessions, type DeviceSession, type PollTimers, systemTimers } from "../polling.ts";
 import { readCard } from "./card-select.ts";
 import { createTapDebouncer } from "./debounce.ts";
@@ -116,10 +116,7 @@ function resolveOptions(opts: Mfrc522SpidevOptions): Resolved {
   if (resetPin !== null && [7, 8, 9, 10, 11].includes(resetPin)) {
     throw new RangeError(`resetPin GPIO ${resetPin} is one of SPI0's pins (SCLK 11, MOSI 10, MISO 9, CE0 8, CE1 7)`);
   }
-  const readAttempts = opts.readAttempts ?? MFRC522_SPIDEV_DEFAULTS.readAttempts;
-  if (!Number.isInteger(readAttempts) || readAttempts < 1) {
-    throw new RangeError(`readAttempts must be an integer >= 1, got ${readAttempts}`);
-  }
+  const readAttempts = countOption("readAttempts", opts.readAttempts ?? MFRC522_SPIDEV_DEFAULTS.readAttempts);
   const resetLine =
     opts.resetLine === undefined
       ? resetPin === null
