@@ -17,3 +17,11 @@ export function countOption(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
   return value;
 }
+
+/** `value` if it is a BCM GPIO number on the 40-pin header (0..27). */
+export function headerGpioOption(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 27) {
+    throw new RangeError(`${name} must be a BCM GPIO number on the 40-pin header (0..27), got ${value}`);
+  }
+  return value;
+}

@@ -30,7 +30,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 import { codeOf, messageOf } from "../errors.ts";
-import { countOption, nonNegativeOption } from "../options.ts";
+import { countOption, headerGpioOption, nonNegativeOption } from "../options.ts";
 import { createDeviceSessions, type DeviceSession, type PollTimers, systemTimers } from "../polling.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import {
@@ -97,10 +97,7 @@ interface Resolved {
 }
 
 function resolveOptions(opts: GpiodPirOptions): Resolved {
-  const { pin } = opts;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 27) {
-    throw new RangeError(`pin must be a BCM GPIO number on the 40-pin header (0..27), got ${pin}`);
-  }
+  const pin = headerGpioOption("pin", opts.pin);
   const chip = opts.chip ?? PIR_GPIOD_DEFAULTS.chip;
   if (chip !== "auto" && !/^(\/dev\/)?gpiochip\d+$|^\d+$/.test(chip)) {
     throw new RangeError(`chip must be "auto" or a GPIO chip such as gpiochip0, got "${chip}"`);

@@ -39,7 +39,7 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
 import { codeOf, messageOf } from "../errors.ts";
 import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
-import { nonNegativeOption } from "../options.ts";
+import { headerGpioOption, nonNegativeOption } from "../options.ts";
 import { createDeviceSessions, type DeviceSession } from "../polling.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import { HEADER_CHIP_LABELS } from "./gpiod-tools.ts";
@@ -174,10 +174,7 @@ interface Resolved {
 }
 
 function resolveOptions(opts: PirOptions): Resolved {
-  const { pin } = opts;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 27) {
-    throw new RangeError(`pin must be a BCM GPIO number on the 40-pin header (0..27), got ${pin}`);
-  }
+  const pin = headerGpioOption("pin", opts.pin);
   const debounceMs = opts.debounceMs ?? PIR_DEFAULTS.debounceMs;
   if (!Number.isInteger(debounceMs) || debounceMs < 0) {
     throw new RangeError(`debounceMs must be an integer >= 0, got ${debounceMs}`);
