@@ -452,14 +452,14 @@ const MiB = 1024 * 1024;
  * sendAudio, sendVoice and the like are not served here: they are 404 before any body is read.
  */
 const FIELDS_BODY_LIMIT = 1 * MiB; // the rest: a 4096-character text with its keyboard, 100 commands... is a few tens of KB
-const FILE_BODY_LIMITS: Record<string, number> = {
-  sendphoto: 10 * MiB + FIELDS_BODY_LIMIT,
-  sendvideo: 50 * MiB + FIELDS_BODY_LIMIT,
-  sendanimation: 50 * MiB + FIELDS_BODY_LIMIT,
-  senddocument: 50 * MiB + FIELDS_BODY_LIMIT,
-  sendmediagroup: 50 * MiB + FIELDS_BODY_LIMIT,
-  editmessagemedia: 50 * MiB + FIELDS_BODY_LIMIT,
-};
+const FILE_BODY_LIMITS = new Map<string, number>([
+  ["sendphoto", 10 * MiB + FIELDS_BODY_LIMIT],
+  ["sendvideo", 50 * MiB + FIELDS_BODY_LIMIT],
+  ["sendanimation", 50 * MiB + FIELDS_BODY_LIMIT],
+  ["senddocument", 50 * MiB + FIELDS_BODY_LIMIT],
+  ["sendmediagroup", 50 * MiB + FIELDS_BODY_LIMIT],
+  ["editmessagemedia", 50 * MiB + FIELDS_BODY_LIMIT],
+]);
 /**
  * A slow client cannot hold a socket forever: the request line and headers must arrive within
  * 10 s and the whole request, body included, within 120 s (a 51 MB upload at 0.5 MB/s; on
@@ -498,12 +498,12 @@ const CHAT_ACTIONS = new Set([
   "record_video_note",
   "upload_video_note",
 ]);
-const MEDIA_METHODS: Record<string, MediaKind> = {
-  sendphoto: "photo",
-  sendvideo: "video",
-  sendanimation: "animation",
-  senddocument: "document",
-};
+const MEDIA_METHODS = new Map<string, MediaKind>([
+  ["sendphoto", "photo"],
+  ["sendvideo", "video"],
+  ["sendanimation", "animation"],
+  ["senddocument", "document"],
+]);
 const BAD_GATEWAY_HTML =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
@@ -555,7 +555,8 @@ class LocalBotApiServer implements LocalBotApi {
   /** Responses not yet closed, so close() can let the last answers out. */
   private readonly inFlight = new Set<http.ServerResponse>();
 
-  private readonly handlers: Record<string, Handler>;
+  /** Method handlers by lower-case name: a Map, so a name from the URL never reaches Object.prototype. */
+  private readonly handlers: Map<string, Handler>;
 
   constructor(opts: LocalBotApiOptions) {
     this.token = opts.token ?? "5000000001:local-test-token";
@@ -918,12 +919,12 @@ class LocalBotApiServer implements LocalBotApi {
       this.refuseBeforeBody(res, call, new ApiError(401, "Unauthorized"));
       return;
     }
-    const handler = this.handlers[key];
+    const handler = this.handlers.get(key);
     if (!handler) {
       this.refuseBeforeBody(res, call, new ApiError(404, "Not Found: method not found"));
       return;
     }
-    const limit = FILE_BODY_LIMITS[key] ?? FIELDS_BODY_LIMIT;
+    const limit = FILE_BODY_LIMITS.get(key) ?? FIELDS_BODY_LIMIT;
     if (Number(req.headers["content-length"] ?? 0) > limit) {
       this.refuseBeforeBody(res, call, new ApiError(413, "Request Entity Too Large"));
       return;
@@ -1456,7 +1457,7 @@ class LocalBotApiServer implements LocalBotApi {
     }
   }
 
-  private buildHandlers(): Record<string, Handler> {
+  private buildHandlers(): Map<string, Handler> {
     const ok = () => true;
     const handlers: Record<string, Handler> = {
       getme: () => this.botInfo,
@@ -1699,7 +1700,7 @@ class LocalBotApiServer implements LocalBotApi {
       },
     };
 
-    for (const [method, kind] of Object.entries(MEDIA_METHODS)) {
+    for (const [method, kind] of MEDIA_METHODS) {
       handlers[method] = (p, ctx) => {
         const chat = this.chatParam(p);
         const raw = typeof p.caption === "string" ? p.caption : "";
@@ -1716,7 +1717,7 @@ class LocalBotApiServer implements LocalBotApi {
         return this.commit(stored);
       };
     }
-    return handlers;
+    return new Map(Object.entries(handlers));
   }
 }
 
@@ -2201,21 +2202,22 @@ export function imageSize(b: Buffer): { width: number; height: number } | undefi
   return undefined;
 }
 
-const MIME_BY_EXT: Record<string, string> = {
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-  bmp: "image/bmp",
-  mp4: "video/mp4",
-  webm: "video/webm",
-  pdf: "application/pdf",
-  txt: "text/plain",
-  csv: "text/csv",
-  json: "application/json",
-  zip: "application/zip",
-};
+/** By file extension: a Map, so an extension from a file name never reaches Object.prototype. */
+const MIME_BY_EXT = new Map<string, string>([
+  ["png", "image/png"],
+  ["jpg", "image/jpeg"],
+  ["jpeg", "image/jpeg"],
+  ["gif", "image/gif"],
+  ["webp", "image/webp"],
+  ["bmp", "image/bmp"],
+  ["mp4", "video/mp4"],
+  ["webm", "video/webm"],
+  ["pdf", "application/pdf"],
+  ["txt", "text/plain"],
+  ["csv", "text/csv"],
+  ["json", "application/json"],
+  ["zip", "application/zip"],
+]);
 
 function sniffMime(bytes: Buffer, filename: string, declared: string): string {
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x89504e47) return "image/png";
@@ -2226,12 +2228,12 @@ function sniffMime(bytes: Buffer, filename: string, declared: string): string {
   if (bytes.toString("ascii", 0, 4) === "%PDF") return "application/pdf";
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x1a45dfa3) return "video/webm";
   const ext = filename.split(".").pop()?.toLowerCase() ?? "";
-  return MIME_BY_EXT[ext] ?? (declared || "application/octet-stream");
+  return MIME_BY_EXT.get(ext) ?? (declared || "application/octet-stream");
 }
 
 function extensionOf(filename: string | undefined, mime: string | undefined): string {
   const fromName = filename?.includes(".") ? filename.split(".").pop() : undefined;
   if (fromName) return fromName.toLowerCase();
-  const found = Object.entries(MIME_BY_EXT).find(([, m]) => m === mime);
+  const found = [...MIME_BY_EXT].find(([, m]) => m === mime);
   return found ? found[0] : "";
 }

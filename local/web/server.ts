@@ -60,14 +60,14 @@ export interface LocalWeb {
   close(): Promise<void>;
 }
 
-/** The page's own files: nothing else is served. */
-const STATIC: Record<string, { file: string; type: string }> = {
-  "/": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/app.css": { file: "app.css", type: "text/css; charset=utf-8" },
-  "/favicon.svg": { file: "favicon.svg", type: "image/svg+xml" },
-};
+/** The page's own files: nothing else is served (a Map: a path like /__proto__ is just unknown). */
+const STATIC = new Map<string, { file: string; type: string }>([
+  ["/", { file: "index.html", type: "text/html; charset=utf-8" }],
+  ["/index.html", { file: "index.html", type: "text/html; charset=utf-8" }],
+  ["/app.js", { file: "app.js", type: "text/javascript; charset=utf-8" }],
+  ["/app.css", { file: "app.css", type: "text/css; charset=utf-8" }],
+  ["/favicon.svg", { file: "favicon.svg", type: "image/svg+xml" }],
+]);
 
 const CSP =
   "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; " +
@@ -354,7 +354,7 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       throw new HttpError(401, "Open the address printed at start-up (it carries the session token).");
     }
 
-    const page = STATIC[url.pathname];
+    const page = STATIC.get(url.pathname);
     if (page && (method === "GET" || method === "HEAD")) {
       const body = await readFile(`${publicDir}${page.file}`);
       res.writeHead(200, headers(page.type, { "content-length": String(body.length) }));

@@ -129,6 +129,12 @@ describe("local mode over HTTP (the console process without a token)", () => {
     }
     assert.equal((await call("/../package.json")).status, 404);
     assert.equal((await call("/server.ts")).status, 404);
+    // Paths are looked up in a Map: Object.prototype's names are unknown paths like any other.
+    for (const name of ["/__proto__", "/constructor", "/toString", "/hasOwnProperty"]) {
+      const r = await call(name);
+      assert.equal(r.status, 404, name);
+      assert.match(String(r.body), /Not found/, name);
+    }
   });
 
   test("a foreign Host (DNS rebinding), a foreign Origin, or a non-JSON POST is refused", async () => {
