@@ -33,7 +33,7 @@ export function parseParams(
 ): { params: Params; files: Map<string, UploadedFile> } {
   const params: Params = {};
   const files = new Map<string, UploadedFile>();
-  for (const [k, v] of url.searchParams) params[k] = v;
+  for (const [k, v] of url.searchParams) setParam(params, k, v);
 
   const type = (req.headers["content-type"] ?? "").toLowerCase();
   if (body.length > 0) {
@@ -47,7 +47,7 @@ export function parseParams(
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         throw badRequest("can't parse JSON object");
       }
-      Object.assign(params, parsed);
+      for (const [k, v] of Object.entries(parsed)) setParam(params, k, v);
     } else if (type.startsWith("multipart/form-data")) {
       const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(req.headers["content-type"] ?? "");
       if (!boundary) throw badRequest("can't parse multipart/form-data: no boundary");
@@ -59,13 +59,13 @@ export function parseParams(
             bytes: part.data,
           };
           files.set(part.name, file);
-          params[part.name] = file;
+          setParam(params, part.name, file);
         } else {
-          params[part.name] = part.data.toString("utf8");
+          setParam(params, part.name, part.data.toString("utf8"));
         }
       }
     } else {
-      for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params[k] = v;
+      for (const [k, v] of new URLSearchParams(body.toString("utf8"))) setParam(params, k, v);
     }
   }
 
@@ -73,7 +73,7 @@ export function parseParams(
     if (typeof v !== "string") continue;
     if (JSON_FIELDS.has(k)) {
       try {
-        params[k] = JSON.parse(v);
+        setParam(params, k, JSON.parse(v));
       } catch {
         throw badRequest(
           k === "reply_markup" ? "can't parse reply keyboard markup JSON object" : `can't parse ${k} JSON object`,
@@ -81,10 +81,19 @@ export function parseParams(
       }
     } else if (v.startsWith("attach://")) {
       const file = files.get(v.slice("attach://".length));
-      if (file) params[k] = file;
+      if (file) setParam(params, k, file);
     }
   }
   return { params, files };
+}
+
+/**
+ * Sets a field as the params' own property, whatever its name: a field called `__proto__`
+ * (`params[k] = v` or Object.assign would call Object.prototype's setter and give the params a
+ * prototype of the sender's choosing) is just a field no method reads.
+ */
+function setParam(params: Params, name: string, value: unknown): void {
+  Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export function isUploadedFile(v: unknown): v is UploadedFile {

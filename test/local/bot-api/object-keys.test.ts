@@ -38,6 +38,44 @@ describe("local Bot API server: names from requests are not object keys", () => 
     }
   });
 
+  test("a field called __proto__ is a field like any other: it does not lend the request its fields", async () => {
+    const api = await startLocalBotApi();
+    try {
+      const post = (body: string | FormData | URLSearchParams, headers: Record<string, string> = {}) =>
+        fetch(`${api.apiRoot}/bot${api.token}/sendMessage`, { method: "POST", headers, body });
+      // JSON: without the fix the params' prototype became { text: "hi" } and "hi" was sent.
+      const json = await post('{"__proto__": {"text": "hi"}, "chat_id": 1001}', { "content-type": "application/json" });
+      assert.equal(json.status, 400);
+      assert.equal(((await json.json()) as { description: string }).description, "Bad Request: message text is empty");
+      // The same field in a query string, a urlencoded body and a multipart body.
+      const query = await fetch(`${api.apiRoot}/bot${api.token}/sendMessage?__proto__=x&chat_id=1001`, {
+        method: "POST",
+      });
+      assert.equal(query.status, 400);
+      const form = new FormData();
+      form.set("chat_id", "1001");
+      form.set("__proto__", new Blob([Buffer.from("x")]), "text");
+      assert.equal((await post(form)).status, 400);
+      assert.equal(
+        (
+          await post(
+            new URLSearchParams([
+              ["chat_id", "1001"],
+              ["__proto__", "y"],
+            ]),
+          )
+        ).status,
+        400,
+      );
+      assert.equal(api.messages(1001).length, 0, "nothing was sent");
+      const recorded = api.calls.at(0)?.params ?? {};
+      assert.equal(Object.getPrototypeOf(recorded), Object.prototype);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(recorded, "__proto__")?.value, { text: "hi" });
+    } finally {
+      await api.close();
+    }
+  });
+
   test("a file whose extension is an Object member's name keeps the MIME type it was sent with", async () => {
     const api = await startLocalBotApi();
     try {
