@@ -238,6 +238,31 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await shot("07-invite-opened");
   });
 
+  test("chats open from the keyboard too (Enter, Space)", async () => {
+    // The invite left us as Linus: back to Ada, whose private chat opens.
+    await page.getByTestId("persona").selectOption(String(ADA));
+    await chat(ADA).waitFor();
+    await chat(LOCAL_GROUP.id).press("Enter");
+    assert.match((await chat(LOCAL_GROUP.id).getAttribute("class")) ?? "", /\bactive\b/);
+    assert.match((await page.getByTestId("chat-title").textContent()) ?? "", /Server room staff/);
+    await chat(ADA).press(" ");
+    assert.match((await chat(ADA).getAttribute("class")) ?? "", /\bactive\b/);
+  });
+
+  test("a /command in a message is sent again when clicked, like in Telegram", async () => {
+    await chat(ADA).click();
+    const userStatus = page.locator('[data-testid="message"][data-from="user"]', { hasText: /^\/status/ });
+    const statusReplies = page.locator('[data-testid="message"][data-from="bot"]', {
+      hasText: /server-room · climate/,
+    });
+    const sent = await userStatus.count();
+    const replies = await statusReplies.count();
+    assert.ok(sent >= 1 && replies >= 1, "Ada sent /status earlier and got the status");
+    await userStatus.last().locator(".bot-command", { hasText: "/status" }).click();
+    await userStatus.nth(sent).waitFor();
+    await statusReplies.nth(replies).waitFor();
+  });
+
   test("nothing went wrong in the page: no console errors, no failed or outside requests", () => {
     assert.deepEqual(problems, []);
   });
