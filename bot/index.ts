@@ -10,14 +10,20 @@ import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../core/logger.ts";
 import { registerCommands } from "./commands.ts";
-import type { BotServices, SeromaContext } from "./context.ts";
+import {
+  type BotServices,
+  conversationContext,
+  type SeromaContext,
+  type SeromaOuterContext,
+  seromaContextConstructor,
+} from "./context.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
 import { alertsFeature } from "./features/alerts.ts";
 import { backupFeature } from "./features/backup.ts";
 import { cameraFeature } from "./features/camera.ts";
 import { chartFeature } from "./features/chart.ts";
-import { createEnrollFeature, type SeromaOuterContext } from "./features/enroll.ts";
+import { createEnrollFeature } from "./features/enroll.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
 import { addServerConversation, serversFeature } from "./features/servers.ts";
@@ -42,9 +48,13 @@ export interface BotDeps {
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 export function createBot(deps: BotDeps) {
+  const botLog = deps.logger.child({ component: "bot" });
+  // Every update's context is constructed with the services and its own child logger.
+  const contextDeps = { services: deps.services, logger: botLog };
   const bot = new Bot<SeromaOuterContext>(deps.token, {
     client: { apiRoot: deps.apiRoot },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+    ContextConstructor: seromaContextConstructor<SeromaOuterContext>(contextDeps),
   });
   // Flood control: on 429, wait Telegram's retry_after (up to a minute) and try once more.
   // Network errors and 5xx are left to the caller (the alert outbox retries durably).
@@ -52,7 +62,6 @@ export function createBot(deps: BotDeps) {
     autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: 60, rethrowHttpErrors: true, rethrowInternalServerErrors: true }),
   );
   const i18n = createI18n(deps.services.config.defaultLocale);
-  const botLog = deps.logger.child({ component: "bot" });
   // Every text, caption and button fits Telegram's limits (bot/outgoing.ts): on bot.api (the
   // alert channel) in the default language, per update and per conversation in the reader's.
   const defaultLocale = deps.services.config.defaultLocale;
@@ -60,12 +69,6 @@ export function createBot(deps: BotDeps) {
 
   // Updates of one chat are handled in order; different chats run concurrently.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
-  const setup = (ctx: SeromaContext, next: () => Promise<void>) => {
-    ctx.services = deps.services;
-    ctx.log = botLog.child({ update: ctx.update.update_id });
-    return next();
-  };
-  bot.use(setup);
   bot.use(errorBoundary);
   bot.use(i18n);
   bot.use(fit.perUpdate);
@@ -73,7 +76,11 @@ export function createBot(deps: BotDeps) {
   bot.use(inviteFeature);
   bot.use(authFilter());
   // Conversations (/enroll, /addserver) see the same services, translations and fitting.
-  bot.use(conversations<SeromaOuterContext, SeromaContext>({ plugins: [setup, i18n, fit.perUpdate] }));
+  bot.use(
+    conversations<SeromaOuterContext, SeromaContext>({
+      plugins: [conversationContext(contextDeps), i18n, fit.perUpdate],
+    }),
+  );
   const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
   bot.use(enroll.conversation);
   bot.use(addServerConversation);
@@ -94,7 +101,7 @@ export function createBot(deps: BotDeps) {
   bot.use(backupFeature);
   bot.use(unhandledFeature);
 
-  // Last line of defence (errors outside the boundary, e.g. in context setup).
+  // Last line of defence (errors outside the boundary, e.g. in the runner's sequentialize).
   bot.catch((err) => {
     botLog.error(
       { update: err.ctx.update.update_id, ...describeTelegramError(err.error).detail },

@@ -18,17 +18,16 @@
  * before the final confirmation).
  */
 import { randomBytes } from "node:crypto";
-import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
+import { type Conversation, createConversation } from "@grammyjs/conversations";
 import { type Context, InlineKeyboard } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
 import type { StaffMember, StaffRole } from "../../core/door/ports.ts";
 import { STAFF_NAME_MAX, validateStaffName } from "../../core/door/staff-name.ts";
 import { escapeHtml } from "../../core/text/format.ts";
-import type { SeromaContext } from "../context.ts";
+import type { SeromaContext, SeromaOuterContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
 import { deliverInvite } from "../invite-delivery.ts";
 
-export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
 type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;
 
 /** The update field of a pseudo update that carries a card read for an enrollment. */

@@ -19,9 +19,8 @@ import {
 import { ageParts, escapeHtml } from "../../core/text/format.ts";
 import { recordAudit } from "../audit.ts";
 import { type ChatWork, inBackground } from "../background.ts";
-import type { SeromaContext } from "../context.ts";
+import type { SeromaContext, SeromaOuterContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
-import type { SeromaOuterContext } from "./enroll.ts";
 
 type AddServerConversation = Conversation<SeromaOuterContext, SeromaContext>;
 
