@@ -7,7 +7,7 @@
  */
 import type { Conversation } from "@grammyjs/conversations";
 import { createConversation } from "@grammyjs/conversations";
-import { Composer, type Context, InlineKeyboard } from "grammy";
+import { Composer, type Context } from "grammy";
 import {
   CHECK_IDS,
   HOST_NAME,
@@ -21,6 +21,14 @@ import { recordAudit } from "../audit.ts";
 import { type ChatWork, inBackground } from "../background.ts";
 import type { SeromaContext, SeromaOuterContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
+import { callbackPrefixOf, pressed, pressedAction } from "../ui/callback-data.ts";
+import {
+  addServerCancelKeyboard,
+  addServerTrustKeyboard,
+  hostKeyboard,
+  removeServerKeyboard,
+  serversKeyboard,
+} from "../ui/keyboards.ts";
 
 type AddServerConversation = Conversation<SeromaOuterContext, SeromaContext>;
 
@@ -152,12 +160,6 @@ export function details(ctx: SeromaContext, spec: HostSpec, r: HostResult | unde
   return lines.join("\n");
 }
 
-function hostButtons(name: string, ctx: SeromaContext): InlineKeyboard {
-  return new InlineKeyboard()
-    .text(ctx.t("servers-button-check", { name }), `srv:chk:${name}`)
-    .text(ctx.t("servers-button-details", { name }), `srv:det:${name}`);
-}
-
 async function listServers(ctx: SeromaContext): Promise<void> {
   const { storage, config } = ctx.services;
   const hosts = await storage.hosts.list(config.roomId);
@@ -166,8 +168,10 @@ async function listServers(ctx: SeromaContext): Promise<void> {
     return;
   }
   const latest = await storage.serverResults.latestPerHost(config.roomId);
-  const kb = new InlineKeyboard();
-  for (const h of hosts) kb.append(hostButtons(h.name, ctx)).row();
+  const kb = serversKeyboard(
+    ctx.t,
+    hosts.map((h) => h.name),
+  );
   const lines = [ctx.t("servers-title", { room: escapeHtml(config.roomId), n: String(hosts.length) }), ""];
   for (const h of hosts) lines.push(statusLine(ctx, h, latest.get(h.name)));
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: kb });
@@ -183,11 +187,11 @@ async function checkNow(ctx: SeromaContext, name: string, work: ChatWork): Promi
   }
   await work.progress(ctx.t("servers-checking", { name: escapeHtml(name) }));
   const result = await work.wait(ctx.services.servers.checkNow(name));
-  await work.progress(details(ctx, spec, result), { reply_markup: hostButtons(name, ctx) });
+  await work.progress(details(ctx, spec, result), { reply_markup: hostKeyboard(ctx.t, name) });
 }
 
 function isCancel(ctx: Context): boolean {
-  return ctx.callbackQuery?.data === "adds:cancel" || /^\/cancel(@\w+)?$/.test(ctx.message?.text?.trim() ?? "");
+  return pressedAction(ctx)?.type === "addserver-cancel" || /^\/cancel(@\w+)?$/.test(ctx.message?.text?.trim() ?? "");
 }
 
 async function hint(ctx: SeromaContext, key: string): Promise<void> {
@@ -219,7 +223,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
   const admin = ctx.from;
   if (!admin || !ctx.chat) return;
   const t = ctx.t.bind(ctx);
-  const cancelKb = new InlineKeyboard().text(t("enroll-button-cancel"), "adds:cancel");
+  const cancelKb = addServerCancelKeyboard(t);
   const next = (accept: (c: SeromaContext) => boolean, hintKey: string) =>
     conversation
       .waitFrom(admin.id, { next: true, maxMilliseconds: STEP_MS })
@@ -288,9 +292,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
     await ctx.reply(t("addserver-no-key", { reason: escapeHtml(key.message) }), { parse_mode: "HTML" });
     return;
   }
-  const confirmKb = new InlineKeyboard()
-    .text(t("addserver-button-trust"), "adds:trust")
-    .text(t("enroll-button-cancel"), "adds:cancel");
+  const confirmKb = addServerTrustKeyboard(t);
   await ctx.reply(
     t("addserver-confirm-key", {
       name: escapeHtml(name),
@@ -300,7 +302,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
     }),
     { parse_mode: "HTML", reply_markup: confirmKb },
   );
-  const trust = await next((c) => c.callbackQuery?.data === "adds:trust", "enroll-hint-button");
+  const trust = await next((c) => pressedAction(c)?.type === "addserver-trust", "enroll-hint-button");
   if (isCancel(trust)) return cancelled(trust);
   await trust.answerCallbackQuery();
 
@@ -342,7 +344,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
     const result = await outer.services.servers.checkNow(name);
     return spec ? statusLine(outer, spec, result) : "";
   });
-  if (line) await ctx.reply(line, { parse_mode: "HTML", reply_markup: hostButtons(name, ctx) });
+  if (line) await ctx.reply(line, { parse_mode: "HTML", reply_markup: hostKeyboard(ctx.t, name) });
 }
 
 export const addServerConversation = createConversation<SeromaOuterContext, SeromaContext>(addServer, {
@@ -362,15 +364,15 @@ serversFeature.command("server", requireStaff, async (ctx) => {
   await inBackground(ctx, "server-check", (work) => checkNow(ctx, name, work));
 });
 
-serversFeature.callbackQuery(/^srv:chk:([a-z0-9_-]{1,32})$/, requireStaff, async (ctx) => {
-  const name = ctx.match[1] ?? "";
+serversFeature.filter(pressed("server-check"), requireStaff, async (ctx) => {
+  const { name } = ctx.button;
   await inBackground(ctx, "server-check", (work) => checkNow(ctx, name, work), {
     toast: ctx.t("servers-checking-short", { name }),
   });
 });
 
-serversFeature.callbackQuery(/^srv:det:([a-z0-9_-]{1,32})$/, requireStaff, async (ctx) => {
-  const name = ctx.match[1] ?? "";
+serversFeature.filter(pressed("server-details"), requireStaff, async (ctx) => {
+  const { name } = ctx.button;
   const { storage, config } = ctx.services;
   const spec = await storage.hosts.get(config.roomId, name);
   if (!spec) {
@@ -379,7 +381,7 @@ serversFeature.callbackQuery(/^srv:det:([a-z0-9_-]{1,32})$/, requireStaff, async
   }
   const [latest] = await storage.serverResults.latest(config.roomId, name, 1);
   await ctx.answerCallbackQuery();
-  await ctx.reply(details(ctx, spec, latest), { parse_mode: "HTML", reply_markup: hostButtons(name, ctx) });
+  await ctx.reply(details(ctx, spec, latest), { parse_mode: "HTML", reply_markup: hostKeyboard(ctx.t, name) });
 });
 
 serversFeature.command("addserver", requireAdmin, async (ctx) => {
@@ -403,14 +405,12 @@ serversFeature.command("removeserver", requireAdmin, async (ctx) => {
   }
   await ctx.reply(ctx.t("removeserver-confirm", { name: escapeHtml(name), address: escapeHtml(spec.address) }), {
     parse_mode: "HTML",
-    reply_markup: new InlineKeyboard()
-      .text(ctx.t("removeserver-button"), `srv:rm:${name}`)
-      .text(ctx.t("enroll-button-cancel"), "srv:rmno"),
+    reply_markup: removeServerKeyboard(ctx.t, name),
   });
 });
 
-serversFeature.callbackQuery(/^srv:rm:([a-z0-9_-]{1,32})$/, requireAdmin, async (ctx) => {
-  const name = ctx.match[1] ?? "";
+serversFeature.filter(pressed("server-remove"), requireAdmin, async (ctx) => {
+  const { name } = ctx.button;
   const removed = await ctx.services.storage.hosts.remove(ctx.services.config.roomId, name);
   await ctx.answerCallbackQuery();
   if (!removed) {
@@ -422,16 +422,19 @@ serversFeature.callbackQuery(/^srv:rm:([a-z0-9_-]{1,32})$/, requireAdmin, async 
   await ctx.editMessageText(ctx.t("removeserver-done", { name: escapeHtml(name) }), { parse_mode: "HTML" });
 });
 
-serversFeature.callbackQuery("srv:rmno", requireAdmin, async (ctx) => {
+serversFeature.filter(pressed("server-keep"), requireAdmin, async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("addserver-cancelled"));
 });
 
 /** /addserver buttons the conversation did not take: someone else's, or an old one. */
-serversFeature.callbackQuery(/^adds:/, async (ctx) => {
-  const running = Object.keys(ctx.conversation.active()).includes("addserver");
-  await ctx.answerCallbackQuery({
-    text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
-    show_alert: true,
-  });
-});
+serversFeature.filter(
+  (ctx) => callbackPrefixOf(ctx.callbackQuery?.data) === "adds",
+  async (ctx) => {
+    const running = Object.keys(ctx.conversation.active()).includes("addserver");
+    await ctx.answerCallbackQuery({
+      text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
+      show_alert: true,
+    });
+  },
+);
