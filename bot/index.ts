@@ -1,7 +1,7 @@
 /**
  * createBot wires the Telegram interface: context setup, error boundary, i18n,
- * auth (first of the features), then one Composer per feature, the unhandled-update
- * feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
+ * auth (first of the features), the conversations (bot/conversations/), then one Composer
+ * per feature (bot/features/), the unhandled-update feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
@@ -17,16 +17,17 @@ import {
   type SeromaOuterContext,
   seromaContextConstructor,
 } from "./context.ts";
+import { addServerConversation } from "./conversations/addserver.ts";
+import { createEnrollConversation } from "./conversations/enroll.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
 import { alertsFeature } from "./features/alerts.ts";
 import { backupFeature } from "./features/backup.ts";
 import { cameraFeature } from "./features/camera.ts";
 import { chartFeature } from "./features/chart.ts";
-import { createEnrollFeature } from "./features/enroll.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
-import { addServerConversation, serversFeature } from "./features/servers.ts";
+import { serversFeature } from "./features/servers.ts";
 import { inviteFeature, staffFeature } from "./features/staff.ts";
 import { startFeature } from "./features/start.ts";
 import { statusFeature } from "./features/status.ts";
@@ -81,7 +82,8 @@ export function createBot(deps: BotDeps) {
       plugins: [conversationContext(contextDeps), i18n, fit.perUpdate],
     }),
   );
-  const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
+  // bot/conversations/: each conversation, its command and its stray buttons, before the features.
+  const enroll = createEnrollConversation({ inject: (update) => bot.handleUpdate(update) });
   bot.use(enroll.conversation);
   bot.use(addServerConversation);
   bot.command("enroll", enroll.command);

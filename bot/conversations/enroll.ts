@@ -54,7 +54,7 @@ export function cardPayload(ctx: Context): CardUpdatePayload | undefined {
 export const ENROLL_STEP_MS = 10 * 60_000;
 const MAX_NAME_TRIES = 5;
 
-export interface EnrollFeatureDeps {
+export interface EnrollDeps {
   /** Feeds a pseudo update into the bot (bot.handleUpdate). */
   inject(update: Update): Promise<void>;
 }
@@ -70,7 +70,7 @@ async function hint(ctx: SeromaContext, key: string): Promise<void> {
   else if (ctx.message) await ctx.reply(ctx.t(key), { parse_mode: "HTML" });
 }
 
-export function createEnrollFeature(deps: EnrollFeatureDeps) {
+export function createEnrollConversation(deps: EnrollDeps) {
   /** Card captures in progress, by enrollment session. */
   const captures = new Map<string, { cancel(): void }>();
   let pseudoUpdateId = 0;
