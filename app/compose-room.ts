@@ -51,6 +51,7 @@ import { createSystemHealthJob, type SystemHealthJob, type SystemHealthReaders }
 import { connectAlertsToBus, type SnsSender, setupAlerts } from "./alerts.ts";
 import { createBackupJobFromConfig } from "./backups.ts";
 import { createServerCheckJobFromConfig, serverServices } from "./servers.ts";
+import { createServiceRunner, type RoomService } from "./services.ts";
 
 /** How long stop() lets a capture in progress finish (a Pi's shutdown has 5 s in all). */
 const CAPTURE_GRACE_MS = 1_000;
@@ -137,12 +138,21 @@ export interface Room {
   readonly invites: InviteStore;
   /** Translates with the room's default locale. */
   t(key: string, vars?: Record<string, string | number>): string;
-  /** Starts the alert pipeline, then every job. The security watch failing to start is logged and reported, not thrown. */
+  /** The room's services in start order (app/services.ts); stop() goes through them backwards. */
+  readonly services: readonly string[];
+  /**
+   * Starts the services in order: the alert pipeline (and its bus listeners) first, then every
+   * job. A service that cannot start is logged and the others still start: the security watch
+   * failing is a motion.dead incident; any other failure makes start() reject once the rest
+   * have started (stop the room). An alert pipeline that cannot start ends it at once.
+   */
   start(): Promise<void>;
   /**
-   * Stops the bot's background work (bounded grace, then aborted), every job, the capture
-   * service (nothing is stored after it returns) and the alert pipeline (stop the bot's
-   * runner first). Leaves devices and storage open.
+   * Stops every service in the reverse order: the bot's background work first (bounded grace,
+   * then aborted), the jobs, the capture service (nothing is stored after it returns), the
+   * alert pipeline last, releasing every bus listener the room took (stop the bot's runner
+   * first). A stop that fails is logged and the rest still stop; stop() then rejects with it.
+   * Leaves devices and storage open.
    */
   stop(): Promise<void>;
 }
@@ -280,16 +290,6 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
       return result;
     });
   }
-  connectAlertsToBus(alerts, bus, timeZone, {
-    logger,
-    breachSnapshots: {
-      async take(entry) {
-        const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
-        return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
-      },
-      link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
-    },
-  });
   const alertJob = createAlertJob({
     engine: alerts.engine,
     outbox: storage.outbox,
@@ -360,6 +360,77 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     : undefined;
 
   const pipelineNow = alerts;
+  /** The alert pipeline's bus listeners, while it runs. */
+  let disconnectAlerts: (() => void) | undefined;
+  const job = (name: string, j: { start(): Promise<void>; stop(): Promise<void> }): RoomService => ({
+    name,
+    start: () => j.start(),
+    stop: () => j.stop(),
+  });
+  const noStart = async () => {};
+  const deviceReport = opts.deviceReport;
+  // Started in this order and stopped in the reverse one. Alerts first: the first reading is
+  // already judged, and undelivered notices from before a restart go out now. The LCD listens
+  // before the first reading is taken. The capture service is closed after the door and the
+  // security watch (they take pictures), the bot's background work is stopped before
+  // everything (it waits on the jobs and the camera, never the other way round).
+  const services: RoomService[] = [
+    {
+      name: "alerts",
+      required: true,
+      async start() {
+        await pipelineNow.start();
+        disconnectAlerts ??= connectAlertsToBus(pipelineNow, bus, timeZone, {
+          logger,
+          breachSnapshots: {
+            async take(entry) {
+              const shot = await capture.snapshot({ reason: "breach", accessEntryId: entry.id, label: "BREACH" });
+              return shot.ok && shot.item ? { mediaId: shot.item.id } : undefined;
+            },
+            link: (mediaId, incidentId) => storage.media.linkIncident(mediaId, incidentId),
+          },
+        });
+      },
+      async stop() {
+        disconnectAlerts?.();
+        disconnectAlerts = undefined;
+        await pipelineNow.stop();
+      },
+    },
+    job("alert-job", alertJob),
+    ...(dailySummary ? [job("daily-summary", dailySummary)] : []),
+    job("display", displayJob),
+    {
+      name: "room-status",
+      start: async () => {
+        if (!opts.manualSampling) await roomStatus.start();
+      },
+      stop: () => roomStatus.stop(),
+    },
+    // Nothing to start; closed (bounded grace) once nothing that takes pictures runs.
+    { name: "capture", start: noStart, stop: () => capture.close(opts.captureGraceMs ?? CAPTURE_GRACE_MS) },
+    job("door", door),
+    job("media-retention", retention),
+    job("storage-watch", storageWatch),
+    job("system-health", health),
+    ...(deviceReport ? [{ name: "device-report", start: () => reportDevices(deviceReport), stop: noStart }] : []),
+    job("server-checks", serverChecks),
+    job("backups", backups),
+    {
+      name: "security-watch",
+      start: () => watch.start(),
+      stop: () => watch.stop(),
+      startFailed(err) {
+        // A motion sensor that cannot start is an incident, not a reason to leave the room unwatched by everything else.
+        logger.error({ err: err.message }, "the motion sensor could not start; the security watch is off");
+        bus.emit("motion.dead", { roomId: config.roomId, at: clock.now().getTime(), reason: err.message });
+      },
+    },
+    // Nothing to start (it runs what the chats hand it); stopped first.
+    { name: "background", start: noStart, stop: async () => void (await background.stop()) },
+  ];
+  const runner = createServiceRunner(services, logger);
+
   return {
     config,
     bus,
@@ -378,45 +449,8 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     systemHealth: health,
     invites,
     t,
-    async start() {
-      // Alerts first: the first reading is already judged, and undelivered notices from
-      // before a restart go out now.
-      await pipelineNow.start();
-      await alertJob.start();
-      await dailySummary?.start();
-      await displayJob.start();
-      if (!opts.manualSampling) await roomStatus.start();
-      await door.start();
-      await retention.start();
-      await storageWatch.start();
-      await health.start();
-      if (opts.deviceReport) await reportDevices(opts.deviceReport);
-      await serverChecks.start();
-      await backups.start();
-      try {
-        await watch.start();
-      } catch (err) {
-        // A motion sensor that cannot start is an incident, not a reason to leave the room unwatched by everything else.
-        logger.error({ err: (err as Error).message }, "the motion sensor could not start; the security watch is off");
-        bus.emit("motion.dead", { roomId: config.roomId, at: clock.now().getTime(), reason: (err as Error).message });
-      }
-    },
-    async stop() {
-      // Chat work first: it waits on the jobs and the camera below, never the other way round.
-      await background.stop();
-      await door.stop();
-      await serverChecks.stop();
-      await backups.stop();
-      await watch.stop();
-      await capture.close(opts.captureGraceMs ?? CAPTURE_GRACE_MS);
-      await retention.stop();
-      await storageWatch.stop();
-      await health.stop();
-      await displayJob.stop();
-      await roomStatus.stop();
-      await alertJob.stop();
-      await dailySummary?.stop();
-      await pipelineNow.stop();
-    },
+    services: runner.names,
+    start: () => runner.start(),
+    stop: () => runner.stop(),
   };
 }

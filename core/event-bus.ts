@@ -23,6 +23,14 @@ export class EventBus<Events extends Record<string, unknown>> {
     return () => set.delete(listener as (payload: never) => unknown);
   }
 
+  /** Listeners subscribed to `event`, or to every event when none is given (a stopped room has none left). */
+  listenerCount(event?: keyof Events): number {
+    if (event !== undefined) return this.listeners.get(event)?.size ?? 0;
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     for (const listener of this.listeners.get(event) ?? []) {
       try {

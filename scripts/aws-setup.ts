@@ -9,8 +9,8 @@
 import { parseArgs } from "node:util";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { createAwsContext } from "../storage/aws/client.ts";
-import { ALL_TABLES } from "../storage/aws/index.ts";
 import { setupAwsBackend } from "../storage/aws/setup.ts";
+import { ALL_TABLES } from "../storage/aws/tables.ts";
 
 const { values } = parseArgs({
   options: {

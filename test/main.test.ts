@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { startLocalBotApi } from "../local/bot-api/server.ts";
-import { ALL_TABLES } from "../storage/aws/index.ts";
 import { createDynamoReadingRepository } from "../storage/aws/readings.ts";
+import { ALL_TABLES } from "../storage/aws/tables.ts";
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "./support/aws-local.ts";
 import { localPageUrl, startConsole } from "./support/console-process.ts";
 

@@ -29,6 +29,7 @@
  */
 import { createHash } from "node:crypto";
 import { type MessageAttributeValue, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { toAscii } from "../../core/text/transliterate.ts";
 
 export interface SnsNotice {
   subject: string;
@@ -189,67 +190,11 @@ function buildPublishInput(topicArn: string, fifo: boolean, n: SnsNotice) {
   };
 }
 
-const TRANSLITERATIONS: Record<string, string> = {
-  "°": "",
-  º: "",
-  "—": "-",
-  "–": "-",
-  "‒": "-",
-  "−": "-",
-  "‐": "-",
-  "‑": "-",
-  "‘": "'",
-  "’": "'",
-  "‚": "'",
-  "′": "'",
-  "“": '"',
-  "”": '"',
-  "„": '"',
-  "″": '"',
-  "«": '"',
-  "»": '"',
-  "…": "...",
-  "•": "*",
-  "·": ".",
-  "×": "x",
-  "÷": "/",
-  "±": "+/-",
-  "≤": "<=",
-  "≥": ">=",
-  "≠": "!=",
-  "≈": "~",
-  "→": "->",
-  "←": "<-",
-  "↑": "^",
-  "↓": "v",
-  µ: "u",
-  "€": "EUR",
-  "£": "GBP",
-  "¥": "JPY",
-  ß: "ss",
-  æ: "ae",
-  Æ: "AE",
-  œ: "oe",
-  Œ: "OE",
-  ø: "o",
-  Ø: "O",
-  ł: "l",
-  Ł: "L",
-  đ: "d",
-  Đ: "D",
-  þ: "th",
-  Þ: "Th",
-  ð: "d",
-  "、": ",",
-  "。": ".",
-  "「": '"',
-  "」": '"',
-};
-
 /**
  * An SNS-valid Subject: ASCII printable only (transliterated where there is an obvious ASCII
- * form, dropped otherwise), one line, whitespace collapsed, at most 99 characters (cut at a word
- * boundary when one is near, with "..."). Falls back to `fallback` when nothing is left.
+ * form, see core/text/transliterate.ts; dropped otherwise), one line, whitespace collapsed,
+ * at most 99 characters (cut at a word boundary when one is near, with "..."). Falls back
+ * to `fallback` when nothing is left.
  */
 export function sanitizeSubject(subject: string, fallback = "Seroma alert"): string {
   const ascii = toAscii(wellFormed(String(subject ?? "")))
@@ -268,32 +213,6 @@ export function sanitizeSubject(subject: string, fallback = "Seroma alert"): str
   const space = cut.lastIndexOf(" ");
   if (space >= room - 20) cut = cut.slice(0, space);
   return `${cut.trimEnd()}...`;
-}
-
-function toAscii(s: string): string {
-  let out = "";
-  for (const ch of s) {
-    const mapped = TRANSLITERATIONS[ch];
-    if (mapped !== undefined) {
-      out += mapped;
-      continue;
-    }
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x80) {
-      out += ch;
-      continue;
-    }
-    // NFKD splits accents off letters (é -> e + U+0301), unfolds full-width forms (Ａ -> A),
-    // superscripts (² -> 2) and compatibility symbols (℃ -> °C). What has no ASCII form
-    // (kana, kanji, emoji) becomes a space, so the words around it stay apart.
-    for (const part of ch.normalize("NFKD")) {
-      const m = TRANSLITERATIONS[part];
-      if (m !== undefined) out += m;
-      else if ((part.codePointAt(0) ?? 0) < 0x80) out += part;
-      else if (!/\p{M}/u.test(part)) out += " ";
-    }
-  }
-  return out;
 }
 
 /** Well-formed UTF-8 text without control characters other than tab, LF and CR. */

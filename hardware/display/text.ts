@@ -19,6 +19,7 @@
  * toLcdCharset is not idempotent (LCD text 0xDF is also "ß" in Unicode): map once, at the
  * driver, and never map LCD text again.
  */
+import { asciiStandIn } from "../../core/text/transliterate.ts";
 
 /** The ROM byte used for "°" (the handakuten "ﾟ", which looks like a degree sign). */
 export const LCD_DEGREE = "\u00DF";
@@ -64,49 +65,11 @@ const VOICED_MARKS = new Set(["\u3099", "\u309B", "\uFF9E"]);
 const SEMI_VOICED_MARKS = new Set(["\u309A", "\u309C", "\uFF9F"]);
 
 /**
- * Characters that Unicode does not decompose to something drawable but that have an obvious
- * stand-in: Latin letters without a decomposition (ß, æ, ø, ł, ...), typographic punctuation,
- * and the three ROM glyphs that replace ASCII ones (¥ at 0x5C, → at 0x7E, ← at 0x7F).
+ * Characters the A00 ROM draws itself (or that replace an ASCII one it draws differently:
+ * ¥ at 0x5C, → at 0x7E, ← at 0x7F); looked up before the ASCII stand-ins every plain-text
+ * output shares (core/text/transliterate.ts: ß -> ss, typographic quotes and dashes...).
  */
-const STAND_INS: Record<string, string> = {
-  ß: "ss",
-  ẞ: "SS",
-  æ: "ae",
-  Æ: "AE",
-  œ: "oe",
-  Œ: "OE",
-  ø: "o",
-  Ø: "O",
-  ł: "l",
-  Ł: "L",
-  đ: "d",
-  Đ: "D",
-  ð: "d",
-  Ð: "D",
-  þ: "th",
-  Þ: "Th",
-  ı: "i",
-  ħ: "h",
-  Ħ: "H",
-  ŧ: "t",
-  Ŧ: "T",
-  "\u2018": "'",
-  "\u2019": "'",
-  "\u201A": "'",
-  "\u201B": "'",
-  "\u2032": "'",
-  "\u201C": '"',
-  "\u201D": '"',
-  "\u201E": '"',
-  "\u201F": '"',
-  "\u2033": '"',
-  "\u2010": "-",
-  "\u2012": "-",
-  "\u2013": "-",
-  "\u2014": "-",
-  "\u2015": "-",
-  "\u2212": "-",
-  "×": "x",
+const ROM_GLYPHS: Record<string, string> = {
   "·": "\u00A5", // middle dot -> ･ (0xA5)
   "•": "\u00A5",
   º: LCD_DEGREE, // masculine ordinal, often typed for a degree sign
@@ -147,7 +110,7 @@ function mapBase(ch: string): MappedBase | undefined {
   const half = FULL_TO_HALF_KANA.get(ch);
   if (half !== undefined) return { out: halfKanaToRom(half), kana: true };
   if (LONE_MARK.test(ch)) return { out: "", kana: false };
-  const standIn = STAND_INS[ch];
+  const standIn = ROM_GLYPHS[ch] ?? asciiStandIn(ch);
   if (standIn !== undefined) return { out: standIn, kana: false };
   // Compatibility forms: ℃ -> °C, Ａ -> A, ① -> 1, ™ -> TM, … -> ..., ǅ -> Dz.
   const decomposed = ch.normalize("NFKD").replace(COMBINING_MARKS, "");
@@ -172,7 +135,8 @@ const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
  *   "Å" -> "A"); letters with no decomposition get a stand-in ("ß" -> "ss", "ø" -> "o");
  * - half-width katakana U+FF61-U+FF9F -> 0xA1-0xDF; full-width katakana -> half-width
  *   (ガ -> ｶﾞ, two cells), ヮヵヶ -> ﾜｶｹ; hiragana and kanji are not converted;
- * - other spaces -> " "; typographic quotes and dashes -> ASCII; "·" and "•" -> "･";
+ * - other spaces -> " "; typographic quotes and dashes, and symbols with an ASCII form
+ *   ("€" -> "EUR", "≤" -> "<="), -> ASCII (core/text/transliterate.ts); "·" and "•" -> "･";
  * - control and invisible format characters (newline, tab, zero-width space, soft hyphen)
  *   and combining marks with nothing to combine with are removed;
  * - anything else, emoji included, becomes one "?" per grapheme ("👨‍💻" -> "?").

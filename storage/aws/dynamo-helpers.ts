@@ -1,7 +1,8 @@
 /**
  * DynamoDB patterns the AWS repositories share: table definitions, the "condition
  * failed" outcome of a conditional write, consistent reads by key, atomic counters
- * (UpdateItem ADD), paged and counting Queries, and the encoding of key parts.
+ * (UpdateItem ADD), SET/REMOVE update expressions, paged and counting Queries, and the
+ * encoding of key parts.
  * Plumbing only: what the items mean stays with each repository.
  */
 import type { GlobalSecondaryIndex } from "@aws-sdk/client-dynamodb";
@@ -152,6 +153,34 @@ export async function addToCounter(
   const value = res.Attributes?.[attribute];
   if (!Number.isSafeInteger(value)) throw new Error(noValue);
   return value as number;
+}
+
+/**
+ * An update expression that SETs each field that is defined and REMOVEs each that is not,
+ * with the attribute names and values it uses; `extraSet` and `extraRemove` are added to
+ * its clauses as they are (e.g. a plain attribute name to remove).
+ */
+export function setOrRemove(
+  fields: Record<string, unknown>,
+  extraSet: string[] = [],
+  extraRemove: string[] = [],
+): { expr: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const set = [...extraSet];
+  const remove = [...extraRemove];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    names[`#${k}`] = k;
+    if (v === undefined) remove.push(`#${k}`);
+    else {
+      set.push(`#${k} = :${k}`);
+      values[`:${k}`] = v;
+    }
+  }
+  const expr = [set.length ? `SET ${set.join(", ")}` : "", remove.length ? `REMOVE ${remove.join(", ")}` : ""]
+    .filter(Boolean)
+    .join(" ");
+  return { expr, names, values };
 }
 
 // ---------------------------------------------------------------------------- queries

@@ -15,30 +15,19 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Logger } from "../../core/logger.ts";
 import type { Storage } from "../../core/storage.ts";
 import { createSqliteStorage } from "../sqlite/index.ts";
-import { ACCESS_TABLES, createDynamoAccessLogRepository, createDynamoStaffRepository } from "./access.ts";
+import { createDynamoAccessLogRepository } from "./access-log.ts";
 import { createJournalledAlertLedger } from "./alert-ledger.ts";
-import {
-  ALERT_TABLES,
-  createDynamoAuditRepository,
-  createDynamoIncidentRepository,
-  createDynamoMuteRepository,
-} from "./alerts.ts";
-import { type AwsContext, type AwsStorageOptions, createAwsContext, type TableSpec } from "./client.ts";
-import { createS3MediaStore, MEDIA_TABLES } from "./media.ts";
+import { createDynamoAuditRepository } from "./audit.ts";
+import { type AwsContext, type AwsStorageOptions, createAwsContext } from "./client.ts";
+import { createDynamoIncidentRepository } from "./incidents.ts";
+import { createS3MediaStore } from "./media.ts";
+import { createDynamoMuteRepository } from "./mutes.ts";
 import { createBufferedReadingRepository, openReadingBuffer } from "./reading-buffer.ts";
-import { createDynamoReadingRepository, READINGS_TABLES } from "./readings.ts";
-import { createDynamoHostRepository, createDynamoServerResultRepository, SERVER_TABLES } from "./servers.ts";
-import { createDynamoUserSettingsRepository, USER_SETTINGS_TABLES } from "./user-settings.ts";
-
-/** Every table of the AWS backend (for aws:setup, the start-up check and tests). */
-export const ALL_TABLES: readonly TableSpec[] = [
-  ...READINGS_TABLES,
-  ...USER_SETTINGS_TABLES,
-  ...ACCESS_TABLES,
-  ...ALERT_TABLES,
-  ...MEDIA_TABLES,
-  ...SERVER_TABLES,
-];
+import { createDynamoReadingRepository } from "./readings.ts";
+import { createDynamoHostRepository, createDynamoServerResultRepository } from "./servers.ts";
+import { createDynamoStaffRepository } from "./staff.ts";
+import { ALL_TABLES } from "./tables.ts";
+import { createDynamoUserSettingsRepository } from "./user-settings.ts";
 
 /** Tables or the bucket do not exist: `npm run aws:setup` was not run (for this region and prefix). */
 export class AwsBackendNotSetUpError extends Error {

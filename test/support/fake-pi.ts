@@ -295,7 +295,8 @@ export async function createFakePi(spec: FakePiSpec): Promise<FakePi> {
     bin,
     work,
     hangPidFile,
-    env: () => ({ PATH: `${bin}:/usr/bin:/bin`, DOCTOR_ROOT: root }),
+    // The fake tools first, then the Node running the tests (npm run must pick the same Node), then the system.
+    env: () => ({ PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, DOCTOR_ROOT: root }),
     cleanup: () => rmSync(base, { recursive: true, force: true }),
   };
 }

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { ALL_TABLES } from "../../../storage/aws/index.ts";
 import { buildPiPolicy, setupAwsBackend } from "../../../storage/aws/setup.ts";
+import { ALL_TABLES } from "../../../storage/aws/tables.ts";
 import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../../support/aws-local.ts";
 import { startSnsServer } from "../../support/sns-server.ts";
 

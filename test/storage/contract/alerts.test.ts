@@ -5,14 +5,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Incident } from "../../../core/alerts/types.ts";
-import {
-  ALERT_TABLES,
-  createDynamoAuditRepository,
-  createDynamoIncidentRepository,
-  createDynamoMuteRepository,
-  createDynamoOutboxRepository,
-} from "../../../storage/aws/alerts.ts";
+import { createDynamoAuditRepository } from "../../../storage/aws/audit.ts";
 import { type AwsContext, createAwsContext, ensureTables } from "../../../storage/aws/client.ts";
+import { createDynamoIncidentRepository } from "../../../storage/aws/incidents.ts";
+import { createDynamoMuteRepository } from "../../../storage/aws/mutes.ts";
+import { createDynamoOutboxRepository } from "../../../storage/aws/outbox.ts";
+import { ALERT_TABLES } from "../../../storage/aws/tables.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { type LocalAws, startLocalAws } from "../../support/aws-local.ts";
 import { type AlertStorage, alertsContract, incident, notice } from "./alerts.ts";

@@ -15,14 +15,11 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Reading } from "../../../core/climate/reading.ts";
 import type { AccessEntry } from "../../../core/door/ports.ts";
 import type { Storage } from "../../../core/storage.ts";
-import {
-  ACCESS_TABLES,
-  createDynamoAccessLogRepository,
-  createDynamoStaffRepository,
-  STAFF_TABLE,
-} from "../../../storage/aws/access.ts";
+import { createDynamoAccessLogRepository } from "../../../storage/aws/access-log.ts";
 import { type AwsContext, createAwsContext, ensureTables } from "../../../storage/aws/client.ts";
 import { createDynamoReadingRepository, READINGS_TABLES } from "../../../storage/aws/readings.ts";
+import { createDynamoStaffRepository, STAFF_TABLE } from "../../../storage/aws/staff.ts";
+import { ACCESS_TABLES } from "../../../storage/aws/tables.ts";
 import { createDynamoUserSettingsRepository, USER_SETTINGS_TABLES } from "../../../storage/aws/user-settings.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { type LocalAws, startLocalAws } from "../../support/aws-local.ts";
