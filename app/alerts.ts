@@ -150,6 +150,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
         t: (k, v) => tg.i18n.t(locale, k, v),
         timeZone,
         clock,
+        // The channel records each incident's card there: replies go to it, acks and recoveries edit it.
         incidents: storage.incidents,
         summaryChart: async (at) => {
           const t: Translate = (k, v) => tg.i18n.t(locale, k, v);
@@ -210,14 +211,6 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
     routes: (notice, channel) => {
       if (channel === "admins" && FOR_ADMINS.has(notice.kind)) void refreshAdmins();
       return alertRoutes(notice, channel);
-    },
-    // Remember which Telegram message announced an incident: recoveries reply to it, acks edit it.
-    onDelivered: async (channel, entries, ref) => {
-      if (channel !== "telegram" || ref === undefined) return;
-      for (const e of entries) {
-        if (e.notice.kind !== "raised" || !e.notice.incidentId) continue;
-        await storage.incidents.setTelegramMessageId(e.notice.incidentId, Number(ref));
-      }
     },
   });
 }

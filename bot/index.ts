@@ -21,6 +21,7 @@ import { addServerConversation } from "./conversations/addserver.ts";
 import { createEnrollConversation } from "./conversations/enroll.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
+import { alertListFeature } from "./features/alert-list.ts";
 import { alertsFeature } from "./features/alerts.ts";
 import { backupFeature } from "./features/backup.ts";
 import { cameraFeature } from "./features/camera.ts";
@@ -105,6 +106,7 @@ export function createBot(deps: BotDeps) {
     historyFeature,
     languageFeature,
     alertsFeature,
+    alertListFeature,
     chartFeature,
     accessFeature,
     staffFeature,

@@ -272,6 +272,13 @@ alert-started-device = { $device }: { $driver }
 alert-started-devices = Devices: { $list }.
 access-clock-unsynced = ⚠️ The Pi's clock was not synchronised at that time.
 
+## alerts: calm cards (one row of buttons, More ▾ for the rest), /alerts buttons
+alert-button-more = More ▾
+alert-button-less = Less ▴
+alert-reply-recovered = ✅ <b>Recovered.</b> { $what }
+alerts-line-muted = 🔕 until { $time }
+alerts-line-resolved = ✅ resolved
+
 ## lcd (the room's character display: plain ASCII, 16 characters a line)
 lcd-climate = { $t }°C  { $h }%RH
 lcd-no-reading = No reading yet

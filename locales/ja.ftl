@@ -272,6 +272,13 @@ alert-started-device = { $device }: { $driver }
 alert-started-devices = デバイス: { $list }。
 access-clock-unsynced = ⚠️ この時点では Pi の時計が同期されていませんでした。
 
+## alerts: calm cards (one row of buttons, More ▾ for the rest), /alerts buttons
+alert-button-more = その他 ▾
+alert-button-less = 閉じる ▴
+alert-reply-recovered = ✅ <b>復旧しました。</b>{ $what }
+alerts-line-muted = 🔕 { $time } までミュート
+alerts-line-resolved = ✅ 解決済み
+
 ## lcd (部屋の液晶表示: 半角カナと ASCII、1 行 16 文字)
 lcd-climate = { $t }°C  { $h }%RH
 lcd-no-reading = ソクテイ マチ

@@ -1,44 +1,21 @@
 /**
- * Alerts in chat: the Acknowledge / Mute buttons on alert messages, /alerts, /ack,
- * /mute and /unmute. Only staff get here (the auth filter answers strangers' button
- * presses with a refusal). Every action is written to the audit log.
+ * Alerts in chat: the buttons of alert cards (Acknowledge, Mute, More ▾ / Less ▴, Refresh),
+ * /ack, /mute and /unmute (/alerts and its buttons: alert-list.ts). Only staff get here (the
+ * auth filter answers strangers' button presses with a refusal). Every action is written to
+ * the audit log. A press on the card of an incident that needs nothing any more gets a short
+ * toast, and the card settles.
  */
-import { Composer, GrammyError, type InlineKeyboard } from "grammy";
-import {
-  channelName,
-  describeCondition,
-  formatDuration,
-  htmlToPlain,
-  type RenderContext,
-  renderIncident,
-  renderNotice,
-  ruleName,
-} from "../../core/alerts/render.ts";
-import { EVENT_RULES, type Incident, type Mute, type Notice } from "../../core/alerts/types.ts";
+import { Composer, GrammyError } from "grammy";
+import { renderIncident, renderSettledCard, ruleName } from "../../core/alerts/render.ts";
+import type { Incident, Mute } from "../../core/alerts/types.ts";
 import { escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
+import { alertRenderCtx, cardKeyboard, editPressed, hhmm, muteRule, settleCard, staleReason } from "../alert-cards.ts";
 import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
-import { replyWithFullText } from "../outgoing.ts";
 import { pressed } from "../ui/callback-data.ts";
-import { alertKeyboard, alertListKeyboard } from "../ui/keyboards.ts";
 
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
-/** /alerts lists (and has Acknowledge buttons for) at most this many incidents; all of them follow as a .txt. */
-export const ALERTS_SHOWN = 20;
-/** /alerts reports alerts that could not be delivered in this window. */
-const UNDELIVERED_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** A dead letter's notice in one short plain line. */
-function describeDead(ctx: SeromaContext, n: Notice): string {
-  return htmlToPlain(renderNotice(renderCtx(ctx), n))
-    .split("\n")
-    .filter(Boolean)
-    .slice(0, 2)
-    .join(" — ")
-    .slice(0, 200);
-}
-const SEVERITY_RANK: Record<Incident["severity"], number> = { critical: 0, warning: 1 };
 /** What /mute and /unmute take. A Map: the word is user input ("constructor" is no key here). */
 const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, Array<Mute["rule"]>>([
   ["all", ["*"]],
@@ -55,14 +32,6 @@ const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, A
   ["storage", ["storage.write", "storage.space"]],
 ]);
 
-function renderCtx(ctx: SeromaContext): RenderContext {
-  return {
-    t: (k, v) => ctx.t(k, v),
-    timeZone: ctx.services.config.officeHours.timeZone,
-    now: ctx.services.clock.now().getTime(),
-  };
-}
-
 /** "30m", "2h", "1d" -> ms, bounded to 1 minute .. 7 days. */
 export function parseDuration(text: string): number | undefined {
   const m = /^(\d{1,4})\s*(m|min|h|d)$/i.exec(text.trim());
@@ -72,45 +41,10 @@ export function parseDuration(text: string): number | undefined {
   return ms >= 60_000 && ms <= MAX_MUTE_MS ? ms : undefined;
 }
 
-function hhmm(ctx: SeromaContext, at: number): string {
-  return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 16);
-}
-
-/** Ack while it can be acknowledged, Mute while open; the camera row and Refresh always. */
-function buttonsFor(ctx: SeromaContext, i: Incident): InlineKeyboard {
-  const ackable = i.ackedAt === undefined && (i.state === "open" || EVENT_RULES.has(i.rule));
-  return alertKeyboard(ctx.t, i.id, {
-    ack: ackable,
-    mute: i.state === "open" || EVENT_RULES.has(i.rule),
-    clipSeconds: ctx.services.config.camera.clipSeconds,
-    recorded: i.rule === "room.motion",
-  });
-}
-
-/** Edits an alert in place: its caption if it went out as a photo, else its text. */
-async function editAlert(ctx: SeromaContext, html: string, keyboard: InlineKeyboard): Promise<void> {
-  const message = ctx.callbackQuery?.message;
-  if (!message) return;
-  try {
-    if ("photo" in message && message.photo) {
-      await ctx.editMessageCaption({ caption: html, parse_mode: "HTML", reply_markup: keyboard });
-    } else {
-      await ctx.editMessageText(html, { parse_mode: "HTML", reply_markup: keyboard });
-    }
-  } catch (err) {
-    // Pressing twice quickly: nothing changed, nothing to say.
-    if (err instanceof GrammyError && err.description.includes("message is not modified")) return;
-    throw err;
-  }
-}
-
 /** The incident as it stands now, with a resolution line and the current reading. */
 async function renderCurrent(ctx: SeromaContext, i: Incident): Promise<string> {
   const { storage, config } = ctx.services;
-  const lines = [renderIncident(renderCtx(ctx), i)];
-  if (i.state === "resolved" && !EVENT_RULES.has(i.rule) && i.resolvedAt !== undefined) {
-    lines.push(ctx.t("alert-resolved-at", { time: hhmm(ctx, i.resolvedAt) }));
-  }
+  const lines = [renderSettledCard(alertRenderCtx(ctx), i)];
   const [now] = await storage.readings.latest(config.roomId, 1);
   if (now) {
     lines.push(
@@ -124,114 +58,74 @@ async function renderCurrent(ctx: SeromaContext, i: Incident): Promise<string> {
   return lines.join("\n");
 }
 
+/**
+ * A press on a card of an incident that needs nothing any more (acknowledged, resolved,
+ * unknown): a short toast, and the card settles (no buttons) if it had not yet. True when
+ * the press was stale and is answered.
+ */
+async function answeredStale(ctx: SeromaContext, i: Incident | undefined): Promise<boolean> {
+  const reason = staleReason(ctx, i);
+  if (reason === undefined) return false;
+  await ctx.answerCallbackQuery({ text: reason });
+  if (i) {
+    await editPressed(ctx, renderSettledCard(alertRenderCtx(ctx), i));
+    await settleCard(ctx, i);
+  }
+  return true;
+}
+
 export const alertsFeature = new Composer<SeromaContext>();
 
 alertsFeature.filter(pressed("alert-ack"), requireStaff, async (ctx) => {
   const id = ctx.button.incidentId;
   const result = await ctx.services.alerts.acknowledge(id, who(ctx));
-  if (result.ok) {
-    await recordAudit(ctx, "ack", id);
-    await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-done") });
-  } else if (result.reason === "already") {
-    await ctx.answerCallbackQuery({
-      text: ctx.t("alert-ack-already", { name: result.incident?.ackedBy?.name ?? "?" }),
-    });
-  } else {
-    await ctx.answerCallbackQuery({
-      text: ctx.t(result.reason === "resolved" ? "alert-ack-resolved" : "alert-ack-unknown"),
-    });
+  if (!result.ok) {
+    await answeredStale(ctx, result.incident);
+    return;
   }
-  const incident = result.incident;
-  if (incident) await editAlert(ctx, renderIncident(renderCtx(ctx), incident), buttonsFor(ctx, incident));
+  await recordAudit(ctx, "ack", id);
+  await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-done") });
+  // Acknowledged: the card settles (who and when, no buttons), wherever it was pressed.
+  await editPressed(ctx, renderSettledCard(alertRenderCtx(ctx), result.incident));
+  await settleCard(ctx, result.incident);
 });
 
 alertsFeature.filter(pressed("alert-refresh"), requireStaff, async (ctx) => {
   const incident = await ctx.services.storage.incidents.get(ctx.button.incidentId);
-  if (!incident) {
-    await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-unknown") });
-    return;
-  }
-  await editAlert(ctx, await renderCurrent(ctx, incident), buttonsFor(ctx, incident));
+  if (await answeredStale(ctx, incident)) return;
+  if (!incident) return;
+  await editPressed(ctx, await renderCurrent(ctx, incident), cardKeyboard(ctx, incident, true));
   await ctx.answerCallbackQuery({ text: ctx.t("status-refreshed") });
+});
+
+alertsFeature.filter(pressed("alert-more", "alert-less"), requireStaff, async (ctx) => {
+  const incident = await ctx.services.storage.incidents.get(ctx.button.incidentId);
+  if (await answeredStale(ctx, incident)) return;
+  if (!incident) return;
+  await ctx.answerCallbackQuery();
+  const message = ctx.callbackQuery.message;
+  if (!message) return;
+  const keyboard = cardKeyboard(ctx, incident, ctx.button.type === "alert-more");
+  try {
+    await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: keyboard });
+  } catch (err) {
+    // Pressed twice quickly: it shows that keyboard already.
+    if (!(err instanceof GrammyError && err.description.includes("message is not modified"))) throw err;
+  }
 });
 
 alertsFeature.filter(pressed("alert-mute"), requireStaff, async (ctx) => {
   const { incidentId: id, span } = ctx.button;
   const incident = await ctx.services.storage.incidents.get(id);
-  if (!incident) {
-    await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-unknown") });
-    return;
-  }
+  if (await answeredStale(ctx, incident)) return;
+  if (!incident) return;
   const ms = span === "24h" ? 86_400_000 : 3_600_000;
-  const until = ctx.services.clock.now().getTime() + ms;
-  const by = who(ctx);
-  await ctx.services.storage.mutes.set({ roomId: incident.roomId, rule: incident.rule, until, by });
-  await recordAudit(ctx, "mute", id, `${incident.rule} for ${span}`);
-  await ctx.answerCallbackQuery({
-    text: ctx.t("alert-mute-done", {
-      what: ruleName((k, v) => ctx.t(k, v), incident.rule),
-      duration: formatDuration((k, v) => ctx.t(k, v), ms),
-    }),
-  });
-  await editAlert(ctx, renderIncident(renderCtx(ctx), incident, { name: by.name, until }), buttonsFor(ctx, incident));
-});
-
-alertsFeature.command("alerts", async (ctx) => {
-  const { config, clock, storage } = ctx.services;
-  const room = escapeHtml(config.roomId);
-  // The most severe first; at most ALERTS_SHOWN listed (with their buttons), the rest as a .txt.
-  const open = [...ctx.services.alerts.openIncidents()].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
+  const { until, by } = await muteRule(ctx, incident, ms, span);
+  await editPressed(
+    ctx,
+    renderIncident(alertRenderCtx(ctx), incident, { name: by.name, until }),
+    cardKeyboard(ctx, incident),
   );
-  const mutes = await storage.mutes.active(config.roomId, clock.now().getTime());
-  const t = (k: string, v?: Record<string, string>) => ctx.t(k, v);
-  const head: string[] = [];
-  const items: string[] = [];
-  const tail: string[] = [];
-  const ackButtons: string[] = [];
-  if (open.length === 0) head.push(ctx.t("alerts-none", { room }));
-  else {
-    head.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
-    for (const [n, i] of open.entries()) {
-      const ack = i.ackedBy ? ` ✔️ ${escapeHtml(i.ackedBy.name)}` : "";
-      items.push(
-        `${ctx.t(`alert-icon-${i.severity}`)} <code>${escapeHtml(i.id)}</code> ${describeCondition(t, i.rule, i.details)} ${ctx.t("alert-since", { time: hhmm(ctx, i.openedAt), tz: escapeHtml(config.officeHours.timeZone) })}${ack}`,
-      );
-      if (!i.ackedBy && n < ALERTS_SHOWN) ackButtons.push(i.id);
-    }
-  }
-  if (mutes.length > 0) {
-    const list = mutes.map((m) => ctx.t("alerts-mute-item", { what: ruleName(t, m.rule), time: hhmm(ctx, m.until) }));
-    tail.push("", ctx.t("alerts-mutes", { list: list.join(", ") }));
-  }
-  // Alerts a channel refused for good (the group kicked the bot, SNS refused...): said here too.
-  const since = clock.now().getTime() - UNDELIVERED_WINDOW_MS;
-  const dead = await storage.outbox.dead(since, 50).catch((err) => {
-    ctx.log.warn({ err: (err as Error).message }, "could not read the dead letters for /alerts");
-    return [];
-  });
-  const [latest] = dead;
-  if (latest) {
-    tail.push(
-      "",
-      ctx.t("alerts-undelivered", {
-        count: String(dead.length),
-        channel: channelName(t, latest.channel),
-        time: hhmm(ctx, latest.deadAt ?? latest.createdAt),
-        what: escapeHtml(describeDead(ctx, latest.notice)),
-        error: escapeHtml((latest.lastError ?? "").slice(0, 200)),
-      }),
-    );
-  }
-  const capped = items.length > ALERTS_SHOWN;
-  const shown = capped
-    ? [...items.slice(0, ALERTS_SHOWN), ctx.t("fit-more", { n: String(items.length - ALERTS_SHOWN) })]
-    : items;
-  const sent = await ctx.reply([...head, ...shown, ...tail].join("\n"), {
-    parse_mode: "HTML",
-    reply_markup: alertListKeyboard(ctx.t, ackButtons),
-  });
-  if (capped) await replyWithFullText(ctx, sent, [...head, ...items, ...tail].join("\n"));
 });
 
 alertsFeature.command("ack", requireStaff, async (ctx) => {
@@ -252,6 +146,7 @@ alertsFeature.command("ack", requireStaff, async (ctx) => {
     if (r.ok) {
       count++;
       await recordAudit(ctx, "ack", i.id);
+      await settleCard(ctx, r.incident);
     }
   }
   await ctx.reply(ctx.t("ack-done", { count: String(count) }));

@@ -37,6 +37,12 @@ export type CallbackAction =
   | { type: "alert-ack"; incidentId: string }
   | { type: "alert-mute"; incidentId: string; span: MuteSpan }
   | { type: "alert-refresh"; incidentId: string }
+  // an alert card's More ▾ / Less ▴ (the whole keyboard, or its one calm row)
+  | { type: "alert-more"; incidentId: string }
+  | { type: "alert-less"; incidentId: string }
+  // /alerts: Acknowledge and Mute 1 h of one listed incident (they change its line only)
+  | { type: "alert-list-ack"; incidentId: string }
+  | { type: "alert-list-mute"; incidentId: string }
   // the camera row under /status, alerts, photos and clips
   | { type: "camera-snapshot" }
   | { type: "camera-clip"; seconds: number }
@@ -144,6 +150,30 @@ const CODECS: { readonly [T in CallbackActionType]: Codec<CallbackActionOf<T>> }
     pattern: new RegExp(`^al:ref:${INCIDENT}$`),
     read: ([incidentId = ""]) => ({ type: "alert-refresh", incidentId }),
     write: (a) => `al:ref:${a.incidentId}`,
+  },
+  "alert-more": {
+    prefix: "al",
+    pattern: new RegExp(`^al:more:${INCIDENT}$`),
+    read: ([incidentId = ""]) => ({ type: "alert-more", incidentId }),
+    write: (a) => `al:more:${a.incidentId}`,
+  },
+  "alert-less": {
+    prefix: "al",
+    pattern: new RegExp(`^al:less:${INCIDENT}$`),
+    read: ([incidentId = ""]) => ({ type: "alert-less", incidentId }),
+    write: (a) => `al:less:${a.incidentId}`,
+  },
+  "alert-list-ack": {
+    prefix: "al",
+    pattern: new RegExp(`^al:lack:${INCIDENT}$`),
+    read: ([incidentId = ""]) => ({ type: "alert-list-ack", incidentId }),
+    write: (a) => `al:lack:${a.incidentId}`,
+  },
+  "alert-list-mute": {
+    prefix: "al",
+    pattern: new RegExp(`^al:lmute:${INCIDENT}$`),
+    read: ([incidentId = ""]) => ({ type: "alert-list-mute", incidentId }),
+    write: (a) => `al:lmute:${a.incidentId}`,
   },
   "camera-snapshot": fixed("camera-snapshot", "cam:snap"),
   "camera-clip": {

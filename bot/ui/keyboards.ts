@@ -67,34 +67,41 @@ export function statusKeyboard(t: Translate, clipSeconds: number): InlineKeyboar
 // Alert cards (channels/telegram) and /alerts
 
 export interface AlertKeyboardOptions {
-  /** Acknowledge (default true). */
-  ack?: boolean;
-  /** Mute 1 h / 24 h (default true). */
-  mute?: boolean;
   /** Length of the Clip button (default 10 s). */
   clipSeconds?: number;
   /** The incident has stored media (motion): a button sends them. */
   recorded?: boolean;
+  /** The whole keyboard (after More ▾); default: the one calm row. */
+  expanded?: boolean;
 }
 
-/** An alert's buttons: Acknowledge, Mute, the recorded media, then the camera row and Refresh. */
+/**
+ * An open alert's buttons (a settled one has none). Calm, one row: Acknowledge, Mute 1 h,
+ * More ▾. More ▾ swaps in the whole keyboard: the same row ending in Less ▴, then Mute 24 h
+ * and Refresh, the camera (Snapshot, Clip), and the incident's recorded media if any.
+ */
 export function alertKeyboard(t: Translate, incidentId: string, opts: AlertKeyboardOptions = {}): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  if (opts.ack ?? true) kb.text(t("alert-button-ack"), data({ type: "alert-ack", incidentId })).row();
-  if (opts.mute ?? true) {
-    kb.text(t("alert-button-mute-1h"), data({ type: "alert-mute", incidentId, span: "1h" }))
-      .text(t("alert-button-mute-24h"), data({ type: "alert-mute", incidentId, span: "24h" }))
-      .row();
-  }
-  if (opts.recorded) kb.text(t("camera-button-recorded"), data({ type: "camera-incident-media", incidentId })).row();
-  return cameraRow(kb, t, opts.clipSeconds ?? 10, data({ type: "alert-refresh", incidentId }));
+  const kb = new InlineKeyboard()
+    .text(t("alert-button-ack"), data({ type: "alert-ack", incidentId }))
+    .text(t("alert-button-mute-1h"), data({ type: "alert-mute", incidentId, span: "1h" }));
+  if (!opts.expanded) return kb.text(t("alert-button-more"), data({ type: "alert-more", incidentId }));
+  kb.text(t("alert-button-less"), data({ type: "alert-less", incidentId }))
+    .row()
+    .text(t("alert-button-mute-24h"), data({ type: "alert-mute", incidentId, span: "24h" }))
+    .text(t("status-button-refresh"), data({ type: "alert-refresh", incidentId }))
+    .row();
+  cameraRow(kb, t, opts.clipSeconds ?? 10);
+  if (opts.recorded) kb.row().text(t("camera-button-recorded"), data({ type: "camera-incident-media", incidentId }));
+  return kb;
 }
 
-/** /alerts: one Acknowledge button per listed incident, a row each. */
+/** /alerts: a row per listed incident, Acknowledge (naming it) and Mute 1 h; each changes that incident's line. */
 export function alertListKeyboard(t: Translate, incidentIds: readonly string[]): InlineKeyboard {
   const kb = new InlineKeyboard();
   for (const incidentId of incidentIds) {
-    kb.text(`${t("alert-button-ack")} ${incidentId}`, data({ type: "alert-ack", incidentId })).row();
+    kb.text(`${t("alert-button-ack")} ${incidentId}`, data({ type: "alert-list-ack", incidentId }))
+      .text(t("alert-button-mute-1h"), data({ type: "alert-list-mute", incidentId }))
+      .row();
   }
   return kb;
 }

@@ -1,12 +1,20 @@
 /**
- * The staff group as an alert channel: renders notices (HTML, buttons), replies to the
- * original alert for escalations, reminders and recoveries, and turns Telegram's
- * answers into retry decisions for the outbox dispatcher. An alert's buttons come from the
+ * The staff group as an alert channel: renders notices (HTML, buttons) and turns Telegram's
+ * answers into retry decisions for the outbox dispatcher.
+ *
+ * Each incident has one card: the message that announced it (or its escalation, which takes
+ * the card over), recorded on the incident (`telegramMessageId`). While the incident needs
+ * someone, the card carries one calm row of buttons (Acknowledge, Mute 1 h, More ▾); nothing
+ * else about it does. Reminders and escalations reply to the card; a recovery settles the
+ * card (its buttons go, a line says it resolved) and is a short reply to it, or the full
+ * notice when there is no card to reply to. Settling is part of delivering the recovery, so
+ * it is tried again with it (an edit made twice changes nothing). The buttons come from the
  * bot's keyboards (bot/ui/keyboards.ts), so they carry the very callback data the bot's
  * handlers parse (bot/ui/callback-data.ts).
  */
 import { type Api, GrammyError, HttpError, InputFile } from "grammy";
 import { alertKeyboard } from "../../bot/ui/keyboards.ts";
+import { type EditOutcome, editCard, removeKeyboard } from "../../bot/ui/message-edits.ts";
 import type { ChannelFailure, ChannelResult, DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { IncidentRepository } from "../../core/alerts/ports.ts";
 import {
@@ -14,9 +22,11 @@ import {
   type RenderContext,
   renderDigestLine,
   renderNotice,
+  renderRecoveredReply,
+  renderSettledCard,
   type Translate,
 } from "../../core/alerts/render.ts";
-import type { Notice } from "../../core/alerts/types.ts";
+import { type Incident, isSettled, type Notice } from "../../core/alerts/types.ts";
 import type { Logger } from "../../core/logger.ts";
 import { escapeHtml } from "../../core/text/format.ts";
 
@@ -76,7 +86,8 @@ export interface TelegramAlertChannelOptions {
   t: Translate;
   timeZone: string;
   clock: { now(): Date };
-  incidents: Pick<IncidentRepository, "get">;
+  /** Where each incident's card is looked up and recorded. */
+  incidents: Pick<IncidentRepository, "get" | "setTelegramMessageId">;
   pacing?: DeliveryChannel["pacing"];
   /** Renders the daily summary's chart for the 24 h ending at `at` (PNG). */
   summaryChart?: (at: number) => Promise<Buffer>;
@@ -122,9 +133,79 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
     }
   }
 
-  async function replyTarget(n: Notice): Promise<number | undefined> {
-    if (n.kind === "raised" || !n.incidentId) return undefined;
-    return (await opts.incidents.get(n.incidentId))?.telegramMessageId;
+  /** A notice with its buttons and reply: the photo taken with the alert when there is one, else text. */
+  async function post(n: Notice, text: string, extra: Parameters<Api["sendMessage"]>[2]): Promise<ChannelResult> {
+    const mediaId = n.kind === "raised" ? Number(n.details.mediaId) : Number.NaN;
+    if (Number.isInteger(mediaId) && opts.media && text.length <= MAX_CAPTION) {
+      // The photo taken with the alert; gone (retention) or unreadable: the text alone.
+      const photo = await opts.media.read(mediaId).catch(() => undefined);
+      if (photo) {
+        try {
+          const m = await toGroup((chat) =>
+            api.sendPhoto(chat, new InputFile(photo, `alert-${n.incidentId ?? mediaId}.jpg`), {
+              caption: text,
+              parse_mode: "HTML",
+              ...thread,
+              ...extra,
+            }),
+          );
+          return { ok: true, ref: String(m.message_id) };
+        } catch (err) {
+          return classifyTelegramError(err);
+        }
+      }
+    }
+    return send(text, extra);
+  }
+
+  /** The incident a notice is about, as stored; undefined if none, or unreadable (a failing disk holds no alert back). */
+  async function incidentOf(n: Notice): Promise<Incident | undefined> {
+    if (!n.incidentId) return undefined;
+    try {
+      return await opts.incidents.get(n.incidentId);
+    } catch (err) {
+      opts.logger?.warn({ err: (err as Error).message, incident: n.incidentId }, "could not read the incident's card");
+      return undefined;
+    }
+  }
+
+  /** Records the incident's card. Not recorded (storage failing): later notices stand alone. */
+  async function recordCard(incidentId: string, ref: string | undefined): Promise<void> {
+    const messageId = Number(ref);
+    if (!Number.isSafeInteger(messageId)) return;
+    try {
+      await opts.incidents.setTelegramMessageId(incidentId, messageId);
+    } catch (err) {
+      opts.logger?.warn({ err: (err as Error).message, incident: incidentId }, "could not record the alert's card");
+    }
+  }
+
+  /** An edit of a card: what became of it, or the failure to retry the delivery with (rate limit, outage). */
+  async function edit(run: (chat: number) => Promise<EditOutcome>): Promise<EditOutcome | ChannelFailure> {
+    try {
+      return await run(chatId);
+    } catch (err) {
+      const failure = classifyTelegramError(err);
+      return failure.retryable ? failure : "refused";
+    }
+  }
+
+  /** A recovery: the card settles, then a short reply to it (the full notice when there is no card). */
+  async function recover(n: Notice, incident: Incident | undefined, lateByMs: number): Promise<ChannelResult> {
+    let card = incident?.telegramMessageId;
+    if (incident && card !== undefined) {
+      const resolved: Incident = { ...incident, state: "resolved", resolvedAt: incident.resolvedAt ?? n.at };
+      const html = renderSettledCard(ctx(), resolved);
+      const photo = incident.details.mediaId !== undefined;
+      const message = card;
+      const settled = await edit((chat) => editCard(api, chat, message, html, { photo }));
+      if (typeof settled !== "string") return settled;
+      if (settled === "gone") card = undefined; // deleted: the recovery says it all itself
+    }
+    if (card === undefined) return send(renderNotice(ctx(), n, lateByMs), {});
+    return send(renderRecoveredReply(ctx(), n, lateByMs), {
+      reply_parameters: { message_id: card, allow_sending_without_reply: true },
+    });
   }
 
   return {
@@ -149,41 +230,34 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
           return classifyTelegramError(err);
         }
       }
-      const replyTo = await replyTarget(n);
-      const withButtons =
-        n.incidentId !== undefined && (n.kind === "raised" || n.kind === "escalated" || n.kind === "reminder");
+      const incident = await incidentOf(n);
+      if (n.kind === "recovered" && n.incidentId) return recover(n, incident, lateByMs);
+      const card = incident?.telegramMessageId;
+      const incidentId =
+        n.kind === "raised" || n.kind === "escalated" || n.kind === "reminder" ? n.incidentId : undefined;
+      // Raised and escalated notices are the incident's card; a reminder only when it has none yet.
+      const becomesCard = incidentId !== undefined && (n.kind !== "reminder" || card === undefined);
+      if (n.kind === "escalated" && card !== undefined) {
+        // The escalation takes the card over: the old one gives up its buttons.
+        const moved = await edit((chat) => removeKeyboard(api, chat, card));
+        if (typeof moved !== "string") return moved;
+      }
       const extra = {
-        ...(withButtons && n.incidentId
+        ...(becomesCard && incidentId && !(incident && isSettled(incident))
           ? {
-              reply_markup: alertKeyboard(t, n.incidentId, {
+              reply_markup: alertKeyboard(t, incidentId, {
                 clipSeconds: opts.clipSeconds ?? 10,
                 recorded: n.rule === "room.motion",
               }),
             }
           : {}),
-        ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+        ...(n.kind !== "raised" && card !== undefined
+          ? { reply_parameters: { message_id: card, allow_sending_without_reply: true } }
+          : {}),
       };
-      const mediaId = n.kind === "raised" ? Number(n.details.mediaId) : Number.NaN;
-      if (Number.isInteger(mediaId) && opts.media && text.length <= MAX_CAPTION) {
-        // The photo taken with the alert; gone (retention) or unreadable: the text alone.
-        const photo = await opts.media.read(mediaId).catch(() => undefined);
-        if (photo) {
-          try {
-            const m = await toGroup((chat) =>
-              api.sendPhoto(chat, new InputFile(photo, `alert-${n.incidentId ?? mediaId}.jpg`), {
-                caption: text,
-                parse_mode: "HTML",
-                ...thread,
-                ...extra,
-              }),
-            );
-            return { ok: true, ref: String(m.message_id) };
-          } catch (err) {
-            return classifyTelegramError(err);
-          }
-        }
-      }
-      return send(text, extra);
+      const result = await post(n, text, extra);
+      if (result.ok && becomesCard && incidentId) await recordCard(incidentId, result.ref);
+      return result;
     },
     async deliverSafe(entry: OutboxEntryLike, error: string) {
       // Plain text (nothing to parse), no photo, no buttons, no reply: nothing in it can be refused.
@@ -194,6 +268,11 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       );
       try {
         const m = await toGroup((chat) => api.sendMessage(chat, text, { ...thread }));
+        const n = entry.notice;
+        // The short form of an alert is its card (without buttons): a recovery replies to it.
+        if (n.incidentId && (n.kind === "raised" || n.kind === "escalated")) {
+          await recordCard(n.incidentId, String(m.message_id));
+        }
         return { ok: true, ref: String(m.message_id) };
       } catch (err) {
         return classifyTelegramError(err);

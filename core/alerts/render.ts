@@ -6,6 +6,7 @@
 import { htmlToText } from "../text/fit.ts";
 import { escapeHtml, formatDateTime } from "../text/format.ts";
 import {
+  EVENT_RULES,
   type Incident,
   type MuteFamily,
   type Notice,
@@ -325,6 +326,33 @@ export function renderIncident(ctx: RenderContext, i: Incident, mutedBy?: { name
     );
   }
   return lines.filter((l, idx) => !(l === "" && lines[idx - 1] === "")).join("\n");
+}
+
+/**
+ * A settled incident's card (acknowledged or resolved): the alert as it stands, who
+ * acknowledged it, and when it resolved. The bot and the group channel both edit cards to
+ * this, so whichever comes second finds nothing to change.
+ */
+export function renderSettledCard(ctx: RenderContext, i: Incident): string {
+  const lines = [renderIncident(ctx, i)];
+  if (i.state === "resolved" && !EVENT_RULES.has(i.rule) && i.resolvedAt !== undefined) {
+    lines.push(ctx.t("alert-resolved-at", { time: hhmm(i.resolvedAt, ctx.timeZone) }));
+  }
+  return lines.join("\n");
+}
+
+/** A recovery as a short reply to its alert's card (which names the room already). */
+export function renderRecoveredReply(ctx: RenderContext, n: Notice, lateByMs = 0): string {
+  const lines = [ctx.t("alert-reply-recovered", { what: recoveryLine(ctx.t, n) })];
+  if (lateByMs > 0) {
+    lines.push(
+      ctx.t("alert-late", {
+        time: hhmm(n.at, ctx.timeZone),
+        ago: ctx.t("age-minutes", { n: String(Math.round(lateByMs / 60_000)) }),
+      }),
+    );
+  }
+  return lines.join("\n");
 }
 
 /** Telegram HTML -> plain text (for SNS e-mail/SMS): what the reader would see, as core/text/fit.ts reads it. */

@@ -132,6 +132,15 @@ export interface Incident {
   telegramMessageId?: number;
 }
 
+/**
+ * Whether nobody needs to act on the incident any more: acknowledged, or resolved (an event
+ * incident, a breach..., is resolved at once but still wants its acknowledgement). A settled
+ * incident's alert card carries no buttons.
+ */
+export function isSettled(i: Pick<Incident, "ackedAt" | "state" | "rule">): boolean {
+  return i.ackedAt !== undefined || (i.state === "resolved" && !EVENT_RULES.has(i.rule));
+}
+
 export type NoticeKind =
   | "raised"
   | "escalated"

@@ -329,7 +329,16 @@ describe("security watch: motion at 02:00 vs 10:00, /arm, and a door breach", ()
     const alert = await expectBot(h, STAFF_GROUP, /Motion in the room outside office hours at 02:00/, from);
     assert.equal(alert.media?.kind, "photo", "the alert is the photo");
     assert.ok(alert.media?.bytes && isJpeg(alert.media.bytes));
-    const labels = inlineButtons(alert).map((b) => b.text);
+    assert.deepEqual(
+      inlineButtons(alert).map((b) => b.text),
+      ["✔️ Acknowledge", "🔕 Mute 1 h", "More ▾"],
+    );
+    // More ▾ shows the rest in place.
+    h.api.pressButton(STAFF, alert, { text: "More ▾" });
+    const more = await h.api.waitFor(() =>
+      h.api.messages(STAFF_GROUP.id).find((m) => m.message_id === alert.message_id && m.edits > 0),
+    );
+    const labels = inlineButtons(more).map((b) => b.text);
     for (const l of ["✔️ Acknowledge", "🎞 Recorded photo and clip", "📷 Snapshot", "🎥 Clip 10 s", "🔄 Refresh"])
       assert.ok(labels.includes(l), `button ${l}: ${labels.join(", ")}`);
     const items = await h.storage.media.list("test-room", { limit: 10 });
@@ -350,13 +359,14 @@ describe("security watch: motion at 02:00 vs 10:00, /arm, and a door breach", ()
     h.api.pressButton(STAFF, alert, { text: "🎞 Recorded photo and clip" });
     await expectBot(h, STAFF_GROUP, (m) => m.media?.kind === "animation", before);
 
-    // Acknowledging a photo alert edits its caption.
+    // Acknowledging a photo alert edits its caption, and its buttons go.
     h.api.pressButton(STAFF, alert, { text: "✔️ Acknowledge" });
-    await h.api.waitFor(() =>
-      /Acknowledged by Linus/.test(
-        h.api.messages(STAFF_GROUP.id).find((m) => m.message_id === alert.message_id)?.caption ?? "",
-      ),
-    );
+    const acked = await h.api.waitFor(() => {
+      const m = h.api.messages(STAFF_GROUP.id).find((x) => x.message_id === alert.message_id);
+      return /Acknowledged by Linus/.test(m?.caption ?? "") ? m : undefined;
+    });
+    assert.deepEqual(inlineButtons(acked), []);
+    assert.equal(acked?.media?.kind, "photo");
   });
 
   test("more motion within the cooldown is the same visit: no second alert", async () => {

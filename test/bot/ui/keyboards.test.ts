@@ -31,18 +31,28 @@ const member = (over: Partial<StaffMember>): StaffMember =>
   ({ cardUid: "0A0B0C0D", name: "Ann", role: "staff", active: true, ...over }) as StaffMember;
 
 describe("keyboards", () => {
-  test("an alert card: Acknowledge, Mute, the recorded media, the camera row and Refresh", () => {
-    const kb = alertKeyboard(t, "abc123", { clipSeconds: 7, recorded: true });
-    assert.deepEqual(data(kb), [
-      ["al:ack:abc123"],
-      ["al:mute:abc123:1h", "al:mute:abc123:24h"],
+  test("an alert card: one calm row (Acknowledge, Mute 1 h, More); More shows the rest and Less", () => {
+    assert.deepEqual(data(alertKeyboard(t, "abc123", { clipSeconds: 7, recorded: true })), [
+      ["al:ack:abc123", "al:mute:abc123:1h", "al:more:abc123"],
+    ]);
+    const all = alertKeyboard(t, "abc123", { clipSeconds: 7, recorded: true, expanded: true });
+    assert.deepEqual(data(all), [
+      ["al:ack:abc123", "al:mute:abc123:1h", "al:less:abc123"],
+      ["al:mute:abc123:24h", "al:ref:abc123"],
+      ["cam:snap", "cam:clip:7"],
       ["cam:inc:abc123"],
-      ["cam:snap", "cam:clip:7", "al:ref:abc123"],
     ]);
-    assert.equal(kb.inline_keyboard.at(-1)?.[1]?.text, "camera-button-clip(7)");
-    assert.deepEqual(data(alertKeyboard(t, "abc123", { ack: false, mute: false })), [
-      ["cam:snap", "cam:clip:10", "al:ref:abc123"],
+    assert.equal(all.inline_keyboard[2]?.[1]?.text, "camera-button-clip(7)");
+    assert.deepEqual(data(alertKeyboard(t, "abc123", { expanded: true })).slice(2), [["cam:snap", "cam:clip:10"]]);
+  });
+
+  test("/alerts: a row per incident, Acknowledge naming it and Mute 1 h, list actions of their own", () => {
+    const kb = alertListKeyboard(t, ["a1", "b2"]);
+    assert.deepEqual(data(kb), [
+      ["al:lack:a1", "al:lmute:a1"],
+      ["al:lack:b2", "al:lmute:b2"],
     ]);
+    assert.equal(kb.inline_keyboard[1]?.[0]?.text, "alert-button-ack b2");
   });
 
   test("the camera row under /status and under photos", () => {
@@ -88,6 +98,7 @@ describe("keyboards", () => {
       menuKeyboard(t),
       languageKeyboard(t, ["en", "ja"]),
       alertKeyboard(t, "abc123", { recorded: true }),
+      alertKeyboard(t, "abc123", { recorded: true, expanded: true }),
       alertListKeyboard(t, ["a1", "b2"]),
       serversKeyboard(t, ["web-1", "db_2"]),
       enrollInviteKeyboard(t),
