@@ -205,7 +205,6 @@ addServerConversation.filter(
     const running = Object.keys(ctx.conversation.active()).includes("addserver");
     await ctx.answerCallbackQuery({
       text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
-      show_alert: true,
     });
   },
 );

@@ -285,7 +285,6 @@ export function createEnrollConversation(deps: EnrollDeps) {
       const running = Object.keys(ctx.conversation.active()).includes("enroll");
       await ctx.answerCallbackQuery({
         text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
-        show_alert: true,
       });
     },
   };

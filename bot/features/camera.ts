@@ -273,7 +273,7 @@ cameraFeature.filter(pressed("camera-incident-media"), requireStaff, async (ctx)
   // Rooms share a backend (AWS): only this room's media, whatever the button says.
   const items = (await ctx.services.storage.media.forIncident(ctx.button.incidentId)).filter((i) => i.roomId === room);
   if (items.length === 0) {
-    await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none"), show_alert: true });
+    await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none") });
     return;
   }
   // Uploading a clip takes a while on a Pi's uplink: outside the chat's lane.
@@ -307,7 +307,7 @@ cameraFeature.filter(pressed("media-page"), requireStaff, async (ctx) => {
 cameraFeature.filter(pressed("media-get"), requireStaff, async (ctx) => {
   const item = await ctx.services.storage.media.get(ctx.button.mediaId);
   if (!item || item.roomId !== ctx.services.config.roomId) {
-    await ctx.answerCallbackQuery({ text: ctx.t("media-gone"), show_alert: true });
+    await ctx.answerCallbackQuery({ text: ctx.t("media-gone") });
     return;
   }
   await inBackground(

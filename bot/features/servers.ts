@@ -194,7 +194,7 @@ serversFeature.filter(pressed("server-details"), requireStaff, async (ctx) => {
   const { storage, config } = ctx.services;
   const spec = await storage.hosts.get(config.roomId, name);
   if (!spec) {
-    await ctx.answerCallbackQuery({ text: ctx.t("servers-unknown-short"), show_alert: true });
+    await ctx.answerCallbackQuery({ text: ctx.t("servers-unknown-short") });
     return;
   }
   const [latest] = await storage.serverResults.latest(config.roomId, name, 1);

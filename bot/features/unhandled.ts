@@ -7,7 +7,8 @@ export const unhandledFeature = new Composer<SeromaContext>();
 
 unhandledFeature.on("callback_query", async (ctx) => {
   ctx.log.info({ data: ctx.callbackQuery.data?.slice(0, 64) }, "stale or unknown button");
-  await ctx.answerCallbackQuery({ text: ctx.t("error-button-expired"), show_alert: true });
+  // A short toast, not a dialog to dismiss: an old button is nothing to worry about.
+  await ctx.answerCallbackQuery({ text: ctx.t("error-button-expired") });
 });
 
 unhandledFeature.on("message", async (ctx) => {
