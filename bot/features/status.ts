@@ -5,16 +5,16 @@
  * 3 s apart): a Refresh not done within ANSWER_WITHIN_MS is answered at once and finished
  * in the background, so the chat's other updates are not held up.
  */
-import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { cameraRow } from "../../channels/telegram/group-channel.ts";
+import { Composer, GrammyError, type InlineKeyboard } from "grammy";
 import { assess, trendOf } from "../../core/climate/assess.ts";
 import type { Reading } from "../../core/climate/reading.ts";
 import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
 import { inBackground } from "../background.ts";
 import { ANSWER_WITHIN_MS, settlesWithin } from "../background-runner.ts";
 import type { SeromaContext } from "../context.ts";
+import { pressed } from "../ui/callback-data.ts";
+import { statusKeyboard } from "../ui/keyboards.ts";
 
-export const STATUS_REFRESH = "status:refresh";
 /** Readings considered for the trend. */
 const TREND_WINDOW_MS = 15 * 60 * 1000;
 /** How many readings to fetch to cover the trend window at the fastest sampling rate. */
@@ -23,8 +23,8 @@ const TREND_FETCH = 500;
 const RESAMPLE_AFTER_MS = 5_000;
 
 /** Snapshot, Clip and Refresh. */
-function statusKeyboard(ctx: SeromaContext): InlineKeyboard {
-  return cameraRow(new InlineKeyboard(), (k, v) => ctx.t(k, v), ctx.services.config.camera.clipSeconds, STATUS_REFRESH);
+function keyboard(ctx: SeromaContext): InlineKeyboard {
+  return statusKeyboard(ctx.t, ctx.services.config.camera.clipSeconds);
 }
 
 /** Renders the status message body (HTML). */
@@ -86,7 +86,7 @@ export async function renderStatus(ctx: SeromaContext, sensorProblem?: string): 
 }
 
 export async function sendStatus(ctx: SeromaContext): Promise<void> {
-  await ctx.reply(await renderStatus(ctx), { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+  await ctx.reply(await renderStatus(ctx), { parse_mode: "HTML", reply_markup: keyboard(ctx) });
 }
 
 export const statusFeature = new Composer<SeromaContext>();
@@ -97,7 +97,7 @@ statusFeature.command("status", sendStatus);
 async function editStatus(ctx: SeromaContext, problem: string | undefined): Promise<boolean> {
   const text = await renderStatus(ctx, problem);
   try {
-    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard(ctx) });
     return true;
   } catch (err) {
     if (err instanceof GrammyError && err.description.includes("message is not modified")) return false;
@@ -105,7 +105,7 @@ async function editStatus(ctx: SeromaContext, problem: string | undefined): Prom
   }
 }
 
-statusFeature.callbackQuery(STATUS_REFRESH, async (ctx) => {
+statusFeature.filter(pressed("status-refresh"), async (ctx) => {
   const { config, storage, clock, climate } = ctx.services;
   const [latest] = await storage.readings.latest(config.roomId, 1);
   const sample = !latest || clock.now().getTime() - latest.at > RESAMPLE_AFTER_MS ? climate.sampleNow() : undefined;

@@ -1,7 +1,7 @@
 /** Last in the chain: anything no feature handled gets a hint, never silence (in private chats). */
 import { Composer } from "grammy";
 import type { SeromaContext } from "../context.ts";
-import { cardPayload } from "./enroll.ts";
+import { cardPayload } from "../conversations/enroll.ts";
 
 export const unhandledFeature = new Composer<SeromaContext>();
 
