@@ -205,8 +205,6 @@ addServerConversation.filter(
     const running = Object.keys(ctx.conversation.active()).includes("addserver");
     await ctx.answerCallbackQuery({
       text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
-      // Someone else's conversation: said plainly; an old button: a short toast.
-      show_alert: running,
     });
   },
 );

@@ -285,8 +285,6 @@ export function createEnrollConversation(deps: EnrollDeps) {
       const running = Object.keys(ctx.conversation.active()).includes("enroll");
       await ctx.answerCallbackQuery({
         text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
-        // Someone else's enrollment: said plainly; an old button: a short toast.
-        show_alert: running,
       });
     },
   };

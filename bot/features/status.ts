@@ -19,8 +19,11 @@ import { statusKeyboard } from "../ui/keyboards.ts";
 const TREND_WINDOW_MS = 15 * 60 * 1000;
 /** How many readings to fetch to cover the trend window at the fastest sampling rate. */
 const TREND_FETCH = 500;
-/** A refresh samples the sensor anew only if the last reading is older than this. */
-const RESAMPLE_AFTER_MS = 5_000;
+/**
+ * A Refresh always takes a fresh reading, unless the last one is younger than this: a DHT22
+ * cannot be read more often than every 2 s (the kernel's driver hands back its last value).
+ */
+const RESAMPLE_AFTER_MS = 2_000;
 
 /** Snapshot, Clip and Refresh. */
 function keyboard(ctx: SeromaContext): InlineKeyboard {
@@ -108,7 +111,7 @@ async function editStatus(ctx: SeromaContext, problem: string | undefined): Prom
 statusFeature.filter(pressed("status-refresh"), async (ctx) => {
   const { config, storage, clock, climate } = ctx.services;
   const [latest] = await storage.readings.latest(config.roomId, 1);
-  const sample = !latest || clock.now().getTime() - latest.at > RESAMPLE_AFTER_MS ? climate.sampleNow() : undefined;
+  const sample = !latest || clock.now().getTime() - latest.at >= RESAMPLE_AFTER_MS ? climate.sampleNow() : undefined;
   if (sample && !(await settlesWithin(sample, ANSWER_WITHIN_MS))) {
     await inBackground(
       ctx,
@@ -122,6 +125,14 @@ statusFeature.filter(pressed("status-refresh"), async (ctx) => {
     return;
   }
   const outcome = sample ? await sample : undefined;
-  const changed = await editStatus(ctx, outcome && !outcome.ok ? outcome.message : undefined);
-  await ctx.answerCallbackQuery({ text: ctx.t(changed ? "status-refreshed" : "status-unchanged") });
+  await editStatus(ctx, outcome && !outcome.ok ? outcome.message : undefined);
+  // Always say what the message now shows: a fresh reading, or why there is none, with its age.
+  const [shown] = await storage.readings.latest(config.roomId, 1);
+  const age = shown ? ageParts(clock.now().getTime() - shown.at) : undefined;
+  const ageText = age ? ctx.t(age.key, { n: age.n }) : "";
+  let toast: string;
+  if (outcome && !outcome.ok) toast = ctx.t("status-refresh-failed", { age: ageText });
+  else if (outcome?.ok) toast = ctx.t("status-refreshed", { age: ageText });
+  else toast = ctx.t("status-unchanged", { age: ageText, seconds: RESAMPLE_AFTER_MS / 1000 });
+  await ctx.answerCallbackQuery({ text: toast });
 });

@@ -7,7 +7,7 @@ export const unhandledFeature = new Composer<SeromaContext>();
 
 unhandledFeature.on("callback_query", async (ctx) => {
   ctx.log.info({ data: ctx.callbackQuery.data?.slice(0, 64) }, "stale or unknown button");
-  // A stale button: a short toast, never a dialog to dismiss.
+  // A short toast, not a dialog to dismiss: an old button is nothing to worry about.
   await ctx.answerCallbackQuery({ text: ctx.t("error-button-expired") });
 });
 
