@@ -71,7 +71,7 @@ async function sendOrEdit(ctx: SeromaContext, page: { text: string; keyboard?: I
 async function latestPage(ctx: SeromaContext, limit: number, before?: number): Promise<void> {
   const { config, storage } = ctx.services;
   const rows = await storage.accessLog.latest(config.roomId, limit, before);
-  const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: String(rows.length) });
+  const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: rows.length });
   await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => `acc:l:${limit}:${b}`));
 }
 
@@ -82,7 +82,7 @@ async function cardPage(ctx: SeromaContext, uid: string, limit: number, before?:
   const title = ctx.t("access-title-person", {
     name: escapeHtml(member?.name ?? uid),
     room: escapeHtml(config.roomId),
-    count: String(rows.length),
+    count: rows.length,
   });
   // Viewers in the staff group get these buttons too: no card UID in the callback data.
   await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => ctx.callbackRefs.shorten(`acc:c:${uid}:${b}`)));
@@ -166,7 +166,7 @@ accessFeature.command("who", async (ctx) => {
     }),
   );
   await ctx.reply(
-    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: String(people.size) }), "", ...lines].join("\n"),
+    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: people.size }), "", ...lines].join("\n"),
     {
       parse_mode: "HTML",
     },
@@ -209,7 +209,7 @@ accessFeature.command("export", requireStaff, async (ctx) => {
     await ctx.replyWithDocument(
       new InputFile(Buffer.from(`${csv}\r\n`, "utf8"), `access-${config.roomId}-${days}d.csv`),
       {
-        caption: ctx.t("export-caption", { count: String(rows.length), days: String(days) }),
+        caption: ctx.t("export-caption", { count: rows.length, days }),
       },
     );
   });

@@ -75,7 +75,7 @@ describe("/enroll end to end", () => {
     await h.api.waitFor(() => /Card read\s*\nEnroll: Ada/.test(h.display.text()) || undefined);
     assert.equal(await h.storage.accessLog.count("test-room"), accessBefore + 1, "an enrollment tap is logged too");
 
-    const askRole = await say(h, ADMIN, "  Grace   Hopper ", /What may Grace Hopper do in this chat\?/);
+    const askRole = await say(h, ADMIN, "  Grace   Hopper ", /Which role does Grace Hopper get\?/);
     const askLink = await press(h, ADMIN, askRole, "staff", /Link Grace Hopper's Telegram account\? .*valid 60 min/);
     const confirm = await press(h, ADMIN, askLink, "🔗 Invite link", /Please check:/);
     assert.match(confirm.text ?? "", /Card: 04A1B2C3\nName: Grace Hopper\nRole: staff\nTelegram: one-time invite link/);
@@ -208,7 +208,7 @@ describe("/enroll end to end", () => {
     await say(h, ADMIN, "x".repeat(41), /too long: at most 40 characters/);
     await say(h, ADMIN, "Bob\nDROP TABLE", /line breaks or invisible control characters/);
     await say(h, ADMIN, "Eve\u202Egnp.exe", /line breaks or invisible control characters/);
-    const askRole = await say(h, ADMIN, "<b>Bob</b> & Co", /What may <b>Bob<\/b> & Co do/);
+    const askRole = await say(h, ADMIN, "<b>Bob</b> & Co", /Which role does <b>Bob<\/b> & Co get\?/);
     assert.match(askRole.raw ?? "", /&lt;b&gt;Bob&lt;\/b&gt; &amp; Co/, "escaped HTML, shown literally");
     const askLink = await press(h, ADMIN, askRole, "admin", /Link <b>Bob<\/b> & Co's Telegram/);
     const confirm = await press(h, ADMIN, askLink, "No link", /Please check:/);
@@ -286,7 +286,7 @@ describe("/enroll end to end", () => {
     await expectBot(h, STAFF_GROUP, /Card 0A1A2A3A read/, from);
     // Someone else's text in the group is not taken as the name.
     h.api.sendMessage(STAFF, STAFF_GROUP, "Not me");
-    await say(h, ADMIN, "Ada Lovelace", /What may Ada Lovelace do/, STAFF_GROUP);
+    await say(h, ADMIN, "Ada Lovelace", /Which role does Ada Lovelace get\?/, STAFF_GROUP);
     const askRole = botMessages(h, STAFF_GROUP).at(-1) as RecordedMessage;
     // Another member pressing the admin's buttons is not the admin answering.
     const stray = h.api.pressButton(STAFF, askRole, { text: "admin" });

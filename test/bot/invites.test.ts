@@ -169,7 +169,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     h.clock.advance(5_000);
     h.reader.tap("0E0E0E01");
     await expectBot(h, STAFF_GROUP, /What is the holder's name\?/, from);
-    const askRole = await say(h, ADMIN, "Barbara Liskov", /What may Barbara Liskov do/, STAFF_GROUP);
+    const askRole = await say(h, ADMIN, "Barbara Liskov", /Which role does Barbara Liskov get\?/, STAFF_GROUP);
     const askLink = await press(h, ADMIN, askRole, { text: "staff" }, /Link Barbara Liskov's Telegram/, STAFF_GROUP);
     const confirm = await press(h, ADMIN, askLink, { text: "🔗 Invite link" }, /Please check:/, STAFF_GROUP);
     const fromDm = botMessages(h, privateChat(ADMIN)).length;
