@@ -11,12 +11,12 @@
 import type { Room, RoomDevices } from "../app/compose-room.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import { formatCardUid, normalizeUid } from "../core/door/card-uid.ts";
 import { describeOfficeHours, isWithinOfficeHours } from "../core/office-hours.ts";
 import type { HostResult } from "../core/servers/types.ts";
 import type { Storage } from "../core/storage.ts";
 import type { SimulatedCamera } from "../hardware/camera/simulator.ts";
 import type { SimulatedCardReader } from "../hardware/cards/simulator.ts";
-import { formatUid, normalizeUid } from "../hardware/cards/uid.ts";
 import type { SimulatedClimateSensor } from "../hardware/climate/simulator.ts";
 import type { SimulatedDisplay } from "../hardware/display/simulator.ts";
 import { lcdToReadable } from "../hardware/display/text.ts";
@@ -225,7 +225,7 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           driver: devices.cards.driver,
           controllable: reader !== undefined,
           broken: broken.door,
-          cards: cards.map((m) => ({ uid: formatUid(m.cardUid), name: m.name, role: m.role, active: m.active })),
+          cards: cards.map((m) => ({ uid: formatCardUid(m.cardUid), name: m.name, role: m.role, active: m.active })),
         },
         motion: {
           driver: devices.motion.driver,
@@ -306,8 +306,8 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           }
           if (broken.door) throw new PanelError("The card reader is broken: repair it first.");
           info = r.tap(uid)
-            ? `Card ${formatUid(uid)} tapped at the door.`
-            : `The reader ignored ${formatUid(uid)}: the same card was tapped a moment ago.`;
+            ? `Card ${formatCardUid(uid)} tapped at the door.`
+            : `The reader ignored ${formatCardUid(uid)}: the same card was tapped a moment ago.`;
           break;
         }
         case "door:break":

@@ -21,6 +21,7 @@ import { randomBytes } from "node:crypto";
 import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
 import { type Context, InlineKeyboard } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
+import { formatCardUid } from "../../core/door/card-uid.ts";
 import type { StaffMember, StaffRole } from "../../core/door/ports.ts";
 import { STAFF_NAME_MAX, validateStaffName } from "../../core/door/staff-name.ts";
 import { escapeHtml } from "../../core/text/format.ts";
@@ -136,7 +137,7 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     if (existing) {
       await ctx.reply(
         t(existing.active ? "enroll-duplicate" : "enroll-duplicate-revoked", {
-          uid,
+          uid: formatCardUid(uid),
           name: escapeHtml(existing.name),
           role: t(`staff-role-${existing.role}`),
         }),
@@ -146,7 +147,7 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     }
 
     // 2. The name.
-    await ctx.reply(t("enroll-ask-name", { uid, max: String(STAFF_NAME_MAX) }), {
+    await ctx.reply(t("enroll-ask-name", { uid: formatCardUid(uid), max: String(STAFF_NAME_MAX) }), {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
@@ -205,7 +206,7 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
       .text(t("enroll-button-cancel"), "enr:cancel");
     await ctx.reply(
       t("enroll-confirm", {
-        uid,
+        uid: formatCardUid(uid),
         name: escapeHtml(name),
         role: t(`staff-role-${role}`),
         invite: t(wantsInvite ? "enroll-invite-yes" : "enroll-invite-no"),
@@ -238,14 +239,21 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     });
     if (!saved.ok) {
       await ctx.reply(
-        t("enroll-duplicate", { uid, name: escapeHtml(saved.holder), role: t(`staff-role-${saved.holderRole}`) }),
+        t("enroll-duplicate", {
+          uid: formatCardUid(uid),
+          name: escapeHtml(saved.holder),
+          role: t(`staff-role-${saved.holderRole}`),
+        }),
         { parse_mode: "HTML" },
       );
       return;
     }
-    await ctx.reply(t("enroll-saved", { uid, name: escapeHtml(name), role: t(`staff-role-${role}`) }), {
-      parse_mode: "HTML",
-    });
+    await ctx.reply(
+      t("enroll-saved", { uid: formatCardUid(uid), name: escapeHtml(name), role: t(`staff-role-${role}`) }),
+      {
+        parse_mode: "HTML",
+      },
+    );
     const invite = saved.invite;
     if (invite) {
       // Only ever to the admin's private chat: in a group anyone could redeem it.

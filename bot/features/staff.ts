@@ -13,6 +13,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { User } from "grammy/types";
+import { formatCardUid } from "../../core/door/card-uid.ts";
 import { INVITE_PAYLOAD } from "../../core/door/invites.ts";
 import type { StaffMember } from "../../core/door/ports.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
@@ -27,7 +28,7 @@ const MAX_BUTTONS = 40;
 function memberLine(ctx: SeromaContext, m: StaffMember): string {
   const status = m.active ? "" : ` · ⛔ ${ctx.t("staff-revoked")}`;
   const linked = m.telegramUserId !== undefined ? " · 💬" : "";
-  return `${m.active ? "🟢" : "⚪"} <b>${escapeHtml(m.name)}</b> · ${ctx.t(`staff-role-${m.role}`)} · <code>${m.cardUid}</code>${linked}${status}`;
+  return `${m.active ? "🟢" : "⚪"} <b>${escapeHtml(m.name)}</b> · ${ctx.t(`staff-role-${m.role}`)} · <code>${formatCardUid(m.cardUid)}</code>${linked}${status}`;
 }
 
 async function showList(ctx: SeromaContext): Promise<void> {
@@ -75,13 +76,13 @@ admin.callbackQuery(/^stf:ask:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =
   const member = await ctx.services.storage.staff.getByUid(uid);
   await ctx.answerCallbackQuery();
   if (!member) {
-    await ctx.reply(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
   const keyboard = new InlineKeyboard()
     .text(ctx.t(`staff-button-${action}`), `stf:do:${action}:${uid}`)
     .text(ctx.t("staff-button-keep"), "stf:no");
-  await ctx.reply(ctx.t(`staff-confirm-${action}`, { name: escapeHtml(member.name), uid }), {
+  await ctx.reply(ctx.t(`staff-confirm-${action}`, { name: escapeHtml(member.name), uid: formatCardUid(uid) }), {
     parse_mode: "HTML",
     reply_markup: keyboard,
   });
@@ -101,7 +102,7 @@ admin.callbackQuery(/^stf:do:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =>
   const member = await storage.staff.setActive(uid, action === "restore", by, at);
   await ctx.answerCallbackQuery();
   if (!member || !before) {
-    await ctx.editMessageText(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
+    await ctx.editMessageText(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
   if (before.active === member.active) {
@@ -122,7 +123,7 @@ admin.callbackQuery(/^stf:do:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =>
   await ctx.editMessageText(
     ctx.t(`staff-done-${action}`, {
       name: escapeHtml(member.name),
-      uid,
+      uid: formatCardUid(uid),
       by: escapeHtml(ctx.from.first_name),
       at: escapeHtml(formatDateTime(at, config.officeHours.timeZone).slice(0, 16)),
     }),
@@ -136,7 +137,7 @@ admin.callbackQuery(/^stf:inv:([0-9A-F]{8,20})$/, async (ctx) => {
   const member = await storage.staff.getByUid(uid);
   await ctx.answerCallbackQuery();
   if (!member?.active) {
-    await ctx.reply(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
   const invite = invites.create(uid, ctx.from.id, config.door.inviteTtlMs);
@@ -171,7 +172,7 @@ admin.callbackQuery(/^stf:ask:unlink:([0-9A-F]{8,20}):(\d{1,15})$/, async (ctx) 
   const keyboard = new InlineKeyboard()
     .text(ctx.t("staff-button-unlink"), `stf:do:unlink:${uid}:${tg}`)
     .text(ctx.t("staff-button-keep"), "stf:no");
-  await ctx.reply(ctx.t("staff-confirm-unlink", { name: escapeHtml(member.name), uid, id: tg }), {
+  await ctx.reply(ctx.t("staff-confirm-unlink", { name: escapeHtml(member.name), uid: formatCardUid(uid), id: tg }), {
     parse_mode: "HTML",
     reply_markup: keyboard,
   });
@@ -195,7 +196,7 @@ async function unlink(ctx: SeromaContext, uid: string, tg: number, via: "unlink"
   await ctx.answerCallbackQuery();
   const vars = {
     name: escapeHtml(name),
-    uid,
+    uid: formatCardUid(uid),
     id: String(tg),
     by: escapeHtml(who(ctx).name),
     at: escapeHtml(formatDateTime(clock.now().getTime(), config.officeHours.timeZone).slice(0, 16)),
@@ -296,7 +297,7 @@ async function tellAdmins(ctx: SeromaContext & { from: User }, createdBy: number
       const t: Translate = ctx.i18n.fluent.withLocale(locale);
       const text = t("invite-used", {
         name: escapeHtml(member.name),
-        uid: member.cardUid,
+        uid: formatCardUid(member.cardUid),
         account: describeAccount(t, ctx.from),
         role: t(`staff-role-${member.role}`),
       });

@@ -3,6 +3,7 @@
  * for SNS), from the locale files. Every value taken from a notice is escaped.
  */
 
+import { formatCardUid } from "../door/card-uid.ts";
 import { htmlToText } from "../text/fit.ts";
 import { escapeHtml, formatDateTime } from "../text/format.ts";
 import {
@@ -55,6 +56,11 @@ function str(details: Notice["details"], key: string): string {
   return escapeHtml(details[key] ?? "");
 }
 
+/** A door alert's card UID, as people see UIDs everywhere. */
+function cardUid(details: Notice["details"]): string {
+  return escapeHtml(formatCardUid(String(details.uid ?? "")));
+}
+
 /** A count from the details as a number (for the locale's plural forms); text if it is not one. */
 function count(details: Notice["details"], key: string): number | string {
   const value = details[key];
@@ -105,19 +111,11 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
     case "reader.dead":
       return t("alert-reader-dead", { reason: str(d, "reason") });
     case "door.breach":
-      return enrolling(
-        t,
-        d,
-        t("alert-door-breach", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") }),
-      );
+      return enrolling(t, d, t("alert-door-breach", { name: str(d, "name"), uid: cardUid(d), time: str(d, "time") }));
     case "door.unknown-card":
-      return enrolling(t, d, t("alert-door-unknown", { uid: str(d, "uid"), time: str(d, "time") }));
+      return enrolling(t, d, t("alert-door-unknown", { uid: cardUid(d), time: str(d, "time") }));
     case "door.revoked-card":
-      return enrolling(
-        t,
-        d,
-        t("alert-door-revoked", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") }),
-      );
+      return enrolling(t, d, t("alert-door-revoked", { name: str(d, "name"), uid: cardUid(d), time: str(d, "time") }));
     case "camera.dead":
       return t("alert-camera-dead", { reason: str(d, "reason") });
     case "motion.dead":

@@ -192,7 +192,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     const notice = await expectBot(h, privateChat(ADMIN2), /invite for Grace Hopper/, fromAdmin2);
     assert.match(
       notice.text ?? "",
-      /The invite for Grace Hopper \(card 0A0A0A03\) was used by Grace Hopper <3 \(@amazing_grace, id 2001\)/,
+      /The invite for Grace Hopper \(card 0A:0A:0A:03\) was used by Grace Hopper <3 \(@amazing_grace, id 2001\)/,
     );
     assert.match(notice.raw ?? "", /Grace Hopper &lt;3/, "the account's name is escaped");
     assert.deepEqual(
@@ -294,7 +294,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
       ADMIN,
       list,
       { text: "✂️ Ada Lovelace" },
-      /Unlink the Telegram account \(id 2004\) from the card of Ada Lovelace \(0A0A0A04\)\?/,
+      /Unlink the Telegram account \(id 2004\) from the card of Ada Lovelace \(0A:0A:0A:04\)\?/,
       privateChat(ADMIN),
     );
     assert.equal((await h.storage.staff.getByUid("0A0A0A04"))?.telegramUserId, 2004, "not before confirming");

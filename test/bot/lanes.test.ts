@@ -173,7 +173,7 @@ describe("lanes: long work runs outside the chat's update lane", { timeout: 120_
     // An unknown card at the door: its alert lands in the same group.
     assert.equal(h.reader.tap("0BADCAFE"), true);
     await h.door.idle();
-    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0BADCAFE at the door/, from);
+    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0B:AD:CA:FE at the door/, from);
     const answers = h.api.callbackAnswers.length;
     h.api.pressButton(ADMIN, alert, { text: "✔️ Acknowledge" });
     const answer = await h.api.waitFor(() => h.api.callbackAnswers.slice(answers).find(Boolean));

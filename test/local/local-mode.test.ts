@@ -251,7 +251,7 @@ describe("local mode over HTTP (the console process without a token)", () => {
     const tap = await call("/api/hardware", { json: { device: "door", action: "tap", uid: "de:ad:be:ef" } });
     assert.equal(tap.status, 200, JSON.stringify(tap.body));
     assert.match(String((tap.body as { info: string }).info), /Card DE:AD:BE:EF tapped/);
-    await botMessage(GROUP, /Unknown card DEADBEEF at the door/, after);
+    await botMessage(GROUP, /Unknown card DE:AD:BE:EF at the door/, after);
     await waitFor(async () => /Unknown card/.test((await state()).hardware.lcd.lines.join("\n")), "the LCD");
   });
 
