@@ -391,6 +391,13 @@ staff-not-found = No card <code>{ $uid }</code> is enrolled.
 staff-button-revoke = ⛔ Yes, revoke
 staff-button-restore = ♻️ Yes, restore
 staff-button-keep = Keep as is
+# the list's buttons: what each does, to whom ({ $name } is cut to fit a button)
+staff-button-list-revoke = ⛔ Revoke { $name }'s card
+staff-button-list-restore = ♻️ Restore { $name }'s card
+staff-button-list-invite = 🔗 Invite link for { $name }
+staff-button-list-unlink = ✂️ Unlink { $name }'s Telegram
+staff-refuse-own-card = ⛔ You cannot revoke your own card (<b>{ $name }</b>, <code>{ $uid }</code>): it would take your door access and your role with it. Another admin can revoke it. Nothing changed.
+staff-refuse-last-admin = ⛔ The card of <b>{ $name }</b> (<code>{ $uid }</code>) is the last active admin card: revoking it would leave no admin card. Enroll another admin card first (/enroll), then revoke this one. Nothing changed.
 staff-confirm-revoke = Revoke the card of <b>{ $name }</b> (<code>{ $uid }</code>)? The door will refuse it from now on and a linked Telegram account loses its role.
 staff-confirm-restore = Restore the card of <b>{ $name }</b> (<code>{ $uid }</code>)? The door will let it in again during office hours.
 staff-unchanged = Nothing changed.

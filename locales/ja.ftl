@@ -346,6 +346,13 @@ staff-not-found = カード <code>{ $uid }</code> は登録されていません
 staff-button-revoke = ⛔ 無効にする
 staff-button-restore = ♻️ 復元する
 staff-button-keep = そのままにする
+# the list's buttons: what each does, to whom ({ $name } is cut to fit a button)
+staff-button-list-revoke = ⛔ { $name } のカードを無効にする
+staff-button-list-restore = ♻️ { $name } のカードを復元する
+staff-button-list-invite = 🔗 { $name } の招待リンク
+staff-button-list-unlink = ✂️ { $name } の Telegram 連携を解除
+staff-refuse-own-card = ⛔ 自分のカード (<b>{ $name }</b>、<code>{ $uid }</code>) は無効にできません: 入室と権限を自分で失うことになります。ほかの管理者なら無効にできます。何も変更していません。
+staff-refuse-last-admin = ⛔ <b>{ $name }</b> のカード (<code>{ $uid }</code>) は最後の有効な管理者カードです: 無効にすると管理者カードがなくなります。先に別の管理者カードを登録し (/enroll)、そのあとでこのカードを無効にしてください。何も変更していません。
 staff-confirm-revoke = <b>{ $name }</b> のカード (<code>{ $uid }</code>) を無効にしますか? 以後ドアで拒否され、連携した Telegram アカウントも権限を失います。
 staff-confirm-restore = <b>{ $name }</b> のカード (<code>{ $uid }</code>) を復元しますか? 業務時間内は再び入室できます。
 staff-unchanged = 変更していません。

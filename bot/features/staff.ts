@@ -12,9 +12,10 @@
  * is told which account took it, with an Undo button.
  */
 import { Composer, InlineKeyboard } from "grammy";
-import type { User } from "grammy/types";
+import type { InlineKeyboardButton, User } from "grammy/types";
 import { formatCardUid } from "../../core/door/card-uid.ts";
 import { INVITE_PAYLOAD } from "../../core/door/invites.ts";
+import { revokeRefusal } from "../../core/door/policy.ts";
 import type { StaffMember } from "../../core/door/ports.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { recordAudit, who } from "../audit.ts";
@@ -22,8 +23,15 @@ import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { deliverInvite } from "../invite-delivery.ts";
 
-/** Buttons for at most this many people (the list itself is complete). */
+/** Buttons for at most this many people (the list itself is complete): two rows each at most. */
 const MAX_BUTTONS = 40;
+/** A name on a button is cut to this many characters, so that what the button does still shows. */
+const BUTTON_NAME_MAX = 24;
+
+function buttonName(name: string): string {
+  const chars = [...name];
+  return chars.length <= BUTTON_NAME_MAX ? name : `${chars.slice(0, BUTTON_NAME_MAX - 1).join("")}…`;
+}
 
 function memberLine(ctx: SeromaContext, m: StaffMember): string {
   const status = m.active ? "" : ` · ⛔ ${ctx.t("staff-revoked")}`;
@@ -43,20 +51,24 @@ async function showList(ctx: SeromaContext): Promise<void> {
     "",
     ...members.map((m) => memberLine(ctx, m)),
   ].join("\n");
-  const keyboard = new InlineKeyboard();
+  // One button a row: each says what it does to whom ("⛔ Revoke Ada's card"), in full.
+  const rows: InlineKeyboardButton[][] = [];
   if (ctx.role === "admin") {
     for (const m of members.slice(0, MAX_BUTTONS)) {
-      keyboard.text(
-        `${m.active ? "⛔" : "♻️"} ${m.name.slice(0, 24)}`,
-        `stf:ask:${m.active ? "revoke" : "restore"}:${m.cardUid}`,
-      );
+      const name = buttonName(m.name);
+      const action = m.active ? "revoke" : "restore";
+      rows.push([
+        InlineKeyboard.text(ctx.t(`staff-button-list-${action}`, { name }), `stf:ask:${action}:${m.cardUid}`),
+      ]);
       if (m.active && m.telegramUserId === undefined)
-        keyboard.text(`🔗 ${m.name.slice(0, 24)}`, `stf:inv:${m.cardUid}`);
-      if (m.telegramUserId !== undefined)
-        keyboard.text(`✂️ ${m.name.slice(0, 24)}`, `stf:ask:unlink:${m.cardUid}:${m.telegramUserId}`);
-      keyboard.row();
+        rows.push([InlineKeyboard.text(ctx.t("staff-button-list-invite", { name }), `stf:inv:${m.cardUid}`)]);
+      if (m.telegramUserId !== undefined) {
+        const data = `stf:ask:unlink:${m.cardUid}:${m.telegramUserId}`;
+        rows.push([InlineKeyboard.text(ctx.t("staff-button-list-unlink", { name }), data)]);
+      }
     }
   }
+  const keyboard = InlineKeyboard.from(rows);
   await ctx.reply(text, {
     parse_mode: "HTML",
     ...(ctx.role === "admin" ? { reply_markup: keyboard } : {}),
@@ -79,6 +91,11 @@ admin.callbackQuery(/^stf:ask:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =
     await ctx.reply(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
+  const refusal = action === "revoke" ? await refuseRevoke(ctx, member) : undefined;
+  if (refusal) {
+    await ctx.reply(refusal, { parse_mode: "HTML" });
+    return;
+  }
   const keyboard = new InlineKeyboard()
     .text(ctx.t(`staff-button-${action}`), `stf:do:${action}:${uid}`)
     .text(ctx.t("staff-button-keep"), "stf:no");
@@ -87,6 +104,14 @@ admin.callbackQuery(/^stf:ask:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =
     reply_markup: keyboard,
   });
 });
+
+/** The refusal to show if this admin may not revoke `member`'s card (their own, or the last admin card). */
+async function refuseRevoke(ctx: SeromaContext & { from: User }, member: StaffMember): Promise<string | undefined> {
+  const reason = revokeRefusal(member, ctx.from.id, await ctx.services.storage.staff.list());
+  if (!reason) return undefined;
+  ctx.log.info({ uid: member.cardUid, by: ctx.from.id, reason }, "card revoke refused");
+  return ctx.t(`staff-refuse-${reason}`, { name: escapeHtml(member.name), uid: formatCardUid(member.cardUid) });
+}
 
 admin.callbackQuery("stf:no", async (ctx) => {
   await ctx.answerCallbackQuery();
@@ -99,6 +124,13 @@ admin.callbackQuery(/^stf:do:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =>
   const by = ctx.from.id;
   const at = clock.now().getTime();
   const before = await storage.staff.getByUid(uid);
+  // Checked again when confirmed: the cards may have changed since the question.
+  const refusal = before && action === "revoke" ? await refuseRevoke(ctx, before) : undefined;
+  if (refusal) {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(refusal, { parse_mode: "HTML" });
+    return;
+  }
   const member = await storage.staff.setActive(uid, action === "restore", by, at);
   await ctx.answerCallbackQuery();
   if (!member || !before) {

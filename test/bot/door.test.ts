@@ -204,7 +204,7 @@ describe("door commands: /access, /who, /export access, /staff", () => {
     const adminList = await say(h, ADMIN, "/staff", /Staff cards · 2 active/);
     const ask = await (async () => {
       const from = botMessages(h, privateChat(ADMIN)).length;
-      h.api.pressButton(ADMIN, adminList, { text: "⛔ Margaret Hamilton" });
+      h.api.pressButton(ADMIN, adminList, { text: "⛔ Revoke Margaret Hamilton's card" });
       return expectBot(h, privateChat(ADMIN), /Revoke the card of Margaret Hamilton \(DE:AD:BE:EF\)\?/, from);
     })();
     assert.equal((await h.storage.staff.getByUid(MARGARET))?.active, true, "not before confirming");
@@ -236,7 +236,7 @@ describe("door commands: /access, /who, /export access, /staff", () => {
     // Restore, but change your mind first: nothing changes.
     const again = await say(h, ADMIN, "/staff", /1 active, 1 revoked/);
     const from = botMessages(h, privateChat(ADMIN)).length;
-    h.api.pressButton(ADMIN, again, { text: "♻️ Margaret Hamilton" });
+    h.api.pressButton(ADMIN, again, { text: "♻️ Restore Margaret Hamilton's card" });
     const askRestore = await expectBot(h, privateChat(ADMIN), /Restore the card of Margaret Hamilton/, from);
     h.api.pressButton(ADMIN, askRestore, { text: "Keep as is" });
     await h.api.waitFor(() =>

@@ -128,7 +128,14 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     await h.storage.staff.add(card("0A0A0A01", "Alan Turing"));
     const list = await say(h, ADMIN, "/staff", /Staff cards/, STAFF_GROUP);
     const fromDm = botMessages(h, privateChat(ADMIN)).length;
-    await press(h, ADMIN, list, { text: "🔗 Alan Turing" }, /sent you the invite link for Alan Turing/, STAFF_GROUP);
+    await press(
+      h,
+      ADMIN,
+      list,
+      { text: "🔗 Invite link for Alan Turing" },
+      /sent you the invite link for Alan Turing/,
+      STAFF_GROUP,
+    );
     const dm = await expectBot(h, privateChat(ADMIN), /Send this link to Alan Turing/, fromDm);
     assert.match(dm.text ?? "", LINK);
     assert.doesNotMatch(allText(h, STAFF_GROUP), /start=link_/, "no invite link in the group");
@@ -147,7 +154,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
       h,
       ADMIN,
       list,
-      { text: "🔗 Edsger Dijkstra" },
+      { text: "🔗 Invite link for Edsger Dijkstra" },
       /could not send you the invite link for Edsger Dijkstra privately/,
       STAFF_GROUP,
     );
@@ -285,15 +292,15 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
   test("/staff Unlink: asks first; Keep changes nothing; Yes unlinks (audited) and the 🔗 button is back", async () => {
     const list = await say(h, ADMIN, "/staff", /Staff cards/);
     assert.ok(
-      inlineButtons(list).some((b) => b.text === "✂️ Ada Lovelace"),
+      inlineButtons(list).some((b) => b.text === "✂️ Unlink Ada Lovelace's Telegram"),
       "linked cards have Unlink",
     );
-    assert.ok(!inlineButtons(list).some((b) => b.text === "🔗 Ada Lovelace"), "and no invite");
+    assert.ok(!inlineButtons(list).some((b) => b.text === "🔗 Invite link for Ada Lovelace"), "and no invite");
     const ask = await press(
       h,
       ADMIN,
       list,
-      { text: "✂️ Ada Lovelace" },
+      { text: "✂️ Unlink Ada Lovelace's Telegram" },
       /Unlink the Telegram account \(id 2004\) from the card of Ada Lovelace \(0A:0A:0A:04\)\?/,
       privateChat(ADMIN),
     );
@@ -311,7 +318,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
       h,
       ADMIN,
       list2,
-      { text: "✂️ Ada Lovelace" },
+      { text: "✂️ Unlink Ada Lovelace's Telegram" },
       /Unlink the Telegram account/,
       privateChat(ADMIN),
     );
@@ -337,7 +344,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     );
     const list3 = await say(h, ADMIN, "/staff", /Staff cards/);
     assert.ok(
-      inlineButtons(list3).some((b) => b.text === "🔗 Ada Lovelace"),
+      inlineButtons(list3).some((b) => b.text === "🔗 Invite link for Ada Lovelace"),
       "invite possible again",
     );
   });
