@@ -96,7 +96,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
   async function inviteFromStaff(name: string, chat: TestChat = privateChat(ADMIN)): Promise<string> {
     const list = await say(h, ADMIN, "/staff", /Staff cards/, chat);
     const from = botMessages(h, privateChat(ADMIN)).length;
-    h.api.pressButton(ADMIN, list, { text: `🔗 ${name}` });
+    h.api.pressButton(ADMIN, list, { text: `🔗 Invite link for ${name}` });
     const dm = await expectBot(h, privateChat(ADMIN), new RegExp(`Send this link to ${name}`), from);
     const token = LINK.exec(dm.text ?? "")?.[1];
     assert.ok(token, dm.text);

@@ -190,7 +190,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await page.getByTestId("hw-card-tap").click();
     await botMessage(/Card 04:11:22:33 read\. What is the holder's name\?/).waitFor();
     await send("Grace Hopper");
-    const role = botMessage(/What may Grace Hopper do in this chat\?/);
+    const role = botMessage(/Which role does Grace Hopper get\?/);
     await role.waitFor();
     await button(role, /^staff$/i).click();
     const link = botMessage(/Link Grace Hopper's Telegram account\?/);
