@@ -10,7 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import type { SnsSender } from "../../app/alerts.ts";
-import { type AlertJob, composeRoom, type DeviceReport, type Room, type RoomStatusJob } from "../../app/compose-room.ts";
+import {
+  type AlertJob,
+  composeRoom,
+  type DeviceReport,
+  type Room,
+  type RoomStatusJob,
+} from "../../app/compose-room.ts";
 import type { BackgroundRunner } from "../../bot/background-runner.ts";
 import { startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
