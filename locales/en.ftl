@@ -191,7 +191,7 @@ alert-room-motion-armed = Motion in the room while armed at { $time } ({ $source
 rule-camera-dead = camera not working
 rule-motion-dead = motion sensor not working
 rule-room-motion = motion in the room
-alert-server-down = Server <b>{ $host }</b> cannot be checked ({ $failures ->
+alert-server-down = Server <b>{ $host }</b> cannot be checked (failed { $failures ->
         [one] once
        *[other] { $failures } times in a row
     }): { $reason }

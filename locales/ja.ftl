@@ -182,7 +182,10 @@ alert-room-motion-armed = 監視中の { $time } に室内で動きを検知し�
 rule-camera-dead = カメラ異常
 rule-motion-dead = 人感センサー異常
 rule-room-motion = 室内の動き
-alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures } 回連続）: { $reason }
+alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures ->
+        [1] 1 回失敗
+       *[other] { $failures } 回連続で失敗
+    }）: { $reason }
 alert-server-disk = サーバー <b>{ $host }</b>: ディスク使用率が { $limit } を超えています: { $mounts }。
 alert-server-disk-more = { $mounts } …ほか { $n } 件（/server { $host }）
 alert-server-service = サーバー <b>{ $host }</b>: 停止しているサービス: { $services }。

@@ -150,7 +150,7 @@ describe("servers over SSH, end to end", () => {
       return m && /HOST KEY CHANGED/.test(m.text ?? "") ? m : undefined;
     });
     assert.ok(done.text?.includes(ssh.hostKeyFingerprint), "names the key the server presented");
-    const alert = await expectBot(h, STAFF_GROUP, /Server spoofed cannot be checked \(once\)/, from);
+    const alert = await expectBot(h, STAFF_GROUP, /Server spoofed cannot be checked \(failed once\)/, from);
     assert.match(alert.text ?? "", /CRITICAL/);
   });
 
@@ -195,7 +195,7 @@ describe("servers over SSH, end to end", () => {
       "one failed run is not an alert",
     );
     await h.serverChecks.checkNow("flaky");
-    const down = await expectBot(h, STAFF_GROUP, /Server flaky cannot be checked \(2 times in a row\)/, from);
+    const down = await expectBot(h, STAFF_GROUP, /Server flaky cannot be checked \(failed 2 times in a row\)/, from);
     flaky.setBehaviour("normal");
     const ok = await h.serverChecks.checkNow("flaky");
     assert.equal(ok?.reachable, true);
