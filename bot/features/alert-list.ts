@@ -89,14 +89,14 @@ alertListFeature.command("alerts", async (ctx) => {
     (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
   );
   const mutes = await storage.mutes.active(config.roomId, clock.now().getTime());
-  const t = (k: string, v?: Record<string, string>) => ctx.t(k, v);
+  const t = (k: string, v?: Record<string, string | number>) => ctx.t(k, v);
   const head: string[] = [];
   const items: string[] = [];
   const tail: string[] = [];
   const withButtons: string[] = [];
   if (open.length === 0) head.push(ctx.t("alerts-none", { room }));
   else {
-    head.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
+    head.push(ctx.t("alerts-title", { count: open.length, room }), "");
     for (const [n, i] of open.entries()) {
       const ack = i.ackedBy ? ` ✔️ ${escapeHtml(i.ackedBy.name)}` : "";
       items.push(

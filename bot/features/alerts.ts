@@ -149,7 +149,7 @@ alertsFeature.command("ack", requireStaff, async (ctx) => {
       await settleCard(ctx, r.incident);
     }
   }
-  await ctx.reply(ctx.t("ack-done", { count: String(count) }));
+  await ctx.reply(ctx.t("ack-done", { count }));
 });
 
 function parseWhat(word: string | undefined): ReadonlyArray<Mute["rule"]> | undefined {

@@ -87,6 +87,7 @@ describe("servers over SSH, end to end", () => {
   });
 
   test("/addserver: name, address, user, the host key's fingerprint confirmed, services; then a first check", async () => {
+    const conversationFrom = botMessages(h, privateChat(ADMIN)).length;
     await say(h, ADMIN, "/addserver", /short name/);
     await say(h, ADMIN, "Web 1!", /That name does not work/);
     await say(h, ADMIN, "local1", /Address of local1/);
@@ -111,10 +112,33 @@ describe("servers over SSH, end to end", () => {
     );
     const audit = await h.storage.audit.latest("test-room", 5);
     assert.ok(audit.some((a) => a.action === "server-add" && a.userId === ADMIN.id));
+    // Finished steps keep no buttons (Cancel, Trust); only the new server's own Check now / Details stay.
+    await h.api.waitFor(() =>
+      botMessages(h, privateChat(ADMIN))
+        .slice(conversationFrom, -1)
+        .every((m) => inlineButtons(m).length === 0),
+    );
+    assert.deepEqual(
+      inlineButtons(first).map((b) => b.text),
+      ["🔄 local1", "ℹ️ local1"],
+    );
+  });
+
+  test("/addserver cancelled with its button: the prompt's buttons are gone", async () => {
+    const from = botMessages(h, privateChat(ADMIN)).length;
+    const prompt = await say(h, ADMIN, "/addserver", /short name/);
+    assert.ok(inlineButtons(prompt).length > 0, "Cancel offered");
+    h.api.pressButton(ADMIN, prompt, "adds:cancel");
+    await expectBot(h, privateChat(ADMIN), /cancel/i, from + 1);
+    await h.api.waitFor(() =>
+      botMessages(h, privateChat(ADMIN))
+        .slice(from)
+        .every((m) => inlineButtons(m).length === 0),
+    );
   });
 
   test("/servers lists it with Check now / Details; Details shows every mount; /server runs now, edited in place", async () => {
-    const list = await say(h, STAFF, "/servers", /1 server\(s\)/);
+    const list = await say(h, STAFF, "/servers", /1 server · test-room/);
     assert.match(list.text ?? "", /🟢 local1 · up/);
     assert.deepEqual(
       inlineButtons(list).map((b) => b.text),
@@ -150,7 +174,7 @@ describe("servers over SSH, end to end", () => {
       return m && /HOST KEY CHANGED/.test(m.text ?? "") ? m : undefined;
     });
     assert.ok(done.text?.includes(ssh.hostKeyFingerprint), "names the key the server presented");
-    const alert = await expectBot(h, STAFF_GROUP, /Server spoofed cannot be checked \(1 time\(s\) in a row\)/, from);
+    const alert = await expectBot(h, STAFF_GROUP, /Server spoofed cannot be checked \(failed once\)/, from);
     assert.match(alert.text ?? "", /CRITICAL/);
   });
 
@@ -195,7 +219,7 @@ describe("servers over SSH, end to end", () => {
       "one failed run is not an alert",
     );
     await h.serverChecks.checkNow("flaky");
-    const down = await expectBot(h, STAFF_GROUP, /Server flaky cannot be checked \(2 time\(s\) in a row\)/, from);
+    const down = await expectBot(h, STAFF_GROUP, /Server flaky cannot be checked \(failed 2 times in a row\)/, from);
     flaky.setBehaviour("normal");
     const ok = await h.serverChecks.checkNow("flaky");
     assert.equal(ok?.reachable, true);
