@@ -35,6 +35,7 @@ import {
   enrollInviteKeyboard,
   enrollRoleKeyboard,
 } from "../ui/keyboards.ts";
+import { type StepPrompts, stepPrompts } from "./step-prompts.ts";
 
 type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;
 
@@ -99,6 +100,15 @@ export function createEnrollConversation(deps: EnrollDeps) {
   }
 
   async function enroll(conversation: EnrollConversation, ctx: SeromaContext): Promise<void> {
+    const steps = stepPrompts(ctx);
+    try {
+      await enrollSteps(conversation, ctx, steps);
+    } finally {
+      await steps.close();
+    }
+  }
+
+  async function enrollSteps(conversation: EnrollConversation, ctx: SeromaContext, steps: StepPrompts): Promise<void> {
     const admin = ctx.from;
     const chat = ctx.chat;
     if (!admin || !chat) return;
@@ -111,6 +121,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
         .and((c) => isCancel(c) || accept(c), { otherwise: (c) => hint(c, hintKey) });
     const cancelled = async (c: SeromaContext, session?: string): Promise<void> => {
       if (session) await conversation.external(() => stopCapture(session));
+      await steps.close();
       if (c.callbackQuery) await c.answerCallbackQuery();
       await c.reply(t("enroll-cancelled"));
     };
@@ -126,7 +137,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
         .some((i) => i.rule === "reader.dead" && i.roomId === outer.services.config.roomId),
     );
     const seconds = String(Math.round(timeoutMs / 1000));
-    await ctx.reply(`${t("enroll-tap", { seconds })}${readerDead ? `\n\n${t("enroll-reader-dead")}` : ""}`, {
+    await steps.reply(`${t("enroll-tap", { seconds })}${readerDead ? `\n\n${t("enroll-reader-dead")}` : ""}`, {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
@@ -134,14 +145,14 @@ export function createEnrollConversation(deps: EnrollDeps) {
     if (isCancel(tapped)) return cancelled(tapped, session);
     const uid = cardPayload(tapped)?.uid;
     if (!uid) {
-      await ctx.reply(t("enroll-timeout", { seconds: String(Math.round(timeoutMs / 1000)) }));
+      await steps.reply(t("enroll-timeout", { seconds: String(Math.round(timeoutMs / 1000)) }));
       return;
     }
     const existing = await conversation.external(
       async (outer) => (await outer.services.storage.staff.getByUid(uid)) ?? null,
     );
     if (existing) {
-      await ctx.reply(
+      await steps.reply(
         t(existing.active ? "enroll-duplicate" : "enroll-duplicate-revoked", {
           uid: formatCardUid(uid),
           name: escapeHtml(existing.name),
@@ -153,7 +164,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
     }
 
     // 2. The name.
-    await ctx.reply(t("enroll-ask-name", { uid: formatCardUid(uid), max: String(STAFF_NAME_MAX) }), {
+    await steps.reply(t("enroll-ask-name", { uid: formatCardUid(uid), max: String(STAFF_NAME_MAX) }), {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
@@ -165,10 +176,10 @@ export function createEnrollConversation(deps: EnrollDeps) {
       if (checked.ok) {
         name = checked.name;
       } else if (tries >= MAX_NAME_TRIES) {
-        await ctx.reply(t("enroll-too-many-tries"));
+        await steps.reply(t("enroll-too-many-tries"));
         return;
       } else {
-        await ctx.reply(t(`enroll-name-${checked.reason}`, { max: String(STAFF_NAME_MAX) }), {
+        await steps.reply(t(`enroll-name-${checked.reason}`, { max: String(STAFF_NAME_MAX) }), {
           parse_mode: "HTML",
           reply_markup: cancelKb,
         });
@@ -176,7 +187,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
     }
 
     // 3. The role.
-    await ctx.reply(t("enroll-ask-role", { name: escapeHtml(name) }), {
+    await steps.reply(t("enroll-ask-role", { name: escapeHtml(name) }), {
       parse_mode: "HTML",
       reply_markup: enrollRoleKeyboard(t),
     });
@@ -188,7 +199,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
 
     // 4. Optional link to a Telegram account.
     const ttlMs = await conversation.external((outer) => outer.services.config.door.inviteTtlMs);
-    await ctx.reply(t("enroll-ask-link", { name: escapeHtml(name), minutes: String(Math.round(ttlMs / 60_000)) }), {
+    await steps.reply(t("enroll-ask-link", { name: escapeHtml(name), minutes: String(Math.round(ttlMs / 60_000)) }), {
       parse_mode: "HTML",
       reply_markup: enrollInviteKeyboard(t),
     });
@@ -199,7 +210,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
     await linkPick.answerCallbackQuery();
 
     // 5. Confirm.
-    await ctx.reply(
+    await steps.reply(
       t("enroll-confirm", {
         uid: formatCardUid(uid),
         name: escapeHtml(name),
@@ -233,7 +244,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
       return { ok: true as const, invite: invite ? { token: invite.token, expiresAt: invite.expiresAt } : null };
     });
     if (!saved.ok) {
-      await ctx.reply(
+      await steps.reply(
         t("enroll-duplicate", {
           uid: formatCardUid(uid),
           name: escapeHtml(saved.holder),
@@ -243,12 +254,13 @@ export function createEnrollConversation(deps: EnrollDeps) {
       );
       return;
     }
-    await ctx.reply(
+    await steps.reply(
       t("enroll-saved", { uid: formatCardUid(uid), name: escapeHtml(name), role: t(`staff-role-${role}`) }),
       {
         parse_mode: "HTML",
       },
     );
+    await steps.close();
     const invite = saved.invite;
     if (invite) {
       // Only ever to the admin's private chat: in a group anyone could redeem it.

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { RecordedMessage, TestChat, TestUser } from "../../local/bot-api/server.ts";
+import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -87,6 +87,13 @@ describe("/enroll end to end", () => {
     const saved = await press(h, ADMIN, confirm, "✅ Save", /Grace Hopper is enrolled as staff \(card 04:A1:B2:C3\)/);
     const invite = await expectBot(h, privateChat(ADMIN), /Send this link to Grace Hopper/, 0);
     assert.ok(saved);
+    // Every finished step lost its buttons (Cancel, roles, link, Save): nothing left to press by mistake.
+    for (const step of [tapPrompt, askName, askRole, askLink, confirm]) {
+      await h.api.waitFor(
+        () =>
+          inlineButtons(h.api.messages(ADMIN.id).find((m) => m.message_id === step.message_id) ?? step).length === 0,
+      );
+    }
 
     const member = await h.storage.staff.getByUid("04A1B2C3");
     assert.deepEqual(
@@ -183,8 +190,13 @@ describe("/enroll end to end", () => {
   test("Cancel while waiting for the card: nothing saved, the next tap is an ordinary entry", async () => {
     const prompt = await say(h, ADMIN, "/enroll", /Tap the new card/);
     await press(h, ADMIN, prompt, "✖️ Cancel", /Enrollment cancelled\. Nothing was saved\./);
-    // The old Cancel button, pressed again, is answered (not ignored) and changes nothing.
-    const again = h.api.pressButton(ADMIN, prompt, { text: "✖️ Cancel" });
+    // The prompt lost its Cancel button; a press that raced the edit (a client still showing it)
+    // is answered (not ignored) and changes nothing.
+    await h.api.waitFor(
+      () =>
+        inlineButtons(h.api.messages(ADMIN.id).find((m) => m.message_id === prompt.message_id) ?? prompt).length === 0,
+    );
+    const again = h.api.pressButton(ADMIN, prompt, { forged: "enr:cancel" });
     const answer = await h.api.waitFor(() =>
       h.api.callbackAnswers.find((a) => a.callback_query_id === again.callback_query?.id),
     );
