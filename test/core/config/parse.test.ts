@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { CONFIG_VARIABLES, loadConfig, parseConfig, samplingCron } from "../../core/config.ts";
+import { CONFIG_VARIABLES, loadConfig, parseConfig, samplingCron } from "../../../core/config.ts";
 
 const TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ";
 
@@ -232,8 +232,8 @@ describe("loadConfig", () => {
 
 describe("documentation", () => {
   test("every variable is documented in .env.example and in the README's table", () => {
-    const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
     for (const v of CONFIG_VARIABLES) {
       assert.match(example, new RegExp(`^#? ?${v}=`, "m"), `${v} missing from .env.example`);
       assert.ok(readme.includes(`\`${v}\``), `${v} missing from README`);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createInviteStore, INVITE_PAYLOAD } from "../../core/door/invites.ts";
-import { validateStaffName } from "../../core/door/staff-name.ts";
-import { ManualClock } from "../support/fakes.ts";
+import { createInviteStore, INVITE_PAYLOAD } from "../../../core/door/invites.ts";
+import { validateStaffName } from "../../../core/door/staff-name.ts";
+import { ManualClock } from "../../support/fakes.ts";
 
 describe("invite links", () => {
   test("a token fits a Telegram deep link and works exactly once", () => {

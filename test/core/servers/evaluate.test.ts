@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { evaluateHost } from "../../core/servers/evaluate.ts";
-import type { HostResult, HostSpec } from "../../core/servers/types.ts";
+import { evaluateHost } from "../../../core/servers/evaluate.ts";
+import type { HostResult, HostSpec } from "../../../core/servers/types.ts";
 
 const spec: HostSpec = {
   name: "web1",

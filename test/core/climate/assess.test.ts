@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assess, trendOf } from "../../core/climate/assess.ts";
-import type { Reading } from "../../core/climate/reading.ts";
+import { assess, trendOf } from "../../../core/climate/assess.ts";
+import type { Reading } from "../../../core/climate/reading.ts";
 
 const t = { warn: { min: 18, max: 27 }, critical: { min: 15, max: 30 } };
 

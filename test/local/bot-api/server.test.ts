@@ -11,8 +11,8 @@ import {
   startLocalBotApi,
   type TestChat,
   type TestUser,
-} from "../../local/bot-api/server.ts";
-import { escapeTelegramHtml, parseTelegramHtml } from "../../local/bot-api/telegram-html.ts";
+} from "../../../local/bot-api/server.ts";
+import { escapeTelegramHtml, parseTelegramHtml } from "../../../local/bot-api/telegram-html.ts";
 
 const alice: TestUser = { id: 1001, first_name: "Alice <admin>", username: "alice", language_code: "en" };
 const bob: TestUser = { id: 1002, first_name: "Bob" };

@@ -7,8 +7,8 @@ import {
   type SnsNotice,
   sanitizeSubject,
   truncateUtf8,
-} from "../../channels/sns/sns-channel.ts";
-import { type SnsServer, startSnsServer } from "../support/sns-server.ts";
+} from "../../../channels/sns/sns-channel.ts";
+import { type SnsServer, startSnsServer } from "../../support/sns-server.ts";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:seroma-alerts";
 const FIFO_TOPIC = "arn:aws:sns:us-east-1:123456789012:seroma-alerts.fifo";
