@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { CONFIG_VARIABLES, loadConfig, parseConfig, samplingCron } from "../../../core/config.ts";
+import { parseConfig } from "../../../core/config.ts";
 
 const TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ";
 
@@ -196,47 +193,5 @@ describe("card reader driver settings", () => {
     const clash = parseConfig({ CARD_SPI_CE: "0", CARD_SPI_DEVICE: "/dev/spidev0.1" });
     assert.ok(!clash.ok);
     assert.match(clash.errors.join(), /CARD_SPI_DEVICE: \/dev\/spidev0\.1 is chip select CE1, but CARD_SPI_CE is 0/);
-  });
-});
-
-describe("samplingCron", () => {
-  test("maps intervals to node-cron expressions", () => {
-    assert.equal(samplingCron(2), "*/2 * * * * *");
-    assert.equal(samplingCron(30), "*/30 * * * * *");
-    assert.equal(samplingCron(300), "0 */5 * * * *");
-    assert.equal(samplingCron(3600), "0 0 */1 * * *");
-    assert.equal(samplingCron(7), undefined);
-    assert.equal(samplingCron(90), undefined);
-    assert.equal(samplingCron(7 * 3600), undefined);
-  });
-});
-
-describe("loadConfig", () => {
-  test("reads .env, with the real environment taking precedence", () => {
-    const dir = mkdtempSync(join(tmpdir(), "seroma-env-"));
-    const file = join(dir, ".env");
-    writeFileSync(file, "ROOM_ID=from-file\nHARDWARE=sim\n# comment\nTEMP_RANGE=17..25\n");
-    const r = loadConfig({ ENV_FILE: file, HARDWARE: "real" });
-    assert.ok(r.ok);
-    assert.equal(r.config.roomId, "from-file");
-    assert.equal(r.config.hardware, "real");
-    assert.deepEqual(r.config.thresholds.temperatureC.warn, { min: 17, max: 25 });
-  });
-
-  test("a named ENV_FILE that does not exist is an error", () => {
-    const r = loadConfig({ ENV_FILE: "/nonexistent/seroma.env" });
-    assert.ok(!r.ok);
-    assert.match(r.errors[0] ?? "", /ENV_FILE/);
-  });
-});
-
-describe("documentation", () => {
-  test("every variable is documented in .env.example and in the README's table", () => {
-    const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
-    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-    for (const v of CONFIG_VARIABLES) {
-      assert.match(example, new RegExp(`^#? ?${v}=`, "m"), `${v} missing from .env.example`);
-      assert.ok(readme.includes(`\`${v}\``), `${v} missing from README`);
-    }
   });
 });
