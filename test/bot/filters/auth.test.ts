@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { inlineButtons } from "../../local/bot-api/server.ts";
-import { ADMIN, type ConsoleHarness, STAFF, STRANGER, startConsoleHarness } from "../support/console-harness.ts";
+import { inlineButtons } from "../../../local/bot-api/server.ts";
+import { ADMIN, type ConsoleHarness, STAFF, STRANGER, startConsoleHarness } from "../../support/console-harness.ts";
 
 describe("auth filter end to end", () => {
   let h: ConsoleHarness;

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../support/aws-local.ts";
-import { ADMIN, type ConsoleHarness, STAFF, STAFF_GROUP, startConsoleHarness } from "../support/console-harness.ts";
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../../support/aws-local.ts";
+import { ADMIN, type ConsoleHarness, STAFF, STAFF_GROUP, startConsoleHarness } from "../../support/console-harness.ts";
 
 /** An admin's /backup: its progress message ("Backing up…"), once it has become the result. */
 async function backup(h: ConsoleHarness) {

@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { HostSpec } from "../../core/servers/types.ts";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
+import type { HostSpec } from "../../../core/servers/types.ts";
+import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -20,14 +20,14 @@ import {
   STAFF,
   STAFF_GROUP,
   startConsoleHarness,
-} from "../support/console-harness.ts";
+} from "../../support/console-harness.ts";
 import {
   generateEd25519KeyPair,
   type Ssh2TestServer,
   startSsh2TestServer,
   startTestSshServer,
   type TestSshServer,
-} from "../support/sshd.ts";
+} from "../../support/sshd.ts";
 
 const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
 

@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import sharp from "sharp";
-import type { Camera } from "../../core/camera/camera.ts";
-import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
-import { isGif, isJpeg, isMp4 } from "../../hardware/camera/media.ts";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
+import type { Camera } from "../../../core/camera/camera.ts";
+import { findFfmpeg } from "../../../hardware/camera/ffmpeg.ts";
+import { isGif, isJpeg, isMp4 } from "../../../hardware/camera/media.ts";
+import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -21,7 +21,7 @@ import {
   STAFF_GROUP,
   STRANGER,
   startConsoleHarness,
-} from "../support/console-harness.ts";
+} from "../../support/console-harness.ts";
 
 const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
 

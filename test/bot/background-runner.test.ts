@@ -1,5 +1,5 @@
 /**
- * The background runner (bot/background.ts) on its own: bounds per chat and overall, the
+ * The background runner (bot/background-runner.ts) on its own: bounds per chat and overall, the
  * order queued work starts in, a full queue refused, failures logged and never unhandled,
  * and shutdown: work that finishes within the grace, work aborted after it (its waits
  * reject at once), work that ignores the abort, queued work dropped, new work refused.

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { RecordedMessage, TestChat, TestUser } from "../../local/bot-api/server.ts";
+import type { RecordedMessage, TestChat, TestUser } from "../../../local/bot-api/server.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -13,7 +13,7 @@ import {
   STAFF_GROUP,
   STRANGER,
   startConsoleHarness,
-} from "../support/console-harness.ts";
+} from "../../support/console-harness.ts";
 
 const NEWCOMER: TestUser = { id: 2001, first_name: "Grace", language_code: "en" };
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { createSnsChannel } from "../../channels/sns/sns-channel.ts";
-import { inlineButtons, type RecordedMessage } from "../../local/bot-api/server.ts";
+import { createSnsChannel } from "../../../channels/sns/sns-channel.ts";
+import { inlineButtons, type RecordedMessage } from "../../../local/bot-api/server.ts";
 import {
   type ConsoleHarness,
   privateChat,
@@ -18,8 +18,8 @@ import {
   STAFF_GROUP,
   STRANGER,
   startConsoleHarness,
-} from "../support/console-harness.ts";
-import { startSnsServer } from "../support/sns-server.ts";
+} from "../../support/console-harness.ts";
+import { startSnsServer } from "../../support/sns-server.ts";
 
 const MIN = 60_000;
 
