@@ -13,7 +13,7 @@ import {
 } from "../../../hardware/motion/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { ManualTimers } from "../cards/fake-mfrc522.ts";
-import { FakeGpiod, PI4_CHIPS, PI5_CHIPS } from "./fake-gpiod.ts";
+import { FakeGpiod, PI4_CHIPS, PI5_CHIPS } from "../../support/fake-gpiod.ts";
 import { FakeCamera, FakeGpioWorld, until } from "./fakes.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "seroma-motion-select-"));

@@ -14,8 +14,8 @@ import {
   type DoctorJson,
   runDoctorProcess,
   writeEnvFile,
-} from "../support/doctor-process.ts";
-import { createFakePi, type FakePi, PI4_BOOKWORM } from "../support/fake-pi.ts";
+} from "../../support/doctor-process.ts";
+import { createFakePi, type FakePi, PI4_BOOKWORM } from "../../support/fake-pi.ts";
 
 const PRELOAD = fileURLToPath(new URL("./break-modules.mjs", import.meta.url));
 const pis: FakePi[] = [];

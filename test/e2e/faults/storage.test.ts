@@ -21,8 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createSqliteStorage } from "../../storage/sqlite/index.ts";
-import { startConsole } from "../support/console-process.ts";
+import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
+import { startConsole } from "../../support/console-process.ts";
 import { ADMIN, checkServer, type FaultConsole, matching, privateChat, STAFF, startFaultConsole } from "./support.ts";
 
 const consoles: FaultConsole[] = [];

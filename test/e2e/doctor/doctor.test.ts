@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type LocalBotApi, startLocalBotApi } from "../../local/bot-api/server.ts";
-import { processExists } from "../hardware/motion/fake-gpiod.ts";
+import { type LocalBotApi, startLocalBotApi } from "../../../local/bot-api/server.ts";
+import { processExists } from "../../support/fake-gpiod.ts";
 import {
   checkOf,
   corruptDatabase,
@@ -19,8 +19,8 @@ import {
   type DoctorJson,
   runDoctorProcess,
   writeEnvFile,
-} from "../support/doctor-process.ts";
-import { createFakePi, type FakePi, PI4_BOOKWORM, PI5_TRIXIE } from "../support/fake-pi.ts";
+} from "../../support/doctor-process.ts";
+import { createFakePi, type FakePi, PI4_BOOKWORM, PI5_TRIXIE } from "../../support/fake-pi.ts";
 
 const TOKEN = "5000000001:AAE-doctor-valid-token-0123456789";
 const WRONG_TOKEN = "5000000001:AAE-doctor-WRONG-token-9876543210";

@@ -12,7 +12,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { MotionEvent } from "../../../core/motion/sensor.ts";
+import type { MotionEvent } from "../../core/motion/sensor.ts";
 
 const TOOL = fileURLToPath(new URL("./fake-gpiod-tool.mjs", import.meta.url));
 

@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { startLocalBotApi } from "../local/bot-api/server.ts";
-import { createDynamoReadingRepository } from "../storage/aws/readings.ts";
-import { ALL_TABLES } from "../storage/aws/tables.ts";
-import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "./support/aws-local.ts";
-import { localPageUrl, startConsole } from "./support/console-process.ts";
+import { startLocalBotApi } from "../../local/bot-api/server.ts";
+import { createDynamoReadingRepository } from "../../storage/aws/readings.ts";
+import { ALL_TABLES } from "../../storage/aws/tables.ts";
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from "../support/aws-local.ts";
+import { localPageUrl, startConsole } from "../support/console-process.ts";
 
 describe("main (the console process)", () => {
   test("without a token: local mode (own data dir, the page's address, the BotFather hint), samples, stops cleanly", async () => {

@@ -11,22 +11,22 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { parseConfig } from "../../core/config.ts";
+import { parseConfig } from "../../../core/config.ts";
 import {
   type LocalBotApi,
   type RecordedMessage,
   startLocalBotApi,
   type TestChat,
   type TestUser,
-} from "../../local/bot-api/server.ts";
+} from "../../../local/bot-api/server.ts";
 import {
   type SimulatedHostDefinition,
   type SimulatedServerFleet,
   startSimulatedServers,
-} from "../../local/sim-servers.ts";
-import { ensureKeyFile } from "../../servers/keys.ts";
-import { createSqliteStorage } from "../../storage/sqlite/index.ts";
-import { type Running, startConsole } from "../support/console-process.ts";
+} from "../../../local/sim-servers.ts";
+import { ensureKeyFile } from "../../../servers/keys.ts";
+import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
+import { type Running, startConsole } from "../../support/console-process.ts";
 
 export const ROOM = "fault-room";
 export const ADMIN: TestUser = { id: 1001, first_name: "Ada", language_code: "en" };

@@ -12,9 +12,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { formatLogEntry } from "../core/logger.ts";
-import { startLocalBotApi } from "../local/bot-api/server.ts";
-import { localPageUrl, type Running, startConsole } from "./support/console-process.ts";
+import { formatLogEntry } from "../../core/logger.ts";
+import { startLocalBotApi } from "../../local/bot-api/server.ts";
+import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
 /** Runs the console with JOURNAL_STREAM set to its own stdout's device:inode, as systemd does for StandardOutput=journal. */
 const UNDER_JOURNAL = ["sh", "-c", 'JOURNAL_STREAM="$(stat -L -c %d:%i /proc/$$/fd/1)" exec "$@"', "sh"];
