@@ -1,7 +1,8 @@
 /**
  * An address the console cannot listen on stops it with one line that says what is wrong, where
  * (the address and the variables that set it) and how to fix it: exit code 1, no stack trace.
- * Through the real process (local mode's page), and the wording of each kind of failure.
+ * Through the real process (local mode's page); the wording of each kind of failure is tested
+ * in test/core/startup-error.test.ts.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -9,7 +10,6 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { formatStartupError, toAddressError } from "../../core/startup-error.ts";
 import { type Running, startConsole } from "../support/console-process.ts";
 
 /** Waits until the console exits or prints its page's address, whichever comes first. */
@@ -64,36 +64,5 @@ describe("start-up with an address that cannot be used", () => {
     } finally {
       run.child.kill("SIGKILL");
     }
-  });
-
-  test("each kind of failure says what, where and how to fix it, in one line", () => {
-    const page = {
-      service: "local mode's page",
-      host: "127.0.0.1",
-      port: 80,
-      hostVariable: "LOCAL_UI_HOST",
-      portVariable: "LOCAL_UI_PORT",
-    };
-    const errno = (code: string) => Object.assign(new Error(`listen ${code}`), { code, syscall: "listen" });
-    const line = (err: unknown) => formatStartupError(err);
-    // A port below 1024 for a user without the privilege (this test may run as root: no real EACCES).
-    assert.equal(
-      line(toAddressError(errno("EACCES"), page)),
-      "Seroma cannot start: 127.0.0.1:80 (LOCAL_UI_HOST:LOCAL_UI_PORT) may not be opened by this user (ports below 1024 need privileges); set LOCAL_UI_PORT to 1024 or above.",
-    );
-    assert.equal(
-      line(toAddressError(errno("ENOTFOUND"), { ...page, host: "no-such-host" })),
-      "Seroma cannot start: no-such-host (LOCAL_UI_HOST) is not a name this machine can resolve; set LOCAL_UI_HOST to one of its addresses, e.g. 127.0.0.1.",
-    );
-    // Without variables (an address the console picks itself): the service is named instead.
-    const api = { service: "the built-in Bot API server", host: "127.0.0.1", port: 0 };
-    assert.equal(
-      line(toAddressError(errno("EADDRNOTAVAIL"), api)),
-      "Seroma cannot start: 127.0.0.1 (the built-in Bot API server) is not an address of this machine; check that its loopback interface is up (ip link set lo up).",
-    );
-    // Anything else is not an address problem: passed through, and reported with its stack as before.
-    const other = new Error("disk on fire");
-    assert.equal(toAddressError(other, page), other);
-    assert.match(line(other), /^Seroma failed to start: Error: disk on fire\n\s+at /);
   });
 });

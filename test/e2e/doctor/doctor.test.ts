@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type LocalBotApi, startLocalBotApi } from "../../../local/bot-api/server.ts";
-import { processExists } from "../../support/fake-gpiod.ts";
 import {
   checkOf,
   corruptDatabase,
@@ -20,6 +19,7 @@ import {
   runDoctorProcess,
   writeEnvFile,
 } from "../../support/doctor-process.ts";
+import { processExists } from "../../support/fake-gpiod.ts";
 import { createFakePi, type FakePi, PI4_BOOKWORM, PI5_TRIXIE } from "../../support/fake-pi.ts";
 
 const TOKEN = "5000000001:AAE-doctor-valid-token-0123456789";

@@ -19,7 +19,6 @@ import {
   pickHeaderChip,
 } from "../../../hardware/motion/gpiod-tools.ts";
 import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from "../../../hardware/motion/pir-gpiod.ts";
-import { ManualClock } from "../../support/fakes.ts";
 import {
   type BoardConfig,
   EventLog,
@@ -31,6 +30,7 @@ import {
   PI5_EARLY_CHIPS,
   processExists,
 } from "../../support/fake-gpiod.ts";
+import { ManualClock } from "../../support/fakes.ts";
 
 const V1 = "1.6.3";
 const V2 = "2.2.1";
