@@ -12,8 +12,7 @@ import {
   selectMotionSensor,
 } from "../../../hardware/motion/index.ts";
 import { FakeGpiod, PI4_CHIPS, PI5_CHIPS } from "../../support/fake-gpiod.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { ManualTimers } from "../cards/fake-mfrc522.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
 import { FakeCamera, FakeGpioWorld, until } from "./fakes.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "seroma-motion-select-"));
