@@ -9,7 +9,7 @@ import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../core/logger.ts";
-import { registerCommands } from "./commands.ts";
+import { CommandMenus, type KnownPerson } from "./commands.ts";
 import type { BotServices, SeromaContext } from "./context.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
@@ -70,6 +70,17 @@ export function createBot(deps: BotDeps) {
   bot.use(i18n);
   bot.use(fit.perUpdate);
   bot.use(fit.resolveRefs);
+  // Each private chat's command menu follows its person's role and language.
+  const menus = new CommandMenus({
+    api: bot.api,
+    i18n,
+    defaultLocale,
+    logger: botLog,
+    ...(deps.services.config.telegram.staffChatId !== undefined
+      ? { staffChatId: deps.services.config.telegram.staffChatId }
+      : {}),
+  });
+  bot.use(menus.middleware);
   bot.use(inviteFeature);
   bot.use(authFilter());
   // Conversations (/enroll, /addserver) see the same services, translations and fitting.
@@ -102,22 +113,39 @@ export function createBot(deps: BotDeps) {
     );
   });
 
-  return { bot, i18n, defaultLocale, enroll };
+  return { bot, i18n, defaultLocale, enroll, menus, services: deps.services };
 }
 
 export type SeromaBot = ReturnType<typeof createBot>;
+
+/** Everyone with a role of their own: the lists, then accounts linked to active cards; with their /language. */
+async function knownPeople(services: BotServices): Promise<KnownPerson[]> {
+  const { adminIds, staffIds } = services.config.telegram;
+  const roles = new Map<number, KnownPerson["role"]>();
+  for (const m of await services.storage.staff.list()) {
+    if (m.active && m.telegramUserId !== undefined) roles.set(m.telegramUserId, m.role);
+  }
+  for (const id of staffIds) roles.set(id, "staff");
+  for (const id of adminIds) roles.set(id, "admin");
+  const people: KnownPerson[] = [];
+  for (const [userId, role] of roles) {
+    const locale = await services.storage.userSettings.getLocale(userId);
+    people.push({ userId, role, ...(locale ? { locale } : {}) });
+  }
+  return people;
+}
 
 /**
  * Registers commands and starts long polling with @grammyjs/runner: updates are
  * handled concurrently across chats and in order within a chat.
  */
 export async function startBot(seroma: SeromaBot, logger: Logger): Promise<RunnerHandle> {
-  const { bot, i18n, defaultLocale } = seroma;
+  const { bot, menus, services } = seroma;
   // One getMe, failing fast: bot.init() would retry by itself, silently, with backoff
   // growing to 20 minutes; the caller owns the retry policy and logs each attempt.
   if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
   try {
-    await registerCommands(bot.api, i18n, defaultLocale);
+    await menus.registerAll(await knownPeople(services));
   } catch (err) {
     // Not fatal: the bot works without a command menu.
     logger.warn(describeTelegramError(err).detail, "could not register the command menu");

@@ -35,6 +35,7 @@ age-days = { $n } d ago
 auth-refused =
     Sorry, this is a private console for the staff of <b>{ $room }</b>.
     Your Telegram user id is <code>{ $id }</code>. Ask an admin to add it if you should have access.
+auth-refused-again = You are still not on the staff of { $room }. Your user id is <code>{ $id }</code>: send it to an admin of the room.
 auth-refused-button = You are not allowed to use this console.
 auth-admin-only = Only an admin can do that.
 auth-staff-only = Only staff can do that. Ask an admin to add your user id <code>{ $id }</code> to STAFF_IDS.

@@ -35,6 +35,7 @@ age-days = { $n } 日前
 auth-refused =
     申し訳ありません。これは <b>{ $room }</b> のスタッフ専用コンソールです。
     あなたの Telegram ユーザー ID は <code>{ $id }</code> です。利用が必要なら管理者に追加を依頼してください。
+auth-refused-again = まだ { $room } のスタッフとして登録されていません。あなたのユーザー ID は <code>{ $id }</code> です。部屋の管理者に伝えてください。
 auth-refused-button = このコンソールを使う権限がありません。
 auth-admin-only = 管理者のみが実行できます。
 auth-staff-only = スタッフのみが実行できます。管理者にユーザー ID <code>{ $id }</code> を STAFF_IDS に追加するよう依頼してください。

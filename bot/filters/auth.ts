@@ -5,16 +5,18 @@
  *     -> that card's role (admin or staff); revoking the card takes the role away;
  *   - anyone else writing inside the staff group (STAFF_CHAT_ID) -> viewer, in that group
  *     only: may read, may not act (acknowledge, mute).
- * Everyone else is refused: once per user per day with a polite message naming their
- * user id (so an admin can add it), silently after that; button presses are always
- * answered with a short refusal. Refusals are logged without any message text.
+ * Everyone else is refused: the first message with a polite explanation naming their user
+ * id (so an admin can add it), later ones with a short reminder, at most one answer a
+ * minute per user (a flood is not answered message by message); button presses are
+ * always answered with a short refusal. Refusals are logged without any message text.
  */
 import { Composer } from "grammy";
 import type { Role } from "../../core/door/roles.ts";
 import { escapeHtml } from "../../core/text/format.ts";
 import type { SeromaContext } from "../context.ts";
 
-const REFUSAL_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** A stranger's messages are each answered, but not more than once a minute (a flood gets one a minute). */
+const REFUSAL_INTERVAL_MS = 60_000;
 const MAX_REMEMBERED = 10_000;
 
 export function roleOf(
@@ -28,23 +30,28 @@ export function roleOf(
   return undefined;
 }
 
+/** The sender's role in this chat: the lists first, then a card linked to their account. */
+export async function resolveRole(ctx: SeromaContext, userId: number): Promise<Role | undefined> {
+  let role = roleOf(userId, ctx.chat?.id, ctx.services.config.telegram);
+  if (role === undefined || role === "viewer") {
+    const member = await ctx.services.storage.staff.getByTelegramId(userId);
+    if (member?.active) role = member.role;
+  }
+  return role;
+}
+
 export function authFilter(): Composer<SeromaContext> {
   const lastRefused = new Map<number, number>();
   const composer = new Composer<SeromaContext>();
 
   composer.use(async (ctx, next) => {
-    const { telegram } = ctx.services.config;
     const from = ctx.from;
     if (!from || from.is_bot) {
       // Channel posts, other bots, service updates: nothing to answer.
       ctx.log.debug({ updateType: Object.keys(ctx.update)[1] }, "ignored update without a human sender");
       return;
     }
-    let role = roleOf(from.id, ctx.chat?.id, telegram);
-    if (role === undefined || role === "viewer") {
-      const member = await ctx.services.storage.staff.getByTelegramId(from.id);
-      if (member?.active) role = member.role;
-    }
+    const role = await resolveRole(ctx, from.id);
     if (role) {
       ctx.role = role;
       return next();
@@ -60,7 +67,10 @@ export function authFilter(): Composer<SeromaContext> {
     }
     const now = ctx.services.clock.now().getTime();
     const last = lastRefused.get(from.id);
-    if (last !== undefined && now - last < REFUSAL_INTERVAL_MS) return;
+    if (last !== undefined && now - last < REFUSAL_INTERVAL_MS) {
+      ctx.log.debug({ userId: from.id }, "refusal not repeated within a minute");
+      return;
+    }
     if (!ctx.chat) return;
     lastRefused.delete(from.id);
     lastRefused.set(from.id, now);
@@ -68,7 +78,8 @@ export function authFilter(): Composer<SeromaContext> {
       const oldest = lastRefused.keys().next().value;
       if (oldest !== undefined) lastRefused.delete(oldest);
     }
-    await ctx.reply(ctx.t("auth-refused", { id: String(from.id), room: escapeHtml(ctx.services.config.roomId) }), {
+    const args = { id: String(from.id), room: escapeHtml(ctx.services.config.roomId) };
+    await ctx.reply(ctx.t(last === undefined ? "auth-refused" : "auth-refused-again", args), {
       parse_mode: "HTML",
     });
   });

@@ -37,14 +37,15 @@ export interface ClimateChartInput {
   /** IANA timezone for the time axis. */
   timeZone: string;
   thresholds: { temperatureC: Thresholds; humidityPct: Thresholds };
-  /** Pixels; default 1200 x 600. */
+  /** Pixels; default 1080 x 810. */
   width?: number;
   height?: number;
   labels: ClimateChartLabels;
 }
 
-export const CHART_DEFAULT_WIDTH = 1200;
-export const CHART_DEFAULT_HEIGHT = 600;
+/** 4:3, 1080 px wide: sharp on a phone's screen, within what Telegram keeps of a photo (1280). */
+export const CHART_DEFAULT_WIDTH = 1080;
+export const CHART_DEFAULT_HEIGHT = 810;
 /** Lines are not drawn across more empty buckets than this (unless the data is that sparse everywhere). */
 export const CHART_MAX_BRIDGED_EMPTY_BUCKETS = 3;
 
@@ -174,12 +175,12 @@ const pad2 = (n: number) => String(n).padStart(2, "0");
 
 /**
  * Ticks at round local times: every 1, 2, 3, 6 or 12 hours, or every 1, 2 or 7 days,
- * whichever gives at most 9 intervals. Every UTC offset is a multiple of 15 minutes,
+ * whichever gives at most `maxIntervals` (9) intervals. Every UTC offset is a multiple of 15 minutes,
  * so scanning quarter hours finds every local hour and midnight (DST included).
  */
-export function timeTicks(from: number, to: number, timeZone: string): TimeTick[] {
+export function timeTicks(from: number, to: number, timeZone: string, maxIntervals = 9): TimeTick[] {
   const spanH = (to - from) / HOUR;
-  const stepH = [1, 2, 3, 6, 12, 24, 48, 168].find((s) => spanH / s <= 9) ?? 168;
+  const stepH = [1, 2, 3, 6, 12, 24, 48, 168].find((s) => spanH / s <= maxIntervals) ?? 168;
   const ticks: TimeTick[] = [];
   let dayIndex = 0;
   for (let at = Math.ceil(from / QUARTER) * QUARTER; at <= to; at += QUARTER) {
@@ -239,17 +240,36 @@ const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 // ---------------------------------------------------------------------------------------------
 // SVG
 
+/**
+ * The chart is drawn for a phone: Telegram shows a photo about 300–400 px wide in a chat
+ * bubble, so sizes are in "bubble pixels" (1/360 of the image's width) and scaled up to the
+ * image. Ticks are 10 bubble pixels high (legible on a phone without zooming), lines 2.
+ */
+export const CHART_BUBBLE_WIDTH = 360;
+const TYPE = { title: 14, subtitle: 11, legend: 10.5, tick: 10, noData: 13 } as const;
+const STROKE = { series: 2, grid: 0.5, axis: 0.6, dot: 2.5 } as const;
+
+/** Font sizes and line widths of a chart W x H pixels, in image pixels. */
+export function chartScale(width: number, height: number) {
+  // Bubble pixels from the width, unless the image is unusually flat (then from the height).
+  const s = Math.min(width / CHART_BUBBLE_WIDTH, height / (CHART_BUBBLE_WIDTH * 0.5));
+  return {
+    s,
+    font: {
+      title: TYPE.title * s,
+      subtitle: TYPE.subtitle * s,
+      legend: TYPE.legend * s,
+      tick: TYPE.tick * s,
+      noData: TYPE.noData * s,
+    },
+    stroke: { series: STROKE.series * s, grid: STROKE.grid * s, axis: STROKE.axis * s, dot: STROKE.dot * s },
+  };
+}
+
 export function renderClimateChartSvg(input: ClimateChartInput): string {
   const W = Math.round(input.width ?? CHART_DEFAULT_WIDTH);
   const H = Math.round(input.height ?? CHART_DEFAULT_HEIGHT);
-  const s = Math.min(W / CHART_DEFAULT_WIDTH, H / CHART_DEFAULT_HEIGHT);
-  const font = {
-    title: 24 * s,
-    subtitle: 15 * s,
-    legend: 14 * s,
-    tick: 13 * s,
-    noData: 22 * s,
-  };
+  const { s, font, stroke } = chartScale(W, H);
   const { from, to, labels } = input;
   const span = Math.max(1, to - from);
   const bucketMs = inferBucketMs(input);
@@ -257,33 +277,40 @@ export function renderClimateChartSvg(input: ClimateChartInput): string {
   const temp = input.thresholds.temperatureC;
   const hum = input.thresholds.humidityPct;
 
-  // Header: title and subtitle on the left, legend on the right (or on its own row when it does not fit).
-  const left = Math.round(64 * s);
-  const right = W - Math.round(64 * s);
+  // Header: title, subtitle, then the legend flowing over as many rows as it needs.
+  const margin = Math.round(12 * s);
   const legendItems: Array<{ kind: "line" | "zone"; color: string; text: string; band?: boolean }> = [
     { kind: "line", color: COLORS.temperature, text: `${labels.temperature} (°C)`, band: true },
     { kind: "line", color: COLORS.humidity, text: `${labels.humidity} (%)` },
   ];
   if (labels.warning) legendItems.push({ kind: "zone", color: COLORS.warning, text: labels.warning });
   if (labels.critical) legendItems.push({ kind: "zone", color: COLORS.critical, text: labels.critical });
-  const swatch = 26 * s;
-  const itemGap = 18 * s;
-  const itemWidths = legendItems.map((i) => swatch + 7 * s + textWidth(i.text, font.legend));
-  const legendWidth = itemWidths.reduce((a, b) => a + b, 0) + itemGap * (legendItems.length - 1);
-  const headerTextWidth = Math.max(
-    textWidth(input.title, font.title) * 1.08,
-    input.subtitle ? textWidth(input.subtitle, font.subtitle) : 0,
-  );
-  const legendOwnRow = left + headerTextWidth + 30 * s + legendWidth > right;
-  const titleY = 34 * s;
-  const subtitleY = titleY + 24 * s;
+  const swatch = 16 * s;
+  const itemGap = 12 * s;
+  const itemWidths = legendItems.map((i) => swatch + 5 * s + textWidth(i.text, font.legend));
+  const titleY = margin + font.title;
+  const subtitleY = titleY + font.subtitle * 1.45;
   const headerBottom = input.subtitle ? subtitleY : titleY;
-  const legendY = legendOwnRow ? headerBottom + 26 * s : headerBottom;
-  const top = Math.round(legendY + 30 * s);
-  const bottom = H - Math.round(52 * s);
-  const plotH = bottom - top;
-  const plotW = right - left;
+  const legendRowH = font.legend * 1.5;
+  const legendPlaces: Array<{ x: number; y: number }> = [];
+  {
+    let lx = margin;
+    let ly = headerBottom + legendRowH;
+    itemWidths.forEach((w, i) => {
+      if (i > 0 && lx + w > W - margin) {
+        lx = margin;
+        ly += legendRowH;
+      }
+      legendPlaces.push({ x: lx, y: ly });
+      lx += w + itemGap;
+    });
+  }
+  const legendBottom = legendPlaces.reduce((m, p) => Math.max(m, p.y), headerBottom);
 
+  // Axis labels: tick values are measured so the plot gets every pixel they do not need.
+  const unitGap = font.tick * 1.2;
+  const top = Math.round(legendBottom + font.legend * 0.6 + unitGap + font.tick * 0.6);
+  const bottom = H - Math.round(margin + font.tick * (1.25 + 1.2));
   // Axes. Temperature: data and the comfortable band, with a margin so the zones show.
   let tLo = temp.warn.min;
   let tHi = temp.warn.max;
@@ -310,6 +337,23 @@ export function renderClimateChartSvg(input: ClimateChartInput): string {
   }
   const hPad = Math.max(1, (hHi - hLo) * 0.1);
   const hAxis = alignedAxis(Math.max(0, hLo - hPad), Math.min(100, hHi + hPad), intervals, 0);
+
+  const tickGap = 4 * s;
+  const tLabelW = Math.max(
+    textWidth("°C", font.tick),
+    ...tAxis.ticks.map((v) => textWidth(v.toFixed(tAxis.decimals), font.tick)),
+  );
+  const hLabelW = Math.max(
+    textWidth("%", font.tick),
+    ...hAxis.ticks.map((v) => textWidth(v.toFixed(hAxis.decimals), font.tick)),
+  );
+  const left = Math.round(margin + tLabelW + tickGap);
+  const right = W - Math.round(margin + hLabelW + tickGap);
+  const plotH = bottom - top;
+  const plotW = right - left;
+  // As many time ticks as fit with a label's width of air between them.
+  const timeLabelW = textWidth("00:00", font.tick);
+  const ticks = timeTicks(from, to, input.timeZone, Math.max(2, Math.floor(plotW / (timeLabelW * 1.8))));
 
   const x = (at: number) => left + ((at - from) / span) * plotW;
   const yT = (v: number) => bottom - ((v - tAxis.min) / (tAxis.max - tAxis.min)) * plotH;
@@ -343,55 +387,61 @@ export function renderClimateChartSvg(input: ClimateChartInput): string {
   out.push("</g>");
 
   // Grid and axes.
-  out.push(`<g stroke="${COLORS.grid}" stroke-width="${fmt(1 * s)}">`);
+  out.push(`<g stroke="${COLORS.grid}" stroke-width="${fmt(stroke.grid)}">`);
   for (const v of tAxis.ticks) out.push(`<line x1="${left}" x2="${right}" y1="${fmt(yT(v))}" y2="${fmt(yT(v))}"/>`);
-  const ticks = timeTicks(from, to, input.timeZone);
   for (const t of ticks) {
     const stroke = t.midnight ? ` stroke="${COLORS.axis}" stroke-opacity="0.45"` : "";
     out.push(`<line x1="${fmt(x(t.at))}" x2="${fmt(x(t.at))}" y1="${top}" y2="${bottom}"${stroke}/>`);
   }
   out.push("</g>");
   out.push(
-    `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="${COLORS.axis}" stroke-width="${fmt(1 * s)}"/>`,
+    `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="${COLORS.axis}" stroke-width="${fmt(stroke.axis)}"/>`,
   );
 
   // Axis labels.
   out.push(`<g font-size="${fmt(font.tick)}" fill="${COLORS.temperature}" text-anchor="end">`);
   for (const v of tAxis.ticks) {
-    out.push(`<text x="${fmt(left - 8 * s)}" y="${fmt(yT(v) + font.tick * 0.35)}">${v.toFixed(tAxis.decimals)}</text>`);
+    out.push(
+      `<text x="${fmt(left - tickGap)}" y="${fmt(yT(v) + font.tick * 0.35)}">${v.toFixed(tAxis.decimals)}</text>`,
+    );
   }
-  out.push(`<text x="${fmt(left - 8 * s)}" y="${fmt(top - 10 * s)}" font-weight="bold">°C</text>`, "</g>");
+  out.push(`<text x="${fmt(left - tickGap)}" y="${fmt(top - unitGap)}" font-weight="bold">°C</text>`, "</g>");
   out.push(`<g font-size="${fmt(font.tick)}" fill="${COLORS.humidity}" text-anchor="start">`);
   for (const v of hAxis.ticks) {
     out.push(
-      `<text x="${fmt(right + 8 * s)}" y="${fmt(yH(v) + font.tick * 0.35)}">${v.toFixed(hAxis.decimals)}</text>`,
+      `<text x="${fmt(right + tickGap)}" y="${fmt(yH(v) + font.tick * 0.35)}">${v.toFixed(hAxis.decimals)}</text>`,
     );
   }
-  out.push(`<text x="${fmt(right + 8 * s)}" y="${fmt(top - 10 * s)}" font-weight="bold">%</text>`, "</g>");
+  out.push(`<text x="${fmt(right + tickGap)}" y="${fmt(top - unitGap)}" font-weight="bold">%</text>`, "</g>");
   out.push(`<g font-size="${fmt(font.tick)}" fill="${COLORS.muted}" text-anchor="middle">`);
+  // Time labels; under them the date at midnight, and the timezone at the right where no date is.
+  const labelY = bottom + font.tick * 1.25;
+  const dateY = labelY + font.tick * 1.2;
+  const zoneSize = font.tick * 0.9;
+  const zoneLeft = right + hLabelW + tickGap - textWidth(input.timeZone, zoneSize);
   for (const t of ticks) {
     const tx = x(t.at);
-    out.push(`<text x="${fmt(tx)}" y="${fmt(bottom + 19 * s)}">${escapeXml(t.label)}</text>`);
-    if (t.date) {
+    out.push(`<text x="${fmt(tx)}" y="${fmt(labelY)}">${escapeXml(t.label)}</text>`);
+    if (t.date && tx + textWidth(t.date, font.tick) / 2 + tickGap < zoneLeft) {
       out.push(
-        `<text x="${fmt(tx)}" y="${fmt(bottom + 36 * s)}" font-weight="bold" fill="${COLORS.text}">${escapeXml(t.date)}</text>`,
+        `<text x="${fmt(tx)}" y="${fmt(dateY)}" font-weight="bold" fill="${COLORS.text}">${escapeXml(t.date)}</text>`,
       );
     }
   }
   out.push(
-    `<text x="${right}" y="${fmt(H - 8 * s)}" text-anchor="end" font-size="${fmt(font.tick * 0.9)}">${escapeXml(input.timeZone)}</text>`,
+    `<text x="${fmt(right + hLabelW + tickGap)}" y="${fmt(dateY)}" text-anchor="end" font-size="${fmt(zoneSize)}">${escapeXml(input.timeZone)}</text>`,
     "</g>",
   );
 
   // Series.
   const runs = splitAtGaps(buckets, bucketMs);
-  const dot = fmt(3 * s);
+  const dot = fmt(stroke.dot);
   out.push('<g clip-path="url(#plot)" fill="none" stroke-linejoin="round" stroke-linecap="round">');
   out.push(`<g class="series-temperature-band" fill="${COLORS.temperature}" fill-opacity="0.18" stroke="none">`);
   for (const run of runs) {
     if (run.length === 1) {
       const b = run[0] as ClimateBucket;
-      const w = Math.max(2 * s, (bucketMs / span) * plotW);
+      const w = Math.max(stroke.series, (bucketMs / span) * plotW);
       out.push(
         `<rect x="${fmt(cx(b) - w / 2)}" y="${fmt(yT(b.tMax))}" width="${fmt(w)}" height="${fmt(Math.max(0, yT(b.tMin) - yT(b.tMax)))}"/>`,
       );
@@ -403,7 +453,7 @@ export function renderClimateChartSvg(input: ClimateChartInput): string {
   }
   out.push("</g>");
   const line = (cls: string, color: string, y: (b: ClimateBucket) => number) => {
-    out.push(`<g class="${cls}" stroke="${color}" stroke-width="${fmt(2.5 * s)}">`);
+    out.push(`<g class="${cls}" stroke="${color}" stroke-width="${fmt(stroke.series)}">`);
     for (const run of runs) {
       if (run.length === 1) {
         const b = run[0] as ClimateBucket;
@@ -419,51 +469,50 @@ export function renderClimateChartSvg(input: ClimateChartInput): string {
   out.push("</g>");
 
   if (buckets.length === 0) {
-    const boxW = textWidth(labels.noData, font.noData) + 48 * s;
+    const boxW = Math.min(plotW, textWidth(labels.noData, font.noData) + 24 * s);
     const boxH = font.noData * 2.2;
     const mx = left + plotW / 2;
     const my = top + plotH / 2;
     out.push(
-      `<rect x="${fmt(mx - boxW / 2)}" y="${fmt(my - boxH / 2)}" width="${fmt(boxW)}" height="${fmt(boxH)}" rx="${fmt(8 * s)}" fill="#ffffff" fill-opacity="0.9" stroke="${COLORS.grid}"/>`,
+      `<rect x="${fmt(mx - boxW / 2)}" y="${fmt(my - boxH / 2)}" width="${fmt(boxW)}" height="${fmt(boxH)}" rx="${fmt(4 * s)}" fill="#ffffff" fill-opacity="0.9" stroke="${COLORS.grid}"/>`,
       `<text class="no-data" x="${fmt(mx)}" y="${fmt(my + font.noData * 0.35)}" text-anchor="middle" font-size="${fmt(font.noData)}" fill="${COLORS.muted}">${escapeXml(labels.noData)}</text>`,
     );
   }
 
   // Header.
   out.push(
-    `<text class="title" x="${left}" y="${fmt(titleY)}" font-size="${fmt(font.title)}" font-weight="bold" fill="${COLORS.text}">${escapeXml(input.title)}</text>`,
+    `<text class="title" x="${margin}" y="${fmt(titleY)}" font-size="${fmt(font.title)}" font-weight="bold" fill="${COLORS.text}">${escapeXml(input.title)}</text>`,
   );
   if (input.subtitle) {
     out.push(
-      `<text class="subtitle" x="${left}" y="${fmt(subtitleY)}" font-size="${fmt(font.subtitle)}" fill="${COLORS.muted}">${escapeXml(input.subtitle)}</text>`,
+      `<text class="subtitle" x="${margin}" y="${fmt(subtitleY)}" font-size="${fmt(font.subtitle)}" fill="${COLORS.muted}">${escapeXml(input.subtitle)}</text>`,
     );
   }
   out.push(`<g class="legend" font-size="${fmt(font.legend)}" fill="${COLORS.text}">`);
-  let lx = legendOwnRow ? left : right - legendWidth;
   legendItems.forEach((item, i) => {
+    const { x: lx, y: legendY } = legendPlaces[i] ?? { x: margin, y: legendBottom };
     const midY = legendY - font.legend * 0.35;
     if (item.kind === "line") {
       if (item.band) {
         out.push(
-          `<rect x="${fmt(lx)}" y="${fmt(midY - 6 * s)}" width="${fmt(swatch)}" height="${fmt(12 * s)}" fill="${item.color}" fill-opacity="0.18"/>`,
+          `<rect x="${fmt(lx)}" y="${fmt(midY - 4 * s)}" width="${fmt(swatch)}" height="${fmt(8 * s)}" fill="${item.color}" fill-opacity="0.18"/>`,
         );
       }
       out.push(
-        `<line x1="${fmt(lx)}" x2="${fmt(lx + swatch)}" y1="${fmt(midY)}" y2="${fmt(midY)}" stroke="${item.color}" stroke-width="${fmt(2.5 * s)}" stroke-linecap="round"/>`,
+        `<line x1="${fmt(lx)}" x2="${fmt(lx + swatch)}" y1="${fmt(midY)}" y2="${fmt(midY)}" stroke="${item.color}" stroke-width="${fmt(stroke.series)}" stroke-linecap="round"/>`,
       );
     } else {
       out.push(
-        `<rect x="${fmt(lx)}" y="${fmt(midY - 7 * s)}" width="${fmt(swatch)}" height="${fmt(14 * s)}" fill="${item.color}" fill-opacity="${item.color === COLORS.critical ? 0.3 : 0.4}"/>`,
+        `<rect x="${fmt(lx)}" y="${fmt(midY - 5 * s)}" width="${fmt(swatch)}" height="${fmt(10 * s)}" fill="${item.color}" fill-opacity="${item.color === COLORS.critical ? 0.3 : 0.4}"/>`,
       );
     }
-    out.push(`<text x="${fmt(lx + swatch + 7 * s)}" y="${fmt(legendY)}">${escapeXml(item.text)}</text>`);
-    lx += (itemWidths[i] ?? 0) + itemGap;
+    out.push(`<text x="${fmt(lx + swatch + 5 * s)}" y="${fmt(legendY)}">${escapeXml(item.text)}</text>`);
   });
   out.push("</g>", "</svg>");
   return out.join("\n");
 }
 
-/** The chart as a PNG (default 1200 x 600, a size Telegram shows without cropping). */
+/** The chart as a PNG (default 1080 x 810, a size Telegram shows whole in a chat bubble). */
 export async function renderClimateChartPng(input: ClimateChartInput): Promise<Buffer> {
   return sharp(Buffer.from(renderClimateChartSvg(input)))
     .png({ compressionLevel: 6 })

@@ -38,7 +38,13 @@ const SUPPORTED_TAGS = new Set([
   "blockquote",
 ]);
 
-const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
+/** A Map, so a reference like `&constructor;` is unknown rather than Object.prototype's member. */
+const NAMED_ENTITIES = new Map([
+  ["lt", "<"],
+  ["gt", ">"],
+  ["amp", "&"],
+  ["quot", '"'],
+]);
 
 interface OpenTag {
   name: string;
@@ -87,7 +93,7 @@ function decodeEntity(text: string, pos: number, requireSemicolon: boolean): { c
     ch = String.fromCodePoint(code);
   } else {
     while (end < text.length && /^[A-Za-z]$/.test(text[end] as string)) end++;
-    const named = NAMED_ENTITIES[text.slice(pos + 1, end)];
+    const named = NAMED_ENTITIES.get(text.slice(pos + 1, end));
     if (named === undefined) return undefined;
     ch = named;
   }

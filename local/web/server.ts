@@ -9,7 +9,7 @@
  * cookie and redirects to `/`), compared in constant time. On loopback the Host header must
  * name the loopback address (no DNS rebinding). Changes are POSTs with a JSON body only, and
  * a foreign Origin is refused. A strict Content-Security-Policy lets the page load only its
- * own files.
+ * own files (public/: index.html, its ES modules, style sheets and icon; no build step).
  *
  * API (all JSON; errors are `{ ok: false, error }` with a sentence for people):
  *   GET  /api/state      bot, personas, groups, every chat's messages, command menus, hardware
@@ -21,9 +21,10 @@
  *   POST /api/hardware   { device, action, ... }: see local/hardware-panel.ts
  */
 import { timingSafeEqual } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../core/logger.ts";
 import type { LocalBotApi, RecordedMessage, TestChat, TestUser } from "../bot-api/server.ts";
@@ -60,14 +61,29 @@ export interface LocalWeb {
   close(): Promise<void>;
 }
 
-/** The page's own files: nothing else is served. */
-const STATIC: Record<string, { file: string; type: string }> = {
-  "/": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/app.css": { file: "app.css", type: "text/css; charset=utf-8" },
-  "/favicon.svg": { file: "favicon.svg", type: "image/svg+xml" },
-};
+/** The types of the page's files (public/: HTML, ES modules, style sheets, the icon); nothing else is served. */
+const PAGE_TYPES = new Map([
+  [".html", "text/html; charset=utf-8"],
+  [".js", "text/javascript; charset=utf-8"],
+  [".css", "text/css; charset=utf-8"],
+  [".svg", "image/svg+xml"],
+]);
+
+/**
+ * The page's own files by path: every file of `publicDir` of a type above, as listed at start
+ * (so a new module is served without being named here), and "/" for index.html. A Map: a path
+ * like /__proto__ is just unknown.
+ */
+async function pageFiles(publicDir: string): Promise<Map<string, { file: string; type: string }>> {
+  const files = new Map<string, { file: string; type: string }>();
+  for (const entry of await readdir(publicDir, { withFileTypes: true })) {
+    const type = entry.isFile() ? PAGE_TYPES.get(extname(entry.name)) : undefined;
+    if (type) files.set(`/${entry.name}`, { file: entry.name, type });
+  }
+  const index = files.get("/index.html");
+  if (index) files.set("/", index);
+  return files;
+}
 
 const CSP =
   "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; " +
@@ -99,6 +115,7 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
   const personas = new Map(opts.personas.map((p) => [p.id, p]));
   const groups = new Map(opts.groups.map((g) => [g.id, g]));
   const clients = new Set<http.ServerResponse>();
+  const pages = await pageFiles(publicDir);
   let port = 0;
 
   const validToken = (candidate: string | undefined): boolean => {
@@ -354,7 +371,7 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       throw new HttpError(401, "Open the address printed at start-up (it carries the session token).");
     }
 
-    const page = STATIC[url.pathname];
+    const page = pages.get(url.pathname);
     if (page && (method === "GET" || method === "HEAD")) {
       const body = await readFile(`${publicDir}${page.file}`);
       res.writeHead(200, headers(page.type, { "content-length": String(body.length) }));

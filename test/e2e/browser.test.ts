@@ -7,7 +7,7 @@
  * Where Chromium is not installed, the tests skip and say so.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -24,6 +24,7 @@ const NO_CHROMIUM = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/local-mode/", import.meta.url));
+const PUBLIC = fileURLToPath(new URL("../../local/web/public/", import.meta.url));
 const ADA = 1001;
 const UI_TIMEOUT = 15_000;
 
@@ -32,6 +33,8 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  /** The page's scripts as the browser got them: path -> status and content type. */
+  const scripts = new Map<string, string>();
 
   const shot = async (name: string) => {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -76,6 +79,12 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
       // An event stream cut when the page goes away is not a failure of the page.
       if (!r.url().endsWith("/api/events")) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
+    page.on("response", (r) => {
+      const u = new URL(r.url());
+      if (r.request().resourceType() === "script") {
+        scripts.set(u.pathname, `${r.status()} ${r.headers()["content-type"] ?? ""}`);
+      }
+    });
     page.on("request", (r) => {
       const u = new URL(r.url());
       if (u.hostname !== "127.0.0.1" && u.protocol !== "data:" && u.protocol !== "blob:") {
@@ -107,6 +116,17 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await page.locator('[data-testid="server"][data-server="web-1"]').waitFor();
     assert.equal((await page.getByTestId("lcd").locator("div").count()) >= 2, true);
     await shot("01-opened");
+  });
+
+  test("the page loads each of its ES modules as JavaScript, without console errors", () => {
+    const modules = readdirSync(PUBLIC)
+      .filter((name) => name.endsWith(".js"))
+      .map((name) => `/${name}`)
+      .sort();
+    assert.ok(modules.length > 1, "the page is split into modules");
+    assert.deepEqual([...scripts.keys()].sort(), modules, "every module of public/ is used, and nothing else");
+    for (const [path, answer] of scripts) assert.equal(answer, "200 text/javascript; charset=utf-8", path);
+    assert.deepEqual(problems, [], "no console errors, failed or outside requests while the page started");
   });
 
   test("/status, then Refresh edits the reply in place", async () => {
@@ -216,6 +236,31 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     assert.equal(await page.getByTestId("persona").inputValue(), "1002");
     await botMessage(/Welcome, Grace Hopper! Your Telegram account is now linked/).waitFor();
     await shot("07-invite-opened");
+  });
+
+  test("chats open from the keyboard too (Enter, Space)", async () => {
+    // The invite left us as Linus: back to Ada, whose private chat opens.
+    await page.getByTestId("persona").selectOption(String(ADA));
+    await chat(ADA).waitFor();
+    await chat(LOCAL_GROUP.id).press("Enter");
+    assert.match((await chat(LOCAL_GROUP.id).getAttribute("class")) ?? "", /\bactive\b/);
+    assert.match((await page.getByTestId("chat-title").textContent()) ?? "", /Server room staff/);
+    await chat(ADA).press(" ");
+    assert.match((await chat(ADA).getAttribute("class")) ?? "", /\bactive\b/);
+  });
+
+  test("a /command in a message is sent again when clicked, like in Telegram", async () => {
+    await chat(ADA).click();
+    const userStatus = page.locator('[data-testid="message"][data-from="user"]', { hasText: /^\/status/ });
+    const statusReplies = page.locator('[data-testid="message"][data-from="bot"]', {
+      hasText: /server-room · climate/,
+    });
+    const sent = await userStatus.count();
+    const replies = await statusReplies.count();
+    assert.ok(sent >= 1 && replies >= 1, "Ada sent /status earlier and got the status");
+    await userStatus.last().locator(".bot-command", { hasText: "/status" }).click();
+    await userStatus.nth(sent).waitFor();
+    await statusReplies.nth(replies).waitFor();
   });
 
   test("nothing went wrong in the page: no console errors, no failed or outside requests", () => {

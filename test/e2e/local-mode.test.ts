@@ -6,11 +6,12 @@
  * The browser itself is tested in browser.test.ts.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
 import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
@@ -38,6 +39,8 @@ interface PageState {
   };
 }
 
+/** The page's files (local/web/public). */
+const PUBLIC = fileURLToPath(new URL("../../local/web/public/", import.meta.url));
 const ADA = 1001;
 const LINUS = 1002;
 const MALLORY = 6666;
@@ -117,9 +120,19 @@ describe("local mode over HTTP (the console process without a token)", () => {
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.equal(page.headers.get("x-frame-options"), "DENY");
-    for (const asset of ["/app.js", "/app.css", "/favicon.svg"]) {
+    // Every file of the page (its ES modules too) is served with its type, and nothing else.
+    const types = new Map([
+      [".js", /^text\/javascript; charset=utf-8$/],
+      [".css", /^text\/css; charset=utf-8$/],
+      [".html", /^text\/html; charset=utf-8$/],
+      [".svg", /^image\/svg\+xml$/],
+    ]);
+    const assets = readdirSync(PUBLIC).map((name) => `/${name}`);
+    assert.ok(assets.filter((a) => a.endsWith(".js")).length > 1, "the page is split into modules");
+    for (const asset of assets) {
       const r = await call(asset);
       assert.equal(r.status, 200, asset);
+      assert.match(r.headers.get("content-type") ?? "", types.get(extname(asset)) ?? /^$/, asset);
       // (SVG's namespace name http://www.w3.org/2000/svg is an identifier, never fetched.)
       assert.doesNotMatch(
         String(r.body),
@@ -129,6 +142,12 @@ describe("local mode over HTTP (the console process without a token)", () => {
     }
     assert.equal((await call("/../package.json")).status, 404);
     assert.equal((await call("/server.ts")).status, 404);
+    // Paths are looked up in a Map: Object.prototype's names are unknown paths like any other.
+    for (const name of ["/__proto__", "/constructor", "/toString", "/hasOwnProperty"]) {
+      const r = await call(name);
+      assert.equal(r.status, 404, name);
+      assert.match(String(r.body), /Not found/, name);
+    }
   });
 
   test("a foreign Host (DNS rebinding), a foreign Origin, or a non-JSON POST is refused", async () => {

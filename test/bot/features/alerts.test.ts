@@ -287,8 +287,8 @@ describe("alerts over SNS and the daily summary", () => {
       const summary = msgs[2] as RecordedMessage;
       assert.equal(summary.media?.kind, "photo");
       assert.ok(summary.media?.bytes && summary.media.bytes.length > 1000, "a real PNG was uploaded");
-      assert.equal(summary.media?.width, 1200);
-      assert.equal(summary.media?.height, 600);
+      assert.equal(summary.media?.width, 1080);
+      assert.equal(summary.media?.height, 810);
       assert.match(summary.caption ?? "", /📊 Daily summary · test-room/);
       assert.match(summary.caption ?? "", /Incidents in the last 24 h: 1\. Open now: 0\./);
     } finally {

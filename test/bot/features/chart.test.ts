@@ -14,7 +14,7 @@ async function assertChartPhoto(reply: RecordedMessage): Promise<void> {
   const bytes = reply.media?.bytes;
   assert.ok(bytes, "uploaded, not sent by URL");
   const meta = await sharp(bytes).metadata();
-  assert.deepEqual([meta.format, meta.width, meta.height], ["png", 1200, 600]);
+  assert.deepEqual([meta.format, meta.width, meta.height], ["png", 1080, 810]);
 }
 
 describe("/chart end to end", () => {
@@ -32,7 +32,7 @@ describe("/chart end to end", () => {
     assert.equal(reply.text, "No readings in the last 24 hours, so there is nothing to chart yet.");
   });
 
-  test("default 24 h: a 1200x600 PNG with min/avg/max of the range in the caption", async () => {
+  test("default 24 h: a 1080x810 PNG with min/avg/max of the range in the caption", async () => {
     const now = h.clock.now().getTime(); // 2026-11-23 10:00 UTC
     const room = h.config.roomId;
     const rows: Reading[] = [];

@@ -12,18 +12,29 @@ describe("auth filter end to end", () => {
     await h.stop();
   });
 
-  test("an unknown user gets one polite refusal naming their id, then silence", async () => {
+  test("an unknown user is answered each time, at most once a minute: first the polite refusal, then a short reminder", async () => {
     const reply = await h.ask(STRANGER, "/status");
     assert.match(reply.text ?? "", /private console for the staff of test-room\./);
     assert.match(reply.raw ?? "", /<code>6666<\/code>/);
     assert.doesNotMatch(reply.text ?? "", /Temperature/);
 
+    // A flood within the minute gets no answer each...
     h.api.sendMessage(STRANGER, { id: STRANGER.id, type: "private" }, "/history");
     h.api.sendMessage(STRANGER, { id: STRANGER.id, type: "private" }, "hello?");
     // A staff request sent after them is answered: so the stranger's updates were processed, not pending.
     await h.ask(STAFF, "/help");
     await h.api.waitFor(() => h.api.pendingUpdates() === 0);
     assert.equal(h.api.messages(STRANGER.id).filter((m) => m.from_bot).length, 1);
+
+    // ...but a minute later they are answered again, never left in silence.
+    h.clock.advance(61_000);
+    const again = await h.ask(STRANGER, "hello? anyone?");
+    assert.match(again.text ?? "", /still not on the staff of test-room/);
+    assert.match(again.raw ?? "", /<code>6666<\/code>/);
+    h.clock.advance(61_000);
+    const third = await h.ask(STRANGER, "/status");
+    assert.match(third.text ?? "", /still not on the staff/);
+    assert.equal(h.api.messages(STRANGER.id).filter((m) => m.from_bot).length, 3);
   });
 
   test("an unknown user in some other group is refused too", async () => {

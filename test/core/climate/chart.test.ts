@@ -136,8 +136,8 @@ describe("climate chart SVG", () => {
 
   test("the time axis shows round local hours, with the date at midnight", () => {
     const svg = renderClimateChartSvg(input({ timeZone: "Asia/Tokyo" }));
-    // 2026-11-22 19:00 to 2026-11-23 19:00 JST, every 3 hours.
-    for (const label of ["21:00", "00:00", "03:00", "18:00", "11-23", "Asia/Tokyo"])
+    // 2026-11-22 19:00 to 2026-11-23 19:00 JST, every 6 hours (what fits at phone type size).
+    for (const label of ["00:00", "06:00", "12:00", "18:00", "11-23", "Asia/Tokyo"])
       assert.ok(svg.includes(`>${label}<`), label);
   });
 });
@@ -190,13 +190,81 @@ describe("time ticks", () => {
   });
 });
 
+describe("climate chart on a phone", () => {
+  // Telegram shows a photo about 360 px wide in a chat bubble: sizes are judged at that width.
+  const bubble = (px: number, width: number) => (px * 360) / width;
+  const fontSizes = (svg: string) => [...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+  const attr = (tag: string, name: string) => Number(new RegExp(`${name}="([\\d.-]+)"`).exec(tag)?.[1]);
+
+  for (const [width, height] of [
+    [1080, 810],
+    [640, 480],
+    [1200, 600],
+  ] as const) {
+    test(`${width}x${height}: every text at least 9 px and the lines 2 px in a 360 px bubble`, () => {
+      const svg = renderClimateChartSvg(
+        input({ width, height, labels: { ...labels, warning: "Warning", critical: "Critical" } }),
+      );
+      const sizes = fontSizes(svg);
+      assert.ok(sizes.length >= 4, "font sizes found");
+      assert.ok(
+        bubble(Math.min(...sizes), width) >= 9,
+        `smallest text ${bubble(Math.min(...sizes), width).toFixed(1)} px`,
+      );
+      const ticks = /<g font-size="([\d.]+)" fill="#6c757d"/.exec(svg);
+      // Sizes are written to 0.1 px.
+      assert.ok(bubble(Number(ticks?.[1]), width) >= 9.95, "time labels at least 10 px");
+      for (const cls of ["series-temperature", "series-humidity"]) {
+        const g = new RegExp(`<g class="${cls}"[^>]*>`).exec(svg)?.[0] ?? "";
+        assert.ok(bubble(attr(g, "stroke-width"), width) >= 1.95, `${cls} line ${attr(g, "stroke-width")}`);
+      }
+    });
+  }
+
+  test("time labels never overlap, and the legend stays inside the picture", () => {
+    for (const span of [6, 24, 24 * 7, 24 * 30]) {
+      const svg = renderClimateChartSvg(
+        input({
+          from: TO - span * HOUR,
+          bucketMs: (span * HOUR) / 240,
+          labels: { ...labels, warning: "Warning zone", critical: "Critical zone" },
+        }),
+      );
+      const size = Number(/<g font-size="([\d.]+)" fill="#6c757d"/.exec(svg)?.[1]);
+      const timeGroup =
+        /<g font-size="[\d.]+" fill="#6c757d" text-anchor="middle">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? "";
+      const xs = [...timeGroup.matchAll(/<text x="([\d.]+)" y="[\d.]+">([^<]+)<\/text>/g)].map((m) => ({
+        x: Number(m[1]),
+        text: m[2] ?? "",
+      }));
+      assert.ok(xs.length >= 2, `${span} h: ${xs.length} time labels`);
+      for (let i = 1; i < xs.length; i++) {
+        const a = xs[i - 1];
+        const b = xs[i];
+        if (!a || !b) continue;
+        const room = ((a.text.length + b.text.length) / 2) * 0.62 * size;
+        assert.ok(b.x - a.x > room, `${span} h: "${a.text}" at ${a.x} and "${b.text}" at ${b.x} overlap`);
+      }
+      const legend = group(svg, "legend");
+      for (const m of legend.matchAll(/<text x="([\d.]+)" y="[\d.]+">([^<]+)<\/text>/g)) {
+        const end =
+          Number(m[1]) +
+          (m[2] ?? "").length *
+            0.62 *
+            Number(/font-size="([\d.]+)"/.exec(svg.slice(svg.indexOf('class="legend"')))?.[1]);
+        assert.ok(end <= 1080, `legend "${m[2]}" ends at ${end.toFixed(0)}`);
+      }
+    }
+  });
+});
+
 describe("climate chart PNG", () => {
-  test("decodes as a 1200x600 PNG by default, or the size asked", async () => {
+  test("decodes as a 1080x810 PNG by default, or the size asked", async () => {
     const png = await renderClimateChartPng(input());
     const meta = await sharp(png).metadata();
     assert.equal(meta.format, "png");
-    assert.equal(meta.width, 1200);
-    assert.equal(meta.height, 600);
+    assert.equal(meta.width, 1080);
+    assert.equal(meta.height, 810);
     const small = await sharp(await renderClimateChartPng(input({ width: 640, height: 320, buckets: [] }))).metadata();
     assert.deepEqual([small.format, small.width, small.height], ["png", 640, 320]);
   });
@@ -205,7 +273,7 @@ describe("climate chart PNG", () => {
     const png = await renderClimateChartPng(input({ title: `<Lab & "Co"> ' ]]>`, labels: { ...labels, noData: "&" } }));
     // The title area (top left) has dark pixels: text was drawn (fonts found).
     const { data, info } = await sharp(png)
-      .extract({ left: 60, top: 10, width: 300, height: 32 })
+      .extract({ left: 36, top: 40, width: 300, height: 40 })
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });

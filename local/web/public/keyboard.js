@@ -1,0 +1,54 @@
+// Inline keyboards under the bot's messages: callback buttons are pressed through the console
+// (as the persona you are), URL buttons open checked http(s)/tg links in a new tab.
+import { api } from "./api.js";
+import { asArray, el, isObject, openExternal, safeUrl, str } from "./dom.js";
+import { S } from "./state.js";
+import { showError } from "./ui.js";
+
+export function renderKeyboard(message) {
+  const rows = asArray(message.reply_markup?.inline_keyboard);
+  if (rows.length === 0) return null;
+  const keyboard = el("div", { class: "keyboard" });
+  for (const row of rows) {
+    const rowEl = el("div", { class: "kb-row" });
+    for (const button of asArray(row)) {
+      if (!isObject(button)) continue;
+      const node = el("button", { testid: "inline-button", text: str(button.text), attrs: { type: "button" } });
+      if (typeof button.url === "string") {
+        node.classList.add("url");
+        node.title = button.url;
+        node.addEventListener("click", () => {
+          const href = safeUrl(button.url);
+          if (href) openExternal(href);
+          else showError("This button's link is not an http, https or tg link, so the page does not open it.");
+        });
+      } else if (typeof button.callback_data === "string") {
+        node.addEventListener("click", () => pressButton(node, message, button.callback_data));
+      } else {
+        node.addEventListener("click", () => showError("This kind of button does not work in local mode."));
+      }
+      rowEl.append(node);
+    }
+    keyboard.append(rowEl);
+  }
+  return keyboard;
+}
+
+async function pressButton(node, message, data) {
+  if (S.persona === null) return;
+  node.disabled = true;
+  node.classList.add("pending");
+  try {
+    await api("POST", "/api/press", {
+      from: S.persona,
+      chat_id: message.chat_id,
+      message_id: message.message_id,
+      data,
+    });
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    node.disabled = false;
+    node.classList.remove("pending");
+  }
+}
