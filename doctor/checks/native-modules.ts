@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { classifyNativeLoadError } from "../../hardware/native.ts";
 import { type Check, fail, messageOf, ok, warn } from "../check.ts";
 
 interface NativeModule {
@@ -72,10 +73,10 @@ export interface LoadProblem {
 
 /** What a load failure means and the command that fixes it. */
 export function explainLoadError(name: string, e: unknown, required: boolean): LoadProblem {
-  const code = (e as { code?: unknown } | null)?.code;
+  const failure = classifyNativeLoadError(e, [name]);
   const message = messageOf(e);
   const firstLine = message.split("\n")[0] ?? message;
-  if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message.includes(name)) {
+  if (failure.kind === "missing") {
     return {
       why: "not installed",
       fix: required
@@ -83,9 +84,8 @@ export function explainLoadError(name: string, e: unknown, required: boolean): L
         : `\`npm install --include=optional\` in the project folder (it compiles: \`sudo apt install build-essential python3\` first)`,
     };
   }
-  if (/NODE_MODULE_VERSION/.test(message)) {
-    const built = /using\s+NODE_MODULE_VERSION (\d+)/.exec(message)?.[1];
-    const wants = /requires\s+NODE_MODULE_VERSION (\d+)/.exec(message)?.[1];
+  if (failure.kind === "other-node") {
+    const { built, wants } = failure;
     return {
       why: `built for another Node.js${built && wants ? ` (NODE_MODULE_VERSION ${built}, this Node needs ${wants})` : ""}`,
       fix: `\`npm rebuild ${name}\` (after a Node upgrade: \`npm rebuild\`)`,
@@ -97,7 +97,7 @@ export function explainLoadError(name: string, e: unknown, required: boolean): L
       fix: "`npm install --include=optional sharp` (it fetches the prebuilt libvips for this platform)",
     };
   }
-  if (/Could not locate the bindings file/.test(message)) {
+  if (failure.kind === "unbuilt") {
     return {
       why: "its native addon was never built",
       fix: `\`npm rebuild ${name}\` (needs \`sudo apt install build-essential python3\`)`,

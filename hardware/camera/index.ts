@@ -15,6 +15,7 @@
 import type { Camera } from "../../core/camera/camera.ts";
 import { CameraError } from "../../core/camera/camera.ts";
 import type { Clock } from "../../core/clock.ts";
+import { createByName, type HardwareMode, pickDevice } from "../select.ts";
 import { createRpicamCamera, probeRpicam, type RpicamOptions } from "./rpicam.ts";
 import { createSimulatedCamera, type SimulatedCameraOptions } from "./simulator.ts";
 import { createV4l2Camera, probeV4l2, type V4l2Options } from "./v4l2.ts";
@@ -116,13 +117,10 @@ export const CAMERA_DRIVERS = Object.keys(drivers) as CameraDriverName[];
 
 /** Creates the camera driver called `name` ("rpicam", "v4l2" or "sim"); runs nothing. */
 export function createCamera(name: string, opts: CameraOptions = {}): Camera {
-  if (!Object.hasOwn(drivers, name)) {
-    throw new Error(`unknown camera driver "${name}"; valid drivers: ${CAMERA_DRIVERS.join(", ")}`);
-  }
-  return drivers[name as CameraDriverName](opts);
+  return createByName("camera", drivers, name, opts);
 }
 
-export type HardwareMode = "auto" | "real" | "sim";
+export type { HardwareMode } from "../select.ts";
 
 export interface SelectCameraOptions extends CameraOptions {
   mode: HardwareMode;
@@ -139,49 +137,53 @@ export interface SelectedCamera {
 /** Picks the camera for HARDWARE=auto|real|sim (see the top of this file). */
 export async function selectCamera(opts: SelectCameraOptions): Promise<SelectedCamera> {
   const { mode, probeTimeoutMs, ...factoryOpts } = opts;
-  if (mode === "sim") return { camera: createCamera("sim", factoryOpts), reason: "HARDWARE=sim" };
-  if (mode !== "auto" && mode !== "real") {
-    throw new Error(`unknown hardware mode "${String(mode)}"; valid modes: auto, real, sim`);
-  }
-  // bad options are a configuration error in every mode: these throw RangeError before any probing
-  createCamera("rpicam", factoryOpts);
-  createCamera("v4l2", factoryOpts);
-
   const r = factoryOpts.rpicam ?? {};
-  const rpicam = await probeRpicam({
-    ...(r.commandPrefix ? { commandPrefix: r.commandPrefix } : {}),
-    ...(r.env ? { env: r.env } : {}),
-    ...(r.binDir ? { binDir: r.binDir } : {}),
-    ...(probeTimeoutMs !== undefined ? { timeoutMs: probeTimeoutMs } : {}),
+  let noRpicam: string | undefined;
+  const { device, reason } = await pickDevice<Camera>({
+    mode,
+    device: "camera",
+    check() {
+      createCamera("rpicam", factoryOpts);
+      createCamera("v4l2", factoryOpts);
+    },
+    candidates: [
+      async () => {
+        const rpicam = await probeRpicam({
+          ...(r.commandPrefix ? { commandPrefix: r.commandPrefix } : {}),
+          ...(r.env ? { env: r.env } : {}),
+          ...(r.binDir ? { binDir: r.binDir } : {}),
+          ...(probeTimeoutMs !== undefined ? { timeoutMs: probeTimeoutMs } : {}),
+        });
+        if (!rpicam.available) {
+          noRpicam = rpicam.reason;
+          return { skip: `Raspberry Pi camera: ${rpicam.reason}` };
+        }
+        const camera = createCamera("rpicam", {
+          ...factoryOpts,
+          rpicam: { ...r, ...(rpicam.commandPrefix ? { commandPrefix: rpicam.commandPrefix } : {}) },
+        });
+        return { use: camera, reason: `Raspberry Pi camera: ${rpicam.camera ?? "found"}` };
+      },
+      async () => {
+        const v = factoryOpts.v4l2 ?? {};
+        const device = factoryOpts.device ?? v.device;
+        const v4l2 = await probeV4l2({
+          ...(device ? { device } : {}),
+          ...(v.ffmpegPath ? { ffmpegPath: v.ffmpegPath } : {}),
+          ...(v.env ? { env: v.env } : {}),
+          ...(v.binDir ? { binDir: v.binDir } : {}),
+        });
+        if (!v4l2.available) return { skip: `USB webcam: ${v4l2.reason}` };
+        return {
+          use: createCamera("v4l2", factoryOpts),
+          reason: `USB webcam ${v4l2.device}${v4l2.name ? ` (${v4l2.name})` : ""}; no Raspberry Pi camera: ${noRpicam}`,
+        };
+      },
+    ],
+    simulator: () => createCamera("sim", factoryOpts),
+    unavailable: (message) => new CameraError("unavailable", message),
+    refusal: (why) => `HARDWARE=real, but no camera can be used. ${why}`,
+    fallback: (why) => `HARDWARE=auto and no camera found, using the simulated camera. ${why}`,
   });
-  if (rpicam.available) {
-    const camera = createCamera("rpicam", {
-      ...factoryOpts,
-      rpicam: { ...r, ...(rpicam.commandPrefix ? { commandPrefix: rpicam.commandPrefix } : {}) },
-    });
-    return { camera, reason: `Raspberry Pi camera: ${rpicam.camera ?? "found"}` };
-  }
-
-  const v = factoryOpts.v4l2 ?? {};
-  const device = factoryOpts.device ?? v.device;
-  const v4l2 = await probeV4l2({
-    ...(device ? { device } : {}),
-    ...(v.ffmpegPath ? { ffmpegPath: v.ffmpegPath } : {}),
-    ...(v.env ? { env: v.env } : {}),
-    ...(v.binDir ? { binDir: v.binDir } : {}),
-  });
-  if (v4l2.available) {
-    const camera = createCamera("v4l2", factoryOpts);
-    return {
-      camera,
-      reason: `USB webcam ${v4l2.device}${v4l2.name ? ` (${v4l2.name})` : ""}; no Raspberry Pi camera: ${rpicam.reason}`,
-    };
-  }
-
-  const why = `Raspberry Pi camera: ${rpicam.reason}; USB webcam: ${v4l2.reason}`;
-  if (mode === "real") throw new CameraError("unavailable", `HARDWARE=real, but no camera can be used. ${why}`);
-  return {
-    camera: createCamera("sim", factoryOpts),
-    reason: `HARDWARE=auto and no camera found, using the simulated camera. ${why}`,
-  };
+  return { camera: device, ...(reason !== undefined ? { reason } : {}) };
 }

@@ -11,6 +11,7 @@
  * the cascade tag) is retried from WUPA, after an HLTA that puts a half-selected card back
  * in IDLE or HALT (both answer WUPA), up to `attempts` times.
  */
+import { countOption } from "../options.ts";
 import {
   anticollisionFrame,
   chooseAtCollision,
@@ -138,9 +139,7 @@ async function halt(chip: Mfrc522Chip): Promise<void> {
  * the chip or the SPI transport throws (a dead chip, not a bad read).
  */
 export async function readCard(chip: Mfrc522Chip, opts: ReadCardOptions = {}): Promise<CardRead> {
-  const attempts = opts.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1)
-    throw new RangeError(`attempts must be an integer >= 1, got ${attempts}`);
+  const attempts = countOption("attempts", opts.attempts ?? 3);
   const stats = { collisions: 0 };
   let reason = "";
   for (let n = 1; n <= attempts; n++) {

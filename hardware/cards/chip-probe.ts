@@ -5,8 +5,9 @@
  * installed, nothing answering (wiring, power), a clone chip or an unknown one. Changes
  * nothing on the chip; never rejects.
  */
+
+import { messageOf } from "../errors.ts";
 import { type ChipKind, createMfrc522Chip, describeChipVersion, hex, REG, type SpiTransport } from "./mfrc522-chip.ts";
-import { messageOf } from "./polling.ts";
 import {
   openSpidevTransport,
   SPIDEV_DEFAULTS,

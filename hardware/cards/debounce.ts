@@ -11,6 +11,7 @@
  * - a different card is a new tap at once (each card has its own quiet period).
  */
 import type { CardUid } from "../../core/door/card-reader.ts";
+import { nonNegativeOption } from "../options.ts";
 
 export interface TapDebouncer {
   /** Records that `uid` was seen at `at` (ms); true when this sighting is a new tap. */
@@ -20,9 +21,7 @@ export interface TapDebouncer {
 }
 
 export function createTapDebouncer(debounceMs: number): TapDebouncer {
-  if (!Number.isFinite(debounceMs) || debounceMs < 0) {
-    throw new RangeError(`debounceMs must be a finite number >= 0, got ${debounceMs}`);
-  }
+  nonNegativeOption("debounceMs", debounceMs);
   const lastSeen = new Map<CardUid, number>();
   return {
     sighting(uid, at) {

@@ -24,7 +24,8 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import type { CardReader } from "../../core/door/card-reader.ts";
-import { detectBoard } from "../system/board.ts";
+import { type CandidateOutcome, createByName, type HardwareMode, pickDevice } from "../select.ts";
+import { type Board, detectBoard } from "../system/board.ts";
 import { probeCardReaderChip } from "./chip-probe.ts";
 import { hex } from "./mfrc522-chip.ts";
 import { createMfrc522RpiReader, type Mfrc522RpiOptions, probeMfrc522Rpi } from "./mfrc522-rpi.ts";
@@ -97,13 +98,10 @@ export type RealCardReaderDriver = (typeof REAL_CARD_READER_DRIVERS)[number];
 
 /** Creates the card reader driver called `name` ("mfrc522", "mfrc522-rpi" or "sim"); does no I/O. */
 export function createCardReader(name: string, opts: CardReaderOptions = {}): CardReader {
-  if (!Object.hasOwn(drivers, name)) {
-    throw new Error(`unknown card reader driver "${name}"; valid drivers: ${CARD_READER_DRIVERS.join(", ")}`);
-  }
-  return drivers[name as CardReaderDriverName](opts);
+  return createByName("card reader", drivers, name, opts);
 }
 
-export type HardwareMode = "auto" | "real" | "sim";
+export type { HardwareMode } from "../select.ts";
 
 export interface SelectCardReaderOptions extends CardReaderOptions {
   mode: HardwareMode;
@@ -119,70 +117,73 @@ export interface SelectedCardReader {
   reason?: string;
 }
 
-async function selectSpidev(mode: "auto" | "real", opts: CardReaderOptions, why: string): Promise<SelectedCardReader> {
+/** The mfrc522 driver (over /dev/spidev): probes the chip once (open the device, read VersionReg, close). */
+async function trySpidev(opts: CardReaderOptions, why: string): Promise<CandidateOutcome<CardReader>> {
   // bad options are a configuration error in every mode: this throws a RangeError before any probing
   const reader = createCardReader("mfrc522", opts);
-  const device = opts.mfrc522?.device ?? MFRC522_SPIDEV_DEFAULTS.device;
   const probe = await probeCardReaderChip({
-    device,
+    device: opts.mfrc522?.device ?? MFRC522_SPIDEV_DEFAULTS.device,
     ...(opts.mfrc522?.speedHz !== undefined ? { speedHz: opts.mfrc522.speedHz } : {}),
     ...(opts.mfrc522?.openTransport ? { openTransport: opts.mfrc522.openTransport } : {}),
   });
   const fixes = probe.hints.length > 0 ? ` ${probe.hints.join(" ")}` : "";
-  if (probe.verdict === "unavailable") {
-    const problem = `${probe.message}.${fixes}`;
-    if (mode === "real") {
-      throw new Error(
-        `HARDWARE=real, but the MFRC522 card reader cannot be used: ${problem} Or set HARDWARE=sim to use the simulated reader.`,
-      );
-    }
-    return {
-      reader: createCardReader("sim", opts),
-      reason: `HARDWARE=auto and no usable MFRC522 card reader, using the simulator: ${problem}`,
-    };
-  }
+  if (probe.verdict === "unavailable") return { skip: `${probe.message}.${fixes}` };
   if (!probe.answering) {
-    return { reader, reason: `${why}; the MFRC522 card reader does not answer yet: ${probe.message}.${fixes}` };
+    return { use: reader, reason: `${why}; the MFRC522 card reader does not answer yet: ${probe.message}.${fixes}` };
   }
-  return { reader, reason: `${why}: ${probe.message}.${fixes}` };
+  return { use: reader, reason: `${why}: ${probe.message}.${fixes}` };
+}
+
+/** The mfrc522-rpi driver: its own probe (library, board, /dev/gpiomem, VersionReg). */
+async function tryMfrc522Rpi(opts: CardReaderOptions, board: Board): Promise<CandidateOutcome<CardReader>> {
+  // bad options are a configuration error in every mode: this throws a RangeError before any probing
+  const reader = createCardReader("mfrc522-rpi", opts);
+  const probe = await probeMfrc522Rpi(opts.mfrc522Rpi);
+  if (!probe.available) return { skip: probe.reason };
+  const why = `driver mfrc522-rpi (CARD_DRIVER): the MFRC522 through mfrc522-rpi, SPI bit-banged with rpio (${board.description})`;
+  if (probe.answering) return { use: reader, reason: `${why}: VersionReg ${hex(probe.version)}` };
+  return { use: reader, reason: `${why}; the MFRC522 card reader does not answer yet: ${probe.reason}` };
 }
 
 /** Picks the card reader for HARDWARE=auto|real|sim and CARD_DRIVER (see the top of this file). */
 export async function selectCardReader(opts: SelectCardReaderOptions): Promise<SelectedCardReader> {
   const { mode, driver = "mfrc522", boardRoot, ...factoryOpts } = opts;
-  if (mode === "sim") return { reader: createCardReader("sim", factoryOpts), reason: "HARDWARE=sim" };
-  if (mode !== "auto" && mode !== "real") {
-    throw new Error(`unknown hardware mode "${String(mode)}"; valid modes: auto, real, sim`);
-  }
-  if (!(REAL_CARD_READER_DRIVERS as readonly string[]).includes(driver)) {
-    throw new Error(
-      `unknown card reader driver "${String(driver)}"; valid drivers: ${REAL_CARD_READER_DRIVERS.join(", ")}`,
-    );
-  }
-  const board = await detectBoard(boardRoot);
-  const spidevWhy = `driver mfrc522: the MFRC522 through the kernel's SPI driver, the default on every Raspberry Pi (${board.description})`;
-  if (driver === "mfrc522") return selectSpidev(mode, factoryOpts, spidevWhy);
-
-  if (board.pi5) {
-    const rpio = `this is a ${board.description}, and rpio (under mfrc522-rpi) cannot drive its RP1 GPIO (node-rpio #179)`;
-    if (mode === "real") {
-      throw new Error(
-        `HARDWARE=real with CARD_DRIVER=mfrc522-rpi, but ${rpio}. Set CARD_DRIVER=mfrc522 (the default): it reads the reader through /dev/spidev.`,
-      );
-    }
-    return selectSpidev(mode, factoryOpts, `CARD_DRIVER=mfrc522-rpi, but ${rpio}: using driver mfrc522 instead`);
-  }
-  // bad options are a configuration error in every mode: this throws a RangeError before any probing
-  const reader = createCardReader("mfrc522-rpi", factoryOpts);
-  const probe = await probeMfrc522Rpi(factoryOpts.mfrc522Rpi);
-  if (!probe.available) {
-    if (mode === "real") throw new Error(`HARDWARE=real, but the MFRC522 card reader cannot be used: ${probe.reason}`);
-    return {
-      reader: createCardReader("sim", factoryOpts),
-      reason: `HARDWARE=auto and no usable MFRC522 card reader, using the simulator: ${probe.reason}`,
-    };
-  }
-  const why = `driver mfrc522-rpi (CARD_DRIVER): the MFRC522 through mfrc522-rpi, SPI bit-banged with rpio (${board.description})`;
-  if (probe.answering) return { reader, reason: `${why}: VersionReg ${hex(probe.version)}` };
-  return { reader, reason: `${why}; the MFRC522 card reader does not answer yet: ${probe.reason}` };
+  /** Whether the driver tried reads /dev/spidev: its refusal adds the way to the simulator. */
+  let spidev = true;
+  const { device, reason } = await pickDevice<CardReader>({
+    mode,
+    device: "MFRC522 card reader",
+    check() {
+      if (!(REAL_CARD_READER_DRIVERS as readonly string[]).includes(driver)) {
+        throw new Error(
+          `unknown card reader driver "${String(driver)}"; valid drivers: ${REAL_CARD_READER_DRIVERS.join(", ")}`,
+        );
+      }
+    },
+    candidates: [
+      async () => {
+        const board = await detectBoard(boardRoot);
+        if (driver === "mfrc522") {
+          const why = `driver mfrc522: the MFRC522 through the kernel's SPI driver, the default on every Raspberry Pi (${board.description})`;
+          return trySpidev(factoryOpts, why);
+        }
+        if (!board.pi5) {
+          spidev = false;
+          return tryMfrc522Rpi(factoryOpts, board);
+        }
+        const rpio = `this is a ${board.description}, and rpio (under mfrc522-rpi) cannot drive its RP1 GPIO (node-rpio #179)`;
+        if (mode === "real") {
+          throw new Error(
+            `HARDWARE=real with CARD_DRIVER=mfrc522-rpi, but ${rpio}. Set CARD_DRIVER=mfrc522 (the default): it reads the reader through /dev/spidev.`,
+          );
+        }
+        return trySpidev(factoryOpts, `CARD_DRIVER=mfrc522-rpi, but ${rpio}: using driver mfrc522 instead`);
+      },
+    ],
+    simulator: () => createCardReader("sim", factoryOpts),
+    refusal: (why) =>
+      `HARDWARE=real, but the MFRC522 card reader cannot be used: ${why}` +
+      (spidev ? " Or set HARDWARE=sim to use the simulated reader." : ""),
+  });
+  return { reader: device, ...(reason !== undefined ? { reason } : {}) };
 }

@@ -26,6 +26,7 @@
  * - VersionReg (0x37): 0x91 = v1.0, 0x92 = v2.0 on genuine chips; clones read 0x88, 0xB2
  *   (Fudan FM17522) or 0x12; 0x00 or 0xFF means nothing answers on MISO.
  */
+import { countOption } from "../options.ts";
 
 /** The SPI device the chip hangs on, as the chip driver needs it. */
 export interface SpiTransport {
@@ -207,10 +208,7 @@ function rfErrorOf(errorReg: number): RfError | undefined {
 
 /** The MFRC522 on `transport`. Does no I/O until called. */
 export function createMfrc522Chip(transport: SpiTransport, opts: Mfrc522ChipOptions = {}): Mfrc522Chip {
-  const maxWaitReads = opts.maxWaitReads ?? 2000;
-  if (!Number.isInteger(maxWaitReads) || maxWaitReads < 1) {
-    throw new RangeError(`maxWaitReads must be an integer >= 1, got ${maxWaitReads}`);
-  }
+  const maxWaitReads = countOption("maxWaitReads", opts.maxWaitReads ?? 2000);
 
   async function readRegisters(regs: readonly number[]): Promise<number[]> {
     if (regs.length === 0) return [];

@@ -48,9 +48,13 @@ import { access, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
+import { nonNegativeOption, positiveOption } from "../options.ts";
+import { createDeviceSessions, type PollTimers, systemTimers } from "../polling.ts";
 import { isPi5Model } from "../system/board.ts";
 import { createTapDebouncer } from "./debounce.ts";
-import { CARD_READER_DEFAULTS, codeOf, messageOf, type PollTimers, positiveOption, systemTimers } from "./polling.ts";
+import { CARD_READER_DEFAULTS, type ChipPoll, type ChipWatch, watchChip } from "./polling.ts";
 import { bcc, bytesToHex, CASCADE_TAG, normalizeUid, parseUidFrame } from "./uid.ts";
 
 /** The SPI object the library drives (rpi-softspi's SoftSPI); the driver only closes it. */
@@ -131,10 +135,17 @@ export function physicalPinOf(bcm: number): number | undefined {
 
 const SPI0 = { sclk: 11, mosi: 10, miso: 9, ce: [8, 7] } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (rpio compiles: " +
-  "`sudo apt install build-essential python3` first), enable SPI with `sudo raspi-config` " +
-  "(Interface Options > SPI, as the mfrc522-rpi README asks), or set HARDWARE=sim to use the simulated reader.";
+const MFRC522_RPI: NativePackage = {
+  name: "mfrc522-rpi",
+  addon: "rpio",
+  loads: ["rpi-softspi"],
+  installHint: nativeInstallHint({
+    compiles: "rpio",
+    orElse:
+      "enable SPI with `sudo raspi-config` (Interface Options > SPI, as the mfrc522-rpi README asks), " +
+      "or set HARDWARE=sim to use the simulated reader",
+  }),
+};
 
 const GPIO_HINT =
   "Add this user to the gpio group (`sudo usermod -aG gpio $USER`, then log in again), " +
@@ -202,18 +213,7 @@ export async function loadMfrc522RpiLibrary(): Promise<Mfrc522RpiLibrary> {
 
 function loadError(e: unknown): Error {
   if (e instanceof GpioAccessError) return new Error(`MFRC522: ${e.message}`, { cause: e });
-  const code = codeOf(e);
-  if (
-    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-    /mfrc522-rpi|rpi-softspi/.test(messageOf(e))
-  ) {
-    return new Error(`MFRC522: the mfrc522-rpi package is not installed. ${INSTALL_HINT}`, { cause: e });
-  }
-  return new Error(
-    `MFRC522: mfrc522-rpi could not be loaded (${messageOf(e)}); rpio's native addon may be missing or built ` +
-      `for another Node.js version: run \`npm rebuild rpio\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new Error(`MFRC522: ${describeNativeLoadError(MFRC522_RPI, e).message}`, { cause: e });
 }
 
 interface Device {
@@ -263,10 +263,7 @@ function resolveOptions(opts: Mfrc522RpiOptions): Resolved {
       `resetPin GPIO ${resetPin} is one of the reader's SPI0 pins (SCLK 11, MOSI 10, MISO 9, CE ${cs})`,
     );
   }
-  const debounceMs = opts.debounceMs ?? MFRC522_RPI_DEFAULTS.debounceMs;
-  if (!Number.isFinite(debounceMs) || debounceMs < 0) {
-    throw new RangeError(`debounceMs must be a finite number >= 0, got ${debounceMs}`);
-  }
+  const debounceMs = nonNegativeOption("debounceMs", opts.debounceMs ?? MFRC522_RPI_DEFAULTS.debounceMs);
   return {
     pollMs: positiveOption("pollMs", opts.pollMs ?? MFRC522_RPI_DEFAULTS.pollMs),
     resetPin,
@@ -374,10 +371,8 @@ function readUid(chip: Mfrc522RpiChip): UidRead {
   return { ok: true, uid: normalized };
 }
 
-type PollResult = { answering: true; uid?: CardUid } | { answering: false; reason: string };
-
 /** One scan, as the library's example does it. Throws what the library throws. */
-function scan(chip: Mfrc522RpiChip): PollResult {
+function scan(chip: Mfrc522RpiChip): ChipPoll {
   const version = versionOf(chip);
   if (!version.ok) return { answering: false, reason: version.reason };
   chip.reset();
@@ -420,20 +415,13 @@ export async function probeMfrc522Rpi(opts: Mfrc522RpiOptions = {}): Promise<Mfr
   }
 }
 
-interface Session {
-  active: boolean;
-  listener: (event: CardReaderEvent) => void;
-  device?: Device;
-  timer?: unknown;
-  /** Resolves when start() has finished opening (or failed to). */
-  opened: Promise<void>;
-  dead: boolean;
-  failingSince?: number;
-  resetTried: boolean;
-}
-
 export interface Mfrc522RpiReader extends CardReader {
   readonly driver: "mfrc522-rpi";
+}
+
+/** The open reader of one session: the pins, and the watchdog judging its polls. */
+interface Open extends Device {
+  watch: ChipWatch;
 }
 
 /**
@@ -443,27 +431,6 @@ export interface Mfrc522RpiReader extends CardReader {
 export function createMfrc522RpiReader(opts: Mfrc522RpiOptions = {}): Mfrc522RpiReader {
   const o = resolveOptions(opts);
   const debouncer = createTapDebouncer(o.debounceMs);
-  let session: Session | undefined;
-
-  const now = () => o.clock.now().getTime();
-
-  function emit(s: Session, event: CardReaderEvent): void {
-    if (!s.active) return;
-    try {
-      const result: unknown = s.listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // a failing listener must not stop the door reader
-    }
-  }
-
-  function schedule(s: Session, ms: number): void {
-    if (!s.active) return;
-    s.timer = o.timers.setTimeout(() => {
-      s.timer = undefined;
-      tick(s);
-    }, ms);
-  }
 
   function hardReset(device: Device): void {
     try {
@@ -473,105 +440,30 @@ export function createMfrc522RpiReader(opts: Mfrc522RpiOptions = {}): Mfrc522Rpi
     }
   }
 
-  /** One poll and the watchdog; returns the pause before the next poll. */
-  function poll(s: Session, device: Device): number {
-    let result: PollResult;
+  /** One poll and the watchdog; returns the pause before the next poll. Synchronous, as the library is. */
+  function poll(device: Open): number {
+    let result: ChipPoll;
     try {
       result = scan(device.chip);
     } catch (e) {
       result = { answering: false, reason: `SPI error (${messageOf(e)})` };
     }
-    const at = now();
-    if (result.answering) {
-      s.failingSince = undefined;
-      s.resetTried = false;
-      if (s.dead) {
-        s.dead = false;
-        emit(s, { type: "alive", at });
-      }
-      if (result.uid !== undefined && debouncer.sighting(result.uid, at)) {
-        emit(s, { type: "tap", uid: result.uid, at });
-      }
-      return o.pollMs;
-    }
-    if (s.dead) {
-      hardReset(device);
-      return o.deadPollMs;
-    }
-    s.failingSince ??= at;
-    const failingFor = at - s.failingSince;
-    if (failingFor < o.watchdogMs) return o.pollMs;
-    if (!s.resetTried) {
-      s.resetTried = true;
-      hardReset(device);
-      return o.pollMs;
-    }
-    s.dead = true;
-    emit(s, {
-      type: "dead",
-      reason: `${o.where} has not answered for ${Math.round(failingFor / 100) / 10} s, and a hard reset did not help: ${result.reason}`,
-      at,
-    });
-    return o.deadPollMs;
+    const verdict = device.watch.judge(result, o.clock.now().getTime());
+    if (verdict.reset) hardReset(device);
+    return verdict.next;
   }
 
-  function tick(s: Session): void {
-    if (!s.active || !s.device) return;
-    let next: number = o.pollMs;
-    try {
-      next = poll(s, s.device);
-    } catch {
-      // poll() catches everything itself; this is the last line of defence for the loop
-    }
-    schedule(s, next);
-  }
+  const sessions = createDeviceSessions<CardReaderEvent, Open>({
+    where: o.where,
+    what: "reader",
+    async open(s) {
+      const device = await openDevice(o);
+      const watch = watchChip(s, { ...o, debouncer, resetWhat: "a hard reset" });
+      return { ...device, watch };
+    },
+    poll: { timers: o.timers, once: (_s, device) => poll(device), fallbackMs: o.pollMs },
+    close: (device) => closeQuietly(device.spi),
+  });
 
-  return {
-    driver: "mfrc522-rpi",
-    async start(listener) {
-      if (session) throw new Error(`${o.where}: the reader is already started`);
-      let settle!: () => void;
-      const s: Session = {
-        active: true,
-        listener,
-        opened: new Promise<void>((resolve) => {
-          settle = resolve;
-        }),
-        dead: false,
-        resetTried: false,
-      };
-      session = s;
-      try {
-        const device = await openDevice(o);
-        if (!s.active) {
-          // stop() was called while opening
-          closeQuietly(device.spi);
-          return;
-        }
-        s.device = device;
-        schedule(s, 0);
-      } catch (e) {
-        s.active = false;
-        if (session === s) session = undefined;
-        throw e;
-      } finally {
-        settle();
-      }
-    },
-    async stop() {
-      const s = session;
-      if (!s) return;
-      session = undefined;
-      s.active = false;
-      if (s.timer !== undefined) {
-        o.timers.clearTimeout(s.timer);
-        s.timer = undefined;
-      }
-      await s.opened;
-      if (s.device) {
-        closeQuietly(s.device.spi);
-        s.device = undefined;
-      }
-    },
-  };
+  return { driver: "mfrc522-rpi", start: sessions.start, stop: sessions.stop };
 }

@@ -26,18 +26,14 @@
  *   then closes the device; it can be started again.
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
-import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
+import type { CardReader, CardReaderEvent } from "../../core/door/card-reader.ts";
+import { messageOf } from "../errors.ts";
+import { countOption, nonNegativeOption, positiveOption } from "../options.ts";
+import { createDeviceSessions, type DeviceSession, type PollTimers, systemTimers } from "../polling.ts";
 import { readCard } from "./card-select.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { ChipError, createMfrc522Chip, hex, type Mfrc522Chip, type SpiTransport } from "./mfrc522-chip.ts";
-import {
-  CARD_READER_DEFAULTS,
-  messageOf,
-  nonNegativeOption,
-  type PollTimers,
-  positiveOption,
-  systemTimers,
-} from "./polling.ts";
+import { CARD_READER_DEFAULTS, type ChipPoll, type ChipWatch, watchChip } from "./polling.ts";
 import { createGpiosetResetLine, type ResetLine } from "./reset-line.ts";
 import { openSpidevTransport, SPIDEV_DEFAULTS } from "./spidev-transport.ts";
 import { normalizeUid } from "./uid.ts";
@@ -120,10 +116,7 @@ function resolveOptions(opts: Mfrc522SpidevOptions): Resolved {
   if (resetPin !== null && [7, 8, 9, 10, 11].includes(resetPin)) {
     throw new RangeError(`resetPin GPIO ${resetPin} is one of SPI0's pins (SCLK 11, MOSI 10, MISO 9, CE0 8, CE1 7)`);
   }
-  const readAttempts = opts.readAttempts ?? MFRC522_SPIDEV_DEFAULTS.readAttempts;
-  if (!Number.isInteger(readAttempts) || readAttempts < 1) {
-    throw new RangeError(`readAttempts must be an integer >= 1, got ${readAttempts}`);
-  }
+  const readAttempts = countOption("readAttempts", opts.readAttempts ?? MFRC522_SPIDEV_DEFAULTS.readAttempts);
   const resetLine =
     opts.resetLine === undefined
       ? resetPin === null
@@ -147,10 +140,8 @@ function resolveOptions(opts: Mfrc522SpidevOptions): Resolved {
   };
 }
 
-type PollResult = { answering: true; uid?: CardUid } | { answering: false; reason: string };
-
 /** One poll of the chip. Throws what the transport throws, and ChipErrors. */
-async function scan(chip: Mfrc522Chip, readAttempts: number): Promise<PollResult> {
+async function scan(chip: Mfrc522Chip, readAttempts: number): Promise<ChipPoll> {
   const status = await chip.status();
   if (status.version === 0x00 || status.version === 0xff) {
     return {
@@ -166,19 +157,11 @@ async function scan(chip: Mfrc522Chip, readAttempts: number): Promise<PollResult
   return uid === undefined ? { answering: true } : { answering: true, uid };
 }
 
-interface Session {
-  active: boolean;
-  listener: (event: CardReaderEvent) => void;
-  transport?: SpiTransport;
-  chip?: Mfrc522Chip;
-  timer?: unknown;
-  /** The poll under way, if any. */
-  polling?: Promise<void>;
-  /** Resolves when start() has finished opening (or failed to). */
-  opened: Promise<void>;
-  dead: boolean;
-  failingSince?: number;
-  resetTried: boolean;
+/** The open reader of one session. */
+interface Open {
+  transport: SpiTransport;
+  chip: Mfrc522Chip;
+  watch: ChipWatch;
   /** Why the last RST pulse failed (gpioset missing...), for the "dead" reason. */
   resetProblem?: string;
 }
@@ -190,50 +173,29 @@ interface Session {
 export function createMfrc522SpidevReader(opts: Mfrc522SpidevOptions = {}): Mfrc522SpidevReader {
   const o = resolveOptions(opts);
   const debouncer = createTapDebouncer(o.debounceMs);
-  let session: Session | undefined;
-
-  const now = () => o.clock.now().getTime();
-
-  function emit(s: Session, event: CardReaderEvent): void {
-    if (!s.active) return;
-    try {
-      const result: unknown = s.listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // a failing listener must not stop the door reader
-    }
-  }
-
-  function schedule(s: Session, ms: number): void {
-    if (!s.active) return;
-    s.timer = o.timers.setTimeout(() => {
-      s.timer = undefined;
-      s.polling = tick(s);
-    }, ms);
-  }
 
   /** Hard reset (RST pulse) if there is a line, then SoftReset and set-up. Never rejects. */
-  async function reset(s: Session): Promise<void> {
+  async function reset(device: Pick<Open, "chip" | "resetProblem">): Promise<void> {
     if (o.resetLine) {
       try {
         await o.resetLine.pulse();
-        s.resetProblem = undefined;
+        device.resetProblem = undefined;
       } catch (e) {
-        s.resetProblem = messageOf(e);
+        device.resetProblem = messageOf(e);
       }
     }
     try {
-      await s.chip?.init();
+      await device.chip.init();
     } catch {
       // the next poll tells whether the chip is back
     }
   }
 
   /** One poll and the watchdog; returns the pause before the next poll. */
-  async function poll(s: Session, chip: Mfrc522Chip): Promise<number> {
-    let result: PollResult;
+  async function poll(s: DeviceSession<CardReaderEvent>, device: Open): Promise<number> {
+    let result: ChipPoll;
     try {
-      result = await scan(chip, o.readAttempts);
+      result = await scan(device.chip, o.readAttempts);
     } catch (e) {
       if (e instanceof StoppedError || !s.active) return o.pollMs;
       result = {
@@ -242,57 +204,13 @@ export function createMfrc522SpidevReader(opts: Mfrc522SpidevOptions = {}): Mfrc
       };
     }
     if (!s.active) return o.pollMs;
-    const at = now();
-    if (result.answering) {
-      s.failingSince = undefined;
-      s.resetTried = false;
-      if (s.dead) {
-        s.dead = false;
-        emit(s, { type: "alive", at });
-      }
-      if (result.uid !== undefined && debouncer.sighting(result.uid, at)) {
-        emit(s, { type: "tap", uid: result.uid, at });
-      }
-      return o.pollMs;
-    }
-    if (s.dead) {
-      await reset(s);
-      return o.deadPollMs;
-    }
-    s.failingSince ??= at;
-    const failingFor = at - s.failingSince;
-    if (failingFor < o.watchdogMs) return o.pollMs;
-    if (!s.resetTried) {
-      s.resetTried = true;
-      await reset(s);
-      return o.pollMs;
-    }
-    s.dead = true;
-    const unavailable = s.resetProblem ? ` (the RST pulse failed: ${s.resetProblem})` : "";
-    emit(s, {
-      type: "dead",
-      reason:
-        `${o.where} has not answered for ${Math.round(failingFor / 100) / 10} s, and ${o.resetWhat}` +
-        ` did not help${unavailable}: ${result.reason}`,
-      at,
-    });
-    return o.deadPollMs;
-  }
-
-  async function tick(s: Session): Promise<void> {
-    if (!s.active || !s.chip) return;
-    let next: number = o.pollMs;
-    try {
-      next = await poll(s, s.chip);
-    } catch {
-      // poll() catches everything itself; this is the last line of defence for the loop
-    }
-    s.polling = undefined;
-    schedule(s, next);
+    const verdict = device.watch.judge(result, o.clock.now().getTime());
+    if (verdict.reset) await reset(device);
+    return verdict.next;
   }
 
   /** The transport as the chip sees it: no new transfer once the session stopped. */
-  function guarded(s: Session, transport: SpiTransport): SpiTransport {
+  function guarded(s: DeviceSession<CardReaderEvent>, transport: SpiTransport): SpiTransport {
     return {
       transfer: (data) =>
         s.active ? transport.transfer(data) : Promise.reject(new StoppedError("the reader stopped")),
@@ -300,55 +218,32 @@ export function createMfrc522SpidevReader(opts: Mfrc522SpidevOptions = {}): Mfrc
     };
   }
 
-  return {
-    driver: "mfrc522",
-    async start(listener) {
-      if (session) throw new Error(`${o.where}: the reader is already started`);
-      let settle!: () => void;
-      const s: Session = {
-        active: true,
-        listener,
-        opened: new Promise<void>((resolve) => {
-          settle = resolve;
-        }),
-        dead: false,
-        resetTried: false,
-      };
-      session = s;
+  const sessions = createDeviceSessions<CardReaderEvent, Open>({
+    where: o.where,
+    what: "reader",
+    async open(s) {
+      let transport: SpiTransport;
       try {
-        let transport: SpiTransport;
-        try {
-          transport = await o.openTransport(o.device);
-        } catch (e) {
-          throw new Error(`MFRC522 on ${o.device}: ${messageOf(e)}`, { cause: e });
-        }
-        s.transport = transport;
-        s.chip = createMfrc522Chip(guarded(s, transport), o.maxWaitReads ? { maxWaitReads: o.maxWaitReads } : {});
-        if (s.active) await reset(s);
-        schedule(s, 0);
+        transport = await o.openTransport(o.device);
       } catch (e) {
-        s.active = false;
-        if (session === s) session = undefined;
-        throw e;
-      } finally {
-        settle();
+        throw new Error(`MFRC522 on ${o.device}: ${messageOf(e)}`, { cause: e });
       }
+      const chip = createMfrc522Chip(guarded(s, transport), o.maxWaitReads ? { maxWaitReads: o.maxWaitReads } : {});
+      const device: Open = {
+        transport,
+        chip,
+        watch: watchChip(s, {
+          ...o,
+          debouncer,
+          resetNote: () => (device.resetProblem ? ` (the RST pulse failed: ${device.resetProblem})` : ""),
+        }),
+      };
+      if (s.active) await reset(device);
+      return device;
     },
-    async stop() {
-      const s = session;
-      if (!s) return;
-      session = undefined;
-      s.active = false;
-      if (s.timer !== undefined) {
-        o.timers.clearTimeout(s.timer);
-        s.timer = undefined;
-      }
-      await s.opened;
-      await s.polling;
-      const transport = s.transport;
-      s.transport = undefined;
-      s.chip = undefined;
-      if (transport) await transport.close().catch(() => {});
-    },
-  };
+    poll: { timers: o.timers, once: poll, fallbackMs: o.pollMs },
+    close: (device) => device.transport.close().catch(() => {}),
+  });
+
+  return { driver: "mfrc522", start: sessions.start, stop: sessions.stop };
 }

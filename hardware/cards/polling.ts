@@ -1,10 +1,16 @@
 /**
- * What the polling card reader drivers share: their defaults, the timer functions they
- * schedule polls with (injectable, so tests move time themselves), and option checks.
- * Both MFRC522 drivers (over /dev/spidev, and through mfrc522-rpi) poll the same way:
- * one poll every `pollMs`, sightings de-bounced by debounce.ts, a watchdog that resets
- * the chip after `watchdogMs` of failed polls and declares it dead if that did not help.
+ * What the polling card reader drivers share. Both MFRC522 drivers (over /dev/spidev, and
+ * through mfrc522-rpi) poll the same way, through ../polling.ts (one poll every `pollMs`,
+ * injectable timers), and judge each poll with the same watchdog (watchChip): sightings
+ * de-bounced by debounce.ts into taps; polls failing for `watchdogMs` reset the chip once,
+ * and if the next poll still fails the reader is "dead"; then a reset before every retry,
+ * `deadPollMs` apart, until it answers ("alive").
  */
+import type { CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
+import type { DeviceSession } from "../polling.ts";
+import type { TapDebouncer } from "./debounce.ts";
+
+export type { PollTimers } from "../polling.ts";
 
 export const CARD_READER_DEFAULTS = {
   /** Pause between polls (ms). */
@@ -19,37 +25,62 @@ export const CARD_READER_DEFAULTS = {
   deadPollMs: 2000,
 } as const;
 
-/** Timer functions, injectable for tests (default: the global ones). */
-export interface PollTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+/** What one poll of the chip found: a card (or none), or why the chip did not answer. */
+export type ChipPoll = { answering: true; uid?: CardUid } | { answering: false; reason: string };
+
+export interface ChipWatchOptions {
+  pollMs: number;
+  watchdogMs: number;
+  deadPollMs: number;
+  /** The reader's debouncer (it outlives a session: a card held across stop/start is not a new tap). */
+  debouncer: TapDebouncer;
+  /** The reader, for the "dead" reason: "MFRC522 on /dev/spidev0.0". */
+  where: string;
+  /** What the reset is, for the "dead" reason: "a hard reset". */
+  resetWhat: string;
+  /** Said after "did not help", asked when "dead" is emitted: " (the RST pulse failed: ...)" or "". */
+  resetNote?: () => string;
 }
 
-export const systemTimers: PollTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-/** `value` if it is a finite number > 0; a RangeError naming the option otherwise. */
-export function positiveOption(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
-  return value;
+/** After a poll: the pause before the next one, and whether to reset the chip first. */
+export interface ChipVerdict {
+  next: number;
+  reset: boolean;
 }
 
-/** `value` if it is a finite number >= 0; a RangeError naming the option otherwise. */
-export function nonNegativeOption(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
-  return value;
+export interface ChipWatch {
+  /** One poll's result at `at` (clock ms): taps, "alive", "dead", and what to do next. */
+  judge(result: ChipPoll, at: number): ChipVerdict;
 }
 
-/** An error's message, also for the plain strings some libraries throw. */
-export function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === "string" ? e : String(e);
-}
-
-/** An error's `code` (ENOENT, EACCES, ERR_MODULE_NOT_FOUND...), if it has one. */
-export function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
+/** The watchdog of one reader session (see the top of this file). */
+export function watchChip(s: DeviceSession<CardReaderEvent>, o: ChipWatchOptions): ChipWatch {
+  /** Whether the reset before "dead" was tried in this run of failed polls. */
+  let resetTried = false;
+  return {
+    judge(result, at) {
+      if (result.answering) {
+        resetTried = false;
+        s.answered(at);
+        if (result.uid !== undefined && o.debouncer.sighting(result.uid, at)) {
+          s.emit({ type: "tap", uid: result.uid, at });
+        }
+        return { next: o.pollMs, reset: false };
+      }
+      if (s.dead) return { next: o.deadPollMs, reset: true };
+      s.failed(at);
+      const failingFor = at - (s.failingSince ?? at);
+      if (failingFor < o.watchdogMs) return { next: o.pollMs, reset: false };
+      if (!resetTried) {
+        resetTried = true;
+        return { next: o.pollMs, reset: true };
+      }
+      s.giveUp(
+        at,
+        `${o.where} has not answered for ${Math.round(failingFor / 100) / 10} s, and ${o.resetWhat}` +
+          ` did not help${o.resetNote?.() ?? ""}: ${result.reason}`,
+      );
+      return { next: o.deadPollMs, reset: false };
+    },
+  };
 }

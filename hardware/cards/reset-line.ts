@@ -18,7 +18,7 @@
  * the chip runs. No pin: the driver resets the chip with SoftReset only.
  */
 import { execFile } from "node:child_process";
-import { codeOf, messageOf } from "./polling.ts";
+import { codeOf, messageOf } from "../errors.ts";
 
 export interface ResetLine {
   /** For people: "GPIO 25 via gpioset". */

@@ -12,6 +12,7 @@
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { CardReader, CardReaderEvent, CardUid } from "../../core/door/card-reader.ts";
+import { notify } from "../polling.ts";
 import { createTapDebouncer } from "./debounce.ts";
 import { CARD_READER_DEFAULTS } from "./polling.ts";
 import { normalizeUid } from "./uid.ts";
@@ -64,14 +65,9 @@ export function createSimulatedCardReader(opts: SimulatedCardReaderOptions = {})
   const now = () => clock.now().getTime();
   const answering = () => listener !== undefined && dead === undefined;
 
+  /** As in the drivers: a failing listener does not break the device. */
   function emit(event: CardReaderEvent): void {
-    if (!listener) return;
-    try {
-      const result: unknown = listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // as in the driver: a failing listener does not break the reader
-    }
+    notify(listener, event);
   }
 
   function parse(uid: string): CardUid {

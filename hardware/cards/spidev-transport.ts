@@ -20,8 +20,9 @@
 import { constants as fsConstants } from "node:fs";
 import { access, realpath } from "node:fs/promises";
 import { basename } from "node:path";
+import { codeOf, messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
 import type { SpiTransport } from "./mfrc522-chip.ts";
-import { codeOf, messageOf } from "./polling.ts";
 
 /** The part of spi-device's API used here. */
 export interface SpiDeviceLibrary {
@@ -54,9 +55,10 @@ export const SPI_ON_HINT =
 export const SPI_GROUP_HINT =
   "Let the user that runs the console use it: `sudo usermod -aG spi $USER`, then log in again (or restart the service).";
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (spi-device compiles: " +
-  "`sudo apt install build-essential python3` first).";
+const SPI_DEVICE: NativePackage = {
+  name: "spi-device",
+  installHint: nativeInstallHint({ compiles: "spi-device" }),
+};
 
 const SIM_HINT = "Or set HARDWARE=sim to use the simulated reader.";
 
@@ -89,15 +91,8 @@ export async function loadSpiDeviceLibrary(): Promise<SpiDeviceLibrary> {
 }
 
 function libraryError(e: unknown): SpiUnavailableError {
-  const code = codeOf(e);
-  if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /spi-device/.test(messageOf(e))) {
-    return new SpiUnavailableError("the spi-device package is not installed", INSTALL_HINT, { cause: e });
-  }
-  return new SpiUnavailableError(
-    `spi-device could not be loaded (${messageOf(e)}); its native addon may be missing or built for another Node.js version`,
-    `Run \`npm rebuild spi-device\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  const { problem, fix } = describeNativeLoadError(SPI_DEVICE, e);
+  return new SpiUnavailableError(problem, fix, { cause: e });
 }
 
 /** Why `path` cannot be opened, from an errno code: the fix for the usual ones. */

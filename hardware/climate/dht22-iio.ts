@@ -32,7 +32,9 @@ import {
   ClimateSensorError,
 } from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, milliToSample, parseMilli } from "./conversions.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { DEFAULT_JUMP_LIMITS, type JumpLimits, milliToSample, parseMilli } from "./conversions.ts";
+import { checkDht22Options, createAttemptGuard, createJumpFilter, shareReads } from "./dht22-reading.ts";
 
 /** The two file operations the driver needs: node:fs/promises by default, a fake tree in tests. */
 export interface SysfsReader {
@@ -105,15 +107,6 @@ export interface FindDht11Options {
   fs?: SysfsReader;
 }
 
-function errnoOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The text of a sysfs or device-tree string file, without the trailing newline or NULs. */
 function text(buf: Buffer): string {
   return buf.toString("utf8").replace(/\0+$/, "").trim();
@@ -149,7 +142,7 @@ export async function findDht11IioDevice(opts: FindDht11Options): Promise<Dht11I
   try {
     entries = await fs.readdir(devicesDir);
   } catch (e) {
-    const code = errnoOf(e);
+    const code = codeOf(e);
     if (code === "EACCES" || code === "EPERM") {
       return { found: false, reason: `cannot list ${devicesDir} (${code})`, hint: permissionHint(devicesDir) };
     }
@@ -222,13 +215,6 @@ interface Classified {
   lost?: boolean;
 }
 
-const TIMED_OUT = Symbol("timed out");
-
-interface Stamped {
-  sample: ClimateSample;
-  at: number;
-}
-
 /**
  * Creates the DHT22 driver over the kernel's IIO dht11 device. Does no I/O: the device is
  * looked up on the first `read()` (and again after it disappeared). Measurements are at least
@@ -236,13 +222,8 @@ interface Stamped {
  */
 export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
   const { pin } = opts;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 31) {
-    throw new RangeError(`DHT22 pin must be a BCM GPIO number 0..31, got ${pin}`);
-  }
   const retries = opts.retries ?? DHT22_IIO_DEFAULTS.retries;
-  if (!Number.isInteger(retries) || retries < 0) {
-    throw new RangeError(`retries must be a whole number >= 0, got ${retries}`);
-  }
+  checkDht22Options(pin, retries);
   const minIntervalMs = opts.minIntervalMs ?? DHT22_IIO_DEFAULTS.minIntervalMs;
   if (!Number.isFinite(minIntervalMs) || minIntervalMs < 0) {
     throw new RangeError(`minIntervalMs must be >= 0, got ${minIntervalMs}`);
@@ -252,20 +233,15 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
   const sysfsRoot = opts.sysfsRoot ?? DHT22_IIO_DEFAULTS.sysfsRoot;
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
   const clock = opts.clock ?? systemClock;
-  const limits: JumpLimits = { ...DEFAULT_JUMP_LIMITS, ...opts.jumpLimits };
+  const jumps = createJumpFilter({ ...DEFAULT_JUMP_LIMITS, ...opts.jumpLimits });
+  /** A sysfs read that outlived its timeout: no new one is started until it returns. */
+  const guard = createAttemptGuard(timeoutMs);
   const where = `DHT22 on GPIO ${pin} (kernel IIO)`;
+  const reads = shareReads(where, readWithRetries);
 
   let device: Dht11IioDevice | undefined;
-  let inflight: Promise<ClimateSample> | undefined;
-  /** A sysfs read that outlived its timeout: no new one is started until it returns. */
-  let stuck: Promise<void> | undefined;
   /** When the last measurement was started (clock ms). */
   let lastAttemptAt: number | undefined;
-  let last: Stamped | undefined;
-  let candidate: Stamped | undefined;
-  let closed = false;
-
-  const closedError = () => new ClimateSensorError("unavailable", `${where}: the sensor was closed`);
 
   async function locate(): Promise<Dht11IioDevice> {
     if (device) return device;
@@ -288,7 +264,7 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
 
   function classify(e: unknown, dev: Dht11IioDevice, file: string): Classified {
     if (e instanceof ClimateSensorError) return { error: e, retry: false };
-    const code = errnoOf(e);
+    const code = codeOf(e);
     const path = join(dev.dir, file);
     const at = `${where}, ${dev.dir}`;
     switch (code) {
@@ -348,7 +324,7 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
 
   /** One measurement: both files (the second gets the kernel's cached frame of the first). */
   async function attempt(dev: Dht11IioDevice): Promise<Attempt> {
-    if (stuck) {
+    if (guard.stuck) {
       throw new ClimateSensorError(
         "timeout",
         `${where}: the previous read of ${dev.dir} has not returned after ${timeoutMs} ms; not starting another`,
@@ -365,22 +341,10 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
         return { ok: false, file, error };
       }
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
-    });
-    try {
-      const result = await Promise.race([work, timeout]);
-      if (result !== TIMED_OUT) return result;
-      const settled = work.then(() => undefined);
-      stuck = settled;
-      void settled.then(() => {
-        if (stuck === settled) stuck = undefined;
-      });
-      throw new ClimateSensorError("timeout", `${where}: ${join(dev.dir, file)} did not answer within ${timeoutMs} ms`);
-    } finally {
-      clearTimeout(timer);
-    }
+    return guard.run(
+      work,
+      () => new ClimateSensorError("timeout", `${where}: ${join(dev.dir, file)} did not answer within ${timeoutMs} ms`),
+    );
   }
 
   function failureHint(code: ClimateErrorCode): string | undefined {
@@ -409,7 +373,7 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
     for (let i = 0; i < attempts; i++) {
       dev = await locate();
       await pace();
-      if (closed) throw closedError();
+      reads.throwIfClosed();
       lastAttemptAt = clock.now().getTime();
       const raw = await attempt(dev);
       if (!raw.ok) {
@@ -435,17 +399,9 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
         failure = { code: "implausible", reason: valid.reason };
         continue;
       }
-      const now = clock.now().getTime();
-      const fresh: Stamped = { sample: valid.sample, at: now };
-      const fromLast = last ? checkJump(last.sample, fresh.sample, now - last.at, limits) : valid;
-      const confirmed = candidate ? checkJump(candidate.sample, fresh.sample, now - candidate.at, limits).ok : false;
-      if (fromLast.ok || confirmed) {
-        last = fresh;
-        candidate = undefined;
-        return fresh.sample;
-      }
-      candidate = fresh;
-      failure = { code: "implausible", reason: fromLast.reason };
+      const accepted = jumps.accept(valid.sample, clock.now().getTime());
+      if (accepted.ok) return accepted.sample;
+      failure = { code: "implausible", reason: accepted.reason };
     }
     const f = failure ?? { code: "checksum" as const, reason: "no reading" };
     const what =
@@ -458,29 +414,7 @@ export function createDht22IioSensor(opts: Dht22IioOptions): ClimateSensor {
     });
   }
 
-  return {
-    driver: "dht22-iio",
-    read(): Promise<ClimateSample> {
-      if (closed) return Promise.reject(closedError());
-      if (!inflight) {
-        const current: Promise<ClimateSample> = readWithRetries()
-          .catch((e: unknown) => {
-            throw e instanceof ClimateSensorError
-              ? e
-              : new ClimateSensorError("unavailable", `${where}: ${messageOf(e)}`, { cause: e });
-          })
-          .finally(() => {
-            if (inflight === current) inflight = undefined;
-          });
-        inflight = current;
-      }
-      return inflight;
-    },
-    async close(): Promise<void> {
-      closed = true;
-      await inflight?.catch(() => undefined);
-    },
-  };
+  return { driver: "dht22-iio", read: reads.read, close: reads.close };
 }
 
 export type Dht22IioProbe =

@@ -31,7 +31,10 @@ import {
   ClimateSensorError,
 } from "../../core/climate/sensor.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { checkJump, DEFAULT_JUMP_LIMITS, type JumpLimits, toSample } from "./conversions.ts";
+import { messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
+import { DEFAULT_JUMP_LIMITS, type JumpLimits, toSample } from "./conversions.ts";
+import { checkDht22Options, createAttemptGuard, createJumpFilter, shareReads } from "./dht22-reading.ts";
 
 export interface DhtReadout {
   temperature: number;
@@ -74,10 +77,15 @@ export const DHT22_DEFAULTS = {
   timeoutMs: 5000,
 } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder " +
-  "(it compiles: `sudo apt install build-essential python3` first; on a Pi 5 use " +
-  "`npm install node-dht-sensor --use_libgpiod=true`), or set HARDWARE=sim.";
+const NODE_DHT_SENSOR: NativePackage = {
+  name: "node-dht-sensor",
+  called: "node-dht-sensor",
+  installHint: nativeInstallHint({
+    compiles: "it",
+    note: "on a Pi 5 use `npm install node-dht-sensor --use_libgpiod=true`",
+    orElse: "or set HARDWARE=sim",
+  }),
+};
 
 const GPIO_HINT =
   "This is not a Raspberry Pi, or this user has no GPIO access: add the user to the gpio " +
@@ -92,27 +100,8 @@ async function importNodeDhtSensor(): Promise<DhtLibrary> {
   return lib as DhtLibrary;
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 function loadError(e: unknown): ClimateSensorError {
-  if (codeOf(e) === "ERR_MODULE_NOT_FOUND" && /node-dht-sensor/.test(messageOf(e))) {
-    return new ClimateSensorError("unavailable", `node-dht-sensor is not installed. ${INSTALL_HINT}`, {
-      cause: e,
-    });
-  }
-  return new ClimateSensorError(
-    "unavailable",
-    `node-dht-sensor could not be loaded (${messageOf(e)}); its native addon may be missing or ` +
-      `built for another Node.js version: run \`npm rebuild node-dht-sensor\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new ClimateSensorError("unavailable", describeNativeLoadError(NODE_DHT_SENSOR, e).message, { cause: e });
 }
 
 function gpioError(pin: number, cause?: unknown): ClimateSensorError {
@@ -135,13 +124,6 @@ function classifyReadError(pin: number, e: unknown): ClimateSensorError {
   return new ClimateSensorError("checksum", msg || "failed to read sensor", { cause: e });
 }
 
-const TIMED_OUT = Symbol("timed out");
-
-interface Stamped {
-  sample: ClimateSample;
-  at: number;
-}
-
 /**
  * Creates the DHT22 driver. Does no I/O: the library is loaded and the GPIO opened on the
  * first `read()`. A failure to load or open is remembered (restart the process after fixing
@@ -149,30 +131,19 @@ interface Stamped {
  */
 export function createDht22Sensor(opts: Dht22Options): ClimateSensor {
   const { pin } = opts;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 31) {
-    throw new RangeError(`DHT22 pin must be a BCM GPIO number 0..31, got ${pin}`);
-  }
   const retries = opts.retries ?? DHT22_DEFAULTS.retries;
-  if (!Number.isInteger(retries) || retries < 0) {
-    throw new RangeError(`retries must be a whole number >= 0, got ${retries}`);
-  }
+  checkDht22Options(pin, retries);
   const retryDelayMs = opts.retryDelayMs ?? DHT22_DEFAULTS.retryDelayMs;
   const timeoutMs = opts.timeoutMs ?? DHT22_DEFAULTS.timeoutMs;
   const loadLibrary = opts.loadLibrary ?? importNodeDhtSensor;
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
   const clock = opts.clock ?? systemClock;
-  const limits: JumpLimits = { ...DEFAULT_JUMP_LIMITS, ...opts.jumpLimits };
+  const jumps = createJumpFilter({ ...DEFAULT_JUMP_LIMITS, ...opts.jumpLimits });
+  const guard = createAttemptGuard(timeoutMs);
   const where = `DHT22 on GPIO ${pin}`;
+  const reads = shareReads(where, readWithRetries);
 
   let opened: Promise<DhtLibrary> | undefined;
-  let inflight: Promise<ClimateSample> | undefined;
-  /** A library read that outlived its timeout: no new read is issued until it returns. */
-  let stuck: Promise<void> | undefined;
-  /** The last accepted reading, the reference for the jump check. */
-  let last: Stamped | undefined;
-  /** An in-range reading that jumped away from `last`; a second one close to it confirms it. */
-  let candidate: Stamped | undefined;
-  let closed = false;
 
   function open(): Promise<DhtLibrary> {
     opened ??= (async () => {
@@ -197,34 +168,20 @@ export function createDht22Sensor(opts: Dht22Options): ClimateSensor {
   }
 
   async function attempt(lib: DhtLibrary): Promise<DhtReadout> {
-    if (stuck) {
+    if (guard.stuck) {
       throw new ClimateSensorError(
         "timeout",
         `${where}: the previous read has not returned after ${timeoutMs} ms; not starting another`,
       );
     }
     const native = Promise.resolve().then(() => lib.promises.read(22, pin));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(TIMED_OUT), timeoutMs);
-    });
     try {
-      return await Promise.race([native, timeout]);
+      return await guard.run(
+        native,
+        () => new ClimateSensorError("timeout", `${where} did not answer within ${timeoutMs} ms`),
+      );
     } catch (e) {
-      if (e === TIMED_OUT) {
-        const settled: Promise<void> = native.then(
-          () => undefined,
-          () => undefined,
-        );
-        stuck = settled;
-        void settled.then(() => {
-          if (stuck === settled) stuck = undefined;
-        });
-        throw new ClimateSensorError("timeout", `${where} did not answer within ${timeoutMs} ms`);
-      }
       throw classifyReadError(pin, e);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -234,7 +191,7 @@ export function createDht22Sensor(opts: Dht22Options): ClimateSensor {
     let failure: { code: ClimateErrorCode; reason: string; cause?: unknown } | undefined;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await sleep(retryDelayMs);
-      if (closed) throw new ClimateSensorError("unavailable", `${where}: the sensor was closed`);
+      reads.throwIfClosed();
       let raw: DhtReadout;
       try {
         raw = await attempt(lib);
@@ -249,17 +206,9 @@ export function createDht22Sensor(opts: Dht22Options): ClimateSensor {
         failure = { code: "implausible", reason: valid.reason };
         continue;
       }
-      const now = clock.now().getTime();
-      const fresh: Stamped = { sample: valid.sample, at: now };
-      const fromLast = last ? checkJump(last.sample, fresh.sample, now - last.at, limits) : valid;
-      const confirmed = candidate ? checkJump(candidate.sample, fresh.sample, now - candidate.at, limits).ok : false;
-      if (fromLast.ok || confirmed) {
-        last = fresh;
-        candidate = undefined;
-        return fresh.sample;
-      }
-      candidate = fresh;
-      failure = { code: "implausible", reason: fromLast.reason };
+      const accepted = jumps.accept(valid.sample, clock.now().getTime());
+      if (accepted.ok) return accepted.sample;
+      failure = { code: "implausible", reason: accepted.reason };
     }
     const f = failure ?? { code: "checksum" as const, reason: "no reading" };
     const what = f.code === "checksum" ? "no valid frame" : "only implausible readings";
@@ -270,27 +219,5 @@ export function createDht22Sensor(opts: Dht22Options): ClimateSensor {
     );
   }
 
-  return {
-    driver: "dht22",
-    read(): Promise<ClimateSample> {
-      if (closed) return Promise.reject(new ClimateSensorError("unavailable", `${where}: the sensor was closed`));
-      if (!inflight) {
-        const current: Promise<ClimateSample> = readWithRetries()
-          .catch((e: unknown) => {
-            throw e instanceof ClimateSensorError
-              ? e
-              : new ClimateSensorError("unavailable", `${where}: ${messageOf(e)}`, { cause: e });
-          })
-          .finally(() => {
-            if (inflight === current) inflight = undefined;
-          });
-        inflight = current;
-      }
-      return inflight;
-    },
-    async close(): Promise<void> {
-      closed = true;
-      await inflight?.catch(() => undefined);
-    },
-  };
+  return { driver: "dht22", read: reads.read, close: reads.close };
 }

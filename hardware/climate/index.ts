@@ -23,6 +23,8 @@
 import type { ClimateErrorCode, ClimateSample, ClimateSensor } from "../../core/climate/sensor.ts";
 import { ClimateSensorError } from "../../core/climate/sensor.ts";
 import type { Clock } from "../../core/clock.ts";
+import { messageOf } from "../errors.ts";
+import { createByName, type HardwareMode, pickDevice, reasonsOf } from "../select.ts";
 import { createDht22Sensor, type Dht22Options } from "./dht22.ts";
 import { createDht22IioSensor, type Dht22IioOptions, findDht11IioDevice } from "./dht22-iio.ts";
 import { createSimulatedClimateSensor, type SimulatedClimateOptions } from "./simulator.ts";
@@ -84,10 +86,7 @@ export const CLIMATE_DRIVERS = Object.keys(drivers) as ClimateDriverName[];
 
 /** Creates the climate driver called `name` ("dht22-iio", "dht22" or "sim"); does no I/O. */
 export function createClimateSensor(name: string, opts: ClimateSensorOptions = {}): ClimateSensor {
-  if (!Object.hasOwn(drivers, name)) {
-    throw new Error(`unknown climate driver "${name}"; valid drivers: ${CLIMATE_DRIVERS.join(", ")}`);
-  }
-  return drivers[name as ClimateDriverName](opts);
+  return createByName("climate", drivers, name, opts);
 }
 
 export type Dht22Probe =
@@ -108,7 +107,7 @@ export async function probeDht22(opts: Dht22Options): Promise<Dht22Probe> {
   try {
     sensor = createDht22Sensor(opts);
   } catch (e) {
-    return { available: false, code: "unavailable", reason: e instanceof Error ? e.message : String(e) };
+    return { available: false, code: "unavailable", reason: messageOf(e) };
   }
   try {
     return { available: true, sample: await sensor.read() };
@@ -120,7 +119,7 @@ export async function probeDht22(opts: Dht22Options): Promise<Dht22Probe> {
   }
 }
 
-export type HardwareMode = "auto" | "real" | "sim";
+export type { HardwareMode } from "../select.ts";
 
 export interface SelectClimateOptions {
   mode: HardwareMode;
@@ -147,51 +146,48 @@ export async function selectClimateSensor(opts: SelectClimateOptions): Promise<S
     ...(opts.dht22 ? { dht22: opts.dht22 } : {}),
     ...(opts.sim ? { sim: opts.sim } : {}),
   };
-  if (opts.mode === "sim") return { sensor: createClimateSensor("sim", factoryOpts), reason: "HARDWARE=sim" };
-  if (opts.mode !== "auto" && opts.mode !== "real") {
-    throw new Error(`unknown hardware mode "${String(opts.mode)}"; valid modes: auto, real, sim`);
-  }
-  // bad options are a configuration error in every mode: these throw RangeError before any probing
-  createClimateSensor("dht22-iio", factoryOpts);
-  createClimateSensor("dht22", factoryOpts);
-
-  const iio = await findDht11IioDevice({
-    pin: opts.pin,
-    ...(opts.dht22Iio?.sysfsRoot !== undefined ? { sysfsRoot: opts.dht22Iio.sysfsRoot } : {}),
-    ...(opts.dht22Iio?.fs ? { fs: opts.dht22Iio.fs } : {}),
+  const { device, reason } = await pickDevice<ClimateSensor>({
+    mode: opts.mode,
+    device: "DHT22",
+    check() {
+      createClimateSensor("dht22-iio", factoryOpts);
+      createClimateSensor("dht22", factoryOpts);
+    },
+    candidates: [
+      async () => {
+        const iio = await findDht11IioDevice({
+          pin: opts.pin,
+          ...(opts.dht22Iio?.sysfsRoot !== undefined ? { sysfsRoot: opts.dht22Iio.sysfsRoot } : {}),
+          ...(opts.dht22Iio?.fs ? { fs: opts.dht22Iio.fs } : {}),
+        });
+        if (!iio.found) return { skip: `${iio.reason}: ${iio.hint}` };
+        const { dir, name, gpio } = iio.device;
+        const sensor = createClimateSensor("dht22-iio", factoryOpts);
+        const which = `kernel IIO driver: ${dir} (${name}, GPIO ${gpio ?? `${opts.pin}, not confirmed by the device tree`})`;
+        try {
+          await sensor.read();
+          return { use: sensor, reason: which };
+        } catch (e) {
+          const why = e instanceof ClimateSensorError ? `(${e.code}): ${e.message}` : `: ${String(e)}`;
+          return { use: sensor, reason: `${which}; its first reading failed ${why}` };
+        }
+      },
+      async (skipped) => {
+        const probe = await probeDht22({
+          ...opts.dht22,
+          pin: opts.pin,
+          retries: 0,
+          ...(opts.clock ? { clock: opts.clock } : {}),
+        });
+        if (!probe.available && probe.code === "unavailable") return { skip: `node-dht-sensor: ${probe.reason}` };
+        const sensor = createClimateSensor("dht22", factoryOpts);
+        const which = `node-dht-sensor on GPIO ${opts.pin}, since ${reasonsOf(skipped)}`;
+        if (probe.available) return { use: sensor, reason: which };
+        return { use: sensor, reason: `${which}; the first DHT22 reading failed (${probe.code}): ${probe.reason}` };
+      },
+    ],
+    simulator: () => createClimateSensor("sim", factoryOpts),
+    unavailable: (message) => new ClimateSensorError("unavailable", message),
   });
-  if (iio.found) {
-    const { dir, name, gpio } = iio.device;
-    const sensor = createClimateSensor("dht22-iio", factoryOpts);
-    const which = `kernel IIO driver: ${dir} (${name}, GPIO ${gpio ?? `${opts.pin}, not confirmed by the device tree`})`;
-    try {
-      await sensor.read();
-      return { sensor, reason: which };
-    } catch (e) {
-      const why = e instanceof ClimateSensorError ? `(${e.code}): ${e.message}` : `: ${String(e)}`;
-      return { sensor, reason: `${which}; its first reading failed ${why}` };
-    }
-  }
-  const noIio = `${iio.reason}: ${iio.hint}`;
-
-  const probe = await probeDht22({
-    ...opts.dht22,
-    pin: opts.pin,
-    retries: 0,
-    ...(opts.clock ? { clock: opts.clock } : {}),
-  });
-  if (!probe.available && probe.code === "unavailable") {
-    const why = `${noIio}; node-dht-sensor: ${probe.reason}`;
-    if (opts.mode === "real") {
-      throw new ClimateSensorError("unavailable", `HARDWARE=real, but the DHT22 cannot be used: ${why}`);
-    }
-    return {
-      sensor: createClimateSensor("sim", factoryOpts),
-      reason: `HARDWARE=auto and no usable DHT22, using the simulator: ${why}`,
-    };
-  }
-  const sensor = createClimateSensor("dht22", factoryOpts);
-  const which = `node-dht-sensor on GPIO ${opts.pin}, since ${noIio}`;
-  if (probe.available) return { sensor, reason: which };
-  return { sensor, reason: `${which}; the first DHT22 reading failed (${probe.code}): ${probe.reason}` };
+  return { sensor: device, ...(reason !== undefined ? { reason } : {}) };
 }

@@ -24,6 +24,8 @@
 
 import type { Display } from "../../core/display/display.ts";
 import { DisplayError } from "../../core/display/errors.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
 import { HD44780, Hd44780Program, initProgram, rowStart, type Step, shutdownProgram } from "./hd44780-protocol.ts";
 import { checkLcdSize, type LcdCols, type LcdRows, toLcdFrame } from "./text.ts";
 
@@ -76,9 +78,11 @@ export const HD44780_DEFAULTS = {
   maxWriteBytes: 128,
 } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (i2c-bus compiles: " +
-  "`sudo apt install build-essential python3` first), or set HARDWARE=sim.";
+const I2C_BUS: NativePackage = {
+  name: "i2c-bus",
+  called: "i2c-bus",
+  installHint: nativeInstallHint({ compiles: "i2c-bus", orElse: "or set HARDWARE=sim" }),
+};
 
 /** The default opener: imports i2c-bus (which loads its native addon) and opens the bus. */
 export async function openI2cBus(busNumber: number): Promise<I2cBus> {
@@ -90,30 +94,12 @@ export async function openI2cBus(busNumber: number): Promise<I2cBus> {
 
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 function hex(address: number): string {
   return `0x${address.toString(16).toUpperCase().padStart(2, "0")}`;
 }
 
 function loadError(e: unknown): DisplayError {
-  const code = codeOf(e);
-  if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /i2c-bus/.test(messageOf(e))) {
-    return new DisplayError("unavailable", `i2c-bus is not installed. ${INSTALL_HINT}`, { cause: e });
-  }
-  return new DisplayError(
-    "unavailable",
-    `i2c-bus could not be loaded (${messageOf(e)}); its native addon may be missing or built for another ` +
-      `Node.js version: run \`npm rebuild i2c-bus\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new DisplayError("unavailable", describeNativeLoadError(I2C_BUS, e).message, { cause: e });
 }
 
 /** The errno-specific explanation of an I2C failure, naming the bus and address. */

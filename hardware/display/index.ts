@@ -19,6 +19,8 @@
 
 import type { Display } from "../../core/display/display.ts";
 import { DisplayError } from "../../core/display/errors.ts";
+import { messageOf } from "../errors.ts";
+import { createByName, type HardwareMode, pickDevice } from "../select.ts";
 import { createHd44780Display, type Hd44780Options } from "./hd44780.ts";
 import { createSimulatedDisplay, type SimulatedDisplayOptions } from "./simulator.ts";
 import type { LcdCols, LcdRows } from "./text.ts";
@@ -98,13 +100,10 @@ export const DISPLAY_DRIVERS = Object.keys(drivers) as DisplayDriverName[];
 
 /** Creates the display driver called `name` ("hd44780" or "sim"); does no I/O. */
 export function createDisplay(name: string, opts: DisplayOptions = {}): Display {
-  if (!Object.hasOwn(drivers, name)) {
-    throw new Error(`unknown display driver "${name}"; valid drivers: ${DISPLAY_DRIVERS.join(", ")}`);
-  }
-  return drivers[name as DisplayDriverName](opts);
+  return createByName("display", drivers, name, opts);
 }
 
-export type HardwareMode = "auto" | "real" | "sim";
+export type { HardwareMode } from "../select.ts";
 
 export interface SelectDisplayOptions extends DisplayOptions {
   mode: HardwareMode;
@@ -119,24 +118,26 @@ export interface SelectedDisplay {
 /** Picks the display driver for HARDWARE=auto|real|sim (see the top of this file). */
 export async function selectDisplay(opts: SelectDisplayOptions): Promise<SelectedDisplay> {
   const { mode, ...factoryOpts } = opts;
-  if (mode === "sim") return { display: createDisplay("sim", factoryOpts), reason: "HARDWARE=sim" };
-
-  const lcd = createHd44780Display({
-    ...opts.hd44780,
-    ...defined({ cols: opts.cols, rows: opts.rows, i2cBus: opts.i2cBus, address: opts.address }),
+  const { device, reason } = await pickDevice<Display>({
+    mode,
+    device: "LCD",
+    candidates: [
+      async () => {
+        const lcd = createHd44780Display({
+          ...opts.hd44780,
+          ...defined({ cols: opts.cols, rows: opts.rows, i2cBus: opts.i2cBus, address: opts.address }),
+        });
+        try {
+          await lcd.open();
+          return { use: lcd };
+        } catch (e) {
+          await lcd.close();
+          return { skip: messageOf(e), cause: e };
+        }
+      },
+    ],
+    simulator: () => createDisplay("sim", factoryOpts),
+    unavailable: (message, cause) => new DisplayError("unavailable", message, { cause }),
   });
-  try {
-    await lcd.open();
-    return { display: lcd };
-  } catch (e) {
-    await lcd.close();
-    const why = e instanceof Error ? e.message : String(e);
-    if (mode === "real") {
-      throw new DisplayError("unavailable", `HARDWARE=real, but the LCD cannot be used: ${why}`, { cause: e });
-    }
-    return {
-      display: createDisplay("sim", factoryOpts),
-      reason: `HARDWARE=auto and no usable LCD, using the simulator: ${why}`,
-    };
-  }
+  return { display: device, ...(reason !== undefined ? { reason } : {}) };
 }

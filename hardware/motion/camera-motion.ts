@@ -28,6 +28,9 @@
 import type { Camera } from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { messageOf } from "../errors.ts";
+import { countOption, positiveOption } from "../options.ts";
+import { createDeviceSessions, type DeviceSession, type PollTimers, systemTimers } from "../polling.ts";
 import {
   createFrameDiffDetector,
   FRAME_DIFF_DEFAULTS,
@@ -36,12 +39,6 @@ import {
   type GreyFrame,
   prepareFrame,
 } from "./frame-diff.ts";
-
-/** Timer functions, injectable for tests (default: the global ones); the same shape as the card reader's. */
-export interface PollTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface CameraMotionOptions extends FrameDiffDetectorOptions {
   /** Where the frames come from. */
@@ -73,96 +70,41 @@ export interface CameraMotionSensor extends MotionSensor {
   pauseDuring<T>(work: () => Promise<T>): Promise<T>;
 }
 
-function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === "string" ? e : String(e);
-}
-
-interface Session {
-  active: boolean;
-  listener: (event: MotionEvent) => void;
-  timer?: unknown;
-  /** The capture in progress, if any (stop() waits for it). */
-  inFlight?: Promise<void>;
-  failures: number;
-  dead: boolean;
-}
-
 /** Creates the camera motion sensor. Does no I/O until start(). Options are checked here (RangeError). */
 export function createCameraMotionSensor(opts: CameraMotionOptions): CameraMotionSensor {
   const { camera } = opts;
   if (!camera || typeof camera.snapshot !== "function") {
     throw new TypeError("createCameraMotionSensor: `camera` must be a Camera");
   }
-  const intervalMs = opts.intervalMs ?? CAMERA_MOTION_DEFAULTS.intervalMs;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new RangeError(`intervalMs must be a finite number > 0, got ${intervalMs}`);
-  }
-  const deadAfter = opts.deadAfter ?? CAMERA_MOTION_DEFAULTS.deadAfter;
-  if (!Number.isInteger(deadAfter) || deadAfter < 1) {
-    throw new RangeError(`deadAfter must be an integer >= 1, got ${deadAfter}`);
-  }
+  const intervalMs = positiveOption("intervalMs", opts.intervalMs ?? CAMERA_MOTION_DEFAULTS.intervalMs);
+  const deadAfter = countOption("deadAfter", opts.deadAfter ?? CAMERA_MOTION_DEFAULTS.deadAfter);
   const size = {
     width: opts.frameWidth ?? FRAME_DIFF_DEFAULTS.width,
     height: opts.frameHeight ?? FRAME_DIFF_DEFAULTS.height,
   };
   const detector: FrameDiffDetector = createFrameDiffDetector(opts);
   const clock = opts.clock ?? systemClock;
-  const timers: PollTimers = opts.timers ?? {
-    setTimeout: (callback, ms) => setTimeout(callback, ms),
-    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  };
   const where = `camera motion (${camera.driver} camera)`;
   const now = () => clock.now().getTime();
 
-  let session: Session | undefined;
   let pauses = 0;
   /** Bumped by pause(): a frame captured across a pause is dropped. */
   let epoch = 0;
 
-  function emit(s: Session, event: MotionEvent): void {
-    if (!s.active) return;
-    try {
-      const result: unknown = s.listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // a failing listener must not stop the watch
-    }
+  function failed(s: DeviceSession<MotionEvent>, e: unknown, at: number): void {
+    s.failed(at);
+    if (s.failures < deadAfter) return;
+    if (s.giveUp(at, `${where}: ${s.failures} frames in a row failed; last: ${messageOf(e)}`)) detector.reset();
   }
 
-  function schedule(s: Session, ms: number): void {
-    if (!s.active || pauses > 0 || s.timer !== undefined || s.inFlight) return;
-    s.timer = timers.setTimeout(() => {
-      s.timer = undefined;
-      tick(s);
-    }, ms);
-  }
-
-  function failed(s: Session, e: unknown, at: number): void {
-    s.failures++;
-    if (s.dead || s.failures < deadAfter) return;
-    s.dead = true;
-    detector.reset();
-    emit(s, {
-      type: "dead",
-      at,
-      reason: `${where}: ${s.failures} frames in a row failed; last: ${messageOf(e)}`,
-    });
-  }
-
-  function judge(s: Session, frame: GreyFrame, at: number): void {
-    s.failures = 0;
-    if (s.dead) {
-      s.dead = false;
-      detector.reset();
-      emit(s, { type: "alive", at });
-    }
+  function judge(s: DeviceSession<MotionEvent>, frame: GreyFrame, at: number): void {
+    if (s.answered(at)) detector.reset();
     const result = detector.push(frame, at);
-    if (result.motion) emit(s, { type: "motion", at, source: "camera", score: result.score });
+    if (result.motion) s.emit({ type: "motion", at, source: "camera", score: result.score });
   }
 
   /** One capture; never rejects. */
-  async function capture(s: Session, startEpoch: number): Promise<void> {
+  async function capture(s: DeviceSession<MotionEvent>, startEpoch: number): Promise<void> {
     let frame: GreyFrame;
     let at: number;
     try {
@@ -176,30 +118,29 @@ export function createCameraMotionSensor(opts: CameraMotionOptions): CameraMotio
     if (s.active && epoch === startEpoch) judge(s, frame, at);
   }
 
-  function tick(s: Session): void {
-    if (!s.active || pauses > 0) return;
+  /** One tick: a capture, then the pause to the next tick on the interval grid (a slow capture skips the ticks it overran). */
+  async function poll(s: DeviceSession<MotionEvent>): Promise<number> {
     const startedAt = now();
-    const run = capture(s, epoch)
-      .catch(() => {
-        // capture() catches everything itself; this is the last line of defence for the loop
-      })
-      .finally(() => {
-        s.inFlight = undefined;
-        const elapsed = Math.max(0, now() - startedAt);
-        // the next tick on the interval grid: a slow capture skips the ticks it overran
-        schedule(s, intervalMs - (elapsed % intervalMs));
-      });
-    s.inFlight = run;
+    await capture(s, epoch);
+    const elapsed = Math.max(0, now() - startedAt);
+    return intervalMs - (elapsed % intervalMs);
   }
+
+  const sessions = createDeviceSessions<MotionEvent, Camera>({
+    where,
+    what: "sensor",
+    async open() {
+      detector.reset();
+      return camera;
+    },
+    poll: { timers: opts.timers ?? systemTimers, once: poll, fallbackMs: intervalMs, held: () => pauses > 0 },
+    close() {},
+  });
 
   function pause(): void {
     pauses++;
     epoch++;
-    const s = session;
-    if (s?.timer !== undefined) {
-      timers.clearTimeout(s.timer);
-      s.timer = undefined;
-    }
+    sessions.cancel();
   }
 
   function resume(): void {
@@ -207,7 +148,7 @@ export function createCameraMotionSensor(opts: CameraMotionOptions): CameraMotio
     pauses--;
     if (pauses > 0) return;
     detector.reset();
-    if (session) schedule(session, intervalMs);
+    sessions.wake(intervalMs);
   }
 
   return {
@@ -215,24 +156,8 @@ export function createCameraMotionSensor(opts: CameraMotionOptions): CameraMotio
     get paused() {
       return pauses > 0;
     },
-    async start(listener) {
-      if (session) throw new Error(`${where}: the sensor is already started`);
-      const s: Session = { active: true, listener, failures: 0, dead: false };
-      session = s;
-      detector.reset();
-      schedule(s, 0);
-    },
-    async stop() {
-      const s = session;
-      if (!s) return;
-      session = undefined;
-      s.active = false;
-      if (s.timer !== undefined) {
-        timers.clearTimeout(s.timer);
-        s.timer = undefined;
-      }
-      await s.inFlight;
-    },
+    start: sessions.start,
+    stop: sessions.stop,
     pause,
     resume,
     async pauseDuring(work) {

@@ -7,6 +7,7 @@
  * emitted; suppressed movements do not extend the quiet period (it counts from the last
  * event, so a room that stays busy is reported again every `cooldownMs` at the most).
  */
+import { nonNegativeOption } from "../options.ts";
 
 /** The default quiet time after a motion event, for every motion driver. */
 export const MOTION_COOLDOWN_MS = 30_000;
@@ -21,9 +22,7 @@ export interface RetriggerGuard {
 }
 
 export function createRetriggerGuard(cooldownMs: number): RetriggerGuard {
-  if (!Number.isFinite(cooldownMs) || cooldownMs < 0) {
-    throw new RangeError(`cooldownMs must be a finite number >= 0, got ${cooldownMs}`);
-  }
+  nonNegativeOption("cooldownMs", cooldownMs);
   let last: number | undefined;
   const wouldAllow = (at: number) => last === undefined || at - last >= cooldownMs;
   return {

@@ -32,6 +32,7 @@
  * do not modify a frame after pushing it.
  */
 import sharp from "sharp";
+import { countOption } from "../options.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 
 /** A small greyscale picture: `data` holds width * height grey levels (0..255), row by row. */
@@ -200,10 +201,7 @@ export function createFrameDiffDetector(opts: FrameDiffDetectorOptions = {}): Fr
     pixelDelta: checkPixelDelta(opts.pixelDelta ?? FRAME_DIFF_DEFAULTS.pixelDelta),
     ignoreGlobalShift: opts.ignoreGlobalShift ?? true,
   };
-  const minFrames = opts.minFrames ?? FRAME_DIFF_DEFAULTS.minFrames;
-  if (!Number.isInteger(minFrames) || minFrames < 1) {
-    throw new RangeError(`minFrames must be an integer >= 1, got ${minFrames}`);
-  }
+  const minFrames = countOption("minFrames", opts.minFrames ?? FRAME_DIFF_DEFAULTS.minFrames);
   const guard = createRetriggerGuard(opts.cooldownMs ?? FRAME_DIFF_DEFAULTS.cooldownMs);
 
   let previous: GreyFrame | undefined;

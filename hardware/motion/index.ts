@@ -25,18 +25,26 @@
 import type { Camera } from "../../core/camera/camera.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { MotionSensor } from "../../core/motion/sensor.ts";
+import {
+  type CandidateOutcome,
+  createByName,
+  type HardwareMode,
+  pickDevice,
+  reasonsOf,
+  type Skipped,
+} from "../select.ts";
 import { type CameraMotionOptions, createCameraMotionSensor } from "./camera-motion.ts";
 import { createPirMotionSensor, PIR_DEFAULTS, type PirOptions, probePir, sysfsGpioPresent } from "./pir.ts";
 import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from "./pir-gpiod.ts";
 import { createSimulatedMotionSensor } from "./simulator.ts";
 
 export type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+export type { PollTimers } from "../polling.ts";
 export {
   CAMERA_MOTION_DEFAULTS,
   type CameraMotionOptions,
   type CameraMotionSensor,
   createCameraMotionSensor,
-  type PollTimers,
 } from "./camera-motion.ts";
 export { createRetriggerGuard, MOTION_COOLDOWN_MS, type RetriggerGuard } from "./cooldown.ts";
 export {
@@ -139,13 +147,10 @@ export const MOTION_DRIVERS = Object.keys(drivers) as MotionDriverName[];
 
 /** Creates the motion driver called `name` ("pir-gpiod", "pir", "camera" or "sim"); does no I/O. */
 export function createMotionSensor(name: string, opts: MotionSensorOptions = {}): MotionSensor {
-  if (!Object.hasOwn(drivers, name)) {
-    throw new Error(`unknown motion driver "${name}"; valid drivers: ${MOTION_DRIVERS.join(", ")}`);
-  }
-  return drivers[name as MotionDriverName](opts);
+  return createByName("motion", drivers, name, opts);
 }
 
-export type HardwareMode = "auto" | "real" | "sim";
+export type { HardwareMode } from "../select.ts";
 
 export interface SelectMotionSensorOptions extends MotionSensorOptions {
   mode: HardwareMode;
@@ -160,69 +165,77 @@ export interface SelectedMotionSensor {
 /** Picks the motion sensor for HARDWARE=auto|real|sim (see the top of this file). */
 export async function selectMotionSensor(opts: SelectMotionSensorOptions): Promise<SelectedMotionSensor> {
   const { mode, ...factoryOpts } = opts;
-  if (mode === "sim") return { sensor: createMotionSensor("sim", factoryOpts), reason: "HARDWARE=sim" };
-  if (mode !== "auto" && mode !== "real") {
-    throw new Error(`unknown hardware mode "${String(mode)}"; valid modes: auto, real, sim`);
-  }
-
-  // bad options are a configuration error in every mode: these throw RangeErrors before any probing
   const pin = factoryOpts.pirPin;
-  const pirGpiod = pin !== undefined ? createMotionSensor("pir-gpiod", factoryOpts) : undefined;
-  const pirSysfs = pin !== undefined ? createMotionSensor("pir", factoryOpts) : undefined;
   const camera = factoryOpts.camera && factoryOpts.camera.driver !== "sim" ? factoryOpts.camera : undefined;
-  const fromCamera = camera ? createMotionSensor("camera", factoryOpts) : undefined;
-
-  let pirProblem: string | undefined;
-  if (pin !== undefined && pirGpiod && pirSysfs) {
-    const gpiod = await probePirGpiod(pin, factoryOpts.pirGpiod);
-    if (gpiod.available) {
+  const pirCandidates = (pin: number): ((skipped: readonly Skipped[]) => Promise<CandidateOutcome<MotionSensor>>)[] => [
+    async () => {
+      const gpiod = await probePirGpiod(pin, factoryOpts.pirGpiod);
+      if (!gpiod.available) return { skip: gpiod.reason };
       return {
-        sensor: pirGpiod,
+        use: createMotionSensor("pir-gpiod", factoryOpts),
         reason:
           `PIR on GPIO ${pin} over the GPIO character device: gpiomon ${gpiod.version} on ${gpiod.chip}` +
           `${gpiod.chipLabel ? ` [${gpiod.chipLabel}]` : ""}, line ${gpiod.line}`,
       };
-    }
-    const sysfsRoot = factoryOpts.pir?.sysfsGpioRoot ?? PIR_DEFAULTS.sysfsGpioRoot;
-    let sysfsProblem: string;
-    if (await sysfsGpioPresent(sysfsRoot)) {
-      const probe = await probePir(pin, factoryOpts.pir);
-      if (probe.available) {
-        return {
-          sensor: pirSysfs,
-          reason:
-            `libgpiod's tools cannot watch the PIR (${gpiod.reason}); using sysfs GPIO ${probe.sysfsGpio} ` +
-            "through onoff instead",
-        };
+    },
+    async (skipped) => {
+      const sysfsRoot = factoryOpts.pir?.sysfsGpioRoot ?? PIR_DEFAULTS.sysfsGpioRoot;
+      let problem: string;
+      if (await sysfsGpioPresent(sysfsRoot)) {
+        const probe = await probePir(pin, factoryOpts.pir);
+        if (probe.available) {
+          return {
+            use: createMotionSensor("pir", factoryOpts),
+            reason:
+              `libgpiod's tools cannot watch the PIR (${reasonsOf(skipped)}); using sysfs GPIO ${probe.sysfsGpio} ` +
+              "through onoff instead",
+          };
+        }
+        problem = probe.reason;
+      } else {
+        problem = `this kernel has no sysfs GPIO (${sysfsRoot}) for the onoff fallback`;
       }
-      sysfsProblem = probe.reason;
-    } else {
-      sysfsProblem = `this kernel has no sysfs GPIO (${sysfsRoot}) for the onoff fallback`;
-    }
-    pirProblem = `${gpiod.reason}; ${sysfsProblem}`;
-    if (mode === "real") {
-      throw new Error(`HARDWARE=real, but the PIR motion sensor cannot be used: ${pirProblem}`);
-    }
-  }
-  if (fromCamera && camera) {
-    return {
-      sensor: fromCamera,
-      reason: pirProblem
-        ? `HARDWARE=auto and the PIR motion sensor cannot be used, detecting motion by frame difference on the ` +
-          `${camera.driver} camera instead: ${pirProblem}`
-        : `no PIR pin configured (MOTION_PIR_PIN): detecting motion by frame difference on the ${camera.driver} camera`,
-    };
-  }
-  const noPir = pirProblem ? `the PIR cannot be used (${pirProblem})` : "no PIR pin configured (MOTION_PIR_PIN)";
+      // a configured PIR is meant to work: no silent fallback to the camera
+      if (mode === "real") {
+        const why = reasonsOf([...skipped, { reason: problem }]);
+        throw new Error(`HARDWARE=real, but the PIR motion sensor cannot be used: ${why}`);
+      }
+      return { skip: problem };
+    },
+  ];
+  const noPir = (why: string) =>
+    pin !== undefined ? `the PIR cannot be used (${why})` : "no PIR pin configured (MOTION_PIR_PIN)";
   const noCamera = factoryOpts.camera ? "the camera is simulated (frame difference needs a real camera)" : "no camera";
-  if (mode === "real") {
-    throw new Error(
-      `HARDWARE=real, but there is no motion sensor: ${noPir}, and ${noCamera}. Set MOTION_PIR_PIN to the ` +
-        "BCM GPIO pin of a PIR sensor, connect a camera, or set HARDWARE=sim.",
-    );
-  }
-  return {
-    sensor: createMotionSensor("sim", factoryOpts),
-    reason: `HARDWARE=auto and no motion sensor, using the simulator: ${noPir}; ${noCamera}`,
-  };
+  const { device, reason } = await pickDevice<MotionSensor>({
+    mode,
+    device: "motion sensor",
+    check() {
+      if (pin !== undefined) {
+        createMotionSensor("pir-gpiod", factoryOpts);
+        createMotionSensor("pir", factoryOpts);
+      }
+      if (camera) createMotionSensor("camera", factoryOpts);
+    },
+    candidates: [
+      ...(pin !== undefined ? pirCandidates(pin) : []),
+      ...(camera
+        ? [
+            async (skipped: readonly Skipped[]): Promise<CandidateOutcome<MotionSensor>> => ({
+              use: createMotionSensor("camera", factoryOpts),
+              reason:
+                skipped.length > 0
+                  ? "HARDWARE=auto and the PIR motion sensor cannot be used, detecting motion by frame difference " +
+                    `on the ${camera.driver} camera instead: ${reasonsOf(skipped)}`
+                  : `no PIR pin configured (MOTION_PIR_PIN): detecting motion by frame difference on the ${camera.driver} camera`,
+            }),
+          ]
+        : []),
+    ],
+    simulator: () => createMotionSensor("sim", factoryOpts),
+    refusal: (why) =>
+      `HARDWARE=real, but there is no motion sensor: ${noPir(why)}, and ${noCamera}. Set MOTION_PIR_PIN to the ` +
+      "BCM GPIO pin of a PIR sensor, connect a camera, or set HARDWARE=sim.",
+    fallback: (why) => `HARDWARE=auto and no motion sensor, using the simulator: ${noPir(why)}; ${noCamera}`,
+  });
+  return { sensor: device, ...(reason !== undefined ? { reason } : {}) };
 }

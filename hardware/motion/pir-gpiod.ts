@@ -29,7 +29,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
-import type { PollTimers } from "./camera-motion.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { countOption, headerGpioOption, nonNegativeOption } from "../options.ts";
+import { createDeviceSessions, type DeviceSession, type PollTimers, systemTimers } from "../polling.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import {
   GPIO_GROUP_HINT,
@@ -94,32 +96,18 @@ interface Resolved {
   where: string;
 }
 
-const realTimers: PollTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 function resolveOptions(opts: GpiodPirOptions): Resolved {
-  const { pin } = opts;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 27) {
-    throw new RangeError(`pin must be a BCM GPIO number on the 40-pin header (0..27), got ${pin}`);
-  }
+  const pin = headerGpioOption("pin", opts.pin);
   const chip = opts.chip ?? PIR_GPIOD_DEFAULTS.chip;
   if (chip !== "auto" && !/^(\/dev\/)?gpiochip\d+$|^\d+$/.test(chip)) {
     throw new RangeError(`chip must be "auto" or a GPIO chip such as gpiochip0, got "${chip}"`);
   }
-  const cooldownMs = opts.cooldownMs ?? PIR_GPIOD_DEFAULTS.cooldownMs;
-  if (!Number.isFinite(cooldownMs) || cooldownMs < 0) {
-    throw new RangeError(`cooldownMs must be a finite number >= 0, got ${cooldownMs}`);
-  }
+  const cooldownMs = nonNegativeOption("cooldownMs", opts.cooldownMs ?? PIR_GPIOD_DEFAULTS.cooldownMs);
   const restartDelaysMs = opts.restartDelaysMs ?? PIR_GPIOD_DEFAULTS.restartDelaysMs;
   if (restartDelaysMs.length === 0 || restartDelaysMs.some((d) => !Number.isFinite(d) || d < 0)) {
     throw new RangeError("restartDelaysMs must be a non-empty list of delays >= 0");
   }
-  const deadAfter = opts.deadAfter ?? PIR_GPIOD_DEFAULTS.deadAfter;
-  if (!Number.isInteger(deadAfter) || deadAfter < 1) {
-    throw new RangeError(`deadAfter must be an integer >= 1, got ${deadAfter}`);
-  }
+  const deadAfter = countOption("deadAfter", opts.deadAfter ?? PIR_GPIOD_DEFAULTS.deadAfter);
   const stableMs = opts.stableMs ?? PIR_GPIOD_DEFAULTS.stableMs;
   const stopGraceMs = opts.stopGraceMs ?? PIR_GPIOD_DEFAULTS.stopGraceMs;
   for (const [name, v] of [
@@ -138,18 +126,9 @@ function resolveOptions(opts: GpiodPirOptions): Resolved {
     stableMs,
     stopGraceMs,
     clock: opts.clock ?? systemClock,
-    timers: opts.timers ?? realTimers,
+    timers: opts.timers ?? systemTimers,
     where: `PIR on GPIO ${pin}`,
   };
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 /** What a tool's complaint means for the person at the Pi. */
@@ -303,18 +282,14 @@ interface Run {
   stableTimer?: unknown;
 }
 
-interface Session {
-  active: boolean;
-  listener: (event: MotionEvent) => void;
-  opened: Promise<void>;
+/** One session's watch: what start() found, and the gpiomon running now. */
+interface Watch {
+  session: DeviceSession<MotionEvent>;
   setup?: GpiodSetup;
   run?: Run;
   restartTimer?: unknown;
-  /** Exits in a row that came before gpiomon was running. */
-  quickExits: number;
   /** Restarts since gpiomon last ran; indexes restartDelaysMs. */
   attempt: number;
-  dead: boolean;
 }
 
 export interface GpiodPirMotionSensor extends MotionSensor {
@@ -332,74 +307,54 @@ export interface GpiodPirMotionSensor extends MotionSensor {
 export function createGpiodPirMotionSensor(opts: GpiodPirOptions): GpiodPirMotionSensor {
   const o = resolveOptions(opts);
   const guard = createRetriggerGuard(o.cooldownMs);
-  let session: Session | undefined;
   const now = () => o.clock.now().getTime();
 
-  function emit(s: Session, event: MotionEvent): void {
-    if (!s.active) return;
-    try {
-      const result: unknown = s.listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // a failing listener must not stop the sensor
-    }
-  }
-
-  function running(s: Session, run: Run): void {
-    if (!s.active || s.run !== run || run.running) return;
+  function running(w: Watch, run: Run): void {
+    if (!w.session.active || w.run !== run || run.running) return;
     run.running = true;
     if (run.stableTimer !== undefined) o.timers.clearTimeout(run.stableTimer);
     run.stableTimer = undefined;
-    s.quickExits = 0;
-    s.attempt = 0;
-    if (s.dead) {
-      s.dead = false;
-      emit(s, { type: "alive", at: now() });
-    }
+    w.attempt = 0;
+    w.session.answered(now());
   }
 
-  function onLine(s: Session, run: Run, line: string): void {
-    if (!s.active || s.run !== run) return;
+  function onLine(w: Watch, run: Run, line: string): void {
+    if (!w.session.active || w.run !== run) return;
     const parsed = parseGpiomonLine(line);
     if (!parsed) return;
-    running(s, run);
+    running(w, run);
     if (parsed.kind !== "edge" || parsed.edge !== "rising") return;
     const at = now();
-    if (guard.allow(at)) emit(s, { type: "motion", at, source: "pir" });
+    if (guard.allow(at)) w.session.emit({ type: "motion", at, source: "pir" });
   }
 
-  function onExit(s: Session, run: Run, how: string): void {
+  function onExit(w: Watch, run: Run, how: string): void {
     if (run.stableTimer !== undefined) o.timers.clearTimeout(run.stableTimer);
     run.stableTimer = undefined;
-    if (!s.active || s.run !== run) return;
-    s.run = undefined;
-    if (run.running) {
-      s.quickExits = 0;
-    } else {
-      s.quickExits++;
-    }
-    if (!run.running && s.quickExits >= o.deadAfter && !s.dead) {
-      s.dead = true;
+    const s = w.session;
+    if (!s.active || w.run !== run) return;
+    w.run = undefined;
+    // an exit after gpiomon ran is no failure: the count started again when it ran
+    if (!run.running) s.failed(now());
+    if (!run.running && s.failures >= o.deadAfter) {
       const said = lastLine(run.stderr);
-      emit(s, {
-        type: "dead",
-        at: now(),
-        reason:
-          `${o.where}: gpiomon keeps exiting (${how}${said ? `: ${said}` : ""}); restarting it with a backoff. ` +
+      s.giveUp(
+        now(),
+        `${o.where}: gpiomon keeps exiting (${how}${said ? `: ${said}` : ""}); restarting it with a backoff. ` +
           hintFor(run.stderr),
-      });
+      );
     }
-    const delay = o.restartDelaysMs[Math.min(s.attempt, o.restartDelaysMs.length - 1)] as number;
-    s.attempt++;
-    s.restartTimer = o.timers.setTimeout(() => {
-      s.restartTimer = undefined;
-      if (s.active && !s.run) monitor(s);
+    const delay = o.restartDelaysMs[Math.min(w.attempt, o.restartDelaysMs.length - 1)] as number;
+    w.attempt++;
+    w.restartTimer = o.timers.setTimeout(() => {
+      w.restartTimer = undefined;
+      if (s.active && !w.run) monitor(w);
     }, delay);
   }
 
   /** Spawns gpiomon in its own process group and wires its output. Never throws. */
-  function monitor(s: Session): void {
-    const setup = s.setup as GpiodSetup;
+  function monitor(w: Watch): void {
+    const setup = w.setup as GpiodSetup;
     let child: ChildProcess;
     let resolveClosed!: () => void;
     const closed = new Promise<void>((resolve) => {
@@ -421,12 +376,12 @@ export function createGpiodPirMotionSensor(opts: GpiodPirOptions): GpiodPirMotio
         done: true,
       };
       resolveClosed();
-      s.run = failed;
-      onExit(s, failed, `could not be started: ${messageOf(e)}`);
+      w.run = failed;
+      onExit(w, failed, `could not be started: ${messageOf(e)}`);
       return;
     }
     const run: Run = { child, running: false, stderr: "", closed, done: false };
-    s.run = run;
+    w.run = run;
     let pending = "";
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       pending += chunk;
@@ -435,7 +390,7 @@ export function createGpiodPirMotionSensor(opts: GpiodPirOptions): GpiodPirMotio
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         try {
-          onLine(s, run, line);
+          onLine(w, run, line);
         } catch {
           // onLine catches the listener itself; this is the last line of defence
         }
@@ -450,7 +405,7 @@ export function createGpiodPirMotionSensor(opts: GpiodPirOptions): GpiodPirMotio
       if (run.done) return;
       run.done = true;
       resolveClosed();
-      onExit(s, run, how);
+      onExit(w, run, how);
     };
     child.once("error", (e) => {
       // not started (ENOENT: the tools were removed since start()); a running child's
@@ -460,7 +415,7 @@ export function createGpiodPirMotionSensor(opts: GpiodPirOptions): GpiodPirMotio
     child.once("close", (code, signal) => finish(signal ? `killed by ${signal}` : `exit code ${code}`));
     run.stableTimer = o.timers.setTimeout(() => {
       run.stableTimer = undefined;
-      running(s, run);
+      running(w, run);
     }, o.stableMs);
   }
 
@@ -495,55 +450,38 @@ export function createGpiodPirMotionSensor(opts: GpiodPirOptions): GpiodPirMotio
     }
   }
 
+  const sessions = createDeviceSessions<MotionEvent, Watch>({
+    where: o.where,
+    what: "sensor",
+    async open(session) {
+      const w: Watch = { session, attempt: 0 };
+      const setup = await inspect(o);
+      if (!session.active) return w;
+      await readLevel(o, setup);
+      if (!session.active) return w;
+      w.setup = setup;
+      monitor(w);
+      return w;
+    },
+    async close(w) {
+      if (w.restartTimer !== undefined) o.timers.clearTimeout(w.restartTimer);
+      w.restartTimer = undefined;
+      const run = w.run;
+      w.run = undefined;
+      if (run) await kill(run);
+    },
+  });
+
   return {
     driver: "pir-gpiod",
     get monitorPid() {
-      const run = session?.run;
+      const run = sessions.device?.run;
       return run && !run.done ? run.child.pid : undefined;
     },
     get setup() {
-      return session?.setup;
+      return sessions.device?.setup;
     },
-    async start(listener) {
-      if (session) throw new Error(`${o.where}: the sensor is already started`);
-      let settle!: () => void;
-      const s: Session = {
-        active: true,
-        listener,
-        opened: new Promise<void>((resolve) => {
-          settle = resolve;
-        }),
-        quickExits: 0,
-        attempt: 0,
-        dead: false,
-      };
-      session = s;
-      try {
-        const setup = await inspect(o);
-        if (!s.active) return;
-        await readLevel(o, setup);
-        if (!s.active) return;
-        s.setup = setup;
-        monitor(s);
-      } catch (e) {
-        s.active = false;
-        if (session === s) session = undefined;
-        throw e;
-      } finally {
-        settle();
-      }
-    },
-    async stop() {
-      const s = session;
-      if (!s) return;
-      session = undefined;
-      s.active = false;
-      await s.opened;
-      if (s.restartTimer !== undefined) o.timers.clearTimeout(s.restartTimer);
-      s.restartTimer = undefined;
-      const run = s.run;
-      s.run = undefined;
-      if (run) await kill(run);
-    },
+    start: sessions.start,
+    stop: sessions.stop,
   };
 }

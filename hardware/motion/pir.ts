@@ -37,6 +37,10 @@ import { access, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { codeOf, messageOf } from "../errors.ts";
+import { describeNativeLoadError, type NativePackage, nativeInstallHint } from "../native.ts";
+import { headerGpioOption, nonNegativeOption } from "../options.ts";
+import { createDeviceSessions, type DeviceSession } from "../polling.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 import { HEADER_CHIP_LABELS } from "./gpiod-tools.ts";
 
@@ -84,24 +88,19 @@ export const PIR_DEFAULTS = {
   sysfsGpioRoot: "/sys/class/gpio",
 } as const;
 
-const INSTALL_HINT =
-  "On the Raspberry Pi run `npm install --include=optional` in the project folder (onoff's epoll addon " +
-  "compiles: `sudo apt install build-essential python3` first), or leave MOTION_PIR_PIN unset to detect " +
-  "motion with the camera (HARDWARE=sim: the simulator).";
+const ONOFF: NativePackage = {
+  name: "onoff",
+  addon: "epoll",
+  loads: ["epoll"],
+  installHint: nativeInstallHint({
+    compiles: "onoff's epoll addon",
+    orElse: "or leave MOTION_PIR_PIN unset to detect motion with the camera (HARDWARE=sim: the simulator)",
+  }),
+};
 
 const GPIO_HINT =
   "Add this user to the gpio group (`sudo usermod -aG gpio $USER`, then log in again), or leave " +
   "MOTION_PIR_PIN unset to detect motion with the camera (HARDWARE=sim: the simulator).";
-
-function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === "string" ? e : String(e);
-}
-
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 /** The default loader: imports onoff (which loads epoll's native addon). */
 export async function loadOnoffLibrary(): Promise<OnoffLibrary> {
@@ -112,15 +111,7 @@ export async function loadOnoffLibrary(): Promise<OnoffLibrary> {
 }
 
 function loadError(e: unknown): Error {
-  const code = codeOf(e);
-  if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /onoff|epoll/.test(messageOf(e))) {
-    return new Error(`PIR: the onoff package is not installed. ${INSTALL_HINT}`, { cause: e });
-  }
-  return new Error(
-    `PIR: onoff could not be loaded (${messageOf(e)}); its native addon epoll may be missing or built for ` +
-      `another Node.js version: run \`npm rebuild epoll\`. ${INSTALL_HINT}`,
-    { cause: e },
-  );
+  return new Error(`PIR: ${describeNativeLoadError(ONOFF, e).message}`, { cause: e });
 }
 
 /**
@@ -183,18 +174,12 @@ interface Resolved {
 }
 
 function resolveOptions(opts: PirOptions): Resolved {
-  const { pin } = opts;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 27) {
-    throw new RangeError(`pin must be a BCM GPIO number on the 40-pin header (0..27), got ${pin}`);
-  }
+  const pin = headerGpioOption("pin", opts.pin);
   const debounceMs = opts.debounceMs ?? PIR_DEFAULTS.debounceMs;
   if (!Number.isInteger(debounceMs) || debounceMs < 0) {
     throw new RangeError(`debounceMs must be an integer >= 0, got ${debounceMs}`);
   }
-  const cooldownMs = opts.cooldownMs ?? PIR_DEFAULTS.cooldownMs;
-  if (!Number.isFinite(cooldownMs) || cooldownMs < 0) {
-    throw new RangeError(`cooldownMs must be a finite number >= 0, got ${cooldownMs}`);
-  }
+  const cooldownMs = nonNegativeOption("cooldownMs", opts.cooldownMs ?? PIR_DEFAULTS.cooldownMs);
   const gpioOffset = opts.gpioOffset ?? "auto";
   if (gpioOffset !== "auto" && (!Number.isInteger(gpioOffset) || gpioOffset < 0)) {
     throw new RangeError(`gpioOffset must be "auto" or an integer >= 0, got ${String(gpioOffset)}`);
@@ -287,15 +272,10 @@ export async function probePir(pin: number, opts: Omit<PirOptions, "pin"> = {}):
   }
 }
 
-interface Session {
-  active: boolean;
-  listener: (event: MotionEvent) => void;
-  /** Resolves when start() has finished opening (or failed to). */
-  opened: Promise<void>;
-  gpio?: GpioPin;
+/** The watched pin of one session. */
+interface Watched {
+  gpio: GpioPin;
   callback?: GpioWatchCallback;
-  level: GpioValue;
-  dead: boolean;
 }
 
 export interface PirMotionSensor extends MotionSensor {
@@ -309,101 +289,58 @@ export interface PirMotionSensor extends MotionSensor {
 export function createPirMotionSensor(opts: PirOptions): PirMotionSensor {
   const o = resolveOptions(opts);
   const guard = createRetriggerGuard(o.cooldownMs);
-  let session: Session | undefined;
   const now = () => o.clock.now().getTime();
 
-  function emit(s: Session, event: MotionEvent): void {
-    if (!s.active) return;
-    try {
-      const result: unknown = s.listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // a failing listener must not stop the sensor
-    }
-  }
-
-  function onChange(s: Session, err: Error | null | undefined, value: unknown): void {
-    if (!s.active) return;
-    const at = now();
-    if (err) {
-      if (!s.dead) {
-        s.dead = true;
-        emit(s, { type: "dead", at, reason: `${o.where}: watching the pin failed (${messageOf(err)})` });
+  /** The pin's level as last seen (edges are changes of it); per session. */
+  function watcher(s: DeviceSession<MotionEvent>, level: GpioValue): GpioWatchCallback {
+    function onChange(err: Error | null | undefined, value: unknown): void {
+      if (!s.active) return;
+      const at = now();
+      if (err) {
+        s.giveUp(at, `${o.where}: watching the pin failed (${messageOf(err)})`);
+        return;
       }
-      return;
+      s.answered(at);
+      const next: GpioValue = value === 1 ? 1 : 0;
+      const rising = next === 1 && level === 0;
+      level = next;
+      if (rising && guard.allow(at)) s.emit({ type: "motion", at, source: "pir" });
     }
-    if (s.dead) {
-      s.dead = false;
-      emit(s, { type: "alive", at });
-    }
-    const level: GpioValue = value === 1 ? 1 : 0;
-    const rising = level === 1 && s.level === 0;
-    s.level = level;
-    if (rising && guard.allow(at)) emit(s, { type: "motion", at, source: "pir" });
-  }
-
-  return {
-    driver: "pir",
-    async start(listener) {
-      if (session) throw new Error(`${o.where}: the sensor is already started`);
-      let settle!: () => void;
-      const s: Session = {
-        active: true,
-        listener,
-        opened: new Promise<void>((resolve) => {
-          settle = resolve;
-        }),
-        level: 0,
-        dead: false,
-      };
-      session = s;
+    return (err, value) => {
       try {
-        const { gpio } = await openPin(o);
-        if (!s.active) {
-          // stop() was called while opening
-          releaseQuietly(gpio);
-          return;
-        }
-        try {
-          s.level = gpio.readSync() === 1 ? 1 : 0;
-        } catch {
-          s.level = 0;
-        }
-        const callback: GpioWatchCallback = (err, value) => {
-          try {
-            onChange(s, err, value);
-          } catch {
-            // onChange catches the listener itself; this is the last line of defence
-          }
-        };
-        try {
-          gpio.watch(callback);
-        } catch (e) {
-          releaseQuietly(gpio);
-          throw new Error(`${o.where}: cannot watch the pin for edges (${messageOf(e)}). ${GPIO_HINT}`, {
-            cause: e,
-          });
-        }
-        s.gpio = gpio;
-        s.callback = callback;
+        onChange(err, value);
+      } catch {
+        // onChange catches the listener itself; this is the last line of defence
+      }
+    };
+  }
+
+  const sessions = createDeviceSessions<MotionEvent, Watched>({
+    where: o.where,
+    what: "sensor",
+    async open(s) {
+      const { gpio } = await openPin(o);
+      // stop() was called while opening: released without watching
+      if (!s.active) return { gpio };
+      let level: GpioValue;
+      try {
+        level = gpio.readSync() === 1 ? 1 : 0;
+      } catch {
+        level = 0;
+      }
+      const callback = watcher(s, level);
+      try {
+        gpio.watch(callback);
       } catch (e) {
-        s.active = false;
-        if (session === s) session = undefined;
-        throw e;
-      } finally {
-        settle();
+        releaseQuietly(gpio);
+        throw new Error(`${o.where}: cannot watch the pin for edges (${messageOf(e)}). ${GPIO_HINT}`, {
+          cause: e,
+        });
       }
+      return { gpio, callback };
     },
-    async stop() {
-      const s = session;
-      if (!s) return;
-      session = undefined;
-      s.active = false;
-      await s.opened;
-      if (s.gpio) {
-        releaseQuietly(s.gpio, s.callback);
-        s.gpio = undefined;
-      }
-    },
-  };
+    close: ({ gpio, callback }) => releaseQuietly(gpio, callback),
+  });
+
+  return { driver: "pir", start: sessions.start, stop: sessions.stop };
 }

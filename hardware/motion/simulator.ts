@@ -12,6 +12,7 @@
  */
 import { type Clock, systemClock } from "../../core/clock.ts";
 import type { MotionEvent, MotionSensor } from "../../core/motion/sensor.ts";
+import { notify } from "../polling.ts";
 import { createRetriggerGuard, MOTION_COOLDOWN_MS } from "./cooldown.ts";
 
 export interface SimulatedMotionOptions {
@@ -49,14 +50,9 @@ export function createSimulatedMotionSensor(opts: SimulatedMotionOptions = {}): 
 
   const now = () => clock.now().getTime();
 
+  /** As in the drivers: a failing listener does not break the device. */
   function emit(event: MotionEvent): void {
-    if (!listener) return;
-    try {
-      const result: unknown = listener(event);
-      if (result instanceof Promise) result.catch(() => {});
-    } catch {
-      // as in the drivers: a failing listener does not break the sensor
-    }
+    notify(listener, event);
   }
 
   return {
