@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../../core/clock.ts";
 import type { ScheduledHandle, Scheduler } from "../../core/scheduler.ts";
-import type { PollTimers } from "../../hardware/cards/polling.ts";
+import type { PollTimers } from "../../hardware/polling.ts";
 
 export class ManualClock implements Clock {
   private t: number;
