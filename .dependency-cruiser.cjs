@@ -10,9 +10,12 @@
  *   hardware/    device drivers and simulators      } adapters: each implements core's ports
  *   storage/     SQLite and AWS repositories         } and imports core only (never one
  *   servers/     SSH checks of the room's servers    } another's insides, never the bot, the
- *   channels/    alert channels (Telegram, SNS)      } jobs or the app)
+ *   channels/    alert channels (Telegram, SNS)      } jobs or the app); the one exception:
+ *                channels/telegram/ builds its alert cards' buttons with bot/ui/
  *   jobs/        the room's running work: core only (devices, storage and checks arrive as ports)
- *   bot/         the Telegram interface: core, and channels/telegram's alert cards
+ *   bot/         the Telegram interface: core only (the room arrives through ctx.services)
+ *   bot/ui/      the bot's keyboards and callback data: core (and grammY) only, since the
+ *                Telegram channel uses them too
  *   app/         the wiring of a room: may import everything above
  *   local/       local mode (a Bot API server and a page): everything above but doctor/
  *   doctor/      `npm run doctor`: core, hardware and storage (their probes)
@@ -46,7 +49,30 @@ module.exports = {
       comment:
         "hardware/, storage/, servers/ and channels/ implement core's ports; they do not use one another, the jobs, the bot or the app.",
       from: { path: "^(hardware|storage|servers|channels)/" },
-      to: { path: not("core", "hardware", "storage", "servers", "channels") },
+      to: { path: not("core", "hardware", "storage", "servers", "channels"), pathNot: "^bot/ui/" },
+    },
+    {
+      name: "only-the-telegram-channel-uses-bot-ui",
+      severity: "error",
+      comment:
+        "channels/telegram/ posts alert cards whose buttons the bot answers: it builds them with bot/ui/ (keyboards, callback data), so both ends share one definition. No other adapter uses the bot, and the channel uses nothing else of it.",
+      from: { path: "^(hardware|storage|servers|channels)/", pathNot: "^channels/telegram/" },
+      to: { path: "^bot/ui/" },
+    },
+    {
+      name: "bot-ui-is-a-leaf",
+      severity: "error",
+      comment:
+        "bot/ui/ (keyboards and callback data) imports only core/ and grammY: the Telegram channel uses it, so it must not pull in the bot's context, services or features.",
+      from: { path: "^bot/ui/" },
+      to: { path: not("core"), pathNot: "^bot/ui/" },
+    },
+    {
+      name: "bot-ui-needs-only-grammy",
+      severity: "error",
+      comment: "Of the packages, bot/ui/ uses grammY only.",
+      from: { path: "^bot/ui/" },
+      to: { path: "(^|/)node_modules/", pathNot: "(^|/)node_modules/grammy/" },
     },
     {
       name: "adapters-stay-in-their-folder",
@@ -66,16 +92,9 @@ module.exports = {
       name: "bot-uses-ports",
       severity: "error",
       comment:
-        "bot/ reaches the room through ctx.services (ports in core/); it shows alert cards built by channels/telegram.",
+        "bot/ reaches the room through ctx.services (ports in core/); the alert cards' buttons are its own (bot/ui/), which channels/telegram borrows, not the other way round.",
       from: { path: "^bot/" },
-      to: { path: not("core", "bot", "channels") },
-    },
-    {
-      name: "bot-only-telegram-channel",
-      severity: "error",
-      comment: "Of the channels, the bot uses only the Telegram one (its alert cards and buttons).",
-      from: { path: "^bot/" },
-      to: { path: "^channels/", pathNot: "^channels/telegram/" },
+      to: { path: not("core", "bot") },
     },
     {
       name: "app-is-wiring",
@@ -108,7 +127,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|test|bench|types|local/web/public)/" },
+    // Packages stay in the graph as leaves (not followed), so a rule can name them (bot/ui/ and grammY).
+    exclude: { path: "^(test|bench|types|local/web/public)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".mjs", ".js"] },

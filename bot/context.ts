@@ -1,5 +1,21 @@
+/**
+ * The context of every update: grammY's Context plus what the bot needs from the rest of the
+ * console. The services and the update's logger arrive through the constructor (grammY's
+ * `ContextConstructor` bot option: `seromaContextConstructor`), so every handler finds them on
+ * `ctx` from the first middleware on, and nothing in the bot reaches for a module singleton.
+ * The translations (`t`, `i18n`: bot/i18n.ts), the role (bot/filters/auth.ts) and the callback
+ * references (bot/outgoing.ts) are added per update by their middleware.
+ *
+ * Conversations (@grammyjs/conversations v2) build a plain grammY `Context` for every update
+ * they replay (`new Context(update, api, me)`: they take no context constructor), so this
+ * class's constructor does not run there; `conversationContext` is the conversations plugin
+ * that gives those contexts the same services and logger (bot/index.ts installs it first,
+ * before the translations and the text fitting).
+ */
+import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { I18nFlavor } from "@grammyjs/i18n";
-import type { Context } from "grammy";
+import { type Api, Context, type MiddlewareFn } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { AlertEngine } from "../core/alerts/engine.ts";
 import type { CaptureService } from "../core/camera/capture-service.ts";
 import type { SampleOutcome } from "../core/climate/reading.ts";
@@ -65,14 +81,68 @@ export interface BotServices {
   background: Pick<BackgroundRunner, "submit">;
 }
 
-interface SeromaFlavor {
+/** What every context of one bot is constructed with. */
+export interface ContextDeps {
   services: BotServices;
-  /** Set by the auth filter before any feature runs. */
-  role: Role;
-  /** Child logger for this update. */
-  log: Logger;
-  /** Opaque callback data (bot/outgoing.ts): `shorten(data)` gives a reference resolved back before features run. */
-  callbackRefs: CallbackRefs;
+  /** The bot's logger; each update gets a child of it. */
+  logger: Logger;
 }
 
-export type SeromaContext = Context & I18nFlavor & SeromaFlavor;
+/** The dependencies as one update's context holds them. */
+function dependencies(deps: ContextDeps, update: Update): { services: BotServices; log: Logger } {
+  return { services: deps.services, log: deps.logger.child({ update: update.update_id }) };
+}
+
+export class SeromaContext extends Context {
+  /** The console's services (ports in core/). */
+  readonly services: BotServices;
+  /** Child logger for this update. */
+  readonly log: Logger;
+  /** Set by the auth filter before any feature runs. */
+  declare role: Role;
+  /** Opaque callback data (bot/outgoing.ts): `shorten(data)` gives a reference resolved back before features run. */
+  declare callbackRefs: CallbackRefs;
+  /** Translations in the reader's language, set by the i18n middleware (bot/i18n.ts). */
+  declare i18n: I18nFlavor["i18n"];
+  declare t: I18nFlavor["t"];
+  declare translate: I18nFlavor["translate"];
+
+  constructor(update: Update, api: Api, me: UserFromGetMe, deps: ContextDeps) {
+    super(update, api, me);
+    const { services, log } = dependencies(deps, update);
+    this.services = services;
+    this.log = log;
+  }
+}
+
+/** The context outside conversations: SeromaContext plus `ctx.conversation` (installed by the conversations plugin). */
+export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
+
+/** What grammY's `ContextConstructor` option takes: a class it calls with (update, api, me). */
+export type ContextConstructor<C extends Context> = new (...args: ConstructorParameters<typeof Context>) => C;
+
+/**
+ * grammY's `ContextConstructor` for a bot whose contexts carry `deps`. `C` is the context type
+ * the bot is declared with: SeromaContext plus what middleware installs later (the
+ * conversations plugin's `ctx.conversation`).
+ */
+export function seromaContextConstructor<C extends SeromaContext = SeromaContext>(
+  deps: ContextDeps,
+): ContextConstructor<C> {
+  return class extends SeromaContext {
+    constructor(update: Update, api: Api, me: UserFromGetMe) {
+      super(update, api, me, deps);
+    }
+  } as ContextConstructor<SeromaContext> as ContextConstructor<C>;
+}
+
+/**
+ * The conversations plugin that gives the contexts a conversation builds (plain grammY
+ * contexts, see the header) the services and logger the constructor gives every other one.
+ */
+export function conversationContext(deps: ContextDeps): MiddlewareFn<SeromaContext> {
+  return (ctx, next) => {
+    Object.assign(ctx, dependencies(deps, ctx.update));
+    return next();
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * createBot wires the Telegram interface: context setup, error boundary, i18n,
- * auth (first of the features), then one Composer per feature, the unhandled-update
- * feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
+ * auth (first of the features), the conversations (bot/conversations/), then one Composer
+ * per feature (bot/features/), the unhandled-update feature last. Nothing here starts polling; `startBot` does, and main.ts owns it.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
@@ -10,17 +10,24 @@ import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../core/logger.ts";
 import { CommandMenus, type KnownPerson } from "./commands.ts";
-import type { BotServices, SeromaContext } from "./context.ts";
+import {
+  type BotServices,
+  conversationContext,
+  type SeromaContext,
+  type SeromaOuterContext,
+  seromaContextConstructor,
+} from "./context.ts";
+import { addServerConversation } from "./conversations/addserver.ts";
+import { createEnrollConversation } from "./conversations/enroll.ts";
 import { describeTelegramError, errorBoundary } from "./errors.ts";
 import { accessFeature } from "./features/access.ts";
 import { alertsFeature } from "./features/alerts.ts";
 import { backupFeature } from "./features/backup.ts";
 import { cameraFeature } from "./features/camera.ts";
 import { chartFeature } from "./features/chart.ts";
-import { createEnrollFeature, type SeromaOuterContext } from "./features/enroll.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
-import { addServerConversation, serversFeature } from "./features/servers.ts";
+import { serversFeature } from "./features/servers.ts";
 import { inviteFeature, staffFeature } from "./features/staff.ts";
 import { startFeature } from "./features/start.ts";
 import { statusFeature } from "./features/status.ts";
@@ -42,9 +49,13 @@ export interface BotDeps {
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 export function createBot(deps: BotDeps) {
+  const botLog = deps.logger.child({ component: "bot" });
+  // Every update's context is constructed with the services and its own child logger.
+  const contextDeps = { services: deps.services, logger: botLog };
   const bot = new Bot<SeromaOuterContext>(deps.token, {
     client: { apiRoot: deps.apiRoot },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+    ContextConstructor: seromaContextConstructor<SeromaOuterContext>(contextDeps),
   });
   // Flood control: on 429, wait Telegram's retry_after (up to a minute) and try once more.
   // Network errors and 5xx are left to the caller (the alert outbox retries durably).
@@ -52,7 +63,6 @@ export function createBot(deps: BotDeps) {
     autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: 60, rethrowHttpErrors: true, rethrowInternalServerErrors: true }),
   );
   const i18n = createI18n(deps.services.config.defaultLocale);
-  const botLog = deps.logger.child({ component: "bot" });
   // Every text, caption and button fits Telegram's limits (bot/outgoing.ts): on bot.api (the
   // alert channel) in the default language, per update and per conversation in the reader's.
   const defaultLocale = deps.services.config.defaultLocale;
@@ -60,12 +70,6 @@ export function createBot(deps: BotDeps) {
 
   // Updates of one chat are handled in order; different chats run concurrently.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
-  const setup = (ctx: SeromaContext, next: () => Promise<void>) => {
-    ctx.services = deps.services;
-    ctx.log = botLog.child({ update: ctx.update.update_id });
-    return next();
-  };
-  bot.use(setup);
   bot.use(errorBoundary);
   bot.use(i18n);
   bot.use(fit.perUpdate);
@@ -84,8 +88,13 @@ export function createBot(deps: BotDeps) {
   bot.use(inviteFeature);
   bot.use(authFilter());
   // Conversations (/enroll, /addserver) see the same services, translations and fitting.
-  bot.use(conversations<SeromaOuterContext, SeromaContext>({ plugins: [setup, i18n, fit.perUpdate] }));
-  const enroll = createEnrollFeature({ inject: (update) => bot.handleUpdate(update) });
+  bot.use(
+    conversations<SeromaOuterContext, SeromaContext>({
+      plugins: [conversationContext(contextDeps), i18n, fit.perUpdate],
+    }),
+  );
+  // bot/conversations/: each conversation, its command and its stray buttons, before the features.
+  const enroll = createEnrollConversation({ inject: (update) => bot.handleUpdate(update) });
   bot.use(enroll.conversation);
   bot.use(addServerConversation);
   bot.command("enroll", enroll.command);
@@ -105,7 +114,7 @@ export function createBot(deps: BotDeps) {
   bot.use(backupFeature);
   bot.use(unhandledFeature);
 
-  // Last line of defence (errors outside the boundary, e.g. in context setup).
+  // Last line of defence (errors outside the boundary, e.g. in the runner's sequentialize).
   bot.catch((err) => {
     botLog.error(
       { update: err.ctx.update.update_id, ...describeTelegramError(err.error).detail },

@@ -89,4 +89,43 @@ describe("the house", () => {
     assert.match(run.stdout, /jobs-use-ports: jobs\/door-job\.ts → hardware\/cards\/driver\.ts/);
     assert.match(run.stdout, /no-cycles/);
   });
+
+  test("the Telegram channel borrows bot/ui/ and nothing else of the bot; bot/ui/ imports core/ only", {
+    skip: (major ?? 0) < 22 ? `dependency-cruiser needs Node 22 (this is ${process.versions.node})` : false,
+  }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "seroma-house-"));
+    const file = (path: string, text: string) => {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    file("core/text.ts", "export const text = 1;\n");
+    file("bot/context.ts", "export const ctx = 1;\n");
+    file(
+      "bot/ui/keyboards.ts",
+      'import { text } from "../../core/text.ts";\nimport { ctx } from "../context.ts";\nexport const kb = [text, ctx];\n',
+    );
+    file("channels/telegram/group.ts", 'import { kb } from "../../bot/ui/keyboards.ts";\nexport const group = kb;\n');
+    file("channels/telegram/menu.ts", 'import { ctx } from "../../bot/context.ts";\nexport const menu = ctx;\n');
+    file("channels/sns/sns.ts", 'import { kb } from "../../bot/ui/keyboards.ts";\nexport const sns = kb;\n');
+    file("tsconfig.json", JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }));
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs"),
+        "--config",
+        join(ROOT, ".dependency-cruiser.cjs"),
+        "--output-type",
+        "err",
+        "core",
+        "bot",
+        "channels",
+      ],
+      { cwd: dir, encoding: "utf8" },
+    );
+    assert.notEqual(run.status, 0);
+    assert.doesNotMatch(run.stdout, /channels\/telegram\/group\.ts → bot\/ui\/keyboards\.ts/);
+    assert.match(run.stdout, /adapters-see-core-only: channels\/telegram\/menu\.ts → bot\/context\.ts/);
+    assert.match(run.stdout, /only-the-telegram-channel-uses-bot-ui: channels\/sns\/sns\.ts → bot\/ui\/keyboards\.ts/);
+    assert.match(run.stdout, /bot-ui-is-a-leaf: bot\/ui\/keyboards\.ts → bot\/context\.ts/);
+  });
 });

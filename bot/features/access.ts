@@ -6,13 +6,15 @@
  * no longer remembers (restart) answers "this button no longer works".
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { Composer, InlineKeyboard, InputFile } from "grammy";
+import { Composer, type InlineKeyboard, InputFile } from "grammy";
 import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
 import { localTime } from "../../core/office-hours.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
+import { pressed } from "../ui/callback-data.ts";
+import { accessKeyboard, accessPeopleKeyboard, type MediaButton } from "../ui/keyboards.ts";
 
 export const ACCESS_DEFAULT = 10;
 export const ACCESS_MAX = 50;
@@ -32,7 +34,8 @@ async function render(
   rows: AccessEntry[],
   limit: number,
   title: string,
-  next: (before: number) => string,
+  /** Whose entries these are: the latest of everyone, or one card's. */
+  whose: { uid?: string },
 ): Promise<{ text: string; keyboard?: InlineKeyboard }> {
   if (rows.length === 0) return { text: ctx.t("access-empty") };
   // Breach snapshots linked to these entries: marked, and a button each to see them.
@@ -46,16 +49,21 @@ async function render(
   }
   const text = [title, "", ...rows.map((e) => line(ctx, e, photos.has(e.id)))].join("\n");
   const last = rows[rows.length - 1];
-  const keyboard = new InlineKeyboard();
   const tz = ctx.services.config.officeHours.timeZone;
+  const buttons: MediaButton[] = [];
   for (const e of rows) {
     const mediaId = photos.get(e.id);
-    if (mediaId === undefined) continue;
-    keyboard.text(`📷 ${formatDateTime(e.at, tz).slice(5, 16)}`, `med:get:${mediaId}`);
-    if ((keyboard.inline_keyboard.at(-1)?.length ?? 0) === 3) keyboard.row();
+    if (mediaId !== undefined) buttons.push({ label: `📷 ${formatDateTime(e.at, tz).slice(5, 16)}`, mediaId });
   }
-  if (rows.length === limit && last) keyboard.row().text(ctx.t("access-older"), next(last.id));
-  return keyboard.inline_keyboard.some((r) => r.length > 0) ? { text, keyboard } : { text };
+  const older =
+    rows.length === limit && last
+      ? whose.uid === undefined
+        ? { limit, before: last.id }
+        : { uid: whose.uid, before: last.id }
+      : undefined;
+  // Viewers in the staff group get these buttons too: a person's pages carry no card UID.
+  const keyboard = accessKeyboard(ctx.t, buttons, older, (data) => ctx.callbackRefs.shorten(data));
+  return keyboard ? { text, keyboard } : { text };
 }
 
 async function sendOrEdit(ctx: SeromaContext, page: { text: string; keyboard?: InlineKeyboard }): Promise<void> {
@@ -72,7 +80,7 @@ async function latestPage(ctx: SeromaContext, limit: number, before?: number): P
   const { config, storage } = ctx.services;
   const rows = await storage.accessLog.latest(config.roomId, limit, before);
   const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: String(rows.length) });
-  await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => `acc:l:${limit}:${b}`));
+  await sendOrEdit(ctx, await render(ctx, rows, limit, title, {}));
 }
 
 async function cardPage(ctx: SeromaContext, uid: string, limit: number, before?: number): Promise<void> {
@@ -84,8 +92,7 @@ async function cardPage(ctx: SeromaContext, uid: string, limit: number, before?:
     room: escapeHtml(config.roomId),
     count: String(rows.length),
   });
-  // Viewers in the staff group get these buttons too: no card UID in the callback data.
-  await sendOrEdit(ctx, await render(ctx, rows, limit, title, (b) => ctx.callbackRefs.shorten(`acc:c:${uid}:${b}`)));
+  await sendOrEdit(ctx, await render(ctx, rows, limit, title, { uid }));
 }
 
 export const accessFeature = new Composer<SeromaContext>();
@@ -112,17 +119,16 @@ accessFeature.command("access", async (ctx) => {
   }
   const [only] = matches;
   if (matches.length === 1 && only) return cardPage(ctx, only.cardUid, ACCESS_DEFAULT);
-  const kb = new InlineKeyboard();
-  for (const m of matches.slice(0, 10)) kb.text(m.name, ctx.callbackRefs.shorten(`acc:c:${m.cardUid}:0`)).row();
+  const kb = accessPeopleKeyboard(matches, (data) => ctx.callbackRefs.shorten(data));
   await ctx.reply(ctx.t("access-which", { name: escapeHtml(arg) }), { parse_mode: "HTML", reply_markup: kb });
 });
 
-accessFeature.callbackQuery(/^acc:l:(\d{1,2}):(\d+)$/, (ctx) =>
-  latestPage(ctx, Math.min(ACCESS_MAX, Number(ctx.match[1])), Number(ctx.match[2])),
+accessFeature.filter(pressed("access-latest"), (ctx) =>
+  latestPage(ctx, Math.min(ACCESS_MAX, ctx.button.limit), ctx.button.before),
 );
-accessFeature.callbackQuery(/^acc:c:([0-9A-F]{8,20}):(\d+)$/, (ctx) => {
-  const before = Number(ctx.match[2]);
-  return cardPage(ctx, ctx.match[1] ?? "", ACCESS_DEFAULT, before > 0 ? before : undefined);
+accessFeature.filter(pressed("access-card"), (ctx) => {
+  const { uid, before } = ctx.button;
+  return cardPage(ctx, uid, ACCESS_DEFAULT, before > 0 ? before : undefined);
 });
 
 /** Local midnight of today in the room's timezone, as epoch ms (good to the minute). */

@@ -3,8 +3,7 @@
  * /mute and /unmute. Only staff get here (the auth filter answers strangers' button
  * presses with a refusal). Every action is written to the audit log.
  */
-import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { ALERT_ACK, ALERT_MUTE, ALERT_REFRESH, alertKeyboard } from "../../channels/telegram/group-channel.ts";
+import { Composer, GrammyError, type InlineKeyboard } from "grammy";
 import {
   channelName,
   describeCondition,
@@ -21,6 +20,8 @@ import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
 import { replyWithFullText } from "../outgoing.ts";
+import { pressed } from "../ui/callback-data.ts";
+import { alertKeyboard, alertListKeyboard } from "../ui/keyboards.ts";
 
 const MAX_MUTE_MS = 7 * 24 * 60 * 60 * 1000;
 /** /alerts lists (and has Acknowledge buttons for) at most this many incidents; all of them follow as a .txt. */
@@ -78,7 +79,7 @@ function hhmm(ctx: SeromaContext, at: number): string {
 /** Ack while it can be acknowledged, Mute while open; the camera row and Refresh always. */
 function buttonsFor(ctx: SeromaContext, i: Incident): InlineKeyboard {
   const ackable = i.ackedAt === undefined && (i.state === "open" || EVENT_RULES.has(i.rule));
-  return alertKeyboard((k, v) => ctx.t(k, v), i.id, {
+  return alertKeyboard(ctx.t, i.id, {
     ack: ackable,
     mute: i.state === "open" || EVENT_RULES.has(i.rule),
     clipSeconds: ctx.services.config.camera.clipSeconds,
@@ -125,8 +126,8 @@ async function renderCurrent(ctx: SeromaContext, i: Incident): Promise<string> {
 
 export const alertsFeature = new Composer<SeromaContext>();
 
-alertsFeature.callbackQuery(new RegExp(`^${ALERT_ACK}:([\\w-]+)$`), requireStaff, async (ctx) => {
-  const id = ctx.match[1] ?? "";
+alertsFeature.filter(pressed("alert-ack"), requireStaff, async (ctx) => {
+  const id = ctx.button.incidentId;
   const result = await ctx.services.alerts.acknowledge(id, who(ctx));
   if (result.ok) {
     await recordAudit(ctx, "ack", id);
@@ -144,8 +145,8 @@ alertsFeature.callbackQuery(new RegExp(`^${ALERT_ACK}:([\\w-]+)$`), requireStaff
   if (incident) await editAlert(ctx, renderIncident(renderCtx(ctx), incident), buttonsFor(ctx, incident));
 });
 
-alertsFeature.callbackQuery(new RegExp(`^${ALERT_REFRESH}:([\\w-]+)$`), requireStaff, async (ctx) => {
-  const incident = await ctx.services.storage.incidents.get(ctx.match[1] ?? "");
+alertsFeature.filter(pressed("alert-refresh"), requireStaff, async (ctx) => {
+  const incident = await ctx.services.storage.incidents.get(ctx.button.incidentId);
   if (!incident) {
     await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-unknown") });
     return;
@@ -154,8 +155,8 @@ alertsFeature.callbackQuery(new RegExp(`^${ALERT_REFRESH}:([\\w-]+)$`), requireS
   await ctx.answerCallbackQuery({ text: ctx.t("status-refreshed") });
 });
 
-alertsFeature.callbackQuery(new RegExp(`^${ALERT_MUTE}:([\\w-]+):(1h|24h)$`), requireStaff, async (ctx) => {
-  const [, id = "", span = "1h"] = ctx.match;
+alertsFeature.filter(pressed("alert-mute"), requireStaff, async (ctx) => {
+  const { incidentId: id, span } = ctx.button;
   const incident = await ctx.services.storage.incidents.get(id);
   if (!incident) {
     await ctx.answerCallbackQuery({ text: ctx.t("alert-ack-unknown") });
@@ -187,7 +188,7 @@ alertsFeature.command("alerts", async (ctx) => {
   const head: string[] = [];
   const items: string[] = [];
   const tail: string[] = [];
-  const kb = new InlineKeyboard();
+  const ackButtons: string[] = [];
   if (open.length === 0) head.push(ctx.t("alerts-none", { room }));
   else {
     head.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
@@ -196,7 +197,7 @@ alertsFeature.command("alerts", async (ctx) => {
       items.push(
         `${ctx.t(`alert-icon-${i.severity}`)} <code>${escapeHtml(i.id)}</code> ${describeCondition(t, i.rule, i.details)} ${ctx.t("alert-since", { time: hhmm(ctx, i.openedAt), tz: escapeHtml(config.officeHours.timeZone) })}${ack}`,
       );
-      if (!i.ackedBy && n < ALERTS_SHOWN) kb.text(`${ctx.t("alert-button-ack")} ${i.id}`, `${ALERT_ACK}:${i.id}`).row();
+      if (!i.ackedBy && n < ALERTS_SHOWN) ackButtons.push(i.id);
     }
   }
   if (mutes.length > 0) {
@@ -228,7 +229,7 @@ alertsFeature.command("alerts", async (ctx) => {
     : items;
   const sent = await ctx.reply([...head, ...shown, ...tail].join("\n"), {
     parse_mode: "HTML",
-    ...(kb.inline_keyboard.length ? { reply_markup: kb } : {}),
+    reply_markup: alertListKeyboard(ctx.t, ackButtons),
   });
   if (capped) await replyWithFullText(ctx, sent, [...head, ...items, ...tail].join("\n"));
 });

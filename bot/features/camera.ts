@@ -7,13 +7,7 @@
  * uploads run in the background (bot/background.ts): the chat's other updates (an
  * Acknowledge pressed during a 30 s clip) are handled meanwhile.
  */
-import { Composer, GrammyError, InlineKeyboard, InputFile } from "grammy";
-import {
-  CAMERA_CLIP,
-  CAMERA_INCIDENT_MEDIA,
-  CAMERA_SNAPSHOT,
-  cameraRow,
-} from "../../channels/telegram/group-channel.ts";
+import { Composer, GrammyError, type InlineKeyboard, InputFile } from "grammy";
 import type { ClipResult } from "../../core/camera/capture-service.ts";
 import type { MediaItem } from "../../core/camera/media.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
@@ -23,6 +17,8 @@ import { type ChatWork, inBackground } from "../background.ts";
 import type { BackgroundWork } from "../background-runner.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
+import { pressed } from "../ui/callback-data.ts";
+import { cameraKeyboard, type MediaButton, mediaKeyboard } from "../ui/keyboards.ts";
 
 const MEDIA_PAGE = 8;
 /** Edit the clip's progress message at most this often. */
@@ -36,7 +32,7 @@ function hhmmss(ctx: SeromaContext, at: number): string {
 }
 
 function keyboard(ctx: SeromaContext): InlineKeyboard {
-  return cameraRow(new InlineKeyboard(), (k, v) => ctx.t(k, v), ctx.services.config.camera.clipSeconds);
+  return cameraKeyboard(ctx.t, ctx.services.config.camera.clipSeconds);
 }
 
 /** Chat actions are a courtesy: failing to show one never stops the capture. */
@@ -213,7 +209,7 @@ async function mediaPage(ctx: SeromaContext, date: string, before: number | unde
   });
   const page = items.slice(0, MEDIA_PAGE);
   const lines = [ctx.t("media-title", { date, room: escapeHtml(config.roomId) }), ""];
-  const keyboardOut = new InlineKeyboard();
+  const buttons: MediaButton[] = [];
   if (page.length === 0) lines.push(ctx.t(before === undefined ? "media-none" : "media-no-more"));
   for (const item of page) {
     const icon = item.kind === "snapshot" ? "📷" : "🎞";
@@ -227,13 +223,11 @@ async function mediaPage(ctx: SeromaContext, date: string, before: number | unde
         seconds: item.seconds ? ` ${item.seconds} s` : "",
       }),
     );
-    keyboardOut.text(`${icon} ${time}`, `med:get:${item.id}`);
-    if (keyboardOut.inline_keyboard.at(-1)?.length === 4) keyboardOut.row();
+    buttons.push({ label: `${icon} ${time}`, mediaId: item.id });
   }
   const last = page.at(-1);
-  if (items.length > MEDIA_PAGE && last) {
-    keyboardOut.row().text(ctx.t("media-older"), `med:pg:${date.replaceAll("-", "")}:${last.id}`);
-  }
+  const older = items.length > MEDIA_PAGE && last ? { date, before: last.id } : undefined;
+  const keyboardOut = mediaKeyboard(ctx.t, buttons, older);
   const text = lines.join("\n");
   if (edit) {
     try {
@@ -262,24 +256,24 @@ cameraFeature.command("clip", requireStaff, async (ctx) => {
   await inBackground(ctx, "clip", (work) => sendClip(ctx, seconds, work));
 });
 
-cameraFeature.callbackQuery(CAMERA_SNAPSHOT, requireStaff, (ctx) =>
+cameraFeature.filter(pressed("camera-snapshot"), requireStaff, (ctx) =>
   inBackground(ctx, "snapshot", (work) => sendSnapshot(ctx, work), { toast: ctx.t("camera-taking") }),
 );
 
-cameraFeature.callbackQuery(new RegExp(`^${CAMERA_CLIP}:(\\d{1,2})$`), requireStaff, async (ctx) => {
+cameraFeature.filter(pressed("camera-clip"), requireStaff, async (ctx) => {
   const max = ctx.services.config.camera.clipMaxSeconds;
-  const seconds = Math.min(max, Math.max(1, Number(ctx.match[1])));
+  const seconds = Math.min(max, Math.max(1, ctx.button.seconds));
   await inBackground(ctx, "clip", (work) => sendClip(ctx, seconds, work), {
     toast: ctx.t("camera-recording", { n: String(seconds) }),
   });
 });
 
-cameraFeature.callbackQuery(new RegExp(`^${CAMERA_INCIDENT_MEDIA}:([\\w-]+)$`), requireStaff, async (ctx) => {
+cameraFeature.filter(pressed("camera-incident-media"), requireStaff, async (ctx) => {
   const room = ctx.services.config.roomId;
   // Rooms share a backend (AWS): only this room's media, whatever the button says.
-  const items = (await ctx.services.storage.media.forIncident(ctx.match[1] ?? "")).filter((i) => i.roomId === room);
+  const items = (await ctx.services.storage.media.forIncident(ctx.button.incidentId)).filter((i) => i.roomId === room);
   if (items.length === 0) {
-    await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none"), show_alert: true });
+    await ctx.answerCallbackQuery({ text: ctx.t("media-incident-none") });
     return;
   }
   // Uploading a clip takes a while on a Pi's uplink: outside the chat's lane.
@@ -305,16 +299,15 @@ cameraFeature.command("media", requireStaff, async (ctx) => {
   await mediaPage(ctx, date, undefined, false);
 });
 
-cameraFeature.callbackQuery(/^med:pg:(\d{4})(\d{2})(\d{2}):(\d+)$/, requireStaff, async (ctx) => {
-  const [, y, m, d, before] = ctx.match;
-  await mediaPage(ctx, `${y}-${m}-${d}`, Number(before), true);
+cameraFeature.filter(pressed("media-page"), requireStaff, async (ctx) => {
+  await mediaPage(ctx, ctx.button.date, ctx.button.before, true);
   await ctx.answerCallbackQuery();
 });
 
-cameraFeature.callbackQuery(/^med:get:(\d+)$/, requireStaff, async (ctx) => {
-  const item = await ctx.services.storage.media.get(Number(ctx.match[1]));
+cameraFeature.filter(pressed("media-get"), requireStaff, async (ctx) => {
+  const item = await ctx.services.storage.media.get(ctx.button.mediaId);
   if (!item || item.roomId !== ctx.services.config.roomId) {
-    await ctx.answerCallbackQuery({ text: ctx.t("media-gone"), show_alert: true });
+    await ctx.answerCallbackQuery({ text: ctx.t("media-gone") });
     return;
   }
   await inBackground(

@@ -11,7 +11,7 @@
  * conditional write: a link is never replaced, a revoked card never linked); every admin
  * is told which account took it, with an Undo button.
  */
-import { Composer, InlineKeyboard } from "grammy";
+import { Composer } from "grammy";
 import type { User } from "grammy/types";
 import { INVITE_PAYLOAD } from "../../core/door/invites.ts";
 import type { StaffMember } from "../../core/door/ports.ts";
@@ -20,9 +20,8 @@ import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { deliverInvite } from "../invite-delivery.ts";
-
-/** Buttons for at most this many people (the list itself is complete). */
-const MAX_BUTTONS = 40;
+import { callbackPrefixOf, pressed } from "../ui/callback-data.ts";
+import { staffConfirmKeyboard, staffKeyboard, undoLinkKeyboard, unlinkConfirmKeyboard } from "../ui/keyboards.ts";
 
 function memberLine(ctx: SeromaContext, m: StaffMember): string {
   const status = m.active ? "" : ` · ⛔ ${ctx.t("staff-revoked")}`;
@@ -42,23 +41,9 @@ async function showList(ctx: SeromaContext): Promise<void> {
     "",
     ...members.map((m) => memberLine(ctx, m)),
   ].join("\n");
-  const keyboard = new InlineKeyboard();
-  if (ctx.role === "admin") {
-    for (const m of members.slice(0, MAX_BUTTONS)) {
-      keyboard.text(
-        `${m.active ? "⛔" : "♻️"} ${m.name.slice(0, 24)}`,
-        `stf:ask:${m.active ? "revoke" : "restore"}:${m.cardUid}`,
-      );
-      if (m.active && m.telegramUserId === undefined)
-        keyboard.text(`🔗 ${m.name.slice(0, 24)}`, `stf:inv:${m.cardUid}`);
-      if (m.telegramUserId !== undefined)
-        keyboard.text(`✂️ ${m.name.slice(0, 24)}`, `stf:ask:unlink:${m.cardUid}:${m.telegramUserId}`);
-      keyboard.row();
-    }
-  }
   await ctx.reply(text, {
     parse_mode: "HTML",
-    ...(ctx.role === "admin" ? { reply_markup: keyboard } : {}),
+    ...(ctx.role === "admin" ? { reply_markup: staffKeyboard(members) } : {}),
   });
 }
 
@@ -67,33 +52,31 @@ export const staffFeature = new Composer<SeromaContext>();
 // Card UIDs are not for every group member (viewers): a UID is what a cloned card copies.
 staffFeature.command("staff", requireStaff, showList);
 
-const admin = staffFeature.filter((ctx) => ctx.callbackQuery?.data?.startsWith("stf:") === true);
+// Every /staff button (parsed or not) is for admins: anyone else is refused before anything.
+const admin = staffFeature.filter((ctx) => callbackPrefixOf(ctx.callbackQuery?.data) === "stf");
 admin.use(requireAdmin);
 
-admin.callbackQuery(/^stf:ask:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) => {
-  const [, action, uid] = ctx.match as unknown as [string, "revoke" | "restore", string];
+admin.filter(pressed("staff-ask"), async (ctx) => {
+  const { change: action, uid } = ctx.button;
   const member = await ctx.services.storage.staff.getByUid(uid);
   await ctx.answerCallbackQuery();
   if (!member) {
     await ctx.reply(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
     return;
   }
-  const keyboard = new InlineKeyboard()
-    .text(ctx.t(`staff-button-${action}`), `stf:do:${action}:${uid}`)
-    .text(ctx.t("staff-button-keep"), "stf:no");
   await ctx.reply(ctx.t(`staff-confirm-${action}`, { name: escapeHtml(member.name), uid }), {
     parse_mode: "HTML",
-    reply_markup: keyboard,
+    reply_markup: staffConfirmKeyboard(ctx.t, action, uid),
   });
 });
 
-admin.callbackQuery("stf:no", async (ctx) => {
+admin.filter(pressed("staff-keep"), async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("staff-unchanged"));
 });
 
-admin.callbackQuery(/^stf:do:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) => {
-  const [, action, uid] = ctx.match as unknown as [string, "revoke" | "restore", string];
+admin.filter(pressed("staff-do"), async (ctx) => {
+  const { change: action, uid } = ctx.button;
   const { storage, clock, config } = ctx.services;
   const by = ctx.from.id;
   const at = clock.now().getTime();
@@ -130,8 +113,8 @@ admin.callbackQuery(/^stf:do:(revoke|restore):([0-9A-F]{8,20})$/, async (ctx) =>
   );
 });
 
-admin.callbackQuery(/^stf:inv:([0-9A-F]{8,20})$/, async (ctx) => {
-  const uid = ctx.match[1] ?? "";
+admin.filter(pressed("staff-invite"), async (ctx) => {
+  const { uid } = ctx.button;
   const { storage, invites, config } = ctx.services;
   const member = await storage.staff.getByUid(uid);
   await ctx.answerCallbackQuery();
@@ -159,21 +142,18 @@ admin.callbackQuery(/^stf:inv:([0-9A-F]{8,20})$/, async (ctx) => {
 });
 
 /** Unlink from /staff: confirm first; the confirmation names the account it was made for. */
-admin.callbackQuery(/^stf:ask:unlink:([0-9A-F]{8,20}):(\d{1,15})$/, async (ctx) => {
-  const uid = ctx.match[1] ?? "";
-  const tg = ctx.match[2] ?? "";
+admin.filter(pressed("staff-ask-unlink"), async (ctx) => {
+  const { uid, telegramId } = ctx.button;
+  const tg = String(telegramId);
   const member = await ctx.services.storage.staff.getByUid(uid);
   if (!member || String(member.telegramUserId) !== tg) {
     await ctx.answerCallbackQuery({ text: ctx.t("staff-unlink-stale") });
     return;
   }
   await ctx.answerCallbackQuery();
-  const keyboard = new InlineKeyboard()
-    .text(ctx.t("staff-button-unlink"), `stf:do:unlink:${uid}:${tg}`)
-    .text(ctx.t("staff-button-keep"), "stf:no");
   await ctx.reply(ctx.t("staff-confirm-unlink", { name: escapeHtml(member.name), uid, id: tg }), {
     parse_mode: "HTML",
-    reply_markup: keyboard,
+    reply_markup: unlinkConfirmKeyboard(ctx.t, uid, telegramId),
   });
 });
 
@@ -208,13 +188,9 @@ async function unlink(ctx: SeromaContext, uid: string, tg: number, via: "unlink"
   await ctx.reply(ctx.t("staff-undone", vars), { parse_mode: "HTML" });
 }
 
-admin.callbackQuery(/^stf:do:unlink:([0-9A-F]{8,20}):(\d{1,15})$/, (ctx) =>
-  unlink(ctx, ctx.match[1] ?? "", Number(ctx.match[2]), "unlink"),
-);
+admin.filter(pressed("staff-do-unlink"), (ctx) => unlink(ctx, ctx.button.uid, ctx.button.telegramId, "unlink"));
 
-admin.callbackQuery(/^stf:undo:([0-9A-F]{8,20}):(\d{1,15})$/, (ctx) =>
-  unlink(ctx, ctx.match[1] ?? "", Number(ctx.match[2]), "undo"),
-);
+admin.filter(pressed("staff-undo"), (ctx) => unlink(ctx, ctx.button.uid, ctx.button.telegramId, "undo"));
 
 type Translate = (key: string, vars?: Record<string, string>) => string;
 
@@ -302,7 +278,7 @@ async function tellAdmins(ctx: SeromaContext & { from: User }, createdBy: number
       });
       await ctx.api.sendMessage(adminId, text, {
         parse_mode: "HTML",
-        reply_markup: new InlineKeyboard().text(t("staff-button-undo"), `stf:undo:${member.cardUid}:${ctx.from.id}`),
+        reply_markup: undoLinkKeyboard(t, member.cardUid, ctx.from.id),
       });
     } catch (err) {
       ctx.log.warn({ adminId, err: (err as Error).message }, "could not tell an admin about a used invite");

@@ -5,26 +5,29 @@
  * 3 s apart): a Refresh not done within ANSWER_WITHIN_MS is answered at once and finished
  * in the background, so the chat's other updates are not held up.
  */
-import { Composer, GrammyError, InlineKeyboard } from "grammy";
-import { cameraRow } from "../../channels/telegram/group-channel.ts";
+import { Composer, GrammyError, type InlineKeyboard } from "grammy";
 import { assess, trendOf } from "../../core/climate/assess.ts";
 import type { Reading } from "../../core/climate/reading.ts";
 import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
 import { inBackground } from "../background.ts";
 import { ANSWER_WITHIN_MS, settlesWithin } from "../background-runner.ts";
 import type { SeromaContext } from "../context.ts";
+import { pressed } from "../ui/callback-data.ts";
+import { statusKeyboard } from "../ui/keyboards.ts";
 
-export const STATUS_REFRESH = "status:refresh";
 /** Readings considered for the trend. */
 const TREND_WINDOW_MS = 15 * 60 * 1000;
 /** How many readings to fetch to cover the trend window at the fastest sampling rate. */
 const TREND_FETCH = 500;
-/** A refresh samples the sensor anew only if the last reading is older than this. */
-const RESAMPLE_AFTER_MS = 5_000;
+/**
+ * A Refresh always takes a fresh reading, unless the last one is younger than this: a DHT22
+ * cannot be read more often than every 2 s (the kernel's driver hands back its last value).
+ */
+const RESAMPLE_AFTER_MS = 2_000;
 
 /** Snapshot, Clip and Refresh. */
-function statusKeyboard(ctx: SeromaContext): InlineKeyboard {
-  return cameraRow(new InlineKeyboard(), (k, v) => ctx.t(k, v), ctx.services.config.camera.clipSeconds, STATUS_REFRESH);
+function keyboard(ctx: SeromaContext): InlineKeyboard {
+  return statusKeyboard(ctx.t, ctx.services.config.camera.clipSeconds);
 }
 
 /** Renders the status message body (HTML). */
@@ -86,7 +89,7 @@ export async function renderStatus(ctx: SeromaContext, sensorProblem?: string): 
 }
 
 export async function sendStatus(ctx: SeromaContext): Promise<void> {
-  await ctx.reply(await renderStatus(ctx), { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+  await ctx.reply(await renderStatus(ctx), { parse_mode: "HTML", reply_markup: keyboard(ctx) });
 }
 
 export const statusFeature = new Composer<SeromaContext>();
@@ -97,7 +100,7 @@ statusFeature.command("status", sendStatus);
 async function editStatus(ctx: SeromaContext, problem: string | undefined): Promise<boolean> {
   const text = await renderStatus(ctx, problem);
   try {
-    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: statusKeyboard(ctx) });
+    await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard(ctx) });
     return true;
   } catch (err) {
     if (err instanceof GrammyError && err.description.includes("message is not modified")) return false;
@@ -105,10 +108,10 @@ async function editStatus(ctx: SeromaContext, problem: string | undefined): Prom
   }
 }
 
-statusFeature.callbackQuery(STATUS_REFRESH, async (ctx) => {
+statusFeature.filter(pressed("status-refresh"), async (ctx) => {
   const { config, storage, clock, climate } = ctx.services;
   const [latest] = await storage.readings.latest(config.roomId, 1);
-  const sample = !latest || clock.now().getTime() - latest.at > RESAMPLE_AFTER_MS ? climate.sampleNow() : undefined;
+  const sample = !latest || clock.now().getTime() - latest.at >= RESAMPLE_AFTER_MS ? climate.sampleNow() : undefined;
   if (sample && !(await settlesWithin(sample, ANSWER_WITHIN_MS))) {
     await inBackground(
       ctx,
@@ -122,6 +125,14 @@ statusFeature.callbackQuery(STATUS_REFRESH, async (ctx) => {
     return;
   }
   const outcome = sample ? await sample : undefined;
-  const changed = await editStatus(ctx, outcome && !outcome.ok ? outcome.message : undefined);
-  await ctx.answerCallbackQuery({ text: ctx.t(changed ? "status-refreshed" : "status-unchanged") });
+  await editStatus(ctx, outcome && !outcome.ok ? outcome.message : undefined);
+  // Always say what the message now shows: a fresh reading, or why there is none, with its age.
+  const [shown] = await storage.readings.latest(config.roomId, 1);
+  const age = shown ? ageParts(clock.now().getTime() - shown.at) : undefined;
+  const ageText = age ? ctx.t(age.key, { n: age.n }) : "";
+  let toast: string;
+  if (outcome && !outcome.ok) toast = ctx.t("status-refresh-failed", { age: ageText });
+  else if (outcome?.ok) toast = ctx.t("status-refreshed", { age: ageText });
+  else toast = ctx.t("status-unchanged", { age: ageText, seconds: RESAMPLE_AFTER_MS / 1000 });
+  await ctx.answerCallbackQuery({ text: toast });
 });

@@ -1,13 +1,14 @@
 /** Last in the chain: anything no feature handled gets a hint, never silence (in private chats). */
 import { Composer } from "grammy";
 import type { SeromaContext } from "../context.ts";
-import { cardPayload } from "./enroll.ts";
+import { cardPayload } from "../conversations/enroll.ts";
 
 export const unhandledFeature = new Composer<SeromaContext>();
 
 unhandledFeature.on("callback_query", async (ctx) => {
   ctx.log.info({ data: ctx.callbackQuery.data?.slice(0, 64) }, "stale or unknown button");
-  await ctx.answerCallbackQuery({ text: ctx.t("error-button-expired"), show_alert: true });
+  // A short toast, not a dialog to dismiss: an old button is nothing to worry about.
+  await ctx.answerCallbackQuery({ text: ctx.t("error-button-expired") });
 });
 
 unhandledFeature.on("message", async (ctx) => {

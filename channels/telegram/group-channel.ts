@@ -1,9 +1,12 @@
 /**
  * The staff group as an alert channel: renders notices (HTML, buttons), replies to the
  * original alert for escalations, reminders and recoveries, and turns Telegram's
- * answers into retry decisions for the outbox dispatcher.
+ * answers into retry decisions for the outbox dispatcher. An alert's buttons come from the
+ * bot's keyboards (bot/ui/keyboards.ts), so they carry the very callback data the bot's
+ * handlers parse (bot/ui/callback-data.ts).
  */
-import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
+import { type Api, GrammyError, HttpError, InputFile } from "grammy";
+import { alertKeyboard } from "../../bot/ui/keyboards.ts";
 import type { ChannelFailure, ChannelResult, DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { IncidentRepository } from "../../core/alerts/ports.ts";
 import {
@@ -17,44 +20,10 @@ import type { Notice } from "../../core/alerts/types.ts";
 import type { Logger } from "../../core/logger.ts";
 import { escapeHtml } from "../../core/text/format.ts";
 
-export const ALERT_ACK = "al:ack";
-export const ALERT_MUTE = "al:mute";
-export const ALERT_REFRESH = "al:ref";
-/** Camera buttons (handled by bot/features/camera.ts). */
-export const CAMERA_SNAPSHOT = "cam:snap";
-export const CAMERA_CLIP = "cam:clip";
-/** Sends the media stored with an incident (motion clip, breach photo). */
-export const CAMERA_INCIDENT_MEDIA = "cam:inc";
 const MAX_CAPTION = 1024;
 /** Telegram: at most 20 messages a minute to one group, and about one a second. */
 export const GROUP_PACING = { perWindow: 20, windowMs: 60_000, minGapMs: 1_000 };
 const MAX_MESSAGE = 4096;
-
-/** Snapshot, Clip N s (and Refresh when `refresh` is given): under /status and every alert. */
-export function cameraRow(kb: InlineKeyboard, t: Translate, clipSeconds: number, refresh?: string): InlineKeyboard {
-  kb.text(t("camera-button-snapshot"), CAMERA_SNAPSHOT).text(
-    t("camera-button-clip", { n: String(clipSeconds) }),
-    `${CAMERA_CLIP}:${clipSeconds}`,
-  );
-  if (refresh) kb.text(t("status-button-refresh"), refresh);
-  return kb;
-}
-
-export function alertKeyboard(
-  t: Translate,
-  incidentId: string,
-  opts: { ack?: boolean; mute?: boolean; clipSeconds?: number; recorded?: boolean } = {},
-): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  if (opts.ack ?? true) kb.text(t("alert-button-ack"), `${ALERT_ACK}:${incidentId}`).row();
-  if (opts.mute ?? true) {
-    kb.text(t("alert-button-mute-1h"), `${ALERT_MUTE}:${incidentId}:1h`)
-      .text(t("alert-button-mute-24h"), `${ALERT_MUTE}:${incidentId}:24h`)
-      .row();
-  }
-  if (opts.recorded) kb.text(t("camera-button-recorded"), `${CAMERA_INCIDENT_MEDIA}:${incidentId}`).row();
-  return cameraRow(kb, t, opts.clipSeconds ?? 10, `${ALERT_REFRESH}:${incidentId}`);
-}
 
 /**
  * Telegram's answer as a delivery decision:

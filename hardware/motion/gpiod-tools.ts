@@ -6,7 +6,8 @@
  * Facts from the tools' sources (libgpiod 1.6 tools/gpiomon.c, gpiodetect.c, gpioget.c;
  * libgpiod 2.x tools/gpiomon.c, tools-common.c):
  * - `--version` prints "gpiomon (libgpiod) v1.6.3" (v1, Raspberry Pi OS Bookworm) or
- *   "gpiomon (libgpiod) v2.2.1" (v2, Trixie), then copyright lines.
+ *   "gpiomon (libgpiod) v2.2.1" (v2, Trixie), then copyright lines; newer tools print
+ *   their own version and the library's: "gpiomon v2.3.2 (libgpiod v2.2.1)".
  * - gpiodetect prints one line per chip in both: "gpiochip0 [pinctrl-bcm2711] (58 lines)".
  *   A chip it may not open: v1 prints "gpiochip0 Permission denied" on stdout; v2 prints
  *   "gpiodetect: unable to open chip '/dev/gpiochip0': Permission denied" on stderr.
@@ -48,7 +49,11 @@ export interface GpiodVersion {
 
 /** The version in `gpiomon --version` (or any tool's); undefined when there is none. */
 export function parseGpiodVersion(output: string): GpiodVersion | undefined {
-  const m = /\(libgpiod\)\s+(v?(\d+)\.(\d+)(?:\.(\d+))?[^\s]*)/.exec(output);
+  // "gpiomon (libgpiod) v2.2.1" (the library's version is the tools'), or, from newer tools,
+  // "gpiomon v2.3.2 (libgpiod v2.2.1)": the tool's own version, whose syntax is what counts.
+  const m =
+    /\(libgpiod\)\s+(v?(\d+)\.(\d+)(?:\.(\d+))?[^\s]*)/.exec(output) ??
+    /^\S+\s+(v(\d+)\.(\d+)(?:\.(\d+))?[^\s]*)\s+\(libgpiod\b/m.exec(output);
   if (!m) return undefined;
   return {
     major: Number(m[2]),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ReadingRepository, Storage } from "../../core/storage.ts";
-import { type ConsoleHarness, STAFF, startConsoleHarness } from "../support/console-harness.ts";
+import { ADMIN, type ConsoleHarness, STAFF, startConsoleHarness } from "../support/console-harness.ts";
 
 describe("error boundary end to end", () => {
   let h: ConsoleHarness;
@@ -54,4 +54,26 @@ describe("error boundary end to end", () => {
     );
     assert.match(reply.text ?? "", /22\.0/);
   });
+});
+
+describe("stale buttons", () => {
+  let h: ConsoleHarness;
+  before(async () => {
+    h = await startConsoleHarness();
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  // Old messages keep their buttons: pressing one is answered with a short toast, never a dialog to dismiss.
+  for (const data of ["zz:gone", "adds:role:staff", "enr:ok", "srv:det:ghost", "med:get:999999"]) {
+    test(`a press on a stale "${data}" button gets a short toast, not a blocking dialog`, async () => {
+      const status = await h.ask(ADMIN, "/status");
+      const before = h.api.callbackAnswers.length;
+      h.api.pressButton(ADMIN, status, { forged: data });
+      const answer = await h.api.waitFor(() => h.api.callbackAnswers[before]);
+      assert.ok(answer.text && answer.text.length <= 200, `a short text: ${answer.text}`);
+      assert.notEqual(answer.show_alert, true, `toast for ${data}: ${answer.text}`);
+    });
+  }
 });

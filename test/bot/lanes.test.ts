@@ -270,7 +270,7 @@ describe("lanes: long work runs outside the chat's update lane", { timeout: 120_
     const answers = h.api.callbackAnswers.length;
     h.api.pressButton(STAFF, status, { text: "🔄 Refresh" });
     const answer = await h.api.waitFor(() => h.api.callbackAnswers.slice(answers).find(Boolean));
-    assert.match(answer.text ?? "", /Updated|up to date/);
+    assert.match(answer.text ?? "", /Fresh reading|Already the latest/);
     assert.equal(
       botMessages(h, STAFF_GROUP)
         .slice(from)

@@ -25,7 +25,11 @@ function die(message, code = 1) {
 
 function printVersion() {
   process.stdout.write(
-    `${tool} (libgpiod) v${config.version}\nCopyright (C) 2017-2023 Bartosz Golaszewski\n` +
+    // Newer tools print their own version and the library's: "gpiomon v2.3.2 (libgpiod v2.2.1)".
+    (config.libraryVersion
+      ? `${tool} v${config.version} (libgpiod v${config.libraryVersion})\n`
+      : `${tool} (libgpiod) v${config.version}\n`) +
+      "Copyright (C) 2017-2023 Bartosz Golaszewski\n" +
       "License: GPL-2.0-or-later\nThis is free software: you are free to change and redistribute it.\n" +
       "There is NO WARRANTY, to the extent permitted by law.\n",
   );

@@ -57,6 +57,8 @@ export const PI5_CHIPS: FakeChip[] = [
 export interface BoardConfig {
   /** The tools' version: "1.6.3" (Bookworm) or "2.2.1" (Trixie). */
   version: string;
+  /** Set: the tools print their own version and this library version ("gpiomon v2.3.2 (libgpiod v2.2.1)"). */
+  libraryVersion?: string;
   chips: FakeChip[];
   /** The user may not open /dev/gpiochip*. */
   denied?: boolean;

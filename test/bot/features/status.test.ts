@@ -81,7 +81,7 @@ describe("/status end to end", () => {
     const answersBefore = h.api.callbackAnswers.length;
     h.api.pressButton(ADMIN, reply, "status:refresh");
     const answer = await h.api.waitFor(() => h.api.callbackAnswers[answersBefore]);
-    assert.equal(answer.text, "Updated.");
+    assert.equal(answer.text, "Fresh reading, measured just now.");
     const edited = h.api.messages(ADMIN.id).find((m) => m.message_id === reply.message_id);
     assert.equal(edited?.edits, 1);
     assert.match(edited?.text ?? "", /22\.5 °C/);
@@ -89,16 +89,35 @@ describe("/status end to end", () => {
     assert.equal(h.api.messages(ADMIN.id).filter((m) => m.from_bot).length, 1, "no new message");
   });
 
-  test("Refresh with nothing new says it is already up to date (Telegram's 'not modified' handled)", async () => {
-    h.sensor.set({ temperatureC: 21.7, humidityPct: 40 });
+  test("Refresh 3 s after the last reading still takes a fresh one, edits the message and says so", async () => {
+    h.sensor.set({ temperatureC: 21.2, humidityPct: 40 });
+    await h.job.sampleNow();
     const reply = await h.ask(STAFF, "/status");
+    assert.match(reply.text ?? "", /21\.2 °C/);
+    h.clock.advance(3_000);
+    h.sensor.set({ temperatureC: 21.4, humidityPct: 40 });
     const answersBefore = h.api.callbackAnswers.length;
     h.api.pressButton(STAFF, reply, "status:refresh");
-    await h.api.waitFor(() => h.api.callbackAnswers[answersBefore]);
-    // The first refresh may sample (the last reading can be older than 5 s); the second cannot change anything.
+    const answer = await h.api.waitFor(() => h.api.callbackAnswers[answersBefore]);
+    assert.equal(answer.text, "Fresh reading, measured just now.");
+    const edited = h.api.messages(STAFF.id).find((m) => m.message_id === reply.message_id);
+    assert.equal(edited?.edits, 1);
+    assert.match(edited?.text ?? "", /21\.4 °C/);
+  });
+
+  test("Refresh within the sensor's 2 s says the shown reading is the latest, with its age", async () => {
+    h.sensor.set({ temperatureC: 21.7, humidityPct: 40 });
+    await h.job.sampleNow();
+    const reply = await h.ask(STAFF, "/status");
+    const answersBefore = h.api.callbackAnswers.length;
+    h.clock.advance(1_000);
     h.api.pressButton(STAFF, reply, "status:refresh");
-    const answer = await h.api.waitFor(() => h.api.callbackAnswers[answersBefore + 1]);
-    assert.equal(answer.text, "Already up to date.");
+    const answer = await h.api.waitFor(() => h.api.callbackAnswers[answersBefore]);
+    assert.equal(answer.text, "Already the latest: measured just now. The sensor gives a new reading every 2 s.");
+    h.clock.advance(2_000);
+    h.api.pressButton(STAFF, reply, "status:refresh");
+    const second = await h.api.waitFor(() => h.api.callbackAnswers[answersBefore + 1]);
+    assert.equal(second.text, "Fresh reading, measured just now.");
   });
 
   test("Refresh while the sensor fails shows the last reading and the problem", async () => {

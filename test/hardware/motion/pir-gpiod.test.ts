@@ -88,6 +88,16 @@ describe("libgpiod tools' output and syntax", { concurrency: false, timeout: 60_
     assert.equal(parseGpiodVersion("gpiomon (libgpiod) v2.2.1\n")?.major, 2);
     assert.equal(parseGpiodVersion("gpiomon (libgpiod) v2.1\n")?.patch, 0);
     assert.equal(parseGpiodVersion("gpiomon: unrecognized option '--version'"), undefined);
+    // Newer tools name their own version first, then the library's: the tool's syntax is what counts.
+    assert.deepEqual(
+      parseGpiodVersion("gpiomon v2.3.2 (libgpiod v2.2.1)\nCopyright (C) 2017-2023 Bartosz Golaszewski\n"),
+      {
+        major: 2,
+        minor: 3,
+        patch: 2,
+        text: "v2.3.2",
+      },
+    );
   });
 
   test("gpiodetect's lines, and the chips it may not open (v1 on stdout, v2 on stderr)", () => {
@@ -197,6 +207,17 @@ describe("createGpiodPirMotionSensor: Bookworm (libgpiod 1.6) and Trixie (libgpi
     monitor.edge("rising");
     await t.log.until(2);
     assert.deepEqual(t.log.types(), ["motion", "motion"], "falling edges are never events");
+    await t.sensor.stop();
+  });
+
+  test("tools that print their own version and the library's (gpiomon v2.3.2 (libgpiod v2.2.1)) start like v2", async () => {
+    const t = await setup({ version: "2.3.2", libraryVersion: "2.2.1", chips: PI5_CHIPS }, { cooldownMs: 0 });
+    await t.sensor.start(t.log.listener);
+    const monitor = await t.fake.monitor(1);
+    assert.equal(toolCalls(t.fake).at(-1), "gpiomon --banner --chip gpiochip0 --edges both 17");
+    monitor.edge("rising");
+    await t.log.until(1);
+    assert.deepEqual(t.log.types(), ["motion"]);
     await t.sensor.stop();
   });
 

@@ -18,17 +18,23 @@
  * before the final confirmation).
  */
 import { randomBytes } from "node:crypto";
-import { type Conversation, type ConversationFlavor, createConversation } from "@grammyjs/conversations";
-import { type Context, InlineKeyboard } from "grammy";
+import { type Conversation, createConversation } from "@grammyjs/conversations";
+import type { Context } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
 import type { StaffMember, StaffRole } from "../../core/door/ports.ts";
 import { STAFF_NAME_MAX, validateStaffName } from "../../core/door/staff-name.ts";
 import { escapeHtml } from "../../core/text/format.ts";
-import type { SeromaContext } from "../context.ts";
+import type { SeromaContext, SeromaOuterContext } from "../context.ts";
 import { requireAdmin } from "../filters/auth.ts";
 import { deliverInvite } from "../invite-delivery.ts";
+import { callbackPrefixOf, pressedAction } from "../ui/callback-data.ts";
+import {
+  enrollCancelKeyboard,
+  enrollConfirmKeyboard,
+  enrollInviteKeyboard,
+  enrollRoleKeyboard,
+} from "../ui/keyboards.ts";
 
-export type SeromaOuterContext = ConversationFlavor<SeromaContext>;
 type EnrollConversation = Conversation<SeromaOuterContext, SeromaContext>;
 
 /** The update field of a pseudo update that carries a card read for an enrollment. */
@@ -48,13 +54,13 @@ export function cardPayload(ctx: Context): CardUpdatePayload | undefined {
 export const ENROLL_STEP_MS = 10 * 60_000;
 const MAX_NAME_TRIES = 5;
 
-export interface EnrollFeatureDeps {
+export interface EnrollDeps {
   /** Feeds a pseudo update into the bot (bot.handleUpdate). */
   inject(update: Update): Promise<void>;
 }
 
 function isCancel(ctx: Context): boolean {
-  return ctx.callbackQuery?.data === "enr:cancel" || /^\/cancel(@\w+)?$/.test(ctx.message?.text?.trim() ?? "");
+  return pressedAction(ctx)?.type === "enroll-cancel" || /^\/cancel(@\w+)?$/.test(ctx.message?.text?.trim() ?? "");
 }
 
 /** A nudge for anything the current step cannot use (pseudo updates of other enrollments stay quiet). */
@@ -64,7 +70,7 @@ async function hint(ctx: SeromaContext, key: string): Promise<void> {
   else if (ctx.message) await ctx.reply(ctx.t(key), { parse_mode: "HTML" });
 }
 
-export function createEnrollFeature(deps: EnrollFeatureDeps) {
+export function createEnrollConversation(deps: EnrollDeps) {
   /** Card captures in progress, by enrollment session. */
   const captures = new Map<string, { cancel(): void }>();
   let pseudoUpdateId = 0;
@@ -96,7 +102,7 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     const chat = ctx.chat;
     if (!admin || !chat) return;
     const t = ctx.t.bind(ctx);
-    const cancelKb = new InlineKeyboard().text(t("enroll-button-cancel"), "enr:cancel");
+    const cancelKb = enrollCancelKeyboard(t);
     /** The admin's next update in this chat that `accept`s; others in the chat pass by. */
     const next = (accept: (c: SeromaContext) => boolean, hintKey: string, maxMilliseconds = ENROLL_STEP_MS) =>
       conversation
@@ -169,40 +175,29 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     }
 
     // 3. The role.
-    const roleKb = new InlineKeyboard()
-      .text(t("staff-role-staff"), "enr:role:staff")
-      .text(t("staff-role-admin"), "enr:role:admin")
-      .row()
-      .text(t("enroll-button-cancel"), "enr:cancel");
-    await ctx.reply(t("enroll-ask-role", { name: escapeHtml(name) }), { parse_mode: "HTML", reply_markup: roleKb });
-    const rolePick = await next(
-      (c) => /^enr:role:(staff|admin)$/.test(c.callbackQuery?.data ?? ""),
-      "enroll-hint-button",
-    );
+    await ctx.reply(t("enroll-ask-role", { name: escapeHtml(name) }), {
+      parse_mode: "HTML",
+      reply_markup: enrollRoleKeyboard(t),
+    });
+    const rolePick = await next((c) => pressedAction(c)?.type === "enroll-role", "enroll-hint-button");
     if (isCancel(rolePick)) return cancelled(rolePick);
-    const role = rolePick.callbackQuery?.data === "enr:role:admin" ? "admin" : ("staff" satisfies StaffRole);
+    const picked = pressedAction(rolePick);
+    const role: StaffRole = picked?.type === "enroll-role" ? picked.role : "staff";
     await rolePick.answerCallbackQuery();
 
     // 4. Optional link to a Telegram account.
     const ttlMs = await conversation.external((outer) => outer.services.config.door.inviteTtlMs);
-    const linkKb = new InlineKeyboard()
-      .text(t("enroll-button-invite"), "enr:link:yes")
-      .text(t("enroll-button-no-invite"), "enr:link:no")
-      .row()
-      .text(t("enroll-button-cancel"), "enr:cancel");
     await ctx.reply(t("enroll-ask-link", { name: escapeHtml(name), minutes: String(Math.round(ttlMs / 60_000)) }), {
       parse_mode: "HTML",
-      reply_markup: linkKb,
+      reply_markup: enrollInviteKeyboard(t),
     });
-    const linkPick = await next((c) => /^enr:link:(yes|no)$/.test(c.callbackQuery?.data ?? ""), "enroll-hint-button");
+    const linkPick = await next((c) => pressedAction(c)?.type === "enroll-invite", "enroll-hint-button");
     if (isCancel(linkPick)) return cancelled(linkPick);
-    const wantsInvite = linkPick.callbackQuery?.data === "enr:link:yes";
+    const linkAnswer = pressedAction(linkPick);
+    const wantsInvite = linkAnswer?.type === "enroll-invite" && linkAnswer.invite;
     await linkPick.answerCallbackQuery();
 
     // 5. Confirm.
-    const confirmKb = new InlineKeyboard()
-      .text(t("enroll-button-save"), "enr:save")
-      .text(t("enroll-button-cancel"), "enr:cancel");
     await ctx.reply(
       t("enroll-confirm", {
         uid,
@@ -210,9 +205,9 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
         role: t(`staff-role-${role}`),
         invite: t(wantsInvite ? "enroll-invite-yes" : "enroll-invite-no"),
       }),
-      { parse_mode: "HTML", reply_markup: confirmKb },
+      { parse_mode: "HTML", reply_markup: enrollConfirmKeyboard(t) },
     );
-    const confirm = await next((c) => c.callbackQuery?.data === "enr:save", "enroll-hint-button");
+    const confirm = await next((c) => pressedAction(c)?.type === "enroll-save", "enroll-hint-button");
     if (isCancel(confirm)) return cancelled(confirm);
     await confirm.answerCallbackQuery();
 
@@ -286,11 +281,10 @@ export function createEnrollFeature(deps: EnrollFeatureDeps) {
     },
     /** Enrollment buttons the conversation did not take: someone else's, or an old one. */
     strayButton: async (ctx: SeromaOuterContext, next: () => Promise<void>) => {
-      if (!ctx.callbackQuery?.data?.startsWith("enr:")) return next();
+      if (callbackPrefixOf(ctx.callbackQuery?.data) !== "enr") return next();
       const running = Object.keys(ctx.conversation.active()).includes("enroll");
       await ctx.answerCallbackQuery({
         text: ctx.t(running ? "enroll-not-yours" : "error-button-expired"),
-        show_alert: true,
       });
     },
   };

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { InlineKeyboard } from "grammy";
+import { parseCallbackData } from "../../../bot/ui/callback-data.ts";
+import {
+  accessKeyboard,
+  accessPeopleKeyboard,
+  alertKeyboard,
+  alertListKeyboard,
+  cameraKeyboard,
+  enrollInviteKeyboard,
+  languageKeyboard,
+  mediaKeyboard,
+  menuKeyboard,
+  serversKeyboard,
+  staffKeyboard,
+  statusKeyboard,
+} from "../../../bot/ui/keyboards.ts";
+import type { StaffMember } from "../../../core/door/ports.ts";
+
+const t = (key: string, vars?: Record<string, string>) => (vars?.n ? `${key}(${vars.n})` : key);
+
+/** Each row as its buttons' data (a URL button would show as its URL). */
+function data(kb: InlineKeyboard): string[][] {
+  return kb.inline_keyboard
+    .filter((row) => row.length > 0)
+    .map((row) => row.map((b) => ("callback_data" in b ? b.callback_data : "")));
+}
+
+const member = (over: Partial<StaffMember>): StaffMember =>
+  ({ cardUid: "0A0B0C0D", name: "Ann", role: "staff", active: true, ...over }) as StaffMember;
+
+describe("keyboards", () => {
+  test("an alert card: Acknowledge, Mute, the recorded media, the camera row and Refresh", () => {
+    const kb = alertKeyboard(t, "abc123", { clipSeconds: 7, recorded: true });
+    assert.deepEqual(data(kb), [
+      ["al:ack:abc123"],
+      ["al:mute:abc123:1h", "al:mute:abc123:24h"],
+      ["cam:inc:abc123"],
+      ["cam:snap", "cam:clip:7", "al:ref:abc123"],
+    ]);
+    assert.equal(kb.inline_keyboard.at(-1)?.[1]?.text, "camera-button-clip(7)");
+    assert.deepEqual(data(alertKeyboard(t, "abc123", { ack: false, mute: false })), [
+      ["cam:snap", "cam:clip:10", "al:ref:abc123"],
+    ]);
+  });
+
+  test("the camera row under /status and under photos", () => {
+    assert.deepEqual(data(statusKeyboard(t, 5)), [["cam:snap", "cam:clip:5", "status:refresh"]]);
+    assert.deepEqual(data(cameraKeyboard(t, 5)), [["cam:snap", "cam:clip:5"]]);
+  });
+
+  test("lists: media four a row, door-log photos three a row, Older last; hidden data goes through `hide`", () => {
+    const items = [1, 2, 3, 4, 5].map((mediaId) => ({ label: `#${mediaId}`, mediaId }));
+    assert.deepEqual(data(mediaKeyboard(t, items, { date: "2024-02-03", before: 5 })), [
+      ["med:get:1", "med:get:2", "med:get:3", "med:get:4"],
+      ["med:get:5"],
+      ["med:pg:20240203:5"],
+    ]);
+    const hide = (d: string) => `~hidden(${d})`;
+    assert.deepEqual(data(accessKeyboard(t, items.slice(0, 4), { limit: 10, before: 9 }, hide) as InlineKeyboard), [
+      ["med:get:1", "med:get:2", "med:get:3"],
+      ["med:get:4"],
+      ["acc:l:10:9"],
+    ]);
+    assert.deepEqual(data(accessKeyboard(t, [], { uid: "0A0B0C0D", before: 9 }, hide) as InlineKeyboard), [
+      ["~hidden(acc:c:0A0B0C0D:9)"],
+    ]);
+    assert.equal(accessKeyboard(t, [], undefined, hide), undefined);
+    assert.deepEqual(data(accessPeopleKeyboard([member({})], hide)), [["~hidden(acc:c:0A0B0C0D:0)"]]);
+  });
+
+  test("/staff: revoke or restore, invite or unlink, a row per person", () => {
+    const kb = staffKeyboard([
+      member({}),
+      member({ cardUid: "0E0F0A0B", telegramUserId: 42 }),
+      member({ cardUid: "01020304", active: false }),
+    ]);
+    assert.deepEqual(data(kb), [
+      ["stf:ask:revoke:0A0B0C0D", "stf:inv:0A0B0C0D"],
+      ["stf:ask:revoke:0E0F0A0B", "stf:ask:unlink:0E0F0A0B:42"],
+      ["stf:ask:restore:01020304"],
+    ]);
+  });
+
+  test("every button any keyboard makes is one the bot reads", () => {
+    const keyboards = [
+      menuKeyboard(t),
+      languageKeyboard(t, ["en", "ja"]),
+      alertKeyboard(t, "abc123", { recorded: true }),
+      alertListKeyboard(t, ["a1", "b2"]),
+      serversKeyboard(t, ["web-1", "db_2"]),
+      enrollInviteKeyboard(t),
+      staffKeyboard([member({ telegramUserId: 7 })]),
+    ];
+    for (const kb of keyboards) {
+      for (const d of data(kb).flat()) assert.ok(parseCallbackData(d), d);
+    }
+  });
+});
