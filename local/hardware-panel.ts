@@ -62,15 +62,41 @@ export type HardwareAction =
   | { device: "door"; action: "tap"; uid?: unknown }
   | { device: "server"; name?: unknown; action: string; service?: unknown };
 
+/**
+ * What the panel says, as a sentence in English (`info`, an error's message) and, for the page to
+ * say it in the reader's language, a code with its values (the page's dictionary has `code`s:
+ * local/web/public/i18n.js).
+ */
+export interface PanelText {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
 /** A request the panel refuses; the message is for people. */
 export class PanelError extends Error {
   override readonly name = "PanelError";
+  readonly text: PanelText | undefined;
+  constructor(message: string, text?: PanelText) {
+    super(message);
+    this.text = text;
+  }
 }
+
+/** What an action did: a sentence to show (`info`) and the same as a code (`notice`). */
+export interface PanelOutcome {
+  info?: string;
+  notice?: PanelText;
+}
+
+const outcome = (info: string, code: string, params?: PanelText["params"]): PanelOutcome => ({
+  info,
+  notice: params ? { code, params } : { code },
+});
 
 export interface HardwarePanel {
   state(): Promise<HardwareState>;
   /** Does what the page asked; resolves with a sentence to show, or rejects with a PanelError. */
-  act(request: Record<string, unknown>): Promise<{ info?: string }>;
+  act(request: Record<string, unknown>): Promise<PanelOutcome>;
   /** Called when something on the panel may have changed (debounced by the caller). */
   onChange(listener: () => void): () => void;
   /** Tells the listeners something changed that the panel cannot see itself (the LCD drew a frame). */
@@ -131,7 +157,7 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
     return device;
   };
 
-  async function serverAction(req: Record<string, unknown>): Promise<{ info?: string }> {
+  async function serverAction(req: Record<string, unknown>): Promise<PanelOutcome> {
     if (!fleet) throw new PanelError("There are no simulated servers in this console.");
     const name = typeof req.name === "string" ? req.name : "";
     const host = fleet.get(name);
@@ -142,23 +168,23 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
     }
     const services = Object.keys(host.state().services);
     const service = typeof req.service === "string" && req.service !== "" ? req.service : services[0];
-    let info: string;
+    let done: PanelOutcome;
     switch (req.action) {
       case "down":
         await host.setUp(false);
-        info = `${name} is down: its SSH port refuses connections.`;
+        done = outcome(`${name} is down: its SSH port refuses connections.`, "server-down", { name });
         break;
       case "up":
         await host.setUp(true);
-        info = `${name} is back up.`;
+        done = outcome(`${name} is back up.`, "server-up", { name });
         break;
       case "fill-disk":
         host.set({ diskPct: 99 });
-        info = `${name}'s disk is 99 % full.`;
+        done = outcome(`${name}'s disk is 99 % full.`, "server-fill-disk", { name, pct: 99 });
         break;
       case "free-disk":
         host.set({ diskPct: 42 });
-        info = `${name}'s disk is back to 42 %.`;
+        done = outcome(`${name}'s disk is back to 42 %.`, "server-free-disk", { name, pct: 42 });
         break;
       case "fail-service":
       case "fix-service": {
@@ -168,7 +194,9 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
         const failed = req.action === "fail-service";
         host.setService(service, failed ? "failed" : "active");
         if (failed) host.logError(`${new Date(clock.now()).toISOString()} ${name} systemd[1]: ${service} failed.`);
-        info = failed ? `${service} on ${name} has failed.` : `${service} on ${name} is running again.`;
+        done = failed
+          ? outcome(`${service} on ${name} has failed.`, "service-failed", { name, service })
+          : outcome(`${service} on ${name} is running again.`, "service-fixed", { name, service });
         break;
       }
       default:
@@ -179,13 +207,15 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
     changed();
     // The console checks that server at once, as "Check now" in /servers would.
     void room.serverChecks.checkNow(name).finally(changed);
-    return { info: `${info} Checking it now.` };
+    return { info: `${done.info} Checking it now.`, ...(done.notice ? { notice: done.notice } : {}) };
   }
 
-  function numberIn(value: unknown, lo: number, hi: number, what: string): number | undefined {
+  function numberIn(value: unknown, lo: number, hi: number, what: string, code: string): number | undefined {
     if (value === undefined || value === null || value === "") return undefined;
     const n = typeof value === "number" ? value : Number(value);
-    if (!Number.isFinite(n) || n < lo || n > hi) throw new PanelError(`${what} must be a number from ${lo} to ${hi}.`);
+    if (!Number.isFinite(n) || n < lo || n > hi) {
+      throw new PanelError(`${what} must be a number from ${lo} to ${hi}.`, { code, params: { lo, hi } });
+    }
     return n;
   }
 
@@ -259,14 +289,14 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
     async act(req) {
       const device = req.device;
       const action = req.action;
-      let info: string | undefined;
+      let done: PanelOutcome = {};
       switch (`${String(device)}:${String(action)}`) {
         case "climate:set": {
           const sensor = need(climate, "climate sensor");
-          const temperatureC = numberIn(req.temperatureC, -40, 80, "Temperature (°C)");
-          const humidityPct = numberIn(req.humidityPct, 0, 100, "Humidity (%)");
+          const temperatureC = numberIn(req.temperatureC, -40, 80, "Temperature (°C)", "temperature-range");
+          const humidityPct = numberIn(req.humidityPct, 0, 100, "Humidity (%)", "humidity-range");
           if (temperatureC === undefined && humidityPct === undefined) {
-            throw new PanelError("Give a temperature, a humidity, or both.");
+            throw new PanelError("Give a temperature, a humidity, or both.", { code: "climate-empty" });
           }
           sensor.set({
             ...(temperatureC !== undefined ? { temperatureC } : {}),
@@ -274,27 +304,34 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           });
           held = true;
           const r = await room.roomStatus.sampleNow();
-          info = r.ok
-            ? `The sensor now reads ${r.reading.temperatureC.toFixed(1)} °C, ${r.reading.humidityPct.toFixed(0)} %.`
-            : "Values set; the sensor is broken, so no reading was taken.";
+          if (r.ok) {
+            const t = r.reading.temperatureC.toFixed(1);
+            const h = r.reading.humidityPct.toFixed(0);
+            done = outcome(`The sensor now reads ${t} °C, ${h} %.`, "climate-set", { t, h });
+          } else {
+            done = outcome("Values set; the sensor is broken, so no reading was taken.", "climate-set-broken");
+          }
           break;
         }
         case "climate:release":
           need(climate, "climate sensor").release();
           held = false;
-          info = "The climate drifts naturally again.";
+          done = outcome("The climate drifts naturally again.", "climate-release");
           break;
         case "climate:break":
           need(climate, "climate sensor").fail("timeout", Number.POSITIVE_INFINITY);
           broken.climate = true;
           await room.roomStatus.sampleNow();
-          info = "The climate sensor stopped answering. After a few failed readings the console raises “sensor dead”.";
+          done = outcome(
+            "The climate sensor stopped answering. After a few failed readings the console raises “sensor dead”.",
+            "climate-break",
+          );
           break;
         case "climate:repair":
           need(climate, "climate sensor").repair();
           broken.climate = false;
           await room.roomStatus.sampleNow();
-          info = "The climate sensor answers again.";
+          done = outcome("The climate sensor answers again.", "climate-repair");
           break;
         case "door:tap": {
           const r = need(reader, "card reader");
@@ -302,57 +339,70 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           if (!uid) {
             throw new PanelError(
               `"${String(req.uid ?? "")}" is not a card UID: 4, 7 or 10 bytes in hex, e.g. DE:AD:BE:EF or 04A1B2C3D4E5F6.`,
+              { code: "card-uid", params: { uid: String(req.uid ?? "") } },
             );
           }
-          if (broken.door) throw new PanelError("The card reader is broken: repair it first.");
-          info = r.tap(uid)
-            ? `Card ${formatUid(uid)} tapped at the door.`
-            : `The reader ignored ${formatUid(uid)}: the same card was tapped a moment ago.`;
+          if (broken.door) {
+            throw new PanelError("The card reader is broken: repair it first.", { code: "reader-broken" });
+          }
+          const shown = formatUid(uid);
+          done = r.tap(uid)
+            ? outcome(`Card ${shown} tapped at the door.`, "door-tap", { uid: shown })
+            : outcome(`The reader ignored ${shown}: the same card was tapped a moment ago.`, "door-tap-ignored", {
+                uid: shown,
+              });
           break;
         }
         case "door:break":
           need(reader, "card reader").kill("sim: the reader stopped answering (broken from the local panel)");
           broken.door = true;
-          info = "The card reader stopped answering.";
+          done = outcome("The card reader stopped answering.", "door-break");
           break;
         case "door:repair":
           need(reader, "card reader").revive();
           broken.door = false;
-          info = "The card reader answers again.";
+          done = outcome("The card reader answers again.", "door-repair");
           break;
         case "motion:trigger": {
           const m = need(motion, "motion sensor");
-          if (broken.motion) throw new PanelError("The motion sensor is broken: repair it first.");
+          if (broken.motion) {
+            throw new PanelError("The motion sensor is broken: repair it first.", { code: "motion-broken" });
+          }
           camera?.personEnters();
           const watched = room.watch.state().armed || !isWithinOfficeHours(clock.now(), config.officeHours);
-          info = m.trigger(0.8)
-            ? `Someone moves in the room (and walks into the camera's picture).${
-                watched
-                  ? ""
-                  : " It is office hours and the watch is not armed, so that is only logged: /arm to be alerted."
-              }`
-            : "The motion sensor is in its cooldown; it ignored that. Try again in a few seconds.";
+          const moved = "Someone moves in the room (and walks into the camera's picture).";
+          done = !m.trigger(0.8)
+            ? outcome(
+                "The motion sensor is in its cooldown; it ignored that. Try again in a few seconds.",
+                "motion-cooldown",
+              )
+            : watched
+              ? outcome(moved, "motion-trigger")
+              : outcome(
+                  `${moved} It is office hours and the watch is not armed, so that is only logged: /arm to be alerted.`,
+                  "motion-trigger-logged",
+                );
           break;
         }
         case "motion:break":
           need(motion, "motion sensor").kill("sim: the motion sensor stopped answering (broken from the local panel)");
           broken.motion = true;
-          info = "The motion sensor stopped answering.";
+          done = outcome("The motion sensor stopped answering.", "motion-break");
           break;
         case "motion:repair":
           need(motion, "motion sensor").revive();
           broken.motion = false;
-          info = "The motion sensor works again.";
+          done = outcome("The motion sensor works again.", "motion-repair");
           break;
         case "camera:break":
           need(camera, "camera").unplug();
           broken.camera = true;
-          info = "The camera is unplugged: snapshots and clips fail until it is repaired.";
+          done = outcome("The camera is unplugged: snapshots and clips fail until it is repaired.", "camera-break");
           break;
         case "camera:repair":
           need(camera, "camera").plug();
           broken.camera = false;
-          info = "The camera is plugged in again.";
+          done = outcome("The camera is plugged in again.", "camera-repair");
           break;
         default:
           if (device === "server") return serverAction(req);
@@ -362,7 +412,7 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           );
       }
       changed();
-      return info ? { info } : {};
+      return done;
     },
   };
 }

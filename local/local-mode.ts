@@ -29,7 +29,10 @@ import { createHardwarePanel, type HardwarePanel } from "./hardware-panel.ts";
 import { type SimulatedServerFleet, startSimulatedServers } from "./sim-servers.ts";
 import { isLoopbackHost, type LocalWeb, type Persona, startLocalWeb } from "./web/server.ts";
 
-/** Who you can be on the page. Mallory is on no allowlist (to see what strangers get). */
+/**
+ * Who you can be on the page. Mallory is on no allowlist (to see what strangers get) and not in
+ * the staff group, so her Telegram shows her private chat with the bot only.
+ */
 export const LOCAL_PERSONAS: Persona[] = [
   { id: 1001, first_name: "Ada", language_code: "en", role: "admin" },
   { id: 1002, first_name: "Linus", language_code: "en", role: "staff" },
@@ -137,6 +140,7 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
       });
       const registered = await fleet.register(storage.hosts, config.roomId, config.servers.thresholds);
       if (registered.length > 0) log.info({ hosts: registered }, "simulated servers in the catalogue");
+      seatStaffGroup(api, config);
       panel = createHardwarePanel({ config, storage, room, devices, fleet, clock });
       const token = sessionToken(config.dataDir);
       const webOptions = {
@@ -180,6 +184,21 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
       await api.close();
     },
   };
+}
+
+/**
+ * The staff group's members, as the console's config says: admins (ADMIN_IDS) as the group's
+ * administrators, staff (STAFF_IDS) and viewers as members. Anyone else (Mallory) is not in it:
+ * the page does not list the group for them and refuses their messages there.
+ */
+function seatStaffGroup(api: LocalBotApi, config: Config): void {
+  const { adminIds, staffIds, staffChatId } = config.telegram;
+  if (staffChatId === undefined) return;
+  for (const persona of LOCAL_PERSONAS) {
+    if (adminIds.includes(persona.id)) api.setChatMember(staffChatId, persona, "administrator");
+    else if (staffIds.includes(persona.id) || persona.role === "viewer")
+      api.setChatMember(staffChatId, persona, "member");
+  }
 }
 
 /** The page's session token, kept in DATA_DIR (mode 0600) so a bookmarked address survives restarts. */

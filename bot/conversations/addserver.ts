@@ -18,6 +18,7 @@ import { statusLine } from "../features/servers.ts";
 import { requireAdmin } from "../filters/auth.ts";
 import { callbackPrefixOf, pressedAction } from "../ui/callback-data.ts";
 import { addServerCancelKeyboard, addServerTrustKeyboard, hostKeyboard } from "../ui/keyboards.ts";
+import { type StepPrompts, stepPrompts } from "./step-prompts.ts";
 
 type AddServerConversation = Conversation<SeromaOuterContext, SeromaContext>;
 
@@ -56,6 +57,19 @@ export function parseServices(text: string): string[] | undefined {
 }
 
 async function addServer(conversation: AddServerConversation, ctx: SeromaContext): Promise<void> {
+  const steps = stepPrompts(ctx);
+  try {
+    await addServerSteps(conversation, ctx, steps);
+  } finally {
+    await steps.close();
+  }
+}
+
+async function addServerSteps(
+  conversation: AddServerConversation,
+  ctx: SeromaContext,
+  steps: StepPrompts,
+): Promise<void> {
   const admin = ctx.from;
   if (!admin || !ctx.chat) return;
   const t = ctx.t.bind(ctx);
@@ -65,6 +79,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
       .waitFrom(admin.id, { next: true, maxMilliseconds: STEP_MS })
       .and((c) => isCancel(c) || accept(c), { otherwise: (c) => hint(c, hintKey) });
   const cancelled = async (c: SeromaContext) => {
+    await steps.close();
     if (c.callbackQuery) await c.answerCallbackQuery();
     await c.reply(t("addserver-cancelled"));
   };
@@ -75,7 +90,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
     parse: (s: string) => T | undefined,
     bad: string,
   ): Promise<T | "cancel" | undefined> {
-    await ctx.reply(question, { parse_mode: "HTML", reply_markup: cancelKb });
+    await steps.reply(question, { parse_mode: "HTML", reply_markup: cancelKb });
     for (let tries = 1; tries <= 3; tries++) {
       const answer = await next(text, "addserver-hint-text");
       if (isCancel(answer)) {
@@ -84,9 +99,9 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
       }
       const value = parse(answer.message?.text ?? "");
       if (value !== undefined) return value;
-      await ctx.reply(bad, { parse_mode: "HTML", reply_markup: cancelKb });
+      await steps.reply(bad, { parse_mode: "HTML", reply_markup: cancelKb });
     }
-    await ctx.reply(t("enroll-too-many-tries"));
+    await steps.reply(t("enroll-too-many-tries"));
     return undefined;
   }
 
@@ -104,7 +119,7 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
     async (outer) => (await outer.services.storage.hosts.get(roomId, name)) !== undefined,
   );
   if (exists) {
-    await ctx.reply(t("addserver-exists", { name: escapeHtml(name) }), { parse_mode: "HTML" });
+    await steps.reply(t("addserver-exists", { name: escapeHtml(name) }), { parse_mode: "HTML" });
     return;
   }
   const where = await ask(
@@ -120,16 +135,16 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
   );
   if (user === undefined || user === "cancel") return;
 
-  await ctx.reply(t("addserver-fetching", { address: escapeHtml(`${where.address}:${where.port}`) }), {
+  await steps.reply(t("addserver-fetching", { address: escapeHtml(`${where.address}:${where.port}`) }), {
     parse_mode: "HTML",
   });
   const key = await conversation.external((outer) => outer.services.servers.fetchHostKey(where.address, where.port));
   if (!key.ok) {
-    await ctx.reply(t("addserver-no-key", { reason: escapeHtml(key.message) }), { parse_mode: "HTML" });
+    await steps.reply(t("addserver-no-key", { reason: escapeHtml(key.message) }), { parse_mode: "HTML" });
     return;
   }
   const confirmKb = addServerTrustKeyboard(t);
-  await ctx.reply(
+  await steps.reply(
     t("addserver-confirm-key", {
       name: escapeHtml(name),
       address: escapeHtml(`${where.address}:${where.port}`),
@@ -171,15 +186,17 @@ async function addServer(conversation: AddServerConversation, ctx: SeromaContext
     return true;
   });
   if (!saved) {
-    await ctx.reply(t("addserver-exists", { name: escapeHtml(name) }), { parse_mode: "HTML" });
+    await steps.reply(t("addserver-exists", { name: escapeHtml(name) }), { parse_mode: "HTML" });
     return;
   }
-  await ctx.reply(t("addserver-saved", { name: escapeHtml(name) }), { parse_mode: "HTML" });
+  await steps.reply(t("addserver-saved", { name: escapeHtml(name) }), { parse_mode: "HTML" });
   const line = await conversation.external(async (outer) => {
     const spec = await outer.services.storage.hosts.get(roomId, name);
     const result = await outer.services.servers.checkNow(name);
     return spec ? statusLine(outer, spec, result) : "";
   });
+  await steps.close();
+  // The new server's own buttons (Check now, Details) stay: they are not a step.
   if (line) await ctx.reply(line, { parse_mode: "HTML", reply_markup: hostKeyboard(ctx.t, name) });
 }
 

@@ -19,7 +19,8 @@
  * what it does and which Telegram behaviour it reproduces:
  *
  *   types.ts        the public types (LocalBotApi, RecordedMessage, TestUser, ...)
- *   users.ts        playing users: sendMessage, pressButton; injectUpdate, addChat, setChatMember
+ *   users.ts        playing users: sendMessage, pressButton; injectUpdate, addChat, setChatMember,
+ *                   memberStatus
  *   calls.ts        observing (calls, callbackAnswers) and waiting (waitFor, waitForCall, mark)
  *   faults.ts       failNext, refuseChat, setDown
  *   updates.ts      the update queue, getUpdates long polling, webhooks; waitForIdle, pendingUpdates
@@ -207,6 +208,10 @@ class LocalBotApiServer implements LocalBotApi {
 
   setChatMember(chatId: number, user: TestUser, status: MemberStatus): void {
     this.chats.setMember(chatId, toUser(user), status);
+  }
+
+  memberStatus(chatId: number, userId: number): MemberStatus {
+    return this.chats.member(chatId, userId)?.status ?? "left";
   }
 
   // ------------------------------------------------------------------ observing (calls.ts, chats.ts, events.ts)

@@ -189,6 +189,8 @@ export interface LocalBotApi {
   injectUpdate(partial: Omit<Update, "update_id">): Update;
   addChat(chat: TestChat): void;
   setChatMember(chatId: number, user: TestUser, status: MemberStatus): void;
+  /** What getChatMember says of the user in that chat: as set with `setChatMember`, "member" once they wrote there, else "left". */
+  memberStatus(chatId: number, userId: number): MemberStatus;
 
   readonly calls: readonly RecordedCall[];
   messages(chatId: number): RecordedMessage[];

@@ -9,7 +9,8 @@
  *   carries the message as it currently is. `{ forged: data }` skips that check and sends any
  *   data of 1-64 bytes (a modified client, or a button the bot made long ago): it can be answered.
  * - `injectUpdate(partial)` queues any update as given (not stored as a chat message).
- * - `addChat(chat)` / `setChatMember(chatId, user, status)` shape what getChat/getChatMember say.
+ * - `addChat(chat)` / `setChatMember(chatId, user, status)` shape what getChat/getChatMember say;
+ *   `memberStatus(chatId, userId)` reads it back (a user who wrote in a chat is a member).
  */
 import type { Update, User } from "grammy/types";
 import type { ChatStore, StoredMessage } from "./chats.ts";

@@ -11,14 +11,18 @@
  * a foreign Origin is refused. A strict Content-Security-Policy lets the page load only its
  * own files (public/: index.html, its ES modules, style sheets and icon; no build step).
  *
- * API (all JSON; errors are `{ ok: false, error }` with a sentence for people):
- *   GET  /api/state      bot, personas, groups, every chat's messages, command menus, hardware
+ * API (all JSON; errors are `{ ok: false, error }` with a sentence for people, and for the ones a
+ * person meets on the page `code` and `params`, so the page can say it in the reader's language):
+ *   GET  /api/state      bot, personas, groups (with the personas who are members: only they see
+ *                        the group), every chat's messages, command menus, hardware
  *   GET  /api/events     SSE: message (new, edited or deleted), action (typing...), toast
- *                        (the bot's answer to a button press), hardware (the panel changed)
+ *                        (the bot's answer to a button press: for whom, in which chat), hardware
+ *                        (the panel changed)
  *   GET  /api/files/ID   a photo, video or animation the bot sent (Range requests served)
  *   POST /api/messages   { from, chat_id, text }: a persona writes in a chat
  *   POST /api/press      { from, chat_id, message_id, data }: a persona presses an inline button
- *   POST /api/hardware   { device, action, ... }: see local/hardware-panel.ts
+ *   POST /api/hardware   { device, action, ... }: see local/hardware-panel.ts; answers the panel's
+ *                        state, `info` (a sentence) and `notice` (the same as a code)
  */
 import { timingSafeEqual } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -28,10 +32,11 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../core/logger.ts";
 import type { LocalBotApi, RecordedMessage, TestChat, TestUser } from "../bot-api/server.ts";
-import { type HardwarePanel, PanelError } from "../hardware-panel.ts";
+import { type HardwarePanel, PanelError, type PanelText } from "../hardware-panel.ts";
 
 export interface Persona extends TestUser {
-  role: "admin" | "staff" | "stranger";
+  /** admin and staff as ADMIN_IDS / STAFF_IDS say; a viewer is only in the staff group; a stranger is in nothing. */
+  role: "admin" | "staff" | "viewer" | "stranger";
 }
 
 export interface LocalWebOptions {
@@ -92,6 +97,8 @@ const COOKIE = "seroma_local";
 const MAX_BODY = 64 * 1024;
 const TEXT_LIMIT = 4096;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+/** Who is in a group (getChatMember's statuses of a member). */
+const MEMBER_STATUSES = new Set(["creator", "administrator", "member", "restricted"]);
 
 /** Whether `host` (an address or name, as in LOCAL_UI_HOST or a Host header) is this machine's loopback. */
 export function isLoopbackHost(host: string): boolean {
@@ -100,9 +107,12 @@ export function isLoopbackHost(host: string): boolean {
 
 class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The same as a code for the page's dictionary (see PanelText). */
+  readonly text: PanelText | undefined;
+  constructor(status: number, message: string, text?: PanelText) {
     super(message);
     this.status = status;
+    this.text = text;
   }
 }
 
@@ -160,6 +170,10 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
     ...opts.groups,
   ];
 
+  /** Whether the persona is in the group now (the Bot API server's members: local-mode.ts seats them). */
+  const isMember = (groupId: number, personaId: number): boolean =>
+    MEMBER_STATUSES.has(api.memberStatus(groupId, personaId));
+
   async function state() {
     const messages: Record<string, unknown[]> = {};
     const commands: Record<string, unknown[]> = {};
@@ -174,7 +188,12 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
     return {
       bot: { id: api.botInfo.id, first_name: api.botInfo.first_name, username: api.botInfo.username },
       personas: opts.personas.map((p) => ({ id: p.id, first_name: p.first_name, role: p.role })),
-      groups: opts.groups.map((g) => ({ id: g.id, type: g.type, title: g.title })),
+      groups: opts.groups.map((g) => ({
+        id: g.id,
+        type: g.type,
+        title: g.title,
+        members: opts.personas.filter((p) => isMember(g.id, p.id)).map((p) => p.id),
+      })),
       messages,
       commands,
       hardware: await panel.state(),
@@ -191,7 +210,13 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
     if (e.type === "message") broadcast("message", pageMessage(e.message));
     else if (e.type === "action") broadcast("action", { chat_id: e.chat_id, action: e.action });
     else if (e.type === "callback_answer" && e.answer.text) {
-      broadcast("toast", { user_id: e.user_id, text: e.answer.text, show_alert: e.answer.show_alert === true });
+      // Only the presser sees it, in the chat of the button (the page shows it there only).
+      broadcast("toast", {
+        user_id: e.user_id,
+        chat_id: e.chat_id,
+        text: e.answer.text,
+        show_alert: e.answer.show_alert === true,
+      });
     }
   });
   let lastHardware = "";
@@ -300,8 +325,11 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
     const id = Number(body.chat_id);
     if (id === persona.id) return { id, type: "private", first_name: persona.first_name };
     const group = groups.get(id);
-    if (group && persona.role === "stranger") {
-      throw new HttpError(400, `${persona.first_name} is not a member of ${group.title ?? "that group"}.`);
+    if (group && !isMember(group.id, persona.id)) {
+      throw new HttpError(400, `${persona.first_name} is not a member of ${group.title ?? "that group"}.`, {
+        code: "not-member",
+        params: { name: persona.first_name, group: group.title ?? "" },
+      });
     }
     if (group) return group;
     throw new HttpError(400, `${persona.first_name} cannot write in chat ${JSON.stringify(body.chat_id)}.`);
@@ -404,8 +432,13 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       const persona = personaOf(body);
       const chat = chatFor(persona, body);
       const text = typeof body.text === "string" ? body.text.trim() : "";
-      if (text === "") throw new HttpError(400, "Type a message first.");
-      if (text.length > TEXT_LIMIT) throw new HttpError(400, `A message is at most ${TEXT_LIMIT} characters.`);
+      if (text === "") throw new HttpError(400, "Type a message first.", { code: "message-empty" });
+      if (text.length > TEXT_LIMIT) {
+        throw new HttpError(400, `A message is at most ${TEXT_LIMIT} characters.`, {
+          code: "message-too-long",
+          params: { limit: TEXT_LIMIT },
+        });
+      }
       const update = api.sendMessage(persona, chat, text);
       const sent = update.message
         ? api.messages(chat.id).find((m) => m.message_id === update.message?.message_id)
@@ -423,7 +456,9 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       try {
         api.pressButton(persona, { chat_id: chat.id, message_id: messageId }, body.data);
       } catch {
-        throw new HttpError(400, "That button is no longer there (the message changed or was deleted).");
+        throw new HttpError(400, "That button is no longer there (the message changed or was deleted).", {
+          code: "button-gone",
+        });
       }
       return sendJson(res, 200, { ok: true });
     }
@@ -433,7 +468,7 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
         const outcome = await panel.act(body);
         return sendJson(res, 200, { ok: true, hardware: await panel.state(), ...outcome });
       } catch (err) {
-        if (err instanceof PanelError) throw new HttpError(400, err.message);
+        if (err instanceof PanelError) throw new HttpError(400, err.message, err.text);
         throw err;
       }
     }
@@ -453,7 +488,8 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
         return;
       }
       const url = req.url ?? "/";
-      if (url.startsWith("/api/")) sendJson(res, status, { ok: false, error: message });
+      const text = err instanceof HttpError ? err.text : undefined;
+      if (url.startsWith("/api/")) sendJson(res, status, { ok: false, error: message, ...text });
       else sendText(res, status, `Seroma local mode: ${message}\n`);
     });
   });

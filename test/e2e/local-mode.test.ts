@@ -29,6 +29,7 @@ interface PageMessage {
 interface PageState {
   bot: { username: string };
   personas: { id: number; first_name: string; role: string }[];
+  groups: { id: number; title: string; members: number[] }[];
   messages: Record<string, PageMessage[]>;
   commands: Record<string, { command: string }[]>;
   hardware: {
@@ -203,6 +204,12 @@ describe("local mode over HTTP (the console process without a token)", () => {
       Object.keys(s.messages).sort(),
       [String(GROUP), String(ADA), String(LINUS), String(MALLORY)].sort(),
     );
+    // The staff group's members, as the console's config says (admins and staff): Mallory is not
+    // in it, so her Telegram (the page) does not list it.
+    assert.deepEqual(
+      s.groups.map((g) => `${g.title}:${g.members.join(",")}`),
+      [`Server room staff:${ADA},${LINUS}`],
+    );
     assert.ok(
       s.commands[String(ADA)]?.some((c) => c.command === "status"),
       JSON.stringify(s.commands),
@@ -260,6 +267,14 @@ describe("local mode over HTTP (the console process without a token)", () => {
       assert.equal(r.status, 400, JSON.stringify(json).slice(0, 80));
       assert.match((r.body as { error: string }).error, re);
     }
+    // The refusals a person meets on the page come with a code, for the page to say them in its language.
+    const stranger = await call("/api/messages", { json: { from: MALLORY, chat_id: GROUP, text: "hi" } });
+    assert.deepEqual(
+      { code: (stranger.body as { code: string }).code, params: (stranger.body as { params: unknown }).params },
+      { code: "not-member", params: { name: "Mallory", group: "Server room staff" } },
+    );
+    const empty = await call("/api/messages", { json: { from: ADA, chat_id: ADA, text: " " } });
+    assert.equal((empty.body as { code: string }).code, "message-empty");
     // Mallory, not on the allowlist, gets the bot's own answer in her private chat.
     await call("/api/messages", { json: { from: MALLORY, chat_id: MALLORY, text: "/status" } });
     await botMessage(MALLORY, /6666/);
@@ -270,6 +285,7 @@ describe("local mode over HTTP (the console process without a token)", () => {
     const tap = await call("/api/hardware", { json: { device: "door", action: "tap", uid: "de:ad:be:ef" } });
     assert.equal(tap.status, 200, JSON.stringify(tap.body));
     assert.match(String((tap.body as { info: string }).info), /Card DE:AD:BE:EF tapped/);
+    assert.deepEqual((tap.body as { notice: unknown }).notice, { code: "door-tap", params: { uid: "DE:AD:BE:EF" } });
     await botMessage(GROUP, /Unknown card DEADBEEF at the door/, after);
     await waitFor(async () => /Unknown card/.test((await state()).hardware.lcd.lines.join("\n")), "the LCD");
   });
@@ -342,6 +358,12 @@ describe("local mode over HTTP (the console process without a token)", () => {
       assert.equal(r.status, 400, JSON.stringify(json));
       assert.match((r.body as { error: string }).error, re);
     }
+    // With a code where the page can say it in its language.
+    const uid = await call("/api/hardware", { json: { device: "door", action: "tap", uid: "xyz" } });
+    assert.deepEqual(
+      { code: (uid.body as { code: string }).code, params: (uid.body as { params: unknown }).params },
+      { code: "card-uid", params: { uid: "xyz" } },
+    );
   });
 
   test("media: a snapshot's photo is served (whole and by range), unknown files are 404", async () => {
@@ -393,5 +415,42 @@ describe("local mode over HTTP (the console process without a token)", () => {
       /event: message\ndata: \{"chat_id":1002,"message_id":\d+,"from":\{"id":1002,"first_name":"Linus","is_bot":false\}/,
     );
     assert.match(text, /event: hardware\ndata: \{"officeHours"/, "the panel's state on connect");
+  });
+
+  test("a button's answer is a toast for the presser, in the chat of the button", async () => {
+    const after = await lastId(LINUS);
+    await call("/api/messages", { json: { from: LINUS, chat_id: LINUS, text: "/status" } });
+    const reply = await botMessage(LINUS, /server-room · climate/, after);
+    const refresh = reply.reply_markup?.inline_keyboard.flat().find((b) => /Refresh/.test(b.text));
+    assert.ok(refresh?.callback_data);
+
+    const controller = new AbortController();
+    const res = await fetch(new URL("/api/events", url.origin), { headers: { cookie }, signal: controller.signal });
+    const reader = res.body?.getReader();
+    assert.ok(reader);
+    let text = "";
+    const toast = /event: toast\ndata: (.*)\n/;
+    const read = (async () => {
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+        if (toast.test(text)) return;
+      }
+    })();
+    await call("/api/press", {
+      json: { from: LINUS, chat_id: LINUS, message_id: reply.message_id, data: refresh.callback_data },
+    });
+    await Promise.race([
+      read,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no toast in 10 s; got:\n${text}`)), 10_000)),
+    ]);
+    controller.abort();
+    const data = JSON.parse(toast.exec(text)?.[1] ?? "{}") as Record<string, unknown>;
+    assert.equal(data.user_id, LINUS);
+    assert.equal(data.chat_id, LINUS, "the chat the button was pressed in");
+    assert.equal(typeof data.text, "string");
+    assert.equal(data.show_alert, false);
   });
 });

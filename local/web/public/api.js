@@ -1,6 +1,7 @@
 // The console's JSON API (local/web/server.ts): every request the page makes, with errors turned
-// into sentences for people.
+// into sentences for people (in the page's language when the console's error has a code).
 import { isObject } from "./dom.js";
+import { consoleText, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -20,7 +21,7 @@ export async function api(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError("Could not reach the console — is it still running?", 0);
+    throw new ApiError(t("error.unreachable"), 0);
   }
   let data = null;
   try {
@@ -31,10 +32,11 @@ export async function api(method, path, body) {
   if (!response.ok || !isObject(data) || data.ok === false) {
     const text = isObject(data) && typeof data.error === "string" && data.error.trim() ? data.error : null;
     throw new ApiError(
-      text ??
-        (response.ok
-          ? "The console sent an answer the page cannot read."
-          : `The console answered HTTP ${response.status}.`),
+      text
+        ? consoleText("server", data, text)
+        : response.ok
+          ? t("error.unreadableAnswer")
+          : t("error.http", { status: response.status }),
       response.status,
     );
   }

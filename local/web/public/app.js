@@ -11,20 +11,21 @@
 //   media.js       photos, videos, documents      keyboard.js    inline buttons
 //   notices.js     "typing…" and toasts           composer.js    the message box and "/" menu
 //   deeplinks.js   t.me links to the bot          panel.js       the hardware panel
+//   layout.js      which pane is in front (phone) i18n.js        the page's words, English and Japanese
 import { api } from "./api.js";
 import { renderChatList, renderPersonas } from "./chat-list.js";
-import { refreshMenu } from "./composer.js";
+import { closeMenu, refreshMenu } from "./composer.js";
 import { asArray, isObject } from "./dom.js";
 import "./deeplinks.js";
+import { bindLanguageSelect, onLanguageChange, t, translateStatic } from "./i18n.js";
+import "./layout.js";
 import { closeOverlay } from "./media.js";
 import { renderOpenChat, syncPlaceholder, upsertMessage } from "./messages.js";
 import "./navigation.js";
-import { hideToast, setChatAction, showToast } from "./notices.js";
-import { renderHardware } from "./panel.js";
+import { hideToast, renderChatAction, setChatAction, showToast } from "./notices.js";
+import { rebuildHardware, renderHardware } from "./panel.js";
 import { personaById, S, visibleChats } from "./state.js";
 import { currentError, hideError, showError, ui } from "./ui.js";
-
-const DISCONNECTED = "Disconnected from the console — retrying…";
 
 let loading = false;
 let reloadRequested = false;
@@ -127,7 +128,7 @@ function connectEvents() {
   });
   source.addEventListener("error", () => {
     if (unloading) return;
-    showError(DISCONNECTED, "disconnected");
+    showError(t("error.disconnected"), "disconnected");
     if (source.readyState === EventSource.CLOSED) {
       // The browser gave up (an HTTP error rather than a dropped connection): try again ourselves.
       source.close();
@@ -140,7 +141,7 @@ function connectEvents() {
       try {
         data = JSON.parse(event.data);
       } catch {
-        showError(`The console sent an unreadable "${type}" update.`);
+        showError(t("error.unreadableEvent", { type }));
         return;
       }
       handleEvent(type, data);
@@ -159,6 +160,19 @@ document.addEventListener("keydown", (event) => {
   else if (!ui.toastLayer.hidden && ui.toastLayer.classList.contains("alert")) hideToast();
 });
 
+// A change of language: everything the page wrote itself is written again in it.
+onLanguageChange(() => {
+  closeMenu();
+  renderPersonas();
+  renderChatList();
+  renderOpenChat({ full: true });
+  renderChatAction();
+  rebuildHardware();
+  if (currentError() === "disconnected") showError(t("error.disconnected"), "disconnected");
+});
+
+translateStatic();
+bindLanguageSelect(ui.language);
 syncPlaceholder();
 connectEvents();
 loadState();

@@ -2,8 +2,9 @@
 // chat with the bot, then the groups) with unread counts, and the title of the open chat.
 // Clicking a chat opens it: navigation.js listens on the list.
 import { $, el, str } from "./dom.js";
+import { hasText, language, t } from "./i18n.js";
 import { renderChatAction } from "./notices.js";
-import { chatTitle, groupByKey, keyOf, personaById, S, visibleChats } from "./state.js";
+import { botName, chatTitle, groupByKey, keyOf, personaById, S, visibleChats } from "./state.js";
 import { ui } from "./ui.js";
 
 function initial(text) {
@@ -11,16 +12,20 @@ function initial(text) {
   return first ? first.toUpperCase() : "?";
 }
 
+/** "Ada (admin)": a persona as the pickers show them. */
+export function personaLabel(p) {
+  const role = str(p.role);
+  return t("persona.option", {
+    name: str(p.first_name) || t("persona.userFallback", { id: p.id }),
+    role: hasText(`role.${role}`) ? t(`role.${role}`) : role || t("role.user"),
+  });
+}
+
 export function renderPersonas() {
-  const signature = JSON.stringify(S.personas);
+  const signature = `${language()} ${JSON.stringify(S.personas)}`;
   if (ui.persona.dataset.sig !== signature) {
     ui.persona.replaceChildren(
-      ...S.personas.map((p) =>
-        el("option", {
-          text: `${str(p.first_name) || `User ${p.id}`} (${str(p.role) || "user"})`,
-          attrs: { value: keyOf(p.id) },
-        }),
-      ),
+      ...S.personas.map((p) => el("option", { text: personaLabel(p), attrs: { value: keyOf(p.id) } })),
     );
     ui.persona.dataset.sig = signature;
   }
@@ -39,14 +44,14 @@ export function renderChatList() {
         data: { chatId: key },
         attrs: { role: "button", tabindex: "0", title },
       },
-      el("div", { class: `avatar${group ? " group" : ""}`, text: initial(group ? title : S.bot.first_name) }),
+      el("div", { class: `avatar${group ? " group" : ""}`, text: initial(group ? title : botName()) }),
       el(
         "div",
         { class: "chat-item-body" },
         el("div", { class: "chat-item-title", text: title }),
-        el("div", { class: "chat-item-sub", text: group ? "group" : "bot" }),
+        el("div", { class: "chat-item-sub", text: group ? t("chatList.group") : t("chatList.bot") }),
       ),
-      el("span", { class: "unread", testid: "unread", attrs: { "aria-label": "unread messages" } }),
+      el("span", { class: "unread", testid: "unread", attrs: { "aria-label": t("chatList.unread") } }),
     );
     return item;
   });
@@ -79,12 +84,12 @@ export function renderChatHeader() {
   const group = groupByKey(key);
   const title = chatTitle(key);
   ui.chatTitle.textContent = title;
-  ui.chatAvatar.textContent = initial(group ? title : S.bot.first_name);
+  ui.chatAvatar.textContent = initial(group ? title : botName());
   ui.chatAvatar.classList.toggle("group", Boolean(group));
   const persona = personaById(S.persona);
-  const you = persona ? `you are ${str(persona.first_name)}` : "";
+  const you = persona ? t("chat.youAre", { name: str(persona.first_name) }) : "";
   ui.chatSubtitle.textContent = group
-    ? ["group", you].filter(Boolean).join(" · ")
-    : [S.bot.username ? `@${str(S.bot.username)}` : "bot", you].filter(Boolean).join(" · ");
+    ? [t("chat.group"), you].filter(Boolean).join(" · ")
+    : [S.bot.username ? `@${str(S.bot.username)}` : t("chat.bot"), you].filter(Boolean).join(" · ");
   renderChatAction();
 }

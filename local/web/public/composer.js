@@ -3,6 +3,7 @@
 // /commands clicked in messages ("bot-command" events from entities.js).
 import { api } from "./api.js";
 import { asArray, el, isObject, str } from "./dom.js";
+import { t } from "./i18n.js";
 import { scrollToBottom, upsertMessage } from "./messages.js";
 import { S } from "./state.js";
 import { showError, ui } from "./ui.js";
@@ -45,7 +46,7 @@ function showMenu(mode, commands) {
       el("span", { class: "command-desc", text: str(c.description) }),
     ),
   );
-  if (items.length === 0) items.push(el("div", { class: "command-empty", text: "The bot has no commands here." }));
+  if (items.length === 0) items.push(el("div", { class: "command-empty", text: t("composer.noCommands") }));
   ui.commandMenu.replaceChildren(...items);
   ui.commandMenu.hidden = false;
   ui.commandsButton.setAttribute("aria-expanded", mode === "list" ? "true" : "false");
@@ -163,7 +164,7 @@ function sendComposer() {
 
 export async function sendText(text, { restore = false } = {}) {
   if (S.openChat === null || S.persona === null) {
-    showError("The console has not loaded yet, so there is no chat to send to.");
+    showError(t("error.notLoaded"));
     if (restore && !ui.input.value) ui.input.value = text;
     return;
   }

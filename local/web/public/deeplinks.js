@@ -1,7 +1,10 @@
 // Deep links to this bot in messages (t.me/BOT?start=PAYLOAD, e.g. an invite from /enroll): the
 // page asks who opens it, then does what Telegram does.
+
+import { personaLabel } from "./chat-list.js";
 import { sendText } from "./composer.js";
 import { el } from "./dom.js";
+import { t } from "./i18n.js";
 import { openChat } from "./navigation.js";
 import { keyOf, personaById, S } from "./state.js";
 import { ui } from "./ui.js";
@@ -37,14 +40,18 @@ function openDeepLink(payload) {
         class: "deeplink-choice",
         attrs: { type: "button", "data-testid": "deeplink-persona", "data-persona-id": String(p.id) },
       },
-      `${p.first_name} (${p.role})`,
+      personaLabel(p),
     ),
   );
-  const cancel = el("button", { class: "deeplink-choice deeplink-cancel", attrs: { type: "button" } }, "Cancel");
+  const cancel = el(
+    "button",
+    { class: "deeplink-choice deeplink-cancel", attrs: { type: "button" } },
+    t("deeplink.cancel"),
+  );
   chooser = el(
     "div",
     { class: "deeplink-chooser", attrs: { "data-testid": "deeplink-chooser", role: "dialog" } },
-    el("div", { class: "deeplink-title" }, "Open this link to the bot as…"),
+    el("div", { class: "deeplink-title" }, t("deeplink.title")),
     el("div", { class: "deeplink-choices" }, ...choices, cancel),
   );
   chooser.addEventListener("click", (event) => {

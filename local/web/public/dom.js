@@ -1,5 +1,6 @@
 // Small DOM and value helpers shared by every module of the page: building elements (never from
 // HTML), reading untrusted values, times, and the only URLs the page ever follows or loads.
+import { language } from "./i18n.js";
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -38,21 +39,22 @@ export const asArray = (value) => (Array.isArray(value) ? value : []);
 export const str = (value) =>
   typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-export const secondsFormat = new Intl.DateTimeFormat(undefined, {
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-});
-export const fullFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: "medium",
-  timeStyle: "medium",
-  hourCycle: "h23",
-});
+const FORMATS = {
+  time: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  seconds: { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" },
+  full: { dateStyle: "medium", timeStyle: "medium", hourCycle: "h23" },
+};
+const formatters = new Map();
 
-export function formatTime(date, format = timeFormat) {
+/** A time as the page's language writes it: style "time" (14:05), "seconds" or "full" (with the date). */
+export function formatTime(date, style = "time") {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) return "";
+  const key = `${language()} ${style}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language(), FORMATS[style] ?? FORMATS.time);
+    formatters.set(key, format);
+  }
   return format.format(date);
 }
 

@@ -2,6 +2,7 @@
 // /commands...) rendered as DOM elements, never through innerHTML. Offsets are UTF-16, as
 // Telegram's; entities are properly nested.
 import { asArray, el, isObject, safeUrl, str } from "./dom.js";
+import { t } from "./i18n.js";
 
 const BLOCK_ENTITIES = new Set(["pre", "blockquote", "expandable_blockquote"]);
 
@@ -24,7 +25,10 @@ function entityElement(entity, text) {
     case "strikethrough":
       return el("s");
     case "spoiler": {
-      const node = el("span", { class: "spoiler", attrs: { role: "button", tabindex: "0", title: "Show spoiler" } });
+      const node = el("span", {
+        class: "spoiler",
+        attrs: { role: "button", tabindex: "0", title: t("entity.spoiler") },
+      });
       const reveal = (event) => {
         if (node.classList.contains("revealed")) return;
         event.preventDefault();
@@ -70,7 +74,7 @@ function entityElement(entity, text) {
       // Sent by the composer (composer.js), which hears the "bot-command" event it raises.
       return el("span", {
         class: "bot-command",
-        attrs: { role: "link", tabindex: "0", title: `Send ${text}` },
+        attrs: { role: "link", tabindex: "0", title: t("entity.sendCommand", { command: text }) },
         on: {
           click: (event) => {
             event.preventDefault();
@@ -87,7 +91,7 @@ function entityElement(entity, text) {
     case "blockquote":
       return el("blockquote");
     case "expandable_blockquote": {
-      const quote = el("blockquote", { class: "expandable", attrs: { title: "Show more" } });
+      const quote = el("blockquote", { class: "expandable", attrs: { title: t("entity.showMore") } });
       quote.addEventListener("click", (event) => {
         if (event.target instanceof Element && event.target.closest("a, .spoiler:not(.revealed), .bot-command")) return;
         quote.classList.toggle("expanded");

@@ -2,6 +2,7 @@
 // (as the persona you are), URL buttons open checked http(s)/tg links in a new tab.
 import { api } from "./api.js";
 import { asArray, el, isObject, openExternal, safeUrl, str } from "./dom.js";
+import { t } from "./i18n.js";
 import { S } from "./state.js";
 import { showError } from "./ui.js";
 
@@ -20,12 +21,12 @@ export function renderKeyboard(message) {
         node.addEventListener("click", () => {
           const href = safeUrl(button.url);
           if (href) openExternal(href);
-          else showError("This button's link is not an http, https or tg link, so the page does not open it.");
+          else showError(t("error.badLink"));
         });
       } else if (typeof button.callback_data === "string") {
         node.addEventListener("click", () => pressButton(node, message, button.callback_data));
       } else {
-        node.addEventListener("click", () => showError("This kind of button does not work in local mode."));
+        node.addEventListener("click", () => showError(t("error.buttonKind")));
       }
       rowEl.append(node);
     }

@@ -1,6 +1,7 @@
 // Photos, GIFs, videos and documents in messages (only from the console itself), and the
 // overlay that shows a photo enlarged.
 import { el, isObject, sameOriginUrl, str } from "./dom.js";
+import { t } from "./i18n.js";
 import { ui } from "./ui.js";
 
 /**
@@ -29,11 +30,11 @@ export function renderMedia(media, { onLoad }) {
 
   if (kind === "photo" || (kind === "animation" && mime === "image/gif")) {
     const src = sameOriginUrl(media.url, { allowDataImage: true });
-    if (!src) return el("div", { class: "unsupported", text: "(the photo is not available)" });
+    if (!src) return el("div", { class: "unsupported", text: t("media.photoMissing") });
     const img = el("img", {
       class: `media ${kind === "photo" ? "photo" : "animation"}`,
       testid: kind === "photo" ? "message-photo" : "message-animation",
-      attrs: { src, alt: kind === "photo" ? "Photo" : "GIF", decoding: "async", ...size },
+      attrs: { src, alt: kind === "photo" ? t("message.photo") : t("message.gif"), decoding: "async", ...size },
       on: { load: onLoad },
     });
     if (kind === "photo") img.addEventListener("click", () => openPhoto(src));
@@ -42,7 +43,7 @@ export function renderMedia(media, { onLoad }) {
 
   if (kind === "video" || kind === "animation") {
     const src = sameOriginUrl(media.url);
-    if (!src) return el("div", { class: "unsupported", text: "(the video is not available)" });
+    if (!src) return el("div", { class: "unsupported", text: t("media.videoMissing") });
     const isAnimation = kind === "animation";
     const video = el("video", {
       class: `media ${kind}`,
@@ -64,23 +65,23 @@ export function renderMedia(media, { onLoad }) {
   }
 
   if (kind === "document") {
-    const filename = str(media.filename) || "file";
+    const filename = str(media.filename) || t("media.file");
     const href = sameOriginUrl(media.url);
     const body = el(
       "span",
       {},
       el("span", { class: "document-name", text: filename }),
       el("br"),
-      el("span", { class: "document-mime", text: str(media.mime) || "file" }),
+      el("span", { class: "document-mime", text: str(media.mime) || t("media.file") }),
     );
     if (!href) return el("div", { class: "document" }, el("span", { class: "document-icon" }), body);
     return el(
       "a",
-      { class: "document", attrs: { href, download: filename, title: `Download ${filename}` } },
+      { class: "document", attrs: { href, download: filename, title: t("media.download", { name: filename }) } },
       el("span", { class: "document-icon" }),
       body,
     );
   }
 
-  return el("div", { class: "unsupported", text: `(unsupported media: ${kind || "unknown"})` });
+  return el("div", { class: "unsupported", text: t("media.unsupported", { kind: kind || t("media.unknownKind") }) });
 }

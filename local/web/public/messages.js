@@ -2,12 +2,13 @@
 // keyboard), keeping the list in message_id order as messages arrive, change or go, and keeping
 // the view at the bottom while you are there.
 import { renderChatHeader, updateChatBadges } from "./chat-list.js";
-import { $, el, formatTime, fullFormat, isObject, str } from "./dom.js";
+import { $, el, formatTime, isObject, str } from "./dom.js";
 import { renderFormatted } from "./entities.js";
+import { t } from "./i18n.js";
 import { renderKeyboard } from "./keyboard.js";
 import { renderMedia } from "./media.js";
 import { clearChatAction } from "./notices.js";
-import { chatMessages, isBotMessage, isPrivateKey, keyOf, personaById, S } from "./state.js";
+import { botName, chatMessages, isBotMessage, isPrivateKey, keyOf, personaById, S } from "./state.js";
 import { ui } from "./ui.js";
 
 /** message_id → element, for the open chat only. */
@@ -53,19 +54,19 @@ function shortPreview(message) {
   const text = messageText(message).split("\n")[0];
   if (text) return text.length > 80 ? `${text.slice(0, 80)}…` : text;
   const kind = message.media?.kind;
-  if (kind === "photo") return "Photo";
-  if (kind === "video") return "Video";
-  if (kind === "animation") return "GIF";
-  if (kind === "document") return str(message.media.filename) || "File";
-  return "Message";
+  if (kind === "photo") return t("message.photo");
+  if (kind === "video") return t("message.video");
+  if (kind === "animation") return t("message.gif");
+  if (kind === "document") return str(message.media.filename) || t("message.file");
+  return t("message.generic");
 }
 
 function senderName(message) {
-  if (isBotMessage(message)) return str(message.from?.first_name) || str(S.bot.first_name) || "Bot";
+  if (isBotMessage(message)) return str(message.from?.first_name) || botName();
   const from = message.from;
-  if (!isObject(from)) return "Unknown";
+  if (!isObject(from)) return t("message.unknownSender");
   const persona = personaById(from.id);
-  return str(from.first_name) || str(persona?.first_name) || `User ${str(from.id)}`;
+  return str(from.first_name) || str(persona?.first_name) || t("persona.userFallback", { id: str(from.id) });
 }
 
 function renderReplyQuote(message) {
@@ -76,11 +77,11 @@ function renderReplyQuote(message) {
     "button",
     {
       class: "reply-quote",
-      attrs: { type: "button", title: "Show the message this replies to" },
+      attrs: { type: "button", title: t("message.replyTitle") },
       on: { click: () => highlightMessage(id) },
     },
-    el("span", { class: "reply-quote-name", text: original ? senderName(original) : "Message" }),
-    el("span", { class: "reply-quote-text", text: original ? shortPreview(original) : "not shown" }),
+    el("span", { class: "reply-quote-name", text: original ? senderName(original) : t("message.generic") }),
+    el("span", { class: "reply-quote-text", text: original ? shortPreview(original) : t("message.notShown") }),
   );
 }
 
@@ -123,8 +124,8 @@ function renderMessage(message) {
 
   const text = messageText(message);
   const date = Number.isFinite(message.date) ? new Date(message.date * 1000) : null;
-  const meta = el("span", { class: "meta", attrs: { title: date ? formatTime(date, fullFormat) : undefined } });
-  if (message.edited) meta.append(el("span", { class: "edited", text: "edited" }));
+  const meta = el("span", { class: "meta", attrs: { title: date ? formatTime(date, "full") : undefined } });
+  if (message.edited) meta.append(el("span", { class: "edited", text: t("message.edited") }));
   meta.append(el("time", { text: date ? formatTime(date) : "" }));
 
   if (text) {
@@ -135,7 +136,7 @@ function renderMessage(message) {
   } else if (media) {
     bubble.classList.add("media-only");
   } else {
-    bubble.append(el("div", { class: "unsupported" }, "(empty message)", el("span", { class: "meta-spacer" })));
+    bubble.append(el("div", { class: "unsupported" }, t("message.empty"), el("span", { class: "meta-spacer" })));
   }
   bubble.append(meta);
 
@@ -154,7 +155,7 @@ export function syncPlaceholder() {
     placeholder?.remove();
     return;
   }
-  const text = S.loaded ? "No messages here yet" : "Loading…";
+  const text = S.loaded ? t("messages.none") : t("messages.loading");
   if (placeholder) placeholder.textContent = text;
   else ui.list.append(emptyPlaceholder(text));
 }
@@ -193,6 +194,10 @@ function removeMessageEl(id) {
 export function renderOpenChat({ full = false } = {}) {
   const key = S.openChat;
   if (full) {
+    // The list is a live log (role="log"): a screen reader says new messages, not a whole chat
+    // drawn again (another chat opened, another persona): busy until it is drawn.
+    ui.list.setAttribute("aria-busy", "true");
+    requestAnimationFrame(() => ui.list.removeAttribute("aria-busy"));
     messageEls.clear();
     ui.list.replaceChildren();
   }

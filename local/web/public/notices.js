@@ -1,22 +1,11 @@
 // What the bot is doing in a chat ("typing…", "sending a photo…", from sendChatAction) and
-// toasts (the bot's answer to a button you pressed; an alert waits for OK).
-import { isObject, str } from "./dom.js";
-import { keyOf, S } from "./state.js";
+// toasts (the bot's answer to a button you pressed, shown to you in the chat you pressed it in;
+// an alert waits for OK).
+import { isObject } from "./dom.js";
+import { hasText, t } from "./i18n.js";
+import { botName, keyOf, S } from "./state.js";
 import { ui } from "./ui.js";
 
-const ACTION_TEXT = {
-  typing: "is typing…",
-  upload_photo: "is sending a photo…",
-  record_video: "is recording a video…",
-  upload_video: "is sending a video…",
-  record_voice: "is recording a voice message…",
-  upload_voice: "is sending a voice message…",
-  upload_document: "is sending a file…",
-  choose_sticker: "is choosing a sticker…",
-  find_location: "is picking a location…",
-  record_video_note: "is recording a video message…",
-  upload_video_note: "is sending a video message…",
-};
 const ACTION_MS = 5000;
 const TOAST_MS = 3000;
 
@@ -26,8 +15,11 @@ export function renderChatAction() {
     ui.chatAction.textContent = "";
     return;
   }
-  const what = ACTION_TEXT[current.action] ?? `is busy (${current.action.replace(/_/g, " ")})…`;
-  ui.chatAction.textContent = `${str(S.bot.first_name) || "Bot"} ${what}`;
+  const key = `action.${current.action}`;
+  ui.chatAction.textContent =
+    key !== "action.other" && hasText(key)
+      ? t(key, { bot: botName() })
+      : t("action.other", { bot: botName(), action: current.action.replace(/_/g, " ") });
 }
 
 export function setChatAction(data) {
@@ -54,9 +46,11 @@ export function clearChatAction(key, { render = true } = {}) {
 
 let toastTimer = null;
 
+/** A button's answer: for the persona who pressed it, in the chat of the button, like on Telegram. */
 export function showToast(data) {
   if (!isObject(data) || S.persona === null || keyOf(data.user_id) !== keyOf(S.persona)) return;
-  const text = str(data.text);
+  if (data.chat_id !== undefined && data.chat_id !== null && keyOf(data.chat_id) !== S.openChat) return;
+  const text = typeof data.text === "string" ? data.text : "";
   if (!text && !data.show_alert) return;
   clearTimeout(toastTimer);
   ui.toastText.textContent = text;

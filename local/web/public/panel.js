@@ -1,8 +1,10 @@
-// The hardware panel (right): office hours, climate, door, motion and camera, the LCD and the
-// servers as the console reports them (the state's "hardware", then "hardware" events), and what
-// you may do to the simulated ones (POST /api/hardware; local/hardware-panel.ts says what is allowed).
+// The hardware panel (right, or behind a button on a phone): office hours, climate, door, motion
+// and camera, the LCD and the servers as the console reports them (the state's "hardware", then
+// "hardware" events), and what you may do to the simulated ones (POST /api/hardware;
+// local/hardware-panel.ts says what is allowed).
 import { api } from "./api.js";
-import { asArray, el, formatTime, isObject, secondsFormat, str } from "./dom.js";
+import { asArray, el, formatTime, isObject, str } from "./dom.js";
+import { consoleText, hasText, t, tCount } from "./i18n.js";
 import { S } from "./state.js";
 import { showError, ui } from "./ui.js";
 
@@ -18,7 +20,7 @@ function section(title) {
   const note = el("div", { class: "hw-note", attrs: { role: "status" } });
   note.hidden = true;
   const root = el("section", { class: "hw-section", attrs: { "aria-label": title } }, heading, info, controls, note);
-  ui.hardware.append(root);
+  ui.hardwareBody.append(root);
   return { root, driver, info, controls, note, noteTimer: null };
 }
 
@@ -64,7 +66,8 @@ async function hardwareAction(node, sec, payload) {
   try {
     const answer = await api("POST", "/api/hardware", payload);
     if (isObject(answer.hardware)) renderHardware(answer.hardware);
-    if (typeof answer.info === "string" && answer.info) showInfo(sec, answer.info);
+    if (typeof answer.info === "string" && answer.info)
+      showInfo(sec, consoleText("notice", answer.notice, answer.info));
   } catch (error) {
     showError(error.message);
   } finally {
@@ -86,39 +89,44 @@ function parseNumber(input) {
 }
 
 function buildHardware() {
-  ui.hardware.replaceChildren(el("div", { class: "hw-title", text: "Hardware" }));
+  ui.hardwareBody.replaceChildren();
 
-  hw.office = section("Office hours");
+  hw.office = section(t("hw.office"));
   hw.office.controls.hidden = true;
 
   // Climate
-  hw.climate = section("Climate");
+  hw.climate = section(t("hw.climate"));
   hw.temperature = el("input", {
     testid: "hw-temperature",
-    attrs: { type: "number", step: "0.1", inputmode: "decimal", "aria-label": "Temperature in °C" },
+    attrs: { type: "number", step: "0.1", inputmode: "decimal", "aria-label": t("hw.temperatureAria") },
   });
   hw.humidity = el("input", {
     testid: "hw-humidity",
-    attrs: { type: "number", step: "0.1", inputmode: "decimal", "aria-label": "Humidity in %" },
+    attrs: { type: "number", step: "0.1", inputmode: "decimal", "aria-label": t("hw.humidityAria") },
   });
-  hw.climateSet = button("Set", "hw-climate-set", "primary");
-  hw.climateRelease = button("Release", "hw-climate-release");
-  hw.climateBreak = button("Break sensor", "hw-climate-break", "danger");
+  hw.climateSet = button(t("hw.set"), "hw-climate-set", "primary");
+  hw.climateRelease = button(t("hw.release"), "hw-climate-release");
+  hw.climateBreak = button(t("hw.breakSensor"), "hw-climate-break", "danger");
   hw.climate.controls.append(
-    el("div", { class: "hw-row" }, field("Temperature °C", hw.temperature), field("Humidity %", hw.humidity)),
+    el(
+      "div",
+      { class: "hw-row" },
+      field(t("hw.temperatureField"), hw.temperature),
+      field(t("hw.humidityField"), hw.humidity),
+    ),
     el("div", { class: "hw-row" }, hw.climateSet, hw.climateRelease, hw.climateBreak),
   );
-  hw.climateSet.title = "Hold these values (a reading is taken at once)";
-  hw.climateRelease.title = "Back to natural drift";
+  hw.climateSet.title = t("hw.setTitle");
+  hw.climateRelease.title = t("hw.releaseTitle");
   hw.climateSet.addEventListener("click", () => {
     const temperatureC = parseNumber(hw.temperature);
     const humidityPct = parseNumber(hw.humidity);
     if (Number.isNaN(temperatureC) || Number.isNaN(humidityPct)) {
-      showError("Temperature and humidity must be numbers, like 21.5.");
+      showError(t("error.climateNumbers"));
       return;
     }
     if (temperatureC === undefined && humidityPct === undefined) {
-      showError("Enter a temperature or a humidity to hold.");
+      showError(t("error.climateEmpty"));
       return;
     }
     const payload = { device: "climate", action: "set" };
@@ -132,23 +140,23 @@ function buildHardware() {
   onBreakToggle(hw.climateBreak, hw.climate, "climate");
 
   // Door
-  hw.door = section("Door");
-  hw.cardSelect = el("select", { testid: "hw-card-select", attrs: { "aria-label": "Card" } });
+  hw.door = section(t("hw.door"));
+  hw.cardSelect = el("select", { testid: "hw-card-select", attrs: { "aria-label": t("hw.card") } });
   hw.cardUid = el("input", {
     testid: "hw-card-uid",
     attrs: {
       type: "text",
-      placeholder: "UID of a new card",
+      placeholder: t("hw.newCardPlaceholder"),
       spellcheck: "false",
       autocomplete: "off",
-      "aria-label": "New card UID",
+      "aria-label": t("hw.newCardUid"),
     },
   });
-  hw.cardTap = button("Tap card", "hw-card-tap", "primary");
-  hw.doorBreak = button("Break reader", "hw-door-break", "danger");
+  hw.cardTap = button(t("hw.tapCard"), "hw-card-tap", "primary");
+  hw.doorBreak = button(t("hw.breakReader"), "hw-door-break", "danger");
   hw.door.controls.append(
-    el("div", { class: "hw-row" }, field("Card", hw.cardSelect)),
-    el("div", { class: "hw-row" }, field("New card UID", hw.cardUid)),
+    el("div", { class: "hw-row" }, field(t("hw.card"), hw.cardSelect)),
+    el("div", { class: "hw-row" }, field(t("hw.newCardUid"), hw.cardUid)),
     el("div", { class: "hw-row" }, hw.cardTap, hw.doorBreak),
   );
   hw.cardSelect.addEventListener("change", () => {
@@ -163,7 +171,7 @@ function buildHardware() {
   hw.cardTap.addEventListener("click", () => {
     const uid = hw.cardSelect.value === "" ? hw.cardUid.value.trim() : hw.cardSelect.value;
     if (!uid) {
-      showError("Choose a card, or enter the UID of a new card.");
+      showError(t("error.chooseCard"));
       return;
     }
     hardwareAction(hw.cardTap, hw.door, { device: "door", action: "tap", uid });
@@ -171,14 +179,14 @@ function buildHardware() {
   onBreakToggle(hw.doorBreak, hw.door, "door");
 
   // Motion & camera
-  hw.motion = section("Motion & camera");
-  hw.motionTrigger = button("Someone moves", "hw-motion-trigger", "primary");
-  hw.motionBreak = button("Break sensor", "hw-motion-break", "danger");
-  hw.cameraBreak = button("Break camera", "hw-camera-break", "danger");
+  hw.motion = section(t("hw.motion"));
+  hw.motionTrigger = button(t("hw.someoneMoves"), "hw-motion-trigger", "primary");
+  hw.motionBreak = button(t("hw.breakSensor"), "hw-motion-break", "danger");
+  hw.cameraBreak = button(t("hw.breakCamera"), "hw-camera-break", "danger");
   hw.motionRow = el("div", { class: "hw-row" }, hw.motionTrigger, hw.motionBreak);
   hw.cameraRow = el("div", { class: "hw-row" }, hw.cameraBreak);
   hw.motion.controls.append(hw.motionRow, hw.cameraRow);
-  hw.motionTrigger.title = "Someone moves in the room (and walks into the camera's picture)";
+  hw.motionTrigger.title = t("hw.someoneMovesTitle");
   hw.motionTrigger.addEventListener("click", () =>
     hardwareAction(hw.motionTrigger, hw.motion, { device: "motion", action: "trigger" }),
   );
@@ -186,15 +194,15 @@ function buildHardware() {
   onBreakToggle(hw.cameraBreak, hw.motion, "camera");
 
   // LCD
-  hw.lcdSection = section("LCD");
-  hw.lcd = el("div", { class: "lcd", testid: "lcd", attrs: { "aria-label": "LCD" } });
+  hw.lcdSection = section(t("hw.lcd"));
+  hw.lcd = el("div", { class: "lcd", testid: "lcd", attrs: { "aria-label": t("hw.lcd") } });
   hw.lcdSection.info.after(hw.lcd);
   hw.lcdSection.controls.hidden = true;
 
   // Servers
-  hw.servers = section("Servers");
+  hw.servers = section(t("hw.servers"));
   hw.servers.controls.hidden = true;
-  hw.serversEmpty = mutedLine("No servers configured");
+  hw.serversEmpty = mutedLine(t("hw.noServers"));
   hw.serverList = el("div", { class: "server-list" });
   hw.servers.info.append(hw.serversEmpty, hw.serverList);
   hw.serverRows = new Map();
@@ -208,19 +216,19 @@ function setControlsVisible(sec, device) {
   sec.controls.hidden = !(isObject(device) && device.controllable === true);
 }
 
-function toggleBreakButton(node, broken, breakLabel, repairLabel) {
-  node.textContent = broken ? repairLabel : breakLabel;
+function toggleBreakButton(node, broken, breakKey, repairKey) {
+  node.textContent = broken ? t(repairKey) : t(breakKey);
   node.classList.toggle("danger", !broken);
   node.classList.toggle("repair", broken);
 }
 
 function renderOffice(office) {
   if (!isObject(office)) {
-    hw.office.info.replaceChildren(mutedLine("Not configured"));
+    hw.office.info.replaceChildren(mutedLine(t("hw.notConfigured")));
     return;
   }
   hw.office.info.replaceChildren(
-    line(badge(office.open ? "Open now" : "Closed now", office.open ? "ok" : "")),
+    line(badge(office.open ? t("hw.openNow") : t("hw.closedNow"), office.open ? "ok" : "")),
     mutedLine(str(office.description)),
   );
 }
@@ -233,37 +241,39 @@ function renderClimate(climate) {
   setDriver(hw.climate, climate);
   setControlsVisible(hw.climate, climate);
   if (!isObject(climate)) {
-    hw.climate.info.replaceChildren(mutedLine("Not configured"));
+    hw.climate.info.replaceChildren(mutedLine(t("hw.notConfigured")));
     return;
   }
   const last = isObject(climate.last) ? climate.last : null;
   const state = climate.broken
-    ? badge("Broken", "bad")
+    ? badge(t("hw.broken"), "bad")
     : climate.held
-      ? badge("Held", "warn")
-      : badge("Drifting", "ok");
+      ? badge(t("hw.held"), "warn")
+      : badge(t("hw.drifting"), "ok");
   const reading = last
-    ? `${formatNumber(last.temperatureC)} °C · ${formatNumber(last.humidityPct)} %`
-    : "No reading yet";
+    ? t("hw.reading", { t: formatNumber(last.temperatureC), h: formatNumber(last.humidityPct) })
+    : t("hw.noReading");
   const parts = [line(el("strong", { text: reading }), " ", state)];
-  const at = last && Number.isFinite(last.at) ? formatTime(new Date(last.at), secondsFormat) : "";
+  const at = last && Number.isFinite(last.at) ? formatTime(new Date(last.at), "seconds") : "";
   const range = isObject(climate.range) ? climate.range : null;
-  const t = asArray(range?.temperature);
+  const temp = asArray(range?.temperature);
   const hum = asArray(range?.humidity);
-  const rangeText = t.length === 2 && hum.length === 2 ? `OK range ${t[0]}–${t[1]} °C, ${hum[0]}–${hum[1]} %` : "";
-  const details = [at ? `read at ${at}` : "", rangeText].filter(Boolean).join(" · ");
+  const rangeText =
+    temp.length === 2 && hum.length === 2
+      ? t("hw.okRange", { tMin: temp[0], tMax: temp[1], hMin: hum[0], hMax: hum[1] })
+      : "";
+  const details = [at ? t("hw.readAt", { time: at }) : "", rangeText].filter(Boolean).join(" · ");
   if (details) parts.push(mutedLine(details));
   hw.climate.info.replaceChildren(...parts);
   // Never overwrite what the user typed: only the placeholders follow the readings.
   hw.temperature.placeholder = last && Number.isFinite(last.temperatureC) ? formatNumber(last.temperatureC) : "21.5";
   hw.humidity.placeholder = last && Number.isFinite(last.humidityPct) ? formatNumber(last.humidityPct) : "45";
-  toggleBreakButton(hw.climateBreak, climate.broken === true, "Break sensor", "Repair sensor");
+  toggleBreakButton(hw.climateBreak, climate.broken === true, "hw.breakSensor", "hw.repairSensor");
 }
 
 function cardLabel(card) {
-  const name = str(card.name) || "Unknown";
-  const uid = str(card.uid);
-  return `${name} — ${uid}${card.active === false ? " (revoked)" : ""}`;
+  const name = str(card.name) || t("hw.cardUnknownName");
+  return t(card.active === false ? "hw.cardLabelRevoked" : "hw.cardLabel", { name, uid: str(card.uid) });
 }
 
 function renderCards(door) {
@@ -278,7 +288,7 @@ function renderCards(door) {
   const previous = hw.cardSelect.dataset.sig === undefined ? null : hw.cardSelect.value;
   hw.cardSelect.replaceChildren(
     ...cards.map((card) => el("option", { text: cardLabel(card), attrs: { value: card.uid } })),
-    el("option", { text: "New card…", attrs: { value: "" } }),
+    el("option", { text: t("hw.newCardOption"), attrs: { value: "" } }),
   );
   hw.cardSelect.dataset.sig = signature;
   if (previous !== null && (previous === "" || cards.some((c) => c.uid === previous))) {
@@ -293,17 +303,17 @@ function renderDoor(door) {
   setDriver(hw.door, door);
   setControlsVisible(hw.door, door);
   if (!isObject(door)) {
-    hw.door.info.replaceChildren(mutedLine("Not configured"));
+    hw.door.info.replaceChildren(mutedLine(t("hw.notConfigured")));
     return;
   }
   const cards = asArray(door.cards);
   const revoked = cards.filter((c) => isObject(c) && c.active === false).length;
   hw.door.info.replaceChildren(
-    line(door.broken ? badge("Reader broken", "bad") : badge("Reader OK", "ok")),
-    mutedLine(`${cards.length} card${cards.length === 1 ? "" : "s"} enrolled${revoked ? ` (${revoked} revoked)` : ""}`),
+    line(door.broken ? badge(t("hw.readerBroken"), "bad") : badge(t("hw.readerOk"), "ok")),
+    mutedLine(revoked ? tCount("hw.cardsRevoked", cards.length, { revoked }) : tCount("hw.cards", cards.length)),
   );
   renderCards(door);
-  toggleBreakButton(hw.doorBreak, door.broken === true, "Break reader", "Repair reader");
+  toggleBreakButton(hw.doorBreak, door.broken === true, "hw.breakReader", "hw.repairReader");
 }
 
 function renderMotion(motion, camera) {
@@ -318,18 +328,19 @@ function renderMotion(motion, camera) {
   if (isObject(motion)) {
     lines.push(
       line(
-        "Motion sensor ",
-        motion.broken ? badge("Broken", "bad") : badge("OK", "ok"),
+        `${t("hw.motionSensor")} `,
+        motion.broken ? badge(t("hw.broken"), "bad") : badge(t("hw.ok"), "ok"),
         " ",
-        motion.armed ? badge("Armed", "warn") : badge("Not armed"),
+        motion.armed ? badge(t("hw.armed"), "warn") : badge(t("hw.notArmed")),
       ),
     );
-  } else lines.push(mutedLine("Motion sensor: not configured"));
-  if (isObject(camera)) lines.push(line("Camera ", camera.broken ? badge("Broken", "bad") : badge("OK", "ok")));
-  else lines.push(mutedLine("Camera: not configured"));
+  } else lines.push(mutedLine(t("hw.motionNotConfigured")));
+  if (isObject(camera)) {
+    lines.push(line(`${t("hw.camera")} `, camera.broken ? badge(t("hw.broken"), "bad") : badge(t("hw.ok"), "ok")));
+  } else lines.push(mutedLine(t("hw.cameraNotConfigured")));
   hw.motion.info.replaceChildren(...lines);
-  if (isObject(motion)) toggleBreakButton(hw.motionBreak, motion.broken === true, "Break sensor", "Repair sensor");
-  if (isObject(camera)) toggleBreakButton(hw.cameraBreak, camera.broken === true, "Break camera", "Repair camera");
+  if (isObject(motion)) toggleBreakButton(hw.motionBreak, motion.broken === true, "hw.breakSensor", "hw.repairSensor");
+  if (isObject(camera)) toggleBreakButton(hw.cameraBreak, camera.broken === true, "hw.breakCamera", "hw.repairCamera");
 }
 
 function lcdLine(text, cols) {
@@ -342,7 +353,7 @@ function lcdLine(text, cols) {
 function renderLcd(lcd) {
   setDriver(hw.lcdSection, lcd);
   if (!isObject(lcd)) {
-    hw.lcdSection.info.replaceChildren(mutedLine("Not configured"));
+    hw.lcdSection.info.replaceChildren(mutedLine(t("hw.notConfigured")));
     hw.lcd.hidden = true;
     return;
   }
@@ -351,7 +362,7 @@ function renderLcd(lcd) {
   const cols =
     Number.isInteger(lcd.cols) && lcd.cols > 0 ? lcd.cols : Math.max(0, ...lines.map((l) => Array.from(str(l)).length));
   const rows = Number.isInteger(lcd.rows) && lcd.rows > 0 ? lcd.rows : lines.length;
-  hw.lcdSection.info.replaceChildren(mutedLine(`${cols}×${rows} characters`));
+  hw.lcdSection.info.replaceChildren(mutedLine(t("hw.lcdSize", { cols, rows })));
   const divs = [];
   for (let i = 0; i < rows; i++) divs.push(el("div", { text: lcdLine(lines[i], cols) }));
   hw.lcd.replaceChildren(...divs);
@@ -362,8 +373,8 @@ function serverRow(name) {
   const details = el("div", { class: "server-details" });
   const toggle = el("button", { attrs: { type: "button" } });
   const service = el("button", { attrs: { type: "button" } });
-  const fill = el("button", { text: "Fill disk", data: { action: "fill-disk" }, attrs: { type: "button" } });
-  const free = el("button", { text: "Free disk", data: { action: "free-disk" }, attrs: { type: "button" } });
+  const fill = el("button", { text: t("hw.fillDisk"), data: { action: "fill-disk" }, attrs: { type: "button" } });
+  const free = el("button", { text: t("hw.freeDisk"), data: { action: "free-disk" }, attrs: { type: "button" } });
   const actions = el("div", { class: "hw-row" }, toggle, service, fill, free);
   const root = el("div", { class: "server", testid: "server", data: { server: name } }, head, details, actions);
   const row = { root, head, details, actions, toggle, service, fill, free };
@@ -376,6 +387,12 @@ function serverRow(name) {
     });
   }
   return row;
+}
+
+/** A service's state (systemd's word) in the page's language, when the dictionary has it. */
+function serviceState(state) {
+  const key = `hw.service.${str(state)}`;
+  return hasText(key) ? t(key) : str(state);
 }
 
 function renderServers(servers) {
@@ -400,28 +417,31 @@ function renderServers(servers) {
         class: "server-addr",
         text: [server.address, server.port].filter((v) => v !== undefined).join(":"),
       }),
-      badge(up ? "Up" : "Down", up ? "ok" : "bad"),
+      badge(up ? t("hw.up") : t("hw.down"), up ? "ok" : "bad"),
     );
     const services = isObject(server.services) ? Object.entries(server.services) : [];
     const stats = [
-      Number.isFinite(server.diskPct) ? `disk ${server.diskPct} %` : "",
-      Number.isFinite(server.loadPerCore) ? `load ${server.loadPerCore}/core` : "",
-      Number.isFinite(server.memoryPct) ? `memory ${server.memoryPct} %` : "",
+      Number.isFinite(server.diskPct) ? t("hw.disk", { pct: server.diskPct }) : "",
+      Number.isFinite(server.loadPerCore) ? t("hw.load", { load: server.loadPerCore }) : "",
+      Number.isFinite(server.memoryPct) ? t("hw.memory", { pct: server.memoryPct }) : "",
     ].filter(Boolean);
     const check = isObject(server.lastCheck) ? server.lastCheck : null;
-    const checkAt = check && Number.isFinite(check.at) ? formatTime(new Date(check.at), secondsFormat) : "";
+    const checkAt = check && Number.isFinite(check.at) ? formatTime(new Date(check.at), "seconds") : "";
+    const mark = check?.ok ? "✓" : "✗";
     row.details.replaceChildren(
       ...(stats.length ? [line(stats.join(" · "))] : []),
-      ...(services.length ? [line(services.map(([n, s]) => `${n}: ${str(s)}`).join(" · "))] : []),
+      ...(services.length ? [line(services.map(([n, s]) => `${n}: ${serviceState(s)}`).join(" · "))] : []),
       mutedLine(
         check
-          ? `Last check${checkAt ? ` ${checkAt}` : ""}: ${check.ok ? "✓" : "✗"} ${str(check.summary)}`
-          : "Not checked yet",
+          ? checkAt
+            ? t("hw.lastCheck", { time: checkAt, mark, summary: str(check.summary) })
+            : t("hw.lastCheckUntimed", { mark, summary: str(check.summary) })
+          : t("hw.notChecked"),
       ),
     );
     row.actions.hidden = server.simulated !== true;
     row.toggle.dataset.action = up ? "down" : "up";
-    row.toggle.textContent = up ? "Take down" : "Bring up";
+    row.toggle.textContent = up ? t("hw.takeDown") : t("hw.bringUp");
     row.toggle.className = up ? "danger" : "repair";
     const first = services[0];
     if (first) {
@@ -429,7 +449,7 @@ function renderServers(servers) {
       row.service.hidden = false;
       row.service.dataset.action = active ? "fail-service" : "fix-service";
       row.service.dataset.service = first[0];
-      row.service.textContent = active ? `Fail ${first[0]}` : `Fix ${first[0]}`;
+      row.service.textContent = t(active ? "hw.failService" : "hw.fixService", { service: first[0] });
       row.service.className = active ? "danger" : "repair";
     } else {
       row.service.hidden = true;
@@ -442,6 +462,20 @@ function renderServers(servers) {
       hw.serverRows.delete(name);
     }
   }
+}
+
+/** After a change of language: the panel built again in it, keeping what was typed and chosen. */
+export function rebuildHardware() {
+  if (!hw.office) return;
+  const typed = { temperature: hw.temperature.value, humidity: hw.humidity.value, uid: hw.cardUid.value };
+  const card = hw.cardSelect.value;
+  for (const key of Object.keys(hw)) delete hw[key];
+  if (!S.hardware) return;
+  renderHardware(S.hardware);
+  hw.temperature.value = typed.temperature;
+  hw.humidity.value = typed.humidity;
+  hw.cardUid.value = typed.uid;
+  if ([...hw.cardSelect.options].some((o) => o.value === card)) hw.cardSelect.value = card;
 }
 
 export function renderHardware(hardware) {

@@ -1,10 +1,11 @@
 // What the page knows: the console's state as last loaded (/api/state) and kept up to date by the
 // event stream (app.js), who you are, which chat is open; and the lookups every view shares.
-import { isObject, str } from "./dom.js";
+import { asArray, isObject, str } from "./dom.js";
+import { t } from "./i18n.js";
 
 export const S = {
   loaded: false,
-  bot: { id: 0, first_name: "Bot", username: "" },
+  bot: { id: 0, first_name: "", username: "" },
   personas: [],
   groups: [],
   commands: {},
@@ -39,16 +40,27 @@ export function isBotMessage(message) {
   return from.is_bot === true || (S.bot.id !== 0 && from.id === S.bot.id);
 }
 
+export const botName = () => str(S.bot.first_name) || t("chat.botFallback");
+
 export function chatTitle(key) {
   const group = groupByKey(key);
-  if (group) return str(group.title) || "Group";
-  return `${str(S.bot.first_name) || "Bot"} (private)`;
+  if (group) return str(group.title) || t("chat.groupFallback");
+  return t("chat.private", { bot: botName() });
 }
 
-/** The chats shown in the list: the current persona's private chat, then every group. */
+/** Whether the persona is in the group (as the console says: the group's members). */
+export function isMember(group, personaId) {
+  return asArray(group.members).some((id) => keyOf(id) === keyOf(personaId));
+}
+
+/**
+ * The chats shown in the list, as Telegram would show them to the current persona: their
+ * private chat with the bot, then the groups they are in (a stranger sees no staff group).
+ */
 export function visibleChats() {
   const list = [];
-  if (S.persona !== null) list.push(keyOf(S.persona));
-  for (const group of S.groups) list.push(keyOf(group.id));
+  if (S.persona === null) return list;
+  list.push(keyOf(S.persona));
+  for (const group of S.groups) if (isMember(group, S.persona)) list.push(keyOf(group.id));
   return list;
 }

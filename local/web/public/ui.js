@@ -1,11 +1,18 @@
 // The shell's elements (index.html), found once, and the error bar at the top of the page.
 import { $, str } from "./dom.js";
+import { t } from "./i18n.js";
 
 export const ui = {
+  app: $(".app"),
   errorBar: $('[data-testid="error-bar"]'),
   errorText: $(".error-text"),
   errorClose: $(".error-close"),
   persona: $('[data-testid="persona"]'),
+  language: $('[data-testid="language"]'),
+  openPanel: $('[data-testid="open-panel"]'),
+  chatOpenPanel: $('[data-testid="chat-open-panel"]'),
+  back: $('[data-testid="back"]'),
+  panelBack: $('[data-testid="panel-back"]'),
   chatList: $(".chat-list"),
   chatAvatar: $(".chat-avatar"),
   chatTitle: $('[data-testid="chat-title"]'),
@@ -21,6 +28,7 @@ export const ui = {
   input: $('[data-testid="composer-input"]'),
   send: $('[data-testid="composer-send"]'),
   hardware: $('[data-testid="hardware"]'),
+  hardwareBody: $(".hardware-body"),
   overlay: $(".overlay"),
   overlayImage: $(".overlay-image"),
 };
@@ -29,7 +37,7 @@ let errorKind = null;
 
 export function showError(message, kind = "error") {
   errorKind = kind;
-  ui.errorText.textContent = str(message) || "Something went wrong.";
+  ui.errorText.textContent = str(message) || t("error.generic");
   ui.errorBar.hidden = false;
 }
 

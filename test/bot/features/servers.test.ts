@@ -87,6 +87,7 @@ describe("servers over SSH, end to end", () => {
   });
 
   test("/addserver: name, address, user, the host key's fingerprint confirmed, services; then a first check", async () => {
+    const conversationFrom = botMessages(h, privateChat(ADMIN)).length;
     await say(h, ADMIN, "/addserver", /short name/);
     await say(h, ADMIN, "Web 1!", /That name does not work/);
     await say(h, ADMIN, "local1", /Address of local1/);
@@ -111,6 +112,29 @@ describe("servers over SSH, end to end", () => {
     );
     const audit = await h.storage.audit.latest("test-room", 5);
     assert.ok(audit.some((a) => a.action === "server-add" && a.userId === ADMIN.id));
+    // Finished steps keep no buttons (Cancel, Trust); only the new server's own Check now / Details stay.
+    await h.api.waitFor(() =>
+      botMessages(h, privateChat(ADMIN))
+        .slice(conversationFrom, -1)
+        .every((m) => inlineButtons(m).length === 0),
+    );
+    assert.deepEqual(
+      inlineButtons(first).map((b) => b.text),
+      ["🔄 local1", "ℹ️ local1"],
+    );
+  });
+
+  test("/addserver cancelled with its button: the prompt's buttons are gone", async () => {
+    const from = botMessages(h, privateChat(ADMIN)).length;
+    const prompt = await say(h, ADMIN, "/addserver", /short name/);
+    assert.ok(inlineButtons(prompt).length > 0, "Cancel offered");
+    h.api.pressButton(ADMIN, prompt, "adds:cancel");
+    await expectBot(h, privateChat(ADMIN), /cancel/i, from + 1);
+    await h.api.waitFor(() =>
+      botMessages(h, privateChat(ADMIN))
+        .slice(from)
+        .every((m) => inlineButtons(m).length === 0),
+    );
   });
 
   test("/servers lists it with Check now / Details; Details shows every mount; /server runs now, edited in place", async () => {

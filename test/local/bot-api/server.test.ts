@@ -725,6 +725,26 @@ describe("local mode's needs: live events, command menus, bounded memory", () =>
     );
   });
 
+  test("memberStatus: who is in a group, as set with setChatMember, and what getChatMember says of it", async () => {
+    const api = await startLocalBotApi();
+    try {
+      api.addChat(staff);
+      assert.equal(api.memberStatus(staff.id, alice.id), "left", "nobody is a member until set or written");
+      api.setChatMember(staff.id, alice, "administrator");
+      assert.equal(api.memberStatus(staff.id, alice.id), "administrator");
+      assert.equal(api.memberStatus(staff.id, bob.id), "left");
+      const asked = await rawCall(api, "getChatMember", { chat_id: staff.id, user_id: alice.id });
+      assert.equal(asked.body.result.status, "administrator");
+      // Writing there makes a user a member, as on Telegram (someone added them).
+      api.sendMessage(bob, staff, "hello");
+      assert.equal(api.memberStatus(staff.id, bob.id), "member");
+      api.setChatMember(staff.id, bob, "left");
+      assert.equal(api.memberStatus(staff.id, bob.id), "left");
+    } finally {
+      await api.close();
+    }
+  });
+
   test("commandsFor resolves the menu a client shows: chat scope, then the chat type, then default; language first", async () => {
     const api = await startLocalBotApi();
     try {
