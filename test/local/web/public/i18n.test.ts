@@ -3,15 +3,15 @@
  * things (the same keys, the same {placeholders}, nothing empty); every key the page's modules
  * and index.html ask for is in the dictionary, and every key in it is asked for; every code the
  * console sends with a sentence (panel notices, errors) can be said in both languages.
- * The page in a browser, switched to Japanese, is tested in phone.test.ts.
+ * The page in a browser, switched to Japanese, is tested in test/e2e/phone.test.ts.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const PUBLIC = fileURLToPath(new URL("../../local/web/public/", import.meta.url));
-const LOCAL = fileURLToPath(new URL("../../local/", import.meta.url));
+const PUBLIC = fileURLToPath(new URL("../../../../local/web/public/", import.meta.url));
+const LOCAL = fileURLToPath(new URL("../../../../local/", import.meta.url));
 
 type Dictionary = Record<string, string>;
 interface I18nModule {
