@@ -44,6 +44,7 @@ export interface AlertSetupOptions {
     | "door"
     | "camera"
     | "servers"
+    | "backup"
   >;
   storage: Storage;
   clock: Clock;

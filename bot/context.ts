@@ -36,7 +36,16 @@ import type { CallbackRefs } from "./callback-refs.ts";
 export interface BotServices {
   config: Pick<
     Config,
-    "roomId" | "thresholds" | "officeHours" | "sampling" | "telegram" | "defaultLocale" | "door" | "camera" | "servers"
+    | "roomId"
+    | "thresholds"
+    | "officeHours"
+    | "sampling"
+    | "telegram"
+    | "defaultLocale"
+    | "door"
+    | "camera"
+    | "servers"
+    | "backup"
   >;
   storage: Storage;
   clock: Clock;

@@ -11,12 +11,12 @@
 import type { Room, RoomDevices } from "../app/compose-room.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import { formatCardUid, normalizeUid } from "../core/door/card-uid.ts";
 import { describeOfficeHours, isWithinOfficeHours } from "../core/office-hours.ts";
 import type { HostResult } from "../core/servers/types.ts";
 import type { Storage } from "../core/storage.ts";
 import type { SimulatedCamera } from "../hardware/camera/simulator.ts";
 import type { SimulatedCardReader } from "../hardware/cards/simulator.ts";
-import { formatUid, normalizeUid } from "../hardware/cards/uid.ts";
 import type { SimulatedClimateSensor } from "../hardware/climate/simulator.ts";
 import type { SimulatedDisplay } from "../hardware/display/simulator.ts";
 import { lcdToReadable } from "../hardware/display/text.ts";
@@ -255,7 +255,7 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           driver: devices.cards.driver,
           controllable: reader !== undefined,
           broken: broken.door,
-          cards: cards.map((m) => ({ uid: formatUid(m.cardUid), name: m.name, role: m.role, active: m.active })),
+          cards: cards.map((m) => ({ uid: formatCardUid(m.cardUid), name: m.name, role: m.role, active: m.active })),
         },
         motion: {
           driver: devices.motion.driver,
@@ -345,7 +345,7 @@ export function createHardwarePanel(deps: HardwarePanelDeps): HardwarePanel {
           if (broken.door) {
             throw new PanelError("The card reader is broken: repair it first.", { code: "reader-broken" });
           }
-          const shown = formatUid(uid);
+          const shown = formatCardUid(uid);
           done = r.tap(uid)
             ? outcome(`Card ${shown} tapped at the door.`, "door-tap", { uid: shown })
             : outcome(`The reader ignored ${shown}: the same card was tapped a moment ago.`, "door-tap-ignored", {

@@ -38,7 +38,7 @@ auth-refused =
 auth-refused-again = You are still not on the staff of { $room }. Your user id is <code>{ $id }</code>: send it to an admin of the room.
 auth-refused-button = You are not allowed to use this console.
 auth-admin-only = Only an admin can do that.
-auth-staff-only = Only staff can do that. Ask an admin to add your user id <code>{ $id }</code> to STAFF_IDS.
+auth-staff-only = Only staff can do that. If you should have access, ask an admin to add you as staff (your Telegram user id is <code>{ $id }</code>).
 
 ## errors
 error-generic = Something went wrong on my side while handling that. The team has been told in the logs; please try again in a moment.
@@ -76,7 +76,10 @@ help-text =
     /addserver, /removeserver NAME – manage the servers (admins)
     /alerts – open incidents; /ack [id] acknowledges them
     /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|servers|all] – quiet alerts for a while; /unmute ends it
-    /backup – back up the database now (admins; nightly at BACKUP_AT anyway)
+    /backup – back up the database now (admins; { $nightly ->
+        [off] there is no nightly backup
+       *[other] nightly at { $nightly } anyway
+    })
     /language – choose English or Japanese
     /help – this text
 
@@ -105,9 +108,12 @@ status-driver-sim = simulated
 status-driver-dht22 = DHT22
 
 ## history
-history-title = <b>{ $room }</b> · last { $count } readings ({ $tz })
+history-title = <b>{ $room }</b> · { $count ->
+        [one] the latest reading
+       *[other] last { $count } readings
+    } ({ $tz })
 history-empty = No readings stored yet.
-history-bad-argument = I could not read “{ $arg }”. Use <code>/history</code> or <code>/history n</code> with n between 1 and { $max }.
+history-bad-argument = I could not read “{ $arg }”. Use /history, or /history n with n between 1 and { $max } (e.g. /history 20).
 history-header = time              °C     %RH
 
 ## language
@@ -132,7 +138,10 @@ alert-head-escalated = { $icon } <b>Escalated to { $severity }</b> · { $room }
 alert-head-reminder = 🔔 <b>Reminder: { $severity }, not acknowledged</b> · { $room }
 alert-head-recovered = ✅ <b>Recovered</b> · { $room }
 alert-climate = { $quantity } is { $direction }: <b>{ $value } { $unit }</b> (limit { $limit } { $unit }).
-alert-sensor-dead = The climate sensor is not answering ({ $failures } failures in a row): { $reason }
+alert-sensor-dead = The climate sensor is not answering ({ $failures ->
+        [one] { $failures } failure
+       *[other] { $failures } failures in a row
+    }): { $reason }
 alert-sensor-stuck = The climate sensor has reported exactly { $value } for { $minutes } min: it may be stuck.
 alert-since = Since { $time } ({ $tz }).
 alert-open-for = Open for { $duration }.
@@ -144,7 +153,10 @@ alert-acked = ✔️ Acknowledged by { $name } at { $time }.
 alert-muted-by = 🔕 Muted by { $name } until { $time }.
 alert-started = 🟢 <b>Seroma started</b> · { $room }
     Climate sensor: { $driver }. Open incidents: { $open }.
-alert-digest-title = 📬 <b>{ $count } alerts held back</b> while delivery was failing · { $room }
+alert-digest-title = 📬 <b>{ $count ->
+        [one] { $count } alert held back
+       *[other] { $count } alerts held back
+    }</b> while delivery was failing · { $room }
 alert-button-ack = ✔️ Acknowledge
 alert-button-mute-1h = 🔕 Mute 1 h
 alert-button-mute-24h = 🔕 Mute 24 h
@@ -180,12 +192,24 @@ alert-room-motion-armed = Motion in the room while armed at { $time } ({ $source
 rule-camera-dead = camera not working
 rule-motion-dead = motion sensor not working
 rule-room-motion = motion in the room
-alert-server-down = Server <b>{ $host }</b> cannot be checked ({ $failures } time(s) in a row): { $reason }
+alert-server-down = Server <b>{ $host }</b> cannot be checked (failed { $failures ->
+        [one] once
+       *[other] { $failures } times in a row
+    }): { $reason }
 alert-server-disk = Server <b>{ $host }</b>: disk over { $limit }: { $mounts }.
 alert-server-disk-more = { $mounts } … and { $n } more (/server { $host })
-alert-server-service = Server <b>{ $host }</b>: service(s) not running: { $services }.
-alert-server-journal = Server <b>{ $host }</b>: { $count } new error(s) in the system journal. Latest: <code>{ $latest }</code>
-alert-server-load = Server <b>{ $host }</b>: load { $load } on { $cores } core(s) (limit { $limit } per core).
+alert-server-service = Server <b>{ $host }</b>: { $count ->
+        [one] a service is
+       *[other] { $count } services are
+    } not running: { $services }.
+alert-server-journal = Server <b>{ $host }</b>: { $count ->
+        [one] { $count } new error
+       *[other] { $count } new errors
+    } in the system journal. Latest: <code>{ $latest }</code>
+alert-server-load = Server <b>{ $host }</b>: load { $load } on { $cores ->
+        [one] { $cores } core
+       *[other] { $cores } cores
+    } (limit { $limit } per core).
 alert-server-memory = Server <b>{ $host }</b>: memory { $used } in use (limit { $limit }).
 alert-recovered-server-down = Server <b>{ $host }</b> answers again after { $duration }.
 alert-recovered-server-disk = Server <b>{ $host }</b>: disk usage is back under the limit after { $duration }.
@@ -206,15 +230,21 @@ alert-backup-failed = 💾❌ <b>Backup failed</b> · { $room }
 alert-resolved-at = ✅ Resolved at { $time }.
 alert-now = Now: { $temperature } °C, { $humidity } % (at { $time }).
 alerts-none = No open incidents in { $room }. ✅
-alerts-title = <b>{ $count } open incident(s)</b> · { $room }
+alerts-title = <b>{ $count ->
+        [one] { $count } open incident
+       *[other] { $count } open incidents
+    }</b> · { $room }
 alerts-mutes = 🔕 Muted: { $list }
 alerts-mute-item = { $what } until { $time }
 ack-none = Nothing to acknowledge: every open incident is acknowledged already.
-ack-done = Acknowledged { $count } incident(s).
+ack-done = Acknowledged { $count ->
+        [one] { $count } incident
+       *[other] { $count } incidents
+    }.
 ack-unknown = No open incident with id “{ $id }”. See /alerts.
-mute-usage = Usage: <code>/mute [duration] [what]</code>: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera, servers, devices, power, clock, storage or all (default).
+mute-usage = Usage: /mute [duration] [what]: duration like 30m, 2h, 1d (at most 7d, default 1h); what is temperature, humidity, sensor, door, motion, camera, servers, devices, power, clock, storage or all (default).
 mute-done = 🔕 { $what } muted until { $time } by { $name }.
-unmute-usage = Usage: <code>/unmute [what]</code>: temperature, humidity, sensor, door, motion, camera, servers, devices, power, clock, storage or all (default).
+unmute-usage = Usage: /unmute [what]: temperature, humidity, sensor, door, motion, camera, servers, devices, power, clock, storage or all (default).
 unmute-done = 🔔 { $what } unmuted.
 unmute-none = Nothing was muted for { $what }.
 summary-title = 📊 <b>Daily summary</b> · { $room }
@@ -306,9 +336,12 @@ chart-caption-title = 📈 <b>{ $room }</b> · { $range }
 chart-caption-window = { $from } – { $to } ({ $tz })
 chart-caption-temperature = 🌡 Temperature: min { $min } · avg { $avg } · max { $max } °C
 chart-caption-humidity = 💧 Humidity: min { $min } · avg { $avg } · max { $max } %
-chart-caption-legend = From { $count } readings.
+chart-caption-legend = From { $count ->
+        [one] { $count } reading
+       *[other] { $count } readings
+    }.
 chart-empty = No readings in the { $range }, so there is nothing to chart yet.
-chart-bad-argument = I could not read “{ $arg }”. Use <code>/chart</code> (last 24 hours) or <code>/chart</code> with one of: { $ranges }.
+chart-bad-argument = I could not read “{ $arg }”. Use /chart (last 24 hours), or /chart followed by one of: { $ranges }.
 
 ## door: commands
 cmd-access = Door log: /access [n|NAME]
@@ -324,16 +357,31 @@ access-decision-unknown = unknown card
 access-decision-revoked = revoked card
 access-empty = No door entries yet.
 access-older = ⬇️ Older
-access-title = 🚪 <b>{ $room }</b> · latest { $count } door entries
-access-title-person = 🚪 <b>{ $name }</b> at { $room } · latest { $count } entries
-access-bad-count = Please give a number from 1 to { $max }, or a name: <code>/access 20</code>, <code>/access Ada</code>.
+access-title = 🚪 <b>{ $room }</b> · { $count ->
+        [one] the latest door entry
+       *[other] latest { $count } door entries
+    }
+access-title-person = 🚪 <b>{ $name }</b> at { $room } · { $count ->
+        [one] the latest entry
+       *[other] latest { $count } entries
+    }
+access-bad-count = Please give a number from 1 to { $max }, or a name: /access 20, /access Ada.
 access-no-person = Nobody called <b>{ $name }</b> has a card. /staff lists everyone.
 access-which = Several people match <b>{ $name }</b>. Which one?
 who-nobody = Nobody has come into <b>{ $room }</b> today.
-who-title = 👥 <b>{ $room }</b> today · { $count } person(s)
+who-title = 👥 <b>{ $room }</b> today · { $count ->
+        [one] { $count } person
+       *[other] { $count } people
+    }
 who-line = • <b>{ $name }</b> { $first }–{ $last } ({ $count }×){ $flag }
-export-usage = Usage: <code>/export access [days]</code> (days 1–366, default 30).
-export-caption = Door log: { $count } entries, last { $days } days.
+export-usage = Usage: /export access [days] (days 1–366, default 30).
+export-caption = Door log: { $count ->
+        [one] { $count } entry
+       *[other] { $count } entries
+    } from the last { $days ->
+        [one] day
+       *[other] { $days } days
+    }.
 
 ## door: /staff
 staff-role-admin = admin
@@ -345,6 +393,13 @@ staff-not-found = No card <code>{ $uid }</code> is enrolled.
 staff-button-revoke = ⛔ Yes, revoke
 staff-button-restore = ♻️ Yes, restore
 staff-button-keep = Keep as is
+# the list's buttons: what each does, to whom ({ $name } is cut to fit a button)
+staff-button-list-revoke = ⛔ Revoke { $name }'s card
+staff-button-list-restore = ♻️ Restore { $name }'s card
+staff-button-list-invite = 🔗 Invite link for { $name }
+staff-button-list-unlink = ✂️ Unlink { $name }'s Telegram
+staff-refuse-own-card = ⛔ You cannot revoke your own card (<b>{ $name }</b>, <code>{ $uid }</code>): it would take your door access and your role with it. Another admin can revoke it. Nothing changed.
+staff-refuse-last-admin = ⛔ The card of <b>{ $name }</b> (<code>{ $uid }</code>) is the last active admin card: revoking it would leave no admin card. Enroll another admin card first (/enroll), then revoke this one. Nothing changed.
 staff-confirm-revoke = Revoke the card of <b>{ $name }</b> (<code>{ $uid }</code>)? The door will refuse it from now on and a linked Telegram account loses its role.
 staff-confirm-restore = Restore the card of <b>{ $name }</b> (<code>{ $uid }</code>)? The door will let it in again during office hours.
 staff-unchanged = Nothing changed.
@@ -376,7 +431,7 @@ enroll-name-too-long = That name is too long: at most { $max } characters, pleas
 enroll-name-control = That name contains line breaks or invisible control characters. Please send it on one line, as plain text.
 enroll-name-command = A name cannot start with "/". Please send the holder's name, or /cancel.
 enroll-too-many-tries = Too many invalid names. Enrollment stopped; nothing was saved.
-enroll-ask-role = What may <b>{ $name }</b> do in this chat?
+enroll-ask-role = Which role does <b>{ $name }</b> get?
 enroll-ask-link = Link <b>{ $name }</b>'s Telegram account? I make a one-time link (valid { $minutes } min) for you to send them.
 enroll-invite-yes = one-time invite link
 enroll-invite-no = none
@@ -419,8 +474,8 @@ camera-clip-caption = 🎥 <b>{ $room }</b> · { $time } · { $n } s
 camera-clip-progress = 🎥 Recording { $n } s… { $percent } %
 camera-clip-encoding = 🎥 Recorded { $n } s, preparing the video…
 camera-clip-done = ✅ Clip of { $n } s sent ({ $size }).
-camera-clip-too-large = 🎥 The clip of { $n } s is stored, but at { $size } it is larger than Telegram accepts from a bot (50 MB). Ask for a shorter one, or lower CAMERA_SIZE.
-camera-clip-usage = Usage: <code>/clip [seconds]</code>: 1 to { $max } seconds (default { $def }).
+camera-clip-too-large = 🎥 The clip of { $n } s is stored, but at { $size } it is larger than Telegram accepts from a bot (50 MB). Ask for a shorter one; or an admin can set a smaller camera picture size (now { $width }×{ $height }).
+camera-clip-usage = Usage: /clip [seconds]: 1 to { $max } seconds (default { $def }).
 camera-failed = 📷❌ The camera could not take the picture: { $reason }
 camera-failed-timeout = 📷❌ The camera did not answer in time: { $reason }. The team has been alerted.
 camera-failed-unavailable = 📷❌ No camera is available: { $reason }
@@ -429,7 +484,7 @@ media-line = { $icon } { $time } · { $reason } · { $size }{ $seconds }
 media-none = Nothing was recorded that day.
 media-no-more = No older media that day.
 media-older = ⬅ Older
-media-usage = Usage: <code>/media [today|yesterday|YYYY-MM-DD]</code>
+media-usage = Usage: /media [today|yesterday|YYYY-MM-DD]
 media-caption = { $time } · { $reason }
 media-gone = That file is no longer stored (deleted by the retention budget).
 media-sending = Sending…
@@ -444,7 +499,10 @@ watch-not-armed = It was not armed.
 watch-off-hours = Outside office hours the room is watched anyway.
 
 ## servers: /servers, /server, /addserver, /removeserver
-servers-title = 🖥 <b>{ $n } server(s)</b> · { $room }
+servers-title = 🖥 <b>{ $n ->
+        [one] { $n } server
+       *[other] { $n } servers
+    }</b> · { $room }
 servers-none = No servers yet. An admin adds one with /addserver.
 servers-never = not checked yet
 servers-up-days = up { $d } d { $h } h
@@ -452,8 +510,14 @@ servers-up-hours = up { $h } h { $m } min
 servers-load = load { $load }/{ $cores }
 servers-memory = mem { $pct } %
 servers-disk = disk { $pct } % ({ $mount })
-servers-services = { $active }/{ $total } services
-servers-journal = { $n } journal error(s)
+servers-services = { $active }/{ $total } { $total ->
+        [one] service
+       *[other] services
+    }
+servers-journal = { $n ->
+        [one] { $n } journal error
+       *[other] { $n } journal errors
+    }
 servers-journal-unavailable = no systemd journal on this host
 servers-failure-unreachable = unreachable
 servers-failure-timeout = no answer (timeout)
@@ -464,7 +528,10 @@ servers-failure-dropped = connection dropped
 servers-details-title = 🖥 <b>{ $name }</b> · <code>{ $address }</code>
 servers-checked = Checked { $ago } (took { $ms } ms).
 servers-presented-key = The server presented <code>{ $key }</code> instead of the pinned key. If it was reinstalled, remove and add it again; otherwise treat this as an attack.
-servers-load-detail = load { $l1 } / { $l5 } / { $l15 } on { $cores } core(s)
+servers-load-detail = load { $l1 } / { $l5 } / { $l15 } on { $cores ->
+        [one] { $cores } core
+       *[other] { $cores } cores
+    }
 servers-memory-detail = memory { $pct } % in use ({ $used } of { $total })
 servers-button-check = 🔄 { $name }
 servers-button-details = ℹ️ { $name }
@@ -472,7 +539,7 @@ servers-checking = ⏳ Checking <b>{ $name }</b>…
 servers-checking-short = Checking { $name }…
 servers-unknown = No server called “{ $name }”. See /servers.
 servers-unknown-short = That server is no longer in the list.
-servers-usage = Usage: <code>/server NAME</code> (see /servers for the names).
+servers-usage = Usage: /server NAME (see /servers for the names).
 addserver-ask-name = 🖥 New server. Its short name (lowercase letters, digits, - or _, e.g. <code>web1</code>)? /cancel stops.
 addserver-bad-name = That name does not work: 1–32 lowercase letters, digits, - or _, starting with a letter or digit.
 addserver-exists = There is a server called “{ $name }” already.
@@ -494,13 +561,16 @@ addserver-saved = ✅ <b>{ $name }</b> added. Checking it now…
 addserver-cancelled = Cancelled. Nothing was saved.
 addserver-hint-text = Please answer with a text message, or /cancel.
 addserver-busy = Someone is adding a server in this chat already; wait until they finish.
-removeserver-usage = Usage: <code>/removeserver NAME</code>
+removeserver-usage = Usage: /removeserver NAME (see /servers for the names).
 removeserver-confirm = Remove <b>{ $name }</b> ({ $address })? Its open alerts are closed; its check history is kept.
 removeserver-button = 🗑 Remove
 removeserver-done = 🗑 <b>{ $name }</b> removed.
 
 ## backup
-backup-done = 💾 Backup written: <code>{ $file }</code> ({ $size } MB, { $ms } ms). { $kept } kept in DATA_DIR/backups.
+backup-done = 💾 Backup written: <code>{ $file }</code> ({ $size } MB, { $ms } ms). { $kept ->
+        [one] It is the only backup kept
+       *[other] { $kept } backups are kept
+    } in <code>{ $dir }</code>.
 backup-failed = 💾❌ The backup failed: { $error }
 backup-running = 💾 Backing up the database…
 backup-uploaded = ☁️ Uploaded to <code>{ $url }</code>.

@@ -38,7 +38,7 @@ auth-refused =
 auth-refused-again = まだ { $room } のスタッフとして登録されていません。あなたのユーザー ID は <code>{ $id }</code> です。部屋の管理者に伝えてください。
 auth-refused-button = このコンソールを使う権限がありません。
 auth-admin-only = 管理者のみが実行できます。
-auth-staff-only = スタッフのみが実行できます。管理者にユーザー ID <code>{ $id }</code> を STAFF_IDS に追加するよう依頼してください。
+auth-staff-only = スタッフのみが実行できます。利用できるはずの場合は、管理者にスタッフとして追加するよう依頼してください（あなたの Telegram ユーザー ID は <code>{ $id }</code> です）。
 
 ## errors
 error-generic = 処理中にこちら側でエラーが発生しました。ログに記録しました。少し待ってからもう一度お試しください。
@@ -76,7 +76,10 @@ help-text =
     /addserver、/removeserver 名前 – サーバーの管理（管理者）
     /alerts – 未解決のインシデント。/ack [id] で確認
     /mute [30m|1h|1d] [temperature|humidity|sensor|door|motion|camera|servers|all] – 一定時間アラートを止める。/unmute で解除
-    /backup – データベースを今すぐバックアップ（管理者。毎晩 BACKUP_AT にも実行）
+    /backup – データベースを今すぐバックアップ（管理者。{ $nightly ->
+        [off] 夜間の自動バックアップはありません
+       *[other] 毎晩 { $nightly } にも実行
+    }）
     /language – 英語か日本語を選ぶ
     /help – この説明
 
@@ -107,7 +110,7 @@ status-driver-dht22 = DHT22
 ## history
 history-title = <b>{ $room }</b> · 最新 { $count } 件({ $tz })
 history-empty = まだ測定値が保存されていません。
-history-bad-argument = 「{ $arg }」を解釈できません。<code>/history</code> または <code>/history n</code>(n は 1 から { $max })を使ってください。
+history-bad-argument = 「{ $arg }」を解釈できません。/history または /history n（n は 1 から { $max }、例: /history 20）を使ってください。
 history-header = 時刻               °C     %RH
 
 ## language
@@ -180,7 +183,10 @@ alert-room-motion-armed = 監視中の { $time } に室内で動きを検知し�
 rule-camera-dead = カメラ異常
 rule-motion-dead = 人感センサー異常
 rule-room-motion = 室内の動き
-alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures } 回連続）: { $reason }
+alert-server-down = サーバー <b>{ $host }</b> を確認できません（{ $failures ->
+        [1] 1 回失敗
+       *[other] { $failures } 回連続で失敗
+    }）: { $reason }
 alert-server-disk = サーバー <b>{ $host }</b>: ディスク使用率が { $limit } を超えています: { $mounts }。
 alert-server-disk-more = { $mounts } …ほか { $n } 件（/server { $host }）
 alert-server-service = サーバー <b>{ $host }</b>: 停止しているサービス: { $services }。
@@ -212,9 +218,9 @@ alerts-mute-item = { $what }({ $time } まで)
 ack-none = 確認待ちのインシデントはありません。
 ack-done = { $count } 件のインシデントを確認しました。
 ack-unknown = ID「{ $id }」の未解決インシデントはありません。/alerts を確認してください。
-mute-usage = 使い方: <code>/mute [期間] [対象]</code>。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、servers、devices、power、clock、storage、all(既定)。
+mute-usage = 使い方: /mute [期間] [対象]。期間は 30m、2h、1d など(最大 7d、既定 1h)。対象は temperature、humidity、sensor、door、motion、camera、servers、devices、power、clock、storage、all(既定)。
 mute-done = 🔕 { $name } さんが { $what } を { $time } までミュートしました。
-unmute-usage = 使い方: <code>/unmute [対象]</code>。temperature、humidity、sensor、door、motion、camera、servers、devices、power、clock、storage、all(既定)。
+unmute-usage = 使い方: /unmute [対象]。temperature、humidity、sensor、door、motion、camera、servers、devices、power、clock、storage、all(既定)。
 unmute-done = 🔔 { $what } のミュートを解除しました。
 unmute-none = { $what } はミュートされていません。
 summary-title = 📊 <b>日次サマリー</b> · { $room }
@@ -308,7 +314,7 @@ chart-caption-temperature = 🌡 温度: 最低 { $min } · 平均 { $avg } · �
 chart-caption-humidity = 💧 湿度: 最低 { $min } · 平均 { $avg } · 最高 { $max } %
 chart-caption-legend = 測定値 { $count } 件から集計。
 chart-empty = { $range }の測定値がないため、まだグラフを作れません。
-chart-bad-argument = 「{ $arg }」を解釈できません。<code>/chart</code>(過去 24 時間)または <code>/chart</code> に次のいずれかを付けてください: { $ranges }
+chart-bad-argument = 「{ $arg }」を解釈できません。/chart (過去 24 時間)または /chart に次のいずれかを付けてください: { $ranges }
 
 ## door: commands
 cmd-access = 入退室ログ: /access [件数|名前]
@@ -326,13 +332,13 @@ access-empty = 入退室の記録はまだありません。
 access-older = ⬇️ さらに前
 access-title = 🚪 <b>{ $room }</b> · 最新 { $count } 件の入退室
 access-title-person = 🚪 <b>{ $name }</b> ({ $room }) · 最新 { $count } 件
-access-bad-count = 1〜{ $max } の数か名前を指定してください: <code>/access 20</code>、<code>/access Ada</code>
+access-bad-count = 1〜{ $max } の数か名前を指定してください: /access 20、/access Ada
 access-no-person = <b>{ $name }</b> という名前のカードはありません。/staff で一覧を見られます。
 access-which = <b>{ $name }</b> に該当する人が複数います。どなたですか?
 who-nobody = 今日は <b>{ $room }</b> に誰も入室していません。
 who-title = 👥 <b>{ $room }</b> 今日 · { $count } 人
 who-line = • <b>{ $name }</b> { $first }–{ $last } ({ $count } 回){ $flag }
-export-usage = 使い方: <code>/export access [日数]</code> (1〜366 日、既定 30)
+export-usage = 使い方: /export access [日数] (1〜366 日、既定 30)
 export-caption = 入退室ログ: { $count } 件、過去 { $days } 日
 
 ## door: /staff
@@ -345,6 +351,13 @@ staff-not-found = カード <code>{ $uid }</code> は登録されていません
 staff-button-revoke = ⛔ 無効にする
 staff-button-restore = ♻️ 復元する
 staff-button-keep = そのままにする
+# the list's buttons: what each does, to whom ({ $name } is cut to fit a button)
+staff-button-list-revoke = ⛔ { $name } のカードを無効にする
+staff-button-list-restore = ♻️ { $name } のカードを復元する
+staff-button-list-invite = 🔗 { $name } の招待リンク
+staff-button-list-unlink = ✂️ { $name } の Telegram 連携を解除
+staff-refuse-own-card = ⛔ 自分のカード (<b>{ $name }</b>、<code>{ $uid }</code>) は無効にできません: 入室と権限を自分で失うことになります。ほかの管理者なら無効にできます。何も変更していません。
+staff-refuse-last-admin = ⛔ <b>{ $name }</b> のカード (<code>{ $uid }</code>) は最後の有効な管理者カードです: 無効にすると管理者カードがなくなります。先に別の管理者カードを登録し (/enroll)、そのあとでこのカードを無効にしてください。何も変更していません。
 staff-confirm-revoke = <b>{ $name }</b> のカード (<code>{ $uid }</code>) を無効にしますか? 以後ドアで拒否され、連携した Telegram アカウントも権限を失います。
 staff-confirm-restore = <b>{ $name }</b> のカード (<code>{ $uid }</code>) を復元しますか? 業務時間内は再び入室できます。
 staff-unchanged = 変更していません。
@@ -376,7 +389,7 @@ enroll-name-too-long = 名前が長すぎます。{ $max } 文字以内にして
 enroll-name-control = 改行や見えない制御文字が含まれています。1 行のテキストで送ってください。
 enroll-name-command = 名前を「/」で始めることはできません。名前を送るか /cancel してください。
 enroll-too-many-tries = 無効な名前が続いたため登録を中止しました。何も保存していません。
-enroll-ask-role = <b>{ $name }</b> にこのチャットで何を許可しますか?
+enroll-ask-role = <b>{ $name }</b> にどの役割を割り当てますか?
 enroll-ask-link = <b>{ $name }</b> の Telegram アカウントを連携しますか? 1 回だけ使える招待リンク (有効 { $minutes } 分) を作ります。
 enroll-invite-yes = 1 回限りの招待リンク
 enroll-invite-no = なし
@@ -419,8 +432,8 @@ camera-clip-caption = 🎥 <b>{ $room }</b> · { $time } · { $n } 秒
 camera-clip-progress = 🎥 { $n } 秒録画中… { $percent } %
 camera-clip-encoding = 🎥 { $n } 秒録画しました。動画を準備しています…
 camera-clip-done = ✅ { $n } 秒の動画を送りました（{ $size }）。
-camera-clip-too-large = 🎥 { $n } 秒の動画は保存しましたが、{ $size } あり Telegram のボット上限（50 MB）を超えています。短くするか CAMERA_SIZE を下げてください。
-camera-clip-usage = 使い方: <code>/clip [秒]</code>: 1〜{ $max } 秒（既定 { $def } 秒）。
+camera-clip-too-large = 🎥 { $n } 秒の動画は保存しましたが、{ $size } あり Telegram のボット上限（50 MB）を超えています。短い動画を頼むか、管理者がカメラの画像サイズ（現在 { $width }×{ $height }）を小さくしてください。
+camera-clip-usage = 使い方: /clip [秒]: 1〜{ $max } 秒（既定 { $def } 秒）。
 camera-failed = 📷❌ カメラで撮影できませんでした: { $reason }
 camera-failed-timeout = 📷❌ カメラが時間内に応答しませんでした: { $reason }。担当者に通知しました。
 camera-failed-unavailable = 📷❌ 使えるカメラがありません: { $reason }
@@ -429,7 +442,7 @@ media-line = { $icon } { $time } · { $reason } · { $size }{ $seconds }
 media-none = その日の記録はありません。
 media-no-more = その日のこれより古い記録はありません。
 media-older = ⬅ 古い順
-media-usage = 使い方: <code>/media [today|yesterday|YYYY-MM-DD]</code>
+media-usage = 使い方: /media [today|yesterday|YYYY-MM-DD]
 media-caption = { $time } · { $reason }
 media-gone = そのファイルはもう保存されていません（保存容量の上限で削除されました）。
 media-sending = 送信しています…
@@ -472,7 +485,7 @@ servers-checking = ⏳ <b>{ $name }</b> を確認しています…
 servers-checking-short = { $name } を確認しています…
 servers-unknown = 「{ $name }」というサーバーはありません。/servers を確認してください。
 servers-unknown-short = そのサーバーはもう一覧にありません。
-servers-usage = 使い方: <code>/server 名前</code>（名前は /servers で確認）
+servers-usage = 使い方: /server 名前（名前は /servers で確認）
 addserver-ask-name = 🖥 新しいサーバー。短い名前は？（英小文字・数字・- _、例: <code>web1</code>）/cancel で中止。
 addserver-bad-name = その名前は使えません: 英小文字・数字・- _ で 1〜32 文字、先頭は英字か数字。
 addserver-exists = 「{ $name }」というサーバーはすでにあります。
@@ -494,13 +507,13 @@ addserver-saved = ✅ <b>{ $name }</b> を追加しました。確認してい�
 addserver-cancelled = 中止しました。何も保存していません。
 addserver-hint-text = テキストで答えるか /cancel してください。
 addserver-busy = このチャットで別の人がサーバーを追加中です。終わるまでお待ちください。
-removeserver-usage = 使い方: <code>/removeserver 名前</code>
+removeserver-usage = 使い方: /removeserver 名前（名前は /servers で確認）
 removeserver-confirm = <b>{ $name }</b>（{ $address }）を削除しますか？未解決のアラートは閉じられ、確認履歴は残ります。
 removeserver-button = 🗑 削除
 removeserver-done = 🗑 <b>{ $name }</b> を削除しました。
 
 ## backup
-backup-done = 💾 バックアップを書き込みました: <code>{ $file }</code>（{ $size } MB、{ $ms } ms）。DATA_DIR/backups に { $kept } 件保存。
+backup-done = 💾 バックアップを書き込みました: <code>{ $file }</code>（{ $size } MB、{ $ms } ms）。<code>{ $dir }</code> に { $kept } 件保存しています。
 backup-failed = 💾❌ バックアップに失敗しました: { $error }
 backup-running = 💾 データベースをバックアップしています…
 backup-uploaded = ☁️ <code>{ $url }</code> にアップロードしました。

@@ -206,7 +206,9 @@ export function parseDf(text: string): CheckOutcome<MountUsage[]> {
 export function parseServices(text: string, names: readonly string[]): CheckOutcome<ServiceState[]> {
   const states = lines(text).map((l) => l.trim());
   if (states.length !== names.length) {
-    return fail(`systemctl printed ${states.length} state(s) for ${names.length} unit(s): ${excerpt(text)}`);
+    return fail(
+      `systemctl's states do not match the units asked for (states: ${states.length}, units: ${names.length}): ${excerpt(text)}`,
+    );
   }
   const bad = states.find((s) => !/^[a-z][a-z-]*$/.test(s));
   if (bad !== undefined) return fail(`unexpected unit state ${excerpt(bad)}`);

@@ -137,7 +137,7 @@ export async function chartRenderBench(opts: { renders: number }): Promise<Metri
       })),
     );
     // Labels do not change the work; real translations are not needed to time the render.
-    const t = (k: string, v?: Record<string, string>) => (v ? `${k} ${Object.values(v).join(" ")}` : k);
+    const t = (k: string, v?: Record<string, string | number>) => (v ? `${k} ${Object.values(v).join(" ")}` : k);
     const services = { config: h.config, storage: h.storage, clock: h.clock };
     const samples: number[] = [];
     let bytes = 0;

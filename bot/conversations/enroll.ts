@@ -21,6 +21,7 @@ import { randomBytes } from "node:crypto";
 import { type Conversation, createConversation } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
+import { formatCardUid } from "../../core/door/card-uid.ts";
 import type { StaffMember, StaffRole } from "../../core/door/ports.ts";
 import { STAFF_NAME_MAX, validateStaffName } from "../../core/door/staff-name.ts";
 import { escapeHtml } from "../../core/text/format.ts";
@@ -142,7 +143,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
     if (existing) {
       await ctx.reply(
         t(existing.active ? "enroll-duplicate" : "enroll-duplicate-revoked", {
-          uid,
+          uid: formatCardUid(uid),
           name: escapeHtml(existing.name),
           role: t(`staff-role-${existing.role}`),
         }),
@@ -152,7 +153,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
     }
 
     // 2. The name.
-    await ctx.reply(t("enroll-ask-name", { uid, max: String(STAFF_NAME_MAX) }), {
+    await ctx.reply(t("enroll-ask-name", { uid: formatCardUid(uid), max: String(STAFF_NAME_MAX) }), {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
@@ -200,7 +201,7 @@ export function createEnrollConversation(deps: EnrollDeps) {
     // 5. Confirm.
     await ctx.reply(
       t("enroll-confirm", {
-        uid,
+        uid: formatCardUid(uid),
         name: escapeHtml(name),
         role: t(`staff-role-${role}`),
         invite: t(wantsInvite ? "enroll-invite-yes" : "enroll-invite-no"),
@@ -233,14 +234,21 @@ export function createEnrollConversation(deps: EnrollDeps) {
     });
     if (!saved.ok) {
       await ctx.reply(
-        t("enroll-duplicate", { uid, name: escapeHtml(saved.holder), role: t(`staff-role-${saved.holderRole}`) }),
+        t("enroll-duplicate", {
+          uid: formatCardUid(uid),
+          name: escapeHtml(saved.holder),
+          role: t(`staff-role-${saved.holderRole}`),
+        }),
         { parse_mode: "HTML" },
       );
       return;
     }
-    await ctx.reply(t("enroll-saved", { uid, name: escapeHtml(name), role: t(`staff-role-${role}`) }), {
-      parse_mode: "HTML",
-    });
+    await ctx.reply(
+      t("enroll-saved", { uid: formatCardUid(uid), name: escapeHtml(name), role: t(`staff-role-${role}`) }),
+      {
+        parse_mode: "HTML",
+      },
+    );
     const invite = saved.invite;
     if (invite) {
       // Only ever to the admin's private chat: in a group anyone could redeem it.

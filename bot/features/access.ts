@@ -7,6 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { Composer, type InlineKeyboard, InputFile } from "grammy";
+import { formatCardUid } from "../../core/door/card-uid.ts";
 import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
 import { localTime } from "../../core/office-hours.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
@@ -25,7 +26,7 @@ const ICON: Record<AccessDecision, string> = { allowed: "✅", "off-hours": "�
 
 function line(ctx: SeromaContext, e: AccessEntry, photo: boolean): string {
   const tz = ctx.services.config.officeHours.timeZone;
-  const who = e.staffName ? escapeHtml(e.staffName) : `<code>${escapeHtml(e.cardUid)}</code>`;
+  const who = e.staffName ? escapeHtml(e.staffName) : `<code>${escapeHtml(formatCardUid(e.cardUid))}</code>`;
   return `${escapeHtml(formatDateTime(e.at, tz).slice(0, 16))} ${ICON[e.decision]} ${who} · ${ctx.t(`access-decision-${e.decision}`)}${photo ? " 📷" : ""}`;
 }
 
@@ -79,7 +80,7 @@ async function sendOrEdit(ctx: SeromaContext, page: { text: string; keyboard?: I
 async function latestPage(ctx: SeromaContext, limit: number, before?: number): Promise<void> {
   const { config, storage } = ctx.services;
   const rows = await storage.accessLog.latest(config.roomId, limit, before);
-  const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: String(rows.length) });
+  const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: rows.length });
   await sendOrEdit(ctx, await render(ctx, rows, limit, title, {}));
 }
 
@@ -88,9 +89,9 @@ async function cardPage(ctx: SeromaContext, uid: string, limit: number, before?:
   const member = await storage.staff.getByUid(uid);
   const rows = await storage.accessLog.byCard(config.roomId, uid, limit, before);
   const title = ctx.t("access-title-person", {
-    name: escapeHtml(member?.name ?? uid),
+    name: escapeHtml(member?.name ?? formatCardUid(uid)),
     room: escapeHtml(config.roomId),
-    count: String(rows.length),
+    count: rows.length,
   });
   await sendOrEdit(ctx, await render(ctx, rows, limit, title, { uid }));
 }
@@ -146,7 +147,7 @@ accessFeature.command("who", async (ctx) => {
   for (const e of rows) {
     if (e.decision !== "allowed" && e.decision !== "off-hours") continue;
     const p = people.get(e.cardUid) ?? {
-      name: e.staffName ?? e.cardUid,
+      name: e.staffName ?? formatCardUid(e.cardUid),
       first: e.at,
       last: e.at,
       n: 0,
@@ -172,7 +173,7 @@ accessFeature.command("who", async (ctx) => {
     }),
   );
   await ctx.reply(
-    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: String(people.size) }), "", ...lines].join("\n"),
+    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: people.size }), "", ...lines].join("\n"),
     {
       parse_mode: "HTML",
     },
@@ -206,7 +207,14 @@ accessFeature.command("export", requireStaff, async (ctx) => {
       // About 15 µs a row here, more on a Pi: let other chats' updates in between.
       if (i > 0 && i % CSV_ROWS_PER_TURN === 0) await work.wait(yieldToEventLoop());
       lines.push(
-        [new Date(e.at).toISOString(), formatDateTime(e.at, tz), e.roomId, e.cardUid, e.staffName ?? "", e.decision]
+        [
+          new Date(e.at).toISOString(),
+          formatDateTime(e.at, tz),
+          e.roomId,
+          formatCardUid(e.cardUid),
+          e.staffName ?? "",
+          e.decision,
+        ]
           .map(csvField)
           .join(","),
       );
@@ -215,7 +223,7 @@ accessFeature.command("export", requireStaff, async (ctx) => {
     await ctx.replyWithDocument(
       new InputFile(Buffer.from(`${csv}\r\n`, "utf8"), `access-${config.roomId}-${days}d.csv`),
       {
-        caption: ctx.t("export-caption", { count: String(rows.length), days: String(days) }),
+        caption: ctx.t("export-caption", { count: rows.length, days }),
       },
     );
   });

@@ -184,14 +184,14 @@ alertsFeature.command("alerts", async (ctx) => {
     (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
   );
   const mutes = await storage.mutes.active(config.roomId, clock.now().getTime());
-  const t = (k: string, v?: Record<string, string>) => ctx.t(k, v);
+  const t = (k: string, v?: Record<string, string | number>) => ctx.t(k, v);
   const head: string[] = [];
   const items: string[] = [];
   const tail: string[] = [];
   const ackButtons: string[] = [];
   if (open.length === 0) head.push(ctx.t("alerts-none", { room }));
   else {
-    head.push(ctx.t("alerts-title", { count: String(open.length), room }), "");
+    head.push(ctx.t("alerts-title", { count: open.length, room }), "");
     for (const [n, i] of open.entries()) {
       const ack = i.ackedBy ? ` ✔️ ${escapeHtml(i.ackedBy.name)}` : "";
       items.push(
@@ -254,7 +254,7 @@ alertsFeature.command("ack", requireStaff, async (ctx) => {
       await recordAudit(ctx, "ack", i.id);
     }
   }
-  await ctx.reply(ctx.t("ack-done", { count: String(count) }));
+  await ctx.reply(ctx.t("ack-done", { count }));
 });
 
 function parseWhat(word: string | undefined): ReadonlyArray<Mute["rule"]> | undefined {

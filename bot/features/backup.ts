@@ -2,7 +2,7 @@
  * /backup: an admin runs an online backup of the embedded database now, in the background
  * (a big database takes a while): a progress message that becomes the result.
  */
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { Composer } from "grammy";
 import { escapeHtml } from "../../core/text/format.ts";
 import { recordAudit } from "../audit.ts";
@@ -26,7 +26,8 @@ backupFeature.command("backup", requireAdmin, (ctx) =>
         file: escapeHtml(basename(outcome.file)),
         size: (outcome.bytes / 1024 / 1024).toFixed(1),
         ms: String(outcome.durationMs),
-        kept: String(outcome.kept),
+        kept: outcome.kept,
+        dir: escapeHtml(dirname(outcome.file)),
       }),
     ];
     if (outcome.upload?.ok) lines.push(ctx.t("backup-uploaded", { url: escapeHtml(outcome.upload.url) }));

@@ -144,7 +144,14 @@ export async function sendClip(ctx: SeromaContext, seconds: number, work: ChatWo
   }
   const { clip } = result;
   if (clip.bytes.length > TELEGRAM_MAX_UPLOAD) {
-    await edit(ctx.t("camera-clip-too-large", { size: kb(clip.bytes.length), n: String(clip.seconds) }));
+    await edit(
+      ctx.t("camera-clip-too-large", {
+        size: kb(clip.bytes.length),
+        n: String(clip.seconds),
+        width: String(config.camera.width),
+        height: String(config.camera.height),
+      }),
+    );
     return;
   }
   await chatAction(ctx, "upload_video");

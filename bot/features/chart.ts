@@ -20,7 +20,7 @@ import type { BotServices, SeromaContext } from "../context.ts";
 export const CHART_FILE_NAME = "climate.png";
 
 /** A translation function bound to one language: `ctx.t`, or `(k, a) => i18n.t(locale, k, a)`. */
-export type Translate = (key: string, args?: Record<string, string>) => string;
+export type Translate = (key: string, args?: Record<string, string | number>) => string;
 
 type ChartServices = Pick<BotServices, "config" | "storage" | "clock">;
 
@@ -78,7 +78,7 @@ export function chartCaption(t: Translate, services: ChartServices, series: Clim
     lines.push(
       t("chart-caption-temperature", { min: oneDecimal(s.tMin), avg: oneDecimal(s.tAvg), max: oneDecimal(s.tMax) }),
       t("chart-caption-humidity", { min: oneDecimal(s.hMin), avg: oneDecimal(s.hAvg), max: oneDecimal(s.hMax) }),
-      t("chart-caption-legend", { count: String(s.count) }),
+      t("chart-caption-legend", { count: s.count }),
     );
   } else {
     lines.push(t("chart-empty", { range: escapeHtml(t(`chart-range-${series.range}`)) }));

@@ -36,7 +36,7 @@ export async function sendHistory(ctx: SeromaContext, arg: string): Promise<void
       `${formatDateTime(r.at, tz)}  ${oneDecimal(r.temperatureC).padStart(5)}  ${oneDecimal(r.humidityPct).padStart(5)}`,
   );
   const text = [
-    ctx.t("history-title", { room: escapeHtml(config.roomId), count: String(rows.length), tz: escapeHtml(tz) }),
+    ctx.t("history-title", { room: escapeHtml(config.roomId), count: rows.length, tz: escapeHtml(tz) }),
     `<pre>${escapeHtml([ctx.t("history-header"), ...table].join("\n"))}</pre>`,
   ].join("\n");
   await ctx.reply(text, { parse_mode: "HTML" });

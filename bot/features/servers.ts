@@ -57,10 +57,10 @@ export function statusLine(ctx: SeromaContext, spec: HostSpec, r: HostResult | u
   }
   if (c.services?.ok && c.services.value.length > 0) {
     const active = c.services.value.filter((s) => s.state === "active").length;
-    parts.push(ctx.t("servers-services", { active: String(active), total: String(c.services.value.length) }));
+    parts.push(ctx.t("servers-services", { active, total: c.services.value.length }));
   }
   if (c.journal?.ok && c.journal.value.available) {
-    parts.push(ctx.t("servers-journal", { n: String(c.journal.value.count) }));
+    parts.push(ctx.t("servers-journal", { n: c.journal.value.count }));
   }
   const icon = openProblems(ctx, spec.name) > 0 ? "🟠" : "🟢";
   return `${icon} ${name} · ${parts.join(" · ")} · ${ago(ctx, r.at)}`;
@@ -95,7 +95,7 @@ export function details(ctx: SeromaContext, spec: HostSpec, r: HostResult | unde
               l1: c.load.value.load1.toFixed(2),
               l5: c.load.value.load5.toFixed(2),
               l15: c.load.value.load15.toFixed(2),
-              cores: String(c.load.value.cores),
+              cores: c.load.value.cores,
             })
           : bad(c.load.error)
       }`,
@@ -132,7 +132,7 @@ export function details(ctx: SeromaContext, spec: HostSpec, r: HostResult | unde
     if (!c.journal.ok) lines.push(`📜 ${bad(c.journal.error)}`);
     else if (!c.journal.value.available) lines.push(`📜 ${ctx.t("servers-journal-unavailable")}`);
     else {
-      lines.push(`📜 ${ctx.t("servers-journal", { n: String(c.journal.value.count) })}`);
+      lines.push(`📜 ${ctx.t("servers-journal", { n: c.journal.value.count })}`);
       for (const l of c.journal.value.latest.slice(-5)) lines.push(`<code>${escapeHtml(l.slice(0, 200))}</code>`);
     }
   }
@@ -151,7 +151,7 @@ async function listServers(ctx: SeromaContext): Promise<void> {
     ctx.t,
     hosts.map((h) => h.name),
   );
-  const lines = [ctx.t("servers-title", { room: escapeHtml(config.roomId), n: String(hosts.length) }), ""];
+  const lines = [ctx.t("servers-title", { room: escapeHtml(config.roomId), n: hosts.length }), ""];
   for (const h of hosts) lines.push(statusLine(ctx, h, latest.get(h.name)));
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: kb });
 }

@@ -13,7 +13,9 @@
  */
 import { Composer } from "grammy";
 import type { User } from "grammy/types";
+import { formatCardUid } from "../../core/door/card-uid.ts";
 import { INVITE_PAYLOAD } from "../../core/door/invites.ts";
+import { revokeRefusal } from "../../core/door/policy.ts";
 import type { StaffMember } from "../../core/door/ports.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { recordAudit, who } from "../audit.ts";
@@ -26,7 +28,7 @@ import { staffConfirmKeyboard, staffKeyboard, undoLinkKeyboard, unlinkConfirmKey
 function memberLine(ctx: SeromaContext, m: StaffMember): string {
   const status = m.active ? "" : ` · ⛔ ${ctx.t("staff-revoked")}`;
   const linked = m.telegramUserId !== undefined ? " · 💬" : "";
-  return `${m.active ? "🟢" : "⚪"} <b>${escapeHtml(m.name)}</b> · ${ctx.t(`staff-role-${m.role}`)} · <code>${m.cardUid}</code>${linked}${status}`;
+  return `${m.active ? "🟢" : "⚪"} <b>${escapeHtml(m.name)}</b> · ${ctx.t(`staff-role-${m.role}`)} · <code>${formatCardUid(m.cardUid)}</code>${linked}${status}`;
 }
 
 async function showList(ctx: SeromaContext): Promise<void> {
@@ -43,7 +45,7 @@ async function showList(ctx: SeromaContext): Promise<void> {
   ].join("\n");
   await ctx.reply(text, {
     parse_mode: "HTML",
-    ...(ctx.role === "admin" ? { reply_markup: staffKeyboard(members) } : {}),
+    ...(ctx.role === "admin" ? { reply_markup: staffKeyboard(ctx.t, members) } : {}),
   });
 }
 
@@ -61,14 +63,27 @@ admin.filter(pressed("staff-ask"), async (ctx) => {
   const member = await ctx.services.storage.staff.getByUid(uid);
   await ctx.answerCallbackQuery();
   if (!member) {
-    await ctx.reply(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
-  await ctx.reply(ctx.t(`staff-confirm-${action}`, { name: escapeHtml(member.name), uid }), {
+  const refusal = action === "revoke" ? await refuseRevoke(ctx, member) : undefined;
+  if (refusal) {
+    await ctx.reply(refusal, { parse_mode: "HTML" });
+    return;
+  }
+  await ctx.reply(ctx.t(`staff-confirm-${action}`, { name: escapeHtml(member.name), uid: formatCardUid(uid) }), {
     parse_mode: "HTML",
     reply_markup: staffConfirmKeyboard(ctx.t, action, uid),
   });
 });
+
+/** The refusal to show if this admin may not revoke `member`'s card (their own, or the last admin card). */
+async function refuseRevoke(ctx: SeromaContext & { from: User }, member: StaffMember): Promise<string | undefined> {
+  const reason = revokeRefusal(member, ctx.from.id, await ctx.services.storage.staff.list());
+  if (!reason) return undefined;
+  ctx.log.info({ uid: member.cardUid, by: ctx.from.id, reason }, "card revoke refused");
+  return ctx.t(`staff-refuse-${reason}`, { name: escapeHtml(member.name), uid: formatCardUid(member.cardUid) });
+}
 
 admin.filter(pressed("staff-keep"), async (ctx) => {
   await ctx.answerCallbackQuery();
@@ -81,10 +96,17 @@ admin.filter(pressed("staff-do"), async (ctx) => {
   const by = ctx.from.id;
   const at = clock.now().getTime();
   const before = await storage.staff.getByUid(uid);
+  // Checked again when confirmed: the cards may have changed since the question.
+  const refusal = before && action === "revoke" ? await refuseRevoke(ctx, before) : undefined;
+  if (refusal) {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(refusal, { parse_mode: "HTML" });
+    return;
+  }
   const member = await storage.staff.setActive(uid, action === "restore", by, at);
   await ctx.answerCallbackQuery();
   if (!member || !before) {
-    await ctx.editMessageText(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
+    await ctx.editMessageText(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
   if (before.active === member.active) {
@@ -105,7 +127,7 @@ admin.filter(pressed("staff-do"), async (ctx) => {
   await ctx.editMessageText(
     ctx.t(`staff-done-${action}`, {
       name: escapeHtml(member.name),
-      uid,
+      uid: formatCardUid(uid),
       by: escapeHtml(ctx.from.first_name),
       at: escapeHtml(formatDateTime(at, config.officeHours.timeZone).slice(0, 16)),
     }),
@@ -119,7 +141,7 @@ admin.filter(pressed("staff-invite"), async (ctx) => {
   const member = await storage.staff.getByUid(uid);
   await ctx.answerCallbackQuery();
   if (!member?.active) {
-    await ctx.reply(ctx.t("staff-not-found", { uid }), { parse_mode: "HTML" });
+    await ctx.reply(ctx.t("staff-not-found", { uid: formatCardUid(uid) }), { parse_mode: "HTML" });
     return;
   }
   const invite = invites.create(uid, ctx.from.id, config.door.inviteTtlMs);
@@ -151,7 +173,7 @@ admin.filter(pressed("staff-ask-unlink"), async (ctx) => {
     return;
   }
   await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t("staff-confirm-unlink", { name: escapeHtml(member.name), uid, id: tg }), {
+  await ctx.reply(ctx.t("staff-confirm-unlink", { name: escapeHtml(member.name), uid: formatCardUid(uid), id: tg }), {
     parse_mode: "HTML",
     reply_markup: unlinkConfirmKeyboard(ctx.t, uid, telegramId),
   });
@@ -175,7 +197,7 @@ async function unlink(ctx: SeromaContext, uid: string, tg: number, via: "unlink"
   await ctx.answerCallbackQuery();
   const vars = {
     name: escapeHtml(name),
-    uid,
+    uid: formatCardUid(uid),
     id: String(tg),
     by: escapeHtml(who(ctx).name),
     at: escapeHtml(formatDateTime(clock.now().getTime(), config.officeHours.timeZone).slice(0, 16)),
@@ -192,7 +214,7 @@ admin.filter(pressed("staff-do-unlink"), (ctx) => unlink(ctx, ctx.button.uid, ct
 
 admin.filter(pressed("staff-undo"), (ctx) => unlink(ctx, ctx.button.uid, ctx.button.telegramId, "undo"));
 
-type Translate = (key: string, vars?: Record<string, string>) => string;
+type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 /** "Grace Hopper (@grace, id 2001)", escaped. */
 function describeAccount(t: Translate, u: User): string {
@@ -272,7 +294,7 @@ async function tellAdmins(ctx: SeromaContext & { from: User }, createdBy: number
       const t: Translate = ctx.i18n.fluent.withLocale(locale);
       const text = t("invite-used", {
         name: escapeHtml(member.name),
-        uid: member.cardUid,
+        uid: formatCardUid(member.cardUid),
         account: describeAccount(t, ctx.from),
         role: t(`staff-role-${member.role}`),
       });

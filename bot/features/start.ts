@@ -17,6 +17,7 @@ async function sendHelp(ctx: SeromaContext): Promise<void> {
       default: String(HISTORY_DEFAULT),
       max: String(HISTORY_MAX),
       clip: String(ctx.services.config.camera.clipSeconds),
+      nightly: ctx.services.config.backup.at ?? "off",
     }),
     { parse_mode: "HTML" },
   );

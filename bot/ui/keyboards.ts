@@ -6,6 +6,7 @@
  * and grammY, which lets the alert channel use it).
  */
 import { InlineKeyboard } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
 import type { Translate } from "../../core/alerts/render.ts";
 import type { StaffMember } from "../../core/door/ports.ts";
 import { buildCallbackData as data } from "./callback-data.ts";
@@ -155,24 +156,42 @@ export function accessPeopleKeyboard(people: readonly StaffMember[], hide: HideD
 
 // /staff
 
-/** Buttons for at most this many people (the list itself is complete). */
+/** Buttons for at most this many people (the list itself is complete): two buttons each at most. */
 export const STAFF_BUTTONS_MAX = 40;
+/** A name on a button is cut to this many characters, so that what the button does still shows. */
+const BUTTON_NAME_MAX = 24;
 
-/** /staff for admins: revoke or restore each card, 🔗 an invite for a card without an account, ✂️ unlink one that has. */
-export function staffKeyboard(members: readonly StaffMember[]): InlineKeyboard {
-  const kb = new InlineKeyboard();
+function buttonName(name: string): string {
+  const chars = [...name];
+  return chars.length <= BUTTON_NAME_MAX ? name : `${chars.slice(0, BUTTON_NAME_MAX - 1).join("")}…`;
+}
+
+/**
+ * /staff for admins: revoke or restore each card, an invite for a card without an account,
+ * unlink one that has. Each button says what it does to whom ("⛔ Revoke Ada's card") and
+ * has a row to itself, so the whole text shows.
+ */
+export function staffKeyboard(t: Translate, members: readonly StaffMember[]): InlineKeyboard {
+  const rows: InlineKeyboardButton[][] = [];
   for (const m of members.slice(0, STAFF_BUTTONS_MAX)) {
-    const name = m.name.slice(0, 24);
+    const name = buttonName(m.name);
     const change = m.active ? "revoke" : "restore";
-    kb.text(`${m.active ? "⛔" : "♻️"} ${name}`, data({ type: "staff-ask", change, uid: m.cardUid }));
-    if (m.active && m.telegramUserId === undefined)
-      kb.text(`🔗 ${name}`, data({ type: "staff-invite", uid: m.cardUid }));
-    if (m.telegramUserId !== undefined) {
-      kb.text(`✂️ ${name}`, data({ type: "staff-ask-unlink", uid: m.cardUid, telegramId: m.telegramUserId }));
+    rows.push([
+      InlineKeyboard.text(
+        t(`staff-button-list-${change}`, { name }),
+        data({ type: "staff-ask", change, uid: m.cardUid }),
+      ),
+    ]);
+    if (m.active && m.telegramUserId === undefined) {
+      const invite = data({ type: "staff-invite", uid: m.cardUid });
+      rows.push([InlineKeyboard.text(t("staff-button-list-invite", { name }), invite)]);
     }
-    kb.row();
+    if (m.telegramUserId !== undefined) {
+      const unlink = data({ type: "staff-ask-unlink", uid: m.cardUid, telegramId: m.telegramUserId });
+      rows.push([InlineKeyboard.text(t("staff-button-list-unlink", { name }), unlink)]);
+    }
   }
-  return kb;
+  return InlineKeyboard.from(rows);
 }
 
 /** Revoke / Restore confirmed, or Keep. */

@@ -209,7 +209,7 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       let text = "";
       for (const e of entries) {
         const candidate = [
-          t("alert-digest-title", { count: String(lines.length + 1), room: escapeHtml(head?.roomId ?? "") }),
+          t("alert-digest-title", { count: lines.length + 1, room: escapeHtml(head?.roomId ?? "") }),
           "",
           ...lines,
           renderDigestLine(c, e.notice),

@@ -3,6 +3,7 @@
  * for SNS), from the locale files. Every value taken from a notice is escaped.
  */
 
+import { formatCardUid } from "../door/card-uid.ts";
 import { htmlToText } from "../text/fit.ts";
 import { escapeHtml, formatDateTime } from "../text/format.ts";
 import {
@@ -15,7 +16,8 @@ import {
   type RuleId,
 } from "./types.ts";
 
-export type Translate = (key: string, vars?: Record<string, string>) => string;
+/** Numbers are passed as numbers: the locale files choose plural forms by them. */
+export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 export interface RenderContext {
   t: Translate;
@@ -52,6 +54,18 @@ export function ruleName(t: Translate, rule: RuleId | "*" | MuteFamily): string 
 
 function str(details: Notice["details"], key: string): string {
   return escapeHtml(details[key] ?? "");
+}
+
+/** A door alert's card UID, as people see UIDs everywhere. */
+function cardUid(details: Notice["details"]): string {
+  return escapeHtml(formatCardUid(String(details.uid ?? "")));
+}
+
+/** A count from the details as a number (for the locale's plural forms); text if it is not one. */
+function count(details: Notice["details"], key: string): number | string {
+  const value = details[key];
+  const n = typeof value === "number" ? value : Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) ? n : str(details, key);
 }
 
 /** A door tap read for an enrollment says so (the admin is at the reader, not an intruder). */
@@ -91,25 +105,17 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
         limit: str(d, "limit"),
       });
     case "sensor.dead":
-      return t("alert-sensor-dead", { failures: str(d, "failures"), reason: str(d, "reason") });
+      return t("alert-sensor-dead", { failures: count(d, "failures"), reason: str(d, "reason") });
     case "sensor.stuck":
       return t("alert-sensor-stuck", { value: str(d, "value"), minutes: str(d, "minutes") });
     case "reader.dead":
       return t("alert-reader-dead", { reason: str(d, "reason") });
     case "door.breach":
-      return enrolling(
-        t,
-        d,
-        t("alert-door-breach", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") }),
-      );
+      return enrolling(t, d, t("alert-door-breach", { name: str(d, "name"), uid: cardUid(d), time: str(d, "time") }));
     case "door.unknown-card":
-      return enrolling(t, d, t("alert-door-unknown", { uid: str(d, "uid"), time: str(d, "time") }));
+      return enrolling(t, d, t("alert-door-unknown", { uid: cardUid(d), time: str(d, "time") }));
     case "door.revoked-card":
-      return enrolling(
-        t,
-        d,
-        t("alert-door-revoked", { name: str(d, "name"), uid: str(d, "uid"), time: str(d, "time") }),
-      );
+      return enrolling(t, d, t("alert-door-revoked", { name: str(d, "name"), uid: cardUid(d), time: str(d, "time") }));
     case "camera.dead":
       return t("alert-camera-dead", { reason: str(d, "reason") });
     case "motion.dead":
@@ -155,13 +161,19 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
       return t(`alert-server-${server.kind}`, {
         host: escapeHtml(server.host),
         reason: str(d, "reason"),
-        failures: str(d, "failures"),
+        failures: count(d, "failures"),
         mounts: server.kind === "disk" ? diskMounts(t, server.host, d) : "",
         services: str(d, "services"),
-        count: str(d, "count"),
+        // how many services are down: the details name them, "nginx (failed), cron (inactive)"
+        count:
+          server.kind === "service"
+            ? String(d.services ?? "")
+                .split(", ")
+                .filter(Boolean).length
+            : count(d, "count"),
         latest: str(d, "latest"),
         load: str(d, "load"),
-        cores: str(d, "cores"),
+        cores: count(d, "cores"),
         used: str(d, "used"),
         limit: str(d, "limit"),
       });

@@ -12,3 +12,21 @@ export function decideAccess(member: StaffMember | undefined, at: Date, hours: O
   if (!member.active) return "revoked";
   return isWithinOfficeHours(at, hours) ? "allowed" : "off-hours";
 }
+
+/**
+ * Why an admin may not revoke `card`, if they may not: it is their own card (revoking it
+ * would take their door access and the role it gives them; another admin can do it), or it
+ * is the last active admin card (the room would be left without one: enroll another admin
+ * card first). A card that is revoked already is not refused here: nothing would change.
+ */
+export function revokeRefusal(
+  card: StaffMember,
+  byTelegramId: number,
+  cards: readonly StaffMember[],
+): "own-card" | "last-admin" | undefined {
+  if (!card.active) return undefined;
+  if (card.telegramUserId === byTelegramId) return "own-card";
+  const otherAdmins = cards.filter((c) => c.active && c.role === "admin" && c.cardUid !== card.cardUid);
+  if (card.role === "admin" && otherAdmins.length === 0) return "last-admin";
+  return undefined;
+}

@@ -63,7 +63,7 @@ export {
   type SimulatedCardReaderOptions,
 } from "./simulator.ts";
 export { openSpidevTransport, SPIDEV_DEFAULTS, SpiUnavailableError } from "./spidev-transport.ts";
-export { formatUid, normalizeUid } from "./uid.ts";
+export { normalizeUid } from "./uid.ts";
 
 export interface CardReaderOptions {
   /** Passed to every driver (event times, debounce, watchdog). */

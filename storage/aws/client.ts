@@ -137,7 +137,7 @@ export async function batchWrite(
   for (let i = 0; i < requests.length; i += 25) {
     let pending = requests.slice(i, i + 25);
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= attempts) throw new Error(`DynamoDB left ${pending.length} write(s) to ${table} unprocessed`);
+      if (attempt >= attempts) throw new Error(`DynamoDB left ${pending.length} of the writes to ${table} unprocessed`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2_000, 25 * 2 ** attempt)));
       const res = await ctx.doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = (res.UnprocessedItems?.[table] ?? []) as typeof pending;

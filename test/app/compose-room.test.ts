@@ -52,7 +52,7 @@ describe("room start and stop (console harness)", () => {
       // Started means working: a card at the door reaches the LCD and the alert pipeline.
       h.reader.tap("DEADBEEF");
       await h.api.waitFor(() =>
-        h.api.messages(STAFF_GROUP.id).find((m) => m.from_bot && /DEADBEEF/i.test(m.text ?? m.caption ?? "")),
+        h.api.messages(STAFF_GROUP.id).find((m) => m.from_bot && /DE:AD:BE:EF/i.test(m.text ?? m.caption ?? "")),
       );
       assert.match(h.display.text(), /Unknown card/);
 

@@ -49,7 +49,7 @@ describe("error boundary end to end", () => {
     await h.api.waitFor(() => h.api.calls.filter((c) => c.status === 502).length >= 2);
     h.api.setDown(false);
     const reply = await h.api.waitFor(
-      () => h.api.messages(STAFF.id).find((m) => m.from_bot && /last 1 readings/.test(m.text ?? "")),
+      () => h.api.messages(STAFF.id).find((m) => m.from_bot && /the latest reading/.test(m.text ?? "")),
       10_000,
     );
     assert.match(reply.text ?? "", /22\.0/);

@@ -96,7 +96,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
   async function inviteFromStaff(name: string, chat: TestChat = privateChat(ADMIN)): Promise<string> {
     const list = await say(h, ADMIN, "/staff", /Staff cards/, chat);
     const from = botMessages(h, privateChat(ADMIN)).length;
-    h.api.pressButton(ADMIN, list, { text: `🔗 ${name}` });
+    h.api.pressButton(ADMIN, list, { text: `🔗 Invite link for ${name}` });
     const dm = await expectBot(h, privateChat(ADMIN), new RegExp(`Send this link to ${name}`), from);
     const token = LINK.exec(dm.text ?? "")?.[1];
     assert.ok(token, dm.text);
@@ -128,7 +128,14 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     await h.storage.staff.add(card("0A0A0A01", "Alan Turing"));
     const list = await say(h, ADMIN, "/staff", /Staff cards/, STAFF_GROUP);
     const fromDm = botMessages(h, privateChat(ADMIN)).length;
-    await press(h, ADMIN, list, { text: "🔗 Alan Turing" }, /sent you the invite link for Alan Turing/, STAFF_GROUP);
+    await press(
+      h,
+      ADMIN,
+      list,
+      { text: "🔗 Invite link for Alan Turing" },
+      /sent you the invite link for Alan Turing/,
+      STAFF_GROUP,
+    );
     const dm = await expectBot(h, privateChat(ADMIN), /Send this link to Alan Turing/, fromDm);
     assert.match(dm.text ?? "", LINK);
     assert.doesNotMatch(allText(h, STAFF_GROUP), /start=link_/, "no invite link in the group");
@@ -147,7 +154,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
       h,
       ADMIN,
       list,
-      { text: "🔗 Edsger Dijkstra" },
+      { text: "🔗 Invite link for Edsger Dijkstra" },
       /could not send you the invite link for Edsger Dijkstra privately/,
       STAFF_GROUP,
     );
@@ -169,7 +176,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     h.clock.advance(5_000);
     h.reader.tap("0E0E0E01");
     await expectBot(h, STAFF_GROUP, /What is the holder's name\?/, from);
-    const askRole = await say(h, ADMIN, "Barbara Liskov", /What may Barbara Liskov do/, STAFF_GROUP);
+    const askRole = await say(h, ADMIN, "Barbara Liskov", /Which role does Barbara Liskov get\?/, STAFF_GROUP);
     const askLink = await press(h, ADMIN, askRole, { text: "staff" }, /Link Barbara Liskov's Telegram/, STAFF_GROUP);
     const confirm = await press(h, ADMIN, askLink, { text: "🔗 Invite link" }, /Please check:/, STAFF_GROUP);
     const fromDm = botMessages(h, privateChat(ADMIN)).length;
@@ -192,7 +199,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     const notice = await expectBot(h, privateChat(ADMIN2), /invite for Grace Hopper/, fromAdmin2);
     assert.match(
       notice.text ?? "",
-      /The invite for Grace Hopper \(card 0A0A0A03\) was used by Grace Hopper <3 \(@amazing_grace, id 2001\)/,
+      /The invite for Grace Hopper \(card 0A:0A:0A:03\) was used by Grace Hopper <3 \(@amazing_grace, id 2001\)/,
     );
     assert.match(notice.raw ?? "", /Grace Hopper &lt;3/, "the account's name is escaped");
     assert.deepEqual(
@@ -285,16 +292,16 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
   test("/staff Unlink: asks first; Keep changes nothing; Yes unlinks (audited) and the 🔗 button is back", async () => {
     const list = await say(h, ADMIN, "/staff", /Staff cards/);
     assert.ok(
-      inlineButtons(list).some((b) => b.text === "✂️ Ada Lovelace"),
+      inlineButtons(list).some((b) => b.text === "✂️ Unlink Ada Lovelace's Telegram"),
       "linked cards have Unlink",
     );
-    assert.ok(!inlineButtons(list).some((b) => b.text === "🔗 Ada Lovelace"), "and no invite");
+    assert.ok(!inlineButtons(list).some((b) => b.text === "🔗 Invite link for Ada Lovelace"), "and no invite");
     const ask = await press(
       h,
       ADMIN,
       list,
-      { text: "✂️ Ada Lovelace" },
-      /Unlink the Telegram account \(id 2004\) from the card of Ada Lovelace \(0A0A0A04\)\?/,
+      { text: "✂️ Unlink Ada Lovelace's Telegram" },
+      /Unlink the Telegram account \(id 2004\) from the card of Ada Lovelace \(0A:0A:0A:04\)\?/,
       privateChat(ADMIN),
     );
     assert.equal((await h.storage.staff.getByUid("0A0A0A04"))?.telegramUserId, 2004, "not before confirming");
@@ -311,7 +318,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
       h,
       ADMIN,
       list2,
-      { text: "✂️ Ada Lovelace" },
+      { text: "✂️ Unlink Ada Lovelace's Telegram" },
       /Unlink the Telegram account/,
       privateChat(ADMIN),
     );
@@ -337,7 +344,7 @@ describe("invite links: private only, redemptions announced, no takeover", () =>
     );
     const list3 = await say(h, ADMIN, "/staff", /Staff cards/);
     assert.ok(
-      inlineButtons(list3).some((b) => b.text === "🔗 Ada Lovelace"),
+      inlineButtons(list3).some((b) => b.text === "🔗 Invite link for Ada Lovelace"),
       "invite possible again",
     );
   });

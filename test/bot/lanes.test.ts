@@ -173,7 +173,7 @@ describe("lanes: long work runs outside the chat's update lane", { timeout: 120_
     // An unknown card at the door: its alert lands in the same group.
     assert.equal(h.reader.tap("0BADCAFE"), true);
     await h.door.idle();
-    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0BADCAFE at the door/, from);
+    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0B:AD:CA:FE at the door/, from);
     const answers = h.api.callbackAnswers.length;
     h.api.pressButton(ADMIN, alert, { text: "✔️ Acknowledge" });
     const answer = await h.api.waitFor(() => h.api.callbackAnswers.slice(answers).find(Boolean));
@@ -212,7 +212,7 @@ describe("lanes: long work runs outside the chat's update lane", { timeout: 120_
       services: [],
       thresholds: { diskPct: 90, loadPerCore: 100, memoryPct: 95 },
     });
-    const list = await say(h, STAFF, "/servers", /1 server\(s\)/);
+    const list = await say(h, STAFF, "/servers", /1 server · test-room/);
     const from = botMessages(h, STAFF_GROUP).length;
     h.api.sendMessage(STAFF, STAFF_GROUP, "/server mute");
     const progress = await expectBot(h, STAFF_GROUP, /Checking mute/, from);
@@ -296,7 +296,7 @@ describe("lanes: long work runs outside the chat's update lane", { timeout: 120_
     assert.equal(answer.text, "Taking a fresh reading…");
     assert.equal(held.isHeld, true, "answered while the reading was still being taken");
     // The group is served meanwhile.
-    await say(h, ADMIN, "/history 1", /last 1 readings/);
+    await say(h, ADMIN, "/history 1", /test-room · the latest reading \(UTC\)/);
     assert.equal(current(h, STAFF_GROUP, status)?.edits, 0);
     held.release();
     const edited = await h.api.waitFor(() => {

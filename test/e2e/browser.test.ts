@@ -191,7 +191,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await page.getByTestId("hw-card-tap").click();
     await chat(LOCAL_GROUP.id).click();
     assert.match((await page.getByTestId("chat-title").textContent()) ?? "", /Server room staff/);
-    const alert = botMessage(/Unknown card DEADBEEF at the door/);
+    const alert = botMessage(/Unknown card DE:AD:BE:EF at the door/);
     await alert.waitFor();
     await button(alert, /Acknowledge/).waitFor();
     await page
@@ -208,9 +208,9 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     await page.getByTestId("hw-card-select").selectOption("");
     await page.getByTestId("hw-card-uid").fill("04:11:22:33");
     await page.getByTestId("hw-card-tap").click();
-    await botMessage(/Card 04112233 read\. What is the holder's name\?/).waitFor();
+    await botMessage(/Card 04:11:22:33 read\. What is the holder's name\?/).waitFor();
     await send("Grace Hopper");
-    const role = botMessage(/What may Grace Hopper do in this chat\?/);
+    const role = botMessage(/Which role does Grace Hopper get\?/);
     await role.waitFor();
     await button(role, /^staff$/i).click();
     const link = botMessage(/Link Grace Hopper's Telegram account\?/);
@@ -219,7 +219,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     const confirm = botMessage(/Please check:/);
     await confirm.waitFor();
     await button(confirm, /Save/).click();
-    await botMessage(/Grace Hopper is enrolled as staff \(card 04112233\)/).waitFor();
+    await botMessage(/Grace Hopper is enrolled as staff \(card 04:11:22:33\)/).waitFor();
     // The panel knows the new card, and the LCD in the room confirmed it.
     await page
       .getByTestId("hw-card-select")

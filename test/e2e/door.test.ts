@@ -54,7 +54,7 @@ describe("door: breaches, unknown and revoked cards, the LCD, the reader's healt
     const [entry] = await h.storage.accessLog.latest("test-room", 1);
     assert.deepEqual([entry?.cardUid, entry?.decision, entry?.staffName], [MARGARET, "off-hours", "Margaret Hamilton"]);
     assert.match(h.display.text(), /Off-hours entry\s*\nMargaret Hamilt/);
-    const alert = await expectBot(h, STAFF_GROUP, /Entry outside office hours: Margaret Hamilton \(card DEADBEEF\)/);
+    const alert = await expectBot(h, STAFF_GROUP, /Entry outside office hours: Margaret Hamilton \(card DE:AD:BE:EF\)/);
     assert.ok(alert.reply_markup && "inline_keyboard" in alert.reply_markup, "with Acknowledge / Mute buttons");
   });
 
@@ -63,14 +63,14 @@ describe("door: breaches, unknown and revoked cards, the LCD, the reader's healt
     const [unknown] = await h.storage.accessLog.latest("test-room", 1);
     assert.deepEqual([unknown?.decision, unknown?.staffName], ["unknown", undefined]);
     assert.match(h.display.text(), /Unknown card\s*\nAccess denied/);
-    await expectBot(h, STAFF_GROUP, /Unknown card 11223344 at the door at \d\d:\d\d/);
+    await expectBot(h, STAFF_GROUP, /Unknown card 11:22:33:44 at the door at \d\d:\d\d/);
 
     await h.storage.staff.setActive(MARGARET, false, ADMIN.id, h.clock.now().getTime());
     await tap(h, MARGARET);
     const [revoked] = await h.storage.accessLog.latest("test-room", 1);
     assert.equal(revoked?.decision, "revoked");
     assert.match(h.display.text(), /Access denied\s*\nMargaret Hamilt/);
-    await expectBot(h, STAFF_GROUP, /Revoked card of Margaret Hamilton \(DEADBEEF\) at the door/);
+    await expectBot(h, STAFF_GROUP, /Revoked card of Margaret Hamilton \(DE:AD:BE:EF\) at the door/);
     await h.storage.staff.setActive(MARGARET, true, ADMIN.id, h.clock.now().getTime());
   });
 

@@ -286,7 +286,7 @@ describe("local mode over HTTP (the console process without a token)", () => {
     assert.equal(tap.status, 200, JSON.stringify(tap.body));
     assert.match(String((tap.body as { info: string }).info), /Card DE:AD:BE:EF tapped/);
     assert.deepEqual((tap.body as { notice: unknown }).notice, { code: "door-tap", params: { uid: "DE:AD:BE:EF" } });
-    await botMessage(GROUP, /Unknown card DEADBEEF at the door/, after);
+    await botMessage(GROUP, /Unknown card DE:AD:BE:EF at the door/, after);
     await waitFor(async () => /Unknown card/.test((await state()).hardware.lcd.lines.join("\n")), "the LCD");
   });
 

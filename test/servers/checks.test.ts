@@ -234,7 +234,7 @@ describe("the script on this machine", () => {
     const checks = parseCheckOutput(run(buildCheckScript(s2), { path }), s2);
     error(
       checks.services,
-      /printed 0 state\(s\) for 1 unit\(s\): empty output; systemctl is-active failed \(exit 1\): System has not been booted .* \/ Failed to connect to bus: Host is down$/,
+      /\(states: 0, units: 1\): empty output; systemctl is-active failed \(exit 1\): System has not been booted .* \/ Failed to connect to bus: Host is down$/,
     );
     value(checks.uptime);
   });

@@ -263,9 +263,9 @@ describe("parseServices", () => {
   });
 
   test("a line count that differs from the names is an error", () => {
-    error(parseServices("active\n", ["a", "b"]), /printed 1 state\(s\) for 2 unit\(s\)/);
-    error(parseServices("active\nactive\nactive\n", ["a", "b"]), /printed 3 state\(s\) for 2/);
-    error(parseServices("", ["ssh"]), /printed 0 state\(s\) for 1 unit\(s\): empty output/);
+    error(parseServices("active\n", ["a", "b"]), /\(states: 1, units: 2\)/);
+    error(parseServices("active\nactive\nactive\n", ["a", "b"]), /\(states: 3, units: 2\)/);
+    error(parseServices("", ["ssh"]), /\(states: 0, units: 1\): empty output/);
   });
 
   test("a line that is not a state is an error", () => {

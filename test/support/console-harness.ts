@@ -10,7 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerHandle } from "@grammyjs/runner";
 import type { SnsSender } from "../../app/alerts.ts";
-import { type AlertJob, composeRoom, type DeviceReport, type RoomStatusJob } from "../../app/compose-room.ts";
+import {
+  type AlertJob,
+  composeRoom,
+  type DeviceReport,
+  type Room,
+  type RoomStatusJob,
+} from "../../app/compose-room.ts";
 import type { BackgroundRunner } from "../../bot/background-runner.ts";
 import { startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
@@ -78,6 +84,8 @@ export interface ConsoleHarness {
   backups: BackupJob;
   storageWatch: StorageWatchJob;
   systemHealth: SystemHealthJob;
+  /** The composed room itself (what main.ts and local mode drive), e.g. for local mode's hardware panel. */
+  room: Room;
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("../../local/bot-api/server.ts").RecordedMessage>;
   stop(): Promise<void>;
@@ -242,6 +250,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     backups,
     storageWatch,
     systemHealth,
+    room,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);

@@ -70,18 +70,21 @@ describe("/enroll end to end", () => {
 
     const from = botMessages(h, privateChat(ADMIN)).length;
     h.reader.tap("04:a1:b2:c3"); // the reader normalizes: 04A1B2C3
-    const askName = await expectBot(h, privateChat(ADMIN), /Card 04A1B2C3 read\. What is the holder's name\?/, from);
+    const askName = await expectBot(h, privateChat(ADMIN), /Card 04:A1:B2:C3 read\. What is the holder's name\?/, from);
     assert.match(askName.text ?? "", /1–40 characters/);
     await h.api.waitFor(() => /Card read\s*\nEnroll: Ada/.test(h.display.text()) || undefined);
     assert.equal(await h.storage.accessLog.count("test-room"), accessBefore + 1, "an enrollment tap is logged too");
 
-    const askRole = await say(h, ADMIN, "  Grace   Hopper ", /What may Grace Hopper do in this chat\?/);
+    const askRole = await say(h, ADMIN, "  Grace   Hopper ", /Which role does Grace Hopper get\?/);
     const askLink = await press(h, ADMIN, askRole, "staff", /Link Grace Hopper's Telegram account\? .*valid 60 min/);
     const confirm = await press(h, ADMIN, askLink, "🔗 Invite link", /Please check:/);
-    assert.match(confirm.text ?? "", /Card: 04A1B2C3\nName: Grace Hopper\nRole: staff\nTelegram: one-time invite link/);
+    assert.match(
+      confirm.text ?? "",
+      /Card: 04:A1:B2:C3\nName: Grace Hopper\nRole: staff\nTelegram: one-time invite link/,
+    );
     assert.equal(await h.storage.staff.getByUid("04A1B2C3"), undefined, "nothing saved before the confirmation");
 
-    const saved = await press(h, ADMIN, confirm, "✅ Save", /Grace Hopper is enrolled as staff \(card 04A1B2C3\)/);
+    const saved = await press(h, ADMIN, confirm, "✅ Save", /Grace Hopper is enrolled as staff \(card 04:A1:B2:C3\)/);
     const invite = await expectBot(h, privateChat(ADMIN), /Send this link to Grace Hopper/, 0);
     assert.ok(saved);
 
@@ -105,7 +108,7 @@ describe("/enroll end to end", () => {
     await expectBot(
       h,
       privateChat(ADMIN),
-      /The invite for Grace Hopper \(card 04A1B2C3\) was used by Grace \(id 2001\)\. That account now has the staff role/,
+      /The invite for Grace Hopper \(card 04:A1:B2:C3\) was used by Grace \(id 2001\)\. That account now has the staff role/,
     );
     assert.equal((await h.storage.staff.getByTelegramId(NEWCOMER.id))?.cardUid, "04A1B2C3");
     await say(h, NEWCOMER, "/status", /test-room · climate/);
@@ -133,12 +136,12 @@ describe("/enroll end to end", () => {
     const fromGroup = botMessages(h, STAFF_GROUP).length;
     h.clock.advance(5_000);
     assert.equal(h.reader.tap("0F1E2D3C"), true);
-    await expectBot(h, privateChat(ADMIN), /Card 0F1E2D3C read\. What is the holder's name\?/, fromChat);
+    await expectBot(h, privateChat(ADMIN), /Card 0F:1E:2D:3C read\. What is the holder's name\?/, fromChat);
     await h.door.idle();
     const [entry] = await h.storage.accessLog.latest("test-room", 1);
     assert.deepEqual([entry?.cardUid, entry?.decision], ["0F1E2D3C", "unknown"]);
-    await say(h, STAFF, "/access 1", /0F1E2D3C · unknown card/);
-    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0F1E2D3C at the door/, fromGroup);
+    await say(h, STAFF, "/access 1", /0F:1E:2D:3C · unknown card/);
+    const alert = await expectBot(h, STAFF_GROUP, /Unknown card 0F:1E:2D:3C at the door/, fromGroup);
     assert.match(alert.text ?? "", /Read for the card enrollment started by Ada\./);
     assert.match(h.display.text(), /Card read\s*\nEnroll: Ada/);
     await say(h, ADMIN, "/cancel", /Enrollment cancelled/);
@@ -146,7 +149,7 @@ describe("/enroll end to end", () => {
     h.clock.advance(5_000);
     const fromGroup2 = botMessages(h, STAFF_GROUP).length;
     h.reader.tap("0F1E2D3C");
-    const plain = await expectBot(h, STAFF_GROUP, /Unknown card 0F1E2D3C at the door/, fromGroup2);
+    const plain = await expectBot(h, STAFF_GROUP, /Unknown card 0F:1E:2D:3C at the door/, fromGroup2);
     assert.doesNotMatch(plain.text ?? "", /enrollment/);
   });
 
@@ -158,7 +161,7 @@ describe("/enroll end to end", () => {
     await expectBot(
       h,
       privateChat(ADMIN),
-      /Card 04A1B2C3 is already enrolled to Grace Hopper \(staff\)\. Nothing was changed\./,
+      /Card 04:A1:B2:C3 is already enrolled to Grace Hopper \(staff\)\. Nothing was changed\./,
       from,
     );
     // The conversation is over: the next text is an ordinary message again.
@@ -208,7 +211,7 @@ describe("/enroll end to end", () => {
     await say(h, ADMIN, "x".repeat(41), /too long: at most 40 characters/);
     await say(h, ADMIN, "Bob\nDROP TABLE", /line breaks or invisible control characters/);
     await say(h, ADMIN, "Eve\u202Egnp.exe", /line breaks or invisible control characters/);
-    const askRole = await say(h, ADMIN, "<b>Bob</b> & Co", /What may <b>Bob<\/b> & Co do/);
+    const askRole = await say(h, ADMIN, "<b>Bob</b> & Co", /Which role does <b>Bob<\/b> & Co get\?/);
     assert.match(askRole.raw ?? "", /&lt;b&gt;Bob&lt;\/b&gt; &amp; Co/, "escaped HTML, shown literally");
     const askLink = await press(h, ADMIN, askRole, "admin", /Link <b>Bob<\/b> & Co's Telegram/);
     const confirm = await press(h, ADMIN, askLink, "No link", /Please check:/);
@@ -243,7 +246,7 @@ describe("/enroll end to end", () => {
     const from = botMessages(h, STAFF_GROUP).length;
     h.clock.advance(5_000);
     h.reader.tap("0C0C0C0C");
-    await expectBot(h, STAFF_GROUP, /Card 0C0C0C0C read/, from);
+    await expectBot(h, STAFF_GROUP, /Card 0C:0C:0C:0C read/, from);
     await say(h, ADMIN, "/cancel", /Enrollment cancelled/, STAFF_GROUP);
     await press(h, BOSS, own, "✖️ Cancel", /Enrollment cancelled/);
     assert.ok(first);
@@ -283,10 +286,10 @@ describe("/enroll end to end", () => {
     const from = botMessages(h, STAFF_GROUP).length;
     h.clock.advance(5_000);
     h.reader.tap("0A1A2A3A");
-    await expectBot(h, STAFF_GROUP, /Card 0A1A2A3A read/, from);
+    await expectBot(h, STAFF_GROUP, /Card 0A:1A:2A:3A read/, from);
     // Someone else's text in the group is not taken as the name.
     h.api.sendMessage(STAFF, STAFF_GROUP, "Not me");
-    await say(h, ADMIN, "Ada Lovelace", /What may Ada Lovelace do/, STAFF_GROUP);
+    await say(h, ADMIN, "Ada Lovelace", /Which role does Ada Lovelace get\?/, STAFF_GROUP);
     const askRole = botMessages(h, STAFF_GROUP).at(-1) as RecordedMessage;
     // Another member pressing the admin's buttons is not the admin answering.
     const stray = h.api.pressButton(STAFF, askRole, { text: "admin" });

@@ -27,7 +27,12 @@ describe("backups", () => {
 
   test("an admin's /backup writes a checked copy; staff may not", async () => {
     const reply = await backup(h);
-    assert.match(reply.text ?? "", /Backup written: seroma-20261123-100000\.db \(\d+\.\d MB, \d+ ms\)\. 1 kept/);
+    assert.match(
+      reply.text ?? "",
+      /Backup written: seroma-20261123-100000\.db \(\d+\.\d MB, \d+ ms\)\. It is the only backup kept in /,
+    );
+    // the folder itself, not the name of a setting
+    assert.ok(reply.text?.endsWith(`kept in ${h.config.backup.dir}.`), reply.text);
     assert.deepEqual(readdirSync(h.config.backup.dir), ["seroma-20261123-100000.db"]);
     assert.match((await h.ask(STAFF, "/backup")).text ?? "", /Only an admin/);
     const audit = await h.storage.audit.latest("test-room", 5);

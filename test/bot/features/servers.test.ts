@@ -138,7 +138,7 @@ describe("servers over SSH, end to end", () => {
   });
 
   test("/servers lists it with Check now / Details; Details shows every mount; /server runs now, edited in place", async () => {
-    const list = await say(h, STAFF, "/servers", /1 server\(s\)/);
+    const list = await say(h, STAFF, "/servers", /1 server · test-room/);
     assert.match(list.text ?? "", /🟢 local1 · up/);
     assert.deepEqual(
       inlineButtons(list).map((b) => b.text),
@@ -174,7 +174,7 @@ describe("servers over SSH, end to end", () => {
       return m && /HOST KEY CHANGED/.test(m.text ?? "") ? m : undefined;
     });
     assert.ok(done.text?.includes(ssh.hostKeyFingerprint), "names the key the server presented");
-    const alert = await expectBot(h, STAFF_GROUP, /Server spoofed cannot be checked \(1 time\(s\) in a row\)/, from);
+    const alert = await expectBot(h, STAFF_GROUP, /Server spoofed cannot be checked \(failed once\)/, from);
     assert.match(alert.text ?? "", /CRITICAL/);
   });
 
@@ -219,7 +219,7 @@ describe("servers over SSH, end to end", () => {
       "one failed run is not an alert",
     );
     await h.serverChecks.checkNow("flaky");
-    const down = await expectBot(h, STAFF_GROUP, /Server flaky cannot be checked \(2 time\(s\) in a row\)/, from);
+    const down = await expectBot(h, STAFF_GROUP, /Server flaky cannot be checked \(failed 2 times in a row\)/, from);
     flaky.setBehaviour("normal");
     const ok = await h.serverChecks.checkNow("flaky");
     assert.equal(ok?.reachable, true);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createTapDebouncer } from "../../../hardware/cards/debounce.ts";
-import { bcc, formatUid, isValidUidBytes, normalizeUid, parseUidFrame } from "../../../hardware/cards/uid.ts";
+import { bcc, isValidUidBytes, normalizeUid, parseUidFrame } from "../../../hardware/cards/uid.ts";
 
 describe("normalizeUid", () => {
   test("text in the usual spellings -> one form", () => {
@@ -72,9 +72,7 @@ describe("normalizeUid", () => {
     assert.equal(normalizeUid("1288AABB"), "1288AABB");
   });
 
-  test("formatUid is for people", () => {
-    assert.equal(formatUid("04A2B3C4"), "04:A2:B3:C4");
-  });
+  // How a UID is shown to people: test/core/door/card-uid.test.ts (formatCardUid).
 });
 
 describe("BCC", () => {

@@ -100,7 +100,7 @@ describe("DynamoDB throttling", () => {
       proxy.unprocessed(1_000);
       await assert.rejects(
         repo.addMany([{ roomId: "u2", at: T0, temperatureC: 20, humidityPct: 40 }]),
-        /left 1 write\(s\) to .* unprocessed/,
+        /left 1 of the writes to .* unprocessed/,
       );
       proxy.unprocessed(0);
     } finally {
