@@ -13,7 +13,7 @@
  *    answerCallbackQuery, p50/p99.
  */
 
-import { GROUP, killRounds, matching, STAFF, STAFF2, startFaultConsole } from "../../test/faults/support.ts";
+import { GROUP, killRounds, matching, STAFF, STAFF2, startFaultConsole } from "../../test/e2e/faults/support.ts";
 import { ADMIN, STAFF_GROUP, startConsoleHarness } from "../../test/support/console-harness.ts";
 import { type Metric, summarize } from "../stats.ts";
 

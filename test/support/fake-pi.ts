@@ -16,13 +16,13 @@
  *   BIN/gpiomon BIN/gpiodetect BIN/gpioget      libgpiod's tools, v1 (Bookworm) or v2 (Trixie): what the
  *                                               doctor asks of them (--version, the chips, one line read in
  *                                               its generation's syntax), as shell scripts: quick, as the
- *                                               real C tools are (test/hardware/motion/fake-gpiod-tool.mjs
+ *                                               real C tools are (test/support/fake-gpiod-tool.mjs
  *                                               plays the whole tools for the driver's own tests)
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type FakeChip, PI4_CHIPS, PI5_CHIPS } from "../hardware/motion/fake-gpiod.ts";
+import { type FakeChip, PI4_CHIPS, PI5_CHIPS } from "./fake-gpiod.ts";
 import { createFakeIioTree } from "./fake-iio.ts";
 
 export interface FakePiSpec {

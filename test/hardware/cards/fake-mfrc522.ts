@@ -1,13 +1,11 @@
 /**
  * Test doubles at the device boundary: a stand-in for mfrc522-rpi's MFRC522 class (and the
  * SoftSPI it is given) that answers like the chip would with a card, or none, in its
- * field, including the ISO/IEC 14443-3 cascade for 7- and 10-byte UIDs; and manual timers
- * that move a ManualClock as they fire.
+ * field, including the ISO/IEC 14443-3 cascade for 7- and 10-byte UIDs. (The manual timers
+ * the polling tests use are in test/support/fakes.ts.)
  */
 import assert from "node:assert/strict";
 import type { Mfrc522RpiChip, Mfrc522RpiLibrary, SoftSpiOptions, SpiBus } from "../../../hardware/cards/mfrc522-rpi.ts";
-import type { PollTimers } from "../../../hardware/cards/polling.ts";
-import type { ManualClock } from "../../support/fakes.ts";
 
 const VERSION_REG = 0x37;
 const SEL = [0x93, 0x95, 0x97];
@@ -172,52 +170,5 @@ export class FakeReaderWorld {
       }
     }
     return { Mfrc522: FakeMfrc522, SoftSPI: FakeSoftSpi };
-  }
-}
-
-interface Pending {
-  id: number;
-  callback: () => void;
-  ms: number;
-}
-
-/** Timers that run only when told; firing one advances the clock by its delay first. */
-export class ManualTimers implements PollTimers {
-  readonly pending: Pending[] = [];
-  /** Every delay ever scheduled, in order. */
-  readonly delays: number[] = [];
-  maxPending = 0;
-  private next = 1;
-  private readonly clock: ManualClock;
-  constructor(clock: ManualClock) {
-    this.clock = clock;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const t = { id: this.next++, callback, ms };
-    this.pending.push(t);
-    this.delays.push(ms);
-    this.maxPending = Math.max(this.maxPending, this.pending.length);
-    return t.id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    const i = this.pending.findIndex((t) => t.id === handle);
-    if (i >= 0) this.pending.splice(i, 1);
-  }
-
-  /** Fires the earliest timer (there is at most one); returns its delay. */
-  fire(): number {
-    const t = this.pending.shift();
-    assert.ok(t, "no timer is pending");
-    this.clock.advance(t.ms);
-    t.callback();
-    return t.ms;
-  }
-
-  /** Fires timers until at least `ms` of clock time has passed. */
-  runFor(ms: number): void {
-    let elapsed = 0;
-    while (elapsed < ms) elapsed += this.fire();
   }
 }

@@ -12,8 +12,8 @@ import {
   probeCardReaderChip,
   selectCardReader,
 } from "../../../hardware/cards/index.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
+import { FakeReaderWorld, hexBytes } from "./fake-mfrc522.ts";
 import { EmulatedSpi, Mfrc522Emulator } from "./mfrc522-emulator.ts";
 
 /** Fake roots whose /proc/device-tree/model names a board. */

@@ -13,8 +13,8 @@ import {
   physicalPinOf,
   probeMfrc522Rpi,
 } from "../../../hardware/cards/mfrc522-rpi.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
+import { FakeReaderWorld, hexBytes } from "./fake-mfrc522.ts";
 
 const CARD_A = hexBytes("04A2B3C4");
 const CARD_B = hexBytes("1A2B3C4D");

@@ -10,8 +10,7 @@ import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import { createMfrc522SpidevReader, type Mfrc522SpidevOptions } from "../../../hardware/cards/mfrc522-spidev.ts";
 import type { ResetLine } from "../../../hardware/cards/reset-line.ts";
 import { openSpidevTransport } from "../../../hardware/cards/spidev-transport.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { ManualTimers } from "./fake-mfrc522.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
 import { EmulatedSpi, Mfrc522Emulator, spiError } from "./mfrc522-emulator.ts";
 
 /** Lets a poll that a timer started run to its end (the emulator answers within promise jobs). */

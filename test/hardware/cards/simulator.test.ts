@@ -4,8 +4,8 @@ import type { CardReaderEvent } from "../../../core/door/card-reader.ts";
 import { createMfrc522RpiReader } from "../../../hardware/cards/mfrc522-rpi.ts";
 import { createMfrc522SpidevReader } from "../../../hardware/cards/mfrc522-spidev.ts";
 import { createSimulatedCardReader } from "../../../hardware/cards/simulator.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { FakeReaderWorld, hexBytes, ManualTimers } from "./fake-mfrc522.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
+import { FakeReaderWorld, hexBytes } from "./fake-mfrc522.ts";
 import { EmulatedSpi, Mfrc522Emulator } from "./mfrc522-emulator.ts";
 
 async function startedSim(debounceMs = 1500) {

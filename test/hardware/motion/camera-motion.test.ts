@@ -4,8 +4,7 @@ import { describe, test } from "node:test";
 import { CameraError } from "../../../core/camera/camera.ts";
 import type { MotionEvent } from "../../../core/motion/sensor.ts";
 import { type CameraMotionOptions, createCameraMotionSensor } from "../../../hardware/motion/camera-motion.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { ManualTimers } from "../cards/fake-mfrc522.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
 import { type Block, FakeCamera, until } from "./fakes.ts";
 
 /** A 40x40 object at column `x` (the camera is 320x240). */

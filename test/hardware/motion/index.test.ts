@@ -11,9 +11,8 @@ import {
   type SimulatedMotionSensor,
   selectMotionSensor,
 } from "../../../hardware/motion/index.ts";
-import { ManualClock } from "../../support/fakes.ts";
-import { ManualTimers } from "../cards/fake-mfrc522.ts";
-import { FakeGpiod, PI4_CHIPS, PI5_CHIPS } from "./fake-gpiod.ts";
+import { FakeGpiod, PI4_CHIPS, PI5_CHIPS } from "../../support/fake-gpiod.ts";
+import { ManualClock, ManualTimers } from "../../support/fakes.ts";
 import { FakeCamera, FakeGpioWorld, until } from "./fakes.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "seroma-motion-select-"));

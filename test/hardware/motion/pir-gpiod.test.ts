@@ -1,5 +1,5 @@
 /**
- * The "pir-gpiod" driver against fake libgpiod tools on PATH (fake-gpiod.ts): both tool
+ * The "pir-gpiod" driver against fake libgpiod tools on PATH (test/support/fake-gpiod.ts): both tool
  * generations and their syntaxes, the chip found by label on a Pi 3, 4 and 5, edges and
  * the cooldown, gpiomon exiting, crashing and being restarted, stop() leaving no process
  * behind, and the tools missing. Time is a ManualClock; timers are fired by hand.
@@ -19,7 +19,6 @@ import {
   pickHeaderChip,
 } from "../../../hardware/motion/gpiod-tools.ts";
 import { createGpiodPirMotionSensor, type GpiodPirOptions, probePirGpiod } from "../../../hardware/motion/pir-gpiod.ts";
-import { ManualClock } from "../../support/fakes.ts";
 import {
   type BoardConfig,
   EventLog,
@@ -30,7 +29,8 @@ import {
   PI5_CHIPS,
   PI5_EARLY_CHIPS,
   processExists,
-} from "./fake-gpiod.ts";
+} from "../../support/fake-gpiod.ts";
+import { ManualClock } from "../../support/fakes.ts";
 
 const V1 = "1.6.3";
 const V2 = "2.2.1";
