@@ -1,6 +1,6 @@
 /**
  * /chart [6h|24h|7d]: the room's temperature and humidity over a range as a PNG chart,
- * with min/avg/max in the caption. Loading and rendering live in core/chart/; this file
+ * with min/avg/max in the caption. Loading and rendering live in core/climate/ (series.ts, chart.ts); this file
  * adds the language and the chat.
  */
 import { Composer, InputFile } from "grammy";

@@ -4,33 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { inlineButtons, type RecordedMessage } from "../../../local/bot-api/server.ts";
+import { edited, labels, press, sample } from "../../support/alert-cards.ts";
 import { type ConsoleHarness, privateChat, STAFF, startConsoleHarness } from "../../support/console-harness.ts";
-
-const MIN = 60_000;
-
-async function sample(h: ConsoleHarness, temperatureC: number, humidityPct = 45): Promise<void> {
-  h.sensor.set({ temperatureC, humidityPct });
-  await h.job.sampleNow();
-  await h.alerts.engine.idle();
-  h.clock.advance(MIN);
-}
-
-const labels = (m: RecordedMessage | undefined) => inlineButtons(m).map((b) => b.text);
-const current = (h: ConsoleHarness, m: RecordedMessage) =>
-  h.api.messages(m.chat_id).find((x) => x.message_id === m.message_id) as RecordedMessage;
-/** Waits until message `m` has been edited `n` times in all, and returns it. */
-const edited = (h: ConsoleHarness, m: RecordedMessage, n = 1) =>
-  h.api.waitFor(() => {
-    const now = current(h, m);
-    return now.edits >= n ? now : undefined;
-  });
-/** Presses a button and returns the callback answer. */
-async function press(h: ConsoleHarness, m: RecordedMessage, text: string) {
-  const answers = h.api.callbackAnswers.length;
-  h.api.pressButton(STAFF, current(h, m), { text });
-  return h.api.waitFor(() => h.api.callbackAnswers[answers]);
-}
 
 describe("/alerts: the buttons of one incident change that incident's line only", () => {
   let h: ConsoleHarness;
