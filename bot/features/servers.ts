@@ -53,7 +53,10 @@ export function statusLine(ctx: SeromaContext, spec: HostSpec, r: HostResult | u
   if (c.memory?.ok) parts.push(ctx.t("servers-memory", { pct: String(Math.round(c.memory.value.usedPct)) }));
   if (c.disk?.ok && c.disk.value.length > 0) {
     const fullest = [...c.disk.value].sort((a, b) => b.usedPct - a.usedPct)[0];
-    if (fullest) parts.push(ctx.t("servers-disk", { pct: String(fullest.usedPct), mount: escapeHtml(fullest.mount) }));
+    if (fullest)
+      parts.push(
+        ctx.t("servers-disk", { pct: String(fullest.usedPct), mount: `<code>${escapeHtml(fullest.mount)}</code>` }),
+      );
   }
   if (c.services?.ok && c.services.value.length > 0) {
     const active = c.services.value.filter((s) => s.state === "active").length;

@@ -80,14 +80,23 @@ function enrolling(t: Translate, d: Notice["details"], line: string): string {
 /** A disk alert names at most this many mounts (the fullest first); `/server NAME` lists them all. */
 export const ALERT_DISK_MOUNTS = 5;
 
+/**
+ * "/srv 97 %" as <code>/srv</code> 97 %: a mount point in plain text would be a tappable
+ * (and meaningless) /srv command in Telegram.
+ */
+function codeMount(item: string): string {
+  const m = /^(.*) (\d+(?:\.\d+)? %)$/.exec(item);
+  return m ? `<code>${escapeHtml(m[1])}</code> ${escapeHtml(m[2])}` : escapeHtml(item);
+}
+
 /** "/a 97 %, /b 95 %" (as servers/evaluate.ts joins them), capped at ALERT_DISK_MOUNTS with "… and N more". */
 function diskMounts(t: Translate, host: string, d: Notice["details"]): string {
   const all = String(d.mounts ?? "");
   // Mount points are absolute paths: a ", " inside one is not followed by "/".
-  const mounts = all.split(/, (?=\/)/);
-  if (mounts.length <= ALERT_DISK_MOUNTS) return escapeHtml(all);
+  const mounts = all.split(/, (?=\/)/).map(codeMount);
+  if (mounts.length <= ALERT_DISK_MOUNTS) return mounts.join(", ");
   return t("alert-server-disk-more", {
-    mounts: escapeHtml(mounts.slice(0, ALERT_DISK_MOUNTS).join(", ")),
+    mounts: mounts.slice(0, ALERT_DISK_MOUNTS).join(", "),
     n: String(mounts.length - ALERT_DISK_MOUNTS),
     host: escapeHtml(host),
   });

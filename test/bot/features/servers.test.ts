@@ -184,6 +184,12 @@ describe("servers over SSH, end to end", () => {
     const from = botMessages(h, STAFF_GROUP).length;
     await h.serverChecks.checkNow("tight");
     const alert = await expectBot(h, STAFF_GROUP, /Server tight: disk over 0 %: \//, from);
+    // The mount point is code, not a tappable "/srv" command.
+    const kinds = (alert.entities ?? []).map(
+      (e) => `${e.type}:${(alert.text ?? "").slice(e.offset, e.offset + e.length)}`,
+    );
+    assert.ok(kinds.includes("code:/"), kinds.join(" "));
+    assert.ok(!kinds.some((k) => k.startsWith("bot_command")), kinds.join(" "));
     await h.storage.hosts.remove("test-room", "tight");
     await h.storage.hosts.add("test-room", {
       ...base,
