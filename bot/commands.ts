@@ -17,6 +17,7 @@
 import type { I18n } from "@grammyjs/i18n";
 import type { Api } from "grammy";
 import type { BotCommandScope } from "grammy/types";
+import { mapWithConcurrency } from "../core/concurrency.ts";
 import type { Role } from "../core/door/roles.ts";
 import type { Logger } from "../core/logger.ts";
 import type { SeromaContext } from "./context.ts";
@@ -114,7 +115,8 @@ export class CommandMenus {
     if (this.opts.staffChatId !== undefined) {
       await this.write({ type: "chat", chat_id: this.opts.staffChatId }, "group", undefined);
     }
-    for (const p of people) await this.sync(p.userId, p.role, p.locale);
+    // A few people at a time: a team of 30 is ~100 calls, which in a row would hold up the start.
+    await mapWithConcurrency(people, 4, (p) => this.sync(p.userId, p.role, p.locale));
   }
 
   /**
