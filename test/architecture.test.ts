@@ -29,6 +29,33 @@ export const PRODUCT = [
   "scripts",
 ];
 
+const NEEDS_NODE_22 = (major ?? 0) < 22 ? `dependency-cruiser needs Node 22 (this is ${process.versions.node})` : false;
+
+/** Runs the house's rules over `folders` of a small tree written from `files` (path -> source). */
+function cruiseTree(files: Record<string, string>, folders: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "seroma-house-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+  );
+  return spawnSync(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs"),
+      "--config",
+      join(ROOT, ".dependency-cruiser.cjs"),
+      "--output-type",
+      "err",
+      ...folders,
+    ],
+    { cwd: dir, encoding: "utf8" },
+  );
+}
+
 describe("the house", () => {
   test("every import follows the rules, and there is no cycle", {
     skip:
@@ -53,36 +80,19 @@ describe("the house", () => {
   });
 
   test("the rules bite: core importing the bot, a job importing a driver, and a cycle are refused", {
-    skip: (major ?? 0) < 22 ? `dependency-cruiser needs Node 22 (this is ${process.versions.node})` : false,
+    skip: NEEDS_NODE_22,
   }, () => {
     // A small tree with the house's folder names and three forbidden arrows.
-    const dir = mkdtempSync(join(tmpdir(), "seroma-house-"));
-    const file = (path: string, text: string) => {
-      mkdirSync(join(dir, path, ".."), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
-    file("core/rules.ts", 'import { bot } from "../bot/index.ts";\nexport const rules = bot;\n');
-    file("bot/index.ts", "export const bot = 1;\n");
-    file("jobs/door-job.ts", 'import { driver } from "../hardware/cards/driver.ts";\nexport const job = driver;\n');
-    file("hardware/cards/driver.ts", "export const driver = 1;\n");
-    file("storage/a.ts", 'import { b } from "./b.ts";\nexport const a = b;\n');
-    file("storage/b.ts", 'import { a } from "./a.ts";\nexport const b = () => a;\n');
-    file("tsconfig.json", JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }));
-    const run = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs"),
-        "--config",
-        join(ROOT, ".dependency-cruiser.cjs"),
-        "--output-type",
-        "err",
-        "core",
-        "bot",
-        "jobs",
-        "hardware",
-        "storage",
-      ],
-      { cwd: dir, encoding: "utf8" },
+    const run = cruiseTree(
+      {
+        "core/rules.ts": 'import { bot } from "../bot/index.ts";\nexport const rules = bot;\n',
+        "bot/index.ts": "export const bot = 1;\n",
+        "jobs/door-job.ts": 'import { driver } from "../hardware/cards/driver.ts";\nexport const job = driver;\n',
+        "hardware/cards/driver.ts": "export const driver = 1;\n",
+        "storage/a.ts": 'import { b } from "./b.ts";\nexport const a = b;\n',
+        "storage/b.ts": 'import { a } from "./a.ts";\nexport const b = () => a;\n',
+      },
+      ["core", "bot", "jobs", "hardware", "storage"],
     );
     assert.notEqual(run.status, 0);
     assert.match(run.stdout, /core-is-the-domain: core\/rules\.ts → bot\/index\.ts/);
@@ -91,36 +101,19 @@ describe("the house", () => {
   });
 
   test("the Telegram channel borrows bot/ui/ and nothing else of the bot; bot/ui/ imports core/ only", {
-    skip: (major ?? 0) < 22 ? `dependency-cruiser needs Node 22 (this is ${process.versions.node})` : false,
+    skip: NEEDS_NODE_22,
   }, () => {
-    const dir = mkdtempSync(join(tmpdir(), "seroma-house-"));
-    const file = (path: string, text: string) => {
-      mkdirSync(join(dir, path, ".."), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
-    file("core/text.ts", "export const text = 1;\n");
-    file("bot/context.ts", "export const ctx = 1;\n");
-    file(
-      "bot/ui/keyboards.ts",
-      'import { text } from "../../core/text.ts";\nimport { ctx } from "../context.ts";\nexport const kb = [text, ctx];\n',
-    );
-    file("channels/telegram/group.ts", 'import { kb } from "../../bot/ui/keyboards.ts";\nexport const group = kb;\n');
-    file("channels/telegram/menu.ts", 'import { ctx } from "../../bot/context.ts";\nexport const menu = ctx;\n');
-    file("channels/sns/sns.ts", 'import { kb } from "../../bot/ui/keyboards.ts";\nexport const sns = kb;\n');
-    file("tsconfig.json", JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }));
-    const run = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs"),
-        "--config",
-        join(ROOT, ".dependency-cruiser.cjs"),
-        "--output-type",
-        "err",
-        "core",
-        "bot",
-        "channels",
-      ],
-      { cwd: dir, encoding: "utf8" },
+    const run = cruiseTree(
+      {
+        "core/text.ts": "export const text = 1;\n",
+        "bot/context.ts": "export const ctx = 1;\n",
+        "bot/ui/keyboards.ts":
+          'import { text } from "../../core/text.ts";\nimport { ctx } from "../context.ts";\nexport const kb = [text, ctx];\n',
+        "channels/telegram/group.ts": 'import { kb } from "../../bot/ui/keyboards.ts";\nexport const group = kb;\n',
+        "channels/telegram/menu.ts": 'import { ctx } from "../../bot/context.ts";\nexport const menu = ctx;\n',
+        "channels/sns/sns.ts": 'import { kb } from "../../bot/ui/keyboards.ts";\nexport const sns = kb;\n',
+      },
+      ["core", "bot", "channels"],
     );
     assert.notEqual(run.status, 0);
     assert.doesNotMatch(run.stdout, /channels\/telegram\/group\.ts → bot\/ui\/keyboards\.ts/);
