@@ -10,6 +10,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import type { StaffMember } from "../../core/door/ports.ts";
 import { createLogger } from "../../core/logger.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
+import { botChat } from "../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -20,6 +21,8 @@ import {
   startConsoleHarness,
 } from "../support/console-harness.ts";
 
+const { botMessages, expectBot, say } = botChat({ textOnly: true });
+
 const ADMIN2: TestUser = { id: 1005, first_name: "Barbara", language_code: "en" };
 const GRACE: TestUser = {
   id: 2001,
@@ -29,22 +32,6 @@ const GRACE: TestUser = {
   language_code: "en",
 };
 const LINK = /https:\/\/t\.me\/seroma_test_bot\?start=(link_[A-Za-z0-9_-]{22})/;
-
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(() =>
-    botMessages(h, chat)
-      .slice(from)
-      .find((m) => re.test(m.text ?? "")),
-  );
-}
-
-async function say(h: ConsoleHarness, user: TestUser, text: string, re: RegExp, chat = privateChat(user)) {
-  const from = botMessages(h, chat).length;
-  h.api.sendMessage(user, chat, text);
-  return expectBot(h, chat, re, from);
-}
 
 /** Presses a button and waits for the bot's next message in `chat` matching `re`. */
 async function press(

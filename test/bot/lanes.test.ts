@@ -21,6 +21,7 @@ import { findFfmpeg } from "../../hardware/camera/ffmpeg.ts";
 import type { SimulatedCamera } from "../../hardware/camera/simulator.ts";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
+import { botChat } from "../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -31,17 +32,7 @@ import {
 } from "../support/console-harness.ts";
 import { generateEd25519KeyPair, startSilentTcpServer } from "../support/sshd.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(
-  h: ConsoleHarness,
-  chat: TestChat,
-  probe: RegExp | ((m: RecordedMessage) => boolean),
-  from = 0,
-): Promise<RecordedMessage> {
-  const ok = typeof probe === "function" ? probe : (m: RecordedMessage) => probe.test(m.text ?? m.caption ?? "");
-  return h.api.waitFor(() => botMessages(h, chat).slice(from).find(ok), 20_000);
-}
+const { botMessages, expectBot } = botChat({ timeoutMs: 20_000 });
 
 async function say(h: ConsoleHarness, user: TestUser, text: string, probe: RegExp, chat = STAFF_GROUP) {
   const from = botMessages(h, chat).length;

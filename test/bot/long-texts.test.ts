@@ -16,7 +16,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
+import { inlineButtons, type RecordedMessage } from "../../local/bot-api/server.ts";
+import { botChat } from "../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -29,23 +30,7 @@ import {
 } from "../support/console-harness.ts";
 import { generateEd25519KeyPair, type Ssh2TestServer, startSsh2TestServer } from "../support/sshd.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(
-    () =>
-      botMessages(h, chat)
-        .slice(from)
-        .find((m) => re.test(m.text ?? m.caption ?? "")),
-    20_000,
-  );
-}
-
-async function say(h: ConsoleHarness, user: TestUser, text: string, re: RegExp, chat = privateChat(user)) {
-  const from = botMessages(h, chat).length;
-  h.api.sendMessage(user, chat, text);
-  return expectBot(h, chat, re, from);
-}
+const { botMessages, expectBot, say } = botChat({ timeoutMs: 20_000 });
 
 /** The .txt the bot sent as a reply to `message`, decoded. */
 async function fullTextFor(h: ConsoleHarness, message: RecordedMessage): Promise<string> {

@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { StaffMember } from "../../core/door/ports.ts";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../local/bot-api/server.ts";
+import { inlineButtons, type RecordedMessage, type TestUser } from "../../local/bot-api/server.ts";
 import { createHardwarePanel } from "../../local/hardware-panel.ts";
+import { botChat } from "../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -19,15 +20,7 @@ import {
   startConsoleHarness,
 } from "../support/console-harness.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(() =>
-    botMessages(h, chat)
-      .slice(from)
-      .find((m) => re.test(m.text ?? m.caption ?? "")),
-  );
-}
+const { botMessages, expectBot } = botChat();
 
 /** Presses the button labelled `text` on `message` and waits for the bot's new message matching `re`. */
 function press(h: ConsoleHarness, user: TestUser, message: RecordedMessage, text: string, re: RegExp) {

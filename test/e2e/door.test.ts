@@ -6,18 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { RecordedMessage, TestChat } from "../../local/bot-api/server.ts";
+import { botChat } from "../support/bot-chat.ts";
 import { ADMIN, type ConsoleHarness, STAFF, STAFF_GROUP, startConsoleHarness } from "../support/console-harness.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(() =>
-    botMessages(h, chat)
-      .slice(from)
-      .find((m) => re.test(m.text ?? m.caption ?? "")),
-  );
-}
+const { botMessages, expectBot } = botChat();
 
 async function tap(h: ConsoleHarness, uid: string): Promise<void> {
   h.clock.advance(2_000); // past the reader's de-bounce

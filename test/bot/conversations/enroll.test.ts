@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../../local/bot-api/server.ts";
+import { botChat } from "../../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -15,25 +16,9 @@ import {
   startConsoleHarness,
 } from "../../support/console-harness.ts";
 
+const { botMessages, expectBot, say } = botChat({ textOnly: true });
+
 const NEWCOMER: TestUser = { id: 2001, first_name: "Grace", language_code: "en" };
-
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-/** Sends `text` and waits for the first bot message after it that matches `re`. */
-async function say(h: ConsoleHarness, user: TestUser, text: string, re: RegExp, chat = privateChat(user)) {
-  const from = botMessages(h, chat).length;
-  h.api.sendMessage(user, chat, text);
-  return expectBot(h, chat, re, from);
-}
-
-/** Waits for a bot message in `chat` (from index `from` on) whose text matches `re`. */
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(() =>
-    botMessages(h, chat)
-      .slice(from)
-      .find((m) => re.test(m.text ?? "")),
-  );
-}
 
 async function press(h: ConsoleHarness, user: TestUser, msg: RecordedMessage, text: string, re: RegExp) {
   const chat: TestChat = msg.chat_id === STAFF_GROUP.id ? STAFF_GROUP : privateChat(user);

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { RecordedMessage, TestChat, TestUser } from "../../../local/bot-api/server.ts";
+import type { TestUser } from "../../../local/bot-api/server.ts";
+import { botChat } from "../../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -16,21 +17,7 @@ import {
   startConsoleHarness,
 } from "../../support/console-harness.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(() =>
-    botMessages(h, chat)
-      .slice(from)
-      .find((m) => re.test(m.text ?? m.caption ?? "")),
-  );
-}
-
-async function say(h: ConsoleHarness, user: TestUser, text: string, re: RegExp, chat = privateChat(user)) {
-  const from = botMessages(h, chat).length;
-  h.api.sendMessage(user, chat, text);
-  return expectBot(h, chat, re, from);
-}
+const { botMessages, expectBot, say } = botChat();
 
 async function tap(h: ConsoleHarness, uid: string): Promise<void> {
   h.clock.advance(2_000); // past the reader's de-bounce

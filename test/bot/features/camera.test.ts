@@ -11,7 +11,8 @@ import sharp from "sharp";
 import type { Camera } from "../../../core/camera/camera.ts";
 import { findFfmpeg } from "../../../hardware/camera/ffmpeg.ts";
 import { isGif, isJpeg, isMp4 } from "../../../hardware/camera/media.ts";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../../local/bot-api/server.ts";
+import { inlineButtons, type RecordedMessage, type TestUser } from "../../../local/bot-api/server.ts";
+import { botChat } from "../../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -23,29 +24,7 @@ import {
   startConsoleHarness,
 } from "../../support/console-harness.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(
-  h: ConsoleHarness,
-  chat: TestChat,
-  probe: RegExp | ((m: RecordedMessage) => boolean),
-  from = 0,
-): Promise<RecordedMessage> {
-  const ok = typeof probe === "function" ? probe : (m: RecordedMessage) => probe.test(m.text ?? m.caption ?? "");
-  return h.api.waitFor(() => botMessages(h, chat).slice(from).find(ok), 20_000);
-}
-
-async function say(
-  h: ConsoleHarness,
-  user: TestUser,
-  text: string,
-  probe: Parameters<typeof expectBot>[2],
-  chat = privateChat(user),
-) {
-  const from = botMessages(h, chat).length;
-  h.api.sendMessage(user, chat, text);
-  return expectBot(h, chat, probe, from);
-}
+const { botMessages, expectBot, say } = botChat({ timeoutMs: 20_000 });
 
 const isPhoto = (m: RecordedMessage) => m.media?.kind === "photo";
 

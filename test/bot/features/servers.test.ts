@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { HostSpec } from "../../../core/servers/types.ts";
-import { inlineButtons, type RecordedMessage, type TestChat, type TestUser } from "../../../local/bot-api/server.ts";
+import { inlineButtons } from "../../../local/bot-api/server.ts";
+import { botChat } from "../../support/bot-chat.ts";
 import {
   ADMIN,
   type ConsoleHarness,
@@ -29,23 +30,7 @@ import {
   type TestSshServer,
 } from "../../support/sshd.ts";
 
-const botMessages = (h: ConsoleHarness, chat: TestChat) => h.api.messages(chat.id).filter((m) => m.from_bot);
-
-function expectBot(h: ConsoleHarness, chat: TestChat, re: RegExp, from = 0): Promise<RecordedMessage> {
-  return h.api.waitFor(
-    () =>
-      botMessages(h, chat)
-        .slice(from)
-        .find((m) => re.test(m.text ?? m.caption ?? "")),
-    20_000,
-  );
-}
-
-async function say(h: ConsoleHarness, user: TestUser, text: string, re: RegExp, chat = privateChat(user)) {
-  const from = botMessages(h, chat).length;
-  h.api.sendMessage(user, chat, text);
-  return expectBot(h, chat, re, from);
-}
+const { botMessages, expectBot, say } = botChat({ timeoutMs: 20_000 });
 
 describe("servers over SSH, end to end", () => {
   let ssh: TestSshServer;
