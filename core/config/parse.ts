@@ -52,6 +52,15 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     config: {
       local: { host: e.LOCAL_UI_HOST, port: e.LOCAL_UI_PORT },
       localMode: e.LOCAL_MODE,
+      web: {
+        enabled: e.WEB === "on",
+        host: e.WEB_HOST,
+        port: e.WEB_PORT,
+        publicUrl: e.WEB_PUBLIC_URL?.replace(/\/+$/, ""),
+        loginMs: e.WEB_LOGIN_MINUTES * 60_000,
+        sessionMs: e.WEB_SESSION_HOURS * 3_600_000,
+        live: { fps: e.WEB_LIVE_FPS, maxViewers: e.WEB_LIVE_MAX_VIEWERS },
+      },
       telegram: {
         token: e.TELEGRAM_BOT_TOKEN,
         apiRoot: e.TELEGRAM_API_ROOT,

@@ -253,6 +253,20 @@ export const envSchema = (env: Record<string, string | undefined>) =>
       .regex(/^[A-Za-z0-9.:-]+$/, "must be an IP address or host name, e.g. 127.0.0.1")
       .default("127.0.0.1"),
     LOCAL_UI_PORT: intIn(0, 65_535, 8080),
+    WEB: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
+    WEB_HOST: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.:-]+$/, "must be an IP address or host name, e.g. 127.0.0.1")
+      .default("127.0.0.1"),
+    WEB_PORT: intIn(0, 65_535, 8081),
+    WEB_PUBLIC_URL: z
+      .url({ protocol: /^https$/, message: "must be an https URL (Telegram opens Mini Apps over HTTPS only)" })
+      .optional(),
+    WEB_LOGIN_MINUTES: intIn(1, 60, 5),
+    WEB_SESSION_HOURS: intIn(1, 24 * 30, 12),
+    WEB_LIVE_FPS: intIn(1, 30, 5),
+    WEB_LIVE_MAX_VIEWERS: intIn(1, 50, 5),
     LOCAL_MODE: z.enum(["auto", "on", "off"], { message: "must be auto, on or off" }).default("auto"),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     SHARP_CACHE_MB: intIn(0, 1024, 16),

@@ -31,6 +31,22 @@ export interface Config {
   localMode: "auto" | "on" | "off";
   /** Local mode's web page (only used without a token). */
   local: { host: string; port: number };
+  /**
+   * The dashboard (web/): served on host:port; `publicUrl` (https, behind a reverse proxy) is
+   * the address links and the Telegram Mini App use; without it links use http://host:port.
+   */
+  web: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    /** How long a /web login link stays valid. */
+    loginMs: number;
+    /** How long a session lasts without being used again. */
+    sessionMs: number;
+    /** The live camera view: frames per second and viewers at once. */
+    live: { fps: number; maxViewers: number };
+  };
   telegram: {
     /** Absent: local mode (the built-in Bot API server and the web page, see local/). */
     token: string | undefined;
