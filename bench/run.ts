@@ -59,6 +59,11 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
   durability: async () => (await import("./scenarios/durability.ts")).durabilityBench({ writes: 300 }),
+  dashboard: async () =>
+    (await import("./scenarios/dashboard.ts")).dashboardBench({
+      loads: 10,
+      liveSeconds: Number(process.env.BENCH_LIVE_SECONDS ?? 10),
+    }),
   service: async () =>
     (await import("./scenarios/service.ts")).serviceBench({
       settleSeconds: 10,

@@ -43,6 +43,10 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** Expressions run in the page (this project has no DOM types): frames the live view drew, incidents not acknowledged. */
+const framesShown = `Number(document.querySelector('[data-testid="live-frame"]')?.getAttribute("data-frames") ?? 0)`;
+const unacked = `document.querySelectorAll('[data-testid="incident"][data-acked="false"]').length`;
+
 /** The one-time address in a /web answer: a text link, a URL button or the address in the text. */
 function loginLinkIn(m: RecordedMessage): string | undefined {
   const fromEntity = m.entities?.find((e) => e.type === "text_link" && "url" in e && /\/login\//.test(String(e.url)));
@@ -211,11 +215,7 @@ describe("the dashboard in local mode (Chromium, headless)", { skip: NO_CHROMIUM
     await page.goto(link);
     await page.getByTestId("nav-live").click();
     const frame = page.getByTestId("live-frame");
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid="live-frame"]')?.getAttribute("data-frames") ?? 0) >= 5,
-      undefined,
-      { timeout: UI_TIMEOUT },
-    );
+    await page.waitForFunction(`${framesShown} >= 5`, undefined, { timeout: UI_TIMEOUT });
     assert.ok(Number(await frame.getAttribute("data-latency-ms")) >= 0);
     await page.screenshot({ path: join(ARTIFACTS, "06-live-phone.png") });
     await run.waitForOutput(/live capture started/);
@@ -316,9 +316,7 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
     page.setDefaultTimeout(UI_TIMEOUT);
     await page.goto(await webLink(ADMIN));
     const incidents = page.locator('[data-testid="incident"][data-acked="false"]');
-    await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="incident"][data-acked="false"]').length >= 2,
-    );
+    await page.waitForFunction(`${unacked} >= 2`);
     await page.screenshot({ path: join(ARTIFACTS, "10-incidents.png"), fullPage: true });
 
     // On the page: the card in Telegram loses its buttons and names who acknowledged.
@@ -341,9 +339,7 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
     const ack = JSON.stringify(card.reply_markup).match(/"callback_data":"([^"]*ack[^"]*)"/)?.[1];
     assert.ok(ack, "the card has an Acknowledge button");
     api.pressButton(STAFF, card, ack);
-    await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="incident"][data-acked="false"]').length === 0,
-    );
+    await page.waitForFunction(`${unacked} === 0`);
     await page.screenshot({ path: join(ARTIFACTS, "11-acked.png"), fullPage: true });
     await context.close();
   });
@@ -364,7 +360,7 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
       .getByTestId("room-temperature")
       .filter({ hasText: /\d+\.\d/ })
       .waitFor();
-    const bg = await valid.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const bg = await valid.page.evaluate("getComputedStyle(document.body).backgroundColor");
     assert.equal(bg, "rgb(23, 33, 43)", "the page follows Telegram's theme");
     await valid.page.screenshot({ path: join(ARTIFACTS, "12-mini-app.png"), fullPage: true });
     await valid.context.close();
