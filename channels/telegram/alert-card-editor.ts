@@ -31,7 +31,9 @@ export async function settleAlertCard(
   const card = incident.telegramMessageId ?? (await incidents.get(incident.id))?.telegramMessageId;
   if (card === undefined) return "no-card";
   if (skip && skip.chatId === chatId && skip.messageId === card) return "no-card";
-  return editCard(api, chatId, card, renderSettledCard(ctx, incident), { photo: incident.details.mediaId !== undefined });
+  return editCard(api, chatId, card, renderSettledCard(ctx, incident), {
+    photo: incident.details.mediaId !== undefined,
+  });
 }
 
 export interface AlertCardEditorOptions {
@@ -60,7 +62,10 @@ export function createAlertCardEditor(opts: AlertCardEditorOptions): AlertCardEd
     try {
       return await edit(chat);
     } catch (err) {
-      opts.logger?.warn({ err: (err as Error).message, incident: incident.id }, `could not edit the alert card (${what})`);
+      opts.logger?.warn(
+        { err: (err as Error).message, incident: incident.id },
+        `could not edit the alert card (${what})`,
+      );
       return "failed" as const;
     }
   }
