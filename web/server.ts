@@ -51,6 +51,8 @@ export interface DashboardOptions {
   port?: number;
   /** Requests per minute and IP: logins (default 10) and everything else (default 600). */
   rateLimit?: { login?: number; api?: number };
+  /** How often event streams are pinged and the person's role checked again (default 20 s). */
+  pingMs?: number;
 }
 
 export interface Dashboard {
@@ -155,6 +157,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     links,
     secure: (protocol) => publicHttps || protocol === "https",
     limits: { login: opts.rateLimit?.login ?? 10, api: opts.rateLimit?.api ?? 600 },
+    pingMs: opts.pingMs ?? 20_000,
   };
   for (const routes of [
     authRoutes,

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sign } from "@tma.js/init-data-node";
 import { ADMIN, STAFF, STRANGER } from "../support/console-harness.ts";
-import { rawGet, startWebHarness, type WebHarness } from "./support.ts";
+import { rawGet, readEvents, startWebHarness, type WebHarness } from "./support.ts";
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -116,6 +116,27 @@ describe("dashboard: logging in", TIMEOUT, () => {
     assert.equal(((await ended.json()) as { code: string }).code, "session-ended");
     await w.h.storage.staff.setActive(uid, true, ADMIN.id, w.h.clock.now().getTime());
     assert.equal((await s.get("/api/me")).status, 401, "the session is gone, not just suspended");
+  });
+
+  test("an open page's event stream is told and ends when the card is revoked", async () => {
+    const uid = "A1B2C3D5";
+    const tg = 4243;
+    await w.h.storage.staff.add({
+      cardUid: uid,
+      name: "Hedy",
+      role: "staff",
+      telegramUserId: tg,
+      active: true,
+      createdBy: ADMIN.id,
+      createdAt: w.h.clock.now().getTime(),
+    });
+    const s = await w.login(tg);
+    const events = await s.get("/api/events");
+    await readEvents(events, (e) => e.event === "hello");
+    await w.h.storage.staff.setActive(uid, false, ADMIN.id, w.h.clock.now().getTime());
+    const told = await readEvents(events, (e) => e.event === "ended");
+    assert.deepEqual(told.data, { code: "session-ended" });
+    assert.equal((await s.get("/api/me")).status, 401, "the session is gone");
   });
 
   test("the session ends when the id is removed from STAFF_IDS", async () => {

@@ -60,7 +60,12 @@ export async function startWebHarness(
       clock: h.clock,
       logger: opts.logger ?? silentLogger,
       drivers: { climate: "sim", camera: "sim" },
-      listen: { host: "127.0.0.1", port: 0, rateLimit: { login: 1_000, api: 10_000, ...opts.rateLimit } },
+      listen: {
+        host: "127.0.0.1",
+        port: 0,
+        rateLimit: { login: 1_000, api: 10_000, ...opts.rateLimit },
+        pingMs: 100,
+      },
     });
   } catch (err) {
     await h.stop();
