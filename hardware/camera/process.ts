@@ -346,6 +346,7 @@ export function streamProgram(opts: StreamProgramOptions): Promise<void> {
     child.stdout?.on("data", (chunk: Buffer) => {
       if (stopped) return;
       for (const jpeg of splitter.push(chunk)) {
+        if (stopped) break; // no frame after the stop (an onFrame may have asked for it)
         frames++;
         armStall();
         try {

@@ -151,6 +151,8 @@ function classifyRpicamFailure(program: string) {
 }
 
 export interface RpicamCamera extends Camera {
+  /** The live stream (this driver always has one). */
+  stream(opts: StreamOptions): Promise<void>;
   readonly driver: "rpicam";
   readonly commandPrefix: RpicamCommandPrefix;
 }

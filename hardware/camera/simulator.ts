@@ -67,6 +67,8 @@ export interface SimulatedCameraOptions {
 }
 
 export interface SimulatedCamera extends Camera {
+  /** The live stream (this driver always has one). */
+  stream(opts: StreamOptions): Promise<void>;
   readonly driver: "sim";
   /** Captures attempted so far (snapshots and clips, failed ones included; not those rejected as closed). */
   readonly captures: number;

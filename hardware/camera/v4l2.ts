@@ -161,6 +161,8 @@ function classifyFfmpegFailure(device: string) {
 }
 
 export interface V4l2Camera extends Camera {
+  /** The live stream (this driver always has one). */
+  stream(opts: StreamOptions): Promise<void>;
   readonly driver: "v4l2";
   readonly device: string;
 }
