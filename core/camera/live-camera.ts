@@ -248,8 +248,9 @@ export function createLiveCamera(opts: LiveCameraOptions): LiveCamera {
   function publish(s: Session, shot: Snapshot): void {
     if (s !== session || s.abort.signal.aborted) return;
     const t = now();
-    // the frame-rate cap: a grid of `intervalMs`, a quarter of an interval early is allowed (camera jitter)
-    if (t < nextDue - intervalMs / 4) {
+    // the frame-rate cap: a grid of `intervalMs`; up to half an interval early is allowed (a camera
+    // paced at the same rate jitters around the grid), never more than `fps` in the long run
+    if (t < nextDue - intervalMs / 2) {
       capped++;
       return;
     }
