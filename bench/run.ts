@@ -43,6 +43,7 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
     (await import("./scenarios/door-tap.ts")).doorTapBench({ taps: 1_000, prefill: 100_000, staff: 200 }),
   "snapshot-button": async () => (await import("./scenarios/snapshot-button.ts")).snapshotButtonBench({ presses: 100 }),
   "camera-snapshot": async () => (await import("./scenarios/camera.ts")).cameraSnapshotBench({ snapshots: 100 }),
+  live: async () => (await import("./scenarios/live.ts")).liveBench({ fps: 5, seconds: 10, width: 1280, height: 720 }),
   "frame-diff": async () => (await import("./scenarios/motion.ts")).frameDiffBench({ frames: 2_000 }),
   "ssh-checks": async () => (await import("./scenarios/ssh-checks.ts")).sshChecksBench({ hosts: 50, concurrency: 10 }),
   aws: async () =>
