@@ -210,7 +210,9 @@ export interface AuditEntry {
     | "disarm"
     | "server-add"
     | "server-remove"
-    | "backup";
+    | "backup"
+    /** A one-time login link to the dashboard was made (/web). */
+    | "web-link";
   incidentId?: string;
   detail?: string;
 }
