@@ -374,13 +374,15 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
   function offeredWebApp(persona: Persona, url: string): boolean {
     const menu = api.menuButton(persona.id);
     if (menu.type === "web_app" && menu.web_app.url === url) return true;
-    return api.messages(persona.id).some(
-      (m) =>
-        !m.deleted &&
-        m.reply_markup !== undefined &&
-        "inline_keyboard" in m.reply_markup &&
-        m.reply_markup.inline_keyboard.some((row) => row.some((b) => "web_app" in b && b.web_app?.url === url)),
-    );
+    return api
+      .messages(persona.id)
+      .some(
+        (m) =>
+          !m.deleted &&
+          m.reply_markup !== undefined &&
+          "inline_keyboard" in m.reply_markup &&
+          m.reply_markup.inline_keyboard.some((row) => row.some((b) => "web_app" in b && b.web_app?.url === url)),
+      );
   }
 
   /** The Mini App's address as Telegram opens it for the persona: initData signed with the bot's token in the hash. */
