@@ -85,7 +85,8 @@ export function createBot(deps: BotDeps) {
     ...(deps.services.config.telegram.staffChatId !== undefined
       ? { staffChatId: deps.services.config.telegram.staffChatId }
       : {}),
-    ...(deps.services.web ? { dashboard: { miniAppUrl: deps.services.web.miniAppUrl } } : {}),
+    // The services' object itself: its miniAppUrl is read when a menu button is written (it may be bound late).
+    ...(deps.services.web ? { dashboard: deps.services.web } : {}),
   });
   bot.use(menus.middleware);
   bot.use(inviteFeature);
