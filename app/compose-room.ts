@@ -17,6 +17,7 @@ import {
   type BackgroundRunnerOptions,
   createBackgroundRunner,
 } from "../bot/background-runner.ts";
+import type { WebServices } from "../bot/context.ts";
 import { createI18n } from "../bot/i18n.ts";
 import { createBot, type SeromaBot } from "../bot/index.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
@@ -102,6 +103,11 @@ export interface ComposeRoomOptions {
    * fell back to the simulator is a `device.missing:DEVICE` incident (found again: resolved).
    */
   deviceReport?: DeviceReport;
+  /**
+   * The dashboard, for the bot's /web and "Open dashboard" buttons (bot/features/web.ts);
+   * absent when it is off. main.ts binds it to the dashboard started after the room.
+   */
+  web?: WebServices;
 }
 
 export interface DeviceReport {
@@ -263,6 +269,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
           servers: serverServices(serverChecks, config),
           backup: backups,
           background,
+          ...(opts.web ? { web: opts.web } : {}),
         },
       })
     : undefined;

@@ -88,6 +88,16 @@ export interface BotServices {
   watch: WatchControl;
   /** Long work outside the chat's update lane (use `inBackground` from bot/background.ts). */
   background: Pick<BackgroundRunner, "submit">;
+  /** The dashboard (web/), for /web and the "Open dashboard" buttons; absent when it is off. */
+  web?: WebServices;
+}
+
+/** What the bot needs of the dashboard. */
+export interface WebServices {
+  /** A one-time login link for this Telegram user (single use, valid until `expiresAt`, epoch ms). */
+  loginLink(userId: number): Promise<{ url: string; expiresAt: number }>;
+  /** The dashboard's public https address, opened as a Telegram Mini App; undefined: no Mini App. */
+  miniAppUrl: string | undefined;
 }
 
 /** What every context of one bot is constructed with. */

@@ -21,6 +21,7 @@ cmd-server = Check a server now: /server NAME
 cmd-addserver = Add a server (admins)
 cmd-removeserver = Remove a server (admins): /removeserver NAME
 cmd-backup = Back up the database now (admins)
+cmd-web = Open the web dashboard (a one-time link)
 
 ## common
 common-unit-celsius = °C
@@ -80,8 +81,30 @@ help-text =
         [off] there is no nightly backup
        *[other] nightly at { $nightly } anyway
     })
+    /web – the web dashboard: a one-time link in our private chat
     /language – choose English or Japanese
     /help – this text
+
+# /web: the way into the web dashboard
+dashboard-button-open = 📊 Open dashboard
+dashboard-menu-button = Dashboard
+dashboard-link =
+    🔑 Your link to the dashboard of <b>{ $room }</b>. It works <b>once</b>, within { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    } (until { $until }); send /web again for a new one.
+    Do not forward it: whoever opens it first is signed in as you.
+dashboard-link-inline =
+    🔑 Your link to the dashboard of <b>{ $room }</b>:
+    { $link }
+    It works <b>once</b>, within { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    } (until { $until }); send /web again for a new one. Open it on a device that reaches the console.
+    Do not forward it: whoever opens it first is signed in as you.
+dashboard-private-only = 🔒 Login links to the dashboard are only sent in private chats. Tap the button: I will send you one in our private chat.
+dashboard-off = The web dashboard is turned off for this room. An admin can turn it on in the console's settings.
+dashboard-failed = ⚠️ I could not make a login link: the dashboard is not answering right now. Try again in a minute; if it keeps failing, tell an admin.
 
 ## status
 status-title = <b>{ $room }</b> · climate

@@ -21,6 +21,7 @@ cmd-server = サーバーを今すぐ確認: /server 名前
 cmd-addserver = サーバーを追加（管理者）
 cmd-removeserver = サーバーを削除（管理者）: /removeserver 名前
 cmd-backup = データベースを今すぐバックアップ（管理者）
+cmd-web = Web ダッシュボードを開く（1 回限りのリンク）
 
 ## common
 common-unit-celsius = °C
@@ -80,8 +81,24 @@ help-text =
         [off] 夜間の自動バックアップはありません
        *[other] 毎晩 { $nightly } にも実行
     }）
+    /web – Web ダッシュボード: 個別チャットに 1 回限りのリンクを送ります
     /language – 英語か日本語を選ぶ
     /help – この説明
+
+# /web: Web ダッシュボードへの入口
+dashboard-button-open = 📊 ダッシュボードを開く
+dashboard-menu-button = ダッシュボード
+dashboard-link =
+    🔑 <b>{ $room }</b> のダッシュボードへのリンクです。使えるのは <b>1 回だけ</b>、{ $minutes } 分以内（{ $until } まで）です。新しいリンクは /web でもう一度。
+    転送しないでください: 最初に開いた人があなたとしてログインします。
+dashboard-link-inline =
+    🔑 <b>{ $room }</b> のダッシュボードへのリンクです:
+    { $link }
+    使えるのは <b>1 回だけ</b>、{ $minutes } 分以内（{ $until } まで）です。新しいリンクは /web でもう一度。コンソールに届く端末で開いてください。
+    転送しないでください: 最初に開いた人があなたとしてログインします。
+dashboard-private-only = 🔒 ダッシュボードのログインリンクは個別チャットにだけ送ります。ボタンを押すと、個別チャットでリンクを送ります。
+dashboard-off = この部屋の Web ダッシュボードはオフになっています。管理者がコンソールの設定でオンにできます。
+dashboard-failed = ⚠️ ログインリンクを作れませんでした: ダッシュボードが今応答していません。少し待ってからもう一度試してください。続く場合は管理者に伝えてください。
 
 ## status
 status-title = <b>{ $room }</b> · 室内環境

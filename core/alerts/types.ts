@@ -214,7 +214,9 @@ export interface AuditEntry {
     /** The dashboard (web/): a login by /web link or Mini App, a logout, an invite made there. */
     | "login"
     | "logout"
-    | "invite";
+    | "invite"
+    /** A one-time login link to the dashboard was made (/web). */
+    | "web-link";
   incidentId?: string;
   detail?: string;
 }
