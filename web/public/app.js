@@ -22,15 +22,18 @@ import { icon } from "./icons.js";
 import { connect } from "./sse.js";
 import { install, launchParams, parseTheme } from "./telegram.js";
 import { hideError, showError } from "./ui.js";
-import * as door from "./views/door.js";
-import * as live from "./views/live.js";
-import * as media from "./views/media.js";
 import * as room from "./views/room.js";
-import * as servers from "./views/servers.js";
-import * as settings from "./views/settings.js";
-import * as staff from "./views/staff.js";
 
-const VIEWS = { room, door, servers, media, live, staff, settings };
+/** The room comes with the page (first screen); the other views load when first opened. */
+const VIEWS = {
+  room: async () => room,
+  door: () => import("./views/door.js"),
+  servers: () => import("./views/servers.js"),
+  media: () => import("./views/media.js"),
+  live: () => import("./views/live.js"),
+  staff: () => import("./views/staff.js"),
+  settings: () => import("./views/settings.js"),
+};
 const LABELS = {
   room: "web-nav-room",
   door: "web-nav-door",
@@ -56,9 +59,13 @@ function routeName() {
   return name;
 }
 
-function route() {
+let routing = 0;
+
+async function route() {
   const name = routeName();
+  const turn = ++routing;
   active?.cleanup?.();
+  active = null;
   hideError();
   main.replaceChildren();
   main.dataset.view = name;
@@ -67,7 +74,15 @@ function route() {
     else link.removeAttribute("aria-current");
   }
   document.title = `${t(LABELS[name])} · ${t("web-title")}`;
-  active = { name, cleanup: VIEWS[name].render(main) };
+  let view;
+  try {
+    view = await VIEWS[name]();
+  } catch {
+    showError(new ApiError(0, "unreachable", ""));
+    return;
+  }
+  if (turn !== routing) return; // another view was chosen meanwhile
+  active = { name, cleanup: view.render(main) };
 }
 
 function drawNav() {
