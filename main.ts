@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
+import { startRoomDashboard } from "./app/dashboard.ts";
 import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
 import { startBot } from "./bot/index.ts";
@@ -24,6 +25,7 @@ import type { LocalMode } from "./local/local-mode.ts";
 import type { AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { listBackups } from "./storage/sqlite/backup.ts";
+import type { Dashboard } from "./web/server.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
       : {}),
   });
   let runner: RunnerHandle | undefined;
+  let dashboard: Dashboard | undefined;
   let stopping = false;
 
   async function shutdown(signal: string, exitCode = 0): Promise<void> {
@@ -229,6 +232,8 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
+      // The dashboard first: no page acts on a room that is stopping.
+      await dashboard?.close();
       if (runner?.isRunning()) await runner.stop();
       await room.stop();
       await local?.close();
@@ -263,6 +268,30 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
+  if (config.web.enabled) {
+    try {
+      dashboard = await startRoomDashboard({
+        room,
+        storage,
+        clock,
+        logger,
+        drivers: { climate: climate.sensor.driver, camera: cam.camera.driver },
+      });
+    } catch (err) {
+      process.stderr.write(`${formatStartupError(err)}\n`);
+      await shutdown("dashboard", 1);
+      return;
+    }
+    logger.info({ url: dashboard.publicUrl, listen: dashboard.origin }, `dashboard at ${dashboard.publicUrl}`);
+    const { host, publicUrl } = config.web;
+    if (!publicUrl && !["127.0.0.1", "localhost", "::1"].includes(host) && !host.startsWith("127.")) {
+      logger.warn(
+        { host },
+        `the dashboard listens on ${host} over plain http: login links and session cookies cross the network unencrypted; ` +
+          "put it behind an https reverse proxy and set WEB_PUBLIC_URL (README, Dashboard)",
+      );
+    }
+  }
   if (storage.replacedDatabase) {
     // The database was corrupt and is set aside: the admins (privately), the group and SNS hear how to restore.
     const { file, setAside, error } = storage.replacedDatabase;

@@ -58,6 +58,8 @@ export interface AlertSetupOptions {
   translate: Translate;
   /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
   photoLink?: (mediaId: number) => Promise<string | undefined>;
+  /** Every incident change becomes an "incident.changed" event here (the dashboard follows it). */
+  bus?: EventBus<RoomEvents>;
 }
 
 /** Notices only the group chat gets (SNS is for things that need someone to act). */
@@ -213,6 +215,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
       if (channel === "admins" && FOR_ADMINS.has(notice.kind)) void refreshAdmins();
       return alertRoutes(notice, channel);
     },
+    ...(opts.bus ? { onIncident: (incident: Incident) => opts.bus?.emit("incident.changed", { incident }) } : {}),
   });
 }
 

@@ -280,6 +280,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     ...(opts.probeMs !== undefined ? { probeMs: opts.probeMs } : {}),
     ...(opts.photoLink ? { photoLink: opts.photoLink } : {}),
     translate: t,
+    bus,
   });
   if (bot) {
     // Telegram answers again (a poll, a reply, anything): alerts waiting for it go now, not at their next retry.

@@ -24,6 +24,7 @@ export const PRODUCT = [
   "channels",
   "jobs",
   "bot",
+  "web",
   "local",
   "doctor",
   "scripts",

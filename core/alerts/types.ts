@@ -210,7 +210,11 @@ export interface AuditEntry {
     | "disarm"
     | "server-add"
     | "server-remove"
-    | "backup";
+    | "backup"
+    /** The dashboard (web/): a login by /web link or Mini App, a logout, an invite made there. */
+    | "login"
+    | "logout"
+    | "invite";
   incidentId?: string;
   detail?: string;
 }
