@@ -711,6 +711,7 @@ web-server-host = Address
 web-server-checked = Checked
 web-server-summary = Status
 web-server-problems = Problems
+web-server-recent = Recent checks
 web-server-services = Services
 
 # Media

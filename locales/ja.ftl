@@ -635,6 +635,7 @@ web-server-host = アドレス
 web-server-checked = 確認日時
 web-server-summary = 状態
 web-server-problems = 問題点
+web-server-recent = 最近の確認
 web-server-services = サービス
 
 # 記録（写真・動画）

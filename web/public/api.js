@@ -4,7 +4,7 @@
 // the server's code (the page says it in its own words) and its English sentence.
 
 const TOKEN_KEY = "seroma-token";
-const session = { token: null, csrf: null, ticket: null, ticketUntil: 0 };
+const session = { token: null, csrf: null, ticket: null, ticketUntil: 0, language: null };
 try {
   session.token = sessionStorage.getItem(TOKEN_KEY);
 } catch {
@@ -30,6 +30,9 @@ export function setToken(token) {
   }
 }
 export const hasToken = () => Boolean(session.token);
+export function setLanguage(language) {
+  session.language = language;
+}
 export function setCsrf(csrf) {
   session.csrf = csrf || null;
 }
@@ -41,6 +44,8 @@ export function authHeaders() {
 
 export async function api(path, { method = "GET", body, signal } = {}) {
   const headers = { accept: "application/json", ...authHeaders() };
+  // Once the page has its language, texts the server writes (incidents, server summaries) follow it.
+  if (session.language) headers["accept-language"] = session.language;
   if (method !== "GET") {
     headers["content-type"] = "application/json";
     if (session.csrf) headers["x-csrf-token"] = session.csrf;
@@ -62,7 +67,8 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   let data = null;
   try {
     data = await response.json();
-  } catch {
+  } catch (error) {
+    if (error?.name === "AbortError") throw error;
     // not JSON
   }
   if (!response.ok || data === null || data.ok === false) {

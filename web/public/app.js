@@ -6,7 +6,7 @@
 //   multipart.js the live camera's parts     time.js     times in the room's zone
 //   dom.js       elements, shared context    ui.js       errors and notices
 //   views/*.js   one module per view: render(main) returns the view's cleanup
-import { ApiError, api, authHeaders, hasToken, setCsrf, setToken } from "./api.js";
+import { ApiError, api, authHeaders, hasToken, setCsrf, setLanguage, setToken } from "./api.js";
 import { bus, ctx, el } from "./dom.js";
 import {
   browserLanguage,
@@ -122,6 +122,7 @@ function drawLanguageSwitch() {
 }
 
 function redraw() {
+  setLanguage(language());
   translate(document);
   drawLanguageSwitch();
   if (ctx.me) {

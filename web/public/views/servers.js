@@ -43,11 +43,27 @@ function details(server) {
         "div",
         {},
         el("h4", { text: t("web-server-services") }),
+        el("p", {
+          class: "uid",
+          text: server.services.map((s) => (typeof s === "string" ? s : (s?.name ?? ""))).join(", "),
+        }),
+      ),
+    Array.isArray(server.recent) &&
+      server.recent.length > 0 &&
+      el(
+        "div",
+        {},
+        el("h4", { text: t("web-server-recent") }),
         el(
           "ul",
-          { class: "problems" },
-          server.services.map((s) =>
-            el("li", { text: typeof s === "string" ? s : `${s.name ?? ""} ${s.state ?? s.active ?? ""}`.trim() }),
+          { class: "list runs" },
+          server.recent.map((run) =>
+            el(
+              "li",
+              { class: `run ${run.reachable ? "up" : "down"}` },
+              el("span", { class: "when", text: when(run.at) }),
+              el("span", { text: run.summary ?? "" }),
+            ),
           ),
         ),
       ),

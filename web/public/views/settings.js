@@ -7,21 +7,33 @@ import { showError } from "../ui.js";
 
 const range = (r, unit) =>
   r && (Number.isFinite(r.min) || Number.isFinite(r.max)) ? `${number(r.min)}–${number(r.max)} ${unit}` : "–";
-const clock = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 /** Sunday = 0 (as Date#getDay) -> the language's short weekday name. */
 const weekday = (d) =>
   new Intl.DateTimeFormat(language(), { weekday: "short", timeZone: "UTC" }).format(Date.UTC(2026, 0, 4 + (d % 7)));
 
-/** Office hours as rows: per weekday windows ([[{start,end}]], minutes) or days with one start-end. */
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+/**
+ * Office hours as rows, days with the same hours together ("Mon–Fri  07:00–19:00"): from
+ * windows ([{ day: "mon", spans: [["07:00", "19:00"]] }]), else days with one start-end.
+ */
 function officeRows(oh) {
-  if (Array.isArray(oh.days) && oh.days.every(Array.isArray)) {
-    return oh.days.map((windows, d) => [
-      weekday(d),
-      windows.length ? windows.map((w) => `${clock(w.start)}–${clock(w.end)}`).join(", ") : t("web-settings-closed"),
-    ]);
+  if (Array.isArray(oh.windows)) {
+    const open = oh.windows
+      .map((w) => ({ day: DAYS.indexOf(w.day), hours: (w.spans ?? []).map(([a, b]) => `${a}–${b}`).join(", ") }))
+      .filter((w) => w.day >= 0)
+      .sort((a, b) => a.day - b.day);
+    const groups = [];
+    for (const w of open) {
+      const last = groups.at(-1);
+      if (last && last.hours === w.hours && last.to === w.day - 1) last.to = w.day;
+      else groups.push({ from: w.day, to: w.day, hours: w.hours });
+    }
+    if (groups.length === 0) return [[t("web-settings-days"), t("web-settings-closed")]];
+    return groups.map((g) => [g.from === g.to ? weekday(g.from) : `${weekday(g.from)}–${weekday(g.to)}`, g.hours]);
   }
   const days = Array.isArray(oh.days)
-    ? oh.days.map((d) => (Number.isInteger(d) ? weekday(d) : String(d))).join(", ")
+    ? oh.days.map((d) => weekday(DAYS.includes(d) ? DAYS.indexOf(d) : d)).join(", ")
     : oh.days;
   return [
     [t("web-settings-days"), days],
