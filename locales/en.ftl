@@ -677,6 +677,7 @@ web-chart-24h = 24 h
 web-chart-7d = 7 days
 web-chart-temperature = Temperature (°C)
 web-chart-humidity = Humidity (%)
+web-chart-point = { $time }: { $temperature } °C, { $humidity } %
 web-chart-empty = No readings in this period.
 
 # Door

@@ -604,6 +604,7 @@ web-chart-24h = 24 時間
 web-chart-7d = 7 日間
 web-chart-temperature = 温度（°C）
 web-chart-humidity = 湿度（%）
+web-chart-point = { $time }: { $temperature } °C、{ $humidity } %
 web-chart-empty = この期間の測定値はありません。
 
 # 入退室

@@ -69,6 +69,7 @@ async function route() {
   hideError();
   main.replaceChildren();
   main.dataset.view = name;
+  window.scrollTo(0, 0);
   for (const link of nav.querySelectorAll("a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -121,11 +122,14 @@ function drawLanguageSwitch() {
   );
 }
 
+let loginShown = null; // the error the login screen was shown for
+
 function redraw() {
   setLanguage(language());
   translate(document);
   drawLanguageSwitch();
-  if (ctx.me) {
+  if (loginShown) showLogin(loginShown);
+  else if (ctx.me) {
     drawNav();
     route();
   }
@@ -139,6 +143,7 @@ function setLive(state) {
 
 /** The screen for a page without a session: how to get a login link from the bot. */
 function showLogin(error) {
+  loginShown = error ?? {};
   stopEvents?.();
   active?.cleanup?.();
   active = null;
@@ -183,11 +188,16 @@ async function signIn(launch) {
 }
 
 function followEvents() {
+  let hellos = 0;
   stopEvents = connect({
     url: "/api/events",
     headers: authHeaders,
     onState: setLive,
-    onEvent: (name, data) => bus.dispatchEvent(new CustomEvent(name, { detail: data })),
+    onEvent: (name, data) => {
+      // After a reconnection, events may have been missed: the open view reads its data again.
+      if (name === "hello" && hellos++ > 0) bus.dispatchEvent(new CustomEvent("resync"));
+      bus.dispatchEvent(new CustomEvent(name, { detail: data }));
+    },
     onAuthError: async (response) => {
       let data = null;
       try {

@@ -33,9 +33,9 @@ function tickLabel(ms, language, timeZone) {
 
 /**
  * Draws into `box`; returns { set(points), destroy() }. labels: { temperature, humidity }
- * (the page's words for the series).
+ * (the page's words for the series); onHover({ at, t, h } | null) as the cursor moves.
  */
-export async function climateChart(box, points, { timeZone, language, labels }) {
+export async function climateChart(box, points, { timeZone, language, labels, onHover }) {
   const uPlot = await loadUPlot();
   const temp = css("--chart-temperature", "#e4572e");
   const hum = css("--chart-humidity", "#2e86de");
@@ -49,6 +49,16 @@ export async function climateChart(box, points, { timeZone, language, labels }) 
       height: height(),
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone),
       legend: { show: false },
+      hooks: {
+        setCursor: [
+          (u) => {
+            const i = u.cursor.idx;
+            onHover?.(
+              i === null || i === undefined ? null : { at: u.data[0][i] * 1000, t: u.data[1][i], h: u.data[4][i] },
+            );
+          },
+        ],
+      },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, t: { auto: true }, h: { auto: true } },
       series: [

@@ -164,11 +164,17 @@ export function render(main) {
     }
     loadToday();
   };
+  const onResync = () => {
+    loadToday();
+    loadLog(false);
+  };
   bus.addEventListener("door", onDoor);
+  bus.addEventListener("resync", onResync);
   loadToday();
   loadLog(false);
   return () => {
     controller.abort();
     bus.removeEventListener("door", onDoor);
+    bus.removeEventListener("resync", onResync);
   };
 }

@@ -35,6 +35,13 @@ export function render(main) {
   const incidentList = el("div", { class: "incidents" });
   const chartBox = el("div", { class: "chart", testid: "climate-chart", data: { range: state.range } });
   const chartNote = el("p", { class: "hint", attrs: { hidden: true } });
+  /** The values under the chart's cursor. */
+  const hover = el("span", { class: "hover", attrs: { "aria-live": "off" } });
+  const onHover = (point) => {
+    hover.textContent = point
+      ? t("web-chart-point", { time: when(point.at), temperature: number(point.t), humidity: number(point.h) })
+      : "";
+  };
   const rangeButtons = ["24h", "7d"].map((range) =>
     el("button", {
       text: t(range === "24h" ? "web-chart-24h" : "web-chart-7d"),
@@ -69,6 +76,7 @@ export function render(main) {
         { class: "legend" },
         el("span", { class: "swatch temperature", text: t("web-chart-temperature") }),
         el("span", { class: "swatch humidity", text: t("web-chart-humidity") }),
+        hover,
       ),
       chartBox,
       chartNote,
@@ -156,6 +164,7 @@ export function render(main) {
         state.chart = await climateChart(chartBox, points, {
           timeZone: ctx.timeZone,
           language: language(),
+          onHover,
           labels: { temperature: t("web-chart-temperature"), humidity: t("web-chart-humidity") },
         });
         if (controller.signal.aborted) state.chart.destroy();
@@ -193,8 +202,7 @@ export function render(main) {
   };
   bus.addEventListener("reading", onReading);
   bus.addEventListener("incident", onIncident);
-  // After the connection comes back, events may have been missed: read the room again.
-  bus.addEventListener("hello", loadRoom);
+  bus.addEventListener("resync", loadRoom);
 
   loadRoom();
   loadClimate();
@@ -203,7 +211,7 @@ export function render(main) {
     clearTimeout(state.climateTimer);
     bus.removeEventListener("reading", onReading);
     bus.removeEventListener("incident", onIncident);
-    bus.removeEventListener("hello", loadRoom);
+    bus.removeEventListener("resync", loadRoom);
     state.chart?.destroy();
   };
 }
