@@ -18,10 +18,10 @@ export function incidentCard(incident, onChange) {
     try {
       const answer = await api(`/api/incidents/${encodeURIComponent(incident.id)}/${path}`, { method: "POST", body });
       toast(done);
-      onChange(answer.incident ?? null, incident.id);
+      onChange(answer.incident ?? null);
     } catch (error) {
       showError(error);
-      onChange(null, incident.id, error);
+      onChange(null, error);
     }
   };
   const actions =

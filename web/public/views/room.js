@@ -117,11 +117,11 @@ export function render(main) {
     );
   };
 
-  const changed = (incident, id, error) => {
+  /** After Acknowledge or Mute: the server's answer, or on a refusal (done already…) the room again. */
+  const changed = (incident, error) => {
     if (incident) state.incidents.set(incident.id, incident);
     if (error) loadRoom();
     else drawIncidents();
-    void id;
   };
 
   async function loadRoom() {
