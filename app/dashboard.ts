@@ -28,7 +28,7 @@ export interface RoomDashboardOptions {
   /** The drivers of the climate sensor and the camera (what /api/room and /api/settings name). */
   drivers: { climate: string; camera: string };
   /** Tests: another host/port (0: any free one) and rate limits. */
-  listen?: Pick<DashboardOptions, "host" | "port" | "rateLimit">;
+  listen?: Pick<DashboardOptions, "host" | "port" | "rateLimit" | "pingMs">;
   /** Where locales/*.ftl are (default: the project's). */
   localesDir?: string;
 }

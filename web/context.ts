@@ -11,6 +11,8 @@ export interface RouteContext {
   secure(protocol: string): boolean;
   /** Rate limits (per IP, per minute). */
   limits: { login: number; api: number };
+  /** How often an event stream is pinged (and the person's role checked again). */
+  pingMs: number;
 }
 
 /** The person behind a session, as the audit log and alert cards name them. */

@@ -19,6 +19,7 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
+import { isStorageFault } from "../core/alerts/pipeline.ts";
 import { toAddressError } from "../core/startup-error.ts";
 import { allowedHosts, createGuard } from "./auth/guard.ts";
 import { createLoginLinks } from "./auth/login-links.ts";
@@ -50,6 +51,8 @@ export interface DashboardOptions {
   port?: number;
   /** Requests per minute and IP: logins (default 10) and everything else (default 600). */
   rateLimit?: { login?: number; api?: number };
+  /** How often event streams are pinged and the person's role checked again (default 20 s). */
+  pingMs?: number;
 }
 
 export interface Dashboard {
@@ -57,8 +60,12 @@ export interface Dashboard {
   readonly origin: string;
   /** The address people open: WEB_PUBLIC_URL, else http://WEB_HOST:port. */
   readonly publicUrl: string;
-  /** A one-time login link for this Telegram user (what /web sends), valid WEB_LOGIN_MINUTES. */
-  loginLink(userId: number): { url: string; expiresAt: number };
+  /**
+   * A one-time login link for this Telegram user (what /web sends), valid WEB_LOGIN_MINUTES.
+   * `name`: what the bot knows them by (their Telegram name), for the audit log and alert
+   * cards when they have no card; without it, their card's name or their id.
+   */
+  loginLink(userId: number, name?: string): { url: string; expiresAt: number };
   /** Live sessions (for logs and tests). */
   sessionCount(): number;
   close(): Promise<void>;
@@ -79,6 +86,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     // Behind a reverse proxy on this machine: the client's address comes from X-Forwarded-For.
     trustProxy: "loopback",
     bodyLimit: 64 * 1024,
+    // Event streams stay open: closing ends them rather than waiting.
+    forceCloseConnections: true,
   });
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -118,6 +127,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   app.setErrorHandler((err: { statusCode?: number; message?: string; code?: string }, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status === 429) return reply.code(429).send(err);
+    if (isStorageFault(err)) {
+      services.logger.error({ err: err.message, url: req.url.split("?")[0] }, "dashboard: storage failed");
+      return fail(reply, 503, "storage-failed", "The console cannot read its database right now; try again shortly.");
+    }
     if (status >= 500) {
       services.logger.error({ err: err.message, url: req.url.split("?")[0] }, "dashboard request failed");
       return fail(reply, 500, "internal", "Something went wrong on the console; it is logged.");
@@ -144,6 +157,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     links,
     secure: (protocol) => publicHttps || protocol === "https",
     limits: { login: opts.rateLimit?.login ?? 10, api: opts.rateLimit?.api ?? 600 },
+    pingMs: opts.pingMs ?? 20_000,
   };
   for (const routes of [
     authRoutes,
@@ -182,8 +196,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   return {
     origin,
     publicUrl,
-    loginLink(userId) {
-      const link = links.create(userId);
+    loginLink(userId, name) {
+      const link = links.create(userId, name);
       return { url: `${publicUrl}/login/${link.token}`, expiresAt: link.expiresAt };
     },
     sessionCount: () => sessions.size(),

@@ -9,6 +9,7 @@
  *   - the person's role, looked up on every request (roleOfPerson): a revoked card or a
  *     removed id ends the session at once (401 `session-ended`).
  */
+import { hostname, networkInterfaces } from "node:os";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { roleOfPerson } from "../../core/door/roles.ts";
 import type { DashboardServices } from "../services.ts";
@@ -36,12 +37,28 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host.toLowerCase()) || host.startsWith("127.");
 }
 
-/** The Host headers (lowercase host:port) the dashboard answers to, and the origins it trusts. */
-export function allowedHosts(web: { host: string; publicUrl: string | undefined }, port: number) {
+/**
+ * The Host headers (lowercase host:port) the dashboard answers to, and the origins it trusts:
+ * WEB_HOST:port; on loopback its other names; listening on every address (0.0.0.0, ::), each
+ * address of this machine and its host name; and the public URL's host.
+ */
+export function allowedHosts(
+  web: { host: string; publicUrl: string | undefined },
+  port: number,
+  machine: { addresses: readonly string[]; hostname: string } = thisMachine(),
+) {
   const bracket = (h: string) => (h.includes(":") && !h.startsWith("[") ? `[${h}]` : h);
   const hosts = new Set<string>([`${bracket(web.host).toLowerCase()}:${port}`]);
-  if (isLoopback(web.host) || web.host === "0.0.0.0" || web.host === "::") {
+  const everywhere = web.host === "0.0.0.0" || web.host === "::";
+  if (isLoopback(web.host) || everywhere) {
     for (const h of ["127.0.0.1", "localhost", "[::1]"]) hosts.add(`${h}:${port}`);
+  }
+  if (everywhere) {
+    for (const a of machine.addresses) hosts.add(`${bracket(a).toLowerCase()}:${port}`);
+    if (machine.hostname) {
+      hosts.add(`${machine.hostname.toLowerCase()}:${port}`);
+      hosts.add(`${machine.hostname.toLowerCase()}.local:${port}`);
+    }
   }
   const origins = new Set<string>([...hosts].map((h) => `http://${h}`));
   if (web.publicUrl) {
@@ -50,6 +67,13 @@ export function allowedHosts(web: { host: string; publicUrl: string | undefined 
     origins.add(u.origin.toLowerCase());
   }
   return { hosts, origins };
+}
+
+function thisMachine(): { addresses: string[]; hostname: string } {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((i) => (i && !i.address.startsWith("fe80:") ? [i.address] : []));
+  return { addresses, hostname: hostname() };
 }
 
 /** Routes under /api that need no session. */

@@ -16,7 +16,9 @@ export function checkInitData(initData: string, botToken: string | undefined): I
   try {
     validate(initData, botToken, { expiresIn: INIT_DATA_MAX_AGE_S });
   } catch (err) {
-    return { ok: false, code: err instanceof ExpiredError ? "init-data-expired" : "init-data-invalid" };
+    // By name too: a loader may hand out the package's CommonJS and ES builds (two classes).
+    const expired = err instanceof ExpiredError || (err as Error | undefined)?.name === "ExpiredError";
+    return { ok: false, code: expired ? "init-data-expired" : "init-data-invalid" };
   }
   try {
     const data = parse(initData) as {

@@ -10,13 +10,15 @@ const MAX_OPEN = 1_000;
 export interface LoginLink {
   token: string;
   userId: number;
+  /** The name the bot knows them by (Telegram's first and last name), for the audit log and alert cards. */
+  name?: string;
   expiresAt: number;
 }
 
-export type LinkRedeem = { ok: true; userId: number } | { ok: false; reason: "unknown" | "expired" };
+export type LinkRedeem = { ok: true; userId: number; name?: string } | { ok: false; reason: "unknown" | "expired" };
 
 export interface LoginLinks {
-  create(userId: number): LoginLink;
+  create(userId: number, name?: string): LoginLink;
   /** Consumes the token whatever the outcome: a link works at most once. */
   redeem(token: string): LinkRedeem;
 }
@@ -24,14 +26,19 @@ export interface LoginLinks {
 export function createLoginLinks(clock: Clock, ttlMs: number): LoginLinks {
   const links = new Map<string, LoginLink>();
   return {
-    create(userId) {
+    create(userId, name) {
       const now = clock.now().getTime();
       for (const [token, l] of links) if (l.expiresAt <= now) links.delete(token);
       if (links.size >= MAX_OPEN) {
         const oldest = links.keys().next().value;
         if (oldest !== undefined) links.delete(oldest);
       }
-      const link = { token: randomBytes(32).toString("base64url"), userId, expiresAt: now + ttlMs };
+      const link: LoginLink = {
+        token: randomBytes(32).toString("base64url"),
+        userId,
+        ...(name ? { name: name.slice(0, 100) } : {}),
+        expiresAt: now + ttlMs,
+      };
       links.set(link.token, link);
       return link;
     },
@@ -40,7 +47,7 @@ export function createLoginLinks(clock: Clock, ttlMs: number): LoginLinks {
       if (!link) return { ok: false, reason: "unknown" };
       links.delete(token);
       if (link.expiresAt <= clock.now().getTime()) return { ok: false, reason: "expired" };
-      return { ok: true, userId: link.userId };
+      return { ok: true, userId: link.userId, ...(link.name ? { name: link.name } : {}) };
     },
   };
 }

@@ -69,7 +69,7 @@ export const authRoutes: FastifyPluginAsync<RouteContext> = async (app, ctx) => 
       return fail(reply, 503, "storage-failed", "The console cannot read its database right now; try again shortly.");
     }
     if (!role) return refuse();
-    const session = sessions.create(used.userId, await nameOf(ctx, used.userId, undefined), "link");
+    const session = sessions.create(used.userId, await nameOf(ctx, used.userId, used.name), "link");
     await audit(services, actorOf(session), "login", "by link");
     services.logger.info({ userId: used.userId, role }, "dashboard login by link");
     setSessionCookie(ctx, req, reply, session);

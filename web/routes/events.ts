@@ -12,9 +12,7 @@ import { viewerOf } from "../auth/guard.ts";
 import type { RouteContext } from "../context.ts";
 import { incidentView, localeOf } from "../views.ts";
 
-export const PING_MS = 20_000;
-
-export const eventRoutes: FastifyPluginAsync<RouteContext> = async (app, { services, sessions }) => {
+export const eventRoutes: FastifyPluginAsync<RouteContext> = async (app, { services, sessions, pingMs }) => {
   const { config, storage, clock, bus } = services;
   const open = new Set<() => void>();
   app.addHook("preClose", async () => {
@@ -70,7 +68,7 @@ export const eventRoutes: FastifyPluginAsync<RouteContext> = async (app, { servi
         return;
       }
       if (!res.writableEnded) res.write(": ping\n\n");
-    }, PING_MS);
+    }, pingMs);
     ping.unref();
     function end() {
       clearInterval(ping);
@@ -79,6 +77,7 @@ export const eventRoutes: FastifyPluginAsync<RouteContext> = async (app, { servi
       if (!res.writableEnded) res.end();
     }
     open.add(end);
-    req.raw.on("close", end);
+    // The response's close: the page went away (or the stream was ended here).
+    res.on("close", end);
   });
 };
