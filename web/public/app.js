@@ -196,6 +196,11 @@ function followEvents() {
     onEvent: (name, data) => {
       // After a reconnection, events may have been missed: the open view reads its data again.
       if (name === "hello" && hellos++ > 0) bus.dispatchEvent(new CustomEvent("resync"));
+      // The server ends the stream of a session that ended (card revoked): say how to log in again.
+      if (name === "ended") {
+        showLogin(new ApiError(401, data?.code ?? "session-ended", "", data));
+        return;
+      }
       bus.dispatchEvent(new CustomEvent(name, { detail: data }));
     },
     onAuthError: async (response) => {

@@ -1,6 +1,6 @@
 // #/door: who came in today, and the door log with filters (dates, decision, name or card),
 // paging to older entries and a CSV download of the same selection. New taps arrive live.
-import { api, mediaUrl } from "../api.js";
+import { ApiError, api, authHeaders, hasToken } from "../api.js";
 import { bus, ctx, dayOnly, el, timeOnly } from "../dom.js";
 import { t } from "../i18n.js";
 import { nextDay, zonedMidnight } from "../time.js";
@@ -26,6 +26,27 @@ export function logQuery(filter, timeZone, before) {
   return query;
 }
 
+/**
+ * With a Bearer session (no cookie, e.g. Telegram Web's iframe) a plain link would go without
+ * the session: fetch the CSV with the header and hand the browser the file.
+ */
+async function bearerDownload(event, link) {
+  if (!hasToken()) return;
+  event.preventDefault();
+  try {
+    const response = await fetch(link.getAttribute("href"), { headers: authHeaders(), cache: "no-store" });
+    if (!response.ok) throw new ApiError(response.status, null, "");
+    const url = URL.createObjectURL(await response.blob());
+    const save = el("a", { attrs: { href: url, download: "door-log.csv" } });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (error) {
+    showError(error);
+  }
+}
+
 export function render(main) {
   const controller = new AbortController();
   const filter = { from: "", to: "", decision: "", q: "" };
@@ -44,6 +65,7 @@ export function render(main) {
     text: t("web-door-csv"),
     testid: "door-csv",
     attrs: { download: "door-log.csv" },
+    on: { click: (event) => bearerDownload(event, csv) },
   });
 
   const field = (label, input) => el("label", { class: "field" }, el("span", { text: label }), input);
@@ -148,7 +170,7 @@ export function render(main) {
         );
       next = answer.next ?? null;
       more.hidden = next === null;
-      csv.setAttribute("href", await mediaUrl(`/api/door/log.csv?${logQuery(filter, ctx.timeZone)}`));
+      csv.setAttribute("href", `/api/door/log.csv?${logQuery(filter, ctx.timeZone)}`);
     } catch (error) {
       if (error.name !== "AbortError") showError(error);
     }
