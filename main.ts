@@ -9,7 +9,9 @@ import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
 import { startRoomDashboard } from "./app/dashboard.ts";
 import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
+import type { WebServices } from "./bot/context.ts";
 import { startBot } from "./bot/index.ts";
+import { createLiveCamera, type LiveCamera } from "./core/camera/live-camera.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
 import { createLogger, detectLogFormat, type LogFormat } from "./core/logger.ts";
@@ -109,6 +111,8 @@ async function main(): Promise<void> {
   let lcd: Awaited<ReturnType<typeof selectDisplay>>;
   let cam: Awaited<ReturnType<typeof selectCamera>>;
   let motion: Awaited<ReturnType<typeof selectMotionSensor>>;
+  /** The dashboard's live view shares the camera: everything else takes pictures through live.camera. */
+  let live: LiveCamera;
   try {
     climate = await selectClimateSensor({ mode: config.hardware, pin: config.dht.pin, clock });
     cards = await selectCardReader({
@@ -151,10 +155,17 @@ async function main(): Promise<void> {
       // The simulated camera records in real time, so a clip's progress means something.
       sim: { realTime: true },
     });
+    live = createLiveCamera({
+      camera: cam.camera,
+      fps: config.web.live.fps,
+      maxViewers: config.web.live.maxViewers,
+      clock,
+      logger,
+    });
     motion = await selectMotionSensor({
       mode: config.hardware,
       clock,
-      camera: cam.camera,
+      camera: live.camera,
       // The security watch keeps its own, longer cooldown (MOTION_COOLDOWN_SECONDS).
       cooldownMs: 10_000,
       ...(config.motion.pirPin !== undefined ? { pirPin: config.motion.pirPin } : {}),
@@ -192,11 +203,27 @@ async function main(): Promise<void> {
     climate: climate.sensor,
     cards: cards.reader,
     display: lcd.display,
-    camera: cam.camera,
+    camera: live.camera,
     motion: motion.sensor,
   };
+  // Started after the room (below); the bot's /web and "Open dashboard" reach it through this.
+  let dashboard: Dashboard | undefined;
+  const web: WebServices | undefined = config.web.enabled
+    ? {
+        async loginLink(userId, name) {
+          if (!dashboard) throw new Error("the dashboard is not running");
+          return dashboard.loginLink(userId, name);
+        },
+        // A Mini App needs WEB_PUBLIC_URL (https). In local mode the built-in Bot API server plays
+        // Telegram's test environment, where the dashboard on loopback (http) may be one.
+        get miniAppUrl() {
+          return config.web.publicUrl ?? (local ? dashboard?.publicUrl : undefined);
+        },
+      }
+    : undefined;
   const room = composeRoom({
     config,
+    ...(web ? { web } : {}),
     storage,
     devices,
     deviceReport: { raspberryPi: board.raspberryPi, mode: config.hardware, devices: found },
@@ -218,7 +245,6 @@ async function main(): Promise<void> {
       : {}),
   });
   let runner: RunnerHandle | undefined;
-  let dashboard: Dashboard | undefined;
   let stopping = false;
 
   async function shutdown(signal: string, exitCode = 0): Promise<void> {
@@ -240,7 +266,7 @@ async function main(): Promise<void> {
       sns?.close();
       await climate.sensor.close();
       await lcd.display.close();
-      await cam.camera.close();
+      await live.camera.close(); // the live view, then the driver
       await storage.close();
       logger.info("stopped cleanly");
       await service.close();
@@ -255,7 +281,19 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   // Local mode: demo data, simulated servers in the catalogue and the page, before the jobs start.
-  const page = local ? await local.attach({ config, room, devices, storage, clock, logger }) : undefined;
+  const page = local
+    ? await local.attach({
+        config,
+        room,
+        devices,
+        storage,
+        clock,
+        logger,
+        ...(web
+          ? { dashboardLink: async (userId: number, name: string) => (await web.loginLink(userId, name)).url }
+          : {}),
+      })
+    : undefined;
   const hosts = await storage.hosts.list(config.roomId);
   if (hosts.length > 0 && !existsSync(config.servers.keyFile)) {
     logger.warn(
@@ -276,6 +314,7 @@ async function main(): Promise<void> {
         clock,
         logger,
         drivers: { climate: climate.sensor.driver, camera: cam.camera.driver },
+        live,
       });
     } catch (err) {
       process.stderr.write(`${formatStartupError(err)}\n`);

@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createI18n, LOCALES_DIR, SUPPORTED_LOCALES } from "../bot/i18n.ts";
 import { createAlertCardEditor } from "../channels/telegram/alert-card-editor.ts";
+import type { LiveCamera } from "../core/camera/live-camera.ts";
 import type { Clock } from "../core/clock.ts";
 import { INVITE_PREFIX } from "../core/door/invites.ts";
 import type { Logger } from "../core/logger.ts";
@@ -27,6 +28,8 @@ export interface RoomDashboardOptions {
   logger: Logger;
   /** The drivers of the climate sensor and the camera (what /api/room and /api/settings name). */
   drivers: { climate: string; camera: string };
+  /** The live camera (main.ts makes it around the camera driver); absent: the live view says there is none. */
+  live?: LiveCamera;
   /** Tests: another host/port (0: any free one) and rate limits. */
   listen?: Pick<DashboardOptions, "host" | "port" | "rateLimit" | "pingMs">;
   /** Where locales/*.ftl are (default: the project's). */
@@ -101,6 +104,7 @@ export function dashboardServices(opts: RoomDashboardOptions): { services: Dashb
     },
     sensor: { driver: opts.drivers.climate, state: () => sensor },
     camera: { driver: opts.drivers.camera },
+    ...(opts.live ? { live: opts.live } : {}),
     invites: {
       create(cardUid, createdBy) {
         const invite = room.invites.create(cardUid, createdBy, config.door.inviteTtlMs);

@@ -94,8 +94,11 @@ export interface BotServices {
 
 /** What the bot needs of the dashboard. */
 export interface WebServices {
-  /** A one-time login link for this Telegram user (single use, valid until `expiresAt`, epoch ms). */
-  loginLink(userId: number): Promise<{ url: string; expiresAt: number }>;
+  /**
+   * A one-time login link for this Telegram user (single use, valid until `expiresAt`, epoch ms);
+   * `name` is how the dashboard names them (audit log, alert cards they settle there).
+   */
+  loginLink(userId: number, name: string): Promise<{ url: string; expiresAt: number }>;
   /** The dashboard's public https address, opened as a Telegram Mini App; undefined: no Mini App. */
   miniAppUrl: string | undefined;
 }

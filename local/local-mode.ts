@@ -89,7 +89,7 @@ export interface LocalModeAttachArgs {
   clock: Clock;
   logger: Logger;
   /** A one-time login link to the dashboard for a user (Dashboard.loginLink); absent: the page offers none. */
-  dashboardLink?: (userId: number) => Promise<string>;
+  dashboardLink?: (userId: number, name: string) => Promise<string>;
 }
 
 export interface LocalMode {

@@ -30,6 +30,7 @@ import { doorRoutes } from "./routes/door.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { i18nRoutes } from "./routes/i18n.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
+import { liveRoutes } from "./routes/live.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { roomRoutes } from "./routes/room.ts";
 import { serverRoutes } from "./routes/servers.ts";
@@ -169,6 +170,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     staffRoutes,
     settingsRoutes,
     eventRoutes,
+    liveRoutes,
     i18nRoutes,
   ]) {
     await app.register(routes, ctx);

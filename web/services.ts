@@ -3,8 +3,10 @@
  * the room (app/compose-room.ts), its storage, the configuration and the bot's API; the tests
  * build it the same way. web/ imports core/ and its own files only.
  */
+
 import type { AckResult } from "../core/alerts/engine.ts";
 import type { Incident } from "../core/alerts/types.ts";
+import type { LiveCamera } from "../core/camera/live-camera.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { RoomEvents } from "../core/events.ts";
@@ -48,13 +50,6 @@ export interface DashboardAlerts {
   mute(incident: Incident, by: Actor, until: number): Promise<void>;
 }
 
-/** A viewer of the live camera (helper "live": core/camera/live-camera.ts). Not wired yet. */
-export interface LiveViewer {
-  /** Frames as JPEG with their capture time; ends when closed. */
-  frames(): AsyncIterable<{ jpeg: Buffer; at: number }>;
-  close(): void;
-}
-
 export interface DashboardServices {
   config: DashboardConfig;
   clock: Clock;
@@ -90,9 +85,6 @@ export interface DashboardServices {
   invites: { create(cardUid: string, createdBy: number): { link: string; expiresAt: number } };
   /** The section `## Dashboard` of locales/LANG.ftl (keys web-*), or "" where there is none. */
   dashboardFtl(locale: string): Promise<string>;
-  /**
-   * OPTIONAL, not wired yet: the live camera (helper "live" builds core/camera/live-camera.ts
-   * and web/live/). The coordinator adds the /api/live.mjpeg route with it after merging.
-   */
-  live?: { open(): { ok: true; viewer: LiveViewer } | { ok: false; code: "live-busy" | "live-unavailable" } };
+  /** The live camera (one capture shared by every viewer); absent: the live view says there is no camera. */
+  live?: LiveCamera;
 }

@@ -44,12 +44,9 @@ async function cpuPercentOver(pid: number, ms: number): Promise<number> {
 async function webLink(origin: string, cookie: string): Promise<string> {
   const state = async () =>
     (await (await fetch(`${origin}/api/state`, { headers: { cookie } })).json()) as {
-      chats: Array<{
-        id: number;
-        messages: Array<{ from_bot: boolean; text?: string; entities?: Array<{ url?: string }> }>;
-      }>;
+      messages: Record<string, Array<{ from: { is_bot: boolean }; text?: string; entities?: Array<{ url?: string }> }>>;
     };
-  const seen = (await state()).chats.find((c) => c.id === ADA)?.messages.length ?? 0;
+  const seen = (await state()).messages[String(ADA)]?.length ?? 0;
   const res = await fetch(`${origin}/api/messages`, {
     method: "POST",
     headers: { cookie, "content-type": "application/json" },
@@ -57,9 +54,9 @@ async function webLink(origin: string, cookie: string): Promise<string> {
   });
   if (!res.ok) throw new Error(`/web: ${res.status} ${await res.text()}`);
   for (let i = 0; i < 200; i++) {
-    const messages = (await state()).chats.find((c) => c.id === ADA)?.messages.slice(seen) ?? [];
+    const messages = (await state()).messages[String(ADA)]?.slice(seen) ?? [];
     for (const m of messages) {
-      if (!m.from_bot) continue;
+      if (!m.from.is_bot) continue;
       const url =
         m.entities?.map((e) => e.url).find((u) => u && /\/login\//.test(u)) ??
         /(https?:\/\/\S+\/login\/[A-Za-z0-9_-]+)/.exec(m.text ?? "")?.[1];

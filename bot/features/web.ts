@@ -17,7 +17,7 @@
  */
 import { Composer } from "grammy";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
-import { recordAudit } from "../audit.ts";
+import { recordAudit, who } from "../audit.ts";
 import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
 import { type DashboardButton, dashboardKeyboard } from "../ui/keyboards.ts";
@@ -62,7 +62,7 @@ async function sendLoginLink(ctx: SeromaContext): Promise<void> {
   }
   let link: { url: string; expiresAt: number };
   try {
-    link = await web.loginLink(from.id);
+    link = await web.loginLink(from.id, who(ctx).name);
   } catch (err) {
     ctx.log.warn(
       { userId: from.id, err: err instanceof Error ? err.message : String(err) },

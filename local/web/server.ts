@@ -66,7 +66,7 @@ export interface LocalWebOptions {
   /** Where the page's files are (default: ./public next to this file). */
   publicDir?: string;
   /** A one-time login link to the dashboard for a user (Dashboard.loginLink); absent: no dashboard. */
-  dashboardLink?: (userId: number) => Promise<string>;
+  dashboardLink?: (userId: number, name: string) => Promise<string>;
 }
 
 export interface LocalWeb {
@@ -564,7 +564,7 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       }
       let link: string;
       try {
-        link = await opts.dashboardLink(persona.id);
+        link = await opts.dashboardLink(persona.id, persona.first_name);
       } catch (err) {
         log.warn({ err: (err as Error).message, userId: persona.id }, "could not make a dashboard link");
         throw new HttpError(503, "The dashboard is not answering; try again in a moment.", {

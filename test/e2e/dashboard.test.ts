@@ -43,9 +43,22 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Expressions run in the page (this project has no DOM types): frames the live view drew, incidents not acknowledged. */
-const framesShown = `Number(document.querySelector('[data-testid="live-frame"]')?.getAttribute("data-frames") ?? 0)`;
-const unacked = `document.querySelectorAll('[data-testid="incident"][data-acked="false"]').length`;
+/**
+ * Polls `probe` from here until it holds (the page's strict CSP forbids the string functions of
+ * page.waitForFunction, rightly, and this project has no DOM types for the other kind).
+ */
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = UI_TIMEOUT): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+/** Frames the live view drew (its data-frames). */
+const framesShown = async (page: Page) =>
+  Number((await page.getByTestId("live-frame").getAttribute("data-frames")) ?? 0);
+/** Incidents on the page not acknowledged. */
+const unacked = (page: Page) => page.locator('[data-testid="incident"][data-acked="false"]').count();
 
 /** The one-time address in a /web answer: a text link, a URL button or the address in the text. */
 function loginLinkIn(m: RecordedMessage): string | undefined {
@@ -95,9 +108,9 @@ describe("the dashboard in local mode (Chromium, headless)", { skip: NO_CHROMIUM
   }
   async function botMessagesOf(chatId: number): Promise<RecordedMessage[]> {
     const state = (await (await localPage.request.get("/api/state")).json()) as {
-      chats: Array<{ id: number; messages: RecordedMessage[] }>;
+      messages: Record<string, Array<RecordedMessage & { from: { is_bot: boolean } }>>;
     };
-    return (state.chats.find((c) => c.id === chatId)?.messages ?? []).filter((m) => m.from_bot);
+    return (state.messages[String(chatId)] ?? []).filter((m) => m.from.is_bot);
   }
   async function panel(body: Record<string, unknown>): Promise<void> {
     const res = await localPage.request.post("/api/hardware", { data: body });
@@ -215,10 +228,10 @@ describe("the dashboard in local mode (Chromium, headless)", { skip: NO_CHROMIUM
     await page.goto(link);
     await page.getByTestId("nav-live").click();
     const frame = page.getByTestId("live-frame");
-    await page.waitForFunction(`${framesShown} >= 5`, undefined, { timeout: UI_TIMEOUT });
+    await waitUntil("the live view drew 5 frames", async () => (await framesShown(page)) >= 5);
     assert.ok(Number(await frame.getAttribute("data-latency-ms")) >= 0);
     await page.screenshot({ path: join(ARTIFACTS, "06-live-phone.png") });
-    await run.waitForOutput(/live capture started/);
+    await run.waitForOutput(/live capture starting/);
     await page.getByTestId("nav-room").click();
     await run.waitForOutput(/live capture stopped/, UI_TIMEOUT);
     await context.close();
@@ -316,18 +329,14 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
     page.setDefaultTimeout(UI_TIMEOUT);
     await page.goto(await webLink(ADMIN));
     const incidents = page.locator('[data-testid="incident"][data-acked="false"]');
-    await page.waitForFunction(`${unacked} >= 2`);
+    await waitUntil("two incidents want an acknowledgement", async () => (await unacked(page)) >= 2);
     await page.screenshot({ path: join(ARTIFACTS, "10-incidents.png"), fullPage: true });
 
     // On the page: the card in Telegram loses its buttons and names who acknowledged.
     const first = incidents.first();
     const firstId = (await first.getAttribute("data-incident-id")) as string;
-    const mark = api.mark();
     await first.getByTestId("incident-ack").click();
     await page.locator(`[data-testid="incident"][data-incident-id="${firstId}"][data-acked="true"]`).waitFor();
-    await api
-      .waitForCall(/^editMessage/ as unknown as string, undefined, { since: mark } as never)
-      .catch(() => undefined);
     await api.waitFor(() => openCards().length === 1, UI_TIMEOUT);
     const settled = api
       .messages(GROUP.id)
@@ -339,7 +348,7 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
     const ack = JSON.stringify(card.reply_markup).match(/"callback_data":"([^"]*ack[^"]*)"/)?.[1];
     assert.ok(ack, "the card has an Acknowledge button");
     api.pressButton(STAFF, card, ack);
-    await page.waitForFunction(`${unacked} === 0`);
+    await waitUntil("the page shows no incident left to acknowledge", async () => (await unacked(page)) === 0);
     await page.screenshot({ path: join(ARTIFACTS, "11-acked.png"), fullPage: true });
     await context.close();
   });
@@ -349,7 +358,9 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
       const context = await browser.newContext({ ...PHONE });
       const page = await context.newPage();
       page.setDefaultTimeout(UI_TIMEOUT);
-      const theme = encodeURIComponent(JSON.stringify({ bg_color: "#17212b", text_color: "#f5f5f5" }));
+      const theme = encodeURIComponent(
+        JSON.stringify({ bg_color: "#17212b", secondary_bg_color: "#0e1621", text_color: "#f5f5f5" }),
+      );
       await page.goto(
         `${origin}/#tgWebAppData=${encodeURIComponent(data)}&tgWebAppVersion=8.0&tgWebAppThemeParams=${theme}`,
       );
@@ -360,8 +371,10 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
       .getByTestId("room-temperature")
       .filter({ hasText: /\d+\.\d/ })
       .waitFor();
-    const bg = await valid.page.evaluate("getComputedStyle(document.body).backgroundColor");
-    assert.equal(bg, "rgb(23, 33, 43)", "the page follows Telegram's theme");
+    const colours = await valid.page.evaluate(
+      "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]",
+    );
+    assert.deepEqual(colours, ["rgb(14, 22, 33)", "rgb(245, 245, 245)"], "the page follows Telegram's theme");
     await valid.page.screenshot({ path: join(ARTIFACTS, "12-mini-app.png"), fullPage: true });
     await valid.context.close();
 
