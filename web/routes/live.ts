@@ -12,10 +12,12 @@ export const liveRoutes: FastifyPluginAsync<RouteContext> = async (app, { servic
   app.get("/api/live.mjpeg", async (req, reply) => {
     const live = services.live;
     if (!live) return fail(reply, 503, "live-unavailable", "This room has no camera for the live view.");
-    // The stream is written on the raw response: Fastify's headers (helmet's) are added here.
+    // The stream is written on the raw response: the headers set so far (helmet's) go with it.
+    const headers = reply.getHeaders();
     reply.hijack();
     await serveMjpeg(live, req.raw, reply.raw, {
       headers: {
+        ...headers,
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
         "cross-origin-resource-policy": "same-origin",
