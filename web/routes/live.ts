@@ -13,7 +13,10 @@ export const liveRoutes: FastifyPluginAsync<RouteContext> = async (app, { servic
     const live = services.live;
     if (!live) return fail(reply, 503, "live-unavailable", "This room has no camera for the live view.");
     // The stream is written on the raw response: the headers set so far (helmet's) go with it.
-    const headers = reply.getHeaders();
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) headers[name] = typeof value === "number" ? String(value) : value;
+    }
     reply.hijack();
     await serveMjpeg(live, req.raw, reply.raw, {
       headers: {
