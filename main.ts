@@ -285,7 +285,8 @@ async function main(): Promise<void> {
     ? await local.attach({
         config,
         room,
-        devices,
+        // The panel drives the simulators themselves (the camera's, not the live view around it).
+        devices: { ...devices, camera: cam.camera },
         storage,
         clock,
         logger,
