@@ -81,6 +81,49 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/**
+ * Keeps the end of the child's stderr as it comes (at most STDERR_KEEP characters, trimmed
+ * when it reaches twice that); the returned function reads what is kept so far.
+ */
+function keepStderr(child: ChildProcess): () => string {
+  let stderr = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr += chunk;
+    if (stderr.length > 2 * STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
+  });
+  return () => stderr;
+}
+
+/** The CameraError for a program that could not be run (the child's "error" event). */
+function runError(
+  name: string,
+  opts: { command: string; installHint?: string | undefined },
+  e: NodeJS.ErrnoException,
+): CameraError {
+  if (e.code === "ENOENT") {
+    const hint = opts.installHint ? ` ${opts.installHint}` : "";
+    return new CameraError("unavailable", `${name} is not installed (${opts.command} not found)${hint}`, { cause: e });
+  }
+  if (e.code === "EACCES")
+    return new CameraError("unavailable", `${name} cannot be run (${opts.command}: permission denied)`, { cause: e });
+  return new CameraError("failed", `${name} could not be run: ${e.message}`, { cause: e });
+}
+
+/**
+ * After a kill, grandchildren could keep the pipes open: the exit is enough. When the child
+ * exits once `isStopped()`, its pipes are destroyed and `done` is called.
+ */
+function onExitWhenStopped(child: ChildProcess, isStopped: () => boolean, done: () => void): void {
+  child.on("exit", () => {
+    if (isStopped()) {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      done();
+    }
+  });
+}
+
 /** Runs a program to completion; see the top of this file. */
 export function runProgram(opts: RunProgramOptions): Promise<ProgramOutput> {
   const name = opts.name ?? opts.command;
@@ -103,7 +146,7 @@ export function runProgram(opts: RunProgramOptions): Promise<ProgramOutput> {
     }
 
     const stdout: Buffer[] = [];
-    let stderr = "";
+    const stderr = keepStderr(child);
     let stopped: "timeout" | "closed" | undefined;
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
@@ -115,7 +158,7 @@ export function runProgram(opts: RunProgramOptions): Promise<ProgramOutput> {
       clearTimeout(graceTimer);
       signal?.removeEventListener("abort", onAbort);
       if (error) reject(error);
-      else resolve({ stdout: Buffer.concat(stdout), stderr });
+      else resolve({ stdout: Buffer.concat(stdout), stderr: stderr() });
     };
 
     const stoppedError = (): CameraError =>
@@ -138,43 +181,22 @@ export function runProgram(opts: RunProgramOptions): Promise<ProgramOutput> {
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout.push(chunk);
     });
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      stderr += chunk;
-      if (stderr.length > 2 * STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
-    });
 
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") {
-        const hint = opts.installHint ? ` ${opts.installHint}` : "";
-        finish(
-          new CameraError("unavailable", `${name} is not installed (${opts.command} not found)${hint}`, { cause: e }),
-        );
-      } else if (e.code === "EACCES") {
-        finish(
-          new CameraError("unavailable", `${name} cannot be run (${opts.command}: permission denied)`, { cause: e }),
-        );
-      } else {
-        finish(new CameraError("failed", `${name} could not be run: ${e.message}`, { cause: e }));
-      }
-    });
+    child.on("error", (e: NodeJS.ErrnoException) => finish(runError(name, opts, e)));
 
-    // after a kill, grandchildren could keep the pipes open: the exit is enough
-    child.on("exit", () => {
-      if (stopped) {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(stoppedError());
-      }
-    });
+    onExitWhenStopped(
+      child,
+      () => stopped !== undefined,
+      () => finish(stoppedError()),
+    );
 
     child.on("close", (code, sig) => {
       if (stopped) return finish(stoppedError());
       if (code === 0) return finish(undefined);
-      const custom = opts.classify?.(stderr, code);
+      const custom = opts.classify?.(stderr(), code);
       if (custom) return finish(custom);
       const how = code === null ? `was killed by ${sig}` : `failed (exit code ${code})`;
-      const line = lastUsefulLine(stderr);
+      const line = lastUsefulLine(stderr());
       finish(new CameraError("failed", `${name} ${how}${line ? `: ${line}` : ""}`));
     });
 
@@ -297,7 +319,7 @@ export function streamProgram(opts: StreamProgramOptions): Promise<void> {
       return;
     }
     const splitter = createMjpegSplitter(opts.maxFrameBytes !== undefined ? { maxFrameBytes: opts.maxFrameBytes } : {});
-    let stderr = "";
+    const stderr = keepStderr(child);
     let frames = 0;
     let stopped: "stopped" | "timeout" | "closed" | undefined;
     let settled = false;
@@ -315,7 +337,7 @@ export function streamProgram(opts: StreamProgramOptions): Promise<void> {
       else resolve();
     };
     const why = (): string => {
-      const line = lastUsefulLine(stderr);
+      const line = lastUsefulLine(stderr());
       return line ? `: ${line}` : "";
     };
     const stoppedResult = (): CameraError | undefined => {
@@ -356,35 +378,15 @@ export function streamProgram(opts: StreamProgramOptions): Promise<void> {
         }
       }
     });
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      stderr += chunk;
-      if (stderr.length > 2 * STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
-    });
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") {
-        const hint = opts.installHint ? ` ${opts.installHint}` : "";
-        finish(
-          new CameraError("unavailable", `${name} is not installed (${opts.command} not found)${hint}`, { cause: e }),
-        );
-      } else if (e.code === "EACCES") {
-        finish(
-          new CameraError("unavailable", `${name} cannot be run (${opts.command}: permission denied)`, { cause: e }),
-        );
-      } else {
-        finish(new CameraError("failed", `${name} could not be run: ${e.message}`, { cause: e }));
-      }
-    });
-    child.on("exit", () => {
-      if (stopped) {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(stoppedResult());
-      }
-    });
+    child.on("error", (e: NodeJS.ErrnoException) => finish(runError(name, opts, e)));
+    onExitWhenStopped(
+      child,
+      () => stopped !== undefined,
+      () => finish(stoppedResult()),
+    );
     child.on("close", (code, sig) => {
       if (stopped) return finish(stoppedResult());
-      const custom = opts.classify?.(stderr, code);
+      const custom = opts.classify?.(stderr(), code);
       if (custom) return finish(custom);
       const how =
         code === null ? `was killed by ${sig}` : code === 0 ? "stopped by itself" : `failed (exit code ${code})`;
