@@ -7,22 +7,18 @@
  * the bot's token for the persona. Where Chromium is not installed, the tests skip and say so.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { parse, validate } from "@tma.js/init-data-node";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { silentLogger } from "../../core/logger.ts";
 import { type LocalBotApi, startLocalBotApi } from "../../local/bot-api/server.ts";
 import type { HardwarePanel } from "../../local/hardware-panel.ts";
 import { LOCAL_PERSONAS } from "../../local/local-mode.ts";
 import { type LocalWeb, startLocalWeb } from "../../local/web/server.ts";
+import { launchChromium, NO_CHROMIUM, watchProblems } from "../support/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const NO_CHROMIUM = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
 const ADA = 1001;
 const LINUS = 1002;
 const TOKEN = "a-session-token-for-the-browser-0123456789";
@@ -84,25 +80,10 @@ describe("local mode's page opens the dashboard (Chromium, headless)", { skip: N
         return `${dashboardOrigin}/login/token-${links.length}`;
       },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(UI_TIMEOUT);
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    watchProblems(page, problems, { outsideRequests: false });
     await page.goto(web.url);
     await page.locator(`[data-testid="chat"][data-chat-id="${ADA}"]`).waitFor();
   });

@@ -7,22 +7,19 @@
  * Where Chromium is not installed, the tests skip and say so.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
+import { launchChromium, NO_CHROMIUM, watchProblems } from "../support/chromium.ts";
 import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** What the tests read of an <img> in the page (no DOM types in this project). */
 type ImageLike = { complete: boolean; naturalWidth: number; naturalHeight: number };
 type VideoLike = { readyState: number; duration: number; videoWidth: number; videoHeight: number };
-const NO_CHROMIUM = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/local-mode/", import.meta.url));
 const PUBLIC = fileURLToPath(new URL("../../local/web/public/", import.meta.url));
 const ADA = 1001;
@@ -55,26 +52,10 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
     const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-browser-")), "data");
     run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "info", TIMEZONE: "UTC" });
     const url = (await localPageUrl(run)).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // This machine has no internet: keep Chromium from reaching for Google's services.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(UI_TIMEOUT);
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    watchProblems(page, problems);
     page.on("requestfailed", (r) => {
       // An event stream cut when the page goes away is not a failure of the page.
       if (!r.url().endsWith("/api/events")) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
@@ -83,12 +64,6 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
       const u = new URL(r.url());
       if (r.request().resourceType() === "script") {
         scripts.set(u.pathname, `${r.status()} ${r.headers()["content-type"] ?? ""}`);
-      }
-    });
-    page.on("request", (r) => {
-      const u = new URL(r.url());
-      if (u.hostname !== "127.0.0.1" && u.protocol !== "data:" && u.protocol !== "blob:") {
-        problems.push(`request outside the console: ${r.url()}`);
       }
     });
     await page.goto(url);

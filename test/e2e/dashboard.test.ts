@@ -15,33 +15,20 @@
  * Screenshots go to test-artifacts/dashboard/. Where Chromium is not installed, the tests skip.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sign } from "@tma.js/init-data-node";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type LocalBotApi, type RecordedMessage, startLocalBotApi } from "../../local/bot-api/server.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
+import { launchChromium, NO_CHROMIUM, PHONE, watchProblems } from "../support/chromium.ts";
 import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const NO_CHROMIUM = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/dashboard/", import.meta.url));
 const UI_TIMEOUT = 15_000;
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /**
  * Polls `probe` from here until it holds (the page's strict CSP forbids the string functions of
@@ -69,20 +56,6 @@ function loginLinkIn(m: RecordedMessage): string | undefined {
     for (const b of row) if (b.url && /\/login\//.test(b.url)) return b.url;
   }
   return /(https?:\/\/\S+\/login\/[A-Za-z0-9_-]+)/.exec(m.text ?? "")?.[1];
-}
-
-/** Browser-side problems worth failing on: console errors, page errors, requests leaving the machine. */
-function watchProblems(page: Page, problems: string[]): void {
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("request", (r) => {
-    const u = new URL(r.url());
-    if (u.hostname !== "127.0.0.1" && u.protocol !== "data:" && u.protocol !== "blob:") {
-      problems.push(`request outside the console: ${r.url()}`);
-    }
-  });
 }
 
 describe("the dashboard in local mode (Chromium, headless)", { skip: NO_CHROMIUM }, () => {
@@ -122,7 +95,7 @@ describe("the dashboard in local mode (Chromium, headless)", { skip: NO_CHROMIUM
     const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-dashboard-")), "data");
     run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "info", TIMEZONE: "UTC", WEB_PORT: "0" });
     const url = await localPageUrl(run);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     local = await browser.newContext({ baseURL: url.origin });
     localPage = await local.newPage();
     await localPage.goto(url.href);
@@ -305,7 +278,7 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
     });
     await run.waitForOutput(/is polling/);
     origin = new URL(await webLink(ADMIN)).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

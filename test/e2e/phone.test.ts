@@ -11,34 +11,21 @@
  * Where Chromium is not installed, the tests skip and say so.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
+import { launchChromium, NO_CHROMIUM, PHONE, watchProblems } from "../support/chromium.ts";
 import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const NO_CHROMIUM = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it): browser tests skipped`;
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/local-mode/", import.meta.url));
 const PUBLIC = fileURLToPath(new URL("../../local/web/public/", import.meta.url));
 const ADA = 1001;
 const MALLORY = 6666;
 const UI_TIMEOUT = 15_000;
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /**
  * The few browser objects the functions run in the page (page.evaluate) use: this project has no
@@ -166,14 +153,11 @@ describe("local mode on a phone (Chromium, 390x844, touch)", { skip: NO_CHROMIUM
     const dataDir = join(mkdtempSync(join(tmpdir(), "seroma-phone-")), "data");
     run = startConsole({ DATA_DIR: dataDir, HARDWARE: "sim", LOG_LEVEL: "info", TIMEZONE: "UTC" });
     url = (await localPageUrl(run)).href;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ ...PHONE, locale: "en-US" });
     page = await context.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    watchProblems(page, problems, { outsideRequests: false });
     await page.goto(url);
   });
 
