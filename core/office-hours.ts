@@ -90,6 +90,12 @@ export function localTime(at: Date, timeZone: string): { date: string; weekday: 
   };
 }
 
+/** Local midnight of the day of `now` in `timeZone`, as epoch ms (good to the minute). */
+export function startOfLocalDay(now: number, timeZone: string): number {
+  const { minute } = localTime(new Date(now), timeZone);
+  return now - minute * 60_000 - (now % 60_000);
+}
+
 export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });

@@ -10,7 +10,7 @@ import { Composer, type InlineKeyboard, InputFile } from "grammy";
 import { ACCESS_CSV_HEADER, accessCsvRow } from "../../core/door/access-csv.ts";
 import { formatCardUid } from "../../core/door/card-uid.ts";
 import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
-import { localTime } from "../../core/office-hours.ts";
+import { whoCameInToday } from "../../core/door/who.ts";
 import { escapeHtml, formatDateTime } from "../../core/text/format.ts";
 import { inBackground } from "../background.ts";
 import type { SeromaContext } from "../context.ts";
@@ -133,48 +133,27 @@ accessFeature.filter(pressed("access-card"), (ctx) => {
   return cardPage(ctx, uid, ACCESS_DEFAULT, before > 0 ? before : undefined);
 });
 
-/** Local midnight of today in the room's timezone, as epoch ms (good to the minute). */
-function startOfLocalDay(now: number, timeZone: string): number {
-  const { minute } = localTime(new Date(now), timeZone);
-  return now - minute * 60_000 - (now % 60_000);
-}
-
 accessFeature.command("who", async (ctx) => {
   const { config, storage, clock } = ctx.services;
   const now = clock.now().getTime();
   const tz = config.officeHours.timeZone;
-  const rows = await storage.accessLog.between(config.roomId, startOfLocalDay(now, tz), now + 1, 10_000);
-  const people = new Map<string, { name: string; first: number; last: number; n: number; offHours: boolean }>();
-  for (const e of rows) {
-    if (e.decision !== "allowed" && e.decision !== "off-hours") continue;
-    const p = people.get(e.cardUid) ?? {
-      name: e.staffName ?? formatCardUid(e.cardUid),
-      first: e.at,
-      last: e.at,
-      n: 0,
-      offHours: false,
-    };
-    p.last = e.at;
-    p.n++;
-    p.offHours ||= e.decision === "off-hours";
-    people.set(e.cardUid, p);
-  }
-  if (people.size === 0) {
+  const people = await whoCameInToday(storage.accessLog, config.roomId, now, tz);
+  if (people.length === 0) {
     await ctx.reply(ctx.t("who-nobody", { room: escapeHtml(config.roomId) }), { parse_mode: "HTML" });
     return;
   }
   const hm = (at: number) => formatDateTime(at, tz).slice(11, 16);
-  const lines = [...people.values()].map((p) =>
+  const lines = people.map((p) =>
     ctx.t("who-line", {
       name: escapeHtml(p.name),
-      first: hm(p.first),
-      last: hm(p.last),
-      count: String(p.n),
+      first: hm(p.firstAt),
+      last: hm(p.lastAt),
+      count: String(p.taps),
       flag: p.offHours ? " 🚨" : "",
     }),
   );
   await ctx.reply(
-    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: people.size }), "", ...lines].join("\n"),
+    [ctx.t("who-title", { room: escapeHtml(config.roomId), count: people.length }), "", ...lines].join("\n"),
     {
       parse_mode: "HTML",
     },

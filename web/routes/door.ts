@@ -7,8 +7,8 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { ACCESS_CSV_HEADER, accessCsvRow } from "../../core/door/access-csv.ts";
 import { formatCardUid, normalizeUid } from "../../core/door/card-uid.ts";
 import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
+import { whoCameInToday } from "../../core/door/who.ts";
 import type { RouteContext } from "../context.ts";
-import { startOfLocalDay } from "../day.ts";
 import type { DashboardServices } from "../services.ts";
 import { fail } from "../views.ts";
 
@@ -118,31 +118,7 @@ export const doorRoutes: FastifyPluginAsync<RouteContext> = async (app, { servic
 
   app.get("/api/door/today", async () => {
     const now = clock.now().getTime();
-    const rows = await storage.accessLog.between(
-      config.roomId,
-      startOfLocalDay(now, config.officeHours.timeZone),
-      now + 1,
-      10_000,
-    );
-    const people = new Map<
-      string,
-      { name: string; firstAt: number; lastAt: number; taps: number; offHours: boolean }
-    >();
-    for (const e of rows) {
-      if (e.decision !== "allowed" && e.decision !== "off-hours") continue;
-      const p = people.get(e.cardUid) ?? {
-        name: e.staffName ?? formatCardUid(e.cardUid),
-        firstAt: e.at,
-        lastAt: e.at,
-        taps: 0,
-        offHours: false,
-      };
-      p.lastAt = e.at;
-      p.taps++;
-      p.offHours ||= e.decision === "off-hours";
-      people.set(e.cardUid, p);
-    }
-    return { people: [...people.values()] };
+    return { people: await whoCameInToday(storage.accessLog, config.roomId, now, config.officeHours.timeZone) };
   });
 
   app.get<{ Querystring: Query }>("/api/door/log", async (req, reply) => {

@@ -6,9 +6,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { EVENT_RULES, type Incident } from "../../core/alerts/types.ts";
 import { assess } from "../../core/climate/assess.ts";
+import { startOfLocalDay } from "../../core/office-hours.ts";
 import { viewerOf } from "../auth/guard.ts";
 import type { RouteContext } from "../context.ts";
-import { startOfLocalDay } from "../day.ts";
 import type { DashboardServices } from "../services.ts";
 import { fail, incidentView, localeOf, wantsAction } from "../views.ts";
 
