@@ -7,25 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { RecordedMessage } from "../../local/bot-api/server.ts";
+import type { IncidentView } from "../../web/views.ts";
 import { current, edited, labels, press, sample } from "../support/alert-cards.ts";
 import { ADMIN, STAFF, STAFF_GROUP } from "../support/console-harness.ts";
 import { readEvents, type Session, startWebHarness, type WebHarness } from "./support.ts";
 
 const TIMEOUT = { timeout: 60_000 };
 const group = (w: WebHarness) => w.h.api.messages(STAFF_GROUP.id).filter((m) => m.from_bot);
-
-interface IncidentView {
-  id: string;
-  rule: string;
-  state: string;
-  ackedAt?: number;
-  ackedBy?: { name: string };
-  mutedUntil?: number;
-  mutedBy?: { name: string };
-  title: string;
-  text: string;
-  canAct: boolean;
-}
 
 describe("dashboard: incidents both ways", TIMEOUT, () => {
   let w: WebHarness;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sign } from "@tma.js/init-data-node";
 import { ADMIN, STAFF, STRANGER } from "../support/console-harness.ts";
-import { rawGet, readEvents, startWebHarness, type WebHarness } from "./support.ts";
+import { rawGet, readEvents, type Session, startWebHarness, type WebHarness } from "./support.ts";
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -17,6 +17,20 @@ describe("dashboard: logging in", TIMEOUT, () => {
     w = await startWebHarness();
   });
   after(() => w.stop());
+
+  /** Adds an active staff member `name` with card `uid` linked to Telegram account `tg`, logged in. */
+  async function cardLinkedStaff(uid: string, tg: number, name: string): Promise<Session> {
+    await w.h.storage.staff.add({
+      cardUid: uid,
+      name,
+      role: "staff",
+      telegramUserId: tg,
+      active: true,
+      createdBy: ADMIN.id,
+      createdAt: w.h.clock.now().getTime(),
+    });
+    return w.login(tg);
+  }
 
   test("a /web link logs in once: 303 to / with an HttpOnly, SameSite=Strict cookie; used again: 401 with a page saying why", async () => {
     const link = w.dash.loginLink(STAFF.id);
@@ -98,16 +112,7 @@ describe("dashboard: logging in", TIMEOUT, () => {
   test("the session ends at once when the person's card is revoked (a card-linked staff member)", async () => {
     const uid = "A1B2C3D4";
     const tg = 4242;
-    await w.h.storage.staff.add({
-      cardUid: uid,
-      name: "Grace",
-      role: "staff",
-      telegramUserId: tg,
-      active: true,
-      createdBy: ADMIN.id,
-      createdAt: w.h.clock.now().getTime(),
-    });
-    const s = await w.login(tg);
+    const s = await cardLinkedStaff(uid, tg, "Grace");
     const me = (await (await s.get("/api/me")).json()) as { user: { name: string; role: string } };
     assert.deepEqual(me.user, { id: tg, name: "Grace", role: "staff" });
     await w.h.storage.staff.setActive(uid, false, ADMIN.id, w.h.clock.now().getTime());
@@ -121,16 +126,7 @@ describe("dashboard: logging in", TIMEOUT, () => {
   test("an open page's event stream is told and ends when the card is revoked", async () => {
     const uid = "A1B2C3D5";
     const tg = 4243;
-    await w.h.storage.staff.add({
-      cardUid: uid,
-      name: "Hedy",
-      role: "staff",
-      telegramUserId: tg,
-      active: true,
-      createdBy: ADMIN.id,
-      createdAt: w.h.clock.now().getTime(),
-    });
-    const s = await w.login(tg);
+    const s = await cardLinkedStaff(uid, tg, "Hedy");
     const events = await s.get("/api/events");
     await readEvents(events, (e) => e.event === "hello");
     await w.h.storage.staff.setActive(uid, false, ADMIN.id, w.h.clock.now().getTime());
