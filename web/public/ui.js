@@ -1,5 +1,5 @@
 // The shell's shared pieces: the error bar, short notices, and errors in the page's words.
-import { bus } from "./dom.js";
+import { bus, el } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** Server codes the page says in its own words (the rest: the server's sentence). */
@@ -50,4 +50,26 @@ export function toast(text) {
   toastTimer = setTimeout(() => {
     node.hidden = true;
   }, 4000);
+}
+
+/**
+ * A segmented control: a labelled group of buttons (`options`: [value, text] pairs), the one of
+ * `selected` pressed (aria-pressed). Pressing one presses it alone and calls onSelect(value). Each
+ * button carries its value in its dataset under `key`.
+ */
+export function segmented({ label, key, options, selected, onSelect }) {
+  const buttons = options.map(([value, text]) =>
+    el("button", {
+      text,
+      data: { [key]: value },
+      attrs: { type: "button", "aria-pressed": String(value === selected) },
+      on: {
+        click: () => {
+          for (const b of buttons) b.setAttribute("aria-pressed", String(b.dataset[key] === value));
+          onSelect(value);
+        },
+      },
+    }),
+  );
+  return el("div", { class: "segmented", attrs: { role: "group", "aria-label": label } }, buttons);
 }

@@ -3,7 +3,7 @@
 import { api, mediaUrl } from "../api.js";
 import { el, when } from "../dom.js";
 import { t } from "../i18n.js";
-import { showError } from "../ui.js";
+import { segmented, showError } from "../ui.js";
 
 const KINDS = { snapshot: "web-media-snapshots", clip: "web-media-clips" };
 
@@ -19,32 +19,23 @@ export function render(main) {
     on: { click: () => load(true) },
   });
   const viewer = el("dialog", { class: "viewer", on: { click: () => viewer.close() } });
-  const tabs = Object.entries(KINDS).map(([value, key]) =>
-    el("button", {
-      text: t(key),
-      data: { kind: value },
-      attrs: { type: "button", "aria-pressed": String(value === kind) },
-      on: {
-        click: () => {
-          kind = value;
-          for (const b of tabs) b.setAttribute("aria-pressed", String(b.dataset.kind === kind));
-          controller.abort();
-          controller = new AbortController();
-          load(false);
-        },
-      },
-    }),
-  );
+  const tabs = segmented({
+    label: t("web-media-kind"),
+    key: "kind",
+    options: Object.entries(KINDS).map(([value, key]) => [value, t(key)]),
+    selected: kind,
+    onSelect: (value) => {
+      kind = value;
+      controller.abort();
+      controller = new AbortController();
+      load(false);
+    },
+  });
   main.append(
     el(
       "section",
       { class: "block" },
-      el(
-        "div",
-        { class: "block-head" },
-        el("h2", { text: t("web-nav-media") }),
-        el("div", { class: "segmented", attrs: { role: "group", "aria-label": t("web-media-kind") } }, tabs),
-      ),
+      el("div", { class: "block-head" }, el("h2", { text: t("web-nav-media") }), tabs),
       grid,
       more,
     ),

@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { climateChart } from "../chart.js";
 import { bus, ctx, el, number, when } from "../dom.js";
 import { language, t } from "../i18n.js";
-import { showError } from "../ui.js";
+import { segmented, showError } from "../ui.js";
 import { incidentCard } from "./incidents.js";
 
 const LEVELS = {
@@ -42,20 +42,19 @@ export function render(main) {
       ? t("web-chart-point", { time: when(point.at), temperature: number(point.t), humidity: number(point.h) })
       : "";
   };
-  const rangeButtons = ["24h", "7d"].map((range) =>
-    el("button", {
-      text: t(range === "24h" ? "web-chart-24h" : "web-chart-7d"),
-      data: { range },
-      attrs: { type: "button", "aria-pressed": String(range === state.range) },
-      on: {
-        click: () => {
-          state.range = range;
-          for (const b of rangeButtons) b.setAttribute("aria-pressed", String(b.dataset.range === range));
-          loadClimate();
-        },
-      },
-    }),
-  );
+  const ranges = segmented({
+    label: t("web-chart-range"),
+    key: "range",
+    options: [
+      ["24h", t("web-chart-24h")],
+      ["7d", t("web-chart-7d")],
+    ],
+    selected: state.range,
+    onSelect: (range) => {
+      state.range = range;
+      loadClimate();
+    },
+  });
 
   main.append(
     el("h2", { class: "visually-hidden", text: t("web-nav-room") }),
@@ -65,12 +64,7 @@ export function render(main) {
     el(
       "section",
       { class: "block" },
-      el(
-        "div",
-        { class: "block-head" },
-        el("h2", { text: t("web-chart-title") }),
-        el("div", { class: "segmented", attrs: { role: "group", "aria-label": t("web-chart-range") } }, rangeButtons),
-      ),
+      el("div", { class: "block-head" }, el("h2", { text: t("web-chart-title") }), ranges),
       el(
         "div",
         { class: "legend" },
