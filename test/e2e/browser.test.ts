@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
 import { launchChromium, NO_CHROMIUM, watchProblems } from "../support/chromium.ts";
-import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
+import { localPageUrl, type Running, startConsole, stopConsole } from "../support/console-process.ts";
 
 /** What the tests read of an <img> in the page (no DOM types in this project). */
 type ImageLike = { complete: boolean; naturalWidth: number; naturalHeight: number };
@@ -71,11 +71,7 @@ describe("local mode in a browser (Chromium, headless)", { skip: NO_CHROMIUM }, 
 
   after(async () => {
     await browser?.close();
-    run?.child.kill("SIGTERM");
-    if (run) {
-      const { code } = await run.exited;
-      assert.equal(code, 0, run.output().slice(-2000));
-    }
+    await stopConsole(run);
   });
 
   test("the page opens on Ada's private chat, the staff group and the panel, token gone from the address", async () => {

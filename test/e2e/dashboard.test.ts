@@ -25,7 +25,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type LocalBotApi, type RecordedMessage, startLocalBotApi } from "../../local/bot-api/server.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { launchChromium, NO_CHROMIUM, PHONE, watchProblems } from "../support/chromium.ts";
-import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
+import { localPageUrl, type Running, startConsole, stopConsole } from "../support/console-process.ts";
 
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/dashboard/", import.meta.url));
 const UI_TIMEOUT = 15_000;
@@ -103,11 +103,7 @@ describe("the dashboard in local mode (Chromium, headless)", { skip: NO_CHROMIUM
 
   after(async () => {
     await browser?.close();
-    run?.child.kill("SIGTERM");
-    if (run) {
-      const { code } = await run.exited;
-      assert.equal(code, 0, run.output().slice(-2000));
-    }
+    await stopConsole(run);
   });
 
   test("/web answers with a one-time link that logs in, shows the room, and works once", async () => {
@@ -283,11 +279,7 @@ describe("the dashboard with a bot token (Chromium, headless)", { skip: NO_CHROM
 
   after(async () => {
     await browser?.close();
-    run?.child.kill("SIGTERM");
-    if (run) {
-      const { code } = await run.exited;
-      assert.equal(code, 0, run.output().slice(-2000));
-    }
+    await stopConsole(run);
     await api?.close();
   });
 

@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
 import { launchChromium, NO_CHROMIUM, PHONE, watchProblems } from "../support/chromium.ts";
-import { localPageUrl, type Running, startConsole } from "../support/console-process.ts";
+import { localPageUrl, type Running, startConsole, stopConsole } from "../support/console-process.ts";
 
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/local-mode/", import.meta.url));
 const PUBLIC = fileURLToPath(new URL("../../local/web/public/", import.meta.url));
@@ -163,11 +163,7 @@ describe("local mode on a phone (Chromium, 390x844, touch)", { skip: NO_CHROMIUM
 
   after(async () => {
     await browser?.close();
-    run?.child.kill("SIGTERM");
-    if (run) {
-      const { code } = await run.exited;
-      assert.equal(code, 0, run.output().slice(-2000));
-    }
+    await stopConsole(run);
   });
 
   test("the chat list comes first and fills the screen; nothing scrolls sideways; targets are 40 px", async () => {

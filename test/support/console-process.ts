@@ -4,6 +4,7 @@
  * .env), its output collected for assertions. On a Node without type stripping (< 22.18)
  * tsx loads the TypeScript instead (`node --import tsx main.ts`).
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -85,4 +86,13 @@ export async function localPageUrl(run: Running, timeoutMs = 30_000): Promise<UR
   const printed = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
   await run.waitForOutput(printed, timeoutMs);
   return new URL(printed.exec(run.output())?.[1] ?? "");
+}
+
+/** Stops the console (SIGTERM) if it was started, and asserts it exits with 0 (its output's end as the message). */
+export async function stopConsole(run: Running | undefined): Promise<void> {
+  run?.child.kill("SIGTERM");
+  if (run) {
+    const { code } = await run.exited;
+    assert.equal(code, 0, run.output().slice(-2000));
+  }
 }
