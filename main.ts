@@ -20,6 +20,7 @@ import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { detectBoard } from "./hardware/system/board.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
+import { createHeartbeatJob, type HeartbeatJob } from "./jobs/heartbeat-job.ts";
 import type { LocalMode } from "./local/local-mode.ts";
 import type { AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
@@ -217,6 +218,8 @@ async function main(): Promise<void> {
   });
   let runner: RunnerHandle | undefined;
   let stopping = false;
+  /** HEARTBEAT_URL: started once the room (its alert pipeline first) is up; silent from the first sign of shutdown. */
+  let heartbeat: HeartbeatJob | undefined;
 
   async function shutdown(signal: string, exitCode = 0): Promise<void> {
     if (stopping) return;
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
+      await heartbeat?.stop();
       if (runner?.isRunning()) await runner.stop();
       await room.stop();
       await local?.close();
@@ -263,6 +267,10 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
+  if (config.heartbeat && !stopping) {
+    heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });
+    await heartbeat.start();
+  }
   if (storage.replacedDatabase) {
     // The database was corrupt and is set aside: the admins (privately), the group and SNS hear how to restore.
     const { file, setAside, error } = storage.replacedDatabase;

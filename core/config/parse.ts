@@ -177,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
       images: { cacheMb: e.SHARP_CACHE_MB, concurrency: e.SHARP_CONCURRENCY },
+      heartbeat: e.HEARTBEAT_URL ? { url: e.HEARTBEAT_URL, everyMs: e.HEARTBEAT_SECONDS * 1000 } : undefined,
     },
   };
 }

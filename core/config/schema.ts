@@ -271,6 +271,10 @@ export const envSchema = (env: Record<string, string | undefined>) =>
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     SHARP_CACHE_MB: intIn(0, 1024, 16),
     SHARP_CONCURRENCY: intIn(1, 64, 1),
+    HEARTBEAT_URL: z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL (the push monitor's address)" })
+      .optional(),
+    HEARTBEAT_SECONDS: intIn(1, 3600, 60),
   });
 
 /** Every environment variable the console reads (plus ENV_FILE, read by loadConfig). */

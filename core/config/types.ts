@@ -179,4 +179,6 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** sharp (libvips): its operation cache in MB (0: off) and threads per image. */
   images: { cacheMb: number; concurrency: number };
+  /** HEARTBEAT_URL: a push monitor called every `everyMs` while the room is up (jobs/heartbeat-job.ts). */
+  heartbeat: { url: string; everyMs: number } | undefined;
 }
