@@ -8,6 +8,7 @@ import { GrammyError } from "grammy";
 import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
 import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
+import { createSiteLink } from "./app/site.ts";
 import { startBot } from "./bot/index.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   // but not by accident on the Pi in the server room: under systemd (INVOCATION_ID) or with
   // NODE_ENV=production a missing token stops the console, unless LOCAL_MODE=on asks for it.
   let local: LocalMode | undefined;
-  if (!loaded.config.telegram.token) {
+  // A room agent (MQTT_URL, no token) reports to the hub's bot: no local mode either.
+  if (!loaded.config.telegram.token && !loaded.config.mqtt) {
     const production = Boolean(process.env.INVOCATION_ID) || process.env.NODE_ENV === "production";
     if (loaded.config.localMode === "off" || (production && loaded.config.localMode !== "on")) {
       process.stderr.write(
@@ -194,8 +196,11 @@ async function main(): Promise<void> {
     camera: cam.camera,
     motion: motion.sensor,
   };
+  // Several rooms (MQTT_URL): this room's link to the site's hub, or the hub's to its rooms.
+  const site = createSiteLink({ config, clock, logger });
   const room = composeRoom({
     config,
+    ...(site ? { channels: site.channels } : {}),
     storage,
     devices,
     deviceReport: { raspberryPi: board.raspberryPi, mode: config.hardware, devices: found },
@@ -234,6 +239,7 @@ async function main(): Promise<void> {
     try {
       await heartbeat?.stop();
       if (runner?.isRunning()) await runner.stop();
+      await site?.stop();
       await room.stop();
       await local?.close();
       sns?.close();
@@ -267,6 +273,7 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
+  await site?.start(room);
   if (config.heartbeat && !stopping) {
     heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });
     await heartbeat.start();
@@ -343,6 +350,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (!seroma && !page && !stopping) service.ready("room agent: reporting to the hub");
   if (page && !stopping) {
     logger.info({ url: page.web.origin }, "local mode: the page is ready");
     service.ready(`local mode: the page is at ${page.web.origin}`);

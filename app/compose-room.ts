@@ -77,6 +77,8 @@ export interface ComposeRoomOptions {
   sns?: SnsSender;
   /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
   photoLink?: (mediaId: number) => Promise<string | undefined>;
+  /** More alert channels (a room agent's channel to the hub, app/site.ts). */
+  channels?: readonly DeliveryChannel[];
   /** Group pacing for alerts (default: Telegram's limits). */
   pacing?: DeliveryChannel["pacing"];
   /** Retry backoff of the alert outbox. */
@@ -279,6 +281,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.probeMs !== undefined ? { probeMs: opts.probeMs } : {}),
     ...(opts.photoLink ? { photoLink: opts.photoLink } : {}),
+    ...(opts.channels ? { channels: opts.channels } : {}),
     translate: t,
   });
   if (bot) {

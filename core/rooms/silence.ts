@@ -1,0 +1,108 @@
+/**
+ * The hub's watch over its rooms: when each was last heard (any message: status, heartbeat,
+ * alert), and which are silent. A room is silent when it has not been heard for
+ * `silentAfterMs` (missed heartbeats: power cut, network gone, a hung process), or at once
+ * when its status says offline (its Last Will: the connection dropped without a goodbye;
+ * or a clean stop). It is back when anything from it arrives again (its "online" status).
+ * Each change goes to `setSilent` (the hub's alert engine: a `room.silent:ROOM` incident).
+ */
+import type { Incident, Severity } from "../alerts/types.ts";
+import type { Clock } from "../clock.ts";
+
+export interface RoomPresence {
+  room: string;
+  lastSeenAt: number;
+  silent: boolean;
+  /** Why it is silent. */
+  reason?: string;
+  /** Open incidents the room reported in its last heartbeat. */
+  open?: number;
+}
+
+export interface SilenceWatchOptions {
+  silentAfterMs: number;
+  clock: Clock;
+  setSilent(
+    room: string,
+    problem: { severity: Severity; details: Incident["details"] } | undefined,
+    at: number,
+  ): Promise<void>;
+}
+
+export interface SilenceWatch {
+  /** Something arrived from the room (with the open incidents of a heartbeat). */
+  seen(room: string, open?: number): Promise<void>;
+  /** The room's status says offline. */
+  offline(room: string, reason: string): Promise<void>;
+  /** Rooms not heard for too long become silent. Call every second or so. */
+  check(): Promise<void>;
+  /**
+   * The hub itself could not listen (the broker was unreachable): the rooms' silence meanwhile
+   * says nothing about them, so their clocks start again now.
+   */
+  grace(): void;
+  /** A room the hub knows of before hearing from it (an incident still open from before a restart). */
+  remember(room: string, silent: boolean): void;
+  rooms(): RoomPresence[];
+}
+
+export function createSilenceWatch(opts: SilenceWatchOptions): SilenceWatch {
+  const rooms = new Map<string, RoomPresence>();
+  const now = () => opts.clock.now().getTime();
+  const seconds = (ms: number) => Math.round(ms / 1000);
+
+  async function raise(p: RoomPresence, reason: string, at: number): Promise<void> {
+    p.silent = true;
+    p.reason = reason;
+    await opts.setSilent(
+      p.room,
+      { severity: "critical", details: { room: p.room, reason, lastSeenAt: p.lastSeenAt } },
+      at,
+    );
+  }
+
+  return {
+    async seen(room, open) {
+      const at = now();
+      let p = rooms.get(room);
+      if (!p) {
+        p = { room, lastSeenAt: at, silent: false };
+        rooms.set(room, p);
+      }
+      p.lastSeenAt = at;
+      if (open !== undefined) p.open = open;
+      if (p.silent) {
+        p.silent = false;
+        delete p.reason;
+        await opts.setSilent(room, undefined, at);
+      }
+    },
+    async offline(room, reason) {
+      const at = now();
+      let p = rooms.get(room);
+      if (!p) {
+        p = { room, lastSeenAt: at, silent: false };
+        rooms.set(room, p);
+      }
+      if (!p.silent) await raise(p, reason, at);
+    },
+    async check() {
+      const at = now();
+      for (const p of rooms.values()) {
+        if (!p.silent && at - p.lastSeenAt >= opts.silentAfterMs) {
+          await raise(p, `not heard for ${seconds(at - p.lastSeenAt)} s (heartbeats missed)`, at);
+        }
+      }
+    },
+    grace() {
+      const at = now();
+      for (const p of rooms.values()) if (!p.silent) p.lastSeenAt = Math.max(p.lastSeenAt, at);
+    },
+    remember(room, silent) {
+      if (!rooms.has(room)) rooms.set(room, { room, lastSeenAt: now(), silent });
+    },
+    rooms() {
+      return [...rooms.values()].sort((a, b) => a.room.localeCompare(b.room)).map((p) => ({ ...p }));
+    },
+  };
+}
