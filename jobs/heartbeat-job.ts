@@ -19,7 +19,7 @@ import type { Logger } from "../core/logger.ts";
 export interface HeartbeatOptions {
   url: string;
   everyMs: number;
-  /** How long one call may take (default 10 s, at most the period). */
+  /** How long one call may take (default 10 s, or the period if shorter; calls never overlap). */
   timeoutMs?: number;
   /** Whether the room is up enough to say so (see above). */
   healthy: () => boolean;
@@ -47,7 +47,7 @@ export function redactUrl(url: string): string {
 
 export function createHeartbeatJob(opts: HeartbeatOptions): HeartbeatJob {
   const log = opts.logger.child({ component: "heartbeat", monitor: redactUrl(opts.url) });
-  const timeoutMs = Math.min(opts.timeoutMs ?? 10_000, opts.everyMs);
+  const timeoutMs = opts.timeoutMs ?? Math.min(10_000, opts.everyMs);
   const logEveryMs = opts.logEveryMs ?? 15 * 60_000;
   let timer: NodeJS.Timeout | undefined;
   let running = false;

@@ -54,7 +54,13 @@ describe("heartbeat job", () => {
     const monitor = await startMonitor();
     const logs = captureLogs();
     let healthy = true;
-    const job = createHeartbeatJob({ url: monitor.url, everyMs: 100, healthy: () => healthy, logger: logs.logger });
+    const job = createHeartbeatJob({
+      url: monitor.url,
+      everyMs: 100,
+      timeoutMs: 5_000,
+      healthy: () => healthy,
+      logger: logs.logger,
+    });
     try {
       await job.start();
       await until(() => monitor.hits.length >= 3);
