@@ -101,6 +101,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       c.on("connect", () => {
         c.subscribe({ [subs.status]: { qos: 1 }, [subs.heartbeat]: { qos: 0 }, [subs.alerts]: { qos: 1 } }, (err) => {
           if (err) log.error({ err: err.message }, "could not subscribe to the rooms' topics");
+          else log.info("subscribed to every room's status, heartbeat and alerts");
         });
         hooks?.onConnected?.();
       });

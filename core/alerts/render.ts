@@ -314,21 +314,27 @@ function renderSummaryLines(t: Translate, n: Notice): string {
   ].join("\n");
 }
 
-/** One line of a digest. */
-export function renderDigestLine(ctx: RenderContext, n: Notice): string {
+/**
+ * One line of a digest. `digestRoom`: the room its title names; a line of another room
+ * (a hub's digest carries several rooms' alerts) names its own.
+ */
+export function renderDigestLine(ctx: RenderContext, n: Notice, digestRoom?: string): string {
   const time = hhmm(n.at, ctx.timeZone);
   const icon = n.kind === "recovered" ? "✅" : ctx.t(ICON_KEY[n.severity]);
+  const ownLine =
+    n.kind === "started" ||
+    n.kind === "summary" ||
+    n.kind === "backup-failed" ||
+    n.kind === "undeliverable" ||
+    n.kind === "database-replaced";
   const what =
     n.kind === "recovered"
       ? recoveryLine(ctx.t, n)
-      : n.kind === "started" ||
-          n.kind === "summary" ||
-          n.kind === "backup-failed" ||
-          n.kind === "undeliverable" ||
-          n.kind === "database-replaced"
+      : ownLine
         ? (renderNotice(ctx, n).split("\n")[0] ?? "")
         : describeCondition(ctx.t, n.rule, n.details);
-  return `${time} ${icon} ${what}`;
+  const room = digestRoom !== undefined && n.roomId !== digestRoom && !ownLine ? ` · ${escapeHtml(n.roomId)}` : "";
+  return `${time} ${icon} ${what}${room}`;
 }
 
 /** The alert message of an incident as it stands (for edits after ack or mute). */

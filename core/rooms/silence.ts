@@ -1,9 +1,12 @@
 /**
  * The hub's watch over its rooms: when each was last heard (any message: status, heartbeat,
  * alert), and which are silent. A room is silent when it has not been heard for
- * `silentAfterMs` (missed heartbeats: power cut, network gone, a hung process), or at once
- * when its status says offline (its Last Will: the connection dropped without a goodbye;
- * or a clean stop). It is back when anything from it arrives again (its "online" status).
+ * `silentAfterMs` (missed heartbeats: power cut, network gone, a hung process), or when its
+ * status says offline (its Last Will: the connection dropped without a goodbye; or a clean
+ * stop) and it has not come back within `offlineGraceMs` (10 s: a broker that
+ * restarts sends every room's Last Will, and the rooms are back at once; a retained offline
+ * status the hub reads on connecting may be old news). It is back when anything from it
+ * arrives again (its "online" status).
  * Each change goes to `setSilent` (the hub's alert engine: a `room.silent:ROOM` incident).
  */
 import type { Incident, Severity } from "../alerts/types.ts";
@@ -13,6 +16,8 @@ export interface RoomPresence {
   room: string;
   lastSeenAt: number;
   silent: boolean;
+  /** Its status said offline (not yet silent while within the grace). */
+  offline?: { since: number; reason: string };
   /** Why it is silent. */
   reason?: string;
   /** Open incidents the room reported in its last heartbeat. */
@@ -21,6 +26,8 @@ export interface RoomPresence {
 
 export interface SilenceWatchOptions {
   silentAfterMs: number;
+  /** How long an offline status must stand before the room is silent (default 10 s, at most half of silentAfterMs). */
+  offlineGraceMs?: number;
   clock: Clock;
   setSilent(
     room: string,
@@ -48,6 +55,7 @@ export interface SilenceWatch {
 
 export function createSilenceWatch(opts: SilenceWatchOptions): SilenceWatch {
   const rooms = new Map<string, RoomPresence>();
+  const offlineGraceMs = Math.min(opts.offlineGraceMs ?? 10_000, opts.silentAfterMs / 2);
   const now = () => opts.clock.now().getTime();
   const seconds = (ms: number) => Math.round(ms / 1000);
 
@@ -70,6 +78,7 @@ export function createSilenceWatch(opts: SilenceWatchOptions): SilenceWatch {
         rooms.set(room, p);
       }
       p.lastSeenAt = at;
+      delete p.offline;
       if (open !== undefined) p.open = open;
       if (p.silent) {
         p.silent = false;
@@ -84,19 +93,28 @@ export function createSilenceWatch(opts: SilenceWatchOptions): SilenceWatch {
         p = { room, lastSeenAt: at, silent: false };
         rooms.set(room, p);
       }
-      if (!p.silent) await raise(p, reason, at);
+      if (!p.silent && !p.offline) p.offline = { since: at, reason };
     },
     async check() {
       const at = now();
       for (const p of rooms.values()) {
-        if (!p.silent && at - p.lastSeenAt >= opts.silentAfterMs) {
+        if (p.silent) continue;
+        if (p.offline && at - p.offline.since >= offlineGraceMs) {
+          const { reason } = p.offline;
+          delete p.offline;
+          await raise(p, reason, at);
+        } else if (at - p.lastSeenAt >= opts.silentAfterMs) {
           await raise(p, `not heard for ${seconds(at - p.lastSeenAt)} s (heartbeats missed)`, at);
         }
       }
     },
     grace() {
       const at = now();
-      for (const p of rooms.values()) if (!p.silent) p.lastSeenAt = Math.max(p.lastSeenAt, at);
+      for (const p of rooms.values()) {
+        if (p.silent) continue;
+        p.lastSeenAt = Math.max(p.lastSeenAt, at);
+        if (p.offline) p.offline.since = at;
+      }
     },
     remember(room, silent) {
       if (!rooms.has(room)) rooms.set(room, { room, lastSeenAt: now(), silent });
