@@ -2,11 +2,12 @@
  * `npm run bench`: runs each scenario in its own Node process (so one scenario's heap
  * does not colour another's memory figures), prints a table and writes bench/results.json.
  *   npm run bench                 all scenarios
- *   npm run bench -- status       only scenarios whose name contains "status"
+ *   npm run bench -- status       only scenarios whose name contains "status" (their rows in
+ *                                 results.json are replaced, the other scenarios' rows kept)
  * Figures are for the machine it runs on; the targets are the issues' (2-core machine).
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { TS_LOADER_ARGS } from "../test/support/console-process.ts";
@@ -116,16 +117,26 @@ async function parent(filters: string[]): Promise<void> {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));
   const file = fileURLToPath(new URL("./results.json", import.meta.url));
+  // A partial run keeps the other scenarios' last figures (each row says when it was measured).
+  const at = new Date().toISOString();
+  const measured = all.map((m) => ({ ...m, pass: passes(m), at }));
+  const ran = new Set(all.map((m) => m.scenario));
+  const kept =
+    filters.length > 0 && existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as { metrics: Array<Metric & { at?: string }> }).metrics.filter(
+          (m) => !ran.has(m.scenario),
+        )
+      : [];
   writeFileSync(
     file,
     `${JSON.stringify(
       {
-        at: new Date().toISOString(),
+        at,
         node: process.version,
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
-        metrics: all.map((m) => ({ ...m, pass: passes(m) })),
+        metrics: [...kept, ...measured],
       },
       null,
       2,
