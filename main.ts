@@ -201,6 +201,7 @@ async function main(): Promise<void> {
   const room = composeRoom({
     config,
     ...(site ? { channels: site.channels } : {}),
+    ...(site?.rooms ? { rooms: site.rooms } : {}),
     storage,
     devices,
     deviceReport: { raspberryPi: board.raspberryPi, mode: config.hardware, devices: found },
@@ -273,7 +274,10 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
-  await site?.start(room);
+  await site?.start({
+    alerts: room.alerts,
+    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
+  });
   if (config.heartbeat && !stopping) {
     heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });
     await heartbeat.start();

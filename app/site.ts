@@ -15,22 +15,46 @@ import { createRoomAgent, HUB_CHANNEL } from "../channels/mqtt/room-agent.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../core/alerts/pipeline.ts";
 import { type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
+import type { Reading } from "../core/climate/reading.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
-import { createSilenceWatch, type RoomPresence } from "../core/rooms/silence.ts";
+import type { RoomStatusAnswer, RoomStatusResult, RoomsService } from "../core/rooms/commands.ts";
+import { createSilenceWatch } from "../core/rooms/silence.ts";
+
+/** How long the hub waits for a room's answer (its bot then says which rooms did not answer). */
+export const ROOM_ANSWER_WITHIN_MS = 5_000;
+
+export interface SiteRoom {
+  alerts: AlertPipeline;
+  /** The room's latest climate reading (for the hub's status command). */
+  latestReading?: () => Promise<Reading | undefined>;
+}
 
 export interface SiteLink {
   readonly role: Config["role"];
   /** Channels the room's alert dispatcher also delivers to (the hub, for a room agent). */
   readonly channels: readonly DeliveryChannel[];
   /** After the room started (its alert pipeline first). */
-  start(room: { alerts: AlertPipeline }): Promise<void>;
+  start(room: SiteRoom): Promise<void>;
   stop(): Promise<void>;
-  /** The hub: every room it knows, when last heard, which are silent. */
-  rooms(): RoomPresence[];
   /** The hub: alert messages received more than once (and dropped). */
   duplicates(): number;
+  /** The hub: the rooms as its bot sees them (/rooms, /status ROOM). */
+  readonly rooms?: RoomsService;
+}
+
+/** A room's answer to the status command. */
+async function statusAnswer(roomId: string, room: SiteRoom): Promise<RoomStatusAnswer> {
+  const reading = await room.latestReading?.();
+  return {
+    room: roomId,
+    at: Date.now(),
+    ...(reading
+      ? { reading: { temperatureC: reading.temperatureC, humidityPct: reading.humidityPct, at: reading.at } }
+      : {}),
+    open: room.alerts.engine.openIncidents().map((i) => ({ rule: i.rule, severity: i.severity, openedAt: i.openedAt })),
+  };
 }
 
 /** Alert ids the hub remembers, to drop copies (a room re-sends what the broker did not acknowledge). */
@@ -63,10 +87,10 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
           // The broker is back: alerts held for it go now, not at their next retry.
           onConnected: () => room.alerts.reachable([HUB_CHANNEL]),
           openIncidents: () => room.alerts.engine.openIncidents().length,
+          answer: async () => statusAnswer(config.roomId, room),
         });
       },
       stop: () => agent.stop(),
-      rooms: () => [],
       duplicates: () => 0,
     };
   }
@@ -76,6 +100,9 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   let timer: NodeJS.Timeout | undefined;
   let duplicates = 0;
   const seen = new Set<string>();
+  /** Commands waiting for their answer, by correlation id. */
+  const pending = new Map<string, { room: string; resolve: (r: RoomStatusResult) => void }>();
+  let nextId = 0;
   const watch = createSilenceWatch({
     silentAfterMs: mqtt.silentAfterMs,
     clock,
@@ -107,6 +134,17 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       heartbeat(room, message) {
         void serial(() => watch.seen(room, message.open));
       },
+      response(room, message) {
+        const waiting = pending.get(message.id);
+        if (!waiting || waiting.room !== room) return; // late (already answered "no answer"), or not ours
+        pending.delete(message.id);
+        void serial(() => watch.seen(room));
+        waiting.resolve(
+          message.ok && message.result
+            ? { ok: true, answer: { ...message.result, room } }
+            : { ok: false, reason: "failed", error: message.error ?? "no result" },
+        );
+      },
       async alert(room, message) {
         await serial(() => watch.seen(room));
         if (seen.has(message.id)) {
@@ -128,9 +166,51 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     },
   });
 
+  const presence = (room: string) => watch.rooms().find((p) => p.room === room);
+
+  async function status(room: string): Promise<RoomStatusResult> {
+    const known = presence(room);
+    if (!known) return { ok: false, reason: "unknown" };
+    const id = `${clock.now().getTime().toString(36)}-${(nextId++).toString(36)}`;
+    return new Promise<RoomStatusResult>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        resolve({ ok: false, reason: "no-answer", presence: presence(room) ?? known });
+      }, ROOM_ANSWER_WITHIN_MS);
+      timer.unref?.();
+      pending.set(id, {
+        room,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      link
+        .command(room, { id, name: "status", expiresAt: clock.now().getTime() + ROOM_ANSWER_WITHIN_MS })
+        .catch((err: unknown) =>
+          log.debug({ room, err: (err as Error).message }, "command not sent; it will not be answered"),
+        );
+    });
+  }
+
+  const rooms: RoomsService = {
+    answerWithinMs: ROOM_ANSWER_WITHIN_MS,
+    list: () => watch.rooms(),
+    status,
+    async statusAll() {
+      const known = watch.rooms();
+      const results = await Promise.all(known.map(async (p) => ({ p, r: await status(p.room) })));
+      return {
+        answers: results.flatMap(({ r }) => (r.ok ? [r.answer] : [])),
+        noAnswer: results.flatMap(({ p, r }) => (r.ok ? [] : [presence(p.room) ?? p])),
+      };
+    },
+  };
+
   return {
     role: "hub",
     channels: [],
+    rooms,
     async start(room) {
       pipeline = room.alerts;
       // Rooms silent before a restart stay so until they are heard.
@@ -155,7 +235,6 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       await link.stop();
       await queue;
     },
-    rooms: () => watch.rooms(),
     duplicates: () => duplicates,
   };
 }

@@ -590,3 +590,23 @@ backup-upload-failed = ⚠️ Kept locally, but the upload to S3 failed: { $erro
 background-busy = ⏳ I am still working on earlier requests in this chat. Try again when one of them is done.
 background-stopping = The console is restarting. Try again in a minute.
 background-stopped = ⏹ Stopped: the console is restarting. Try again in a minute.
+
+## rooms
+rooms-not-hub = This console is a single room. /rooms lists the rooms of a site on its hub (<code>ROLE=hub</code>, README "Several rooms").
+rooms-none = No room has reported to this hub yet.
+rooms-title = 🏢 <b>Rooms of the site</b> ({ $count })
+rooms-room = 📍 <b>{ $room }</b>
+rooms-reading = 🌡 { $temperature } °C · 💧 { $humidity } % ({ $age })
+rooms-no-reading = No reading yet.
+rooms-no-incidents = ✅ No open incidents.
+rooms-incidents = { $count ->
+    [one] One open incident:
+   *[other] { $count } open incidents:
+}
+rooms-incident = { $icon } { $rule } (since { $since })
+rooms-no-answer = ⏱ <b>No answer within { $seconds } s:</b> { $rooms }
+rooms-silent = 🔴 { $room }: silent ({ $reason }), last heard { $age }
+rooms-quiet = 🟡 { $room }: last heard { $age }
+rooms-unknown = No room called <b>{ $room }</b> has reported to this hub. Rooms: { $rooms }
+rooms-timeout = ⏱ <b>{ $room }</b> did not answer within { $seconds } s.
+rooms-failed = <b>{ $room }</b> could not answer: { $error }

@@ -533,3 +533,20 @@ backup-upload-failed = ⚠️ ローカルには保存しましたが、S3 へ�
 background-busy = ⏳ このチャットの前のリクエストをまだ処理しています。どれかが終わってからもう一度お試しください。
 background-stopping = コンソールを再起動しています。1 分ほどしてからもう一度お試しください。
 background-stopped = ⏹ 中断しました: コンソールを再起動しています。1 分ほどしてからもう一度お試しください。
+
+## rooms
+rooms-not-hub = このコンソールは単独の部屋です。/rooms はサイトのハブ(<code>ROLE=hub</code>、README「Several rooms」)で部屋の一覧を表示します。
+rooms-none = まだどの部屋もこのハブに報告していません。
+rooms-title = 🏢 <b>サイトの部屋</b>({ $count })
+rooms-room = 📍 <b>{ $room }</b>
+rooms-reading = 🌡 { $temperature } °C · 💧 { $humidity } %({ $age })
+rooms-no-reading = まだ測定値がありません。
+rooms-no-incidents = ✅ 未解決のインシデントはありません。
+rooms-incidents = 未解決のインシデント { $count } 件:
+rooms-incident = { $icon } { $rule }({ $since } から)
+rooms-no-answer = ⏱ <b>{ $seconds } 秒以内に応答なし:</b> { $rooms }
+rooms-silent = 🔴 { $room }: 応答なし({ $reason })、最終受信 { $age }
+rooms-quiet = 🟡 { $room }: 最終受信 { $age }
+rooms-unknown = <b>{ $room }</b> という部屋はこのハブに報告していません。部屋: { $rooms }
+rooms-timeout = ⏱ <b>{ $room }</b> は { $seconds } 秒以内に応答しませんでした。
+rooms-failed = <b>{ $room }</b> は応答できませんでした: { $error }

@@ -10,6 +10,7 @@
  */
 import type { MqttClient } from "mqtt";
 import type { Logger } from "../../core/logger.ts";
+import { parseResponse, type RoomCommand, type RoomResponse } from "../../core/rooms/commands.ts";
 import {
   hubSubscriptions,
   parseAlert,
@@ -20,13 +21,15 @@ import {
   type RoomHeartbeatMessage,
   type RoomStatusMessage,
 } from "../../core/rooms/topics.ts";
-import { type BrokerSettings, brokerName, connectBroker } from "./connection.ts";
+import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
 
 export interface HubLinkHandlers {
   status(room: string, message: RoomStatusMessage, retained: boolean): void;
   heartbeat(room: string, message: RoomHeartbeatMessage): void;
   /** Resolves once the alert is stored (the PUBACK waits for it); rejects: not acknowledged, sent again. */
   alert(room: string, message: RoomAlertMessage): Promise<void>;
+  /** A room's answer to a command. */
+  response?(room: string, message: RoomResponse): void;
 }
 
 export interface HubLinkOptions {
@@ -42,6 +45,8 @@ export interface HubLink {
   start(hooks?: { onConnected?: () => void }): Promise<void>;
   stop(): Promise<void>;
   connected(): boolean;
+  /** Sends a command to a room (QoS 1); resolves once the broker took it. */
+  command(room: string, command: RoomCommand): Promise<void>;
 }
 
 export function createHubLink(opts: HubLinkOptions): HubLink {
@@ -66,11 +71,19 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         return;
       }
       await opts.handlers.alert(where.room, m);
+    } else if (where.kind === "responses") {
+      const m = parseResponse(payload);
+      if (m) opts.handlers.response?.(where.room, m);
     }
   }
 
   return {
     connected: () => client?.connected === true,
+    async command(room, command) {
+      const c = client;
+      if (!c?.connected) throw new Error("the broker is not connected");
+      await publishAcked(c, `${opts.prefix}/commands/${room}`, JSON.stringify(command), { timeoutMs: 5_000 });
+    },
     async start(hooks) {
       if (client) return;
       client = await connectBroker({
@@ -99,10 +112,18 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         );
       };
       c.on("connect", () => {
-        c.subscribe({ [subs.status]: { qos: 1 }, [subs.heartbeat]: { qos: 0 }, [subs.alerts]: { qos: 1 } }, (err) => {
-          if (err) log.error({ err: err.message }, "could not subscribe to the rooms' topics");
-          else log.info("subscribed to every room's status, heartbeat and alerts");
-        });
+        c.subscribe(
+          {
+            [subs.status]: { qos: 1 },
+            [subs.heartbeat]: { qos: 0 },
+            [subs.alerts]: { qos: 1 },
+            [subs.responses]: { qos: 1 },
+          },
+          (err) => {
+            if (err) log.error({ err: err.message }, "could not subscribe to the rooms' topics");
+            else log.info("subscribed to every room's status, heartbeat and alerts");
+          },
+        );
         hooks?.onConnected?.();
       });
       log.info(

@@ -16,6 +16,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { Logger } from "../../core/logger.ts";
+import { parseCommand, type RoomCommand, type RoomResponse, type RoomStatusAnswer } from "../../core/rooms/commands.ts";
 import { type RoomAlertMessage, type RoomStatusMessage, roomTopics } from "../../core/rooms/topics.ts";
 import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
 
@@ -36,7 +37,12 @@ export interface RoomAgent {
   /** The alert dispatcher's channel to the hub. */
   readonly hubChannel: DeliveryChannel;
   /** Connects (and keeps reconnecting); `onConnected` runs on every (re)connection. */
-  start(hooks: { onConnected?: () => void; openIncidents?: () => number }): Promise<void>;
+  start(hooks: {
+    onConnected?: () => void;
+    openIncidents?: () => number;
+    /** Answers the hub's commands (status); without it, commands are refused. */
+    answer?: (command: RoomCommand) => Promise<RoomStatusAnswer>;
+  }): Promise<void>;
   /** Says "offline (stopped)" if it can, then disconnects. */
   stop(): Promise<void>;
   connected(): boolean;
@@ -102,9 +108,34 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
       });
       const c = client;
+      c.on("message", (topic, payload) => {
+        if (topic !== topics.commands) return;
+        const command = parseCommand(payload);
+        if (!command) {
+          log.warn({ bytes: payload.length }, "a command from the hub could not be read; ignored");
+          return;
+        }
+        if (command.expiresAt < Date.now()) {
+          // Queued at the broker while this room was away: whoever asked has had their answer.
+          log.info({ id: command.id, name: command.name }, "an expired command from the hub ignored");
+          return;
+        }
+        const reply = (r: RoomResponse) =>
+          c.publish(topics.responses, JSON.stringify(r), { qos: 1 }, (err) => {
+            if (err) log.warn({ err: err.message, id: command.id }, "could not answer the hub");
+          });
+        if (!hooks.answer) {
+          reply({ id: command.id, ok: false, error: "commands are not answered here" });
+          return;
+        }
+        hooks.answer(command).then(
+          (result) => reply({ id: command.id, ok: true, result }),
+          (err: unknown) => reply({ id: command.id, ok: false, error: String((err as Error)?.message ?? err) }),
+        );
+      });
       c.on("connect", () => {
         c.publish(topics.status, status({ state: "online", at: Date.now() }), { qos: 1, retain: true });
-        // Commands for this room (answered in a later step; the subscription keeps the session's place).
+        // Commands for this room (request/response with the hub, correlated by id).
         c.subscribe(topics.commands, { qos: 1 });
         beat();
         hooks.onConnected?.();

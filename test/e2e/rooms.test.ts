@@ -83,6 +83,22 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
     return run;
   }
 
+  /** An admin's command to the hub's bot in a private chat; the bot's answer. */
+  async function ask(text: string): Promise<string> {
+    const admin = { id: 77, first_name: "Ada" };
+    const before = api.messages(77).length;
+    api.sendMessage(admin, { id: 77, type: "private" }, text);
+    const reply = await api.waitFor(
+      () =>
+        api
+          .messages(77)
+          .slice(before)
+          .find((m) => m.from_id !== 77),
+      15_000,
+    );
+    return reply.text ?? "";
+  }
+
   async function stopRoom(name: string): Promise<void> {
     const run = rooms.get(name);
     if (!run) return;
@@ -135,6 +151,22 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
     assert.doesNotMatch(rooms.get("dc-1")?.output() ?? "", /local mode|is polling/);
   });
 
+  test("commands to each room: /rooms asks them all, /status ROOM one of them", async () => {
+    const text = await ask("/rooms");
+    assert.match(text, /Rooms of the site \(3\)/);
+    for (const name of ["dc-1", "dc-2", "dc-3"]) assert.match(text, new RegExp(`📍 ${name}\n🌡 \\d+\\.\\d °C`));
+    assert.doesNotMatch(text, /No answer/);
+    const one = await ask("/status dc-2");
+    assert.match(one, /^📍 dc-2\n🌡 \d+\.\d °C · 💧 \d+\.\d %/);
+    assert.match(one, /No open incidents/);
+    assert.match(
+      await ask("/status nowhere"),
+      /No room called nowhere has reported to this hub\. Rooms: dc-1, dc-2, dc-3/,
+    );
+    // Plain /status is still the hub's own room.
+    assert.match(await ask("/status"), /hq/);
+  });
+
   test("a certificate from another CA is refused: that room is never heard", async () => {
     const rogue = startRoom("dc-9", {}, broker.foreignClient("dc-9"));
     await rogue.waitForOutput(/broker connection error/, 20_000);
@@ -163,6 +195,12 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
     const silent = await waitGroup(/Room dc-2 went silent/, 20_000);
     assert.match(silent, /connection dropped without a goodbye \(Last Will\)/);
     assert.match(silent, /Critical/i);
+    // The hub keeps answering: it says which room did not answer in time.
+    const all = await ask("/rooms");
+    assert.match(all, /📍 dc-1\n/);
+    assert.match(all, /📍 dc-3\n/);
+    assert.match(all, /No answer within 5 s: dc-2\n🔴 dc-2: silent \(its connection dropped/);
+    assert.match(await ask("/status dc-2"), /dc-2 did not answer within 5 s\.\n🔴 dc-2: silent/);
     startRoom("dc-2");
     await waitGroup(/Room dc-2 is heard again/, 30_000);
     // Only dc-2 went silent.
