@@ -16,13 +16,15 @@
  *   bot/         the Telegram interface: core only (the room arrives through ctx.services)
  *   bot/ui/      the bot's keyboards and callback data: core (and grammY) only, since the
  *                Telegram channel uses them too
+ *   web/         the dashboard (Fastify): core only (the room arrives as DashboardServices);
+ *                web/public/ is the browser's, not Node's
  *   app/         the wiring of a room: may import everything above
  *   local/       local mode (a Bot API server and a page): everything above but doctor/
  *   doctor/      `npm run doctor`: core, hardware and storage (their probes)
  *   main.ts      the composition root: nothing imports it
  * And no import cycles anywhere.
  */
-const LAYERS = ["core", "hardware", "storage", "servers", "channels", "jobs", "bot", "app", "local", "doctor"];
+const LAYERS = ["core", "hardware", "storage", "servers", "channels", "jobs", "bot", "web", "app", "local", "doctor"];
 const not = (...names) => `^(${LAYERS.filter((l) => !names.includes(l)).join("|")})/|^main\\.ts$`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -97,6 +99,14 @@ module.exports = {
       to: { path: not("core", "bot") },
     },
     {
+      name: "web-uses-ports",
+      severity: "error",
+      comment:
+        "web/ (the dashboard) reaches the room through DashboardServices (ports in core/); app/ builds them. It never uses the bot, the adapters, the jobs, local mode or main.ts.",
+      from: { path: "^web/" },
+      to: { path: not("core", "web") },
+    },
+    {
       name: "app-is-wiring",
       severity: "error",
       comment: "app/ wires a room; local mode and the doctor sit on top of it, not under it.",
@@ -128,7 +138,7 @@ module.exports = {
   options: {
     doNotFollow: { path: "node_modules" },
     // Packages stay in the graph as leaves (not followed), so a rule can name them (bot/ui/ and grammY).
-    exclude: { path: "^(test|bench|types|local/web/public)/" },
+    exclude: { path: "^(test|bench|types|local/web/public|web/public)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".mjs", ".js"] },

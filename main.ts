@@ -6,10 +6,13 @@ import { existsSync } from "node:fs";
 import type { RunnerHandle } from "@grammyjs/runner";
 import { GrammyError } from "grammy";
 import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
+import { startRoomDashboard } from "./app/dashboard.ts";
 import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
 import { createSiteLink } from "./app/site.ts";
+import type { WebServices } from "./bot/context.ts";
 import { startBot } from "./bot/index.ts";
+import { createLiveCamera, type LiveCamera } from "./core/camera/live-camera.ts";
 import { systemClock } from "./core/clock.ts";
 import { parseConfig, readEnv } from "./core/config.ts";
 import { createLogger, detectLogFormat, type LogFormat } from "./core/logger.ts";
@@ -26,6 +29,7 @@ import type { LocalMode } from "./local/local-mode.ts";
 import type { AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
 import { listBackups } from "./storage/sqlite/backup.ts";
+import type { Dashboard } from "./web/server.ts";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -110,6 +114,8 @@ async function main(): Promise<void> {
   let lcd: Awaited<ReturnType<typeof selectDisplay>>;
   let cam: Awaited<ReturnType<typeof selectCamera>>;
   let motion: Awaited<ReturnType<typeof selectMotionSensor>>;
+  /** The dashboard's live view shares the camera: everything else takes pictures through live.camera. */
+  let live: LiveCamera;
   try {
     climate = await selectClimateSensor({ mode: config.hardware, pin: config.dht.pin, clock });
     cards = await selectCardReader({
@@ -152,10 +158,17 @@ async function main(): Promise<void> {
       // The simulated camera records in real time, so a clip's progress means something.
       sim: { realTime: true },
     });
+    live = createLiveCamera({
+      camera: cam.camera,
+      fps: config.web.live.fps,
+      maxViewers: config.web.live.maxViewers,
+      clock,
+      logger,
+    });
     motion = await selectMotionSensor({
       mode: config.hardware,
       clock,
-      camera: cam.camera,
+      camera: live.camera,
       // The security watch keeps its own, longer cooldown (MOTION_COOLDOWN_SECONDS).
       cooldownMs: 10_000,
       ...(config.motion.pirPin !== undefined ? { pirPin: config.motion.pirPin } : {}),
@@ -193,15 +206,31 @@ async function main(): Promise<void> {
     climate: climate.sensor,
     cards: cards.reader,
     display: lcd.display,
-    camera: cam.camera,
+    camera: live.camera,
     motion: motion.sensor,
   };
   // Several rooms (MQTT_URL): this room's link to the site's hub, or the hub's to its rooms.
   const site = createSiteLink({ config, clock, logger });
+  // Started after the room (below); the bot's /web and "Open dashboard" reach it through this.
+  let dashboard: Dashboard | undefined;
+  const web: WebServices | undefined = config.web.enabled
+    ? {
+        async loginLink(userId, name) {
+          if (!dashboard) throw new Error("the dashboard is not running");
+          return dashboard.loginLink(userId, name);
+        },
+        // A Mini App needs WEB_PUBLIC_URL (https). In local mode the built-in Bot API server plays
+        // Telegram's test environment, where the dashboard on loopback (http) may be one.
+        get miniAppUrl() {
+          return config.web.publicUrl ?? (local ? dashboard?.publicUrl : undefined);
+        },
+      }
+    : undefined;
   const room = composeRoom({
     config,
     ...(site ? { channels: site.channels } : {}),
     ...(site?.rooms ? { rooms: site.rooms } : {}),
+    ...(web ? { web } : {}),
     storage,
     devices,
     deviceReport: { raspberryPi: board.raspberryPi, mode: config.hardware, devices: found },
@@ -239,6 +268,8 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await heartbeat?.stop();
+      // The dashboard first: no page acts on a room that is stopping.
+      await dashboard?.close();
       if (runner?.isRunning()) await runner.stop();
       await site?.stop();
       await room.stop();
@@ -246,7 +277,7 @@ async function main(): Promise<void> {
       sns?.close();
       await climate.sensor.close();
       await lcd.display.close();
-      await cam.camera.close();
+      await live.camera.close(); // the live view, then the driver
       await storage.close();
       logger.info("stopped cleanly");
       await service.close();
@@ -261,7 +292,20 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   // Local mode: demo data, simulated servers in the catalogue and the page, before the jobs start.
-  const page = local ? await local.attach({ config, room, devices, storage, clock, logger }) : undefined;
+  const page = local
+    ? await local.attach({
+        config,
+        room,
+        // The panel drives the simulators themselves (the camera's, not the live view around it).
+        devices: { ...devices, camera: cam.camera },
+        storage,
+        clock,
+        logger,
+        ...(web
+          ? { dashboardLink: async (userId: number, name: string) => (await web.loginLink(userId, name)).url }
+          : {}),
+      })
+    : undefined;
   const hosts = await storage.hosts.list(config.roomId);
   if (hosts.length > 0 && !existsSync(config.servers.keyFile)) {
     logger.warn(
@@ -281,6 +325,31 @@ async function main(): Promise<void> {
   if (config.heartbeat && !stopping) {
     heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });
     await heartbeat.start();
+  }
+  if (config.web.enabled) {
+    try {
+      dashboard = await startRoomDashboard({
+        room,
+        storage,
+        clock,
+        logger,
+        drivers: { climate: climate.sensor.driver, camera: cam.camera.driver },
+        live,
+      });
+    } catch (err) {
+      process.stderr.write(`${formatStartupError(err)}\n`);
+      await shutdown("dashboard", 1);
+      return;
+    }
+    logger.info({ url: dashboard.publicUrl, listen: dashboard.origin }, `dashboard at ${dashboard.publicUrl}`);
+    const { host, publicUrl } = config.web;
+    if (!publicUrl && !["127.0.0.1", "localhost", "::1"].includes(host) && !host.startsWith("127.")) {
+      logger.warn(
+        { host },
+        `the dashboard listens on ${host} over plain http: login links and session cookies cross the network unencrypted; ` +
+          "put it behind an https reverse proxy and set WEB_PUBLIC_URL (README, Dashboard)",
+      );
+    }
   }
   if (storage.replacedDatabase) {
     // The database was corrupt and is set aside: the admins (privately), the group and SNS hear how to restore.

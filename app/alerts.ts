@@ -60,6 +60,8 @@ export interface AlertSetupOptions {
   photoLink?: (mediaId: number) => Promise<string | undefined>;
   /** More channels (a room agent's channel to the hub, app/site.ts). */
   channels?: readonly DeliveryChannel[];
+  /** Every incident change becomes an "incident.changed" event here (the dashboard follows it). */
+  bus?: EventBus<RoomEvents>;
 }
 
 /** Notices only the group chat gets (SNS is for things that need someone to act). */
@@ -216,6 +218,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
       if (channel === "admins" && FOR_ADMINS.has(notice.kind)) void refreshAdmins();
       return alertRoutes(notice, channel);
     },
+    ...(opts.bus ? { onIncident: (incident: Incident) => opts.bus?.emit("incident.changed", { incident }) } : {}),
   });
 }
 

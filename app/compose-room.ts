@@ -17,6 +17,7 @@ import {
   type BackgroundRunnerOptions,
   createBackgroundRunner,
 } from "../bot/background-runner.ts";
+import type { WebServices } from "../bot/context.ts";
 import { createI18n } from "../bot/i18n.ts";
 import { createBot, type SeromaBot } from "../bot/index.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
@@ -107,6 +108,11 @@ export interface ComposeRoomOptions {
    * fell back to the simulator is a `device.missing:DEVICE` incident (found again: resolved).
    */
   deviceReport?: DeviceReport;
+  /**
+   * The dashboard, for the bot's /web and "Open dashboard" buttons (bot/features/web.ts);
+   * absent when it is off. main.ts binds it to the dashboard started after the room.
+   */
+  web?: WebServices;
 }
 
 export interface DeviceReport {
@@ -269,6 +275,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
           backup: backups,
           background,
           ...(opts.rooms ? { rooms: opts.rooms } : {}),
+          ...(opts.web ? { web: opts.web } : {}),
         },
       })
     : undefined;
@@ -287,6 +294,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     ...(opts.photoLink ? { photoLink: opts.photoLink } : {}),
     ...(opts.channels ? { channels: opts.channels } : {}),
     translate: t,
+    bus,
   });
   if (bot) {
     // Telegram answers again (a poll, a reply, anything): alerts waiting for it go now, not at their next retry.

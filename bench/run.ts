@@ -43,6 +43,7 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
     (await import("./scenarios/door-tap.ts")).doorTapBench({ taps: 1_000, prefill: 100_000, staff: 200 }),
   "snapshot-button": async () => (await import("./scenarios/snapshot-button.ts")).snapshotButtonBench({ presses: 100 }),
   "camera-snapshot": async () => (await import("./scenarios/camera.ts")).cameraSnapshotBench({ snapshots: 100 }),
+  live: async () => (await import("./scenarios/live.ts")).liveBench({ fps: 5, seconds: 10, width: 1280, height: 720 }),
   "frame-diff": async () => (await import("./scenarios/motion.ts")).frameDiffBench({ frames: 2_000 }),
   "ssh-checks": async () => (await import("./scenarios/ssh-checks.ts")).sshChecksBench({ hosts: 50, concurrency: 10 }),
   aws: async () =>
@@ -60,6 +61,11 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),
   durability: async () => (await import("./scenarios/durability.ts")).durabilityBench({ writes: 300 }),
+  dashboard: async () =>
+    (await import("./scenarios/dashboard.ts")).dashboardBench({
+      loads: 10,
+      liveSeconds: Number(process.env.BENCH_LIVE_SECONDS ?? 10),
+    }),
   service: async () =>
     (await import("./scenarios/service.ts")).serviceBench({
       settleSeconds: 10,

@@ -13,10 +13,16 @@
  * changes (seen on their next update): a revoked card's menu shrinks back to the
  * stranger's. Every list is written for every supported language plus the no-language
  * fallback, so a list written earlier in another language never shadows the new one.
+ *
+ * The dashboard (bot/features/web.ts): /web is in the staff's menus while it is on. With a Mini
+ * App address, each staff member's and admin's private chat gets a menu button that opens it
+ * (setChatMenuButton, type web_app), kept in step the same way: written at start and when the
+ * person changes, set back to Telegram's default when their role ends (or when the Mini App
+ * address is gone, so an old button does not linger).
  */
 import type { I18n } from "@grammyjs/i18n";
 import type { Api } from "grammy";
-import type { BotCommandScope } from "grammy/types";
+import type { BotCommandScope, MenuButton } from "grammy/types";
 import { mapWithConcurrency } from "../core/concurrency.ts";
 import type { Role } from "../core/door/roles.ts";
 import type { Logger } from "../core/logger.ts";
@@ -52,6 +58,7 @@ export const COMMAND_TABLE = [
   { command: "enroll", audience: "admin", group: false },
   { command: "export", audience: "staff", group: false },
   { command: "backup", audience: "admin", group: false },
+  { command: "web", audience: "staff", group: false },
   { command: "language", audience: "anyone", group: false },
   { command: "help", audience: "anyone", group: true },
 ] as const satisfies ReadonlyArray<{ command: string; audience: Audience; group: boolean }>;
@@ -63,19 +70,21 @@ export type MenuKind = Role | "stranger" | "group";
 
 const RANK: Record<Audience, number> = { anyone: 0, viewer: 1, staff: 2, admin: 3 };
 
-/** The commands of one menu, in menu order. */
-export function menuCommands(kind: MenuKind): string[] {
-  if (kind === "group") return COMMAND_TABLE.filter((c) => c.group).map((c) => c.command);
+/** The commands of one menu, in menu order, but for those `without` (a feature that is off: /web). */
+export function menuCommands(kind: MenuKind, without: ReadonlySet<string> = new Set()): string[] {
+  const shown = COMMAND_TABLE.filter((c) => !without.has(c.command));
+  if (kind === "group") return shown.filter((c) => c.group).map((c) => c.command);
   const rank = kind === "stranger" ? 0 : RANK[kind];
-  return COMMAND_TABLE.filter((c) => RANK[c.audience] <= rank).map((c) => c.command);
+  return shown.filter((c) => RANK[c.audience] <= rank).map((c) => c.command);
 }
 
 export function commandList(
   i18n: I18n<SeromaContext>,
   locale: string,
   kind: MenuKind = "admin",
+  without?: ReadonlySet<string>,
 ): Array<{ command: string; description: string }> {
-  return menuCommands(kind).map((command) => ({ command, description: i18n.t(locale, `cmd-${command}`) }));
+  return menuCommands(kind, without).map((command) => ({ command, description: i18n.t(locale, `cmd-${command}`) }));
 }
 
 export interface CommandMenusOptions {
@@ -85,6 +94,12 @@ export interface CommandMenusOptions {
   logger: Logger;
   /** The staff group, if any. */
   staffChatId?: number;
+  /**
+   * The dashboard, when it is on: /web is in the menus, and with `miniAppUrl` the private chats
+   * of staff and admins get a menu button that opens it. Absent: /web is left out of the menus
+   * and menu buttons are not touched.
+   */
+  dashboard?: { miniAppUrl: string | undefined };
 }
 
 /** A person the console knows at start: their private chat's menu. */
@@ -101,11 +116,16 @@ const MAX_REMEMBERED = 10_000;
 export class CommandMenus {
   /** What each private chat's menu was last written as ("admin|ja", "stranger|auto"…). */
   private readonly written = new Map<number, string>();
+  /** Each private chat's menu button as last set (JSON of the MenuButton). */
+  private readonly buttons = new Map<number, string>();
 
   private readonly opts: CommandMenusOptions;
+  /** Commands of features that are off. */
+  private readonly without: ReadonlySet<string>;
 
   constructor(opts: CommandMenusOptions) {
     this.opts = opts;
+    this.without = new Set(opts.dashboard ? [] : ["web"]);
   }
 
   /** The default, private-chat and group menus, and the private menus of everyone known. */
@@ -130,7 +150,7 @@ export class CommandMenus {
     if (ctx.chat?.type !== "private" || !from || from.is_bot) return;
     void (async () => {
       const role = ctx.role ?? (await resolveRole(ctx, from.id));
-      await this.sync(from.id, role, await ctx.services.storage.userSettings.getLocale(from.id));
+      await this.sync(from.id, role, await ctx.services.storage.userSettings.getLocale(from.id), from.language_code);
     })().catch((err) =>
       this.opts.logger.warn(
         { userId: from.id, err: err instanceof Error ? err.message : String(err) },
@@ -140,12 +160,23 @@ export class CommandMenus {
   };
 
   /**
-   * Makes a private chat's menu match the person's role (undefined: a stranger) and chosen
-   * locale; writes only when that changed since the last write. A failure is logged and
-   * retried at their next update.
+   * Makes a private chat's menu and menu button match the person's role (undefined: a
+   * stranger) and chosen locale (the button's text: else their app's language, if known);
+   * writes only what changed since the last write. A failure is logged and retried at their
+   * next update.
    */
-  async sync(userId: number, role: Role | undefined, chosenLocale: string | undefined): Promise<void> {
+  async sync(
+    userId: number,
+    role: Role | undefined,
+    chosenLocale: string | undefined,
+    appLanguage?: string,
+  ): Promise<void> {
     const kind: MenuKind = role === undefined || role === "viewer" ? "stranger" : role;
+    await this.syncCommands(userId, kind, chosenLocale);
+    await this.syncMenuButton(userId, kind, chosenLocale ?? appLanguage);
+  }
+
+  private async syncCommands(userId: number, kind: MenuKind, chosenLocale: string | undefined): Promise<void> {
     const key = `${kind}|${chosenLocale ?? "auto"}`;
     if (this.written.get(userId) === key) return;
     const scope: BotCommandScope = { type: "chat", chat_id: userId };
@@ -157,12 +188,7 @@ export class CommandMenus {
       } else {
         await this.write(scope, kind, chosenLocale);
       }
-      this.written.delete(userId);
-      this.written.set(userId, key);
-      if (this.written.size > MAX_REMEMBERED) {
-        const oldest = this.written.keys().next().value;
-        if (oldest !== undefined) this.written.delete(oldest);
-      }
+      remember(this.written, userId, key);
     } catch (err) {
       this.written.delete(userId);
       this.opts.logger.warn(
@@ -172,15 +198,53 @@ export class CommandMenus {
     }
   }
 
+  /**
+   * The menu button: the dashboard's Mini App for staff and admins (labelled in their
+   * language), Telegram's default for everyone else. Only while the dashboard is on.
+   */
+  private async syncMenuButton(userId: number, kind: MenuKind, language: string | undefined): Promise<void> {
+    const dashboard = this.opts.dashboard;
+    if (!dashboard) return;
+    const { api, i18n, defaultLocale } = this.opts;
+    const base = language?.toLowerCase().split(/[-_]/)[0];
+    const locale = SUPPORTED_LOCALES.find((l) => l === base) ?? defaultLocale;
+    const button: MenuButton =
+      dashboard.miniAppUrl && (kind === "staff" || kind === "admin")
+        ? { type: "web_app", text: i18n.t(locale, "dashboard-menu-button"), web_app: { url: dashboard.miniAppUrl } }
+        : { type: "default" };
+    const key = JSON.stringify(button);
+    if (this.buttons.get(userId) === key) return;
+    try {
+      await api.setChatMenuButton({ chat_id: userId, menu_button: button });
+      remember(this.buttons, userId, key);
+    } catch (err) {
+      this.buttons.delete(userId);
+      this.opts.logger.warn(
+        { userId, menuButton: button.type, err: err instanceof Error ? err.message : String(err) },
+        "could not set a menu button; trying again at their next message",
+      );
+    }
+  }
+
   /** One menu in every language (the chosen one everywhere, if any) and the no-language fallback. */
   private async write(scope: BotCommandScope | undefined, kind: MenuKind, chosen: string | undefined): Promise<void> {
     const { api, i18n, defaultLocale } = this.opts;
     for (const language_code of SUPPORTED_LOCALES) {
-      await api.setMyCommands(commandList(i18n, chosen ?? language_code, kind), {
+      await api.setMyCommands(commandList(i18n, chosen ?? language_code, kind, this.without), {
         ...(scope ? { scope } : {}),
         language_code,
       });
     }
-    await api.setMyCommands(commandList(i18n, chosen ?? defaultLocale, kind), scope ? { scope } : {});
+    await api.setMyCommands(commandList(i18n, chosen ?? defaultLocale, kind, this.without), scope ? { scope } : {});
+  }
+}
+
+/** Remembers `value` as the newest entry, forgetting the oldest beyond MAX_REMEMBERED. */
+function remember(map: Map<number, string>, userId: number, value: string): void {
+  map.delete(userId);
+  map.set(userId, value);
+  if (map.size > MAX_REMEMBERED) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
   }
 }

@@ -91,6 +91,19 @@ export interface BotServices {
   background: Pick<BackgroundRunner, "submit">;
   /** The hub (ROLE=hub): the site's rooms, asked over MQTT (/rooms, /status ROOM). */
   rooms?: RoomsService;
+  /** The dashboard (web/), for /web and the "Open dashboard" buttons; absent when it is off. */
+  web?: WebServices;
+}
+
+/** What the bot needs of the dashboard. */
+export interface WebServices {
+  /**
+   * A one-time login link for this Telegram user (single use, valid until `expiresAt`, epoch ms);
+   * `name` is how the dashboard names them (audit log, alert cards they settle there).
+   */
+  loginLink(userId: number, name: string): Promise<{ url: string; expiresAt: number }>;
+  /** The dashboard's public https address, opened as a Telegram Mini App; undefined: no Mini App. */
+  miniAppUrl: string | undefined;
 }
 
 /** What every context of one bot is constructed with. */

@@ -34,6 +34,7 @@ import { inviteFeature, staffFeature } from "./features/staff.ts";
 import { startFeature } from "./features/start.ts";
 import { statusFeature } from "./features/status.ts";
 import { unhandledFeature } from "./features/unhandled.ts";
+import { webFeature } from "./features/web.ts";
 import { authFilter } from "./filters/auth.ts";
 import { createI18n } from "./i18n.ts";
 import { setupOutgoingFit } from "./outgoing.ts";
@@ -85,6 +86,8 @@ export function createBot(deps: BotDeps) {
     ...(deps.services.config.telegram.staffChatId !== undefined
       ? { staffChatId: deps.services.config.telegram.staffChatId }
       : {}),
+    // The services' object itself: its miniAppUrl is read when a menu button is written (it may be bound late).
+    ...(deps.services.web ? { dashboard: deps.services.web } : {}),
   });
   bot.use(menus.middleware);
   bot.use(inviteFeature);
@@ -102,6 +105,8 @@ export function createBot(deps: BotDeps) {
   bot.command("enroll", enroll.command);
   bot.on("callback_query:data", enroll.strayButton);
   bot.use(
+    // Before startFeature: it answers `/start web` (the group's "Open dashboard" deep link).
+    webFeature,
     startFeature,
     // Before /status: on a hub, /status ROOM asks that room.
     roomsFeature,

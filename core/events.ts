@@ -1,5 +1,6 @@
 /** Typed events that jobs emit and listeners (alerts, LCD, logs) consume. */
 
+import type { Incident } from "./alerts/types.ts";
 import type { Reading } from "./climate/reading.ts";
 import type { ClimateErrorCode } from "./climate/sensor.ts";
 import type { AccessEntry, StaffMember } from "./door/ports.ts";
@@ -34,4 +35,6 @@ export interface RoomEvents extends Record<string, unknown> {
   "motion.detected": { roomId: string; at: number; source: string; watched: boolean };
   "motion.dead": { roomId: string; at: number; reason: string };
   "motion.alive": { roomId: string; at: number };
+  /** An incident was raised, updated, acknowledged (in Telegram or on the dashboard) or resolved: the engine's record. */
+  "incident.changed": { incident: Incident };
 }

@@ -5,12 +5,18 @@
  * and in the staff group, with a panel for the simulated hardware and simulated servers
  * (local/sim-servers.ts), checked over real SSH on loopback.
  *
+ * The dashboard (web/) is there too: each persona opens it from the page ("Open dashboard", a
+ * one-time link like /web's: `dashboardLink`), and the built-in Bot API server behaves like
+ * Telegram's test environment, where Mini Apps may be plain http, so the bot's Mini App buttons
+ * (menu button, /status) open the dashboard on http://127.0.0.1 with signed initData, as in
+ * Telegram.
+ *
  * It keeps its own data (DATA_DIR/local, SQLite), so trying things out never mixes with a
  * real room's records, and it never sends anything outside the machine (no SNS, no S3).
  *
  *   const local = await prepareLocalMode(env);        // Bot API server up; env for parseConfig
  *   ... parse local.env, build storage, devices and the room ...
- *   const { url } = await local.attach({ config, room, devices, storage, clock, logger });
+ *   const { url } = await local.attach({ config, room, devices, storage, clock, logger, dashboardLink });
  *   ... await local.close();
  */
 import { randomBytes } from "node:crypto";
@@ -82,6 +88,8 @@ export interface LocalModeAttachArgs {
   storage: Storage;
   clock: Clock;
   logger: Logger;
+  /** A one-time login link to the dashboard for a user (Dashboard.loginLink); absent: the page offers none. */
+  dashboardLink?: (userId: number, name: string) => Promise<string>;
 }
 
 export interface LocalMode {
@@ -100,6 +108,8 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
     token: `${5_000_000_000 + Math.floor(Math.random() * 1_000_000)}:${randomBytes(24).toString("base64url")}`,
     botUsername: "seroma_local_bot",
     botName: "Seroma",
+    // Like Telegram's test environment: Mini App links may be http (the dashboard on loopback).
+    testEnvironment: true,
     // Keeps a long session's memory flat: the page shows the newest messages and media.
     limits: { maxRecordedCalls: 2_000, maxMessagesPerChat: 500, maxFileBytes: 32 * 1024 * 1024 },
   }).catch((err: unknown) => {
@@ -117,7 +127,7 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
     api,
     env: localEnv,
     lcdChanged: () => panel?.changed(),
-    async attach({ config, room, devices, storage, clock, logger }) {
+    async attach({ config, room, devices, storage, clock, logger, dashboardLink }) {
       const log = logger.child({ component: "local-mode" });
       // The admin's card, once, on a fresh data directory.
       if ((await storage.staff.list({ includeRevoked: true })).length === 0) {
@@ -152,6 +162,7 @@ export async function prepareLocalMode(env: Record<string, string | undefined>):
         host: config.local.host,
         port: config.local.port,
         logger,
+        ...(dashboardLink ? { dashboardLink } : {}),
       };
       const address: ListenTarget = {
         service: "local mode's page",

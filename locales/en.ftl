@@ -21,6 +21,7 @@ cmd-server = Check a server now: /server NAME
 cmd-addserver = Add a server (admins)
 cmd-removeserver = Remove a server (admins): /removeserver NAME
 cmd-backup = Back up the database now (admins)
+cmd-web = Open the web dashboard (a one-time link)
 
 ## common
 common-unit-celsius = °C
@@ -80,8 +81,30 @@ help-text =
         [off] there is no nightly backup
        *[other] nightly at { $nightly } anyway
     })
+    /web – the web dashboard: a one-time link in our private chat
     /language – choose English or Japanese
     /help – this text
+
+# /web: the way into the web dashboard
+dashboard-button-open = 📊 Open dashboard
+dashboard-menu-button = Dashboard
+dashboard-link =
+    🔑 Your link to the dashboard of <b>{ $room }</b>. It works <b>once</b>, within { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    } (until { $until }); send /web again for a new one.
+    Do not forward it: whoever opens it first is signed in as you.
+dashboard-link-inline =
+    🔑 Your link to the dashboard of <b>{ $room }</b>:
+    { $link }
+    It works <b>once</b>, within { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    } (until { $until }); send /web again for a new one. Open it on a device that reaches the console.
+    Do not forward it: whoever opens it first is signed in as you.
+dashboard-private-only = 🔒 Login links to the dashboard are only sent in private chats. Tap the button: I will send you one in our private chat.
+dashboard-off = The web dashboard is turned off for this room. An admin can turn it on in the console's settings.
+dashboard-failed = ⚠️ I could not make a login link: the dashboard is not answering right now. Try again in a minute; if it keeps failing, tell an admin.
 
 ## status
 status-title = <b>{ $room }</b> · climate
@@ -610,3 +633,198 @@ rooms-quiet = 🟡 { $room }: last heard { $age }
 rooms-unknown = No room called <b>{ $room }</b> has reported to this hub. Rooms: { $rooms }
 rooms-timeout = ⏱ <b>{ $room }</b> did not answer within { $seconds } s.
 rooms-failed = <b>{ $room }</b> could not answer: { $error }
+
+## Dashboard
+# The web dashboard's words (web/public; served as /i18n/en.ftl from this heading to the end of
+# the file, so keep this section last). Plain text: the page puts it in textContent, never HTML.
+web-title = Seroma
+web-language-label = Language
+web-language-en = English
+web-language-ja = 日本語
+web-dismiss = Dismiss
+web-nav-label = Views
+web-nav-room = Room
+web-nav-door = Door
+web-nav-servers = Servers
+web-nav-media = Media
+web-nav-live = Live
+web-nav-staff = Staff
+web-nav-settings = Settings
+web-live-on = live
+web-live-reconnecting = reconnecting…
+web-older = Older
+web-minutes = { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+web-hours = { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    }
+web-seconds = { $count ->
+        [one] { $count } second
+       *[other] { $count } seconds
+    }
+
+# Signing in
+web-login-title = Log in through the bot
+web-login-how = Send /web to the console's bot in a private chat with it. It answers with a link that opens this dashboard.
+web-login-how-bot = Send /web to { $bot } in a private chat. It answers with a link that opens this dashboard.
+web-login-once = The link works once and only for a few minutes. Inside Telegram, the bot's "Open dashboard" button signs you in directly.
+web-login-session-ended = Your session has ended (logged out, or your access was changed).
+web-login-not-staff = This dashboard is for the server room's staff only.
+web-login-expired = Telegram's sign-in data is too old. Close the dashboard and open it again from the bot.
+
+# Errors
+web-error-unreachable = The console cannot be reached. Check the connection and try again.
+web-error-http = The console answered with an error (HTTP { $status }).
+web-error-not-found = That is no longer there.
+web-error-forbidden = Only admins can do that.
+web-error-rate-limited = Too many attempts. Wait a minute and try again.
+web-error-already = Someone has acknowledged this already.
+web-error-resolved = This incident is already resolved.
+
+# Room
+web-room-temperature = Temperature
+web-room-humidity = Humidity
+web-room-measured = measured at { $time }
+web-room-door = People in today
+web-room-door-today = { $people ->
+        [one] one person
+       *[other] { $people } people
+    }, { $entries ->
+        [one] one entry
+       *[other] { $entries } entries
+    } today
+web-room-sensor-failing = The climate sensor is not answering: { $error }
+web-level-ok = OK
+web-level-warn = Warning
+web-level-critical = Critical
+web-level-unknown = No reading
+web-incidents-title = Incidents
+web-incidents-none = No open incidents.
+web-incident-critical = Critical
+web-incident-warning = Warning
+web-incident-open = Open
+web-incident-resolved = Resolved
+web-incident-opened = Opened { $time }
+web-incident-resolved-at = Resolved { $time }
+web-incident-acked-by = Acknowledged by { $name } at { $time }
+web-incident-muted = Muted until { $time }
+web-incident-muted-by = Muted by { $name } until { $time }
+web-incident-ack = Acknowledge
+web-incident-mute-1h = Mute 1 h
+web-incident-mute-24h = Mute 24 h
+web-incident-acked-toast = Acknowledged.
+web-incident-muted-toast = Muted.
+web-chart-title = Climate
+web-chart-range = Period
+web-chart-24h = 24 h
+web-chart-7d = 7 days
+web-chart-temperature = Temperature (°C)
+web-chart-humidity = Humidity (%)
+web-chart-point = { $time }: { $temperature } °C, { $humidity } %
+web-chart-empty = No readings in this period.
+
+# Door
+web-door-today-title = In today
+web-door-nobody = Nobody has come in today.
+web-door-person-times = { $first }–{ $last } · { $taps ->
+        [one] one tap
+       *[other] { $taps } taps
+    }
+web-door-log-title = Door log
+web-door-from = From
+web-door-to = To
+web-door-decision = Result
+web-door-any = Any
+web-door-search = Name or card
+web-door-search-hint = e.g. Ada or 66:1B
+web-door-apply = Show
+web-door-csv = Download CSV
+web-door-no-entries = No entries match.
+web-door-allowed = Allowed
+web-door-off-hours = Off hours
+web-door-unknown = Unknown card
+web-door-revoked = Revoked card
+
+# Servers
+web-servers-none = No servers are watched. Add one with /addserver in the bot.
+web-server-up = Up
+web-server-down = Down
+web-server-warning = Warning
+web-server-unknown = Not checked yet
+web-server-host = Address
+web-server-checked = Checked
+web-server-summary = Status
+web-server-problems = Problems
+web-server-recent = Recent checks
+web-server-services = Services
+
+# Media
+web-media-kind = Kind
+web-media-snapshots = Snapshots
+web-media-clips = Clips
+web-media-no-snapshots = No snapshots yet.
+web-media-no-clips = No clips yet.
+web-media-snapshot-label = Snapshot, { $time }
+web-media-clip-label = Clip, { $time }
+
+# Live camera
+web-live-title = Camera
+web-live-start = Play
+web-live-stop = Stop
+web-live-connecting = Connecting to the camera…
+web-live-playing = Live
+web-live-paused = Paused
+web-live-ended = The stream has ended.
+web-live-busy = Too many people are watching. Try again in a moment.
+web-live-unavailable = This room has no camera.
+web-live-rate = { $fps } fps · { $ms } ms behind
+
+# Staff (admins)
+web-staff-none = No cards are enrolled.
+web-role-admin = Admin
+web-role-staff = Staff
+web-staff-revoked = Revoked
+web-staff-linked = Telegram linked
+web-staff-not-linked = No Telegram account linked
+web-staff-revoke = Revoke
+web-staff-restore = Restore
+web-staff-invite = Invite link
+web-staff-invite-link = Invite link
+web-staff-invite-ready = Send this link to the card's owner. It works once, until { $time }.
+web-staff-copy = Copy
+web-staff-copied = Copied.
+web-staff-revoked-toast = { $name }'s card is revoked.
+web-staff-restored-toast = { $name }'s card is active again.
+
+# Settings (read only)
+web-settings-climate = Climate
+web-settings-temperature-warn = Temperature, normal range
+web-settings-temperature-critical = Temperature, critical outside
+web-settings-humidity-warn = Humidity, normal range
+web-settings-humidity-critical = Humidity, critical outside
+web-settings-hysteresis = Hysteresis
+web-settings-sampling = Sampling schedule
+web-settings-office-hours = Office hours
+web-settings-days = Days
+web-settings-closed = closed
+web-settings-hours = Hours
+web-settings-time-zone = Time zone
+web-settings-alerts = Alerts
+web-settings-min-duration = Alert after
+web-settings-remind-every = Remind every
+web-settings-camera = Camera
+web-settings-driver = Driver
+web-settings-size = Picture size
+web-settings-clip = Clip length
+web-settings-servers = Servers
+web-settings-check-every = Checked every
+web-settings-server-count = Servers watched
+web-settings-dashboard = Dashboard
+web-settings-public-url = Public address
+web-settings-none = none
+web-settings-login-minutes = Login links last
+web-settings-session-hours = Sessions end after idle
+web-settings-storage = Storage

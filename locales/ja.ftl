@@ -21,6 +21,7 @@ cmd-server = サーバーを今すぐ確認: /server 名前
 cmd-addserver = サーバーを追加（管理者）
 cmd-removeserver = サーバーを削除（管理者）: /removeserver 名前
 cmd-backup = データベースを今すぐバックアップ（管理者）
+cmd-web = Web ダッシュボードを開く（1 回限りのリンク）
 
 ## common
 common-unit-celsius = °C
@@ -80,8 +81,24 @@ help-text =
         [off] 夜間の自動バックアップはありません
        *[other] 毎晩 { $nightly } にも実行
     }）
+    /web – Web ダッシュボード: 個別チャットに 1 回限りのリンクを送ります
     /language – 英語か日本語を選ぶ
     /help – この説明
+
+# /web: Web ダッシュボードへの入口
+dashboard-button-open = 📊 ダッシュボードを開く
+dashboard-menu-button = ダッシュボード
+dashboard-link =
+    🔑 <b>{ $room }</b> のダッシュボードへのリンクです。使えるのは <b>1 回だけ</b>、{ $minutes } 分以内（{ $until } まで）です。新しいリンクは /web でもう一度。
+    転送しないでください: 最初に開いた人があなたとしてログインします。
+dashboard-link-inline =
+    🔑 <b>{ $room }</b> のダッシュボードへのリンクです:
+    { $link }
+    使えるのは <b>1 回だけ</b>、{ $minutes } 分以内（{ $until } まで）です。新しいリンクは /web でもう一度。コンソールに届く端末で開いてください。
+    転送しないでください: 最初に開いた人があなたとしてログインします。
+dashboard-private-only = 🔒 ダッシュボードのログインリンクは個別チャットにだけ送ります。ボタンを押すと、個別チャットでリンクを送ります。
+dashboard-off = この部屋の Web ダッシュボードはオフになっています。管理者がコンソールの設定でオンにできます。
+dashboard-failed = ⚠️ ログインリンクを作れませんでした: ダッシュボードが今応答していません。少し待ってからもう一度試してください。続く場合は管理者に伝えてください。
 
 ## status
 status-title = <b>{ $room }</b> · 室内環境
@@ -550,3 +567,179 @@ rooms-quiet = 🟡 { $room }: 最終受信 { $age }
 rooms-unknown = <b>{ $room }</b> という部屋はこのハブに報告していません。部屋: { $rooms }
 rooms-timeout = ⏱ <b>{ $room }</b> は { $seconds } 秒以内に応答しませんでした。
 rooms-failed = <b>{ $room }</b> は応答できませんでした: { $error }
+
+## Dashboard
+# Web ダッシュボードの文言（web/public。この見出しからファイル末尾までを /i18n/ja.ftl として配信するので、この節は最後に置くこと）。プレーンテキスト（HTML 不可）。
+web-title = Seroma
+web-language-label = 言語
+web-language-en = English
+web-language-ja = 日本語
+web-dismiss = 閉じる
+web-nav-label = 画面
+web-nav-room = 部屋
+web-nav-door = 入退室
+web-nav-servers = サーバー
+web-nav-media = 記録
+web-nav-live = ライブ
+web-nav-staff = スタッフ
+web-nav-settings = 設定
+web-live-on = 接続中
+web-live-reconnecting = 再接続しています…
+web-older = さらに表示
+web-minutes = { $count } 分
+web-hours = { $count } 時間
+web-seconds = { $count } 秒
+
+# ログイン
+web-login-title = ボットからログインしてください
+web-login-how = コンソールのボットとの個別チャットで /web を送ってください。このダッシュボードを開くリンクが届きます。
+web-login-how-bot = { $bot } との個別チャットで /web を送ってください。このダッシュボードを開くリンクが届きます。
+web-login-once = リンクは一度だけ、数分間のみ有効です。Telegram 内ではボットの「ダッシュボードを開く」ボタンからそのままログインできます。
+web-login-session-ended = セッションが終了しました（ログアウトしたか、アクセス権が変更されました）。
+web-login-not-staff = このダッシュボードはサーバールームのスタッフ専用です。
+web-login-expired = Telegram のログイン情報の有効期限が切れています。ダッシュボードを閉じて、ボットから開き直してください。
+
+# エラー
+web-error-unreachable = コンソールに接続できません。通信状態を確認して、もう一度お試しください。
+web-error-http = コンソールがエラーを返しました（HTTP { $status }）。
+web-error-not-found = すでに存在しません。
+web-error-forbidden = この操作は管理者のみ行えます。
+web-error-rate-limited = 試行回数が多すぎます。1 分ほど待ってからお試しください。
+web-error-already = すでに他の人が確認済みにしています。
+web-error-resolved = このインシデントはすでに解消しています。
+
+# 部屋
+web-room-temperature = 温度
+web-room-humidity = 湿度
+web-room-measured = { $time } 測定
+web-room-door = 今日の入室者
+web-room-door-today = 今日は { $people } 人、{ $entries } 回の入室
+web-room-sensor-failing = 温湿度センサーが応答しません: { $error }
+web-level-ok = 正常
+web-level-warn = 注意
+web-level-critical = 危険
+web-level-unknown = 測定値なし
+web-incidents-title = インシデント
+web-incidents-none = 未解決のインシデントはありません。
+web-incident-critical = 危険
+web-incident-warning = 注意
+web-incident-open = 発生中
+web-incident-resolved = 解消
+web-incident-opened = 発生: { $time }
+web-incident-resolved-at = 解消: { $time }
+web-incident-acked-by = { $name } さんが { $time } に確認
+web-incident-muted = { $time } まで通知停止中
+web-incident-muted-by = { $name } さんが { $time } まで通知を停止
+web-incident-ack = 確認
+web-incident-mute-1h = 1 時間ミュート
+web-incident-mute-24h = 24 時間ミュート
+web-incident-acked-toast = 確認済みにしました。
+web-incident-muted-toast = 通知を停止しました。
+web-chart-title = 温湿度の推移
+web-chart-range = 期間
+web-chart-24h = 24 時間
+web-chart-7d = 7 日間
+web-chart-temperature = 温度（°C）
+web-chart-humidity = 湿度（%）
+web-chart-point = { $time }: { $temperature } °C、{ $humidity } %
+web-chart-empty = この期間の測定値はありません。
+
+# 入退室
+web-door-today-title = 今日の入室者
+web-door-nobody = 今日はまだ誰も入室していません。
+web-door-person-times = { $first }〜{ $last }・{ $taps } 回
+web-door-log-title = 入退室ログ
+web-door-from = 開始日
+web-door-to = 終了日
+web-door-decision = 結果
+web-door-any = すべて
+web-door-search = 名前またはカード
+web-door-search-hint = 例: Ada、66:1B
+web-door-apply = 表示
+web-door-csv = CSV をダウンロード
+web-door-no-entries = 該当する記録はありません。
+web-door-allowed = 許可
+web-door-off-hours = 時間外
+web-door-unknown = 未登録カード
+web-door-revoked = 無効化済みカード
+
+# サーバー
+web-servers-none = 監視しているサーバーはありません。ボットの /addserver で追加できます。
+web-server-up = 正常
+web-server-down = 停止
+web-server-warning = 注意
+web-server-unknown = 未確認
+web-server-host = アドレス
+web-server-checked = 確認日時
+web-server-summary = 状態
+web-server-problems = 問題点
+web-server-recent = 最近の確認
+web-server-services = サービス
+
+# 記録（写真・動画）
+web-media-kind = 種類
+web-media-snapshots = 写真
+web-media-clips = 動画
+web-media-no-snapshots = 写真はまだありません。
+web-media-no-clips = 動画はまだありません。
+web-media-snapshot-label = 写真（{ $time }）
+web-media-clip-label = 動画（{ $time }）
+
+# ライブカメラ
+web-live-title = カメラ
+web-live-start = 再生
+web-live-stop = 停止
+web-live-connecting = カメラに接続しています…
+web-live-playing = ライブ
+web-live-paused = 一時停止中
+web-live-ended = 配信が終了しました。
+web-live-busy = 視聴者が上限に達しています。しばらくしてからお試しください。
+web-live-unavailable = この部屋にはカメラがありません。
+web-live-rate = { $fps } fps・遅延 { $ms } ms
+
+# スタッフ（管理者のみ）
+web-staff-none = 登録されたカードはありません。
+web-role-admin = 管理者
+web-role-staff = スタッフ
+web-staff-revoked = 無効
+web-staff-linked = Telegram 連携済み
+web-staff-not-linked = Telegram 未連携
+web-staff-revoke = 無効にする
+web-staff-restore = 有効に戻す
+web-staff-invite = 招待リンク
+web-staff-invite-link = 招待リンク
+web-staff-invite-ready = このリンクをカードの持ち主に送ってください。{ $time } まで、一度だけ使えます。
+web-staff-copy = コピー
+web-staff-copied = コピーしました。
+web-staff-revoked-toast = { $name } さんのカードを無効にしました。
+web-staff-restored-toast = { $name } さんのカードを再び有効にしました。
+
+# 設定（閲覧のみ）
+web-settings-climate = 温湿度
+web-settings-temperature-warn = 温度の正常範囲
+web-settings-temperature-critical = 温度の危険ライン
+web-settings-humidity-warn = 湿度の正常範囲
+web-settings-humidity-critical = 湿度の危険ライン
+web-settings-hysteresis = ヒステリシス
+web-settings-sampling = 測定スケジュール
+web-settings-office-hours = 勤務時間
+web-settings-days = 曜日
+web-settings-closed = 休み
+web-settings-hours = 時間帯
+web-settings-time-zone = タイムゾーン
+web-settings-alerts = アラート
+web-settings-min-duration = 通知までの継続時間
+web-settings-remind-every = 再通知の間隔
+web-settings-camera = カメラ
+web-settings-driver = ドライバー
+web-settings-size = 画像サイズ
+web-settings-clip = 動画の長さ
+web-settings-servers = サーバー
+web-settings-check-every = 確認間隔
+web-settings-server-count = 監視中のサーバー数
+web-settings-dashboard = ダッシュボード
+web-settings-public-url = 公開アドレス
+web-settings-none = なし
+web-settings-login-minutes = ログインリンクの有効期間
+web-settings-session-hours = 無操作でセッション終了まで
+web-settings-storage = 保存先

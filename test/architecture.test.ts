@@ -24,6 +24,7 @@ export const PRODUCT = [
   "channels",
   "jobs",
   "bot",
+  "web",
   "local",
   "doctor",
   "scripts",
@@ -120,5 +121,27 @@ describe("the house", () => {
     assert.match(run.stdout, /adapters-see-core-only: channels\/telegram\/menu\.ts → bot\/context\.ts/);
     assert.match(run.stdout, /only-the-telegram-channel-uses-bot-ui: channels\/sns\/sns\.ts → bot\/ui\/keyboards\.ts/);
     assert.match(run.stdout, /bot-ui-is-a-leaf: bot\/ui\/keyboards\.ts → bot\/context\.ts/);
+  });
+
+  test("the dashboard (web/) uses core/ only; app/ wires it", { skip: NEEDS_NODE_22 }, () => {
+    const run = cruiseTree(
+      {
+        "core/events.ts": "export const events = 1;\n",
+        "bot/index.ts": "export const bot = 1;\n",
+        "storage/sqlite.ts": "export const sqlite = 1;\n",
+        "web/server.ts": 'import { events } from "../core/events.ts";\nexport const server = events;\n',
+        "web/routes/room.ts":
+          'import { bot } from "../../bot/index.ts";\nimport { sqlite } from "../../storage/sqlite.ts";\nexport const room = [bot, sqlite];\n',
+        "app/dashboard.ts": 'import { server } from "../web/server.ts";\nexport const dashboard = server;\n',
+        "bot/web.ts": 'import { server } from "../web/server.ts";\nexport const web = server;\n',
+      },
+      ["core", "bot", "storage", "web", "app"],
+    );
+    assert.notEqual(run.status, 0);
+    assert.doesNotMatch(run.stdout, /app\/dashboard\.ts → web\/server\.ts/);
+    assert.doesNotMatch(run.stdout, /web\/server\.ts → core\/events\.ts/);
+    assert.match(run.stdout, /web-uses-ports: web\/routes\/room\.ts → bot\/index\.ts/);
+    assert.match(run.stdout, /web-uses-ports: web\/routes\/room\.ts → storage\/sqlite\.ts/);
+    assert.match(run.stdout, /bot-uses-ports: bot\/web\.ts → web\/server\.ts/);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { Composer, type InlineKeyboard, InputFile } from "grammy";
+import { ACCESS_CSV_HEADER, accessCsvRow } from "../../core/door/access-csv.ts";
 import { formatCardUid } from "../../core/door/card-uid.ts";
 import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
 import { localTime } from "../../core/office-hours.ts";
@@ -180,11 +181,7 @@ accessFeature.command("who", async (ctx) => {
   );
 });
 
-/** One CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it. */
-export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+export { csvField } from "../../core/door/access-csv.ts";
 
 accessFeature.command("export", requireStaff, async (ctx) => {
   const [what, daysText] = ctx.match.trim().split(/\s+/);
@@ -202,22 +199,11 @@ accessFeature.command("export", requireStaff, async (ctx) => {
       storage.accessLog.between(config.roomId, now - days * 86_400_000, now + 1, EXPORT_MAX_ROWS),
     );
     const tz = config.officeHours.timeZone;
-    const lines = ["time_utc,time_local,room,card_uid,name,decision"];
+    const lines = [ACCESS_CSV_HEADER];
     for (const [i, e] of rows.entries()) {
       // About 15 µs a row here, more on a Pi: let other chats' updates in between.
       if (i > 0 && i % CSV_ROWS_PER_TURN === 0) await work.wait(yieldToEventLoop());
-      lines.push(
-        [
-          new Date(e.at).toISOString(),
-          formatDateTime(e.at, tz),
-          e.roomId,
-          formatCardUid(e.cardUid),
-          e.staffName ?? "",
-          e.decision,
-        ]
-          .map(csvField)
-          .join(","),
-      );
+      lines.push(accessCsvRow(e, tz));
     }
     const csv = lines.join("\r\n");
     await ctx.replyWithDocument(

@@ -1,6 +1,7 @@
 /**
  * /status: the room's latest climate reading with level, trend, age and thresholds,
- * and a Refresh button that takes a fresh sample and edits the message in place. A sample
+ * and a Refresh button that takes a fresh sample and edits the message in place (and "Open
+ * dashboard" when the dashboard is a Telegram Mini App: bot/features/web.ts). A sample
  * is quick with the simulator and usually with a DHT22, but a DHT22 retries (up to 3 times,
  * 3 s apart): a Refresh not done within ANSWER_WITHIN_MS is answered at once and finished
  * in the background, so the chat's other updates are not held up.
@@ -14,6 +15,7 @@ import { ANSWER_WITHIN_MS, settlesWithin } from "../background-runner.ts";
 import type { SeromaContext } from "../context.ts";
 import { pressed } from "../ui/callback-data.ts";
 import { statusKeyboard } from "../ui/keyboards.ts";
+import { dashboardButton } from "./web.ts";
 
 /** Readings considered for the trend. */
 const TREND_WINDOW_MS = 15 * 60 * 1000;
@@ -25,9 +27,9 @@ const TREND_FETCH = 500;
  */
 const RESAMPLE_AFTER_MS = 2_000;
 
-/** Snapshot, Clip and Refresh. */
+/** Snapshot, Clip and Refresh; Open dashboard when the dashboard is a Mini App (bot/features/web.ts). */
 function keyboard(ctx: SeromaContext): InlineKeyboard {
-  return statusKeyboard(ctx.t, ctx.services.config.camera.clipSeconds);
+  return statusKeyboard(ctx.t, ctx.services.config.camera.clipSeconds, dashboardButton(ctx));
 }
 
 /** Renders the status message body (HTML). */

@@ -11,7 +11,7 @@
  * always answered with a short refusal. Refusals are logged without any message text.
  */
 import { Composer } from "grammy";
-import type { Role } from "../../core/door/roles.ts";
+import { type Role, roleOfPerson } from "../../core/door/roles.ts";
 import { escapeHtml } from "../../core/text/format.ts";
 import type { SeromaContext } from "../context.ts";
 
@@ -32,12 +32,11 @@ export function roleOf(
 
 /** The sender's role in this chat: the lists first, then a card linked to their account. */
 export async function resolveRole(ctx: SeromaContext, userId: number): Promise<Role | undefined> {
-  let role = roleOf(userId, ctx.chat?.id, ctx.services.config.telegram);
-  if (role === undefined || role === "viewer") {
-    const member = await ctx.services.storage.staff.getByTelegramId(userId);
-    if (member?.active) role = member.role;
-  }
-  return role;
+  const { telegram } = ctx.services.config;
+  const person = await roleOfPerson(userId, telegram, ctx.services.storage.staff);
+  if (person) return person;
+  // Nobody on a list nor with a card: a viewer inside the staff group only.
+  return roleOf(userId, ctx.chat?.id, telegram);
 }
 
 export function authFilter(): Composer<SeromaContext> {

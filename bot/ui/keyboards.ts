@@ -60,9 +60,28 @@ export function cameraKeyboard(t: Translate, clipSeconds: number): InlineKeyboar
   return cameraRow(new InlineKeyboard(), t, clipSeconds);
 }
 
-/** Under /status: Snapshot, Clip N s, Refresh. */
-export function statusKeyboard(t: Translate, clipSeconds: number): InlineKeyboard {
-  return cameraRow(new InlineKeyboard(), t, clipSeconds, data({ type: "status-refresh" }));
+/**
+ * "Open dashboard": a Mini App (`web_app`, which Telegram allows in private chats only), or a
+ * link (in the staff group: to the bot's private chat, where the login link is handed out).
+ */
+export type DashboardButton = { kind: "web_app"; url: string } | { kind: "url"; url: string };
+
+function dashboardRow(kb: InlineKeyboard, t: Translate, button: DashboardButton): InlineKeyboard {
+  const label = t("dashboard-button-open");
+  return button.kind === "web_app" ? kb.row().webApp(label, button.url) : kb.row().url(label, button.url);
+}
+
+/** Under /status: Snapshot, Clip N s, Refresh; then Open dashboard when given. */
+export function statusKeyboard(t: Translate, clipSeconds: number, dashboard?: DashboardButton): InlineKeyboard {
+  const kb = cameraRow(new InlineKeyboard(), t, clipSeconds, data({ type: "status-refresh" }));
+  return dashboard ? dashboardRow(kb, t, dashboard) : kb;
+}
+
+// /web
+
+/** One button: Open dashboard (the one-time login link, or the deep link to the private chat). */
+export function dashboardKeyboard(t: Translate, url: string): InlineKeyboard {
+  return new InlineKeyboard().url(t("dashboard-button-open"), url);
 }
 
 // Alert cards (channels/telegram) and /alerts

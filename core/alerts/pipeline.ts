@@ -25,7 +25,7 @@ import {
 } from "./dispatcher.ts";
 import { type AlertChange, type AlertEngine, type AlertEngineOptions, createAlertEngine } from "./engine.ts";
 import { createFallbackOutbox } from "./fallback-outbox.ts";
-import type { AlertLedger, AlertWrite, Notice } from "./types.ts";
+import type { AlertLedger, AlertWrite, Incident, Notice } from "./types.ts";
 
 /**
  * Trouble with the storage itself (worth holding the write and trying again): a full disk,
@@ -58,6 +58,12 @@ export interface AlertPipelineOptions {
   routes?: (notice: Notice, channel: string) => boolean;
   /** How often held writes are tried again while storage fails (default 5 s). */
   storageRetryMs?: number;
+  /**
+   * Called after every incident change the engine records (raised, updated, acknowledged,
+   * resolved), once it is written (or held in memory while storage fails): the dashboard's
+   * live view. A listener that throws is logged, never breaks the pipeline.
+   */
+  onIncident?: (incident: Incident) => void;
 }
 
 export interface AlertPipeline {
@@ -201,6 +207,13 @@ export function createAlertPipeline(opts: AlertPipelineOptions): AlertPipeline {
       else log.warn({ kind: change.notice.kind, rule: change.notice.rule }, "no alert channel for this notice");
     }
     await write({ incident: change.incident, notices, at: opts.clock.now().getTime() });
+    if (opts.onIncident) {
+      try {
+        opts.onIncident(change.incident.value);
+      } catch (err) {
+        log.error({ err }, "an incident listener failed");
+      }
+    }
   }
 
   async function deadLetter(channel: DeliveryChannel, entry: OutboxEntryLike, error: string): Promise<void> {

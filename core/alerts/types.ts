@@ -223,7 +223,13 @@ export interface AuditEntry {
     | "disarm"
     | "server-add"
     | "server-remove"
-    | "backup";
+    | "backup"
+    /** The dashboard (web/): a login by /web link or Mini App, a logout, an invite made there. */
+    | "login"
+    | "logout"
+    | "invite"
+    /** A one-time login link to the dashboard was made (/web). */
+    | "web-link";
   incidentId?: string;
   detail?: string;
 }

@@ -6,6 +6,12 @@
  * One capture at a time per camera: a call while another capture runs waits its turn
  * (drivers serialize internally). Sharing one capture between concurrent requests is the
  * capture service's job (core/camera/capture-service.ts), not the driver's.
+ *
+ * Live view (optional, `stream`): the camera runs continuously and hands over JPEG frames
+ * as they come (rpicam-vid --codec mjpeg, ffmpeg -f mjpeg, the simulator's room). A stream
+ * is a capture like the others: it holds the camera until it stops, so a snapshot asked of
+ * the driver meanwhile waits behind it. Sharing one stream between viewers, and serving
+ * snapshots from its frames meanwhile, is the live camera's job (core/camera/live-camera.ts).
  */
 
 /** A still picture, as the camera took it (not annotated). */
@@ -55,6 +61,22 @@ export interface ClipOptions {
   onProgress?: (fraction: number) => void;
 }
 
+export interface StreamOptions {
+  /** Frames per second asked of the camera (a cap: the driver may deliver fewer, rarely a few more). */
+  fps: number;
+  /** Frame size (default: the camera's width and height). */
+  width?: number;
+  height?: number;
+  /** Aborting stops the stream: the program is killed and stream() resolves once it is gone. */
+  signal: AbortSignal;
+  /**
+   * Called with every frame, as it arrives (`at`: when it was taken, or, for programs that
+   * pipe frames, when it was read from the pipe). Must not throw and must not block: keep the
+   * frame and return. The Buffer is the caller's to keep.
+   */
+  onFrame: (frame: Snapshot) => void;
+}
+
 export interface Camera {
   /** "rpicam", "v4l2" or "sim". */
   readonly driver: string;
@@ -69,6 +91,14 @@ export interface Camera {
    * with anything else.
    */
   clip(seconds: number, opts?: ClipOptions): Promise<Clip>;
+  /**
+   * Optional: a live stream of JPEG frames (see StreamOptions), for the live view. Runs
+   * until `signal` aborts (then resolves, after the capture program has exited) or the
+   * capture fails (rejects with CameraError: "unavailable", "failed", "timeout" when no frame
+   * came within the camera's time limit, "closed" when the camera was closed). A stream is
+   * one capture: it waits for captures before it, and later ones wait for it to stop.
+   */
+  stream?(opts: StreamOptions): Promise<void>;
   /** Stops any capture in progress (it rejects with code "closed") and releases the device. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -27,11 +27,21 @@ export {
   type Clip,
   type ClipOptions,
   type Snapshot,
+  type StreamOptions,
 } from "../../core/camera/camera.ts";
 export { type CaptureQueue, createCaptureQueue } from "./capture-queue.ts";
 export { encodeJpegsToMp4, FFMPEG_INSTALL_HINT, findFfmpeg, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
 export { isGif, isJpeg, isMp4, jpegSize, type Mp4Info, mp4Info } from "./media.ts";
-export { findProgram, lastUsefulLine, type RunProgramOptions, runProgram, withTempDir } from "./process.ts";
+export { createMjpegSplitter, MJPEG_MAX_FRAME_BYTES, type MjpegSplitter } from "./mjpeg.ts";
+export {
+  findProgram,
+  lastUsefulLine,
+  type RunProgramOptions,
+  runProgram,
+  type StreamProgramOptions,
+  streamProgram,
+  withTempDir,
+} from "./process.ts";
 export { reportWhileRecording, steppedProgress } from "./progress.ts";
 export {
   createRpicamCamera,
@@ -43,6 +53,7 @@ export {
   type RpicamOptions,
   type RpicamProbe,
   type RpicamProbeOptions,
+  rpicamLiveArgs,
   rpicamStillArgs,
   rpicamVidArgs,
 } from "./rpicam.ts";
@@ -63,6 +74,7 @@ export {
   type V4l2Probe,
   type V4l2ProbeOptions,
   v4l2ClipArgs,
+  v4l2LiveArgs,
   v4l2SnapshotArgs,
 } from "./v4l2.ts";
 

@@ -18,6 +18,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { CameraError } from "../../core/camera/camera.ts";
+import { createMjpegSplitter } from "./mjpeg.ts";
 
 export interface RunProgramOptions {
   /** Program name or path. */
@@ -247,4 +248,148 @@ export function programEnv(env: NodeJS.ProcessEnv | undefined, binDir: string | 
   const base = env ?? process.env;
   if (!binDir) return base;
   return { ...base, PATH: base.PATH ? `${binDir}${delimiter}${base.PATH}` : binDir };
+}
+
+export interface StreamProgramOptions {
+  command: string;
+  args: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** Aborting kills the program; the call then resolves (once it has exited). */
+  signal: AbortSignal;
+  /** Aborting kills the program; the call then rejects with "closed" (the camera was closed). */
+  closeSignal?: AbortSignal;
+  /** No frame within this long (from the start, or since the last frame): the program is killed, "timeout". */
+  stallMs: number;
+  /** Called with each complete JPEG read from stdout. */
+  onJpeg: (jpeg: Buffer) => void;
+  name?: string;
+  installHint?: string;
+  classify?: (stderr: string, exitCode: number | null) => CameraError | undefined;
+  /** Upper bound of one frame (see mjpeg.ts). */
+  maxFrameBytes?: number;
+}
+
+/**
+ * Runs a program that writes MJPEG to stdout for as long as it is wanted (rpicam-vid -t 0,
+ * ffmpeg from a webcam): JPEGs split out of the byte stream as they come (mjpeg.ts), the
+ * process killed (with its process group) when `signal` aborts, and the call settled only
+ * once it has exited. Failures, as CameraErrors: not installed -> "unavailable"; no frame for
+ * `stallMs` -> "timeout"; the program exits by itself -> "failed" (or what `classify` says),
+ * with the last useful line of its stderr; `closeSignal` -> "closed".
+ */
+export function streamProgram(opts: StreamProgramOptions): Promise<void> {
+  const name = opts.name ?? opts.command;
+  const { signal, closeSignal } = opts;
+  if (closeSignal?.aborted)
+    return Promise.reject(new CameraError("closed", `the camera was closed; ${name} was not started`));
+  if (signal.aborted) return Promise.resolve();
+
+  return new Promise<void>((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(opts.command, [...opts.args], {
+        env: opts.env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+    } catch (e) {
+      reject(new CameraError("failed", `${name} could not be started: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    const splitter = createMjpegSplitter(opts.maxFrameBytes !== undefined ? { maxFrameBytes: opts.maxFrameBytes } : {});
+    let stderr = "";
+    let frames = 0;
+    let stopped: "stopped" | "timeout" | "closed" | undefined;
+    let settled = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    let stallTimer: NodeJS.Timeout | undefined;
+
+    const finish = (error: CameraError | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(stallTimer);
+      clearTimeout(graceTimer);
+      signal.removeEventListener("abort", onAbort);
+      closeSignal?.removeEventListener("abort", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const why = (): string => {
+      const line = lastUsefulLine(stderr);
+      return line ? `: ${line}` : "";
+    };
+    const stoppedResult = (): CameraError | undefined => {
+      if (stopped === "timeout")
+        return new CameraError(
+          "timeout",
+          `${name} sent no frame for ${opts.stallMs} ms${frames === 0 ? " after it started" : ""} and was stopped${why()}`,
+        );
+      if (stopped === "closed") return new CameraError("closed", `the camera was closed while ${name} was running`);
+      return undefined;
+    };
+    const stop = (reason: "stopped" | "timeout" | "closed") => {
+      if (stopped || settled) return;
+      stopped = reason;
+      killGroup(child);
+      graceTimer = setTimeout(() => finish(stoppedResult()), KILL_GRACE_MS);
+    };
+    const armStall = () => {
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => stop("timeout"), opts.stallMs);
+    };
+    const onAbort = () => stop("stopped");
+    const onClose = () => stop("closed");
+    signal.addEventListener("abort", onAbort, { once: true });
+    closeSignal?.addEventListener("abort", onClose, { once: true });
+    armStall();
+
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (stopped) return;
+      for (const jpeg of splitter.push(chunk)) {
+        if (stopped) break; // no frame after the stop (an onFrame may have asked for it)
+        frames++;
+        armStall();
+        try {
+          opts.onJpeg(jpeg);
+        } catch {
+          // the consumer's problem; the stream goes on
+        }
+      }
+    });
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+      if (stderr.length > 2 * STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
+    });
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") {
+        const hint = opts.installHint ? ` ${opts.installHint}` : "";
+        finish(
+          new CameraError("unavailable", `${name} is not installed (${opts.command} not found)${hint}`, { cause: e }),
+        );
+      } else if (e.code === "EACCES") {
+        finish(
+          new CameraError("unavailable", `${name} cannot be run (${opts.command}: permission denied)`, { cause: e }),
+        );
+      } else {
+        finish(new CameraError("failed", `${name} could not be run: ${e.message}`, { cause: e }));
+      }
+    });
+    child.on("exit", () => {
+      if (stopped) {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(stoppedResult());
+      }
+    });
+    child.on("close", (code, sig) => {
+      if (stopped) return finish(stoppedResult());
+      const custom = opts.classify?.(stderr, code);
+      if (custom) return finish(custom);
+      const how =
+        code === null ? `was killed by ${sig}` : code === 0 ? "stopped by itself" : `failed (exit code ${code})`;
+      const after = frames > 0 ? ` after ${frames} frame${frames === 1 ? "" : "s"}` : " before sending a frame";
+      finish(new CameraError("failed", `${name} ${how}${after}${why()}`));
+    });
+  });
 }

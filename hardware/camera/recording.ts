@@ -5,7 +5,13 @@
  * and the result checked.
  */
 import { join } from "node:path";
-import { CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
+import {
+  CameraError,
+  type Clip,
+  type ClipOptions,
+  type Snapshot,
+  type StreamOptions,
+} from "../../core/camera/camera.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { CaptureQueue } from "./capture-queue.ts";
 import { isJpeg, jpegSize, readMp4Clip } from "./media.ts";
@@ -18,6 +24,30 @@ export function snapshotFromJpeg(bytes: Buffer, at: number, settings: CaptureSet
   if (!isJpeg(bytes)) throw new CameraError("failed", `${failure} (${bytes.length} bytes)`);
   const size = jpegSize(bytes) ?? { width: settings.width, height: settings.height };
   return { jpeg: bytes, width: size.width, height: size.height, at };
+}
+
+/** The live stream's settings: the camera's, with the stream's own frame size and rate (checked: CameraError "failed"). */
+export function streamSettings(
+  settings: CaptureSettings,
+  o: Pick<StreamOptions, "fps" | "width" | "height">,
+): CaptureSettings {
+  if (!(o.fps > 0 && o.fps <= 120)) throw new CameraError("failed", `fps must be > 0 and <= 120, got ${o.fps}`);
+  const width = o.width ?? settings.width;
+  const height = o.height ?? settings.height;
+  for (const [name, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 16 || v > 8192)
+      throw new CameraError("failed", `${name} must be a whole number 16..8192, got ${v}`);
+  }
+  return { ...settings, width, height, framerate: o.fps };
+}
+
+/** A frame of a live stream: its own size when its SOF says so, else the size asked for. */
+export function streamFrame(jpeg: Buffer, at: number, s: Pick<CaptureSettings, "width" | "height">): Snapshot {
+  const size = jpegSize(jpeg) ?? { width: s.width, height: s.height };
+  return { jpeg, width: size.width, height: size.height, at };
 }
 
 export interface RecordMp4Options {

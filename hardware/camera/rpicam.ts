@@ -1,8 +1,15 @@
-import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
+import {
+  type Camera,
+  CameraError,
+  type Clip,
+  type ClipOptions,
+  type Snapshot,
+  type StreamOptions,
+} from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
-import { lastUsefulLine, programEnv, runProgram } from "./process.ts";
-import { recordMp4Clip, snapshotFromJpeg } from "./recording.ts";
+import { lastUsefulLine, programEnv, runProgram, streamProgram } from "./process.ts";
+import { recordMp4Clip, snapshotFromJpeg, streamFrame, streamSettings } from "./recording.ts";
 import { type CaptureSettings, captureSettings } from "./settings.ts";
 
 export type RpicamCommandPrefix = "rpicam" | "libcamera";
@@ -87,6 +94,37 @@ export function rpicamVidArgs(s: CaptureSettings, seconds: number, out: string, 
   ];
 }
 
+/**
+ * rpicam-vid's arguments for the live view: MJPEG to stdout until killed (-t 0), at `fps`.
+ * --flush writes each frame out at once (no stdio buffering between the camera and us).
+ */
+export function rpicamLiveArgs(
+  s: Pick<CaptureSettings, "width" | "height" | "quality">,
+  fps: number,
+  extra: RpicamExtra = {},
+): string[] {
+  return [
+    "-t",
+    "0",
+    "-n",
+    ...cameraArgs(extra),
+    "--codec",
+    "mjpeg",
+    "--framerate",
+    String(fps),
+    "--width",
+    String(s.width),
+    "--height",
+    String(s.height),
+    "-q",
+    String(s.quality),
+    "--flush",
+    ...(extra.extraArgs ?? []),
+    "-o",
+    "-",
+  ];
+}
+
 interface RpicamExtra {
   camera?: number;
   extraArgs?: readonly string[];
@@ -113,6 +151,8 @@ function classifyRpicamFailure(program: string) {
 }
 
 export interface RpicamCamera extends Camera {
+  /** The live stream (this driver always has one). */
+  stream(opts: StreamOptions): Promise<void>;
   readonly driver: "rpicam";
   readonly commandPrefix: RpicamCommandPrefix;
 }
@@ -177,6 +217,22 @@ export function createRpicamCamera(opts: RpicamOptions = {}): RpicamCamera {
             installHint: RPICAM_INSTALL_HINT,
             classify: classifyRpicamFailure(vid),
           }),
+      });
+    },
+    stream(o: StreamOptions): Promise<void> {
+      return queue.run(async (closeSignal) => {
+        const live = streamSettings(settings, o);
+        await streamProgram({
+          command: vid,
+          args: rpicamLiveArgs(live, o.fps, extra),
+          env,
+          signal: o.signal,
+          closeSignal,
+          stallMs: settings.timeoutMs,
+          installHint: RPICAM_INSTALL_HINT,
+          classify: classifyRpicamFailure(vid),
+          onJpeg: (jpeg) => o.onFrame(streamFrame(jpeg, clock.now().getTime(), live)),
+        });
       });
     },
     close: () => queue.close(),

@@ -18,6 +18,12 @@
  *                   encoding is slow: this keeps a 10 s clip around a second or two).
  * `realTime: true` spreads the frames over `seconds` of wall time, as a real camera would
  * take; the default renders them as fast as it can.
+ *
+ * Live stream (stream()): frames drawn at the asked rate in wall time (each at the clock's
+ * time, so the LEDs blink and the timestamp runs between frames), until the signal aborts.
+ * Starting a stream is a capture (faults apply as to the others); a fault set while it runs
+ * ends it at the next frame: fail() rejects with its code, hang() stops the frames and
+ * rejects with "timeout" after timeoutMs, unplug() rejects with "unavailable".
  */
 import { setTimeout as delay } from "node:timers/promises";
 import sharp from "sharp";
@@ -28,11 +34,13 @@ import {
   type Clip,
   type ClipOptions,
   type Snapshot,
+  type StreamOptions,
 } from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { encodeJpegsToMp4, findFfmpeg } from "./ffmpeg.ts";
 import { steppedProgress } from "./progress.ts";
+import { streamSettings } from "./recording.ts";
 import { createRoomScene, type PersonPose } from "./scene.ts";
 import { captureSettings, validClipSeconds } from "./settings.ts";
 
@@ -59,9 +67,15 @@ export interface SimulatedCameraOptions {
 }
 
 export interface SimulatedCamera extends Camera {
+  /** The live stream (this driver always has one). */
+  stream(opts: StreamOptions): Promise<void>;
   readonly driver: "sim";
   /** Captures attempted so far (snapshots and clips, failed ones included; not those rejected as closed). */
   readonly captures: number;
+  /** Live streams started so far (each also counts as a capture). */
+  readonly streams: number;
+  /** Whether a live stream is running now. */
+  readonly streaming: boolean;
   /** Whether a person is in the picture now (by the clock). */
   readonly personInView: boolean;
   /** A person comes in through the door now and crosses the room in `durationMs` (default 6000), then is gone. */
@@ -128,6 +142,8 @@ export function createSimulatedCamera(opts: SimulatedCameraOptions = {}): Simula
   const queue = createCaptureQueue("sim camera");
   const renderers = new Map<string, FrameRenderer>();
   let captures = 0;
+  let streams = 0;
+  let streaming = false;
   let unplugged = false;
   let fault: Fault | undefined;
   let person: { enteredAt: number; durationMs: number } | undefined;
@@ -178,6 +194,18 @@ export function createSimulatedCamera(opts: SimulatedCameraOptions = {}): Simula
     if (current.kind === "fail") throw new CameraError(current.code, FAULT_MESSAGES[current.code]);
     await sleep(limitMs, signal);
     throw new CameraError("timeout", `sim: the capture produced nothing within ${limitMs} ms (fault injected)`);
+  }
+
+  /** A fault set while a stream runs: applied at its next frame. */
+  async function duringStream(signal: AbortSignal): Promise<void> {
+    if (unplugged) throw new CameraError("unavailable", "sim: the camera was unplugged");
+    if (!fault) return;
+    const current = fault;
+    current.remaining--;
+    if (current.remaining <= 0) fault = undefined;
+    if (current.kind === "fail") throw new CameraError(current.code, FAULT_MESSAGES[current.code]);
+    await sleep(timeoutMs, signal);
+    throw new CameraError("timeout", `sim: the stream sent no frame for ${timeoutMs} ms (fault injected)`);
   }
 
   async function gifClip(at: number, seconds: number, signal: AbortSignal, report: (f: number) => void) {
@@ -246,6 +274,12 @@ export function createSimulatedCamera(opts: SimulatedCameraOptions = {}): Simula
     get captures() {
       return captures;
     },
+    get streams() {
+      return streams;
+    },
+    get streaming() {
+      return streaming;
+    },
     get personInView() {
       return poseAt(clock.now().getTime()) !== undefined;
     },
@@ -277,6 +311,50 @@ export function createSimulatedCamera(opts: SimulatedCameraOptions = {}): Simula
           }
         }
         return gifClip(at, seconds, signal, report);
+      });
+    },
+    stream(o: StreamOptions): Promise<void> {
+      return queue.run(async (closeSignal) => {
+        const live = streamSettings({ width, height, quality, framerate: clipFps, timeoutMs }, o);
+        streams++;
+        // one signal for both: the caller's stop (resolve) and close() (reject "closed")
+        const stop = AbortSignal.any([o.signal, closeSignal]);
+        try {
+          await begin(stop, timeoutMs);
+        } catch (e) {
+          if (o.signal.aborted && !closeSignal.aborted) return;
+          throw e;
+        }
+        if (o.signal.aborted) return;
+        streaming = true;
+        try {
+          const draw = renderer(live.width, live.height);
+          const intervalMs = 1000 / o.fps;
+          let due = performance.now();
+          while (!stop.aborted) {
+            try {
+              await duringStream(stop);
+            } catch (e) {
+              if (stop.aborted) break;
+              throw e;
+            }
+            const at = clock.now().getTime();
+            const jpeg = await draw.jpeg(at, poseAt(at), quality);
+            if (stop.aborted) break;
+            o.onFrame({ jpeg, width: live.width, height: live.height, at });
+            due += intervalMs;
+            const now = performance.now();
+            if (due < now - intervalMs) due = now; // fell behind (a slow machine): no burst to catch up
+            try {
+              await delay(Math.max(0, due - now), undefined, { signal: stop });
+            } catch {
+              break;
+            }
+          }
+        } finally {
+          streaming = false;
+        }
+        if (closeSignal.aborted) throw new CameraError("closed", "sim: the camera was closed during the stream");
       });
     },
     close: () => queue.close(),

@@ -6,6 +6,10 @@
  *   clip:     ffmpeg ... -f v4l2 -video_size WxH -framerate F -i /dev/videoN -t <seconds>
  *                    -c:v libx264 -preset veryfast -pix_fmt yuv420p -movflags +faststart -an
  *                    <temp file>.mp4
+ *   live:     ffmpeg ... -f v4l2 -framerate FPS -video_size WxH -i /dev/videoN -an -f mjpeg
+ *                    -q:v Q -flush_packets 1 pipe:1      (JPEGs back to back on stdout,
+ *                    split by mjpeg.ts; with inputFormat "mjpeg" the camera's own JPEGs
+ *                    are passed through: -c:v copy, no re-encoding)
  *
  * `input` replaces the "-f v4l2 ... -i device" part (tests use ffmpeg's lavfi test source).
  * A webcam may deliver another size than the one asked for: snapshots and clips report
@@ -15,12 +19,19 @@
 import { constants, readFileSync } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { type Camera, CameraError, type Clip, type ClipOptions, type Snapshot } from "../../core/camera/camera.ts";
+import {
+  type Camera,
+  CameraError,
+  type Clip,
+  type ClipOptions,
+  type Snapshot,
+  type StreamOptions,
+} from "../../core/camera/camera.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { createCaptureQueue } from "./capture-queue.ts";
 import { FFMPEG_INSTALL_HINT, H264_MP4_ARGS, mjpegQscale } from "./ffmpeg.ts";
-import { findProgram, lastUsefulLine, programEnv, runProgram } from "./process.ts";
-import { recordMp4Clip, snapshotFromJpeg } from "./recording.ts";
+import { findProgram, lastUsefulLine, programEnv, runProgram, streamProgram } from "./process.ts";
+import { recordMp4Clip, snapshotFromJpeg, streamFrame, streamSettings } from "./recording.ts";
 import { type CaptureSettings, captureSettings } from "./settings.ts";
 
 export interface V4l2Options {
@@ -110,6 +121,24 @@ export function v4l2ClipArgs(s: CaptureSettings, spec: InputSpec, seconds: numbe
   ];
 }
 
+/** ffmpeg's arguments for the live view: MJPEG on stdout at the settings' frame rate until killed. */
+export function v4l2LiveArgs(s: CaptureSettings, spec: InputSpec): string[] {
+  const copy = !spec.input && spec.inputFormat === "mjpeg";
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...inputArgs(s, spec, true),
+    "-an",
+    "-f",
+    "mjpeg",
+    ...(copy ? ["-c:v", "copy"] : ["-q:v", String(mjpegQscale(s.quality))]),
+    "-flush_packets",
+    "1",
+    "pipe:1",
+  ];
+}
+
 function classifyFfmpegFailure(device: string) {
   return (stderr: string): CameraError | undefined => {
     const line = lastUsefulLine(stderr);
@@ -132,6 +161,8 @@ function classifyFfmpegFailure(device: string) {
 }
 
 export interface V4l2Camera extends Camera {
+  /** The live stream (this driver always has one). */
+  stream(opts: StreamOptions): Promise<void>;
   readonly driver: "v4l2";
   readonly device: string;
 }
@@ -188,6 +219,23 @@ export function createV4l2Camera(opts: V4l2Options = {}): V4l2Camera {
         tempPrefix: "seroma-v4l2-",
         failure: `ffmpeg wrote no MP4 from ${source}`,
         record: (out, timeoutMs, signal) => run(v4l2ClipArgs(settings, spec, seconds, out), timeoutMs, signal),
+      });
+    },
+    stream(o: StreamOptions): Promise<void> {
+      return queue.run(async (closeSignal) => {
+        const live = streamSettings(settings, o);
+        await streamProgram({
+          command: ffmpeg,
+          name: "ffmpeg",
+          args: v4l2LiveArgs(live, spec),
+          env,
+          signal: o.signal,
+          closeSignal,
+          stallMs: settings.timeoutMs,
+          installHint: FFMPEG_INSTALL_HINT,
+          classify: classifyFfmpegFailure(device),
+          onJpeg: (jpeg) => o.onFrame(streamFrame(jpeg, clock.now().getTime(), live)),
+        });
       });
     },
     close: () => queue.close(),

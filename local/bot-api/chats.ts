@@ -68,6 +68,8 @@ export class ChatStore {
   private readonly botUser: User;
   private readonly maxMessagesPerChat: number;
   private readonly listeners: Listeners;
+  /** Telegram's test environment: Mini App links may be http (LocalBotApiOptions.testEnvironment). */
+  readonly testEnvironment: boolean;
 
   private readonly chats = new Map<number, ChatInfo>();
   private readonly chatMessages = new Map<number, Map<number, StoredMessage>>();
@@ -83,7 +85,9 @@ export class ChatStore {
     botUser: User;
     maxMessagesPerChat: number;
     listeners: Listeners;
+    testEnvironment?: boolean;
   }) {
+    this.testEnvironment = opts.testEnvironment ?? false;
     this.now = opts.now;
     this.strictAmpersand = opts.strictAmpersand;
     this.botUser = opts.botUser;
@@ -262,7 +266,7 @@ export class ChatStore {
     if (replyTo !== undefined) stored.reply_to_message_id = replyTo;
     const thread = intParam(p, "message_thread_id");
     if (thread !== undefined) stored.message_thread_id = thread;
-    const markup = validateMarkup(p.reply_markup);
+    const markup = validateMarkup(p.reply_markup, { chatType: chat.type, httpWebApps: this.testEnvironment });
     if (markup) stored.reply_markup = markup;
     return stored;
   }

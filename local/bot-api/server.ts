@@ -31,6 +31,7 @@
  *   formatting.ts   parse_mode and entities -> what the user sees (telegram-html.ts for HTML)
  *   keyboards.ts    reply markup checked like Telegram; `inlineButtons`
  *   commands.ts     command menus per scope and language: `commandsKey`, `commandsFor`
+ *   menu-buttons.ts the menu button per private chat (setChatMenuButton, getChatMenuButton)
  *   files.ts        uploads, file ids, URLs, MIME types, getFile paths, the memory budget
  *   images.ts       `imageSize`: PNG/JPEG/GIF/WebP/BMP dimensions
  *   events.ts       live listeners (onEvent, onBotMessage) for local mode's page
@@ -39,10 +40,11 @@
  * `imageSize(bytes)`; `escapeTelegramHtml` and `parseTelegramHtml` live in telegram-html.ts.
  *
  * Also served: getFile + `GET /file/bot<token>/<file_path>`, getChat, getChatMember,
- * getWebhookInfo, sendMediaGroup, editMessageMedia, deleteMessages, and a few setters that only
- * answer true (setMyDescription, setMyShortDescription, setMyName, setChatMenuButton).
+ * getWebhookInfo, sendMediaGroup, editMessageMedia, deleteMessages, setChatMenuButton and
+ * getChatMenuButton, and a few setters that only answer true (setMyDescription,
+ * setMyShortDescription, setMyName).
  */
-import type { BotCommand, Update, User, UserFromGetMe } from "grammy/types";
+import type { BotCommand, MenuButton, Update, User, UserFromGetMe } from "grammy/types";
 import { CallLog } from "./calls.ts";
 import { ChatStore } from "./chats.ts";
 import { commandsFor } from "./commands.ts";
@@ -51,6 +53,7 @@ import { Listeners } from "./events.ts";
 import { Faults } from "./faults.ts";
 import { FileStore } from "./files.ts";
 import { BotApiHttp } from "./http.ts";
+import { MenuButtons } from "./menu-buttons.ts";
 import { buildHandlers } from "./methods/index.ts";
 import type {
   CallbackAnswer,
@@ -107,6 +110,7 @@ class LocalBotApiServer implements LocalBotApi {
   private readonly listeners = new Listeners();
   private readonly chats: ChatStore;
   private readonly fileStore: FileStore;
+  private readonly menuButtons: MenuButtons;
   private readonly updates: UpdateQueue;
   private readonly faults = new Faults();
   private readonly http: BotApiHttp;
@@ -149,7 +153,9 @@ class LocalBotApiServer implements LocalBotApi {
       botUser,
       maxMessagesPerChat: limits.maxMessagesPerChat,
       listeners: this.listeners,
+      testEnvironment: opts.testEnvironment ?? false,
     });
+    this.menuButtons = new MenuButtons(this.listeners, opts.testEnvironment ?? false);
     this.fileStore = new FileStore(limits.maxFileBytes);
     this.updates = new UpdateQueue({ log: this.log, isClosed });
     const handlers = buildHandlers({
@@ -161,6 +167,7 @@ class LocalBotApiServer implements LocalBotApi {
       log: this.log,
       listeners: this.listeners,
       commands: this.commands,
+      menuButtons: this.menuButtons,
     });
     this.http = new BotApiHttp({
       token: this.token,
@@ -246,6 +253,10 @@ class LocalBotApiServer implements LocalBotApi {
 
   commandsFor(chat: { id: number; type: TestChat["type"] }, languageCode?: string): BotCommand[] {
     return commandsFor(this.commands, chat, languageCode);
+  }
+
+  menuButton(chatId?: number): MenuButton {
+    return this.menuButtons.get(chatId);
   }
 
   // ------------------------------------------------------------------ waiting (calls.ts, updates.ts)

@@ -9,6 +9,7 @@ import type {
   BotCommand,
   ForceReply,
   InlineKeyboardMarkup,
+  MenuButton,
   MessageEntity,
   ReplyKeyboardMarkup,
   ReplyKeyboardRemove,
@@ -141,6 +142,12 @@ export interface LocalBotApiOptions {
   botName?: string;
   /** Clock for message dates (ms). Default Date.now. */
   now?: () => number;
+  /**
+   * Behave like Telegram's test environment, where Mini App links (web_app buttons, menu
+   * buttons) may be plain http: local mode, whose dashboard is on http://127.0.0.1. Default
+   * false: https only, as in production.
+   */
+  testEnvironment?: boolean;
   /** Refuse a bare "&" in HTML (Telegram keeps it). Default true. */
   strictHtmlAmpersand?: boolean;
   /**
@@ -160,7 +167,9 @@ export type LocalBotApiEvent =
   /** The bot's sendChatAction ("typing", "upload_photo", ...). */
   | { type: "action"; chat_id: number; action: string }
   /** The bot answered a button press of `user_id`. */
-  | { type: "callback_answer"; user_id: number; chat_id?: number; answer: CallbackAnswer };
+  | { type: "callback_answer"; user_id: number; chat_id?: number; answer: CallbackAnswer }
+  /** setChatMenuButton: what the private chat `chat_id` shows now (no chat_id: the bot's default changed). */
+  | { type: "menu_button"; chat_id?: number; menu_button: MenuButton };
 
 export interface WaitForCallOptions {
   timeoutMs?: number;
@@ -201,6 +210,8 @@ export interface LocalBotApi {
   onEvent(listener: (e: LocalBotApiEvent) => void): () => void;
   /** Commands the bot registered for a chat, resolved like Telegram clients do (chat, then all private/group chats, then default; language first). */
   commandsFor(chat: { id: number; type: TestChat["type"] }, languageCode?: string): BotCommand[];
+  /** The menu button a private chat shows (setChatMenuButton), resolved like getChatMenuButton: the chat's, the default, else "commands". */
+  menuButton(chatId?: number): MenuButton;
   readonly callbackAnswers: readonly CallbackAnswer[];
   readonly commands: ReadonlyMap<string, BotCommand[]>;
   /** Files the bot uploaded or referenced, by file_id (photo size ids included). */

@@ -23,6 +23,14 @@
  *   POST /api/press      { from, chat_id, message_id, data }: a persona presses an inline button
  *   POST /api/hardware   { device, action, ... }: see local/hardware-panel.ts; answers the panel's
  *                        state, `info` (a sentence) and `notice` (the same as a code)
+ *   POST /api/webapp     { from, url }: a persona opens a Mini App the bot offered them (a web_app
+ *                        button in their private chat, or their menu button): `url` with what
+ *                        Telegram adds, `#tgWebAppData=<initData signed with the bot's token for
+ *                        the persona>&tgWebAppVersion=...&tgWebAppThemeParams=...`
+ *   POST /api/dashboard-link { from }: a one-time login link to the dashboard for the persona
+ *                        (`dashboardLink`, the same as /web gives); `code` "dashboard-off" without
+ *                        a dashboard, "dashboard-down" when it does not answer. A stranger gets a
+ *                        link too: the dashboard refuses her, which is what there is to see.
  */
 import { timingSafeEqual } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -30,6 +38,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sign } from "@tma.js/init-data-node";
+import type { MenuButton } from "grammy/types";
 import type { Logger } from "../../core/logger.ts";
 import type { LocalBotApi, RecordedMessage, TestChat, TestUser } from "../bot-api/server.ts";
 import { type HardwarePanel, PanelError, type PanelText } from "../hardware-panel.ts";
@@ -55,6 +65,8 @@ export interface LocalWebOptions {
   refreshMs?: number;
   /** Where the page's files are (default: ./public next to this file). */
   publicDir?: string;
+  /** A one-time login link to the dashboard for a user (Dashboard.loginLink); absent: no dashboard. */
+  dashboardLink?: (userId: number, name: string) => Promise<string>;
 }
 
 export interface LocalWeb {
@@ -97,6 +109,24 @@ const COOKIE = "seroma_local";
 const MAX_BODY = 64 * 1024;
 const TEXT_LIMIT = 4096;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+/** What Telegram tells a Mini App of its theme (Telegram's light theme). */
+const THEME_PARAMS = {
+  bg_color: "#ffffff",
+  text_color: "#000000",
+  hint_color: "#999999",
+  link_color: "#2481cc",
+  button_color: "#2481cc",
+  button_text_color: "#ffffff",
+  secondary_bg_color: "#efeff3",
+  header_bg_color: "#ffffff",
+  accent_text_color: "#2481cc",
+  section_bg_color: "#ffffff",
+  section_header_text_color: "#6d6d72",
+  subtitle_text_color: "#999999",
+  destructive_text_color: "#ff3b30",
+};
+/** The Mini App platform version the page plays. */
+const WEBAPP_VERSION = "8.0";
 /** Who is in a group (getChatMember's statuses of a member). */
 const MEMBER_STATUSES = new Set(["creator", "administrator", "member", "restricted"]);
 
@@ -185,8 +215,12 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
       const persona = personas.get(chat.id);
       commands[String(chat.id)] = api.commandsFor(chat, persona?.language_code);
     }
+    const menuButtons: Record<string, MenuButton> = {};
+    for (const p of opts.personas) menuButtons[String(p.id)] = api.menuButton(p.id);
     return {
       bot: { id: api.botInfo.id, first_name: api.botInfo.first_name, username: api.botInfo.username },
+      dashboard: opts.dashboardLink !== undefined,
+      menuButtons,
       personas: opts.personas.map((p) => ({ id: p.id, first_name: p.first_name, role: p.role })),
       groups: opts.groups.map((g) => ({
         id: g.id,
@@ -209,6 +243,7 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
     if (clients.size === 0) return;
     if (e.type === "message") broadcast("message", pageMessage(e.message));
     else if (e.type === "action") broadcast("action", { chat_id: e.chat_id, action: e.action });
+    else if (e.type === "menu_button") broadcast("menu_button", { chat_id: e.chat_id, menu_button: e.menu_button });
     else if (e.type === "callback_answer" && e.answer.text) {
       // Only the presser sees it, in the chat of the button (the page shows it there only).
       broadcast("toast", {
@@ -333,6 +368,43 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
     }
     if (group) return group;
     throw new HttpError(400, `${persona.first_name} cannot write in chat ${JSON.stringify(body.chat_id)}.`);
+  }
+
+  /** Whether the bot offered this Mini App to the persona: their menu button, or a web_app button in their private chat. */
+  function offeredWebApp(persona: Persona, url: string): boolean {
+    const menu = api.menuButton(persona.id);
+    if (menu.type === "web_app" && menu.web_app.url === url) return true;
+    return api
+      .messages(persona.id)
+      .some(
+        (m) =>
+          !m.deleted &&
+          m.reply_markup !== undefined &&
+          "inline_keyboard" in m.reply_markup &&
+          m.reply_markup.inline_keyboard.some((row) => row.some((b) => "web_app" in b && b.web_app?.url === url)),
+      );
+  }
+
+  /** The Mini App's address as Telegram opens it for the persona: initData signed with the bot's token in the hash. */
+  function webAppLaunchUrl(persona: Persona, url: string): string {
+    const user = {
+      id: persona.id,
+      first_name: persona.first_name,
+      ...(persona.last_name ? { last_name: persona.last_name } : {}),
+      ...(persona.username ? { username: persona.username } : {}),
+      ...(persona.language_code ? { language_code: persona.language_code } : {}),
+      allows_write_to_pm: true,
+    };
+    const initData = sign({ user, chat_type: "sender" }, api.token, new Date());
+    const hash = new URLSearchParams({
+      tgWebAppData: initData,
+      tgWebAppVersion: WEBAPP_VERSION,
+      tgWebAppPlatform: "web",
+      tgWebAppThemeParams: JSON.stringify(THEME_PARAMS),
+    });
+    const target = new URL(url);
+    target.hash = hash.toString();
+    return target.href;
   }
 
   async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, id: string): Promise<void> {
@@ -471,6 +543,35 @@ export async function startLocalWeb(opts: LocalWebOptions): Promise<LocalWeb> {
         if (err instanceof PanelError) throw new HttpError(400, err.message, err.text);
         throw err;
       }
+    }
+    if (method === "POST" && url.pathname === "/api/webapp") {
+      const body = await readJson(req);
+      const persona = personaOf(body);
+      const target = typeof body.url === "string" ? body.url : "";
+      if (!/^https?:\/\//i.test(target) || !offeredWebApp(persona, target)) {
+        throw new HttpError(400, `The bot offered ${persona.first_name} no Mini App at that address.`, {
+          code: "webapp-unknown",
+          params: { name: persona.first_name },
+        });
+      }
+      return sendJson(res, 200, { ok: true, url: webAppLaunchUrl(persona, target) });
+    }
+    if (method === "POST" && url.pathname === "/api/dashboard-link") {
+      const body = await readJson(req);
+      const persona = personaOf(body);
+      if (!opts.dashboardLink) {
+        throw new HttpError(404, "The dashboard is off in this console.", { code: "dashboard-off" });
+      }
+      let link: string;
+      try {
+        link = await opts.dashboardLink(persona.id, persona.first_name);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, userId: persona.id }, "could not make a dashboard link");
+        throw new HttpError(503, "The dashboard is not answering; try again in a moment.", {
+          code: "dashboard-down",
+        });
+      }
+      return sendJson(res, 200, { ok: true, url: link });
     }
     if (url.pathname.startsWith("/api/") || page) throw new HttpError(405, `${method} ${url.pathname} is not served.`);
     throw new HttpError(404, "Not found.");

@@ -18,6 +18,7 @@ import {
   type RoomStatusJob,
 } from "../../app/compose-room.ts";
 import type { BackgroundRunner } from "../../bot/background-runner.ts";
+import type { WebServices } from "../../bot/context.ts";
 import { startBot } from "../../bot/index.ts";
 import type { DeliveryChannel } from "../../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
@@ -130,6 +131,8 @@ export interface HarnessOptions {
   wrapClimate?: (sensor: ReturnType<typeof createSimulatedClimateSensor>) => ClimateSensor;
   /** More alert channels (a room agent's channel to the hub). */
   channels?: DeliveryChannel[];
+  /** The dashboard as the bot sees it (/web, "Open dashboard"); default: none (the dashboard off). */
+  web?: WebServices;
 }
 
 export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<ConsoleHarness> {
@@ -205,6 +208,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     },
     // A fake disk: a test machine nearly full must not raise storage alerts in every test.
     diskSpace: async () => ({ ...(opts.disk ?? { free: 16 * 1024 ** 3, size: 32 * 1024 ** 3 }) }),
+    ...(opts.web ? { web: opts.web } : {}),
   });
   const seroma = room.bot;
   if (!seroma) throw new Error("the harness always configures a token");

@@ -27,12 +27,14 @@ export function startConsole(env: Record<string, string>, opts: { wrap?: string[
   const child = spawn(command as string, args, {
     cwd: ROOT,
     // A clean environment: nothing from the developer's shell or a local .env leaks in.
-    // LOCAL_UI_PORT=0: local mode's page on a free port, so test processes never collide on 8080.
+    // LOCAL_UI_PORT=0, WEB_PORT=0: local mode's page and the dashboard on free ports, so test
+    // processes never collide on 8080 and 8081.
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       ENV_FILE: "/dev/null",
       LOCAL_UI_PORT: "0",
+      WEB_PORT: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

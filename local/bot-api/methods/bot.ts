@@ -1,13 +1,15 @@
 /**
  * Methods about the bot itself and how it gets updates: getMe, logOut, close, the command
  * menus (setMyCommands, getMyCommands, deleteMyCommands), getUpdates, setWebhook,
- * deleteWebhook, getWebhookInfo, and a few setters that only answer true (setMyDescription,
- * setMyShortDescription, setMyName, setChatMenuButton).
+ * deleteWebhook, getWebhookInfo, the menu button (setChatMenuButton, getChatMenuButton:
+ * menu-buttons.ts), and a few setters that only answer true (setMyDescription,
+ * setMyShortDescription, setMyName).
  */
 import { commandsKeyOf, parseCommands } from "../commands.ts";
+import { intParam } from "../params.ts";
 import type { Handler, ServerParts } from "./context.ts";
 
-export function botMethods({ botInfo, updates, commands }: ServerParts): Record<string, Handler> {
+export function botMethods({ botInfo, updates, commands, menuButtons }: ServerParts): Record<string, Handler> {
   const ok = () => true;
   return {
     getme: () => botInfo,
@@ -16,7 +18,8 @@ export function botMethods({ botInfo, updates, commands }: ServerParts): Record<
     setmydescription: ok,
     setmyshortdescription: ok,
     setmyname: ok,
-    setchatmenubutton: ok,
+    setchatmenubutton: (p) => menuButtons.set(p),
+    getchatmenubutton: (p) => menuButtons.get(intParam(p, "chat_id")),
 
     getwebhookinfo: () => updates.webhookInfo(),
     setwebhook: (p) => updates.setWebhook(typeof p.url === "string" ? p.url : "", p),

@@ -8,6 +8,7 @@ import type { CallLog } from "../calls.ts";
 import type { ChatStore } from "../chats.ts";
 import type { Listeners } from "../events.ts";
 import type { FileStore } from "../files.ts";
+import type { MenuButtons } from "../menu-buttons.ts";
 import type { Params } from "../params.ts";
 import type { UploadedFile } from "../types.ts";
 import type { UpdateQueue } from "../updates.ts";
@@ -31,4 +32,6 @@ export interface ServerParts {
   listeners: Listeners;
   /** setMyCommands' lists by `commandsKey(scope, language)`. */
   commands: Map<string, BotCommand[]>;
+  /** setChatMenuButton's buttons. */
+  menuButtons: MenuButtons;
 }

@@ -63,7 +63,11 @@ export function messageMethods({ chats, files, log, listeners }: ServerParts): R
       const formatted = chats.format(p.text, p.parse_mode, p.entities);
       if (formatted.text === "") throw badRequest("message text is empty");
       if ([...formatted.text].length > TEXT_LIMIT) throw badRequest("message is too long");
-      const markup = validateMarkup(p.reply_markup, true);
+      const markup = validateMarkup(p.reply_markup, {
+        inlineOnly: true,
+        chatType: m?.chat.type,
+        httpWebApps: chats.testEnvironment,
+      });
       if (!m) return true;
       if (m.text === undefined) throw badRequest("there is no text in the message to edit");
       return chats.applyEdit(
@@ -78,7 +82,11 @@ export function messageMethods({ chats, files, log, listeners }: ServerParts): R
       const raw = typeof p.caption === "string" ? p.caption : "";
       const formatted = chats.format(raw, p.parse_mode, p.caption_entities);
       if ([...formatted.text].length > CAPTION_LIMIT) throw badRequest("message caption is too long");
-      const markup = validateMarkup(p.reply_markup, true);
+      const markup = validateMarkup(p.reply_markup, {
+        inlineOnly: true,
+        chatType: m?.chat.type,
+        httpWebApps: chats.testEnvironment,
+      });
       if (!m) return true;
       if (!m.file) throw badRequest("there is no caption in the message to edit");
       return chats.applyEdit(
@@ -95,7 +103,11 @@ export function messageMethods({ chats, files, log, listeners }: ServerParts): R
 
     editmessagereplymarkup: (p) => {
       const m = chats.editTarget(p);
-      const markup = validateMarkup(p.reply_markup, true);
+      const markup = validateMarkup(p.reply_markup, {
+        inlineOnly: true,
+        chatType: m?.chat.type,
+        httpWebApps: chats.testEnvironment,
+      });
       if (!m) return true;
       return chats.applyEdit(m, {}, markup);
     },
@@ -105,7 +117,11 @@ export function messageMethods({ chats, files, log, listeners }: ServerParts): R
       const media = p.media as Record<string, unknown> | undefined;
       if (!media || typeof media !== "object") throw badRequest("media not specified");
       const kind = mediaKind(media.type);
-      const markup = validateMarkup(p.reply_markup, true);
+      const markup = validateMarkup(p.reply_markup, {
+        inlineOnly: true,
+        chatType: m?.chat.type,
+        httpWebApps: chats.testEnvironment,
+      });
       if (!m) return true;
       if (!m.file) throw badRequest("there is no media in the message to edit");
       const raw = typeof media.caption === "string" ? media.caption : "";

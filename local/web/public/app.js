@@ -12,6 +12,7 @@
 //   notices.js     "typing…" and toasts           composer.js    the message box and "/" menu
 //   deeplinks.js   t.me links to the bot          panel.js       the hardware panel
 //   layout.js      which pane is in front (phone) i18n.js        the page's words, English and Japanese
+//   webapps.js     the dashboard, Mini Apps and the menu button
 import { api } from "./api.js";
 import { renderChatList, renderPersonas } from "./chat-list.js";
 import { closeMenu, refreshMenu } from "./composer.js";
@@ -26,6 +27,7 @@ import { hideToast, renderChatAction, setChatAction, showToast } from "./notices
 import { rebuildHardware, renderHardware } from "./panel.js";
 import { personaById, S, visibleChats } from "./state.js";
 import { currentError, hideError, showError, ui } from "./ui.js";
+import { menuButtonChanged, renderDashboardButton, renderMenuButton } from "./webapps.js";
 
 let loading = false;
 let reloadRequested = false;
@@ -37,6 +39,8 @@ function applyState(state) {
   S.personas = asArray(state.personas).filter((p) => isObject(p) && Number.isFinite(p.id));
   S.groups = asArray(state.groups).filter((g) => isObject(g) && g.id !== undefined);
   S.commands = isObject(state.commands) ? state.commands : {};
+  S.dashboard = state.dashboard === true;
+  S.menuButtons = isObject(state.menuButtons) ? state.menuButtons : {};
 
   const chats = new Map();
   if (isObject(state.messages)) {
@@ -60,8 +64,10 @@ function applyState(state) {
   S.loaded = true;
 
   renderPersonas();
+  renderDashboardButton();
   renderChatList();
   renderOpenChat({ full: previousOpen !== S.openChat });
+  renderMenuButton();
   renderHardware(state.hardware);
   refreshMenu();
 }
@@ -110,6 +116,9 @@ function handleEvent(type, data) {
     case "hardware":
       renderHardware(data);
       break;
+    case "menu_button":
+      menuButtonChanged(data, loadState);
+      break;
   }
 }
 
@@ -135,7 +144,7 @@ function connectEvents() {
       connectTimer = setTimeout(connectEvents, 3000);
     }
   });
-  for (const type of ["message", "action", "toast", "hardware"]) {
+  for (const type of ["message", "action", "toast", "hardware", "menu_button"]) {
     source.addEventListener(type, (event) => {
       let data;
       try {
@@ -164,8 +173,10 @@ document.addEventListener("keydown", (event) => {
 onLanguageChange(() => {
   closeMenu();
   renderPersonas();
+  renderDashboardButton();
   renderChatList();
   renderOpenChat({ full: true });
+  renderMenuButton();
   renderChatAction();
   rebuildHardware();
   if (currentError() === "disconnected") showError(t("error.disconnected"), "disconnected");

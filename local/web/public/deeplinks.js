@@ -71,6 +71,18 @@ function openDeepLink(payload) {
   choices[0]?.focus();
 }
 
+/**
+ * A button you pressed with a deep link to this bot: you open it (not someone else), so it goes
+ * straight to your private chat as "/start PAYLOAD". False if `href` is not such a link.
+ */
+export function followBotLink(href) {
+  const payload = botDeepLink(href);
+  if (payload === null || S.persona === null) return false;
+  openChat(keyOf(S.persona));
+  void sendText(`/start ${payload}`);
+  return true;
+}
+
 document.addEventListener("click", (event) => {
   const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
   if (!link) return;

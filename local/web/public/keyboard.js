@@ -1,10 +1,14 @@
 // Inline keyboards under the bot's messages: callback buttons are pressed through the console
-// (as the persona you are), URL buttons open checked http(s)/tg links in a new tab.
+// (as the persona you are), URL buttons open checked http(s)/tg links in a new tab (a deep link
+// to this bot does what Telegram does: /start PAYLOAD in your private chat), Mini App (web_app)
+// buttons open the app as you, signed in like Telegram does it (webapps.js).
 import { api } from "./api.js";
+import { followBotLink } from "./deeplinks.js";
 import { asArray, el, isObject, openExternal, safeUrl, str } from "./dom.js";
 import { t } from "./i18n.js";
 import { S } from "./state.js";
 import { showError } from "./ui.js";
+import { openWebApp } from "./webapps.js";
 
 export function renderKeyboard(message) {
   const rows = asArray(message.reply_markup?.inline_keyboard);
@@ -20,9 +24,13 @@ export function renderKeyboard(message) {
         node.title = button.url;
         node.addEventListener("click", () => {
           const href = safeUrl(button.url);
-          if (href) openExternal(href);
-          else showError(t("error.badLink"));
+          if (!href) showError(t("error.badLink"));
+          else if (!followBotLink(href)) openExternal(href);
         });
+      } else if (isObject(button.web_app) && typeof button.web_app.url === "string") {
+        node.classList.add("web-app");
+        node.title = button.web_app.url;
+        node.addEventListener("click", () => openWebApp(button.web_app.url, node));
       } else if (typeof button.callback_data === "string") {
         node.addEventListener("click", () => pressButton(node, message, button.callback_data));
       } else {

@@ -7,6 +7,7 @@ import { followBottom, renderOpenChat, scrollToBottom } from "./messages.js";
 import { hideToast } from "./notices.js";
 import { isPrivateKey, keyOf, personaById, S, visibleChats } from "./state.js";
 import { ui } from "./ui.js";
+import { renderDashboardButton, renderMenuButton } from "./webapps.js";
 
 /**
  * Opens a chat. `reveal`: bring it to the front where one pane shows at a time (you chose it);
@@ -31,6 +32,7 @@ export function openChat(key, { reveal = true } = {}) {
   } else {
     renderOpenChat();
   }
+  renderMenuButton();
 }
 
 ui.persona.addEventListener("change", () => {
@@ -39,6 +41,7 @@ ui.persona.addEventListener("change", () => {
   const wasPrivate = S.openChat === null || isPrivateKey(S.openChat);
   S.persona = id;
   hideToast();
+  renderDashboardButton();
   renderChatList();
   // Their own private chat, or the group when they are in it too (a stranger is not).
   if (wasPrivate || !visibleChats().includes(S.openChat)) openChat(keyOf(id), { reveal: false });

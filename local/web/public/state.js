@@ -9,6 +9,10 @@ export const S = {
   personas: [],
   groups: [],
   commands: {},
+  /** The console has the dashboard (POST /api/dashboard-link works). */
+  dashboard: false,
+  /** persona id → the menu button of their private chat (setChatMenuButton, resolved). */
+  menuButtons: {},
   hardware: null,
   /** chat key (string id) → Map(message_id → Message) */
   chats: new Map(),

@@ -8,6 +8,8 @@ export const ui = {
   errorText: $(".error-text"),
   errorClose: $(".error-close"),
   persona: $('[data-testid="persona"]'),
+  openDashboard: $('[data-testid="open-dashboard"]'),
+  menuButton: $('[data-testid="menu-button"]'),
   language: $('[data-testid="language"]'),
   openPanel: $('[data-testid="open-panel"]'),
   chatOpenPanel: $('[data-testid="chat-open-panel"]'),

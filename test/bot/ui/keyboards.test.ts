@@ -60,6 +60,16 @@ describe("keyboards", () => {
     assert.deepEqual(data(cameraKeyboard(t, 5)), [["cam:snap", "cam:clip:5"]]);
   });
 
+  test("/status with the dashboard: Open dashboard on a row of its own, a Mini App or a link", () => {
+    const app = statusKeyboard(t, 5, { kind: "web_app", url: "https://dash.example.com/" });
+    assert.deepEqual(data(app)[0], ["cam:snap", "cam:clip:5", "status:refresh"]);
+    assert.deepEqual(app.inline_keyboard[1], [
+      { text: "dashboard-button-open", web_app: { url: "https://dash.example.com/" } },
+    ]);
+    const link = statusKeyboard(t, 5, { kind: "url", url: "https://t.me/bot?start=web" });
+    assert.deepEqual(link.inline_keyboard[1], [{ text: "dashboard-button-open", url: "https://t.me/bot?start=web" }]);
+  });
+
   test("lists: media four a row, door-log photos three a row, Older last; hidden data goes through `hide`", () => {
     const items = [1, 2, 3, 4, 5].map((mediaId) => ({ label: `#${mediaId}`, mediaId }));
     assert.deepEqual(data(mediaKeyboard(t, items, { date: "2024-02-03", before: 5 })), [

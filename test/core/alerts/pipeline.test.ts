@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { DeliveryChannel, OutboxEntryLike } from "../../../core/alerts/dispatcher.ts";
 import { type AlertPipeline, createAlertPipeline } from "../../../core/alerts/pipeline.ts";
-import type { AlertLedger, Notice } from "../../../core/alerts/types.ts";
+import type { AlertLedger, Incident, Notice } from "../../../core/alerts/types.ts";
 import type { Reading } from "../../../core/climate/reading.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
@@ -57,8 +57,10 @@ function pipeline(
   s: ReturnType<typeof fillableStorage>,
   channels: DeliveryChannel[],
   clock = new ManualClock("2026-11-23T10:00:00Z"),
+  onIncident?: (i: Incident) => void,
 ): AlertPipeline {
   return createAlertPipeline({
+    ...(onIncident ? { onIncident } : {}),
     engine: {
       roomId: "lab",
       thresholds: { temperatureC: T, humidityPct: H },
@@ -81,6 +83,38 @@ function pipeline(
 const reading = (t: number, at: number): Reading => ({ roomId: "lab", at, temperatureC: t, humidityPct: 45 });
 
 describe("alert pipeline", () => {
+  test("onIncident hears every change once it is written (raised, acknowledged, resolved); a listener that throws breaks nothing", async () => {
+    const s = fillableStorage();
+    const { channel, got } = recorder();
+    const heard: string[] = [];
+    /** What storage held when the listener was called. */
+    const seen: Array<Promise<Incident | undefined>> = [];
+    const clock = new ManualClock("2026-11-23T10:00:00Z");
+    const p = pipeline(s, [channel], clock, (i) => {
+      heard.push(`${i.state}${i.ackedBy ? ` acked by ${i.ackedBy.name}` : ""}`);
+      seen.push(s.real.incidents.get(i.id));
+      throw new Error("a listener's bug");
+    });
+    await p.start();
+    await p.engine.onReading(reading(31, clock.now().getTime()));
+    await p.engine.idle();
+    const [open] = p.engine.openIncidents();
+    assert.ok(open);
+    await p.engine.acknowledge(open.id, { id: 1, name: "Ada" });
+    await p.engine.onReading(reading(22, clock.now().getTime() + 60_000));
+    await p.engine.idle();
+    await until(() => heard.length === 3);
+    assert.deepEqual(heard, ["open", "open acked by Ada", "resolved acked by Ada"]);
+    const stored = await Promise.all(seen);
+    assert.deepEqual(
+      stored.map((x) => `${x?.state}${x?.ackedBy ? ` acked by ${x.ackedBy.name}` : ""}`),
+      heard,
+      "each change is stored before the listener hears of it",
+    );
+    await until(() => got.length >= 2);
+    await p.stop();
+  });
+
   test("an incident and its alert are written together: no incident without its outbox row", async () => {
     const s = fillableStorage();
     const { channel } = recorder();

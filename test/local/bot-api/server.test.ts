@@ -698,7 +698,8 @@ describe("local mode's needs: live events, command menus, bounded memory", () =>
             const m = e.message;
             seen.push(`${m.from_bot ? "bot" : "user"}:${m.message_id}:${m.text}:${m.edits}:${m.deleted}`);
           } else if (e.type === "action") seen.push(`action:${e.chat_id}:${e.action}`);
-          else seen.push(`answer:${e.user_id}:${e.chat_id}:${e.answer.text}:${e.answer.show_alert}`);
+          else if (e.type === "callback_answer")
+            seen.push(`answer:${e.user_id}:${e.chat_id}:${e.answer.text}:${e.answer.show_alert}`);
         });
         api.onEvent(() => {
           throw new Error("a broken view");
