@@ -63,7 +63,7 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   durability: async () => (await import("./scenarios/durability.ts")).durabilityBench({ writes: 300 }),
   dashboard: async () =>
     (await import("./scenarios/dashboard.ts")).dashboardBench({
-      loads: 10,
+      loads: 6,
       liveSeconds: Number(process.env.BENCH_LIVE_SECONDS ?? 10),
     }),
   service: async () =>
