@@ -10,7 +10,7 @@
  *   hardware/    device drivers and simulators      } adapters: each implements core's ports
  *   storage/     SQLite and AWS repositories         } and imports core only (never one
  *   servers/     SSH checks of the room's servers    } another's insides, never the bot, the
- *   channels/    alert channels (Telegram, SNS)      } jobs or the app); the one exception:
+ *   channels/    channels: Telegram, SNS, MQTT       } jobs or the app); the one exception:
  *                channels/telegram/ builds its alert cards' buttons with bot/ui/
  *   jobs/        the room's running work: core only (devices, storage and checks arrive as ports)
  *   bot/         the Telegram interface: core only (the room arrives through ctx.services)

@@ -9,6 +9,7 @@ import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
 import { startRoomDashboard } from "./app/dashboard.ts";
 import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
+import { createSiteLink } from "./app/site.ts";
 import type { WebServices } from "./bot/context.ts";
 import { startBot } from "./bot/index.ts";
 import { createLiveCamera, type LiveCamera } from "./core/camera/live-camera.ts";
@@ -23,6 +24,7 @@ import { selectDisplay } from "./hardware/display/index.ts";
 import { selectMotionSensor } from "./hardware/motion/index.ts";
 import { detectBoard } from "./hardware/system/board.ts";
 import { createCronScheduler } from "./jobs/cron-scheduler.ts";
+import { createHeartbeatJob, type HeartbeatJob } from "./jobs/heartbeat-job.ts";
 import type { LocalMode } from "./local/local-mode.ts";
 import type { AwsStorage } from "./storage/aws/index.ts";
 import { createStorage } from "./storage/index.ts";
@@ -49,7 +51,8 @@ async function main(): Promise<void> {
   // but not by accident on the Pi in the server room: under systemd (INVOCATION_ID) or with
   // NODE_ENV=production a missing token stops the console, unless LOCAL_MODE=on asks for it.
   let local: LocalMode | undefined;
-  if (!loaded.config.telegram.token) {
+  // A room agent (MQTT_URL, no token) reports to the hub's bot: no local mode either.
+  if (!loaded.config.telegram.token && !loaded.config.mqtt) {
     const production = Boolean(process.env.INVOCATION_ID) || process.env.NODE_ENV === "production";
     if (loaded.config.localMode === "off" || (production && loaded.config.localMode !== "on")) {
       process.stderr.write(
@@ -206,6 +209,8 @@ async function main(): Promise<void> {
     camera: live.camera,
     motion: motion.sensor,
   };
+  // Several rooms (MQTT_URL): this room's link to the site's hub, or the hub's to its rooms.
+  const site = createSiteLink({ config, clock, logger });
   // Started after the room (below); the bot's /web and "Open dashboard" reach it through this.
   let dashboard: Dashboard | undefined;
   const web: WebServices | undefined = config.web.enabled
@@ -223,6 +228,8 @@ async function main(): Promise<void> {
     : undefined;
   const room = composeRoom({
     config,
+    ...(site ? { channels: site.channels } : {}),
+    ...(site?.rooms ? { rooms: site.rooms } : {}),
     ...(web ? { web } : {}),
     storage,
     devices,
@@ -246,6 +253,8 @@ async function main(): Promise<void> {
   });
   let runner: RunnerHandle | undefined;
   let stopping = false;
+  /** HEARTBEAT_URL: started once the room (its alert pipeline first) is up; silent from the first sign of shutdown. */
+  let heartbeat: HeartbeatJob | undefined;
 
   async function shutdown(signal: string, exitCode = 0): Promise<void> {
     if (stopping) return;
@@ -258,9 +267,11 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
+      await heartbeat?.stop();
       // The dashboard first: no page acts on a room that is stopping.
       await dashboard?.close();
       if (runner?.isRunning()) await runner.stop();
+      await site?.stop();
       await room.stop();
       await local?.close();
       sns?.close();
@@ -307,6 +318,14 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
+  await site?.start({
+    alerts: room.alerts,
+    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
+  });
+  if (config.heartbeat && !stopping) {
+    heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });
+    await heartbeat.start();
+  }
   if (config.web.enabled) {
     try {
       dashboard = await startRoomDashboard({
@@ -404,6 +423,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (!seroma && !page && !stopping) service.ready("room agent: reporting to the hub");
   if (page && !stopping) {
     logger.info({ url: page.web.origin }, "local mode: the page is ready");
     service.ready(`local mode: the page is at ${page.web.origin}`);

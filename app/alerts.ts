@@ -58,6 +58,8 @@ export interface AlertSetupOptions {
   translate: Translate;
   /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
   photoLink?: (mediaId: number) => Promise<string | undefined>;
+  /** More channels (a room agent's channel to the hub, app/site.ts). */
+  channels?: readonly DeliveryChannel[];
   /** Every incident change becomes an "incident.changed" event here (the dashboard follows it). */
   bus?: EventBus<RoomEvents>;
 }
@@ -189,6 +191,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
       ),
     );
   }
+  channels.push(...(opts.channels ?? []));
   if (channels.length === 0) {
     logger.warn(
       "alerts have no channel: set STAFF_CHAT_ID (with a bot token) and/or SNS_TOPIC_ARN; incidents are still recorded",

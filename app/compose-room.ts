@@ -35,6 +35,7 @@ import { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { MotionSensor } from "../core/motion/sensor.ts";
+import type { RoomsService } from "../core/rooms/commands.ts";
 import type { Scheduler } from "../core/scheduler.ts";
 import type { Storage } from "../core/storage.ts";
 import { systemHealthReaders } from "../hardware/system/pi-state.ts";
@@ -78,6 +79,10 @@ export interface ComposeRoomOptions {
   sns?: SnsSender;
   /** A link to a stored photo that can leave Telegram (presigned S3 URL), for SNS e-mails. */
   photoLink?: (mediaId: number) => Promise<string | undefined>;
+  /** The hub: the site's rooms for the bot (app/site.ts). */
+  rooms?: RoomsService;
+  /** More alert channels (a room agent's channel to the hub, app/site.ts). */
+  channels?: readonly DeliveryChannel[];
   /** Group pacing for alerts (default: Telegram's limits). */
   pacing?: DeliveryChannel["pacing"];
   /** Retry backoff of the alert outbox. */
@@ -269,6 +274,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
           servers: serverServices(serverChecks, config),
           backup: backups,
           background,
+          ...(opts.rooms ? { rooms: opts.rooms } : {}),
           ...(opts.web ? { web: opts.web } : {}),
         },
       })
@@ -286,6 +292,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.probeMs !== undefined ? { probeMs: opts.probeMs } : {}),
     ...(opts.photoLink ? { photoLink: opts.photoLink } : {}),
+    ...(opts.channels ? { channels: opts.channels } : {}),
     translate: t,
     bus,
   });

@@ -56,6 +56,7 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "kill-9": async () => (await import("./scenarios/faults.ts")).killNineBench({ rounds: 20 }),
   "buttons-during-clip": async () =>
     (await import("./scenarios/faults.ts")).clipButtonsBench({ presses: 60, clipSeconds: 30 }),
+  rooms: async () => (await import("./scenarios/rooms.ts")).roomsBench({ alerts: 200, deaths: 3 }),
   doctor: async () => (await import("./scenarios/doctor.ts")).doctorBench({ runs: 10 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),

@@ -27,6 +27,7 @@ import type { StaffMember } from "../core/door/ports.ts";
 import type { Role } from "../core/door/roles.ts";
 import type { Logger } from "../core/logger.ts";
 import type { WatchControl } from "../core/motion/watch.ts";
+import type { RoomsService } from "../core/rooms/commands.ts";
 import type { HostResult } from "../core/servers/types.ts";
 import type { BackupOutcome, Storage } from "../core/storage.ts";
 import type { BackgroundRunner } from "./background-runner.ts";
@@ -88,6 +89,8 @@ export interface BotServices {
   watch: WatchControl;
   /** Long work outside the chat's update lane (use `inBackground` from bot/background.ts). */
   background: Pick<BackgroundRunner, "submit">;
+  /** The hub (ROLE=hub): the site's rooms, asked over MQTT (/rooms, /status ROOM). */
+  rooms?: RoomsService;
   /** The dashboard (web/), for /web and the "Open dashboard" buttons; absent when it is off. */
   web?: WebServices;
 }

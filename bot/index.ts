@@ -28,6 +28,7 @@ import { cameraFeature } from "./features/camera.ts";
 import { chartFeature } from "./features/chart.ts";
 import { historyFeature } from "./features/history.ts";
 import { languageFeature } from "./features/language.ts";
+import { roomsFeature } from "./features/rooms.ts";
 import { serversFeature } from "./features/servers.ts";
 import { inviteFeature, staffFeature } from "./features/staff.ts";
 import { startFeature } from "./features/start.ts";
@@ -107,6 +108,8 @@ export function createBot(deps: BotDeps) {
     // Before startFeature: it answers `/start web` (the group's "Open dashboard" deep link).
     webFeature,
     startFeature,
+    // Before /status: on a hub, /status ROOM asks that room.
+    roomsFeature,
     statusFeature,
     historyFeature,
     languageFeature,

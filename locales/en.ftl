@@ -310,11 +310,14 @@ alert-throttled-soft-temp = it is near its temperature limit
 alert-device-missing = The { $device } was not found on this Pi, so it is simulated ({ $driver }): { $reason }
 alert-device-stopped = The { $device } ({ $driver }) could not start: { $reason }
 alert-recovered-device-missing = The { $device } is found again ({ $driver }) after { $duration }.
+alert-room-silent = Room <b>{ $silentRoom }</b> went silent: { $reason }. Its Pi may be off, cut from the network, or its console stopped; nothing from that room (alerts, door, climate) reaches the hub until it is back.
+alert-recovered-room-silent = Room <b>{ $silentRoom }</b> is heard again (after { $duration }); what it held meanwhile follows.
 rule-clock-unsynced = clock not synchronised
 rule-power-undervoltage = under-voltage
 rule-power-throttled = throttling
 rule-power-undervoltage-seen = past under-voltage
 rule-device-missing = { $device } missing
+rule-room-silent = room { $silentRoom } silent
 rule-devices = missing devices
 rule-power = power and throttling
 device-climate = climate sensor
@@ -610,6 +613,26 @@ backup-upload-failed = ⚠️ Kept locally, but the upload to S3 failed: { $erro
 background-busy = ⏳ I am still working on earlier requests in this chat. Try again when one of them is done.
 background-stopping = The console is restarting. Try again in a minute.
 background-stopped = ⏹ Stopped: the console is restarting. Try again in a minute.
+
+## rooms
+rooms-not-hub = This console is a single room. /rooms lists the rooms of a site on its hub (<code>ROLE=hub</code>, README "Several rooms").
+rooms-none = No room has reported to this hub yet.
+rooms-title = 🏢 <b>Rooms of the site</b> ({ $count })
+rooms-room = 📍 <b>{ $room }</b>
+rooms-reading = 🌡 { $temperature } °C · 💧 { $humidity } % ({ $age })
+rooms-no-reading = No reading yet.
+rooms-no-incidents = ✅ No open incidents.
+rooms-incidents = { $count ->
+    [one] One open incident:
+   *[other] { $count } open incidents:
+}
+rooms-incident = { $icon } { $rule } (since { $since })
+rooms-no-answer = ⏱ <b>No answer within { $seconds } s:</b> { $rooms }
+rooms-silent = 🔴 { $room }: silent ({ $reason }), last heard { $age }
+rooms-quiet = 🟡 { $room }: last heard { $age }
+rooms-unknown = No room called <b>{ $room }</b> has reported to this hub. Rooms: { $rooms }
+rooms-timeout = ⏱ <b>{ $room }</b> did not answer within { $seconds } s.
+rooms-failed = <b>{ $room }</b> could not answer: { $error }
 
 ## Dashboard
 # The web dashboard's words (web/public; served as /i18n/en.ftl from this heading to the end of

@@ -280,11 +280,14 @@ alert-throttled-soft-temp = 温度上限に近づいています
 alert-device-missing = この Pi で{ $device }が見つからないため、シミュレーションで動作しています({ $driver }): { $reason }
 alert-device-stopped = { $device }({ $driver })を開始できませんでした: { $reason }
 alert-recovered-device-missing = { $duration } 後に{ $device }が見つかりました({ $driver })。
+alert-room-silent = 部屋 <b>{ $silentRoom }</b> から応答がありません: { $reason }。Pi の電源断、ネットワーク断、またはコンソールの停止が考えられます。復帰するまで、その部屋の情報(アラート、入退室、温湿度)はハブに届きません。
+alert-recovered-room-silent = 部屋 <b>{ $silentRoom }</b> からの応答が戻りました({ $duration } 後)。その間に保持されていた通知が続いて届きます。
 rule-clock-unsynced = 時計未同期
 rule-power-undervoltage = 電圧低下
 rule-power-throttled = スロットリング
 rule-power-undervoltage-seen = 過去の電圧低下
 rule-device-missing = { $device }なし
+rule-room-silent = 部屋 { $silentRoom } 応答なし
 rule-devices = 見つからないデバイス
 rule-power = 電源とスロットリング
 device-climate = 温湿度センサー
@@ -547,6 +550,23 @@ backup-upload-failed = ⚠️ ローカルには保存しましたが、S3 へ�
 background-busy = ⏳ このチャットの前のリクエストをまだ処理しています。どれかが終わってからもう一度お試しください。
 background-stopping = コンソールを再起動しています。1 分ほどしてからもう一度お試しください。
 background-stopped = ⏹ 中断しました: コンソールを再起動しています。1 分ほどしてからもう一度お試しください。
+
+## rooms
+rooms-not-hub = このコンソールは単独の部屋です。/rooms はサイトのハブ(<code>ROLE=hub</code>、README「Several rooms」)で部屋の一覧を表示します。
+rooms-none = まだどの部屋もこのハブに報告していません。
+rooms-title = 🏢 <b>サイトの部屋</b>({ $count })
+rooms-room = 📍 <b>{ $room }</b>
+rooms-reading = 🌡 { $temperature } °C · 💧 { $humidity } %({ $age })
+rooms-no-reading = まだ測定値がありません。
+rooms-no-incidents = ✅ 未解決のインシデントはありません。
+rooms-incidents = 未解決のインシデント { $count } 件:
+rooms-incident = { $icon } { $rule }({ $since } から)
+rooms-no-answer = ⏱ <b>{ $seconds } 秒以内に応答なし:</b> { $rooms }
+rooms-silent = 🔴 { $room }: 応答なし({ $reason })、最終受信 { $age }
+rooms-quiet = 🟡 { $room }: 最終受信 { $age }
+rooms-unknown = <b>{ $room }</b> という部屋はこのハブに報告していません。部屋: { $rooms }
+rooms-timeout = ⏱ <b>{ $room }</b> は { $seconds } 秒以内に応答しませんでした。
+rooms-failed = <b>{ $room }</b> は応答できませんでした: { $error }
 
 ## Dashboard
 # Web ダッシュボードの文言（web/public。この見出しからファイル末尾までを /i18n/ja.ftl として配信するので、この節は最後に置くこと）。プレーンテキスト（HTML 不可）。

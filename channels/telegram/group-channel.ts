@@ -291,10 +291,10 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
           t("alert-digest-title", { count: lines.length + 1, room: escapeHtml(head?.roomId ?? "") }),
           "",
           ...lines,
-          renderDigestLine(c, e.notice),
+          renderDigestLine(c, e.notice, head?.roomId),
         ].join("\n");
         if (lines.length > 0 && candidate.length > MAX_MESSAGE) break;
-        lines.push(renderDigestLine(c, e.notice));
+        lines.push(renderDigestLine(c, e.notice, head?.roomId));
         text = candidate;
       }
       void lateByMs; // every digest line carries its own observation time

@@ -12,6 +12,7 @@ import {
   type MuteFamily,
   type Notice,
   parseDeviceMissingRule,
+  parseRoomSilentRule,
   parseServerRule,
   ROOM_DEVICES,
   type RuleId,
@@ -50,6 +51,8 @@ export function ruleName(t: Translate, rule: RuleId | "*" | MuteFamily): string 
   if (server) return t(`rule-server-${server.kind}`, { host: escapeHtml(server.host) });
   const device = parseDeviceMissingRule(rule);
   if (device) return t("rule-device-missing", { device: t(`device-${device}`) });
+  const silentRoom = parseRoomSilentRule(rule);
+  if (silentRoom) return t("rule-room-silent", { silentRoom: escapeHtml(silentRoom) });
   return t(`rule-${rule.replace(".", "-")}`);
 }
 
@@ -158,6 +161,8 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
         source: str(d, "source"),
       });
     default: {
+      const silentRoom = rule ? parseRoomSilentRule(rule) : undefined;
+      if (silentRoom) return t("alert-room-silent", { silentRoom: escapeHtml(silentRoom), reason: str(d, "reason") });
       const device = rule ? parseDeviceMissingRule(rule) : undefined;
       if (device) {
         return t(d.stopped === 1 ? "alert-device-stopped" : "alert-device-missing", {
@@ -204,6 +209,8 @@ function recoveryLine(t: Translate, n: Notice): string {
   if (n.rule === "clock.unsynced") return t("alert-recovered-clock-unsynced", { duration });
   if (n.rule === "power.undervoltage") return t("alert-recovered-power-undervoltage", { duration });
   if (n.rule === "power.throttled") return t("alert-recovered-power-throttled", { duration });
+  const silentRoom = n.rule ? parseRoomSilentRule(n.rule) : undefined;
+  if (silentRoom) return t("alert-recovered-room-silent", { silentRoom: escapeHtml(silentRoom), duration });
   const device = n.rule ? parseDeviceMissingRule(n.rule) : undefined;
   if (device) {
     return t("alert-recovered-device-missing", {
@@ -307,21 +314,27 @@ function renderSummaryLines(t: Translate, n: Notice): string {
   ].join("\n");
 }
 
-/** One line of a digest. */
-export function renderDigestLine(ctx: RenderContext, n: Notice): string {
+/**
+ * One line of a digest. `digestRoom`: the room its title names; a line of another room
+ * (a hub's digest carries several rooms' alerts) names its own.
+ */
+export function renderDigestLine(ctx: RenderContext, n: Notice, digestRoom?: string): string {
   const time = hhmm(n.at, ctx.timeZone);
   const icon = n.kind === "recovered" ? "✅" : ctx.t(ICON_KEY[n.severity]);
+  const ownLine =
+    n.kind === "started" ||
+    n.kind === "summary" ||
+    n.kind === "backup-failed" ||
+    n.kind === "undeliverable" ||
+    n.kind === "database-replaced";
   const what =
     n.kind === "recovered"
       ? recoveryLine(ctx.t, n)
-      : n.kind === "started" ||
-          n.kind === "summary" ||
-          n.kind === "backup-failed" ||
-          n.kind === "undeliverable" ||
-          n.kind === "database-replaced"
+      : ownLine
         ? (renderNotice(ctx, n).split("\n")[0] ?? "")
         : describeCondition(ctx.t, n.rule, n.details);
-  return `${time} ${icon} ${what}`;
+  const room = digestRoom !== undefined && n.roomId !== digestRoom && !ownLine ? ` · ${escapeHtml(n.roomId)}` : "";
+  return `${time} ${icon} ${what}${room}`;
 }
 
 /** The alert message of an incident as it stands (for edits after ack or mute). */

@@ -30,6 +30,9 @@ export type Severity = "warning" | "critical";
  * server-check job: down (unreachable N runs in a row), disk (a mount over its
  * threshold), service (a listed systemd unit not active), journal (new errors since
  * the last check).
+ * Rooms of a site, one per room (`room.silent:ROOM`), raised by the hub (ROLE=hub): the
+ * room's agent has not been heard for ROOM_SILENT_AFTER_SECONDS, or its Last Will said it
+ * went offline; resolved when it is heard again.
  */
 export type ConditionRuleId =
   | "climate.temperature"
@@ -45,7 +48,8 @@ export type ConditionRuleId =
   | "power.undervoltage"
   | "power.throttled"
   | DeviceMissingRuleId
-  | ServerRuleId;
+  | ServerRuleId
+  | RoomSilentRuleId;
 /** The devices a room has (one `device.missing:` rule each). */
 export const ROOM_DEVICES = ["climate", "cards", "display", "camera", "motion"] as const;
 export type RoomDevice = (typeof ROOM_DEVICES)[number];
@@ -69,6 +73,14 @@ export function parseServerRule(rule: string): { kind: ServerCheckKind; host: st
   return { kind, host: m[2] ?? "" };
 }
 
+export type RoomSilentRuleId = `room.silent:${string}`;
+
+/** "room.silent:dc-1" -> "dc-1"; undefined for other rules. */
+export function parseRoomSilentRule(rule: string): string | undefined {
+  const m = /^room\.silent:([a-z0-9][a-z0-9_-]{0,39})$/.exec(rule);
+  return m?.[1];
+}
+
 /** Conditions of a device that is either working or not. */
 export type DeviceRuleId = "reader.dead" | "camera.dead" | "motion.dead" | "storage.write";
 /** Conditions with a level, set and cleared by a job that measures them (servers, disk space, the Pi's health, devices). */
@@ -78,7 +90,8 @@ export type LeveledRuleId =
   | "clock.unsynced"
   | "power.undervoltage"
   | "power.throttled"
-  | DeviceMissingRuleId;
+  | DeviceMissingRuleId
+  | RoomSilentRuleId;
 export type EventRuleId =
   | "door.breach"
   | "door.unknown-card"

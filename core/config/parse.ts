@@ -46,6 +46,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
   if (e.TELEGRAM_BOT_TOKEN && e.ADMIN_IDS.length === 0)
     errors.push("ADMIN_IDS: set at least one admin (your Telegram user id) when a bot token is given");
+  if (e.MQTT_URL && !e.MQTT_CERT_FILE)
+    errors.push("MQTT_CERT_FILE: required with MQTT_URL (this machine's client certificate, PEM)");
+  if (e.MQTT_URL && !e.MQTT_KEY_FILE) errors.push("MQTT_KEY_FILE: required with MQTT_URL (its private key, PEM)");
+  if (e.ROLE === "hub" && !e.MQTT_URL)
+    errors.push("MQTT_URL: required with ROLE=hub (the site's broker the rooms report to)");
+  if (e.ROLE === "hub" && !e.TELEGRAM_BOT_TOKEN)
+    errors.push("TELEGRAM_BOT_TOKEN: required with ROLE=hub (the hub runs the bot for every room)");
+  if (e.MQTT_URL && e.ROOM_SILENT_AFTER_SECONDS < 2 * e.MQTT_HEARTBEAT_SECONDS)
+    errors.push(
+      "ROOM_SILENT_AFTER_SECONDS: must be at least twice MQTT_HEARTBEAT_SECONDS (one lost heartbeat is not silence)",
+    );
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -177,6 +188,20 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
       images: { cacheMb: e.SHARP_CACHE_MB, concurrency: e.SHARP_CONCURRENCY },
+      role: e.ROLE,
+      mqtt:
+        e.MQTT_URL && e.MQTT_CERT_FILE && e.MQTT_KEY_FILE
+          ? {
+              url: e.MQTT_URL,
+              caFile: e.MQTT_CA_FILE ? resolve(e.MQTT_CA_FILE) : undefined,
+              certFile: resolve(e.MQTT_CERT_FILE),
+              keyFile: resolve(e.MQTT_KEY_FILE),
+              prefix: e.MQTT_TOPIC_PREFIX,
+              heartbeatMs: e.MQTT_HEARTBEAT_SECONDS * 1000,
+              silentAfterMs: e.ROOM_SILENT_AFTER_SECONDS * 1000,
+            }
+          : undefined,
+      heartbeat: e.HEARTBEAT_URL ? { url: e.HEARTBEAT_URL, everyMs: e.HEARTBEAT_SECONDS * 1000 } : undefined,
     },
   };
 }

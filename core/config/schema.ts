@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone, parseOfficeHoursSpec } from "../office-hours.ts";
-import { CARD_DRIVERS, HARDWARE_MODES, LOG_LEVELS, type Range, STORAGE_KINDS } from "./types.ts";
+import { CARD_DRIVERS, HARDWARE_MODES, LOG_LEVELS, type Range, ROLES, STORAGE_KINDS } from "./types.ts";
 
 const idList = (what: string) =>
   z
@@ -271,6 +271,26 @@ export const envSchema = (env: Record<string, string | undefined>) =>
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     SHARP_CACHE_MB: intIn(0, 1024, 16),
     SHARP_CONCURRENCY: intIn(1, 64, 1),
+    HEARTBEAT_URL: z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL (the push monitor's address)" })
+      .optional(),
+    HEARTBEAT_SECONDS: intIn(1, 3600, 60),
+    ROLE: z.enum(ROLES, { message: `must be one of: ${ROLES.join(", ")}` }).default("room"),
+    MQTT_URL: z
+      .url({ protocol: /^mqtts$/, message: "must be an mqtts:// URL (TLS), e.g. mqtts://broker.lan:8883" })
+      .optional(),
+    MQTT_CA_FILE: z.string().min(1).optional(),
+    MQTT_CERT_FILE: z.string().min(1).optional(),
+    MQTT_KEY_FILE: z.string().min(1).optional(),
+    MQTT_TOPIC_PREFIX: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+        "use words of letters, digits, '-' or '_' separated by '/', e.g. seroma/berlin",
+      )
+      .default("seroma/site"),
+    MQTT_HEARTBEAT_SECONDS: intIn(1, 3600, 30),
+    ROOM_SILENT_AFTER_SECONDS: intIn(2, 86_400, 120),
   });
 
 /** Every environment variable the console reads (plus ENV_FILE, read by loadConfig). */

@@ -8,6 +8,8 @@ export const HARDWARE_MODES = ["auto", "real", "sim"] as const;
 /** Real card reader drivers: the MFRC522 through the kernel's /dev/spidev (every Pi), or through mfrc522-rpi (Pi 1-4). */
 export const CARD_DRIVERS = ["mfrc522", "mfrc522-rpi"] as const;
 export const STORAGE_KINDS = ["sqlite", "aws"] as const;
+/** room: a room's console (alone, or an agent reporting to a hub over MQTT); hub: also runs the bot for every room of the site. */
+export const ROLES = ["room", "hub"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export interface Range {
@@ -179,4 +181,26 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** sharp (libvips): its operation cache in MB (0: off) and threads per image. */
   images: { cacheMb: number; concurrency: number };
+  /** HEARTBEAT_URL: a push monitor called every `everyMs` while the room is up (jobs/heartbeat-job.ts). */
+  heartbeat: { url: string; everyMs: number } | undefined;
+  /** ROLE (README, "Several rooms"). */
+  role: (typeof ROLES)[number];
+  /**
+   * MQTT_URL set: the link to the site's broker (TLS with a client certificate). A room
+   * then reports to the hub through it; the hub listens to every room. Unset: a single room.
+   */
+  mqtt:
+    | {
+        url: string;
+        caFile: string | undefined;
+        certFile: string;
+        keyFile: string;
+        /** MQTT_TOPIC_PREFIX: one per site. */
+        prefix: string;
+        /** How often a room agent says it is alive. */
+        heartbeatMs: number;
+        /** The hub: a room not heard for this long is silent (an incident). */
+        silentAfterMs: number;
+      }
+    | undefined;
 }

@@ -129,6 +129,8 @@ export interface HarnessOptions {
   systemHealth?: SystemHealthReaders;
   /** Wraps the climate sensor the room reads (to hold a reading open). */
   wrapClimate?: (sensor: ReturnType<typeof createSimulatedClimateSensor>) => ClimateSensor;
+  /** More alert channels (a room agent's channel to the hub). */
+  channels?: DeliveryChannel[];
   /** The dashboard as the bot sees it (/web, "Open dashboard"); default: none (the dashboard off). */
   web?: WebServices;
 }
@@ -195,6 +197,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     backoff: opts.backoff ? { minMs: opts.backoff.minMs, maxMs: opts.backoff.maxMs } : { minMs: 20, maxMs: 500 },
     ...(opts.backoff?.probeMs !== undefined ? { probeMs: opts.backoff.probeMs } : {}),
     ...(opts.sns ? { sns: opts.sns } : {}),
+    ...(opts.channels ? { channels: opts.channels } : {}),
     ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
     // Tests take readings with job.sampleNow(); nothing samples on its own.
     manualSampling: true,

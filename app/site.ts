@@ -1,0 +1,240 @@
+/**
+ * Several rooms, one bot (README, "Several rooms"): the wiring of the MQTT link for the two
+ * roles. Without MQTT_URL there is none and a room is exactly what it always was.
+ *
+ *   ROLE=room + MQTT_URL   the room agent (channels/mqtt/room-agent.ts): presence, heartbeat,
+ *                          and the hub as one more channel of the room's alert dispatcher.
+ *   ROLE=hub               the hub (channels/mqtt/hub-link.ts): every room's alerts go out
+ *                          through this console's channels (Telegram, SNS) naming their room,
+ *                          once each (de-duplicated by notice id); a room that goes silent is
+ *                          a `room.silent:ROOM` incident of this console's alert engine,
+ *                          resolved when the room is heard again.
+ */
+import { createHubLink } from "../channels/mqtt/hub-link.ts";
+import { createRoomAgent, HUB_CHANNEL } from "../channels/mqtt/room-agent.ts";
+import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
+import type { AlertPipeline } from "../core/alerts/pipeline.ts";
+import { type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
+import type { Reading } from "../core/climate/reading.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
+import type { RoomStatusAnswer, RoomStatusResult, RoomsService } from "../core/rooms/commands.ts";
+import { createSilenceWatch } from "../core/rooms/silence.ts";
+
+/** How long the hub waits for a room's answer (its bot then says which rooms did not answer). */
+export const ROOM_ANSWER_WITHIN_MS = 5_000;
+
+export interface SiteRoom {
+  alerts: AlertPipeline;
+  /** The room's latest climate reading (for the hub's status command). */
+  latestReading?: () => Promise<Reading | undefined>;
+}
+
+export interface SiteLink {
+  readonly role: Config["role"];
+  /** Channels the room's alert dispatcher also delivers to (the hub, for a room agent). */
+  readonly channels: readonly DeliveryChannel[];
+  /** After the room started (its alert pipeline first). */
+  start(room: SiteRoom): Promise<void>;
+  stop(): Promise<void>;
+  /** The hub: alert messages received more than once (and dropped). */
+  duplicates(): number;
+  /** The hub: the rooms as its bot sees them (/rooms, /status ROOM). */
+  readonly rooms?: RoomsService;
+}
+
+/** A room's answer to the status command. */
+async function statusAnswer(roomId: string, room: SiteRoom): Promise<RoomStatusAnswer> {
+  const reading = await room.latestReading?.();
+  return {
+    room: roomId,
+    at: Date.now(),
+    ...(reading
+      ? { reading: { temperatureC: reading.temperatureC, humidityPct: reading.humidityPct, at: reading.at } }
+      : {}),
+    open: room.alerts.engine.openIncidents().map((i) => ({ rule: i.rule, severity: i.severity, openedAt: i.openedAt })),
+  };
+}
+
+/** Alert ids the hub remembers, to drop copies (a room re-sends what the broker did not acknowledge). */
+const SEEN_IDS = 50_000;
+
+const OFFLINE_REASONS: Record<string, string> = {
+  "connection lost": "its connection dropped without a goodbye (Last Will)",
+  stopped: "its console was stopped",
+};
+
+export function createSiteLink(opts: { config: Config; clock: Clock; logger: Logger }): SiteLink | undefined {
+  const { config, clock, logger } = opts;
+  const mqtt = config.mqtt;
+  if (!mqtt) return undefined;
+  const broker = { url: mqtt.url, caFile: mqtt.caFile, certFile: mqtt.certFile, keyFile: mqtt.keyFile };
+
+  if (config.role === "room") {
+    const agent = createRoomAgent({
+      broker,
+      prefix: mqtt.prefix,
+      roomId: config.roomId,
+      heartbeatMs: mqtt.heartbeatMs,
+      logger,
+    });
+    return {
+      role: "room",
+      channels: [agent.hubChannel],
+      async start(room) {
+        await agent.start({
+          // The broker is back: alerts held for it go now, not at their next retry.
+          onConnected: () => room.alerts.reachable([HUB_CHANNEL]),
+          openIncidents: () => room.alerts.engine.openIncidents().length,
+          answer: async () => statusAnswer(config.roomId, room),
+        });
+      },
+      stop: () => agent.stop(),
+      duplicates: () => 0,
+    };
+  }
+
+  const log = logger.child({ component: "hub" });
+  let pipeline: AlertPipeline | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let duplicates = 0;
+  const seen = new Set<string>();
+  /** Commands waiting for their answer, by correlation id. */
+  const pending = new Map<string, { room: string; resolve: (r: RoomStatusResult) => void }>();
+  let nextId = 0;
+  const watch = createSilenceWatch({
+    silentAfterMs: mqtt.silentAfterMs,
+    clock,
+    async setSilent(room, problem, at) {
+      if (problem) log.warn({ room, reason: problem.details.reason }, `room ${room} went silent`);
+      else log.info({ room }, `room ${room} is heard again`);
+      await pipeline?.engine.setCondition(`room.silent:${room}`, problem, at);
+    },
+  });
+  /** Watch calls one at a time (the engine orders its own work; this keeps seen/offline/check in order too). */
+  let queue: Promise<void> = Promise.resolve();
+  const serial = (work: () => Promise<void>) => {
+    const next = queue.then(work).catch((err) => log.error({ err }, "room watch failed"));
+    queue = next;
+    return next;
+  };
+
+  const link = createHubLink({
+    broker,
+    prefix: mqtt.prefix,
+    clientId: `seroma-hub-${config.roomId}`,
+    logger,
+    handlers: {
+      status(room, message) {
+        if (message.state === "online") void serial(() => watch.seen(room));
+        else
+          void serial(() => watch.offline(room, OFFLINE_REASONS[message.reason ?? ""] ?? message.reason ?? "offline"));
+      },
+      heartbeat(room, message) {
+        void serial(() => watch.seen(room, message.open));
+      },
+      response(room, message) {
+        const waiting = pending.get(message.id);
+        if (!waiting || waiting.room !== room) return; // late (already answered "no answer"), or not ours
+        pending.delete(message.id);
+        void serial(() => watch.seen(room));
+        waiting.resolve(
+          message.ok && message.result
+            ? { ok: true, answer: { ...message.result, room } }
+            : { ok: false, reason: "failed", error: message.error ?? "no result" },
+        );
+      },
+      async alert(room, message) {
+        await serial(() => watch.seen(room));
+        if (seen.has(message.id)) {
+          duplicates++;
+          log.info({ room, id: message.id, duplicates }, "duplicate alert from a room dropped");
+          return;
+        }
+        const p = pipeline;
+        if (!p) throw new Error("the hub's alert pipeline is not running");
+        // Delivered in the name of its room (the topic's: the sender); the incident lives in
+        // the room, so the card carries no buttons of this hub's incidents.
+        const { incidentId: _incident, ...rest } = message.notice;
+        const notice: Notice = { ...rest, roomId: room };
+        await p.notify(notice); // stored in this hub's outbox before the broker hears PUBACK
+        seen.add(message.id);
+        if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value as string);
+        log.info({ room, id: message.id, kind: notice.kind, rule: notice.rule }, "alert from a room queued");
+      },
+    },
+  });
+
+  const presence = (room: string) => watch.rooms().find((p) => p.room === room);
+
+  async function status(room: string): Promise<RoomStatusResult> {
+    const known = presence(room);
+    if (!known) return { ok: false, reason: "unknown" };
+    const id = `${clock.now().getTime().toString(36)}-${(nextId++).toString(36)}`;
+    return new Promise<RoomStatusResult>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        resolve({ ok: false, reason: "no-answer", presence: presence(room) ?? known });
+      }, ROOM_ANSWER_WITHIN_MS);
+      timer.unref?.();
+      pending.set(id, {
+        room,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      link
+        .command(room, { id, name: "status", expiresAt: clock.now().getTime() + ROOM_ANSWER_WITHIN_MS })
+        .catch((err: unknown) =>
+          log.debug({ room, err: (err as Error).message }, "command not sent; it will not be answered"),
+        );
+    });
+  }
+
+  const rooms: RoomsService = {
+    answerWithinMs: ROOM_ANSWER_WITHIN_MS,
+    list: () => watch.rooms(),
+    status,
+    async statusAll() {
+      const known = watch.rooms();
+      const results = await Promise.all(known.map(async (p) => ({ p, r: await status(p.room) })));
+      return {
+        answers: results.flatMap(({ r }) => (r.ok ? [r.answer] : [])),
+        noAnswer: results.flatMap(({ p, r }) => (r.ok ? [] : [presence(p.room) ?? p])),
+      };
+    },
+  };
+
+  return {
+    role: "hub",
+    channels: [],
+    rooms,
+    async start(room) {
+      pipeline = room.alerts;
+      // Rooms silent before a restart stay so until they are heard.
+      for (const i of room.alerts.engine.openIncidents()) {
+        const silentRoom = parseRoomSilentRule(i.rule);
+        if (silentRoom) watch.remember(silentRoom, true);
+      }
+      // While the hub cannot hear the broker, the rooms' silence is its own: rooms are judged
+      // only while connected, and their clocks start again when it is back.
+      await link.start({ onConnected: () => watch.grace() });
+      timer = setInterval(
+        () => {
+          if (link.connected()) void serial(() => watch.check());
+        },
+        Math.min(1_000, mqtt.silentAfterMs / 4),
+      );
+      timer.unref?.();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await link.stop();
+      await queue;
+    },
+    duplicates: () => duplicates,
+  };
+}

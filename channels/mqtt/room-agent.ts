@@ -1,0 +1,165 @@
+/**
+ * A room's side of a multi-room site (ROLE=room with MQTT_URL): the room runs as always
+ * (devices, jobs, its storage and outbox, the LCD, door decisions) and reports to the hub
+ * through the site's broker.
+ *
+ * - Presence: a Last Will `PREFIX/rooms/ROOM/status` = offline (retained, QoS 1), which the
+ *   broker publishes when the connection is lost without a goodbye (power cut, kill -9,
+ *   network gone); `online` (retained) on every connection; `offline` (reason "stopped")
+ *   on a clean stop; a heartbeat every MQTT_HEARTBEAT_SECONDS while connected.
+ * - Alerts: `hubChannel` is a delivery channel of the room's alert dispatcher, so every
+ *   notice waits in the room's durable outbox until the broker acknowledged it (QoS 1
+ *   PUBACK). While the broker cannot be reached the channel says "unreachable" and the
+ *   dispatcher holds everything, in order, until `onConnected` tells it the broker is back.
+ *   Each message carries an id that is the same on every retry, so the hub drops copies.
+ */
+import type { IClientOptions, MqttClient } from "mqtt";
+import type { DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
+import type { Logger } from "../../core/logger.ts";
+import { parseCommand, type RoomCommand, type RoomResponse, type RoomStatusAnswer } from "../../core/rooms/commands.ts";
+import { type RoomAlertMessage, type RoomStatusMessage, roomTopics } from "../../core/rooms/topics.ts";
+import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
+
+export const HUB_CHANNEL = "hub";
+
+export interface RoomAgentOptions {
+  broker: BrokerSettings;
+  prefix: string;
+  roomId: string;
+  heartbeatMs: number;
+  logger: Logger;
+  /** How long a publish may wait for the broker's PUBACK (default 10 s). */
+  publishTimeoutMs?: number;
+  reconnectMs?: number;
+}
+
+export interface RoomAgent {
+  /** The alert dispatcher's channel to the hub. */
+  readonly hubChannel: DeliveryChannel;
+  /** Connects (and keeps reconnecting); `onConnected` runs on every (re)connection. */
+  start(hooks: {
+    onConnected?: () => void;
+    openIncidents?: () => number;
+    /** Answers the hub's commands (status); without it, commands are refused. */
+    answer?: (command: RoomCommand) => Promise<RoomStatusAnswer>;
+  }): Promise<void>;
+  /** Says "offline (stopped)" if it can, then disconnects. */
+  stop(): Promise<void>;
+  connected(): boolean;
+}
+
+/** The id the hub de-duplicates by: the room, its outbox entry, and the notice's time (stable across retries). */
+export function alertMessageId(roomId: string, entry: OutboxEntryLike): string {
+  return `${roomId}:${entry.id}:${entry.notice.at}`;
+}
+
+export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
+  const topics = roomTopics(opts.prefix, opts.roomId);
+  const log = opts.logger.child({ component: "room-agent", room: opts.roomId });
+  const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
+  let client: MqttClient | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let seq = 0;
+  let openIncidents: () => number = () => 0;
+
+  const status = (s: RoomStatusMessage) => JSON.stringify(s);
+
+  function beat(): void {
+    if (!client?.connected) return;
+    seq++;
+    client.publish(topics.heartbeat, JSON.stringify({ at: Date.now(), seq, open: openIncidents() }), { qos: 0 });
+  }
+
+  const hubChannel: DeliveryChannel = {
+    name: HUB_CHANNEL,
+    describe: (entry) => `${entry.notice.kind} ${entry.notice.rule ?? ""}`.trim(),
+    async deliver(entry) {
+      if (!client?.connected) {
+        return { ok: false, retryable: true, unreachable: true, error: "the broker is not connected" };
+      }
+      const message: RoomAlertMessage = { id: alertMessageId(opts.roomId, entry), notice: entry.notice };
+      try {
+        await publishAcked(client, topics.alerts, JSON.stringify(message), { timeoutMs: publishTimeoutMs });
+        return { ok: true, ref: message.id };
+      } catch (err) {
+        return { ok: false, retryable: true, unreachable: true, error: (err as Error).message };
+      }
+    },
+  };
+
+  return {
+    hubChannel,
+    connected: () => client?.connected === true,
+    async start(hooks) {
+      if (client) return;
+      if (hooks.openIncidents) openIncidents = hooks.openIncidents;
+      const will: IClientOptions["will"] = {
+        topic: topics.status,
+        payload: Buffer.from(status({ state: "offline", at: Date.now(), reason: "connection lost" })),
+        qos: 1,
+        retain: true,
+      };
+      client = await connectBroker({
+        broker: opts.broker,
+        clientId: `seroma-${opts.roomId}`,
+        logger: opts.logger,
+        will,
+        keepaliveSeconds: Math.max(2, Math.min(30, Math.round(opts.heartbeatMs / 1000))),
+        ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
+      });
+      const c = client;
+      c.on("message", (topic, payload) => {
+        if (topic !== topics.commands) return;
+        const command = parseCommand(payload);
+        if (!command) {
+          log.warn({ bytes: payload.length }, "a command from the hub could not be read; ignored");
+          return;
+        }
+        if (command.expiresAt < Date.now()) {
+          // Queued at the broker while this room was away: whoever asked has had their answer.
+          log.info({ id: command.id, name: command.name }, "an expired command from the hub ignored");
+          return;
+        }
+        const reply = (r: RoomResponse) =>
+          c.publish(topics.responses, JSON.stringify(r), { qos: 1 }, (err) => {
+            if (err) log.warn({ err: err.message, id: command.id }, "could not answer the hub");
+          });
+        if (!hooks.answer) {
+          reply({ id: command.id, ok: false, error: "commands are not answered here" });
+          return;
+        }
+        hooks.answer(command).then(
+          (result) => reply({ id: command.id, ok: true, result }),
+          (err: unknown) => reply({ id: command.id, ok: false, error: String((err as Error)?.message ?? err) }),
+        );
+      });
+      c.on("connect", () => {
+        c.publish(topics.status, status({ state: "online", at: Date.now() }), { qos: 1, retain: true });
+        // Commands for this room (request/response with the hub, correlated by id).
+        c.subscribe(topics.commands, { qos: 1 });
+        beat();
+        hooks.onConnected?.();
+      });
+      heartbeat = setInterval(beat, opts.heartbeatMs);
+      heartbeat.unref?.();
+      log.info(
+        { prefix: opts.prefix, everyMs: opts.heartbeatMs },
+        `room agent: reporting to the hub through ${brokerName(opts.broker.url)} as ${opts.roomId}`,
+      );
+    },
+    async stop() {
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+      const c = client;
+      client = undefined;
+      if (!c) return;
+      if (c.connected) {
+        await publishAcked(c, topics.status, status({ state: "offline", at: Date.now(), reason: "stopped" }), {
+          retain: true,
+          timeoutMs: 1_000,
+        }).catch(() => {});
+      }
+      await c.endAsync(!c.connected).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The room agent and the hub's link against a real mosquitto on 127.0.0.1 (TLS, client
+ * certificates, the site's ACL): presence (online, heartbeat, offline on a clean stop),
+ * alerts delivered only once the broker acknowledged them, "unreachable" while the broker is
+ * down and a reconnection that says so, the ACL (a room cannot speak for another, nor read
+ * another's commands), and a certificate from another CA refused.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import mqtt from "mqtt";
+import { createHubLink } from "../../../channels/mqtt/hub-link.ts";
+import { alertMessageId, createRoomAgent, HUB_CHANNEL } from "../../../channels/mqtt/room-agent.ts";
+import type { OutboxEntryLike } from "../../../core/alerts/dispatcher.ts";
+import type { RoomAlertMessage, RoomStatusMessage } from "../../../core/rooms/topics.ts";
+import { captureLogs } from "../../support/log-capture.ts";
+import { HUB_CN, type Mosquitto, mosquittoMissing, startMosquitto } from "../../support/mosquitto.ts";
+
+const PREFIX = "seroma/test";
+
+const until = async (cond: () => boolean, ms = 10_000, what = "condition") => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+const entry = (id: number): OutboxEntryLike => ({
+  id,
+  channel: HUB_CHANNEL,
+  createdAt: 1_000 + id,
+  attempts: 0,
+  notice: {
+    kind: "raised",
+    roomId: "dc-1",
+    severity: "critical",
+    rule: "climate.temperature",
+    incidentId: `inc-${id}`,
+    at: 1_000 + id,
+    details: { value: 31.5, unit: "°C", quantity: "temperature", direction: "high", limit: 30 },
+  },
+});
+
+describe("room agent and hub link over a real broker", { skip: mosquittoMissing }, () => {
+  let broker: Mosquitto;
+  before(async () => {
+    broker = await startMosquitto({ prefix: PREFIX });
+  });
+  after(async () => {
+    await broker?.close();
+  });
+
+  test("presence, acknowledged alerts, a broker outage, a clean stop", async () => {
+    const statuses: Array<{ room: string; m: RoomStatusMessage }> = [];
+    const beats: string[] = [];
+    const alerts: Array<{ room: string; m: RoomAlertMessage }> = [];
+    const hubLogs = captureLogs();
+    const hub = createHubLink({
+      broker: { url: broker.url, ...broker.client(HUB_CN) },
+      prefix: PREFIX,
+      clientId: "seroma-hub-test",
+      logger: hubLogs.logger,
+      reconnectMs: 200,
+      handlers: {
+        status: (room, m) => statuses.push({ room, m }),
+        heartbeat: (room) => beats.push(room),
+        alert: async (room, m) => {
+          alerts.push({ room, m });
+        },
+      },
+    });
+    const logs = captureLogs();
+    const agent = createRoomAgent({
+      broker: { url: broker.url, ...broker.client("dc-1") },
+      prefix: PREFIX,
+      roomId: "dc-1",
+      heartbeatMs: 200,
+      logger: logs.logger,
+      publishTimeoutMs: 2_000,
+      reconnectMs: 200,
+    });
+    let connections = 0;
+    try {
+      await hub.start();
+      await until(() => hub.connected(), 10_000, "hub connected");
+      // Before it is connected, the channel says the broker cannot be reached.
+      const early = await agent.hubChannel.deliver(entry(1), 0);
+      assert.deepEqual(early.ok, false);
+      assert.equal(!early.ok && early.unreachable, true);
+      await agent.start({ onConnected: () => connections++, openIncidents: () => 2 });
+      await until(() => connections === 1, 10_000, "agent connected");
+      await until(() => statuses.some((s) => s.room === "dc-1" && s.m.state === "online"), 5_000, "online");
+      await until(() => beats.filter((r) => r === "dc-1").length >= 2, 5_000, "heartbeats");
+
+      const sent = await agent.hubChannel.deliver(entry(1), 0);
+      assert.deepEqual(sent, { ok: true, ref: alertMessageId("dc-1", entry(1)) });
+      await until(() => alerts.length === 1, 5_000, "alert received");
+      assert.equal(alerts[0]?.room, "dc-1");
+      assert.equal(alerts[0]?.m.id, "dc-1:1:1001");
+      assert.deepEqual(alerts[0]?.m.notice, entry(1).notice);
+
+      // The broker goes away: the channel says unreachable (the outbox holds the alert).
+      await broker.stop();
+      await until(() => !agent.connected(), 5_000, "agent sees the outage");
+      const during = await agent.hubChannel.deliver(entry(2), 0);
+      assert.equal(during.ok, false);
+      assert.equal(!during.ok && during.unreachable && during.retryable, true);
+      await broker.start();
+      await until(() => connections === 2, 15_000, "agent reconnected (onConnected again)");
+      await until(() => hub.connected(), 15_000, "hub reconnected");
+      assert.deepEqual((await agent.hubChannel.deliver(entry(2), 0)).ok, true);
+      await until(() => alerts.some((a) => a.m.id === "dc-1:2:1002"), 5_000, "alert after the outage");
+      assert.equal(
+        logs.messages("warn").filter((m) => m.startsWith("lost the broker")).length,
+        1,
+        "one warning per outage",
+      );
+
+      // A clean stop: "offline, stopped" (retained), no Last Will.
+      await agent.stop();
+      await until(
+        () => statuses.some((s) => s.room === "dc-1" && s.m.state === "offline" && s.m.reason === "stopped"),
+        5_000,
+        "offline (stopped)",
+      );
+    } finally {
+      await agent.stop();
+      await hub.stop();
+    }
+  });
+
+  test("the ACL: a room cannot write as another room nor read another's commands; a foreign CA is refused", async () => {
+    const connectAs = (files: { caFile: string; certFile: string; keyFile: string }, clientId: string) =>
+      mqtt.connect(broker.url, {
+        ca: readFileSync(files.caFile),
+        cert: readFileSync(files.certFile),
+        key: readFileSync(files.keyFile),
+        clientId,
+        reconnectPeriod: 0,
+      });
+    const hub = connectAs(broker.client(HUB_CN), "acl-hub");
+    const room1 = connectAs(broker.client("dc-1"), "acl-dc-1");
+    const got: string[] = [];
+    const room1Got: string[] = [];
+    try {
+      await Promise.all([hub, room1].map((c) => new Promise((r, j) => c.once("connect", r).once("error", j))));
+      await hub.subscribeAsync(`${PREFIX}/rooms/#`, { qos: 1 });
+      hub.on("message", (topic) => got.push(topic));
+      await room1.subscribeAsync(`${PREFIX}/commands/#`, { qos: 1 });
+      room1.on("message", (topic) => room1Got.push(topic));
+      // dc-1 pretends to be dc-2, then writes a command: both dropped by the broker.
+      await room1.publishAsync(`${PREFIX}/rooms/dc-2/alerts`, "{}", { qos: 1 });
+      await room1.publishAsync(`${PREFIX}/commands/dc-2`, "{}", { qos: 1 });
+      // The hub writes commands to dc-1 and dc-2: dc-1 reads only its own.
+      await hub.publishAsync(`${PREFIX}/commands/dc-2`, "{}", { qos: 1 });
+      await hub.publishAsync(`${PREFIX}/commands/dc-1`, "{}", { qos: 1 });
+      // And its own topic works.
+      await room1.publishAsync(`${PREFIX}/rooms/dc-1/heartbeat`, '{"at":1,"seq":1}', { qos: 1 });
+      await until(() => got.includes(`${PREFIX}/rooms/dc-1/heartbeat`), 5_000, "own topic delivered");
+      await until(() => room1Got.includes(`${PREFIX}/commands/dc-1`), 5_000, "own command delivered");
+      assert.deepEqual(
+        got.filter((t) => !t.includes("/dc-1/")),
+        [],
+        "nothing as dc-2 (dc-1's retained status may come too)",
+      );
+      assert.deepEqual(room1Got, [`${PREFIX}/commands/dc-1`], "not dc-2's command");
+    } finally {
+      await hub.endAsync(true);
+      await room1.endAsync(true);
+    }
+
+    // A certificate from another CA: the TLS handshake fails; the agent keeps trying and logs it once.
+    const logs = captureLogs();
+    const agent = createRoomAgent({
+      broker: { url: broker.url, ...broker.foreignClient("dc-9") },
+      prefix: PREFIX,
+      roomId: "dc-9",
+      heartbeatMs: 200,
+      logger: logs.logger,
+      reconnectMs: 100,
+    });
+    try {
+      await agent.start({});
+      await until(() => logs.messages("error").includes("broker connection error"), 10_000, "refused");
+      await new Promise((r) => setTimeout(r, 500)); // several refused tries
+      assert.equal(agent.connected(), false);
+      assert.equal(logs.messages("error").length, 1, "the same refusal is logged once");
+      assert.match(JSON.stringify(logs.entries), /unknown ca|certificate/i);
+      assert.equal((await agent.hubChannel.deliver(entry(3), 0)).ok, false);
+    } finally {
+      await agent.stop();
+    }
+  });
+});
