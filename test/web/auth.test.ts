@@ -86,6 +86,27 @@ describe("dashboard: logging in", TIMEOUT, () => {
     });
   });
 
+  test("a path spelt another way (percent-encoded, case, dots, slashes) is never an unguarded way into the API", async () => {
+    const host = new URL(w.base).host;
+    for (const path of [
+      "/%61pi/settings",
+      "/%61%70%69/room",
+      "/api/%73ettings",
+      "/%2561pi/settings",
+      "/API/settings",
+      "//api/settings",
+      "/api/./settings",
+      "/assets/../api/settings",
+      "/api/settings/",
+      "/api/staff%2F",
+    ]) {
+      const res = await rawGet(w.base, path, { host });
+      // Refused: no session (401), no such route (404), or a path the static files refuse (403).
+      assert.ok([401, 403, 404].includes(res.status), `${path}: ${res.status} ${res.body.slice(0, 120)}`);
+      assert.doesNotMatch(res.body, /thresholds|officeHours|temperatureC/, `${path} leaked data`);
+    }
+  });
+
   test("POST with the cookie but without the CSRF token: 403; with a foreign Origin: 403; with both right: it works", async () => {
     const s = await w.login(STAFF.id);
     const noCsrf = await s.post("/api/auth/logout", undefined, { "x-csrf-token": "" });

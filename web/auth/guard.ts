@@ -79,7 +79,7 @@ function thisMachine(): { addresses: string[]; hostname: string } {
 /** Routes under /api that need no session. */
 const OPEN_API = new Set(["/api/auth/telegram"]);
 /** GET routes that take a `?ticket=` (URLs an <img>, a <video> or an MJPEG <img> loads). */
-const TICKET_ROUTES = [/^\/api\/media\/\d+$/, /^\/api\/live\.mjpeg$/];
+const TICKET_ROUTES = new Set(["/api/media/:id", "/api/live.mjpeg"]);
 
 export interface GuardOptions {
   services: DashboardServices;
@@ -108,8 +108,11 @@ export function createGuard(opts: GuardOptions) {
     if (changes && origin !== undefined && !origins.has(origin.toLowerCase())) {
       return fail(reply, 403, "bad-origin", "This request came from another site; it was refused.");
     }
-    const path = req.url.split("?")[0] ?? "";
-    if (!path.startsWith("/api/") || OPEN_API.has(path)) return;
+    // The route that matched, as registered: the router decodes and normalises the address
+    // (/%61pi/room is /api/room to it), so deciding on req.url would let such spellings by.
+    // No route (a 404): nothing to guard.
+    const path = req.routeOptions.url;
+    if (path === undefined || !path.startsWith("/api/") || OPEN_API.has(path)) return;
 
     let session: Session | undefined;
     let via: Viewer["via"] = "cookie";
@@ -121,7 +124,7 @@ export function createGuard(opts: GuardOptions) {
       session = sessions.get(req.cookies[SESSION_COOKIE] ?? "");
     } else {
       const ticket = (req.query as Record<string, unknown> | undefined)?.ticket;
-      if (typeof ticket === "string" && req.method === "GET" && TICKET_ROUTES.some((r) => r.test(path))) {
+      if (typeof ticket === "string" && req.method === "GET" && TICKET_ROUTES.has(path)) {
         session = sessions.fromTicket(ticket);
         via = "ticket";
       }
