@@ -18,7 +18,7 @@
  *   200 and frames                                      otherwise; the headers go out with the
  *                                                       first frame.
  * Backpressure: a part is written only when the previous one has left the process (the
- * socket drained); meanwhile the viewer keeps only the newest frame, so a slow client gets
+ * socket took it: the write's callback); meanwhile the viewer keeps only the newest frame, so a slow client gets
  * fewer frames, never a growing buffer. A client that takes nothing for `stallMs` (30 s) is
  * cut off. The response ends (closing boundary) when the capture fails or the live camera
  * closes, and the viewer leaves when the client goes away (whatever the reason), so the
@@ -70,20 +70,30 @@ export function partHeader(frame: Pick<LiveFrame, "jpeg" | "at">): string {
   );
 }
 
-/** Resolves true when `res` drained, false when it closed or `ms` passed first. */
-function drained(res: ServerResponse, ms: number): Promise<boolean> {
+/**
+ * Writes one part and resolves true once it has left the process (the last write's callback:
+ * the socket took it), false when the response closed or `ms` passed first. The callback, not
+ * 'drain': Node 22 may report a response as needing a drain (writableNeedDrain) with nothing
+ * left to drain, and then never emits 'drain'.
+ */
+function writePart(res: ServerResponse, frame: Pick<LiveFrame, "jpeg" | "at">, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
+    let settled = false;
     const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      res.off("drain", onDrain);
       res.off("close", onClose);
       resolve(ok);
     };
-    const onDrain = () => done(true);
     const onClose = () => done(false);
     const timer = setTimeout(() => done(false), ms);
-    res.on("drain", onDrain);
     res.on("close", onClose);
+    res.cork();
+    res.write(partHeader(frame));
+    res.write(frame.jpeg);
+    res.write("\r\n", (err) => done(!err));
+    res.uncork();
   });
 }
 
@@ -122,13 +132,7 @@ export async function serveMjpeg(
     });
     while (event.type === "frame") {
       if (res.destroyed || res.writableEnded) return;
-      const frame = event.frame;
-      res.cork();
-      res.write(partHeader(frame));
-      res.write(frame.jpeg);
-      const ok = res.write("\r\n");
-      res.uncork();
-      if (!ok && !(await drained(res, stallMs))) {
+      if (!(await writePart(res, event.frame, stallMs))) {
         // a client that does not read (or is gone): cut off, so it does not hold a viewer's place
         res.destroy();
         return;
