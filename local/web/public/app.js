@@ -16,9 +16,10 @@
 import { api } from "./api.js";
 import { renderChatList, renderPersonas } from "./chat-list.js";
 import { closeMenu, refreshMenu } from "./composer.js";
+import { followBotLink } from "./deeplinks.js";
 import { asArray, isObject } from "./dom.js";
-import "./deeplinks.js";
 import { bindLanguageSelect, onLanguageChange, t, translateStatic } from "./i18n.js";
+import { setBotLinkHandler } from "./keyboard.js";
 import "./layout.js";
 import { closeOverlay } from "./media.js";
 import { renderOpenChat, syncPlaceholder, upsertMessage } from "./messages.js";
@@ -28,6 +29,9 @@ import { rebuildHardware, renderHardware } from "./panel.js";
 import { personaById, S, visibleChats } from "./state.js";
 import { currentError, hideError, showError, ui } from "./ui.js";
 import { menuButtonChanged, renderDashboardButton, renderMenuButton } from "./webapps.js";
+
+// A URL button to this bot's deep link opens your private chat with "/start PAYLOAD".
+setBotLinkHandler(followBotLink);
 
 let loading = false;
 let reloadRequested = false;

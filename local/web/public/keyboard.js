@@ -3,12 +3,21 @@
 // to this bot does what Telegram does: /start PAYLOAD in your private chat), Mini App (web_app)
 // buttons open the app as you, signed in like Telegram does it (webapps.js).
 import { api } from "./api.js";
-import { followBotLink } from "./deeplinks.js";
 import { asArray, el, isObject, openExternal, safeUrl, str } from "./dom.js";
 import { t } from "./i18n.js";
 import { S } from "./state.js";
 import { showError } from "./ui.js";
 import { openWebApp } from "./webapps.js";
+
+/**
+ * What a URL button to this bot's deep link does (deeplinks.js, set by app.js: keyboard.js does
+ * not import it, which would close a circle through the composer and the messages). Returns
+ * false for any other link, which then opens as a link.
+ */
+let followBotLink = (_href) => false;
+export function setBotLinkHandler(handler) {
+  followBotLink = handler;
+}
 
 export function renderKeyboard(message) {
   const rows = asArray(message.reply_markup?.inline_keyboard);
