@@ -11,33 +11,23 @@
  *   it: the page's data-latency-ms), p50/p95 over every frame of 10 s; the console's CPU while
  *   1 and then 5 pages watch (one shared capture: nearly equal), its RSS with 5 viewers.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../../test/support/chromium.ts";
 import { localPageUrl, type Running, startConsole } from "../../test/support/console-process.ts";
 import { type Metric, mb, summarize } from "../stats.ts";
+import { CLK_TCK, cpuTicks, rssOf } from "../support/proc.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"];
 const ADA = 1001;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rssOf(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN);
-  return kb * 1024;
-}
-/** The process's CPU time so far (user + system), in ms. */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100;
-}
 async function cpuPercentOver(pid: number, ms: number): Promise<number> {
-  const before = cpuMsOf(pid);
+  const before = cpuTicks(pid, { children: false });
   const t0 = performance.now();
   await sleep(ms);
-  return ((cpuMsOf(pid) - before) / (performance.now() - t0)) * 100;
+  return ((((cpuTicks(pid, { children: false }) - before) / CLK_TCK) * 1000) / (performance.now() - t0)) * 100;
 }
 
 /** A fresh one-time link for Ada: /web in her private chat, through the local page's API. */
@@ -84,7 +74,7 @@ export async function dashboardBench(opts: { loads: number; liveSeconds: number 
     const url = await localPageUrl(run, 60_000);
     const login = await fetch(url, { redirect: "manual" });
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchChromium();
 
     // First load, cold, `loads` times.
     const loads: number[] = [];

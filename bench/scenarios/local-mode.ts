@@ -8,22 +8,17 @@
  * - memory: the console's RSS after the round trips and every 100 Snapshot presses (photos
  *   kept in memory for the page are bounded by the Bot API server's 32 MB file budget).
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_GROUP } from "../../local/local-mode.ts";
 import { localPageUrl, startConsole } from "../../test/support/console-process.ts";
 import { type Metric, mb, summarize } from "../stats.ts";
+import { rssOf } from "../support/proc.ts";
 
 interface Event {
   event: string;
   data: { chat_id?: number; message_id?: number; from?: { is_bot: boolean }; text?: string; caption?: string };
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  return kb * 1024;
 }
 
 export async function localModeBench(opts: { roundTrips: number; taps: number; snapshots: number }): Promise<Metric[]> {

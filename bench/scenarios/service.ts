@@ -22,27 +22,10 @@ import { startLocalBotApi } from "../../local/bot-api/server.ts";
 import { NODE_STRIPS_TYPES, startConsole } from "../../test/support/console-process.ts";
 import { startNotifySocket } from "../../test/support/notify-socket.ts";
 import type { Metric } from "../stats.ts";
+import { CLK_TCK, cpuTicks, procStatus } from "../support/proc.ts";
 
 const TOKEN = "5000000001:AAHlocalTestTokenForSeroma-0123456789";
 const ADMIN = { id: 77, first_name: "Ada" };
-const CLK_TCK = 100;
-
-function status(pid: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of readFileSync(`/proc/${pid}/status`, "utf8").split("\n")) {
-    const m = /^(Vm\w+|Threads):\s+(\d+)/.exec(line);
-    if (m?.[1]) out[m[1]] = Number(m[2]);
-  }
-  return out;
-}
-
-/** utime + stime + cutime + cstime, in clock ticks. */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-}
-
 /** Processes whose parent is `pid` (the console's own children). */
 function children(pid: number): string[] {
   const found: string[] = [];
@@ -117,7 +100,7 @@ export async function serviceBench(opts: {
       const idle0 = performance.now();
       await new Promise((r) => setTimeout(r, opts.idleSeconds * 1000));
       const idleCpuPct = ((cpuTicks(pid) - ticks0) / CLK_TCK / ((performance.now() - idle0) / 1000)) * 100;
-      const idle = status(pid);
+      const idle = procStatus(pid);
       const kids = children(pid).filter((c) => c !== "systemd-notify");
 
       const chat = { id: ADMIN.id, type: "private" as const };
@@ -129,7 +112,7 @@ export async function serviceBench(opts: {
           timeoutMs: 30_000,
         });
       }
-      const camera = status(pid);
+      const camera = procStatus(pid);
 
       if (unit) {
         metrics.push({
