@@ -43,6 +43,8 @@ export interface DoorJob {
    * (first come, first served). The tap is still judged and logged.
    */
   captureNextTap(timeoutMs: number, by: string): CardCapture;
+  /** How many enrollments are waiting for a card now. */
+  capturing(): number;
   /** Resolves when every tap received so far has been handled. */
   idle(): Promise<void>;
 }
@@ -142,6 +144,7 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
       captures.push(waiter);
       return { card, cancel: drop };
     },
+    capturing: () => captures.length,
     idle() {
       return queue;
     },

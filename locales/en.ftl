@@ -633,6 +633,22 @@ rooms-quiet = 🟡 { $room }: last heard { $age }
 rooms-unknown = No room called <b>{ $room }</b> has reported to this hub. Rooms: { $rooms }
 rooms-timeout = ⏱ <b>{ $room }</b> did not answer within { $seconds } s.
 rooms-failed = <b>{ $room }</b> could not answer: { $error }
+rooms-sample-failed = ⚠️ The sensor failed just now: { $reason }
+rooms-site-title = 🏢 <b>The site</b> ({ $count } rooms)
+rooms-site-line = 📍 <b>{ $room }</b> · 🌡 { $temperature } °C · 💧 { $humidity } % · { $incidents }
+rooms-site-line-no-reading = 📍 <b>{ $room }</b> · no reading yet · { $incidents }
+rooms-site-calm = ✅
+rooms-site-open = { $icon } { $count } open
+rooms-site-hint = Tap a room for its status, camera and refresh; /rooms for every room's incidents.
+rooms-pick = 📍 <b>Which room?</b> ({ $command })
+rooms-asking = Asking { $room }…
+rooms-gone = { $room } is no longer a room of this site.
+rooms-clip-progress = 🎥 Recording { $n } s in <b>{ $room }</b>…
+rooms-watch-disarmed = 🔓 <b>{ $room }</b>: disarmed.
+rooms-watch-not-armed = <b>{ $room }</b> was not armed.
+rooms-server-unknown = <b>{ $room }</b> has no server called <b>{ $name }</b>.
+rooms-server-usage = Usage: <code>/server ROOM NAME</code>, e.g. <code>/server dc-1 web1</code>.
+rooms-enroll-pick = 🪪 At which room's card reader will the new card be tapped?
 
 ## Dashboard
 # The web dashboard's words (web/public; served as /i18n/en.ftl from this heading to the end of

@@ -567,6 +567,22 @@ rooms-quiet = 🟡 { $room }: 最終受信 { $age }
 rooms-unknown = <b>{ $room }</b> という部屋はこのハブに報告していません。部屋: { $rooms }
 rooms-timeout = ⏱ <b>{ $room }</b> は { $seconds } 秒以内に応答しませんでした。
 rooms-failed = <b>{ $room }</b> は応答できませんでした: { $error }
+rooms-sample-failed = ⚠️ センサーが今失敗しました: { $reason }
+rooms-site-title = 🏢 <b>サイト</b>({ $count } 部屋)
+rooms-site-line = 📍 <b>{ $room }</b> · 🌡 { $temperature } °C · 💧 { $humidity } % · { $incidents }
+rooms-site-line-no-reading = 📍 <b>{ $room }</b> · 測定値なし · { $incidents }
+rooms-site-calm = ✅
+rooms-site-open = { $icon } 未解決 { $count } 件
+rooms-site-hint = 部屋をタップすると状態・カメラ・更新。各部屋のインシデントは /rooms。
+rooms-pick = 📍 <b>どの部屋ですか?</b>({ $command })
+rooms-asking = { $room } に問い合わせ中…
+rooms-gone = { $room } はもうこのサイトの部屋ではありません。
+rooms-clip-progress = 🎥 <b>{ $room }</b> で { $n } 秒録画中…
+rooms-watch-disarmed = 🔓 <b>{ $room }</b>: 解除しました。
+rooms-watch-not-armed = <b>{ $room }</b> は警戒中ではありませんでした。
+rooms-server-unknown = <b>{ $room }</b> に <b>{ $name }</b> というサーバーはありません。
+rooms-server-usage = 使い方: <code>/server 部屋 名前</code>(例: <code>/server dc-1 web1</code>)。
+rooms-enroll-pick = 🪪 新しいカードをどの部屋のカードリーダーにかざしますか?
 
 ## Dashboard
 # Web ダッシュボードの文言（web/public。この見出しからファイル末尾までを /i18n/ja.ftl として配信するので、この節は最後に置くこと）。プレーンテキスト（HTML 不可）。
