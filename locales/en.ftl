@@ -450,6 +450,14 @@ staff-done-unlink = ✂️ The Telegram account <code>{ $id }</code> was unlinke
 staff-unlink-stale = Nothing changed: that account is no longer linked to this card.
 staff-button-undo = ↩️ Undo
 staff-undone = ↩️ { $by } undid the link: the Telegram account <code>{ $id }</code> is no longer linked to the card of <b>{ $name }</b> (<code>{ $uid }</code>).
+staff-rooms-all = every room
+staff-rooms-usage = Usage: <code>/staff rooms NAME dc-1,dc-2</code> (the rooms whose door the card opens) or <code>/staff rooms NAME all</code> (every room). NAME is the person's name or the card UID.
+staff-rooms-bad = <code>{ $rooms }</code> is not a list of rooms: room ids separated by commas (letters, digits, - and _), or <b>all</b>. Nothing changed.
+staff-rooms-no-card = No card matches <b>{ $name }</b>. Nothing changed.
+staff-rooms-ambiguous = Several cards match <b>{ $name }</b>: { $names }. Give the full name or the card UID. Nothing changed.
+staff-rooms-unchanged = The card of <b>{ $name }</b> (<code>{ $uid }</code>) already opens { $rooms }. Nothing changed.
+staff-rooms-done = 🚪 The card of <b>{ $name }</b> (<code>{ $uid }</code>) now opens { $rooms } (set by { $by } at { $at }). Other rooms' doors refuse it.
+staff-rooms-unheard = ⚠️ This hub has not heard from { $rooms } yet: check the spelling.
 staff-undo-stale = Nothing to undo: that account is no longer linked to this card.
 
 ## door: /enroll

@@ -402,6 +402,14 @@ staff-done-unlink = ✂️ <b>{ $name }</b> のカード (<code>{ $uid }</code>)
 staff-unlink-stale = 変更していません: そのアカウントはもうこのカードに連携されていません。
 staff-button-undo = ↩️ 取り消す
 staff-undone = ↩️ { $by } が連携を取り消しました: Telegram アカウント <code>{ $id }</code> は <b>{ $name }</b> のカード (<code>{ $uid }</code>) に連携されていません。
+staff-rooms-all = すべての部屋
+staff-rooms-usage = 使い方: <code>/staff rooms 名前 dc-1,dc-2</code>(このカードで入れる部屋)または <code>/staff rooms 名前 all</code>(すべての部屋)。名前の代わりにカード UID も使えます。
+staff-rooms-bad = <code>{ $rooms }</code> は部屋の一覧ではありません。部屋 ID をカンマで区切る(英小文字、数字、- と _)か、<b>all</b> を指定してください。何も変更していません。
+staff-rooms-no-card = <b>{ $name }</b> に一致するカードはありません。何も変更していません。
+staff-rooms-ambiguous = <b>{ $name }</b> に一致するカードが複数あります: { $names }。フルネームかカード UID を指定してください。何も変更していません。
+staff-rooms-unchanged = <b>{ $name }</b> のカード(<code>{ $uid }</code>)はすでに { $rooms } に入れます。何も変更していません。
+staff-rooms-done = 🚪 <b>{ $name }</b> のカード(<code>{ $uid }</code>)で入れる部屋を { $rooms } にしました({ $by }、{ $at })。他の部屋のドアでは拒否されます。
+staff-rooms-unheard = ⚠️ このハブはまだ { $rooms } からの連絡を受けていません。綴りを確認してください。
 staff-undo-stale = 取り消すものはありません: そのアカウントはもうこのカードに連携されていません。
 
 ## door: /enroll

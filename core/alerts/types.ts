@@ -220,6 +220,8 @@ export interface AuditEntry {
     | "enroll"
     | "revoke"
     | "restore"
+    /** The rooms a card opens were set (/staff rooms). */
+    | "staff-rooms"
     | "link"
     | "unlink"
     | "link-refused"
