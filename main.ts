@@ -321,6 +321,8 @@ async function main(): Promise<void> {
   await site?.start({
     alerts: room.alerts,
     latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
+    // SQLite: the hub shares its staff cards, each room keeps a copy (STORAGE=aws: one table already).
+    ...(storage.staffMirror ? { staff: storage.staff, staffMirror: storage.staffMirror } : {}),
   });
   if (config.heartbeat && !stopping) {
     heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });

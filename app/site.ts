@@ -18,9 +18,13 @@ import { type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
 import type { Reading } from "../core/climate/reading.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import type { StaffRepository } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RoomStatusAnswer, RoomStatusResult, RoomsService } from "../core/rooms/commands.ts";
 import { createSilenceWatch } from "../core/rooms/silence.ts";
+import type { StaffMirrorStore } from "../core/rooms/staff-sync.ts";
+import { staffTopic } from "../core/rooms/topics.ts";
+import { createStaffPublisher, createStaffReceiver, type StaffPublisher } from "./staff-share.ts";
 
 /** How long the hub waits for a room's answer (its bot then says which rooms did not answer). */
 export const ROOM_ANSWER_WITHIN_MS = 5_000;
@@ -29,6 +33,12 @@ export interface SiteRoom {
   alerts: AlertPipeline;
   /** The room's latest climate reading (for the hub's status command). */
   latestReading?: () => Promise<Reading | undefined>;
+  /**
+   * Staff shared by the rooms (SQLite sites; app/staff-share.ts): the hub publishes `staff`,
+   * a room applies the hub's list to `staffMirror`. Absent (STORAGE=aws: one shared table): neither.
+   */
+  staff?: StaffRepository;
+  staffMirror?: StaffMirrorStore;
 }
 
 export interface SiteLink {
@@ -88,6 +98,9 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
           onConnected: () => room.alerts.reachable([HUB_CHANNEL]),
           openIncidents: () => room.alerts.engine.openIncidents().length,
           answer: async () => statusAnswer(config.roomId, room),
+          ...(room.staff && room.staffMirror
+            ? { onStaffList: createStaffReceiver({ mirror: room.staffMirror, staff: room.staff, logger }).onStaffList }
+            : {}),
         });
       },
       stop: () => agent.stop(),
@@ -99,6 +112,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   let pipeline: AlertPipeline | undefined;
   let timer: NodeJS.Timeout | undefined;
   let duplicates = 0;
+  let staffPublisher: StaffPublisher | undefined;
   const seen = new Set<string>();
   /** Commands waiting for their answer, by correlation id. */
   const pending = new Map<string, { room: string; resolve: (r: RoomStatusResult) => void }>();
@@ -220,7 +234,20 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       }
       // While the hub cannot hear the broker, the rooms' silence is its own: rooms are judged
       // only while connected, and their clocks start again when it is back.
-      await link.start({ onConnected: () => watch.grace() });
+      if (room.staff && room.staffMirror) {
+        staffPublisher = createStaffPublisher({
+          staff: room.staff,
+          publish: (payload) => link.publish(staffTopic(mqtt.prefix), payload, { retain: true }),
+          logger,
+        });
+      }
+      await link.start({
+        onConnected: () => {
+          watch.grace();
+          staffPublisher?.connected();
+        },
+      });
+      staffPublisher?.start();
       timer = setInterval(
         () => {
           if (link.connected()) void serial(() => watch.check());
@@ -232,6 +259,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await staffPublisher?.stop();
       await link.stop();
       await queue;
     },
