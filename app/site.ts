@@ -18,6 +18,7 @@ import { type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { CardUid } from "../core/door/card-reader.ts";
+import type { StaffRepository } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
 import type {
   RoomAskResult,
@@ -28,20 +29,34 @@ import type {
   RoomsService,
 } from "../core/rooms/commands.ts";
 import { createSilenceWatch } from "../core/rooms/silence.ts";
+import type { StaffMirrorStore } from "../core/rooms/staff-sync.ts";
+import { staffTopic } from "../core/rooms/topics.ts";
 import type { Storage } from "../core/storage.ts";
 import type { Room } from "./compose-room.ts";
 import { createRoomCommands, type RoomCommandDeps } from "./room-commands.ts";
+import { createStaffPublisher, createStaffReceiver, type StaffPublisher } from "./staff-share.ts";
 
 /** How long the hub waits for a room's status (its bot then says which rooms did not answer). */
 export const ROOM_ANSWER_WITHIN_MS = 5_000;
 /** A command must reach its room within this long, or the room leaves it (it was queued meanwhile). */
 const COMMAND_START_WITHIN_MS = 10_000;
 
-/** What a room's answers to the hub's commands are made of (app/room-commands.ts). */
-export type SiteRoom = Omit<RoomCommandDeps, "roomId" | "logger">;
+/** What a room's answers to the hub's commands are made of (app/room-commands.ts), and the shared staff. */
+export type SiteRoom = Omit<RoomCommandDeps, "roomId" | "logger"> & {
+  /**
+   * Staff shared by the rooms (SQLite sites; app/staff-share.ts): the hub publishes `staff`,
+   * a room applies the hub's list to `staffMirror`. Absent (STORAGE=aws: one shared table): neither.
+   */
+  staff?: StaffRepository;
+  staffMirror?: StaffMirrorStore;
+};
 
 /** A composed room's parts the hub's commands use: the same services the bot uses in a single room. */
-export function siteRoomOf(room: Room, storage: Pick<Storage, "readings" | "hosts">, config: Config): SiteRoom {
+export function siteRoomOf(
+  room: Room,
+  storage: Pick<Storage, "readings" | "hosts" | "staff" | "staffMirror">,
+  config: Config,
+): SiteRoom {
   return {
     alerts: room.alerts,
     latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
@@ -54,6 +69,8 @@ export function siteRoomOf(room: Room, storage: Pick<Storage, "readings" | "host
     },
     door: room.door,
     enrollTimeoutMs: config.door.enrollTimeoutMs,
+    // SQLite: the hub shares its staff cards, each room keeps a copy (STORAGE=aws: one table already).
+    ...(storage.staffMirror ? { staff: storage.staff, staffMirror: storage.staffMirror } : {}),
   };
 }
 
@@ -104,6 +121,9 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
           onConnected: () => room.alerts.reachable([HUB_CHANNEL]),
           openIncidents: () => room.alerts.engine.openIncidents().length,
           answer: (command) => answers.answer(command),
+          ...(room.staff && room.staffMirror
+            ? { onStaffList: createStaffReceiver({ mirror: room.staffMirror, staff: room.staff, logger }).onStaffList }
+            : {}),
         });
       },
       async stop() {
@@ -118,6 +138,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   let pipeline: AlertPipeline | undefined;
   let timer: NodeJS.Timeout | undefined;
   let duplicates = 0;
+  let staffPublisher: StaffPublisher | undefined;
   const seen = new Set<string>();
   /** Commands waiting for their answer, by correlation id. */
   const pending = new Map<string, { room: string; resolve: (r: RoomResponse, media?: Buffer) => void }>();
@@ -293,7 +314,20 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       }
       // While the hub cannot hear the broker, the rooms' silence is its own: rooms are judged
       // only while connected, and their clocks start again when it is back.
-      await link.start({ onConnected: () => watch.grace() });
+      if (room.staff && room.staffMirror) {
+        staffPublisher = createStaffPublisher({
+          staff: room.staff,
+          publish: (payload) => link.publish(staffTopic(mqtt.prefix), payload, { retain: true }),
+          logger,
+        });
+      }
+      await link.start({
+        onConnected: () => {
+          watch.grace();
+          staffPublisher?.connected();
+        },
+      });
+      staffPublisher?.start();
       timer = setInterval(
         () => {
           if (link.connected()) void serial(() => watch.check());
@@ -305,6 +339,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await staffPublisher?.stop();
       await link.stop();
       await queue;
     },

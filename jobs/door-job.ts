@@ -64,7 +64,7 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
   async function handleTap(uid: CardUid, at: number): Promise<void> {
     const capture = captures.shift();
     const member = await deps.staff.getByUid(uid);
-    const decision = decideAccess(member, new Date(at), deps.officeHours);
+    const decision = decideAccess(member, roomId, new Date(at), deps.officeHours);
     const entry = {
       roomId,
       at,

@@ -52,6 +52,8 @@ export interface HubLink {
   connected(): boolean;
   /** Sends a command to a room (QoS 1); resolves once the broker took it. */
   command(room: string, command: RoomCommand): Promise<void>;
+  /** Publishes to the site (QoS 1, e.g. the retained staff list); resolves once the broker took it. */
+  publish(topic: string, payload: string, opts?: { retain?: boolean }): Promise<void>;
 }
 
 export function createHubLink(opts: HubLinkOptions): HubLink {
@@ -159,6 +161,11 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       const c = client;
       if (!c?.connected) throw new Error("the broker is not connected");
       await publishAcked(c, `${opts.prefix}/commands/${room}`, JSON.stringify(command), { timeoutMs: 5_000 });
+    },
+    async publish(topic, payload, publishOpts) {
+      const c = client;
+      if (!c?.connected) throw new Error("the broker is not connected");
+      await publishAcked(c, topic, payload, { retain: publishOpts?.retain ?? false, timeoutMs: 5_000 });
     },
     async start(hooks) {
       if (client) return;

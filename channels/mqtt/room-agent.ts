@@ -23,7 +23,7 @@ import {
   type RoomResponse,
   responseMessages,
 } from "../../core/rooms/commands.ts";
-import { type RoomAlertMessage, type RoomStatusMessage, roomTopics } from "../../core/rooms/topics.ts";
+import { type RoomAlertMessage, type RoomStatusMessage, roomTopics, staffTopic } from "../../core/rooms/topics.ts";
 import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
 
 export const HUB_CHANNEL = "hub";
@@ -51,6 +51,8 @@ export interface RoomAgent {
      * `code` of an error that has one, reach the person who asked). Without it, commands are refused.
      */
     answer?: (command: RoomCommand) => Promise<RoomAnswer>;
+    /** The hub's staff list (`PREFIX/staff`, retained); without it the room does not subscribe. */
+    onStaffList?: (payload: Buffer) => void;
   }): Promise<void>;
   /** Says "offline (stopped)" if it can, then disconnects. */
   stop(): Promise<void>;
@@ -117,7 +119,12 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
       });
       const c = client;
+      const staff = staffTopic(opts.prefix);
       c.on("message", (topic, payload) => {
+        if (topic === staff) {
+          hooks.onStaffList?.(payload);
+          return;
+        }
         if (topic !== topics.commands) return;
         const command = parseCommand(payload);
         if (!command) {
@@ -158,6 +165,8 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         c.publish(topics.status, status({ state: "online", at: Date.now() }), { qos: 1, retain: true });
         // Commands for this room (request/response with the hub, correlated by id).
         c.subscribe(topics.commands, { qos: 1 });
+        // The staff list (retained: the broker sends the latest on every subscription).
+        if (hooks.onStaffList) c.subscribe(staff, { qos: 1 });
         beat();
         hooks.onConnected?.();
       });
