@@ -4,6 +4,7 @@
 ## commands (descriptions registered with setMyCommands)
 cmd-start = Main menu
 cmd-status = Current temperature and humidity
+cmd-rooms = Every room of the site (on the hub)
 cmd-history = Latest readings: /history [n]
 cmd-language = Choose the language
 cmd-help = What this bot can do

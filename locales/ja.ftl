@@ -4,6 +4,7 @@
 ## commands
 cmd-start = メインメニュー
 cmd-status = 現在の温度と湿度
+cmd-rooms = サイトのすべての部屋（ハブ）
 cmd-history = 最新の測定値: /history [n]
 cmd-language = 言語を選ぶ
 cmd-help = このボットでできること

@@ -76,6 +76,13 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     await broker?.close();
   });
 
+  test("/rooms is in a hub's command menus, not in a single room's", async () => {
+    const listed = (h: ConsoleHarness) =>
+      [...h.api.commands.values()].some((list) => list.some((c) => c.command === "rooms"));
+    await hub.api.waitFor(() => listed(hub) || undefined);
+    assert.equal(listed(dc1), false);
+  });
+
   test("/status sums up the site, a button per room; dc-1's button asks it, with its own camera and Refresh", async () => {
     await hub.job.sampleNow();
     const summary = await say(hub, STAFF, "/status", /The site/);
