@@ -198,7 +198,9 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
     assert.match(photo.caption ?? "", /^📷 dc-1 · \d\d:\d\d:\d\d · sim/);
     assert.match(await ask("/arm dc-3"), /Armed by Ada: motion in dc-3 now raises an alert/);
     assert.match(await ask("/disarm dc-3"), /dc-3: disarmed/);
-    assert.match(await ask("/server dc-2 web1"), /dc-2 has no server called web1/);
+    // The progress message becomes the answer (edited in place).
+    assert.match(await ask("/server dc-2 web1"), /Checking dc-2 · web1/);
+    await api.waitFor(() => api.messages(77).find((m) => /dc-2 has no server called web1/.test(m.text ?? "")), 15_000);
   });
 
   test("a certificate from another CA is refused: that room is never heard", async () => {
