@@ -452,7 +452,7 @@ staff-unlink-stale = Nothing changed: that account is no longer linked to this c
 staff-button-undo = ↩️ Undo
 staff-undone = ↩️ { $by } undid the link: the Telegram account <code>{ $id }</code> is no longer linked to the card of <b>{ $name }</b> (<code>{ $uid }</code>).
 staff-rooms-all = every room
-staff-rooms-usage = Usage: <code>/staff rooms NAME dc-1,dc-2</code> (the rooms whose door the card opens) or <code>/staff rooms NAME all</code> (every room). NAME is the person's name or the card UID.
+staff-rooms-usage = Usage: /staff rooms NAME dc-1,dc-2 (the rooms whose door the card opens) or /staff rooms NAME all (every room). NAME is the person's name or the card UID.
 staff-rooms-bad = <code>{ $rooms }</code> is not a list of rooms: room ids separated by commas (letters, digits, - and _), or <b>all</b>. Nothing changed.
 staff-rooms-no-card = No card matches <b>{ $name }</b>. Nothing changed.
 staff-rooms-ambiguous = Several cards match <b>{ $name }</b>: { $names }. Give the full name or the card UID. Nothing changed.
@@ -660,7 +660,7 @@ rooms-clip-progress = 🎥 Recording { $n } s in <b>{ $room }</b>…
 rooms-watch-disarmed = 🔓 <b>{ $room }</b>: disarmed.
 rooms-watch-not-armed = <b>{ $room }</b> was not armed.
 rooms-server-unknown = <b>{ $room }</b> has no server called <b>{ $name }</b>.
-rooms-server-usage = Usage: <code>/server ROOM NAME</code>, e.g. <code>/server dc-1 web1</code>.
+rooms-server-usage = Usage: /server ROOM NAME, e.g. /server dc-1 web1.
 rooms-enroll-pick = 🪪 At which room's card reader will the new card be tapped?
 
 ## Dashboard

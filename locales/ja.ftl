@@ -404,7 +404,7 @@ staff-unlink-stale = 変更していません: そのアカウントはもうこ
 staff-button-undo = ↩️ 取り消す
 staff-undone = ↩️ { $by } が連携を取り消しました: Telegram アカウント <code>{ $id }</code> は <b>{ $name }</b> のカード (<code>{ $uid }</code>) に連携されていません。
 staff-rooms-all = すべての部屋
-staff-rooms-usage = 使い方: <code>/staff rooms 名前 dc-1,dc-2</code>(このカードで入れる部屋)または <code>/staff rooms 名前 all</code>(すべての部屋)。名前の代わりにカード UID も使えます。
+staff-rooms-usage = 使い方: /staff rooms 名前 dc-1,dc-2(このカードで入れる部屋)または /staff rooms 名前 all(すべての部屋)。名前の代わりにカード UID も使えます。
 staff-rooms-bad = <code>{ $rooms }</code> は部屋の一覧ではありません。部屋 ID をカンマで区切る(英小文字、数字、- と _)か、<b>all</b> を指定してください。何も変更していません。
 staff-rooms-no-card = <b>{ $name }</b> に一致するカードはありません。何も変更していません。
 staff-rooms-ambiguous = <b>{ $name }</b> に一致するカードが複数あります: { $names }。フルネームかカード UID を指定してください。何も変更していません。
@@ -594,7 +594,7 @@ rooms-clip-progress = 🎥 <b>{ $room }</b> で { $n } 秒録画中…
 rooms-watch-disarmed = 🔓 <b>{ $room }</b>: 解除しました。
 rooms-watch-not-armed = <b>{ $room }</b> は警戒中ではありませんでした。
 rooms-server-unknown = <b>{ $room }</b> に <b>{ $name }</b> というサーバーはありません。
-rooms-server-usage = 使い方: <code>/server 部屋 名前</code>(例: <code>/server dc-1 web1</code>)。
+rooms-server-usage = 使い方: /server 部屋 名前(例: /server dc-1 web1)。
 rooms-enroll-pick = 🪪 新しいカードをどの部屋のカードリーダーにかざしますか?
 
 ## Dashboard

@@ -9,6 +9,7 @@
  *   - the person's role, looked up on every request (roleOfPerson): a revoked card or a
  *     removed id ends the session at once (401 `session-ended`).
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { hostname, networkInterfaces } from "node:os";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { roleOfPerson } from "../../core/door/roles.ts";
@@ -132,7 +133,7 @@ export function createGuard(opts: GuardOptions) {
     if (!session) {
       return fail(reply, 401, "login-needed", "Log in first: send /web to the bot for a link.");
     }
-    if (changes && via === "cookie" && req.headers["x-csrf-token"] !== session.csrf) {
+    if (changes && via === "cookie" && !sameSecret(req.headers["x-csrf-token"], session.csrf)) {
       return fail(reply, 403, "csrf", "The request lacks this session's CSRF token (X-CSRF-Token).");
     }
     let role: Viewer["role"] | undefined;
@@ -155,4 +156,11 @@ export function createGuard(opts: GuardOptions) {
 export function viewerOf(req: FastifyRequest): Viewer {
   if (!req.viewer) throw new Error("no viewer: the route is not behind the guard");
   return req.viewer;
+}
+
+/** Compares a presented secret with the expected one in constant time (hashes: equal lengths whatever was sent). */
+function sameSecret(presented: string | string[] | undefined, expected: string): boolean {
+  if (typeof presented !== "string") return false;
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }
