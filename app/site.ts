@@ -9,7 +9,11 @@
  *                          once each (de-duplicated by notice id); a room that goes silent is
  *                          a `room.silent:ROOM` incident of this console's alert engine,
  *                          resolved when the room is heard again.
+ * Either role watches its own link to the broker (app/broker-alarm.ts): the hub raises its
+ * `hub.broker` incident when it has not reached the broker for ROOM_SILENT_AFTER_SECONDS;
+ * a room agent logs an error.
  */
+import { brokerName } from "../channels/mqtt/connection.ts";
 import { createHubLink } from "../channels/mqtt/hub-link.ts";
 import { createRoomAgent, HUB_CHANNEL } from "../channels/mqtt/room-agent.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
@@ -19,8 +23,10 @@ import type { Reading } from "../core/climate/reading.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
+import type { BrokerLinkState } from "../core/rooms/broker-watch.ts";
 import type { RoomStatusAnswer, RoomStatusResult, RoomsService } from "../core/rooms/commands.ts";
 import { createSilenceWatch } from "../core/rooms/silence.ts";
+import { createBrokerAlarm } from "./broker-alarm.ts";
 
 /** How long the hub waits for a room's answer (its bot then says which rooms did not answer). */
 export const ROOM_ANSWER_WITHIN_MS = 5_000;
@@ -70,6 +76,8 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   const mqtt = config.mqtt;
   if (!mqtt) return undefined;
   const broker = { url: mqtt.url, caFile: mqtt.caFile, certFile: mqtt.certFile, keyFile: mqtt.keyFile };
+  const alarmOf = (role: "hub" | "room", link: () => BrokerLinkState) =>
+    createBrokerAlarm({ role, broker: brokerName(mqtt.url), downAfterMs: mqtt.silentAfterMs, clock, logger, link });
 
   if (config.role === "room") {
     const agent = createRoomAgent({
@@ -79,6 +87,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       heartbeatMs: mqtt.heartbeatMs,
       logger,
     });
+    const alarm = alarmOf("room", () => agent.link());
     return {
       role: "room",
       channels: [agent.hubChannel],
@@ -89,8 +98,12 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
           openIncidents: () => room.alerts.engine.openIncidents().length,
           answer: async () => statusAnswer(config.roomId, room),
         });
+        alarm.start();
       },
-      stop: () => agent.stop(),
+      async stop() {
+        await alarm.stop();
+        await agent.stop();
+      },
       duplicates: () => 0,
     };
   }
@@ -166,6 +179,8 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     },
   });
 
+  const alarm = alarmOf("hub", () => link.link());
+
   const presence = (room: string) => watch.rooms().find((p) => p.room === room);
 
   async function status(room: string): Promise<RoomStatusResult> {
@@ -221,6 +236,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       // While the hub cannot hear the broker, the rooms' silence is its own: rooms are judged
       // only while connected, and their clocks start again when it is back.
       await link.start({ onConnected: () => watch.grace() });
+      alarm.start(room.alerts.engine);
       timer = setInterval(
         () => {
           if (link.connected()) void serial(() => watch.check());
@@ -232,6 +248,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await alarm.stop();
       await link.stop();
       await queue;
     },

@@ -318,6 +318,13 @@ rule-power-throttled = throttling
 rule-power-undervoltage-seen = past under-voltage
 rule-device-missing = { $device } missing
 rule-room-silent = room { $silentRoom } silent
+alert-hub-broker = The hub has not reached the site's broker <b>{ $broker }</b> for { $seconds ->
+        [one] { $seconds } second
+       *[other] { $seconds } seconds
+    }: it hears no room meanwhile (their alerts wait in the rooms, and a room that goes silent cannot be noticed). Check the broker's service, its certificate and the network between them.
+alert-hub-broker-error = Last error: { $error }
+alert-recovered-hub-broker = The hub reaches the broker <b>{ $broker }</b> again (after { $duration }); what the rooms held meanwhile follows.
+rule-hub-broker = the hub's link to the broker
 rule-devices = missing devices
 rule-power = power and throttling
 device-climate = climate sensor

@@ -16,9 +16,10 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { BrokerLinkState } from "../../core/rooms/broker-watch.ts";
 import { parseCommand, type RoomCommand, type RoomResponse, type RoomStatusAnswer } from "../../core/rooms/commands.ts";
 import { type RoomAlertMessage, type RoomStatusMessage, roomTopics } from "../../core/rooms/topics.ts";
-import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
+import { type BrokerSettings, brokerName, connectBroker, publishAcked, trackLink } from "./connection.ts";
 
 export const HUB_CHANNEL = "hub";
 
@@ -46,6 +47,8 @@ export interface RoomAgent {
   /** Says "offline (stopped)" if it can, then disconnects. */
   stop(): Promise<void>;
   connected(): boolean;
+  /** The link to the broker: down since when, the latest error. */
+  link(): BrokerLinkState;
 }
 
 /** The id the hub de-duplicates by: the room, its outbox entry, and the notice's time (stable across retries). */
@@ -58,6 +61,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
   const log = opts.logger.child({ component: "room-agent", room: opts.roomId });
   const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
   let client: MqttClient | undefined;
+  let tracked: ReturnType<typeof trackLink> | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let seq = 0;
   let openIncidents: () => number = () => 0;
@@ -90,6 +94,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
   return {
     hubChannel,
     connected: () => client?.connected === true,
+    link: () => tracked?.state() ?? { connected: false },
     async start(hooks) {
       if (client) return;
       if (hooks.openIncidents) openIncidents = hooks.openIncidents;
@@ -108,6 +113,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
       });
       const c = client;
+      tracked = trackLink(c);
       c.on("message", (topic, payload) => {
         if (topic !== topics.commands) return;
         const command = parseCommand(payload);
@@ -152,6 +158,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
       heartbeat = undefined;
       const c = client;
       client = undefined;
+      tracked = undefined;
       if (!c) return;
       if (c.connected) {
         await publishAcked(c, topics.status, status({ state: "offline", at: Date.now(), reason: "stopped" }), {
