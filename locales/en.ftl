@@ -284,6 +284,7 @@ alert-undeliverable = 📭 <b>An alert could not be delivered</b> · { $room }
     Channel: { $channel }. Telegram or AWS refused it for good: { $error }
     What it said: { $what }
 alert-channel-telegram = the staff group
+alert-channel-telegram-room = the staff group of { $room }
 alert-channel-admins = the admins' private chats
 alert-channel-sns = SNS (e-mail, SMS)
 alert-safe-form = (Short form: the full alert was refused: { $error }. Details: /alerts)

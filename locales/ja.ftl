@@ -254,6 +254,7 @@ alert-undeliverable = 📭 <b>アラートを配信できませんでした</b> 
     配信先: { $channel }。Telegram または AWS が恒久的に拒否しました: { $error }
     内容: { $what }
 alert-channel-telegram = スタッフグループ
+alert-channel-telegram-room = { $room } のスタッフグループ
 alert-channel-admins = 管理者の個人チャット
 alert-channel-sns = SNS(メール、SMS)
 alert-safe-form = (短縮版: 完全なアラートは拒否されました: { $error }。詳細は /alerts)

@@ -4,6 +4,7 @@
  */
 
 import { formatCardUid } from "../door/card-uid.ts";
+import { parseRoomGroupChannel } from "../rooms/room-groups.ts";
 import { htmlToText } from "../text/fit.ts";
 import { escapeHtml, formatDateTime } from "../text/format.ts";
 import {
@@ -312,6 +313,8 @@ export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): strin
 
 /** A channel's name for people: "the staff group", "SNS (e-mail, SMS)"... */
 export function channelName(t: Translate, channel: string): string {
+  const room = parseRoomGroupChannel(channel);
+  if (room !== undefined) return t("alert-channel-telegram-room", { room: escapeHtml(room) });
   return channel === "telegram" || channel === "admins" || channel === "sns"
     ? t(`alert-channel-${channel}`)
     : escapeHtml(channel);
