@@ -17,6 +17,7 @@ import type { Config } from "../core/config.ts";
 import type { EventBus } from "../core/event-bus.ts";
 import type { RoomEvents } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
+import { roomGroupChannel, roomGroupRoutes } from "../core/rooms/room-groups.ts";
 import type { AccessEntry, Storage } from "../core/storage.ts";
 import { formatDateTime } from "../core/text/format.ts";
 
@@ -62,6 +63,11 @@ export interface AlertSetupOptions {
   channels?: readonly DeliveryChannel[];
   /** Every incident change becomes an "incident.changed" event here (the dashboard follows it). */
   bus?: EventBus<RoomEvents>;
+}
+
+/** The staff groups' channels: the main group, and a hub's rooms' own groups (ROOM_CHAT_IDS). */
+export function staffGroupChannels(telegram: Pick<Config["telegram"], "roomChatIds">): string[] {
+  return ["telegram", ...Object.keys(telegram.roomChatIds).map(roomGroupChannel)];
 }
 
 /** Notices only the group chat gets (SNS is for things that need someone to act). */
@@ -169,6 +175,30 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
       }),
     );
   }
+  if (tg && chatId !== undefined) {
+    // A hub's rooms with a staff group of their own (ROOM_CHAT_IDS): a channel each.
+    const locale = config.defaultLocale;
+    for (const [room, roomChat] of Object.entries(config.telegram.roomChatIds)) {
+      channels.push(
+        createTelegramAlertChannel({
+          api: tg.api,
+          chatId: roomChat,
+          name: roomGroupChannel(room),
+          // The hub's incidents (this room's silence) have their card in the main group.
+          incidentCards: false,
+          setting: (moved) => `${room}:${moved} in ROOM_CHAT_IDS`,
+          t: (k, v) => tg.i18n.t(locale, k, v),
+          timeZone,
+          clock,
+          incidents: storage.incidents,
+          ...(tg.pacing ? { pacing: tg.pacing } : {}),
+          media: storage.media,
+          clipSeconds: config.camera.clipSeconds,
+          logger,
+        }),
+      );
+    }
+  }
   if (tg) {
     void refreshAdmins();
     channels.push(
@@ -216,7 +246,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
     ...(opts.probeMs !== undefined ? { probeMs: opts.probeMs } : {}),
     routes: (notice, channel) => {
       if (channel === "admins" && FOR_ADMINS.has(notice.kind)) void refreshAdmins();
-      return alertRoutes(notice, channel);
+      return alertRoutes(notice, channel) && roomGroupRoutes(notice, channel, config.telegram.roomChatIds);
     },
     ...(opts.bus ? { onIncident: (incident: Incident) => opts.bus?.emit("incident.changed", { incident }) } : {}),
   });

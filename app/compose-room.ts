@@ -50,7 +50,7 @@ import { createSecurityWatchJobFromConfig, type SecurityWatchJob } from "../jobs
 import type { ServerCheckJob } from "../jobs/server-check-job.ts";
 import { createStorageWatchJob, type DiskSpace, type StorageWatchJob } from "../jobs/storage-watch-job.ts";
 import { createSystemHealthJob, type SystemHealthJob, type SystemHealthReaders } from "../jobs/system-health-job.ts";
-import { connectAlertsToBus, type SnsSender, setupAlerts } from "./alerts.ts";
+import { connectAlertsToBus, type SnsSender, setupAlerts, staffGroupChannels } from "./alerts.ts";
 import { createBackupJobFromConfig } from "./backups.ts";
 import { createServerCheckJobFromConfig, serverServices } from "./servers.ts";
 import { createServiceRunner, type RoomService } from "./services.ts";
@@ -301,7 +301,7 @@ export function composeRoom(opts: ComposeRoomOptions): Room {
     const pipelineForResume = alerts;
     bot.bot.api.config.use(async (prev, method, payload, signal) => {
       const result = await prev(method, payload, signal);
-      if (result.ok) pipelineForResume.reachable(["telegram", "admins"]);
+      if (result.ok) pipelineForResume.reachable([...staffGroupChannels(config.telegram), "admins"]);
       return result;
     });
   }

@@ -9,7 +9,11 @@
  *                          once each (de-duplicated by notice id); a room that goes silent is
  *                          a `room.silent:ROOM` incident of this console's alert engine,
  *                          resolved when the room is heard again.
+ * Either role watches its own link to the broker (app/broker-alarm.ts): the hub raises its
+ * `hub.broker` incident when it has not reached the broker for ROOM_SILENT_AFTER_SECONDS;
+ * a room agent logs an error.
  */
+import { brokerName } from "../channels/mqtt/connection.ts";
 import { createHubLink } from "../channels/mqtt/hub-link.ts";
 import { createRoomAgent, HUB_CHANNEL } from "../channels/mqtt/room-agent.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
@@ -20,6 +24,7 @@ import type { Config } from "../core/config.ts";
 import type { CardUid } from "../core/door/card-reader.ts";
 import type { StaffRepository } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
+import type { BrokerLinkState } from "../core/rooms/broker-watch.ts";
 import type {
   RoomAskResult,
   RoomCommandArgs,
@@ -32,6 +37,7 @@ import { createSilenceWatch } from "../core/rooms/silence.ts";
 import type { StaffMirrorStore } from "../core/rooms/staff-sync.ts";
 import { staffTopic } from "../core/rooms/topics.ts";
 import type { Storage } from "../core/storage.ts";
+import { createBrokerAlarm } from "./broker-alarm.ts";
 import type { Room } from "./compose-room.ts";
 import { createRoomCommands, type RoomCommandDeps } from "./room-commands.ts";
 import { createStaffPublisher, createStaffReceiver, type StaffPublisher } from "./staff-share.ts";
@@ -100,6 +106,8 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   const mqtt = config.mqtt;
   if (!mqtt) return undefined;
   const broker = { url: mqtt.url, caFile: mqtt.caFile, certFile: mqtt.certFile, keyFile: mqtt.keyFile };
+  const alarmOf = (role: "hub" | "room", link: () => BrokerLinkState) =>
+    createBrokerAlarm({ role, broker: brokerName(mqtt.url), downAfterMs: mqtt.silentAfterMs, clock, logger, link });
 
   if (config.role === "room") {
     let commands: ReturnType<typeof createRoomCommands> | undefined;
@@ -110,6 +118,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       heartbeatMs: mqtt.heartbeatMs,
       logger,
     });
+    const alarm = alarmOf("room", () => agent.link());
     return {
       role: "room",
       channels: [agent.hubChannel],
@@ -127,8 +136,10 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
             ? { onStaffList: createStaffReceiver({ mirror: room.staffMirror, staff: room.staff, logger }).onStaffList }
             : {}),
         });
+        alarm.start();
       },
       async stop() {
+        await alarm.stop();
         commands?.stop();
         await agent.stop();
       },
@@ -204,6 +215,8 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       },
     },
   });
+
+  const alarm = alarmOf("hub", () => link.link());
 
   const presence = (room: string) => watch.rooms().find((p) => p.room === room);
 
@@ -330,6 +343,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
         },
       });
       staffPublisher?.start();
+      alarm.start(room.alerts.engine);
       timer = setInterval(
         () => {
           if (link.connected()) void serial(() => watch.check());
@@ -341,6 +355,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await alarm.stop();
       await staffPublisher?.stop();
       await link.stop();
       await queue;

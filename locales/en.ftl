@@ -287,6 +287,7 @@ alert-undeliverable = 📭 <b>An alert could not be delivered</b> · { $room }
     Channel: { $channel }. Telegram or AWS refused it for good: { $error }
     What it said: { $what }
 alert-channel-telegram = the staff group
+alert-channel-telegram-room = the staff group of { $room }
 alert-channel-admins = the admins' private chats
 alert-channel-sns = SNS (e-mail, SMS)
 alert-safe-form = (Short form: the full alert was refused: { $error }. Details: /alerts)
@@ -321,6 +322,13 @@ rule-power-throttled = throttling
 rule-power-undervoltage-seen = past under-voltage
 rule-device-missing = { $device } missing
 rule-room-silent = room { $silentRoom } silent
+alert-hub-broker = The hub has not reached the site's broker <b>{ $broker }</b> for { $seconds ->
+        [one] { $seconds } second
+       *[other] { $seconds } seconds
+    }: it hears no room meanwhile (their alerts wait in the rooms, and a room that goes silent cannot be noticed). Check the broker's service, its certificate and the network between them.
+alert-hub-broker-error = Last error: { $error }
+alert-recovered-hub-broker = The hub reaches the broker <b>{ $broker }</b> again (after { $duration }); what the rooms held meanwhile follows.
+rule-hub-broker = the hub's link to the broker
 rule-devices = missing devices
 rule-power = power and throttling
 device-climate = climate sensor

@@ -257,6 +257,7 @@ alert-undeliverable = 📭 <b>アラートを配信できませんでした</b> 
     配信先: { $channel }。Telegram または AWS が恒久的に拒否しました: { $error }
     内容: { $what }
 alert-channel-telegram = スタッフグループ
+alert-channel-telegram-room = { $room } のスタッフグループ
 alert-channel-admins = 管理者の個人チャット
 alert-channel-sns = SNS(メール、SMS)
 alert-safe-form = (短縮版: 完全なアラートは拒否されました: { $error }。詳細は /alerts)
@@ -291,6 +292,10 @@ rule-power-throttled = スロットリング
 rule-power-undervoltage-seen = 過去の電圧低下
 rule-device-missing = { $device }なし
 rule-room-silent = 部屋 { $silentRoom } 応答なし
+alert-hub-broker = ハブがサイトのブローカー <b>{ $broker }</b> に { $seconds } 秒間接続できていません。その間、どの部屋の情報も届きません(各部屋のアラートは部屋側で保持され、部屋の応答途絶も検知できません)。ブローカーのサービス、証明書、ネットワークを確認してください。
+alert-hub-broker-error = 最後のエラー: { $error }
+alert-recovered-hub-broker = ハブがブローカー <b>{ $broker }</b> に再接続しました({ $duration } 後)。その間に各部屋が保持していた通知が続いて届きます。
+rule-hub-broker = ハブのブローカー接続
 rule-devices = 見つからないデバイス
 rule-power = 電源とスロットリング
 device-climate = 温湿度センサー

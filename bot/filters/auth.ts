@@ -3,8 +3,8 @@
  *   - ADMIN_IDS -> admin; STAFF_IDS -> staff;
  *   - a Telegram account linked to an active card (invite link from /enroll or /staff)
  *     -> that card's role (admin or staff); revoking the card takes the role away;
- *   - anyone else writing inside the staff group (STAFF_CHAT_ID) -> viewer, in that group
- *     only: may read, may not act (acknowledge, mute).
+ *   - anyone else writing inside the staff group (STAFF_CHAT_ID), or a hub's room group
+ *     (ROOM_CHAT_IDS) -> viewer, in that group only: may read, may not act (acknowledge, mute).
  * Everyone else is refused: the first message with a polite explanation naming their user
  * id (so an admin can add it), later ones with a short reminder, at most one answer a
  * minute per user (a flood is not answered message by message); button presses are
@@ -22,11 +22,18 @@ const MAX_REMEMBERED = 10_000;
 export function roleOf(
   userId: number,
   chatId: number | undefined,
-  ids: { adminIds: readonly number[]; staffIds: readonly number[]; staffChatId: number | undefined },
+  ids: {
+    adminIds: readonly number[];
+    staffIds: readonly number[];
+    staffChatId: number | undefined;
+    roomChatIds?: Readonly<Record<string, number>>;
+  },
 ): Role | undefined {
   if (ids.adminIds.includes(userId)) return "admin";
   if (ids.staffIds.includes(userId)) return "staff";
-  if (chatId !== undefined && ids.staffChatId !== undefined && chatId === ids.staffChatId) return "viewer";
+  if (chatId === undefined) return undefined;
+  if (ids.staffChatId !== undefined && chatId === ids.staffChatId) return "viewer";
+  if (Object.values(ids.roomChatIds ?? {}).includes(chatId)) return "viewer";
   return undefined;
 }
 

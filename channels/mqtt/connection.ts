@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "../../core/logger.ts";
+import type { BrokerLinkState } from "../../core/rooms/broker-watch.ts";
 
 export interface BrokerSettings {
   url: string;
@@ -95,6 +96,33 @@ export async function connectBroker(opts: ConnectOptions): Promise<MqttClient> {
     }
   });
   return client;
+}
+
+/**
+ * Follows a client's link for the broker watch (core/rooms/broker-watch.ts): down since it
+ * was made until its first connection, and from each loss to the next connection; the
+ * latest error of the outage.
+ */
+export function trackLink(client: MqttClient, now: () => number = Date.now): { state(): BrokerLinkState } {
+  let downSince: number | undefined = client.connected ? undefined : now();
+  let lastError: string | undefined;
+  client.on("connect", () => {
+    downSince = undefined;
+    lastError = undefined;
+  });
+  client.on("error", (err) => {
+    lastError = err.message;
+  });
+  client.on("close", () => {
+    downSince ??= now();
+  });
+  return {
+    state: () => ({
+      connected: client.connected,
+      ...(downSince !== undefined && !client.connected ? { downSince } : {}),
+      ...(lastError !== undefined && !client.connected ? { lastError } : {}),
+    }),
+  };
 }
 
 /** Publishes with QoS 1 and waits for the broker's PUBACK, at most `timeoutMs`. */

@@ -12,6 +12,7 @@
  */
 import type { MqttClient } from "mqtt";
 import type { Logger } from "../../core/logger.ts";
+import type { BrokerLinkState } from "../../core/rooms/broker-watch.ts";
 import { MEDIA_MAX_BYTES, parseResponse, type RoomCommand, type RoomResponse } from "../../core/rooms/commands.ts";
 import {
   hubSubscriptions,
@@ -23,7 +24,7 @@ import {
   type RoomHeartbeatMessage,
   type RoomStatusMessage,
 } from "../../core/rooms/topics.ts";
-import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
+import { type BrokerSettings, brokerName, connectBroker, publishAcked, trackLink } from "./connection.ts";
 
 export interface HubLinkHandlers {
   status(room: string, message: RoomStatusMessage, retained: boolean): void;
@@ -52,6 +53,8 @@ export interface HubLink {
   start(hooks?: { onConnected?: () => void }): Promise<void>;
   stop(): Promise<void>;
   connected(): boolean;
+  /** The link to the broker (the hub's `hub.broker` incident): down since when, the latest error. */
+  link(): BrokerLinkState;
   /** Sends a command to a room (QoS 1); resolves once the broker took it. */
   command(room: string, command: RoomCommand): Promise<void>;
   /** Publishes to the site (QoS 1, e.g. the retained staff list); resolves once the broker took it. */
@@ -62,6 +65,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   const log = opts.logger.child({ component: "hub-link" });
   const subs = hubSubscriptions(opts.prefix);
   let client: MqttClient | undefined;
+  let tracked: ReturnType<typeof trackLink> | undefined;
   /** Answers whose media is still arriving, by command id. */
   const assembling = new Map<
     string,
@@ -162,6 +166,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
 
   return {
     connected: () => client?.connected === true,
+    link: () => tracked?.state() ?? { connected: false },
     async command(room, command) {
       const c = client;
       if (!c?.connected) throw new Error("the broker is not connected");
@@ -181,6 +186,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
       });
       const c = client;
+      tracked = trackLink(c);
       // Messages are handled one at a time, in order; a QoS 1 message is acknowledged after it.
       c.handleMessage = (packet, done) => {
         if (packet.cmd !== "publish") return done();
@@ -223,6 +229,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       for (const id of [...assembling.keys()]) dropAssembly(id);
       const c = client;
       client = undefined;
+      tracked = undefined;
       await c?.endAsync(!c.connected).catch(() => {});
     },
   };

@@ -20,6 +20,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { BrokerLinkState } from "../../core/rooms/broker-watch.ts";
 import {
   parseCommand,
   type RoomAnswer,
@@ -34,7 +35,7 @@ import {
   roomTopics,
   staffTopic,
 } from "../../core/rooms/topics.ts";
-import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
+import { type BrokerSettings, brokerName, connectBroker, publishAcked, trackLink } from "./connection.ts";
 
 export const HUB_CHANNEL = "hub";
 
@@ -71,6 +72,8 @@ export interface RoomAgent {
   /** Says "offline (stopped)" if it can, then disconnects. */
   stop(): Promise<void>;
   connected(): boolean;
+  /** The link to the broker: down since when, the latest error. */
+  link(): BrokerLinkState;
 }
 
 /** The id the hub de-duplicates by: the room, its outbox entry, and the notice's time (stable across retries). */
@@ -96,6 +99,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
     onHubHeard();
   }
   let client: MqttClient | undefined;
+  let tracked: ReturnType<typeof trackLink> | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let seq = 0;
   let openIncidents: () => number = () => 0;
@@ -143,6 +147,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
   return {
     hubChannel,
     connected: () => client?.connected === true,
+    link: () => tracked?.state() ?? { connected: false },
     async start(hooks) {
       if (client) return;
       if (hooks.openIncidents) openIncidents = hooks.openIncidents;
@@ -161,6 +166,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
       });
       const c = client;
+      tracked = trackLink(c);
       const staff = staffTopic(opts.prefix);
       if (hooks.onHubHeard) onHubHeard = hooks.onHubHeard;
       c.on("message", (topic, payload) => {
@@ -230,6 +236,7 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
       heartbeat = undefined;
       const c = client;
       client = undefined;
+      tracked = undefined;
       if (!c) return;
       if (c.connected) {
         await publishAcked(c, topics.status, status({ state: "offline", at: Date.now(), reason: "stopped" }), {

@@ -82,6 +82,15 @@ export function summarizeNotice(ctx: RenderContext, n: Notice, max = 300): strin
 export interface TelegramAlertChannelOptions {
   api: Api;
   chatId: number;
+  /** The channel's name in the outbox (default "telegram"; a room's own group on a hub: "telegram:ROOM"). */
+  name?: string;
+  /**
+   * false: this group gets copies of incidents whose card is elsewhere (a room's own group on
+   * a hub, told of its room's silence): no buttons, no card recorded, no replies to one.
+   */
+  incidentCards?: boolean;
+  /** The setting that names this chat, for the log when it moves (default STAFF_CHAT_ID=ID). */
+  setting?: (chatId: number) => string;
   topicId?: number;
   t: Translate;
   timeZone: string;
@@ -117,7 +126,7 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       if (moved === undefined) throw err;
       opts.logger?.error(
         { from: chatId, to: moved },
-        `the staff group is now a supergroup with id ${moved}: alerts go there; set STAFF_CHAT_ID=${moved}`,
+        `the staff group is now a supergroup with id ${moved}: alerts go there; set ${opts.setting?.(moved) ?? `STAFF_CHAT_ID=${moved}`}`,
       );
       chatId = moved;
       return call(chatId);
@@ -208,12 +217,19 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
     });
   }
 
+  /** The notice as this group shows it: a copy without its incident where the card is elsewhere. */
+  const shown = (n: Notice): Notice => {
+    if (opts.incidentCards !== false || n.incidentId === undefined) return n;
+    const { incidentId: _card, ...copy } = n;
+    return copy;
+  };
+
   return {
-    name: "telegram",
+    name: opts.name ?? "telegram",
     digestMax: 50, // and as many as fit in 4,096 characters
     pacing: opts.pacing ?? GROUP_PACING,
     async deliver(entry: OutboxEntryLike, lateByMs: number) {
-      const n = entry.notice;
+      const n = shown(entry.notice);
       const text = renderNotice(ctx(), n, lateByMs);
       if (n.kind === "summary" && opts.summaryChart) {
         try {
@@ -268,7 +284,7 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
       );
       try {
         const m = await toGroup((chat) => api.sendMessage(chat, text, { ...thread }));
-        const n = entry.notice;
+        const n = shown(entry.notice);
         // The short form of an alert is its card (without buttons): a recovery replies to it.
         if (n.incidentId && (n.kind === "raised" || n.kind === "escalated")) {
           await recordCard(n.incidentId, String(m.message_id));

@@ -4,6 +4,7 @@
  */
 
 import { formatCardUid } from "../door/card-uid.ts";
+import { parseRoomGroupChannel } from "../rooms/room-groups.ts";
 import { htmlToText } from "../text/fit.ts";
 import { escapeHtml, formatDateTime } from "../text/format.ts";
 import {
@@ -161,6 +162,10 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
         pct: str(d, "pct"),
         path: str(d, "path"),
       });
+    case "hub.broker": {
+      const line = t("alert-hub-broker", { broker: str(d, "broker"), seconds: count(d, "seconds") });
+      return d.error ? `${line} ${t("alert-hub-broker-error", { error: str(d, "error") })}` : line;
+    }
     case "room.motion":
       return t(d.armed === 1 ? "alert-room-motion-armed" : "alert-room-motion", {
         time: str(d, "time"),
@@ -215,6 +220,12 @@ function recoveryLine(t: Translate, n: Notice): string {
   if (n.rule === "clock.unsynced") return t("alert-recovered-clock-unsynced", { duration });
   if (n.rule === "power.undervoltage") return t("alert-recovered-power-undervoltage", { duration });
   if (n.rule === "power.throttled") return t("alert-recovered-power-throttled", { duration });
+  if (n.rule === "hub.broker") {
+    // The outage itself: from the link's loss (details.since), not from the incident (raised after the bound).
+    const since = Number(n.details.since);
+    const outage = Number.isFinite(since) && since > 0 ? formatDuration(t, n.at - since) : duration;
+    return t("alert-recovered-hub-broker", { broker: str(n.details, "broker"), duration: outage });
+  }
   const silentRoom = n.rule ? parseRoomSilentRule(n.rule) : undefined;
   if (silentRoom) return t("alert-recovered-room-silent", { silentRoom: escapeHtml(silentRoom), duration });
   const device = n.rule ? parseDeviceMissingRule(n.rule) : undefined;
@@ -308,6 +319,8 @@ export function renderNotice(ctx: RenderContext, n: Notice, lateByMs = 0): strin
 
 /** A channel's name for people: "the staff group", "SNS (e-mail, SMS)"... */
 export function channelName(t: Translate, channel: string): string {
+  const room = parseRoomGroupChannel(channel);
+  if (room !== undefined) return t("alert-channel-telegram-room", { room: escapeHtml(room) });
   return channel === "telegram" || channel === "admins" || channel === "sns"
     ? t(`alert-channel-${channel}`)
     : escapeHtml(channel);

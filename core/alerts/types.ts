@@ -34,6 +34,9 @@ export type Severity = "warning" | "critical";
  * Rooms of a site, one per room (`room.silent:ROOM`), raised by the hub (ROLE=hub): the
  * room's agent has not been heard for ROOM_SILENT_AFTER_SECONDS, or its Last Will said it
  * went offline; resolved when it is heard again.
+ * The hub's own link (`hub.broker`, critical, raised by the hub): it has not reached the
+ * site's broker for ROOM_SILENT_AFTER_SECONDS (details: broker, since, seconds, error), so
+ * it hears no room meanwhile; resolved when it is connected again.
  */
 export type ConditionRuleId =
   | "climate.temperature"
@@ -50,7 +53,8 @@ export type ConditionRuleId =
   | "power.throttled"
   | DeviceMissingRuleId
   | ServerRuleId
-  | RoomSilentRuleId;
+  | RoomSilentRuleId
+  | "hub.broker";
 /** The devices a room has (one `device.missing:` rule each). */
 export const ROOM_DEVICES = ["climate", "cards", "display", "camera", "motion"] as const;
 export type RoomDevice = (typeof ROOM_DEVICES)[number];
@@ -92,7 +96,8 @@ export type LeveledRuleId =
   | "power.undervoltage"
   | "power.throttled"
   | DeviceMissingRuleId
-  | RoomSilentRuleId;
+  | RoomSilentRuleId
+  | "hub.broker";
 export type EventRuleId =
   | "door.breach"
   | "door.unknown-card"
@@ -115,6 +120,7 @@ export const RULE_IDS: readonly RuleId[] = [
   "clock.unsynced",
   "power.undervoltage",
   "power.throttled",
+  "hub.broker",
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",

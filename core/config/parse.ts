@@ -57,6 +57,21 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     errors.push(
       "ROOM_SILENT_AFTER_SECONDS: must be at least twice MQTT_HEARTBEAT_SECONDS (one lost heartbeat is not silence)",
     );
+  const roomChats = Object.entries(e.ROOM_CHAT_IDS);
+  if (roomChats.length > 0) {
+    if (e.ROLE !== "hub")
+      errors.push("ROOM_CHAT_IDS: only with ROLE=hub (the hub posts each room's alerts; a room posts nothing itself)");
+    if (e.STAFF_CHAT_ID === undefined)
+      errors.push(
+        "ROOM_CHAT_IDS: needs STAFF_CHAT_ID too (the main staff group: the hub's own alerts and every room's silence go there)",
+      );
+    for (const [room, chat] of roomChats) {
+      if (room === e.ROOM_ID)
+        errors.push(`ROOM_CHAT_IDS: ${room} is this hub's own room (ROOM_ID); its alerts go to STAFF_CHAT_ID`);
+      if (chat === e.STAFF_CHAT_ID)
+        errors.push(`ROOM_CHAT_IDS: ${room}'s group is STAFF_CHAT_ID itself; leave ${room} out`);
+    }
+  }
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -79,6 +94,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         staffIds: e.STAFF_IDS,
         staffChatId: e.STAFF_CHAT_ID,
         staffChatTopicId: e.STAFF_CHAT_TOPIC_ID,
+        roomChatIds: e.ROOM_CHAT_IDS,
       },
       alerts: {
         hysteresis: { temperatureC: e.TEMP_HYSTERESIS, humidityPct: e.HUMIDITY_HYSTERESIS },

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone, parseOfficeHoursSpec } from "../office-hours.ts";
+import { parseRoomChatIds } from "../rooms/room-groups.ts";
 import { CARD_DRIVERS, HARDWARE_MODES, LOG_LEVELS, type Range, ROLES, STORAGE_KINDS } from "./types.ts";
 
 const idList = (what: string) =>
@@ -291,6 +292,15 @@ export const envSchema = (env: Record<string, string | undefined>) =>
       .default("seroma/site"),
     MQTT_HEARTBEAT_SECONDS: intIn(1, 3600, 30),
     ROOM_SILENT_AFTER_SECONDS: intIn(2, 86_400, 120),
+    ROOM_CHAT_IDS: z
+      .string()
+      .default("")
+      .transform((text, ctx) => {
+        const r = parseRoomChatIds(text);
+        if (r.ok) return r.value;
+        ctx.addIssue({ code: "custom", message: r.error });
+        return z.NEVER;
+      }),
   });
 
 /** Every environment variable the console reads (plus ENV_FILE, read by loadConfig). */

@@ -58,6 +58,11 @@ export interface Config {
     staffChatId: number | undefined;
     /** Forum topic of the staff group for alerts. */
     staffChatTopicId: number | undefined;
+    /**
+     * ROOM_CHAT_IDS (ROLE=hub only): rooms with a staff group of their own, by room id. Their
+     * alerts go there instead of the staff group (core/rooms/room-groups.ts). Empty: none.
+     */
+    roomChatIds: Readonly<Record<string, number>>;
   };
   alerts: {
     hysteresis: { temperatureC: number; humidityPct: number };

@@ -4,8 +4,10 @@
  * local Bot API server the hub's bot talks to. Each room's start-up notice reaches the staff
  * group naming its room; the broker restarted mid-run; a room agent killed with kill -9 (its
  * Last Will: "room went silent" reaches the Bot API, then its recovery when it is back); the
- * broker down while a room raises alerts (all delivered afterwards, none lost, duplicates
- * counted); a room with a certificate from another CA refused.
+ * broker down for 60 s while three rooms raise alerts (all delivered afterwards, none lost,
+ * duplicates counted; the hub's own "lost the broker" alert during the outage and its
+ * recovery; dc-4's alerts in its own staff group, ROOM_CHAT_IDS); a room with a certificate
+ * from another CA refused.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -20,6 +22,10 @@ import { type ClientFiles, HUB_CN, type Mosquitto, mosquittoMissing, startMosqui
 
 const PREFIX = "seroma/e2e";
 const GROUP = -100777;
+/** dc-4's own staff group (the hub's ROOM_CHAT_IDS). */
+const ROOM_GROUP = -100444;
+/** The rooms that raise alerts while the broker is down. */
+const ALERTING = ["dc-1", "dc-3", "dc-4"];
 const TOKEN = "5000000017:AAHlocalTestTokenForSeromaRooms-0123";
 
 function mqttEnv(broker: Mosquitto, files: ClientFiles): Record<string, string> {
@@ -118,6 +124,7 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
       TELEGRAM_API_ROOT: api.apiRoot,
       ADMIN_IDS: "77",
       STAFF_CHAT_ID: String(GROUP),
+      ROOM_CHAT_IDS: `dc-4:${ROOM_GROUP}`,
       DATA_DIR: join(base, "hub"),
       HARDWARE: "sim",
       LOG_LEVEL: "info",
@@ -248,70 +255,138 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
     );
   });
 
-  test("the broker down while a room raises alerts: all delivered afterwards, none lost, duplicates counted", async () => {
+  test("the broker down for 60 s while rooms raise alerts: all delivered afterwards, none lost, duplicates counted; the hub's own 'lost the broker' alert and its recovery", async () => {
+    const before = groupTexts().length;
     await broker.stop();
-    // dc-3 raises alerts meanwhile: restarted with a band the room is far outside (a critical
-    // temperature alert at its first reading), then again with the normal band (its recovery).
-    await stopRoom("dc-3");
-    const hot = startRoom("dc-3", {
-      TEMP_RANGE: "0..5",
-      TEMP_CRITICAL_RANGE: "-10..10",
-      ALERT_MIN_DURATION_SECONDS: "0",
-    });
-    await hot.waitForOutput(/incident raised|"rule":"climate\.temperature"/, 30_000);
-    await stopRoom("dc-3");
-    const normal = startRoom("dc-3");
-    await normal.waitForOutput(/"kind":"recovered"|incident resolved/, 30_000);
+    const downAt = Date.now();
+    // Meanwhile rooms raise alerts: each restarted with a band the room is far outside (a
+    // critical temperature alert at its first reading), then again with the normal band (its
+    // recovery). dc-1 and dc-3 report to the main group; dc-4, new to the site, has a group of
+    // its own (ROOM_CHAT_IDS) and its first words ever reach the hub after the outage.
+    const hotThenNormal = async (name: string) => {
+      if (rooms.has(name)) await stopRoom(name);
+      const hot = startRoom(name, {
+        TEMP_RANGE: "0..5",
+        TEMP_CRITICAL_RANGE: "-10..10",
+        ALERT_MIN_DURATION_SECONDS: "0",
+      });
+      await hot.waitForOutput(/incident raised|"rule":"climate\.temperature"/, 30_000);
+      await stopRoom(name);
+      const normal = startRoom(name);
+      await normal.waitForOutput(/"kind":"recovered"|incident resolved/, 30_000);
+    };
+    const raising = Promise.all(ALERTING.map(hotThenNormal));
+    // The hub tells the main group itself, through Telegram, while the broker is still down.
+    const lost = await waitGroup(
+      /has not reached the site's broker mqtts:\/\/127\.0\.0\.1:\d+ for \d+ seconds/,
+      30_000,
+    );
+    const lostAfterMs = Date.now() - downAt;
+    assert.ok(!broker.running(), "announced during the outage");
+    assert.match(lost, /CRITICAL · hq/i);
+    assert.match(lost, /Last error: connect ECONNREFUSED 127\.0\.0\.1:\d+/);
+    await raising;
+    // A room that was left alone says so in its log, once.
+    await rooms.get("dc-2")?.waitForOutput(/this room has not reached the broker/, 20_000);
+    const wait = 60_000 - (Date.now() - downAt);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await broker.start();
+    const outageMs = Date.now() - downAt;
+    assert.ok(outageMs >= 60_000, `the broker was down ${outageMs} ms`);
 
-    await waitGroup(/Seroma started · dc-3[\s\S]*/, 30_000);
-    await waitGroup(/dc-3[\s\S]*[Tt]emperature/, 60_000);
-    await waitGroup(/Recovered · dc-3/, 60_000);
-    // None lost: every notice dc-3 queued for the hub was acknowledged by the broker and
-    // taken by the hub.
-    const db = join(dataDirs.get("dc-3") as string, "seroma.db");
-    const deadline = Date.now() + 30_000;
-    let pending = -1;
-    let sent: string[] = [];
-    while (Date.now() < deadline) {
-      const d = new Database(db, { readonly: true, fileMustExist: true });
+    await waitGroup(/The hub reaches the broker mqtts:\/\/127\.0\.0\.1:\d+ again \(after 1 min\)/, 30_000);
+    const rows = (file: string, sql: string) => {
+      const d = new Database(file, { readonly: true, fileMustExist: true });
       try {
-        pending = (
-          d.prepare("SELECT count(*) AS n FROM outbox WHERE channel = 'hub' AND delivered_at IS NULL").get() as {
-            n: number;
-          }
-        ).n;
-        sent = (
-          d.prepare("SELECT ref FROM outbox WHERE channel = 'hub' ORDER BY id").all() as Array<{ ref: string }>
-        ).map((r) => r.ref);
+        return d.prepare(sql).all() as Array<Record<string, unknown>>;
       } finally {
         d.close();
       }
-      if (pending === 0) break;
-      await new Promise((r) => setTimeout(r, 200));
+    };
+    const db = (name: string) => join(dataDirs.get(name) as string, "seroma.db");
+    const report: string[] = [];
+    for (const name of ALERTING) {
+      // None lost: every notice the room queued for the hub was acknowledged by the broker
+      // and taken by the hub.
+      const deadline = Date.now() + 45_000;
+      let pending = -1;
+      let sent: string[] = [];
+      while (Date.now() < deadline) {
+        const all = rows(db(name), "SELECT ref, delivered_at FROM outbox WHERE channel = 'hub' ORDER BY id");
+        pending = all.filter((r) => r.delivered_at === null).length;
+        sent = all.map((r) => String(r.ref));
+        if (pending === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(pending, 0, `${name}'s outbox holds nothing for the hub any more`);
+      const taken = new Set(
+        [...logged(hub, "alert from a room queued"), ...logged(hub, "duplicate alert from a room dropped")]
+          .filter((e) => e.room === name)
+          .map((e) => String(e.id)),
+      );
+      assert.deepEqual(
+        sent.filter((id) => !taken.has(id)),
+        [],
+        `every notice ${name} sent is at the hub`,
+      );
+      const queued = logged(hub, "alert from a room queued").filter((e) => e.room === name);
+      const kinds = queued.map((e) => `${e.kind}${e.rule ? ` ${e.rule}` : ""}`);
+      // At least: started (before the outage; not dc-4, new), raised, started (after; the hot
+      // run may stop before its own), recovered.
+      assert.ok(sent.length >= (name === "dc-4" ? 3 : 4), `${name}: ${sent.length}: ${kinds.join(", ")}`);
+      assert.ok(
+        kinds.includes("raised climate.temperature") && kinds.includes("recovered climate.temperature"),
+        `${name}: ${kinds.join(", ")}`,
+      );
+      assert.equal(queued.length, sent.length, `${name}: each once in the hub's outbox`);
+      const duplicates = logged(hub, "duplicate alert from a room dropped").filter((e) => e.room === name).length;
+      report.push(`${name}: ${sent.length} notices sent to the hub, all taken, ${duplicates} duplicates dropped`);
     }
-    assert.equal(pending, 0, "dc-3's outbox holds nothing for the hub any more");
-    const taken = new Set(
-      [...logged(hub, "alert from a room queued"), ...logged(hub, "duplicate alert from a room dropped")]
-        .filter((e) => e.room === "dc-3")
-        .map((e) => String(e.id)),
-    );
-    const lost = sent.filter((id) => !taken.has(id));
-    assert.deepEqual(lost, [], "every notice dc-3 sent is at the hub");
-    // At least: started (before), raised, started (after; the hot run may stop before its own), recovered.
-    const kinds = logged(hub, "alert from a room queued")
-      .filter((e) => e.room === "dc-3")
-      .map((e) => `${e.kind}${e.rule ? ` ${e.rule}` : ""}`);
-    assert.ok(sent.length >= 4, `${sent.length}: ${kinds.join(", ")}`);
-    assert.ok(
-      kinds.includes("raised climate.temperature") && kinds.includes("recovered climate.temperature"),
-      kinds.join(", "),
-    );
-    const duplicates = logged(hub, "duplicate alert from a room dropped").length;
-    const queued = logged(hub, "alert from a room queued").filter((e) => e.room === "dc-3").length;
-    assert.equal(queued, sent.length, "each once in the hub's outbox");
+    // The hub delivered them all: dc-1's and dc-3's to the main group, dc-4's to its own.
+    const hubDb = join(base, "hub", "seroma.db");
+    const deadline = Date.now() + 60_000;
+    let undelivered: Array<Record<string, unknown>> = [];
+    while (Date.now() < deadline) {
+      undelivered = rows(hubDb, "SELECT channel, notice FROM outbox WHERE delivered_at IS NULL");
+      if (undelivered.length === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(undelivered, [], "the hub's outbox is empty");
+    // Each room's notices went to its staff group: dc-1's and dc-3's to the main one, dc-4's
+    // to its own (cards or digests: each outbox entry's ref is the message that carried it).
+    const hubRows = rows(hubDb, "SELECT channel, notice, ref FROM outbox").map((r) => ({
+      channel: String(r.channel),
+      room: (JSON.parse(String(r.notice)) as { roomId: string }).roomId,
+      ref: Number(r.ref),
+    }));
+    const groupIds = (chat: number) => new Set(api.messages(chat).map((m) => m.message_id));
+    for (const [room, channel, chat] of [
+      ["dc-1", "telegram", GROUP],
+      ["dc-3", "telegram", GROUP],
+      ["dc-4", "telegram:dc-4", ROOM_GROUP],
+    ] as const) {
+      const own = hubRows.filter((r) => r.room === room);
+      assert.ok(own.length >= 3, `${room}: ${own.length} notices at the hub`);
+      assert.deepEqual([...new Set(own.map((r) => r.channel))], [channel], `${room}: ${channel} only`);
+      const ids = groupIds(chat);
+      assert.deepEqual(
+        own.filter((r) => !ids.has(r.ref)),
+        [],
+        `${room}: every notice is a message in its group`,
+      );
+    }
+    assert.doesNotMatch(groupTexts().join("\n"), /dc-4/, "nothing of dc-4 in the main group");
+    const ownText = api
+      .messages(ROOM_GROUP)
+      .map((m) => m.text ?? m.caption ?? "")
+      .join("\n---\n");
+    assert.match(ownText, /Seroma started · dc-4/);
+    assert.match(ownText, /CRITICAL · dc-4\nTemperature is high/);
+    assert.match(ownText, /Recovered · dc-4\nTemperature is back/);
+    const after = groupTexts().slice(before).join("\n---\n");
+    for (const name of ["dc-1", "dc-3"]) assert.ok(after.includes(name), `${name} in the main group after the outage`);
     process.stdout.write(
-      `# dc-3: ${sent.length} notices held and delivered; duplicates dropped by the hub: ${duplicates}\n`,
+      `# broker down ${(outageMs / 1000).toFixed(1)} s; the hub's alert after ${(lostAfterMs / 1000).toFixed(1)} s; ${report.join("; ")}; duplicates dropped by the hub in all: ${logged(hub, "duplicate alert from a room dropped").length}\n`,
     );
   });
 });

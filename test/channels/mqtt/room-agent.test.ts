@@ -251,4 +251,36 @@ describe("room agent and hub link over a real broker", { skip: mosquittoMissing 
       await agent.stop();
     }
   });
+
+  test("link(): down since it was made or lost, with the latest error; nothing once connected", async () => {
+    const agent = createRoomAgent({
+      broker: { url: broker.url, ...broker.client("dc-2") },
+      prefix: PREFIX,
+      roomId: "dc-2",
+      heartbeatMs: 200,
+      logger: captureLogs().logger,
+      reconnectMs: 100,
+    });
+    try {
+      assert.deepEqual(agent.link(), { connected: false }, "not started");
+      const startedAt = Date.now();
+      await agent.start({});
+      const first = agent.link();
+      if (!first.connected) assert.ok((first.downSince ?? 0) >= startedAt, "down since it was made");
+      await until(() => agent.link().connected, 10_000, "connected");
+      assert.deepEqual(agent.link(), { connected: true });
+      await broker.stop();
+      const lostAt = Date.now();
+      await until(() => agent.link().lastError !== undefined, 5_000, "a connection error");
+      const down = agent.link();
+      assert.equal(down.connected, false);
+      assert.ok(down.downSince !== undefined && down.downSince <= Date.now() && down.downSince >= lostAt - 1_000);
+      assert.match(down.lastError ?? "", /ECONNREFUSED/);
+      await broker.start();
+      await until(() => agent.link().connected, 15_000, "connected again");
+      assert.deepEqual(agent.link(), { connected: true }, "the outage and its error are forgotten");
+    } finally {
+      await agent.stop();
+    }
+  });
 });
