@@ -186,6 +186,8 @@ async function manyRooms(
   try {
     await hub.waitForOutput(/is polling/, 30_000);
     const pid = hub.child.pid as number;
+    await sleep(3_000); // its start-up tail
+    const rssAlone = rssOf(pid);
 
     // Each room's client certificate (EC P-256 key, CSR, signed by the test CA: openssl twice).
     const names = Array.from({ length: n }, (_, i) => `room-${String(i + 1).padStart(2, "0")}`);
@@ -362,7 +364,18 @@ async function manyRooms(
         value: silent,
         unit: "",
       },
-      { scenario: SCENARIO, metric: label(`hub RSS before the load (${how})`), value: mbOf(rssStart), unit: "MB" },
+      {
+        scenario: SCENARIO,
+        metric: `hub RSS, polling, no room connected yet (${how}, ${process.version})`,
+        value: mbOf(rssAlone),
+        unit: "MB",
+      },
+      {
+        scenario: SCENARIO,
+        metric: label("hub RSS, every room connected, before the load"),
+        value: mbOf(rssStart),
+        unit: "MB",
+      },
       {
         scenario: SCENARIO,
         metric: label("hub RSS peak during the load (500 ms samples)"),
