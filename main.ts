@@ -9,7 +9,7 @@ import { composeRoom, type RoomDevices } from "./app/compose-room.ts";
 import { startRoomDashboard } from "./app/dashboard.ts";
 import { configureImages } from "./app/image-settings.ts";
 import { createServiceNotifier } from "./app/service-notify.ts";
-import { createSiteLink } from "./app/site.ts";
+import { createSiteLink, siteRoomOf } from "./app/site.ts";
 import type { WebServices } from "./bot/context.ts";
 import { startBot } from "./bot/index.ts";
 import { createLiveCamera, type LiveCamera } from "./core/camera/live-camera.ts";
@@ -318,10 +318,8 @@ async function main(): Promise<void> {
   // Alerts first: the first reading is already judged, and undelivered notices from
   // before a restart go out now.
   await room.start();
-  await site?.start({
-    alerts: room.alerts,
-    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
-  });
+  // The hub's commands (ROLE=room): the same services the bot uses in a single room.
+  await site?.start(siteRoomOf(room, storage, config));
   if (config.heartbeat && !stopping) {
     heartbeat = createHeartbeatJob({ ...config.heartbeat, healthy: () => !stopping, logger });
     await heartbeat.start();

@@ -286,6 +286,8 @@ export function connectAlertsToBus(
         return pipeline.engine.raiseEvent("door.unknown-card", "warning", details, entry.at);
       if (entry.decision === "revoked")
         return pipeline.engine.raiseEvent("door.revoked-card", "warning", details, entry.at);
+      if (entry.decision === "wrong-room")
+        return pipeline.engine.raiseEvent("door.wrong-room-card", "warning", details, entry.at);
       return undefined;
     }),
   ];

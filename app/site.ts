@@ -15,20 +15,63 @@ import { createRoomAgent, HUB_CHANNEL } from "../channels/mqtt/room-agent.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../core/alerts/pipeline.ts";
 import { type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
-import type { Reading } from "../core/climate/reading.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import type { CardUid } from "../core/door/card-reader.ts";
+import type { StaffRepository } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
-import type { RoomStatusAnswer, RoomStatusResult, RoomsService } from "../core/rooms/commands.ts";
+import type {
+  RoomAskResult,
+  RoomCommandArgs,
+  RoomCommandName,
+  RoomResponse,
+  RoomStatusResult,
+  RoomsService,
+} from "../core/rooms/commands.ts";
 import { createSilenceWatch } from "../core/rooms/silence.ts";
+import type { StaffMirrorStore } from "../core/rooms/staff-sync.ts";
+import { staffTopic } from "../core/rooms/topics.ts";
+import type { Storage } from "../core/storage.ts";
+import type { Room } from "./compose-room.ts";
+import { createRoomCommands, type RoomCommandDeps } from "./room-commands.ts";
+import { createStaffPublisher, createStaffReceiver, type StaffPublisher } from "./staff-share.ts";
 
-/** How long the hub waits for a room's answer (its bot then says which rooms did not answer). */
+/** How long the hub waits for a room's status (its bot then says which rooms did not answer). */
 export const ROOM_ANSWER_WITHIN_MS = 5_000;
+/** A command must reach its room within this long, or the room leaves it (it was queued meanwhile). */
+const COMMAND_START_WITHIN_MS = 10_000;
 
-export interface SiteRoom {
-  alerts: AlertPipeline;
-  /** The room's latest climate reading (for the hub's status command). */
-  latestReading?: () => Promise<Reading | undefined>;
+/** What a room's answers to the hub's commands are made of (app/room-commands.ts), and the shared staff. */
+export type SiteRoom = Omit<RoomCommandDeps, "roomId" | "logger"> & {
+  /**
+   * Staff shared by the rooms (SQLite sites; app/staff-share.ts): the hub publishes `staff`,
+   * a room applies the hub's list to `staffMirror`. Absent (STORAGE=aws: one shared table): neither.
+   */
+  staff?: StaffRepository;
+  staffMirror?: StaffMirrorStore;
+};
+
+/** A composed room's parts the hub's commands use: the same services the bot uses in a single room. */
+export function siteRoomOf(
+  room: Room,
+  storage: Pick<Storage, "readings" | "hosts" | "staff" | "staffMirror">,
+  config: Config,
+): SiteRoom {
+  return {
+    alerts: room.alerts,
+    latestReading: async () => (await storage.readings.latest(config.roomId, 1))[0],
+    sampleNow: () => room.roomStatus.sampleNow(),
+    capture: room.capture,
+    watch: room.watch,
+    servers: {
+      spec: (name) => storage.hosts.get(config.roomId, name),
+      checkNow: (name) => room.serverChecks.checkNow(name),
+    },
+    door: room.door,
+    enrollTimeoutMs: config.door.enrollTimeoutMs,
+    // SQLite: the hub shares its staff cards, each room keeps a copy (STORAGE=aws: one table already).
+    ...(storage.staffMirror ? { staff: storage.staff, staffMirror: storage.staffMirror } : {}),
+  };
 }
 
 export interface SiteLink {
@@ -42,19 +85,6 @@ export interface SiteLink {
   duplicates(): number;
   /** The hub: the rooms as its bot sees them (/rooms, /status ROOM). */
   readonly rooms?: RoomsService;
-}
-
-/** A room's answer to the status command. */
-async function statusAnswer(roomId: string, room: SiteRoom): Promise<RoomStatusAnswer> {
-  const reading = await room.latestReading?.();
-  return {
-    room: roomId,
-    at: Date.now(),
-    ...(reading
-      ? { reading: { temperatureC: reading.temperatureC, humidityPct: reading.humidityPct, at: reading.at } }
-      : {}),
-    open: room.alerts.engine.openIncidents().map((i) => ({ rule: i.rule, severity: i.severity, openedAt: i.openedAt })),
-  };
 }
 
 /** Alert ids the hub remembers, to drop copies (a room re-sends what the broker did not acknowledge). */
@@ -72,6 +102,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   const broker = { url: mqtt.url, caFile: mqtt.caFile, certFile: mqtt.certFile, keyFile: mqtt.keyFile };
 
   if (config.role === "room") {
+    let commands: ReturnType<typeof createRoomCommands> | undefined;
     const agent = createRoomAgent({
       broker,
       prefix: mqtt.prefix,
@@ -83,14 +114,22 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       role: "room",
       channels: [agent.hubChannel],
       async start(room) {
+        const answers = createRoomCommands({ ...room, roomId: config.roomId, logger });
+        commands = answers;
         await agent.start({
           // The broker is back: alerts held for it go now, not at their next retry.
           onConnected: () => room.alerts.reachable([HUB_CHANNEL]),
           openIncidents: () => room.alerts.engine.openIncidents().length,
-          answer: async () => statusAnswer(config.roomId, room),
+          answer: (command) => answers.answer(command),
+          ...(room.staff && room.staffMirror
+            ? { onStaffList: createStaffReceiver({ mirror: room.staffMirror, staff: room.staff, logger }).onStaffList }
+            : {}),
         });
       },
-      stop: () => agent.stop(),
+      async stop() {
+        commands?.stop();
+        await agent.stop();
+      },
       duplicates: () => 0,
     };
   }
@@ -99,9 +138,10 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
   let pipeline: AlertPipeline | undefined;
   let timer: NodeJS.Timeout | undefined;
   let duplicates = 0;
+  let staffPublisher: StaffPublisher | undefined;
   const seen = new Set<string>();
   /** Commands waiting for their answer, by correlation id. */
-  const pending = new Map<string, { room: string; resolve: (r: RoomStatusResult) => void }>();
+  const pending = new Map<string, { room: string; resolve: (r: RoomResponse, media?: Buffer) => void }>();
   let nextId = 0;
   const watch = createSilenceWatch({
     silentAfterMs: mqtt.silentAfterMs,
@@ -134,16 +174,13 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       heartbeat(room, message) {
         void serial(() => watch.seen(room, message.open));
       },
-      response(room, message) {
+      awaiting: (room, id) => pending.get(id)?.room === room,
+      response(room, message, media) {
         const waiting = pending.get(message.id);
         if (!waiting || waiting.room !== room) return; // late (already answered "no answer"), or not ours
         pending.delete(message.id);
         void serial(() => watch.seen(room));
-        waiting.resolve(
-          message.ok && message.result
-            ? { ok: true, answer: { ...message.result, room } }
-            : { ok: false, reason: "failed", error: message.error ?? "no result" },
-        );
+        waiting.resolve(message, media);
       },
       async alert(room, message) {
         await serial(() => watch.seen(room));
@@ -168,41 +205,98 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
 
   const presence = (room: string) => watch.rooms().find((p) => p.room === room);
 
-  async function status(room: string): Promise<RoomStatusResult> {
+  /** Sends one command and waits for its answer (or says why there is none). */
+  function ask(
+    room: string,
+    name: RoomCommandName,
+    args: RoomCommandArgs | undefined,
+    answerWithinMs: number,
+  ): Promise<RoomAskResult> {
     const known = presence(room);
-    if (!known) return { ok: false, reason: "unknown" };
+    if (!known) return Promise.resolve({ ok: false, reason: "unknown" });
     const id = `${clock.now().getTime().toString(36)}-${(nextId++).toString(36)}`;
-    return new Promise<RoomStatusResult>((resolve) => {
+    return new Promise<RoomAskResult>((resolve) => {
       const timer = setTimeout(() => {
         pending.delete(id);
         resolve({ ok: false, reason: "no-answer", presence: presence(room) ?? known });
-      }, ROOM_ANSWER_WITHIN_MS);
+      }, answerWithinMs);
       timer.unref?.();
       pending.set(id, {
         room,
-        resolve: (r) => {
+        resolve: (r, media) => {
           clearTimeout(timer);
-          resolve(r);
+          if (r.ok && r.result) resolve({ ok: true, result: r.result, ...(media ? { media } : {}) });
+          else
+            resolve({
+              ok: false,
+              reason: "failed",
+              error: r.error ?? "no result",
+              ...(r.code ? { code: r.code } : {}),
+            });
         },
       });
+      const startWithin = Math.min(answerWithinMs, COMMAND_START_WITHIN_MS);
       link
-        .command(room, { id, name: "status", expiresAt: clock.now().getTime() + ROOM_ANSWER_WITHIN_MS })
+        .command(room, { id, name, ...(args ? { args } : {}), expiresAt: clock.now().getTime() + startWithin })
         .catch((err: unknown) =>
           log.debug({ room, err: (err as Error).message }, "command not sent; it will not be answered"),
         );
     });
   }
 
+  async function status(room: string, opts?: { refresh?: boolean }): Promise<RoomStatusResult> {
+    const r = await ask(
+      room,
+      opts?.refresh ? "refresh" : "status",
+      undefined,
+      ROOM_ANSWER_WITHIN_MS * (opts?.refresh ? 3 : 1),
+    );
+    if (!r.ok) return r;
+    if (r.result.kind !== "status") return { ok: false, reason: "failed", error: "the room answered something else" };
+    return { ok: true, answer: { ...r.result.status, room } };
+  }
+
   const rooms: RoomsService = {
+    ownRoom: config.roomId,
     answerWithinMs: ROOM_ANSWER_WITHIN_MS,
-    list: () => watch.rooms(),
+    list: () => watch.rooms().filter((p) => p.room !== config.roomId),
     status,
     async statusAll() {
-      const known = watch.rooms();
+      const known = rooms.list();
       const results = await Promise.all(known.map(async (p) => ({ p, r: await status(p.room) })));
       return {
         answers: results.flatMap(({ r }) => (r.ok ? [r.answer] : [])),
         noAnswer: results.flatMap(({ p, r }) => (r.ok ? [] : [presence(p.room) ?? p])),
+      };
+    },
+    ask: (room, name, args, opts) => ask(room, name, args, opts?.answerWithinMs ?? ROOM_ANSWER_WITHIN_MS),
+    captureNextTap(room, timeoutMs, by) {
+      const session = `${clock.now().getTime().toString(36)}${(nextId++).toString(36)}`;
+      let settle: (uid: CardUid | undefined) => void = () => {};
+      const card = new Promise<CardUid | undefined>((resolve) => {
+        settle = resolve;
+      });
+      let done = false;
+      const finish = (uid: CardUid | undefined) => {
+        if (done) return;
+        done = true;
+        settle(uid);
+      };
+      void ask(room, "enroll-capture", { session, timeoutMs, by }, timeoutMs + ROOM_ANSWER_WITHIN_MS).then((r) => {
+        if (r.ok && r.result.kind === "card") finish((r.result.uid ?? undefined) as CardUid | undefined);
+        else {
+          if (!r.ok)
+            log.warn({ room, reason: r.reason, error: r.error }, "a room could not capture a card for an enrollment");
+          finish(undefined);
+        }
+      });
+      return {
+        card,
+        cancel() {
+          if (done) return;
+          finish(undefined);
+          void ask(room, "enroll-cancel", { session }, ROOM_ANSWER_WITHIN_MS);
+        },
       };
     },
   };
@@ -220,7 +314,20 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       }
       // While the hub cannot hear the broker, the rooms' silence is its own: rooms are judged
       // only while connected, and their clocks start again when it is back.
-      await link.start({ onConnected: () => watch.grace() });
+      if (room.staff && room.staffMirror) {
+        staffPublisher = createStaffPublisher({
+          staff: room.staff,
+          publish: (payload) => link.publish(staffTopic(mqtt.prefix), payload, { retain: true }),
+          logger,
+        });
+      }
+      await link.start({
+        onConnected: () => {
+          watch.grace();
+          staffPublisher?.connected();
+        },
+      });
+      staffPublisher?.start();
       timer = setInterval(
         () => {
           if (link.connected()) void serial(() => watch.check());
@@ -232,6 +339,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await staffPublisher?.stop();
       await link.stop();
       await queue;
     },

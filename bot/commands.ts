@@ -37,6 +37,7 @@ type Audience = "anyone" | Role;
 export const COMMAND_TABLE = [
   { command: "start", audience: "anyone", group: false },
   { command: "status", audience: "viewer", group: true },
+  { command: "rooms", audience: "viewer", group: true },
   { command: "history", audience: "viewer", group: true },
   { command: "chart", audience: "viewer", group: true },
   { command: "snapshot", audience: "staff", group: true },
@@ -100,6 +101,8 @@ export interface CommandMenusOptions {
    * and menu buttons are not touched.
    */
   dashboard?: { miniAppUrl: string | undefined };
+  /** A hub (ROLE=hub): /rooms is in the menus; otherwise it is left out. */
+  hub?: boolean;
 }
 
 /** A person the console knows at start: their private chat's menu. */
@@ -125,7 +128,7 @@ export class CommandMenus {
 
   constructor(opts: CommandMenusOptions) {
     this.opts = opts;
-    this.without = new Set(opts.dashboard ? [] : ["web"]);
+    this.without = new Set([...(opts.dashboard ? [] : ["web"]), ...(opts.hub ? [] : ["rooms"])]);
   }
 
   /** The default, private-chat and group menus, and the private menus of everyone known. */

@@ -88,6 +88,7 @@ export function createBot(deps: BotDeps) {
       : {}),
     // The services' object itself: its miniAppUrl is read when a menu button is written (it may be bound late).
     ...(deps.services.web ? { dashboard: deps.services.web } : {}),
+    ...(deps.services.rooms ? { hub: true } : {}),
   });
   bot.use(menus.middleware);
   bot.use(inviteFeature);

@@ -11,6 +11,7 @@ import type {
 } from "./alerts/ports.ts";
 import type { MediaStore } from "./camera/media.ts";
 import type { AccessLogRepository, StaffRepository } from "./door/ports.ts";
+import type { StaffMirrorStore } from "./rooms/staff-sync.ts";
 import type { HostRepository, ServerResultRepository } from "./servers/ports.ts";
 
 export type * from "./alerts/ports.ts";
@@ -57,6 +58,11 @@ export interface Storage {
   readonly audit: AuditRepository;
   readonly staff: StaffRepository;
   readonly accessLog: AccessLogRepository;
+  /**
+   * A room's copy of the hub's staff list (several rooms on SQLite, core/rooms/staff-sync.ts);
+   * absent where the rooms share one register already (STORAGE=aws).
+   */
+  readonly staffMirror?: StaffMirrorStore;
   /** Snapshots and clips: files plus an index. */
   readonly media: MediaStore;
   /** The host catalogue for server checks (per room). */

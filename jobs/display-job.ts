@@ -102,6 +102,8 @@ export function createDisplayJob(deps: DisplayJobDeps) {
               return showMessage([t("lcd-off-hours"), name]);
             case "revoked":
               return showMessage([t("lcd-denied"), name]);
+            case "wrong-room":
+              return showMessage([t("lcd-wrong-room"), name]);
             case "unknown":
               return showMessage([t("lcd-unknown"), t("lcd-denied")]);
           }

@@ -43,6 +43,8 @@ export interface DoorJob {
    * (first come, first served). The tap is still judged and logged.
    */
   captureNextTap(timeoutMs: number, by: string): CardCapture;
+  /** How many enrollments are waiting for a card now. */
+  capturing(): number;
   /** Resolves when every tap received so far has been handled. */
   idle(): Promise<void>;
 }
@@ -62,7 +64,7 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
   async function handleTap(uid: CardUid, at: number): Promise<void> {
     const capture = captures.shift();
     const member = await deps.staff.getByUid(uid);
-    const decision = decideAccess(member, new Date(at), deps.officeHours);
+    const decision = decideAccess(member, roomId, new Date(at), deps.officeHours);
     const entry = {
       roomId,
       at,
@@ -142,6 +144,7 @@ export function createDoorJob(deps: DoorJobDeps): DoorJob {
       captures.push(waiter);
       return { card, cancel: drop };
     },
+    capturing: () => captures.length,
     idle() {
       return queue;
     },

@@ -4,6 +4,7 @@
 ## commands (descriptions registered with setMyCommands)
 cmd-start = Main menu
 cmd-status = Current temperature and humidity
+cmd-rooms = Every room of the site (on the hub)
 cmd-history = Latest readings: /history [n]
 cmd-language = Choose the language
 cmd-help = What this bot can do
@@ -200,12 +201,14 @@ alert-reader-dead = The door's card reader is not answering: { $reason }
 alert-door-breach = Entry outside office hours: <b>{ $name }</b> (card <code>{ $uid }</code>) at { $time }.
 alert-door-unknown = Unknown card <code>{ $uid }</code> at the door at { $time }. Access denied.
 alert-door-revoked = Revoked card of <b>{ $name }</b> (<code>{ $uid }</code>) at the door at { $time }. Access denied.
+alert-door-wrong-room = Card of <b>{ $name }</b> (<code>{ $uid }</code>) at this room's door at { $time }: it does not open this room. Access denied.
 alert-door-enrollment = Read for the card enrollment started by { $by }.
 alert-recovered-reader-dead = The door's card reader is answering again after { $duration }.
 rule-reader-dead = card reader not answering
 rule-door-breach = off-hours entries
 rule-door-unknown-card = unknown cards
 rule-door-revoked-card = revoked cards
+rule-door-wrong-room-card = cards for other rooms
 alert-camera-dead = The camera is not working: { $reason }
 alert-recovered-camera-dead = The camera works again after { $duration }.
 alert-motion-dead = The motion sensor is not working: { $reason }
@@ -343,6 +346,7 @@ lcd-welcome = Welcome,
 lcd-off-hours = Off-hours entry
 lcd-denied = Access denied
 lcd-unknown = Unknown card
+lcd-wrong-room = Not this room
 lcd-card-read = Card read
 lcd-enroll-by = Enroll: { $name }
 lcd-enrolled = Card enrolled:
@@ -388,6 +392,7 @@ access-decision-allowed = allowed
 access-decision-off-hours = off hours (breach)
 access-decision-unknown = unknown card
 access-decision-revoked = revoked card
+access-decision-wrong-room = not for this room
 access-empty = No door entries yet.
 access-older = ⬇️ Older
 access-title = 🚪 <b>{ $room }</b> · { $count ->
@@ -446,6 +451,14 @@ staff-done-unlink = ✂️ The Telegram account <code>{ $id }</code> was unlinke
 staff-unlink-stale = Nothing changed: that account is no longer linked to this card.
 staff-button-undo = ↩️ Undo
 staff-undone = ↩️ { $by } undid the link: the Telegram account <code>{ $id }</code> is no longer linked to the card of <b>{ $name }</b> (<code>{ $uid }</code>).
+staff-rooms-all = every room
+staff-rooms-usage = Usage: <code>/staff rooms NAME dc-1,dc-2</code> (the rooms whose door the card opens) or <code>/staff rooms NAME all</code> (every room). NAME is the person's name or the card UID.
+staff-rooms-bad = <code>{ $rooms }</code> is not a list of rooms: room ids separated by commas (letters, digits, - and _), or <b>all</b>. Nothing changed.
+staff-rooms-no-card = No card matches <b>{ $name }</b>. Nothing changed.
+staff-rooms-ambiguous = Several cards match <b>{ $name }</b>: { $names }. Give the full name or the card UID. Nothing changed.
+staff-rooms-unchanged = The card of <b>{ $name }</b> (<code>{ $uid }</code>) already opens { $rooms }. Nothing changed.
+staff-rooms-done = 🚪 The card of <b>{ $name }</b> (<code>{ $uid }</code>) now opens { $rooms } (set by { $by } at { $at }). Other rooms' doors refuse it.
+staff-rooms-unheard = ⚠️ This hub has not heard from { $rooms } yet: check the spelling.
 staff-undo-stale = Nothing to undo: that account is no longer linked to this card.
 
 ## door: /enroll
@@ -633,6 +646,22 @@ rooms-quiet = 🟡 { $room }: last heard { $age }
 rooms-unknown = No room called <b>{ $room }</b> has reported to this hub. Rooms: { $rooms }
 rooms-timeout = ⏱ <b>{ $room }</b> did not answer within { $seconds } s.
 rooms-failed = <b>{ $room }</b> could not answer: { $error }
+rooms-sample-failed = ⚠️ The sensor failed just now: { $reason }
+rooms-site-title = 🏢 <b>The site</b> ({ $count } rooms)
+rooms-site-line = 📍 <b>{ $room }</b> · 🌡 { $temperature } °C · 💧 { $humidity } % · { $incidents }
+rooms-site-line-no-reading = 📍 <b>{ $room }</b> · no reading yet · { $incidents }
+rooms-site-calm = ✅
+rooms-site-open = { $icon } { $count } open
+rooms-site-hint = Tap a room for its status, camera and refresh; /rooms for every room's incidents.
+rooms-pick = 📍 <b>Which room?</b> ({ $command })
+rooms-asking = Asking { $room }…
+rooms-gone = { $room } is no longer a room of this site.
+rooms-clip-progress = 🎥 Recording { $n } s in <b>{ $room }</b>…
+rooms-watch-disarmed = 🔓 <b>{ $room }</b>: disarmed.
+rooms-watch-not-armed = <b>{ $room }</b> was not armed.
+rooms-server-unknown = <b>{ $room }</b> has no server called <b>{ $name }</b>.
+rooms-server-usage = Usage: <code>/server ROOM NAME</code>, e.g. <code>/server dc-1 web1</code>.
+rooms-enroll-pick = 🪪 At which room's card reader will the new card be tapped?
 
 ## Dashboard
 # The web dashboard's words (web/public; served as /i18n/en.ftl from this heading to the end of
@@ -747,6 +776,7 @@ web-door-allowed = Allowed
 web-door-off-hours = Off hours
 web-door-unknown = Unknown card
 web-door-revoked = Revoked card
+web-door-wrong-room = Not for this room
 
 # Servers
 web-servers-none = No servers are watched. Add one with /addserver in the bot.

@@ -4,6 +4,7 @@
 ## commands
 cmd-start = メインメニュー
 cmd-status = 現在の温度と湿度
+cmd-rooms = サイトのすべての部屋（ハブ）
 cmd-history = 最新の測定値: /history [n]
 cmd-language = 言語を選ぶ
 cmd-help = このボットでできること
@@ -185,12 +186,14 @@ alert-reader-dead = ドアのカードリーダーが応答しません: { $reas
 alert-door-breach = 時間外の入室: <b>{ $name }</b>(カード <code>{ $uid }</code>)、{ $time }。
 alert-door-unknown = 未登録のカード <code>{ $uid }</code> がドアで使われました({ $time })。入室拒否。
 alert-door-revoked = 無効化された <b>{ $name }</b> さんのカード(<code>{ $uid }</code>)がドアで使われました({ $time })。入室拒否。
+alert-door-wrong-room = <b>{ $name }</b> さんのカード(<code>{ $uid }</code>)がこの部屋のドアで使われました({ $time })。このカードではこの部屋に入れません。入室拒否。
 alert-door-enrollment = { $by } さんが始めたカード登録のために読み取られたものです。
 alert-recovered-reader-dead = ドアのカードリーダーは { $duration } 後に応答を再開しました。
 rule-reader-dead = カードリーダー無応答
 rule-door-breach = 時間外入室
 rule-door-unknown-card = 未登録カード
 rule-door-revoked-card = 無効カード
+rule-door-wrong-room-card = 他の部屋用のカード
 alert-camera-dead = カメラが動作していません: { $reason }
 alert-recovered-camera-dead = { $duration } 後にカメラが復旧しました。
 alert-motion-dead = 人感センサーが動作していません: { $reason }
@@ -313,6 +316,7 @@ lcd-welcome = ヨウコソ
 lcd-off-hours = ジカンガイ ニュウシツ
 lcd-denied = ニュウシツ キョヒ
 lcd-unknown = ミトウロク カード
+lcd-wrong-room = ヘヤ チガイ
 lcd-card-read = カード ヨミトリ
 lcd-enroll-by = トウロク: { $name }
 lcd-enrolled = カード トウロク:
@@ -355,6 +359,7 @@ access-decision-allowed = 許可
 access-decision-off-hours = 時間外 (侵入)
 access-decision-unknown = 未登録カード
 access-decision-revoked = 無効化されたカード
+access-decision-wrong-room = この部屋では無効
 access-empty = 入退室の記録はまだありません。
 access-older = ⬇️ さらに前
 access-title = 🚪 <b>{ $room }</b> · 最新 { $count } 件の入退室
@@ -398,6 +403,14 @@ staff-done-unlink = ✂️ <b>{ $name }</b> のカード (<code>{ $uid }</code>)
 staff-unlink-stale = 変更していません: そのアカウントはもうこのカードに連携されていません。
 staff-button-undo = ↩️ 取り消す
 staff-undone = ↩️ { $by } が連携を取り消しました: Telegram アカウント <code>{ $id }</code> は <b>{ $name }</b> のカード (<code>{ $uid }</code>) に連携されていません。
+staff-rooms-all = すべての部屋
+staff-rooms-usage = 使い方: <code>/staff rooms 名前 dc-1,dc-2</code>(このカードで入れる部屋)または <code>/staff rooms 名前 all</code>(すべての部屋)。名前の代わりにカード UID も使えます。
+staff-rooms-bad = <code>{ $rooms }</code> は部屋の一覧ではありません。部屋 ID をカンマで区切る(英小文字、数字、- と _)か、<b>all</b> を指定してください。何も変更していません。
+staff-rooms-no-card = <b>{ $name }</b> に一致するカードはありません。何も変更していません。
+staff-rooms-ambiguous = <b>{ $name }</b> に一致するカードが複数あります: { $names }。フルネームかカード UID を指定してください。何も変更していません。
+staff-rooms-unchanged = <b>{ $name }</b> のカード(<code>{ $uid }</code>)はすでに { $rooms } に入れます。何も変更していません。
+staff-rooms-done = 🚪 <b>{ $name }</b> のカード(<code>{ $uid }</code>)で入れる部屋を { $rooms } にしました({ $by }、{ $at })。他の部屋のドアでは拒否されます。
+staff-rooms-unheard = ⚠️ このハブはまだ { $rooms } からの連絡を受けていません。綴りを確認してください。
 staff-undo-stale = 取り消すものはありません: そのアカウントはもうこのカードに連携されていません。
 
 ## door: /enroll
@@ -567,6 +580,22 @@ rooms-quiet = 🟡 { $room }: 最終受信 { $age }
 rooms-unknown = <b>{ $room }</b> という部屋はこのハブに報告していません。部屋: { $rooms }
 rooms-timeout = ⏱ <b>{ $room }</b> は { $seconds } 秒以内に応答しませんでした。
 rooms-failed = <b>{ $room }</b> は応答できませんでした: { $error }
+rooms-sample-failed = ⚠️ センサーが今失敗しました: { $reason }
+rooms-site-title = 🏢 <b>サイト</b>({ $count } 部屋)
+rooms-site-line = 📍 <b>{ $room }</b> · 🌡 { $temperature } °C · 💧 { $humidity } % · { $incidents }
+rooms-site-line-no-reading = 📍 <b>{ $room }</b> · 測定値なし · { $incidents }
+rooms-site-calm = ✅
+rooms-site-open = { $icon } 未解決 { $count } 件
+rooms-site-hint = 部屋をタップすると状態・カメラ・更新。各部屋のインシデントは /rooms。
+rooms-pick = 📍 <b>どの部屋ですか?</b>({ $command })
+rooms-asking = { $room } に問い合わせ中…
+rooms-gone = { $room } はもうこのサイトの部屋ではありません。
+rooms-clip-progress = 🎥 <b>{ $room }</b> で { $n } 秒録画中…
+rooms-watch-disarmed = 🔓 <b>{ $room }</b>: 解除しました。
+rooms-watch-not-armed = <b>{ $room }</b> は警戒中ではありませんでした。
+rooms-server-unknown = <b>{ $room }</b> に <b>{ $name }</b> というサーバーはありません。
+rooms-server-usage = 使い方: <code>/server 部屋 名前</code>(例: <code>/server dc-1 web1</code>)。
+rooms-enroll-pick = 🪪 新しいカードをどの部屋のカードリーダーにかざしますか?
 
 ## Dashboard
 # Web ダッシュボードの文言（web/public。この見出しからファイル末尾までを /i18n/ja.ftl として配信するので、この節は最後に置くこと）。プレーンテキスト（HTML 不可）。
@@ -662,6 +691,7 @@ web-door-allowed = 許可
 web-door-off-hours = 時間外
 web-door-unknown = 未登録カード
 web-door-revoked = 無効化済みカード
+web-door-wrong-room = この部屋では無効
 
 # サーバー
 web-servers-none = 監視しているサーバーはありません。ボットの /addserver で追加できます。

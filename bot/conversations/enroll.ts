@@ -34,6 +34,7 @@ import {
   enrollConfirmKeyboard,
   enrollInviteKeyboard,
   enrollRoleKeyboard,
+  enrollRoomKeyboard,
 } from "../ui/keyboards.ts";
 import { type StepPrompts, stepPrompts } from "./step-prompts.ts";
 
@@ -77,9 +78,15 @@ export function createEnrollConversation(deps: EnrollDeps) {
   const captures = new Map<string, { cancel(): void }>();
   let pseudoUpdateId = 0;
 
-  function startCapture(ctx: SeromaContext, session: string, chat: Chat, from: User): void {
+  /** Claims the card reader here, or (`room`, on a hub) at another room of the site. */
+  function startCapture(ctx: SeromaContext, session: string, chat: Chat, from: User, room: string | null): void {
     const by = [from.first_name, from.last_name].filter(Boolean).join(" ");
-    const capture = ctx.services.door.captureNextTap(ctx.services.config.door.enrollTimeoutMs, by);
+    const timeoutMs = ctx.services.config.door.enrollTimeoutMs;
+    const rooms = ctx.services.rooms;
+    const capture =
+      room && rooms
+        ? rooms.captureNextTap(room, timeoutMs, { id: from.id, name: by })
+        : ctx.services.door.captureNextTap(timeoutMs, by);
     captures.set(session, capture);
     void capture.card.then((uid) => {
       // Cancelled from the chat: the conversation is over, nothing to tell it.
@@ -126,18 +133,47 @@ export function createEnrollConversation(deps: EnrollDeps) {
       await c.reply(t("enroll-cancelled"));
     };
 
+    // 0. On a hub with rooms: whose card reader (`/enroll ROOM` names it; otherwise a button per room).
+    const site = await conversation.external((outer) => {
+      const rooms = outer.services.rooms;
+      const remote = rooms?.list().map((p) => p.room) ?? [];
+      return rooms && remote.length > 0 ? { own: rooms.ownRoom, names: [rooms.ownRoom, ...remote] } : null;
+    });
+    /** Another room of the site; null: this console's own reader. */
+    let room: string | null = null;
+    if (site) {
+      const named = /^\/enroll(?:@\w+)?\s+(\S+)/.exec(ctx.message?.text ?? "")?.[1]?.toLowerCase();
+      let chosen = named && site.names.includes(named) ? named : undefined;
+      if (!chosen) {
+        await steps.reply(t("rooms-enroll-pick"), {
+          parse_mode: "HTML",
+          reply_markup: enrollRoomKeyboard(t, site.names),
+        });
+        const roomPick = await next((c) => {
+          const a = pressedAction(c);
+          return a?.type === "enroll-room" && site.names.includes(a.room);
+        }, "enroll-hint-button");
+        if (isCancel(roomPick)) return cancelled(roomPick);
+        const a = pressedAction(roomPick);
+        chosen = a?.type === "enroll-room" ? a.room : site.own;
+        await roomPick.answerCallbackQuery();
+      }
+      room = chosen === site.own ? null : chosen;
+    }
+
     // 1. The card.
     const session = await conversation.external(() => randomBytes(8).toString("hex"));
     const timeoutMs = await conversation.external((outer) => outer.services.config.door.enrollTimeoutMs);
     // Claim the reader first: a card tapped as soon as the prompt shows is this one.
-    await conversation.external((outer) => startCapture(outer, session, chat, admin));
+    await conversation.external((outer) => startCapture(outer, session, chat, admin, room));
     const readerDead = await conversation.external((outer) =>
       outer.services.alerts
         .openIncidents()
-        .some((i) => i.rule === "reader.dead" && i.roomId === outer.services.config.roomId),
+        .some((i) => i.rule === "reader.dead" && i.roomId === (room ?? outer.services.config.roomId)),
     );
     const seconds = String(Math.round(timeoutMs / 1000));
-    await steps.reply(`${t("enroll-tap", { seconds })}${readerDead ? `\n\n${t("enroll-reader-dead")}` : ""}`, {
+    const where = room ? `${t("rooms-room", { room: escapeHtml(room) })}\n` : "";
+    await steps.reply(`${where}${t("enroll-tap", { seconds })}${readerDead ? `\n\n${t("enroll-reader-dead")}` : ""}`, {
       parse_mode: "HTML",
       reply_markup: cancelKb,
     });
@@ -238,8 +274,9 @@ export function createEnrollConversation(deps: EnrollDeps) {
         action: "enroll",
         detail: `${uid} ${name} (${role})`,
       });
-      door.enrolled(member);
-      outer.log.info({ uid, role, by: admin.id }, "card enrolled");
+      // The LCD greets the new card where it was tapped: here (another room's says nothing).
+      if (!room) door.enrolled(member);
+      outer.log.info({ uid, role, by: admin.id, ...(room ? { room } : {}) }, "card enrolled");
       const invite = wantsInvite ? invites.create(uid, admin.id, config.door.inviteTtlMs) : undefined;
       return { ok: true as const, invite: invite ? { token: invite.token, expiresAt: invite.expiresAt } : null };
     });

@@ -23,7 +23,13 @@ export const ACCESS_MAX = 50;
 const EXPORT_MAX_ROWS = 100_000;
 /** CSV rows formatted between two turns of the event loop. */
 const CSV_ROWS_PER_TURN = 2_000;
-const ICON: Record<AccessDecision, string> = { allowed: "✅", "off-hours": "🚨", unknown: "❓", revoked: "⛔" };
+const ICON: Record<AccessDecision, string> = {
+  allowed: "✅",
+  "off-hours": "🚨",
+  unknown: "❓",
+  revoked: "⛔",
+  "wrong-room": "🚫",
+};
 
 function line(ctx: SeromaContext, e: AccessEntry, photo: boolean): string {
   const tz = ctx.services.config.officeHours.timeZone;

@@ -22,7 +22,7 @@ const WHAT: ReadonlyMap<string, ReadonlyArray<Mute["rule"]>> = new Map<string, A
   ["temperature", ["climate.temperature"]],
   ["humidity", ["climate.humidity"]],
   ["sensor", ["sensor.dead", "sensor.stuck"]],
-  ["door", ["door.breach", "door.unknown-card", "door.revoked-card", "reader.dead"]],
+  ["door", ["door.breach", "door.unknown-card", "door.revoked-card", "door.wrong-room-card", "reader.dead"]],
   ["motion", ["room.motion", "motion.dead"]],
   ["camera", ["camera.dead"]],
   ["servers", ["server.*"]],

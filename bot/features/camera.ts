@@ -328,7 +328,8 @@ cameraFeature.filter(pressed("media-get"), requireStaff, async (ctx) => {
   );
 });
 
-cameraFeature.command("arm", requireStaff, async (ctx) => {
+/** /arm in this room. */
+export async function armHere(ctx: SeromaContext): Promise<void> {
   const state = ctx.services.watch.arm(who(ctx));
   await recordAudit(ctx, "arm");
   await ctx.reply(
@@ -339,9 +340,10 @@ cameraFeature.command("arm", requireStaff, async (ctx) => {
     }),
     { parse_mode: "HTML" },
   );
-});
+}
 
-cameraFeature.command("disarm", requireStaff, async (ctx) => {
+/** /disarm in this room. */
+export async function disarmHere(ctx: SeromaContext): Promise<void> {
   const was = ctx.services.watch.state().armed;
   ctx.services.watch.disarm(who(ctx));
   await recordAudit(ctx, "disarm");
@@ -352,4 +354,8 @@ cameraFeature.command("disarm", requireStaff, async (ctx) => {
       parse_mode: "HTML",
     },
   );
-});
+}
+
+cameraFeature.command("arm", requireStaff, armHere);
+
+cameraFeature.command("disarm", requireStaff, disarmHere);

@@ -70,7 +70,12 @@ export function statusLine(ctx: SeromaContext, spec: HostSpec, r: HostResult | u
 }
 
 /** Everything a run found, check by check. */
-export function details(ctx: SeromaContext, spec: HostSpec, r: HostResult | undefined): string {
+/** A host's details; another room's host (the hub's /server ROOM NAME) has only these fields of its spec. */
+export function details(
+  ctx: SeromaContext,
+  spec: Pick<HostSpec, "name" | "user" | "address" | "port" | "hostKey"> & { thresholds: { diskPct: number } },
+  r: HostResult | undefined,
+): string {
   const head = ctx.t("servers-details-title", {
     name: escapeHtml(spec.name),
     address: escapeHtml(`${spec.user}@${spec.address}:${spec.port}`),

@@ -2,7 +2,8 @@
  * /staff (staff and admins): everyone with a card. Admins also get buttons to revoke or
  * restore a card and to unlink a linked Telegram account (each asks for confirmation
  * first), and to make a new one-time invite link for a person whose Telegram account is
- * not linked yet. Every change is audited.
+ * not linked yet. Every change is audited. `/staff rooms NAME dc-1,dc-2|all` (admins) sets
+ * the rooms whose door a card opens (staff-rooms.ts); the list shows them when limited.
  *
  * Invite links only ever go to the admin's private chat (bot/invite-delivery.ts): in the staff group
  * any member could redeem one. The link is redeemed here too: `/start link_<token>` in a
@@ -24,11 +25,13 @@ import { requireAdmin, requireStaff } from "../filters/auth.ts";
 import { deliverInvite } from "../invite-delivery.ts";
 import { callbackPrefixOf, pressed } from "../ui/callback-data.ts";
 import { staffConfirmKeyboard, staffKeyboard, undoLinkKeyboard, unlinkConfirmKeyboard } from "../ui/keyboards.ts";
+import { roomsText, setCardRooms } from "./staff-rooms.ts";
 
 function memberLine(ctx: SeromaContext, m: StaffMember): string {
   const status = m.active ? "" : ` · ⛔ ${ctx.t("staff-revoked")}`;
   const linked = m.telegramUserId !== undefined ? " · 💬" : "";
-  return `${m.active ? "🟢" : "⚪"} <b>${escapeHtml(m.name)}</b> · ${ctx.t(`staff-role-${m.role}`)} · <code>${formatCardUid(m.cardUid)}</code>${linked}${status}`;
+  const rooms = m.rooms !== undefined ? ` · 🚪 ${roomsText(ctx, m.rooms)}` : "";
+  return `${m.active ? "🟢" : "⚪"} <b>${escapeHtml(m.name)}</b> · ${ctx.t(`staff-role-${m.role}`)} · <code>${formatCardUid(m.cardUid)}</code>${rooms}${linked}${status}`;
 }
 
 async function showList(ctx: SeromaContext): Promise<void> {
@@ -52,7 +55,11 @@ async function showList(ctx: SeromaContext): Promise<void> {
 export const staffFeature = new Composer<SeromaContext>();
 
 // Card UIDs are not for every group member (viewers): a UID is what a cloned card copies.
-staffFeature.command("staff", requireStaff, showList);
+staffFeature.command("staff", requireStaff, (ctx) => {
+  const [sub, ...rest] = ctx.match.trim().split(/\s+/);
+  if (sub?.toLowerCase() === "rooms") return requireAdmin(ctx, () => setCardRooms(ctx, rest.join(" ")));
+  return showList(ctx);
+});
 
 // Every /staff button (parsed or not) is for admins: anyone else is refused before anything.
 const admin = staffFeature.filter((ctx) => callbackPrefixOf(ctx.callbackQuery?.data) === "stf");

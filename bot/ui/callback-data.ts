@@ -20,6 +20,9 @@ import type { StaffRole } from "../../core/door/ports.ts";
 
 export const MENU_ITEMS = ["status", "history", "language", "help"] as const;
 export type MenuItem = (typeof MENU_ITEMS)[number];
+/** What a button does to one room of a site, on the hub (bot/features/rooms.ts). */
+export const ROOM_ACTS = ["status", "refresh", "snapshot", "clip", "arm", "disarm"] as const;
+export type RoomAct = (typeof ROOM_ACTS)[number];
 /** A card's state change in /staff. */
 export type CardChange = "revoke" | "restore";
 /** How long an alert's Mute button silences its rule. */
@@ -69,8 +72,11 @@ export type CallbackAction =
   // the /addserver conversation
   | { type: "addserver-cancel" }
   | { type: "addserver-trust" }
+  // a hub's rooms: which room a command acts on, and the buttons under a room's status
+  | { type: "room-act"; act: RoomAct; room: string; seconds?: number }
   // the /enroll conversation
   | { type: "enroll-cancel" }
+  | { type: "enroll-room"; room: string }
   | { type: "enroll-role"; role: StaffRole }
   | { type: "enroll-invite"; invite: boolean }
   | { type: "enroll-save" };
@@ -115,6 +121,8 @@ const HOST = "([a-z0-9_-]{1,32})";
 /** Media ids and paging cursors (row ids), written without leading zeros like every number here. */
 const ROW = "(0|[1-9]\\d{0,15})";
 const TELEGRAM_ID = "([1-9]\\d{0,14})";
+/** Room ids (core/rooms ROOM_ID_PATTERN). */
+const ROOM = "([a-z0-9][a-z0-9_-]{0,39})";
 /** Clip seconds, a page's length. */
 const SMALL = "(0|[1-9]\\d?)";
 
@@ -282,7 +290,27 @@ const CODECS: { readonly [T in CallbackActionType]: Codec<CallbackActionOf<T>> }
   "server-keep": fixed("server-keep", "srv:rmno"),
   "addserver-cancel": fixed("addserver-cancel", "adds:cancel"),
   "addserver-trust": fixed("addserver-trust", "adds:trust"),
+  "room-act": {
+    prefix: "rm",
+    pattern: new RegExp(`^rm:(${ROOM_ACTS.join("|")}):${ROOM}(?::${SMALL})?$`),
+    read: ([act, room = "", seconds]) => {
+      if ((seconds === undefined) !== (act !== "clip")) return undefined;
+      return {
+        type: "room-act",
+        act: act as RoomAct,
+        room,
+        ...(seconds !== undefined ? { seconds: Number(seconds) } : {}),
+      };
+    },
+    write: (a) => `rm:${a.act}:${a.room}${a.act === "clip" ? `:${a.seconds ?? 10}` : ""}`,
+  },
   "enroll-cancel": fixed("enroll-cancel", "enr:cancel"),
+  "enroll-room": {
+    prefix: "enr",
+    pattern: new RegExp(`^enr:room:${ROOM}$`),
+    read: ([room = ""]) => ({ type: "enroll-room", room }),
+    write: (a) => `enr:room:${a.room}`,
+  },
   "enroll-role": {
     prefix: "enr",
     pattern: /^enr:role:(staff|admin)$/,

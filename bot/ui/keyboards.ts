@@ -9,7 +9,7 @@ import { InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { Translate } from "../../core/alerts/render.ts";
 import type { StaffMember } from "../../core/door/ports.ts";
-import { buildCallbackData as data } from "./callback-data.ts";
+import { buildCallbackData as data, type RoomAct } from "./callback-data.ts";
 
 /** Turns callback data that must not be readable (a card UID) into an opaque reference (`ctx.callbackRefs.shorten`). */
 export type HideData = (data: string) => string;
@@ -75,6 +75,44 @@ function dashboardRow(kb: InlineKeyboard, t: Translate, button: DashboardButton)
 export function statusKeyboard(t: Translate, clipSeconds: number, dashboard?: DashboardButton): InlineKeyboard {
   const kb = cameraRow(new InlineKeyboard(), t, clipSeconds, data({ type: "status-refresh" }));
   return dashboard ? dashboardRow(kb, t, dashboard) : kb;
+}
+
+// A hub's rooms (bot/features/rooms.ts)
+
+/** "Which room?": one button per room (three a row), each doing `act` there. */
+export function roomPickerKeyboard(rooms: readonly string[], act: RoomAct, seconds?: number): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const room of rooms) {
+    kb.text(`📍 ${room}`, data({ type: "room-act", act, room, ...(act === "clip" ? { seconds: seconds ?? 10 } : {}) }));
+    if (kb.inline_keyboard.at(-1)?.length === 3) kb.row();
+  }
+  return kb;
+}
+
+/** Under another room's status, its photos and clips: Snapshot, Clip N s, Refresh, for that room. */
+export function roomKeyboard(t: Translate, room: string, clipSeconds: number): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(t("camera-button-snapshot"), data({ type: "room-act", act: "snapshot", room }))
+    .text(
+      t("camera-button-clip", { n: String(clipSeconds) }),
+      data({ type: "room-act", act: "clip", room, seconds: clipSeconds }),
+    )
+    .text(t("status-button-refresh"), data({ type: "room-act", act: "refresh", room }));
+}
+
+/** The site's summary (/status on a hub): a button per room for its whole status. */
+export function siteKeyboard(rooms: readonly string[]): InlineKeyboard {
+  return roomPickerKeyboard(rooms, "status");
+}
+
+/** /enroll on a hub: whose card reader the card is tapped at. */
+export function enrollRoomKeyboard(t: Translate, rooms: readonly string[]): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const room of rooms) {
+    kb.text(`📍 ${room}`, data({ type: "enroll-room", room }));
+    if (kb.inline_keyboard.at(-1)?.length === 3) kb.row();
+  }
+  return kb.row().text(t("enroll-button-cancel"), data({ type: "enroll-cancel" }));
 }
 
 // /web

@@ -10,7 +10,7 @@
  */
 import type { MqttClient } from "mqtt";
 import type { Logger } from "../../core/logger.ts";
-import { parseResponse, type RoomCommand, type RoomResponse } from "../../core/rooms/commands.ts";
+import { MEDIA_MAX_BYTES, parseResponse, type RoomCommand, type RoomResponse } from "../../core/rooms/commands.ts";
 import {
   hubSubscriptions,
   parseAlert,
@@ -28,9 +28,14 @@ export interface HubLinkHandlers {
   heartbeat(room: string, message: RoomHeartbeatMessage): void;
   /** Resolves once the alert is stored (the PUBACK waits for it); rejects: not acknowledged, sent again. */
   alert(room: string, message: RoomAlertMessage): Promise<void>;
-  /** A room's answer to a command. */
-  response?(room: string, message: RoomResponse): void;
+  /** A room's answer to a command, with its photo or clip once every part arrived. */
+  response?(room: string, message: RoomResponse, media?: Buffer): void;
+  /** Whether an answer is still awaited (only those have their media put together). */
+  awaiting?(room: string, id: string): boolean;
 }
+
+/** A photo or clip whose parts have not all arrived, dropped when none came for this long. */
+const MEDIA_IDLE_MS = 60_000;
 
 export interface HubLinkOptions {
   broker: BrokerSettings;
@@ -47,12 +52,86 @@ export interface HubLink {
   connected(): boolean;
   /** Sends a command to a room (QoS 1); resolves once the broker took it. */
   command(room: string, command: RoomCommand): Promise<void>;
+  /** Publishes to the site (QoS 1, e.g. the retained staff list); resolves once the broker took it. */
+  publish(topic: string, payload: string, opts?: { retain?: boolean }): Promise<void>;
 }
 
 export function createHubLink(opts: HubLinkOptions): HubLink {
   const log = opts.logger.child({ component: "hub-link" });
   const subs = hubSubscriptions(opts.prefix);
   let client: MqttClient | undefined;
+  /** Answers whose media is still arriving, by command id. */
+  const assembling = new Map<
+    string,
+    { room: string; response: RoomResponse; parts: Array<Buffer | undefined>; got: number; timer: NodeJS.Timeout }
+  >();
+  let assemblingBytes = 0;
+
+  function dropAssembly(id: string): void {
+    const a = assembling.get(id);
+    if (!a) return;
+    clearTimeout(a.timer);
+    assembling.delete(id);
+    assemblingBytes -= a.response.media?.bytes ?? 0;
+  }
+
+  function idle(id: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      const a = assembling.get(id);
+      log.warn(
+        { id, room: a?.room, got: a?.got, parts: a?.parts.length },
+        "a room's photo or clip stopped arriving; dropped",
+      );
+      dropAssembly(id);
+    }, MEDIA_IDLE_MS);
+    timer.unref?.();
+    return timer;
+  }
+
+  function response(room: string, payload: Buffer): void {
+    const m = parseResponse(payload);
+    if (!m) {
+      log.warn({ room, bytes: payload.length }, "a room's answer could not be read; ignored");
+      return;
+    }
+    if ("part" in m) {
+      const a = assembling.get(m.id);
+      if (!a || a.room !== room || m.part >= a.parts.length || a.parts[m.part]) return; // not awaited, or a copy
+      a.parts[m.part] = m.data;
+      a.got++;
+      a.timer.refresh();
+      if (a.got < a.parts.length) return;
+      dropAssembly(m.id);
+      const media = Buffer.concat(a.parts as Buffer[]);
+      if (media.length !== a.response.media?.bytes) {
+        log.warn(
+          { room, id: m.id, bytes: media.length },
+          "a room's photo or clip arrived with the wrong size; dropped",
+        );
+        opts.handlers.response?.(room, { id: m.id, ok: false, error: "the photo or clip arrived damaged" });
+        return;
+      }
+      opts.handlers.response?.(room, a.response, media);
+      return;
+    }
+    if (!m.media) {
+      opts.handlers.response?.(room, m);
+      return;
+    }
+    if (assembling.has(m.id) || !(opts.handlers.awaiting?.(room, m.id) ?? false)) return;
+    if (assemblingBytes + m.media.bytes > 2 * MEDIA_MAX_BYTES) {
+      opts.handlers.response?.(room, { id: m.id, ok: false, error: "the hub is receiving too much media at once" });
+      return;
+    }
+    assemblingBytes += m.media.bytes;
+    assembling.set(m.id, {
+      room,
+      response: m,
+      parts: new Array<Buffer | undefined>(m.media.parts).fill(undefined),
+      got: 0,
+      timer: idle(m.id),
+    });
+  }
 
   async function handle(topic: string, payload: Buffer, retained: boolean): Promise<void> {
     const where = parseRoomTopic(opts.prefix, topic);
@@ -72,8 +151,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       }
       await opts.handlers.alert(where.room, m);
     } else if (where.kind === "responses") {
-      const m = parseResponse(payload);
-      if (m) opts.handlers.response?.(where.room, m);
+      response(where.room, payload);
     }
   }
 
@@ -83,6 +161,11 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       const c = client;
       if (!c?.connected) throw new Error("the broker is not connected");
       await publishAcked(c, `${opts.prefix}/commands/${room}`, JSON.stringify(command), { timeoutMs: 5_000 });
+    },
+    async publish(topic, payload, publishOpts) {
+      const c = client;
+      if (!c?.connected) throw new Error("the broker is not connected");
+      await publishAcked(c, topic, payload, { retain: publishOpts?.retain ?? false, timeoutMs: 5_000 });
     },
     async start(hooks) {
       if (client) return;
@@ -132,6 +215,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       );
     },
     async stop() {
+      for (const id of [...assembling.keys()]) dropAssembly(id);
       const c = client;
       client = undefined;
       await c?.endAsync(!c.connected).catch(() => {});

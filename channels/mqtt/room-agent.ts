@@ -16,8 +16,14 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { Logger } from "../../core/logger.ts";
-import { parseCommand, type RoomCommand, type RoomResponse, type RoomStatusAnswer } from "../../core/rooms/commands.ts";
-import { type RoomAlertMessage, type RoomStatusMessage, roomTopics } from "../../core/rooms/topics.ts";
+import {
+  parseCommand,
+  type RoomAnswer,
+  type RoomCommand,
+  type RoomResponse,
+  responseMessages,
+} from "../../core/rooms/commands.ts";
+import { type RoomAlertMessage, type RoomStatusMessage, roomTopics, staffTopic } from "../../core/rooms/topics.ts";
 import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
 
 export const HUB_CHANNEL = "hub";
@@ -40,8 +46,13 @@ export interface RoomAgent {
   start(hooks: {
     onConnected?: () => void;
     openIncidents?: () => number;
-    /** Answers the hub's commands (status); without it, commands are refused. */
-    answer?: (command: RoomCommand) => Promise<RoomStatusAnswer>;
+    /**
+     * Answers the hub's commands; a rejection is the room's refusal (its message, and the
+     * `code` of an error that has one, reach the person who asked). Without it, commands are refused.
+     */
+    answer?: (command: RoomCommand) => Promise<RoomAnswer>;
+    /** The hub's staff list (`PREFIX/staff`, retained); without it the room does not subscribe. */
+    onStaffList?: (payload: Buffer) => void;
   }): Promise<void>;
   /** Says "offline (stopped)" if it can, then disconnects. */
   stop(): Promise<void>;
@@ -108,7 +119,12 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
       });
       const c = client;
+      const staff = staffTopic(opts.prefix);
       c.on("message", (topic, payload) => {
+        if (topic === staff) {
+          hooks.onStaffList?.(payload);
+          return;
+        }
         if (topic !== topics.commands) return;
         const command = parseCommand(payload);
         if (!command) {
@@ -120,23 +136,37 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
           log.info({ id: command.id, name: command.name }, "an expired command from the hub ignored");
           return;
         }
-        const reply = (r: RoomResponse) =>
-          c.publish(topics.responses, JSON.stringify(r), { qos: 1 }, (err) => {
-            if (err) log.warn({ err: err.message, id: command.id }, "could not answer the hub");
-          });
+        /** The answer, then its photo or clip in parts; QoS 1 keeps them in order. */
+        const reply = (r: Omit<RoomResponse, "media">, media?: Buffer) => {
+          for (const message of responseMessages(r, media))
+            c.publish(topics.responses, message, { qos: 1 }, (err) => {
+              if (err) log.warn({ err: err.message, id: command.id }, "could not answer the hub");
+            });
+        };
         if (!hooks.answer) {
           reply({ id: command.id, ok: false, error: "commands are not answered here" });
           return;
         }
+        log.info({ id: command.id, name: command.name, by: command.args?.by?.id }, "a command from the hub");
         hooks.answer(command).then(
-          (result) => reply({ id: command.id, ok: true, result }),
-          (err: unknown) => reply({ id: command.id, ok: false, error: String((err as Error)?.message ?? err) }),
+          (a) => reply({ id: command.id, ok: true, result: a.result }, a.media),
+          (err: unknown) => {
+            const e = err as { message?: string; code?: unknown };
+            reply({
+              id: command.id,
+              ok: false,
+              error: String(e?.message ?? err),
+              ...(typeof e?.code === "string" ? { code: e.code } : {}),
+            });
+          },
         );
       });
       c.on("connect", () => {
         c.publish(topics.status, status({ state: "online", at: Date.now() }), { qos: 1, retain: true });
         // Commands for this room (request/response with the hub, correlated by id).
         c.subscribe(topics.commands, { qos: 1 });
+        // The staff list (retained: the broker sends the latest on every subscription).
+        if (hooks.onStaffList) c.subscribe(staff, { qos: 1 });
         beat();
         hooks.onConnected?.();
       });

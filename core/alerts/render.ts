@@ -129,6 +129,12 @@ export function describeCondition(t: Translate, rule: RuleId | undefined, d: Not
       return enrolling(t, d, t("alert-door-unknown", { uid: cardUid(d), time: str(d, "time") }));
     case "door.revoked-card":
       return enrolling(t, d, t("alert-door-revoked", { name: str(d, "name"), uid: cardUid(d), time: str(d, "time") }));
+    case "door.wrong-room-card":
+      return enrolling(
+        t,
+        d,
+        t("alert-door-wrong-room", { name: str(d, "name"), uid: cardUid(d), time: str(d, "time") }),
+      );
     case "camera.dead":
       return t("alert-camera-dead", { reason: str(d, "reason") });
     case "motion.dead":

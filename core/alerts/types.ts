@@ -23,6 +23,7 @@ export type Severity = "warning" | "critical";
  * acknowledgeable; no reminders, no recovery):
  *   door.breach: a known card at the door outside office hours
  *   door.unknown-card / door.revoked-card: a card that is not (or no longer) enrolled
+ *   door.wrong-room-card: an active card that does not open this room's door (its rooms)
  *   room.motion: motion in the room outside office hours or while armed
  *   power.undervoltage-seen: the firmware says under-voltage happened since the last look
  *     (too short to be caught "now")
@@ -96,6 +97,7 @@ export type EventRuleId =
   | "door.breach"
   | "door.unknown-card"
   | "door.revoked-card"
+  | "door.wrong-room-card"
   | "room.motion"
   | "power.undervoltage-seen";
 export type RuleId = ConditionRuleId | EventRuleId;
@@ -116,6 +118,7 @@ export const RULE_IDS: readonly RuleId[] = [
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
+  "door.wrong-room-card",
   "room.motion",
   "power.undervoltage-seen",
 ];
@@ -123,6 +126,7 @@ export const EVENT_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   "door.breach",
   "door.unknown-card",
   "door.revoked-card",
+  "door.wrong-room-card",
   "room.motion",
   "power.undervoltage-seen",
 ]);
@@ -216,6 +220,8 @@ export interface AuditEntry {
     | "enroll"
     | "revoke"
     | "restore"
+    /** The rooms a card opens were set (/staff rooms). */
+    | "staff-rooms"
     | "link"
     | "unlink"
     | "link-refused"

@@ -1,16 +1,28 @@
 /**
  * Door access policy: who may come in when. A card is judged by its exact normalized
- * UID only (never by a name): unknown -> "unknown", revoked -> "revoked", a known card
- * outside office hours -> "off-hours" (a breach), otherwise "allowed".
+ * UID only (never by a name): unknown -> "unknown", revoked -> "revoked", an active card
+ * restricted to other rooms -> "wrong-room" (refused here, no breach), a known card outside
+ * office hours -> "off-hours" (a breach), otherwise "allowed".
  */
 
 import { isWithinOfficeHours, type OfficeHours } from "../office-hours.ts";
 import type { AccessDecision, StaffMember } from "./ports.ts";
 
-export function decideAccess(member: StaffMember | undefined, at: Date, hours: OfficeHours): AccessDecision {
+export function decideAccess(
+  member: StaffMember | undefined,
+  roomId: string,
+  at: Date,
+  hours: OfficeHours,
+): AccessDecision {
   if (!member) return "unknown";
   if (!member.active) return "revoked";
+  if (!opensRoom(member, roomId)) return "wrong-room";
   return isWithinOfficeHours(at, hours) ? "allowed" : "off-hours";
+}
+
+/** Whether `member`'s card opens `roomId`'s door (no list of rooms: every room). */
+export function opensRoom(member: Pick<StaffMember, "rooms">, roomId: string): boolean {
+  return member.rooms === undefined || member.rooms.includes(roomId);
 }
 
 /**

@@ -14,6 +14,11 @@ export interface StaffMember {
   /** Set while revoked. */
   revokedAt?: number;
   revokedBy?: number;
+  /**
+   * The rooms (ROOM_ID) whose door this card opens; absent: every room. A known, active card
+   * at another room's door is refused ("wrong-room").
+   */
+  rooms?: string[];
 }
 
 export interface StaffRepository {
@@ -25,6 +30,11 @@ export interface StaffRepository {
   findByName(name: string): Promise<StaffMember[]>;
   /** Sorted by name. */
   list(opts?: { includeRevoked?: boolean }): Promise<StaffMember[]>;
+  /**
+   * The rooms the card opens (undefined: every room; an empty list is refused by callers);
+   * returns the updated record, or undefined if no such card.
+   */
+  setRooms(uid: CardUid, rooms: readonly string[] | undefined): Promise<StaffMember | undefined>;
   /** Revoke (active=false) or restore; returns the updated record, or undefined if no such card. */
   setActive(uid: CardUid, active: boolean, by: number, at: number): Promise<StaffMember | undefined>;
   /**
@@ -56,7 +66,11 @@ export type UnlinkResult =
   /** The card carries no account, or another one: nothing changed. */
   | { ok: false; reason: "not-linked"; member: StaffMember };
 
-export type AccessDecision = "allowed" | "off-hours" | "unknown" | "revoked";
+/** wrong-room: a known, active card that does not open this room's door (StaffMember.rooms). */
+export type AccessDecision = "allowed" | "off-hours" | "unknown" | "revoked" | "wrong-room";
+
+/** Every decision, in the order lists show them. */
+export const ACCESS_DECISIONS: readonly AccessDecision[] = ["allowed", "off-hours", "unknown", "revoked", "wrong-room"];
 
 export interface AccessEntry {
   id: number;

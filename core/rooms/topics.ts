@@ -7,9 +7,11 @@
  *   PREFIX/rooms/ROOM/alerts     room -> hub  QoS 1: one notice of the room's outbox each
  *   PREFIX/rooms/ROOM/responses  room -> hub  QoS 1: answers to commands (correlated)
  *   PREFIX/commands/ROOM         hub -> room  QoS 1: commands for that room
+ *   PREFIX/staff                 hub -> rooms retained, QoS 1: the staff cards (staff-sync.ts;
+ *                                             SQLite sites: each room keeps a copy)
  *
  * A room writes only under its own `PREFIX/rooms/ROOM/` and reads only its own command
- * topic; the broker enforces it (README, "Several rooms": the mosquitto ACL and the AWS IoT
+ * topic and the hub's staff list; only the hub writes the staff list; the broker enforces it (README, "Several rooms": the mosquitto ACL and the AWS IoT
  * policy), so ROOM in a topic is who sent it (the client certificate's CN).
  */
 import type { Notice } from "../alerts/types.ts";
@@ -23,6 +25,9 @@ export const roomTopics = (prefix: string, room: string) => ({
   responses: `${prefix}/rooms/${room}/responses`,
   commands: `${prefix}/commands/${room}`,
 });
+
+/** The staff list the hub publishes and every room reads (retained). */
+export const staffTopic = (prefix: string) => `${prefix}/staff`;
 
 /** What the hub subscribes to (every room's status, heartbeat, alerts and responses). */
 export const hubSubscriptions = (prefix: string) => ({

@@ -24,7 +24,12 @@
  *   missing from byCard/between for a short while (latest and count read the table).
  */
 import { PutCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { AccessDecision, AccessEntry, AccessLogRepository } from "../../core/door/ports.ts";
+import {
+  ACCESS_DECISIONS,
+  type AccessDecision,
+  type AccessEntry,
+  type AccessLogRepository,
+} from "../../core/door/ports.ts";
 import { accessEntryFromRecord } from "../validation/access.ts";
 import { rowLimit } from "../validation/limits.ts";
 import { type AwsContext, queryAll, type TableSpec } from "./client.ts";
@@ -41,7 +46,7 @@ export const ACCESS_LOG_TABLES: TableSpec[] = [
   ]),
 ];
 
-const DECISIONS: ReadonlySet<string> = new Set<AccessDecision>(["allowed", "off-hours", "unknown", "revoked"]);
+const DECISIONS: ReadonlySet<string> = new Set<AccessDecision>(ACCESS_DECISIONS);
 
 interface AccessItem {
   roomId: string;

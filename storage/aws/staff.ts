@@ -9,6 +9,7 @@
  * Table `${prefix}-staff`  (PK pk S, SK sk S)
  *   - member  { pk: "staff", sk: cardUid, cardUid, name, nameLower, role, active (BOOL),
  *               createdBy, createdAt, telegramUserId?, revokedAt?, revokedBy?,
+ *               rooms? (L of S: the rooms the card opens; absent: every room),
  *               linkVer, tgClaim? }
  *     One partition holds the whole register (a few hundred cards at most): `list` and
  *     `findByName` are one consistent Query of it, sorted and filtered in memory with
@@ -59,7 +60,7 @@ import {
   TelegramAlreadyLinkedError,
   type UnlinkResult,
 } from "../../core/door/ports.ts";
-import { foldName, staffMemberFromRecord } from "../validation/access.ts";
+import { foldName, normalizeRooms, staffMemberFromRecord } from "../validation/access.ts";
 import { type AwsContext, queryAll, type TableSpec } from "./client.ts";
 import { compareUtf8, conditionalWrite, getItem, isConditionFailure, tableSpec } from "./dynamo-helpers.ts";
 
@@ -88,6 +89,7 @@ interface MemberItem {
   telegramUserId?: number;
   revokedAt?: number;
   revokedBy?: number;
+  rooms?: string[];
   /** A fresh random token on every change of the link (and on a fence). */
   linkVer?: string;
   /** The claimId of the guard backing telegramUserId. */
@@ -343,6 +345,7 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
         createdAt: m.createdAt,
         ...(m.revokedAt !== undefined ? { revokedAt: m.revokedAt } : {}),
         ...(m.revokedBy !== undefined ? { revokedBy: m.revokedBy } : {}),
+        ...(m.rooms !== undefined ? { rooms: normalizeRooms(m.rooms) } : {}),
         linkVer,
       };
       try {
@@ -458,6 +461,27 @@ export function createDynamoStaffRepository(ctx: AwsContext): StaffRepository {
         if (!m.active) return toMember(m);
       }
       throw new Error(`card ${uid}: it kept being restored while revoking; try again`);
+    },
+
+    async setRooms(uid, rooms) {
+      const list = normalizeRooms(rooms);
+      try {
+        const res = await ctx.doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: memberKey(uid),
+            UpdateExpression: list === undefined ? "REMOVE #rooms" : "SET #rooms = :rooms",
+            ConditionExpression: "attribute_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": "pk", "#rooms": "rooms" },
+            ...(list === undefined ? {} : { ExpressionAttributeValues: { ":rooms": list } }),
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return toMember(res.Attributes as MemberItem);
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
     },
 
     linkTelegram: link,

@@ -27,7 +27,13 @@ import {
   type StaffRepository,
   TelegramAlreadyLinkedError,
 } from "../../core/door/ports.ts";
-import { accessEntryFromRecord, foldName, staffMemberFromRecord } from "../validation/access.ts";
+import {
+  accessEntryFromRecord,
+  foldName,
+  normalizeRooms,
+  roomsFromJson,
+  staffMemberFromRecord,
+} from "../validation/access.ts";
 import { rowLimit } from "../validation/limits.ts";
 import type { SqliteDatabase } from "./database.ts";
 
@@ -53,6 +59,7 @@ interface StaffRow {
   created_at: number;
   revoked_at: number | null;
   revoked_by: number | null;
+  rooms: string | null;
 }
 
 // Columns are the shared stored fields (storage/validation/access.ts) in snake_case, NULL for absent.
@@ -68,15 +75,22 @@ function toMember(r: StaffRow): StaffMember {
     telegramUserId: r.telegram_user_id,
     revokedAt: r.revoked_at,
     revokedBy: r.revoked_by,
+    rooms: roomsFromJson(r.rooms),
   });
 }
+
+/** The `rooms` column's value: a JSON array (distinct, sorted), or NULL for every room. */
+export const roomsJson = (rooms: readonly string[] | undefined): string | null => {
+  const list = normalizeRooms(rooms);
+  return list === undefined ? null : JSON.stringify(list);
+};
 
 export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository {
   const insert = db.prepare(
     `INSERT INTO staff (card_uid, name, name_lower, role, telegram_user_id, active, created_by, created_at,
-       revoked_at, revoked_by)
+       revoked_at, revoked_by, rooms)
      VALUES (@card_uid, @name, @name_lower, @role, @telegram_user_id, @active, @created_by, @created_at,
-       @revoked_at, @revoked_by)`,
+       @revoked_at, @revoked_by, @rooms)`,
   );
   const byUid = db.prepare<[string], StaffRow>("SELECT * FROM staff WHERE card_uid = ?");
   const byTelegram = db.prepare<[number], StaffRow>("SELECT * FROM staff WHERE telegram_user_id = ?");
@@ -98,6 +112,9 @@ export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository
   );
   const restore = db.prepare<[string], StaffRow>(
     "UPDATE staff SET active = 1, revoked_at = NULL, revoked_by = NULL WHERE card_uid = ? RETURNING *",
+  );
+  const setRooms = db.prepare<[string | null, string], StaffRow>(
+    "UPDATE staff SET rooms = ? WHERE card_uid = ? RETURNING *",
   );
   const link = db.prepare<[number | null, string], StaffRow>(
     "UPDATE staff SET telegram_user_id = ? WHERE card_uid = ? RETURNING *",
@@ -139,6 +156,7 @@ export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository
           created_at: m.createdAt,
           revoked_at: m.revokedAt ?? null,
           revoked_by: m.revokedBy ?? null,
+          rooms: roomsJson(m.rooms),
         });
         return { ok: true };
       } catch (err) {
@@ -172,6 +190,10 @@ export function createSqliteStaffRepository(db: SqliteDatabase): StaffRepository
     },
     async setActive(uid, active, by, at) {
       const r = active ? restore.get(uid) : revoke.get({ uid, by, at });
+      return r && toMember(r);
+    },
+    async setRooms(uid, rooms) {
+      const r = setRooms.get(roomsJson(rooms), uid);
       return r && toMember(r);
     },
     async linkTelegram(uid, telegramUserId) {

@@ -194,6 +194,27 @@ const MIGRATIONS: readonly string[] = [
      attempts INTEGER NOT NULL DEFAULT 0,
      last_error TEXT
    );`,
+  // 7: the rooms a card opens (NULL: every room), and the access decision "wrong-room" (a
+  // card at a room its list does not name). SQLite cannot change a CHECK: the access log is
+  // copied into a new table with the new CHECK (ids and the AUTOINCREMENT counter kept).
+  `ALTER TABLE staff ADD COLUMN rooms TEXT CHECK (rooms IS NULL OR json_valid(rooms)); -- JSON array of room ids
+   CREATE TABLE access_log_v7 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     room_id TEXT NOT NULL,
+     at INTEGER NOT NULL,             -- epoch ms, UTC
+     card_uid TEXT NOT NULL,
+     staff_name TEXT,                 -- the name at the time; NULL for unknown cards
+     decision TEXT NOT NULL CHECK (decision IN ('allowed', 'off-hours', 'unknown', 'revoked', 'wrong-room'))
+   );
+   INSERT INTO access_log_v7 (id, room_id, at, card_uid, staff_name, decision)
+     SELECT id, room_id, at, card_uid, staff_name, decision FROM access_log ORDER BY id;
+   UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'access_log'), 0))
+     WHERE name = 'access_log_v7';
+   DROP TABLE access_log;
+   ALTER TABLE access_log_v7 RENAME TO access_log;
+   CREATE INDEX access_log_room_id ON access_log (room_id, id);
+   CREATE INDEX access_log_room_card ON access_log (room_id, card_uid, id);
+   CREATE INDEX access_log_room_at ON access_log (room_id, at);`,
 ];
 
 /** The schema version this code migrates a database to (`PRAGMA user_version`). */

@@ -17,6 +17,7 @@ import { closeDatabase, openDatabase, type SetAsideDatabase } from "./database.t
 import { createSqliteMediaStore } from "./media.ts";
 import { createSqliteReadingRepository } from "./readings.ts";
 import { createSqliteHostRepository, createSqliteServerResultRepository } from "./servers.ts";
+import { createSqliteStaffMirror } from "./staff-mirror.ts";
 import { createSqliteUserSettingsRepository } from "./user-settings.ts";
 
 export const SQLITE_FILE_NAME = "seroma.db";
@@ -58,6 +59,7 @@ export function createSqliteStorage(
     audit: createSqliteAuditRepository(db),
     staff: createSqliteStaffRepository(db),
     accessLog: createSqliteAccessLogRepository(db),
+    staffMirror: createSqliteStaffMirror(db),
     media: createSqliteMediaStore(db, { dir: mediaDir }),
     hosts: createSqliteHostRepository(db),
     serverResults: createSqliteServerResultRepository(db),

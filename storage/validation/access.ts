@@ -23,6 +23,8 @@ export interface StaffRecord {
   telegramUserId?: number | null;
   revokedAt?: number | null;
   revokedBy?: number | null;
+  /** The rooms the card opens; null/absent: every room. */
+  rooms?: readonly string[] | null;
 }
 
 export function staffMemberFromRecord(r: StaffRecord): StaffMember {
@@ -37,7 +39,26 @@ export function staffMemberFromRecord(r: StaffRecord): StaffMember {
   if (r.telegramUserId != null) m.telegramUserId = r.telegramUserId;
   if (r.revokedAt != null) m.revokedAt = r.revokedAt;
   if (r.revokedBy != null) m.revokedBy = r.revokedBy;
+  if (r.rooms != null) m.rooms = [...r.rooms];
   return m;
+}
+
+/**
+ * A card's list of rooms as stored: distinct, sorted (so equal lists compare equal);
+ * undefined stays undefined (every room).
+ */
+export function normalizeRooms(rooms: readonly string[] | undefined): string[] | undefined {
+  return rooms === undefined ? undefined : [...new Set(rooms)].sort();
+}
+
+/** The stored JSON of a card's rooms (SQLite's `rooms` column) read back; anything else is "every room". */
+export function roomsFromJson(json: string | null): string[] | undefined {
+  if (json === null) return undefined;
+  const v: unknown = JSON.parse(json);
+  if (!Array.isArray(v) || !v.every((r) => typeof r === "string")) {
+    throw new Error(`a card's rooms are not a list of room ids: ${json.slice(0, 100)}`);
+  }
+  return v;
 }
 
 /** An access-log entry as stored fields. */

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { type LocalBotApi, startLocalBotApi } from "../../local/bot-api/server.ts";
+import { isJpeg } from "../../hardware/camera/media.ts";
+import { inlineButtons, type LocalBotApi, startLocalBotApi } from "../../local/bot-api/server.ts";
 import { type Running, startConsole } from "../support/console-process.ts";
 import { type ClientFiles, HUB_CN, type Mosquitto, mosquittoMissing, startMosquitto } from "../support/mosquitto.ts";
 
@@ -165,6 +166,41 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
     );
     // Plain /status is still the hub's own room.
     assert.match(await ask("/status"), /hq/);
+  });
+
+  test("a room's camera and watch from the hub's bot: asked which room, the picture comes from that room", async () => {
+    const admin = { id: 77, first_name: "Ada" };
+    const before = api.messages(77).length;
+    api.sendMessage(admin, { id: 77, type: "private" }, "/snapshot");
+    const picker = await api.waitFor(
+      () =>
+        api
+          .messages(77)
+          .slice(before)
+          .find((m) => m.from_id !== 77 && /Which room\?/.test(m.text ?? "")),
+      15_000,
+    );
+    assert.deepEqual(
+      inlineButtons(picker).map((b) => b.text),
+      ["📍 hq", "📍 dc-1", "📍 dc-2", "📍 dc-3"],
+    );
+    const mark = api.messages(77).length;
+    api.pressButton(admin, picker, { text: "📍 dc-1" });
+    const photo = await api.waitFor(
+      () =>
+        api
+          .messages(77)
+          .slice(mark)
+          .find((m) => m.media?.kind === "photo"),
+      30_000,
+    );
+    assert.ok(photo.media?.bytes && isJpeg(photo.media.bytes), "a real JPEG, put together from its parts");
+    assert.match(photo.caption ?? "", /^📷 dc-1 · \d\d:\d\d:\d\d · sim/);
+    assert.match(await ask("/arm dc-3"), /Armed by Ada: motion in dc-3 now raises an alert/);
+    assert.match(await ask("/disarm dc-3"), /dc-3: disarmed/);
+    // The progress message becomes the answer (edited in place).
+    assert.match(await ask("/server dc-2 web1"), /Checking dc-2 · web1/);
+    await api.waitFor(() => api.messages(77).find((m) => /dc-2 has no server called web1/.test(m.text ?? "")), 15_000);
   });
 
   test("a certificate from another CA is refused: that room is never heard", async () => {

@@ -17,6 +17,7 @@ import {
   type Room,
   type RoomStatusJob,
 } from "../../app/compose-room.ts";
+import { createSiteLink, type SiteLink, siteRoomOf } from "../../app/site.ts";
 import type { BackgroundRunner } from "../../bot/background-runner.ts";
 import type { WebServices } from "../../bot/context.ts";
 import { startBot } from "../../bot/index.ts";
@@ -25,6 +26,7 @@ import type { AlertPipeline } from "../../core/alerts/pipeline.ts";
 import type { Camera } from "../../core/camera/camera.ts";
 import type { CaptureService } from "../../core/camera/capture-service.ts";
 import type { ClimateSensor } from "../../core/climate/sensor.ts";
+import { systemClock } from "../../core/clock.ts";
 import { type Config, parseConfig } from "../../core/config.ts";
 import type { InviteStore } from "../../core/door/invites.ts";
 import type { EventBus } from "../../core/event-bus.ts";
@@ -90,6 +92,8 @@ export interface ConsoleHarness {
   /** Sends text as `user` (in their private chat unless `chat` given) and waits for the bot's next message there. */
   ask(user: TestUser, text: string, chat?: TestChat): Promise<import("../../local/bot-api/server.ts").RecordedMessage>;
   stop(): Promise<void>;
+  /** With MQTT_URL in env: the link to the site (ROLE=hub: `site.rooms` is what its bot asks). */
+  site: SiteLink | undefined;
 }
 
 export interface HarnessOptions {
@@ -179,6 +183,9 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   const motion = createSimulatedMotionSensor({ clock, cooldownMs: 0 });
   // The product's wiring (app/compose-room.ts), with a manual clock and scheduler.
   const logger = opts.logger ?? silentLogger;
+  // With MQTT_URL: the link to the site (a room agent, or the hub with ROLE=hub) as main.ts
+  // wires it; it runs on real time (its heartbeats and silence are timed by the broker's clock).
+  const site = createSiteLink({ config, clock: systemClock, logger });
   const room = composeRoom({
     config,
     storage: opts.wrapRoomStorage ? opts.wrapRoomStorage(storage) : storage,
@@ -197,7 +204,8 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     backoff: opts.backoff ? { minMs: opts.backoff.minMs, maxMs: opts.backoff.maxMs } : { minMs: 20, maxMs: 500 },
     ...(opts.backoff?.probeMs !== undefined ? { probeMs: opts.backoff.probeMs } : {}),
     ...(opts.sns ? { sns: opts.sns } : {}),
-    ...(opts.channels ? { channels: opts.channels } : {}),
+    ...(opts.channels || site ? { channels: [...(opts.channels ?? []), ...(site?.channels ?? [])] } : {}),
+    ...(site?.rooms ? { rooms: site.rooms } : {}),
     ...(opts.s3Credentials ? { s3Credentials: opts.s3Credentials } : {}),
     // Tests take readings with job.sampleNow(); nothing samples on its own.
     manualSampling: true,
@@ -213,6 +221,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
   const seroma = room.bot;
   if (!seroma) throw new Error("the harness always configures a token");
   await room.start();
+  await site?.start(siteRoomOf(room, storage, config));
   const runner = await startBot(seroma, logger);
   const {
     roomStatus: job,
@@ -258,6 +267,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     storageWatch,
     systemHealth,
     room,
+    site,
     async ask(user, text, chat = privateChat(user)) {
       const before = api.messages(chat.id).filter((m) => m.from_bot).length;
       api.sendMessage(user, chat, text);
@@ -265,6 +275,7 @@ export async function startConsoleHarness(opts: HarnessOptions = {}): Promise<Co
     },
     async stop() {
       if (runner.isRunning()) await runner.stop();
+      await site?.stop();
       await room.stop();
       await camera.close();
       await storage.close();

@@ -152,15 +152,19 @@ async function listening(port: number, timeoutMs: number, alive: () => boolean):
 /** The ACL of a site (also the README's example). */
 export function siteAcl(prefix: string, hub = HUB_CN): string {
   return [
-    "# The hub: reads every room of the site, writes commands to any room.",
+    "# The hub: reads every room of the site, writes commands to any room, and alone writes",
+    "# the staff list.",
     `user ${hub}`,
     `topic read ${prefix}/rooms/#`,
     `topic write ${prefix}/commands/#`,
+    `topic write ${prefix}/staff`,
     "",
     "# Every room (user = its certificate's CN = its ROOM_ID): writes only under its own name",
     "# (status and its Last Will, heartbeat, alerts, responses), reads only its own commands.",
     `pattern write ${prefix}/rooms/%u/#`,
     `pattern read ${prefix}/commands/%u`,
+    "# Everyone reads the hub's staff list (retained).",
+    `pattern read ${prefix}/staff`,
     "",
   ].join("\n");
 }

@@ -6,13 +6,13 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { ACCESS_CSV_HEADER, accessCsvRow } from "../../core/door/access-csv.ts";
 import { formatCardUid, normalizeUid } from "../../core/door/card-uid.ts";
-import type { AccessDecision, AccessEntry } from "../../core/door/ports.ts";
+import { ACCESS_DECISIONS, type AccessDecision, type AccessEntry } from "../../core/door/ports.ts";
 import { whoCameInToday } from "../../core/door/who.ts";
 import type { RouteContext } from "../context.ts";
 import type { DashboardServices } from "../services.ts";
 import { fail } from "../views.ts";
 
-const DECISIONS: readonly AccessDecision[] = ["allowed", "off-hours", "unknown", "revoked"];
+const DECISIONS: readonly AccessDecision[] = ACCESS_DECISIONS;
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 200;
 /** Rows read from storage per batch while filtering, and at most per request. */

@@ -16,6 +16,7 @@ const UID = "0123456789ABCDEF0123"; // 10 bytes, the longest card UID
 const INCIDENT = "x".repeat(40);
 const HOST = "h".repeat(32);
 const BIG = Number.MAX_SAFE_INTEGER;
+const ROOM = `r${"o".repeat(39)}`; // 40 characters, the longest room id
 
 /**
  * Every action type at its longest, with the data it is written as: the wire format of buttons
@@ -59,7 +60,9 @@ const LONGEST: { [T in CallbackActionType]: [CallbackActionOf<T>, string] } = {
   "server-keep": [{ type: "server-keep" }, "srv:rmno"],
   "addserver-cancel": [{ type: "addserver-cancel" }, "adds:cancel"],
   "addserver-trust": [{ type: "addserver-trust" }, "adds:trust"],
+  "room-act": [{ type: "room-act", act: "clip", room: ROOM, seconds: 99 }, `rm:clip:${ROOM}:99`],
   "enroll-cancel": [{ type: "enroll-cancel" }, "enr:cancel"],
+  "enroll-room": [{ type: "enroll-room", room: ROOM }, `enr:room:${ROOM}`],
   "enroll-role": [{ type: "enroll-role", role: "admin" }, "enr:role:admin"],
   "enroll-invite": [{ type: "enroll-invite", invite: false }, "enr:link:no"],
   "enroll-save": [{ type: "enroll-save" }, "enr:save"],
@@ -136,6 +139,14 @@ describe("callback data", () => {
       "adds:nope",
       "enr:role:owner",
       "enr:link:maybe",
+      "rm:snapshot:",
+      "rm:snapshot:DC-1",
+      `rm:status:${"r".repeat(41)}`,
+      "rm:clip:dc-1",
+      "rm:snapshot:dc-1:10",
+      "rm:shutdown:dc-1",
+      "rm:status:../hq",
+      "enr:room:-dc",
       "~abcdefghijkl",
       "x:1",
     ]) {
@@ -168,6 +179,7 @@ describe("callback data", () => {
       "lang",
       "med",
       "menu",
+      "rm",
       "srv",
       "status",
       "stf",

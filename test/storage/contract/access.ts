@@ -452,6 +452,37 @@ export function accessContract(open: () => Promise<AccessContractStore>): void {
       assert.equal(await s.staff.getByUid("FFFF"), undefined, "nothing created");
     }));
 
+  test("staff: the rooms a card opens: stored on add, set, cleared (every room), absent when unset", () =>
+    withStore(async (s) => {
+      await s.staff.add(member("04A2", "Ann", { rooms: ["dc-2", "dc-1", "dc-2"] }));
+      assert.deepEqual((await s.staff.getByUid("04A2"))?.rooms, ["dc-1", "dc-2"], "distinct and sorted");
+      await s.staff.add(member("0B0B", "Bob", { telegramUserId: 42 }));
+      const bob = await s.staff.getByUid("0B0B");
+      assert.ok(bob && !("rooms" in bob), "no rooms key: every room");
+
+      const set = await s.staff.setRooms("0B0B", ["dc-3"]);
+      assert.deepEqual(set, { ...member("0B0B", "Bob", { telegramUserId: 42 }), rooms: ["dc-3"] });
+      assert.deepEqual(await s.staff.getByUid("0B0B"), set);
+      assert.deepEqual(await s.staff.getByTelegramId(42), set);
+      assert.deepEqual(
+        (await s.staff.list()).map((m) => [m.name, m.rooms]),
+        [
+          ["Ann", ["dc-1", "dc-2"]],
+          ["Bob", ["dc-3"]],
+        ],
+      );
+      // Revoking and restoring keep the rooms.
+      await s.staff.setActive("0B0B", false, 7, 2_000);
+      assert.deepEqual((await s.staff.setActive("0B0B", true, 7, 3_000))?.rooms, ["dc-3"]);
+
+      const cleared = await s.staff.setRooms("0B0B", undefined);
+      assert.deepEqual(cleared, member("0B0B", "Bob", { telegramUserId: 42 }));
+      assert.ok(cleared && !("rooms" in cleared), "rooms removed");
+      assert.deepEqual(await s.staff.getByUid("0B0B"), cleared);
+      assert.equal(await s.staff.setRooms("FFFF", ["dc-1"]), undefined);
+      assert.equal(await s.staff.getByUid("FFFF"), undefined, "nothing created");
+    }));
+
   test("staff: unknown roles are refused and nothing is stored", () =>
     withStore(async (s) => {
       await assert.rejects(s.staff.add(member("01", "X", { role: "root" as StaffMember["role"] })));
@@ -548,7 +579,7 @@ export function accessContract(open: () => Promise<AccessContractStore>): void {
 
   test("access log: unknown cards have no staff name; every decision round-trips; bad decisions refused", () =>
     withStore(async (s) => {
-      const decisions: AccessDecision[] = ["allowed", "off-hours", "unknown", "revoked"];
+      const decisions: AccessDecision[] = ["allowed", "off-hours", "unknown", "revoked", "wrong-room"];
       for (const [i, d] of decisions.entries()) {
         await s.accessLog.add(entry("a", i, `0${i}`, d, d === "unknown" ? null : `Name ${i}`));
       }
@@ -562,7 +593,7 @@ export function accessContract(open: () => Promise<AccessContractStore>): void {
       assert.deepEqual(Object.keys(unknown).sort(), ["at", "cardUid", "decision", "id", "roomId"]);
       assert.equal(rows[3]?.staffName, "Name 3");
       await assert.rejects(s.accessLog.add(entry("a", 1, "01", "maybe" as AccessDecision)));
-      assert.equal(await s.accessLog.count("a"), 4, "nothing stored");
+      assert.equal(await s.accessLog.count("a"), 5, "nothing stored");
     }));
 
   test("access log: byCard is one card in one room, newest first, paged", () =>

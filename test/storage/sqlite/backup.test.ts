@@ -44,7 +44,7 @@ describe("SQLite backups", () => {
     const [info] = await Promise.all([backup, writes]);
     assert.ok(info);
     assert.equal(basename(info.file), "seroma-20261124-033000.db");
-    assert.equal(info.schemaVersion, 6);
+    assert.equal(info.schemaVersion, 7);
     assert.ok(info.bytes > 100_000);
     assert.deepEqual(readdirSync(backups), ["seroma-20261124-033000.db"], "no temp file left");
     await storage.close();

@@ -145,7 +145,7 @@ describe("SQLite server storage: schema", () => {
     await s2.close();
 
     const raw = new Database(join(dataDir, SQLITE_FILE_NAME));
-    assert.equal(raw.pragma("user_version", { simple: true }), 6);
+    assert.equal(raw.pragma("user_version", { simple: true }), 7);
     const maxId = () => (raw.prepare("SELECT max(id) AS id FROM server_results").get() as { id: number }).id;
     const before = maxId();
     raw.close();
@@ -166,9 +166,10 @@ describe("SQLite server storage: schema", () => {
     await s.readings.add({ roomId: "a", at: 1, temperatureC: 21, humidityPct: 40 });
     await s.close();
     const raw = new Database(file);
-    // As version 4 was: without what versions 5 (servers) and 6 (dead letters, journal) added.
+    // As version 4 was: without what versions 5 (servers), 6 (dead letters, journal) and 7 (a
+    // card's rooms) added.
     raw.exec(
-      `DROP TABLE hosts; DROP TABLE server_results; DROP TABLE incident_journal;
+      `ALTER TABLE staff DROP COLUMN rooms; DROP TABLE hosts; DROP TABLE server_results; DROP TABLE incident_journal;
        DROP INDEX outbox_dead; DROP INDEX outbox_pending; ALTER TABLE outbox DROP COLUMN dead_at;
        CREATE INDEX outbox_pending ON outbox (channel, id) WHERE delivered_at IS NULL;`,
     );

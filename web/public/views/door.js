@@ -11,6 +11,7 @@ const DECISIONS = {
   "off-hours": "web-door-off-hours",
   unknown: "web-door-unknown",
   revoked: "web-door-revoked",
+  "wrong-room": "web-door-wrong-room",
 };
 
 /** The log's query string for a filter: from/to are the room's days (to inclusive). */
