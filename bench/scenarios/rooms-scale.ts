@@ -3,8 +3,9 @@
  * client certificates, the site's ACL):
  *
  *  1. Command round trip hub -> room -> hub on loopback: the hub's RoomsService (the
- *     product's createSiteLink with ROLE=hub, in this process) asking rooms that are real
- *     processes (`node main.ts`, ROLE=room, HARDWARE=sim) for their status: from
+ *     product's createSiteLink with ROLE=hub, wired by the console harness in this
+ *     process) asking rooms that are real processes (`node main.ts`, ROLE=room,
+ *     HARDWARE=sim) for their status: from
  *     `rooms.status(room)` called to its result, one command at a time, round robin over
  *     the rooms; then `rooms.statusAll()` over all of them. Every command is sent to the
  *     room over MQTT (QoS 1), answered by the room's own status answer (its latest reading,
@@ -26,12 +27,10 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSiteLink } from "../../app/site.ts";
 import { createRoomAgent, type RoomAgent } from "../../channels/mqtt/room-agent.ts";
 import type { OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
-import { systemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
-import type { RoomStatusAnswer } from "../../core/rooms/commands.ts";
+import type { RoomAnswer, RoomCommand } from "../../core/rooms/commands.ts";
 import { startLocalBotApi } from "../../local/bot-api/server.ts";
 import { startConsoleHarness } from "../../test/support/console-harness.ts";
 import { NODE_STRIPS_TYPES, type Running, startConsole, stopConsole } from "../../test/support/console-process.ts";
@@ -91,11 +90,9 @@ async function commandRoundTrip(
     env: { ROLE: "hub", ROOM_ID: "hq", ...mqttEnv(broker, HUB_CN) },
     pacing: { perWindow: 1_000_000, windowMs: 1, minGapMs: 0 },
   });
-  // The hub's link runs on real time (the harness's own clock is a manual one).
-  const site = createSiteLink({ config: hub.config, clock: systemClock, logger: silentLogger });
-  const rooms = site?.rooms;
-  if (!site || !rooms) throw new Error("no hub link");
-  await site.start({ alerts: hub.alerts });
+  // The hub's link (the product's createSiteLink): the harness wires it as main.ts does, on real time.
+  const rooms = hub.site?.rooms;
+  if (!rooms) throw new Error("no hub link");
   const names = Array.from({ length: opts.rooms }, (_, i) => `dc-${i + 1}`);
   const runs: Running[] = [];
   try {
@@ -152,7 +149,6 @@ async function commandRoundTrip(
     ];
   } finally {
     await Promise.all(runs.map((r) => stopConsole(r)));
-    await site.stop();
     await hub.stop();
   }
 }
@@ -195,12 +191,23 @@ async function manyRooms(
     for (const name of names) broker.client(name);
     const certMs = (performance.now() - c0) / n;
 
-    const answer = (room: string) => async (): Promise<RoomStatusAnswer> => ({
-      room,
-      at: Date.now(),
-      reading: { temperatureC: 22.5, humidityPct: 41, at: Date.now() - 30_000 },
-      open: [],
-    });
+    /** A room's answer: to `status` a small synthetic one (the bench sends no other command). */
+    const answer =
+      (room: string) =>
+      async (command: RoomCommand): Promise<RoomAnswer> => {
+        if (command.name !== "status") throw new Error(`${command.name}: not simulated`);
+        return {
+          result: {
+            kind: "status",
+            status: {
+              room,
+              at: Date.now(),
+              reading: { temperatureC: 22.5, humidityPct: 41, at: Date.now() - 30_000 },
+              open: [],
+            },
+          },
+        };
+      };
     let connected = 0;
     const t0 = performance.now();
     for (const name of names) {
