@@ -119,6 +119,8 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
         await agent.start({
           // The broker is back: alerts held for it go now, not at their next retry.
           onConnected: () => room.alerts.reachable([HUB_CHANNEL]),
+          // The hub confirmed an alert: it is running, what waits for it goes now.
+          onHubHeard: () => room.alerts.reachable([HUB_CHANNEL]),
           openIncidents: () => room.alerts.engine.openIncidents().length,
           answer: (command) => answers.answer(command),
           ...(room.staff && room.staffMirror

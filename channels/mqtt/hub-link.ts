@@ -4,7 +4,9 @@
  * wait at the broker).
  *
  * An alert is acknowledged to the broker (PUBACK) only once `onAlert` resolved, i.e. once
- * the hub has it in its own durable outbox: a hub that dies in between gets it again. The
+ * the hub has it in its own durable outbox: a hub that dies in between gets it again. Then
+ * the hub confirms it to its room (`{ ack: id }` on the room's command topic), which lets it
+ * go from the room's outbox only then. The
  * room named in the topic is the sender (the broker's ACL lets a room write only under its
  * own name), whatever the message says.
  */
@@ -150,6 +152,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
         return;
       }
       await opts.handlers.alert(where.room, m);
+      // In this hub's outbox (or a copy of what is): the room may let it go. QoS 1 on the
+      // room's command topic, so a room that is away gets it when it is back.
+      client?.publish(`${opts.prefix}/commands/${where.room}`, JSON.stringify({ ack: m.id }), { qos: 1 });
     } else if (where.kind === "responses") {
       response(where.room, payload);
     }

@@ -8,10 +8,14 @@
  *   network gone); `online` (retained) on every connection; `offline` (reason "stopped")
  *   on a clean stop; a heartbeat every MQTT_HEARTBEAT_SECONDS while connected.
  * - Alerts: `hubChannel` is a delivery channel of the room's alert dispatcher, so every
- *   notice waits in the room's durable outbox until the broker acknowledged it (QoS 1
- *   PUBACK). While the broker cannot be reached the channel says "unreachable" and the
- *   dispatcher holds everything, in order, until `onConnected` tells it the broker is back.
- *   Each message carries an id that is the same on every retry, so the hub drops copies.
+ *   notice waits in the room's durable outbox until the HUB confirmed it (`{ ack: id }` on
+ *   the room's command topic, sent once the notice is in the hub's own outbox): the broker's
+ *   PUBACK alone is not enough (a broker with no hub session, or one that restarted without
+ *   persistence, drops what nobody subscribed to). While the broker cannot be reached, or
+ *   the hub does not confirm within `hubAckTimeoutMs`, the channel says "unreachable" and
+ *   the dispatcher holds everything, in order, until `onConnected` (the broker is back) or
+ *   `onHubHeard` (a confirmation came) tells it to go on. Each message carries an id that
+ *   is the same on every retry, so the hub drops copies and confirms them again.
  */
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
@@ -23,7 +27,13 @@ import {
   type RoomResponse,
   responseMessages,
 } from "../../core/rooms/commands.ts";
-import { type RoomAlertMessage, type RoomStatusMessage, roomTopics, staffTopic } from "../../core/rooms/topics.ts";
+import {
+  parseAlertAck,
+  type RoomAlertMessage,
+  type RoomStatusMessage,
+  roomTopics,
+  staffTopic,
+} from "../../core/rooms/topics.ts";
 import { type BrokerSettings, brokerName, connectBroker, publishAcked } from "./connection.ts";
 
 export const HUB_CHANNEL = "hub";
@@ -36,6 +46,8 @@ export interface RoomAgentOptions {
   logger: Logger;
   /** How long a publish may wait for the broker's PUBACK (default 10 s). */
   publishTimeoutMs?: number;
+  /** How long an alert waits for the hub's confirmation before it is tried again (default 15 s). */
+  hubAckTimeoutMs?: number;
   reconnectMs?: number;
 }
 
@@ -45,6 +57,8 @@ export interface RoomAgent {
   /** Connects (and keeps reconnecting); `onConnected` runs on every (re)connection. */
   start(hooks: {
     onConnected?: () => void;
+    /** The hub confirmed an alert (it is running): alerts held for it may go now. */
+    onHubHeard?: () => void;
     openIncidents?: () => number;
     /**
      * Answers the hub's commands; a rejection is the room's refusal (its message, and the
@@ -68,6 +82,19 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
   const topics = roomTopics(opts.prefix, opts.roomId);
   const log = opts.logger.child({ component: "room-agent", room: opts.roomId });
   const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
+  const hubAckTimeoutMs = opts.hubAckTimeoutMs ?? 15_000;
+  /** Alert ids the hub confirmed (a retry of one of them is done at once), oldest first. */
+  const confirmed = new Set<string>();
+  /** Deliveries waiting for the hub's confirmation, by alert id. */
+  const awaitingAck = new Map<string, () => void>();
+  let onHubHeard: () => void = () => {};
+
+  function confirm(id: string): void {
+    confirmed.add(id);
+    if (confirmed.size > 10_000) confirmed.delete(confirmed.values().next().value as string);
+    awaitingAck.get(id)?.();
+    onHubHeard();
+  }
   let client: MqttClient | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let seq = 0;
@@ -89,11 +116,26 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
         return { ok: false, retryable: true, unreachable: true, error: "the broker is not connected" };
       }
       const message: RoomAlertMessage = { id: alertMessageId(opts.roomId, entry), notice: entry.notice };
+      if (confirmed.has(message.id)) return { ok: true, ref: message.id };
+      let timer: NodeJS.Timeout | undefined;
+      const acked = new Promise<boolean>((resolve) => {
+        awaitingAck.set(message.id, () => resolve(true));
+        timer = setTimeout(() => resolve(false), hubAckTimeoutMs);
+      });
       try {
         await publishAcked(client, topics.alerts, JSON.stringify(message), { timeoutMs: publishTimeoutMs });
-        return { ok: true, ref: message.id };
+        if (await acked) return { ok: true, ref: message.id };
+        return {
+          ok: false,
+          retryable: true,
+          unreachable: true,
+          error: `the hub did not confirm it within ${Math.round(hubAckTimeoutMs / 1000)} s (is the hub running?)`,
+        };
       } catch (err) {
         return { ok: false, retryable: true, unreachable: true, error: (err as Error).message };
+      } finally {
+        clearTimeout(timer);
+        awaitingAck.delete(message.id);
       }
     },
   };
@@ -120,12 +162,18 @@ export function createRoomAgent(opts: RoomAgentOptions): RoomAgent {
       });
       const c = client;
       const staff = staffTopic(opts.prefix);
+      if (hooks.onHubHeard) onHubHeard = hooks.onHubHeard;
       c.on("message", (topic, payload) => {
         if (topic === staff) {
           hooks.onStaffList?.(payload);
           return;
         }
         if (topic !== topics.commands) return;
+        const ack = parseAlertAck(payload);
+        if (ack) {
+          confirm(ack);
+          return;
+        }
         const command = parseCommand(payload);
         if (!command) {
           log.warn({ bytes: payload.length }, "a command from the hub could not be read; ignored");

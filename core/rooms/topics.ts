@@ -6,7 +6,8 @@
  *   PREFIX/rooms/ROOM/heartbeat  room -> hub  QoS 0, every MQTT_HEARTBEAT_SECONDS
  *   PREFIX/rooms/ROOM/alerts     room -> hub  QoS 1: one notice of the room's outbox each
  *   PREFIX/rooms/ROOM/responses  room -> hub  QoS 1: answers to commands (correlated)
- *   PREFIX/commands/ROOM         hub -> room  QoS 1: commands for that room
+ *   PREFIX/commands/ROOM         hub -> room  QoS 1: commands for that room, and `{ ack: id }`
+ *                                             confirming an alert is in the hub's outbox
  *   PREFIX/staff                 hub -> rooms retained, QoS 1: the staff cards (staff-sync.ts;
  *                                             SQLite sites: each room keeps a copy)
  *
@@ -76,6 +77,12 @@ function parseJson(payload: Buffer | string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The id in the hub's confirmation of an alert (`{ ack: id }` on the room's command topic: it is in the hub's outbox); undefined for anything else. */
+export function parseAlertAck(payload: Buffer | string): string | undefined {
+  const v = parseJson(payload);
+  return isObject(v) && typeof v.ack === "string" && v.ack.length <= 200 && v.name === undefined ? v.ack : undefined;
 }
 
 export function parseStatus(payload: Buffer | string): RoomStatusMessage | undefined {

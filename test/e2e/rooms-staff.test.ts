@@ -41,12 +41,7 @@ describe("staff cards shared by the rooms (real processes)", { skip: mosquittoMi
   const hubFile = join(base, "hub", "seroma.db");
 
   const env = (name: string, files = broker.client(name)) => ({
-    MQTT_URL: broker.url,
-    MQTT_CA_FILE: files.caFile,
-    MQTT_CERT_FILE: files.certFile,
-    MQTT_KEY_FILE: files.keyFile,
-    MQTT_TOPIC_PREFIX: PREFIX,
-    MQTT_HEARTBEAT_SECONDS: "1",
+    ...broker.env(name, files),
     HARDWARE: "sim",
     LOG_LEVEL: "info",
     BACKUP_AT: "off",

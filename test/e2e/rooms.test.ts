@@ -126,7 +126,7 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
       ...mqttEnv(broker, broker.client(HUB_CN)),
     });
     // The hub's first subscription creates its session at the broker; from then on the
-    // rooms' alerts wait there for it whenever it is away (README: start the hub first).
+    // rooms' alerts wait there for it whenever it is away (a room would send again what no hub confirmed).
     await hub.waitForOutput(/subscribed to every room's status, heartbeat and alerts/, 30_000);
     for (const name of ["dc-1", "dc-2", "dc-3"]) startRoom(name);
   });

@@ -53,6 +53,11 @@ export interface Mosquitto {
   client(name: string): ClientFiles;
   /** A client certificate for `name` from another CA (the broker must refuse it). */
   foreignClient(name: string): ClientFiles;
+  /**
+   * A console's MQTT settings on this site as `name` (its CN: a room's ROOM_ID, or HUB_CN),
+   * with `files` (default: `client(name)`) and heartbeats every second (shortened for tests).
+   */
+  env(name: string, files?: ClientFiles): Record<string, string>;
   /** The broker's log so far. */
   log(): string;
   running(): boolean;
@@ -230,6 +235,16 @@ export async function startMosquitto(opts: { prefix?: string; port?: number } = 
     foreignClient(name) {
       if (!existsSync(join(otherCaDir, "ca.crt"))) makeCa(otherCaDir, "Some other CA");
       return { caFile: join(caDir, "ca.crt"), ...signCert(otherCaDir, join(dir, "foreign"), name) };
+    },
+    env(name, files = broker.client(name)) {
+      return {
+        MQTT_URL: broker.url,
+        MQTT_CA_FILE: files.caFile,
+        MQTT_CERT_FILE: files.certFile,
+        MQTT_KEY_FILE: files.keyFile,
+        MQTT_TOPIC_PREFIX: prefix,
+        MQTT_HEARTBEAT_SECONDS: "1",
+      };
     },
     log: () => out,
     running: () => child !== undefined && child.exitCode === null && child.signalCode === null,

@@ -32,18 +32,6 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
   /** The texts of the hub bot's answers to button presses. */
   const answers: string[] = [];
 
-  const mqttEnv = (cn: string) => {
-    const files = broker.client(cn);
-    return {
-      MQTT_URL: broker.url,
-      MQTT_CA_FILE: files.caFile,
-      MQTT_CERT_FILE: files.certFile,
-      MQTT_KEY_FILE: files.keyFile,
-      MQTT_TOPIC_PREFIX: PREFIX,
-      MQTT_HEARTBEAT_SECONDS: "1",
-    };
-  };
-
   async function press(
     user: typeof ADMIN,
     msg: RecordedMessage,
@@ -57,9 +45,9 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
 
   before(async () => {
     broker = await startMosquitto({ prefix: PREFIX });
-    hub = await startConsoleHarness({ env: { ROLE: "hub", ...mqttEnv(HUB_CN) } });
+    hub = await startConsoleHarness({ env: { ROLE: "hub", ...broker.env(HUB_CN) } });
     dc1 = await startConsoleHarness({
-      env: { ROOM_ID: "dc-1", CAMERA_SIZE: "1280x720", ...mqttEnv("dc-1") },
+      env: { ROOM_ID: "dc-1", CAMERA_SIZE: "1280x720", ...broker.env("dc-1") },
       enrollTimeoutMs: 20_000,
     });
     await dc1.job.sampleNow();

@@ -133,6 +133,65 @@ describe("room agent and hub link over a real broker", { skip: mosquittoMissing 
     }
   });
 
+  test("an alert leaves the room only once the hub confirmed it: a broker with no hub session yet loses nothing", async () => {
+    // A broker of its own: no hub has ever subscribed there, so it accepts (PUBACK) and drops.
+    const site = await startMosquitto({ prefix: PREFIX });
+    const received: string[] = [];
+    const hubLogs = captureLogs();
+    const hub = createHubLink({
+      broker: { url: site.url, ...site.client(HUB_CN) },
+      prefix: PREFIX,
+      clientId: "seroma-hub-late",
+      logger: hubLogs.logger,
+      reconnectMs: 200,
+      handlers: {
+        status: () => {},
+        heartbeat: () => {},
+        alert: async (_room, m) => {
+          received.push(m.id);
+        },
+      },
+    });
+    const agent = createRoomAgent({
+      broker: { url: site.url, ...site.client("dc-1") },
+      prefix: PREFIX,
+      roomId: "dc-1",
+      heartbeatMs: 500,
+      logger: captureLogs().logger,
+      hubAckTimeoutMs: 500,
+      reconnectMs: 200,
+    });
+    let heard = 0;
+    try {
+      await agent.start({ onHubHeard: () => heard++ });
+      await until(() => agent.connected(), 10_000, "agent connected");
+      const first = await agent.hubChannel.deliver(entry(5), 0);
+      assert.equal(first.ok, false, "the broker took it, but no hub confirmed it: the outbox keeps it");
+      assert.equal(!first.ok && first.unreachable && first.retryable, true);
+      assert.match(!first.ok ? first.error : "", /the hub did not confirm it within 1 s/);
+      assert.deepEqual(received, []);
+
+      await hub.start();
+      await until(
+        () => hubLogs.messages("info").some((m) => m.startsWith("subscribed to every room")),
+        10_000,
+        "hub subscribed",
+      );
+      const second = await agent.hubChannel.deliver(entry(5), 0);
+      assert.deepEqual(second, { ok: true, ref: alertMessageId("dc-1", entry(5)) });
+      assert.deepEqual(received, ["dc-1:5:1005"]);
+      assert.ok(heard >= 1, "the room was told the hub is there");
+      // A retry of what the hub confirmed is done at once, not sent again.
+      assert.deepEqual((await agent.hubChannel.deliver(entry(5), 0)).ok, true);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(received, ["dc-1:5:1005"]);
+    } finally {
+      await agent.stop();
+      await hub.stop();
+      await site.close();
+    }
+  });
+
   test("the ACL: a room cannot write as another room nor read another's commands; a foreign CA is refused", async () => {
     const connectAs = (files: { caFile: string; certFile: string; keyFile: string }, clientId: string) =>
       mqtt.connect(broker.url, {
