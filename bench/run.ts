@@ -57,6 +57,16 @@ const SCENARIOS: Record<string, () => Promise<Metric[]>> = {
   "buttons-during-clip": async () =>
     (await import("./scenarios/faults.ts")).clipButtonsBench({ presses: 60, clipSeconds: 30 }),
   rooms: async () => (await import("./scenarios/rooms.ts")).roomsBench({ alerts: 200, deaths: 3 }),
+  "rooms-scale": async () =>
+    (await import("./scenarios/rooms-scale.ts")).roomsScaleBench({
+      commandRooms: 3,
+      commands: 300,
+      statusAlls: 100,
+      rooms: 50,
+      heartbeatSeconds: 5,
+      alertsPerSecond: 1,
+      loadSeconds: Number(process.env.BENCH_ROOMS_SECONDS ?? 60),
+    }),
   doctor: async () => (await import("./scenarios/doctor.ts")).doctorBench({ runs: 10 }),
   "access-query": async () =>
     (await import("./scenarios/access-query.ts")).accessQueryBench({ rows: 1_000_000, queries: 1_000 }),

@@ -10,9 +10,7 @@
  *    counts once it stands 10 s).
  */
 
-import { createSiteLink } from "../../app/site.ts";
 import { createRoomAgent, HUB_CHANNEL } from "../../channels/mqtt/room-agent.ts";
-import { systemClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
 import type { RecordedMessage } from "../../local/bot-api/server.ts";
 import { STAFF_GROUP, startConsoleHarness } from "../../test/support/console-harness.ts";
@@ -35,10 +33,8 @@ export async function roomsBench(opts: { alerts: number; deaths: number }): Prom
     env: { ROLE: "hub", ROOM_ID: "hq", ...mqttEnv(broker.client(HUB_CN)) },
     pacing: { perWindow: 1_000_000, windowMs: 1, minGapMs: 0 },
   });
-  // The hub's link runs on real time (the harness's own clock is a manual one).
-  const site = createSiteLink({ config: hub.config, clock: systemClock, logger: silentLogger });
-  if (!site) throw new Error("no site link");
-  await site.start({ alerts: hub.alerts });
+  // The hub's link: the harness wires it as main.ts does (on real time).
+  if (!hub.site) throw new Error("no site link");
   const waitGroup = (re: RegExp, timeoutMs: number) =>
     new Promise<RecordedMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -140,7 +136,6 @@ export async function roomsBench(opts: { alerts: number; deaths: number }): Prom
     );
     return metrics;
   } finally {
-    await site.stop();
     await hub.stop();
     await broker.close();
   }

@@ -56,6 +56,12 @@ export function brokerName(url: string): string {
   }
 }
 
+/** TCP_NODELAY on the client's current connection (a TLS or plain TCP socket; a WebSocket has none). */
+function noDelay(client: MqttClient): void {
+  const stream = client.stream as unknown as { setNoDelay?: (on: boolean) => unknown };
+  stream.setNoDelay?.(true);
+}
+
 /** Connects (and keeps reconnecting) to the broker; resolves once the client exists, not once it is connected. */
 export async function connectBroker(opts: ConnectOptions): Promise<MqttClient> {
   const tls = await readTlsFiles(opts.broker);
@@ -77,6 +83,9 @@ export async function connectBroker(opts: ConnectOptions): Promise<MqttClient> {
   let down = false;
   let lastError = "";
   client.on("connect", (packet) => {
+    // Small messages go out at once: with Nagle's algorithm on, a room's answer written right
+    // after its PUBACK waited for the broker's delayed ACK (~40 ms on every command round trip).
+    noDelay(client);
     if (down) log.info({ sessionPresent: packet.sessionPresent }, `connected to the broker ${name} again`);
     else log.info({ sessionPresent: packet.sessionPresent }, `connected to the broker ${name}`);
     down = false;

@@ -205,6 +205,7 @@ export async function startMosquitto(opts: { prefix?: string; port?: number } = 
       "log_type notice",
       "log_type information",
       "connection_messages true",
+      "set_tcp_nodelay true",
       `listener ${port} 127.0.0.1`,
       `cafile ${join(caDir, "ca.crt")}`,
       `certfile ${server.certFile}`,

@@ -7,11 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { Socket } from "node:net";
+import { after, before, describe, mock, test } from "node:test";
 import mqtt from "mqtt";
+import { connectBroker } from "../../../channels/mqtt/connection.ts";
 import { createHubLink } from "../../../channels/mqtt/hub-link.ts";
 import { alertMessageId, createRoomAgent, HUB_CHANNEL } from "../../../channels/mqtt/room-agent.ts";
 import type { OutboxEntryLike } from "../../../core/alerts/dispatcher.ts";
+import { silentLogger } from "../../../core/logger.ts";
 import type { RoomAlertMessage, RoomStatusMessage } from "../../../core/rooms/topics.ts";
 import { captureLogs } from "../../support/log-capture.ts";
 import { HUB_CN, type Mosquitto, mosquittoMissing, startMosquitto } from "../../support/mosquitto.ts";
@@ -281,6 +284,40 @@ describe("room agent and hub link over a real broker", { skip: mosquittoMissing 
       assert.deepEqual(agent.link(), { connected: true }, "the outage and its error are forgotten");
     } finally {
       await agent.stop();
+    }
+  });
+
+  test("every connection sends small packets at once (TCP_NODELAY), a reconnection too", async () => {
+    // With Nagle's algorithm on, a room's answer written right after its PUBACK waited for the
+    // broker's delayed ACK: ~40 ms on every command round trip (bench: rooms-scale).
+    const calls: Array<{ socket: unknown; on: unknown }> = [];
+    const spy = mock.method(Socket.prototype, "setNoDelay", function (this: Socket, on?: boolean) {
+      calls.push({ socket: this, on });
+      return this;
+    });
+    const client = await connectBroker({
+      broker: { url: broker.url, ...broker.client("dc-7") },
+      clientId: "seroma-nodelay-test",
+      logger: silentLogger,
+      reconnectMs: 200,
+    });
+    try {
+      await until(() => client.connected, 10_000, "connected");
+      const first = client.stream;
+      assert.ok(
+        calls.some((c) => c.socket === first && c.on === true),
+        "TCP_NODELAY on the first connection",
+      );
+      await broker.restart();
+      await until(() => client.connected && client.stream !== first, 15_000, "reconnected");
+      const second = client.stream;
+      assert.ok(
+        calls.some((c) => c.socket === second && c.on === true),
+        "TCP_NODELAY on the reconnection",
+      );
+    } finally {
+      spy.mock.restore();
+      await client.endAsync(true);
     }
   });
 });
