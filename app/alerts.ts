@@ -36,6 +36,7 @@ export interface AlertSetupOptions {
   config: Pick<
     Config,
     | "roomId"
+    | "role"
     | "thresholds"
     | "alerts"
     | "telegram"
@@ -171,6 +172,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
         ...(tg.pacing ? { pacing: tg.pacing } : {}),
         media: storage.media,
         clipSeconds: config.camera.clipSeconds,
+        ...(config.role === "hub" ? { hubRoom: config.roomId } : {}),
         logger,
       }),
     );
@@ -194,6 +196,7 @@ export function setupAlerts(opts: AlertSetupOptions): AlertPipeline {
           ...(tg.pacing ? { pacing: tg.pacing } : {}),
           media: storage.media,
           clipSeconds: config.camera.clipSeconds,
+          hubRoom: config.roomId,
           logger,
         }),
       );

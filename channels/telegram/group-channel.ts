@@ -13,7 +13,7 @@
  * handlers parse (bot/ui/callback-data.ts).
  */
 import { type Api, GrammyError, HttpError, InputFile } from "grammy";
-import { alertKeyboard } from "../../bot/ui/keyboards.ts";
+import { alertKeyboard, roomKeyboard } from "../../bot/ui/keyboards.ts";
 import { type EditOutcome, editCard, removeKeyboard } from "../../bot/ui/message-edits.ts";
 import type { ChannelFailure, ChannelResult, DeliveryChannel, OutboxEntryLike } from "../../core/alerts/dispatcher.ts";
 import type { IncidentRepository } from "../../core/alerts/ports.ts";
@@ -104,6 +104,11 @@ export interface TelegramAlertChannelOptions {
   media?: { read(id: number): Promise<Buffer | undefined> };
   /** Length of the alert's Clip button. */
   clipSeconds?: number;
+  /**
+   * A hub's own room (ROLE=hub): another room's raised or escalated alert (its incident lives
+   * in that room) gets that room's Snapshot, Clip and Refresh, done there (bot/features/rooms.ts).
+   */
+  hubRoom?: string;
   logger?: Logger;
 }
 
@@ -258,6 +263,11 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
         const moved = await edit((chat) => removeKeyboard(api, chat, card));
         if (typeof moved !== "string") return moved;
       }
+      const otherRoom =
+        opts.hubRoom !== undefined &&
+        n.roomId !== opts.hubRoom &&
+        n.incidentId === undefined &&
+        (n.kind === "raised" || n.kind === "escalated");
       const extra = {
         ...(becomesCard && incidentId && !(incident && isSettled(incident))
           ? {
@@ -266,7 +276,9 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
                 recorded: n.rule === "room.motion",
               }),
             }
-          : {}),
+          : otherRoom
+            ? { reply_markup: roomKeyboard(t, n.roomId, opts.clipSeconds ?? 10) }
+            : {}),
         ...(n.kind !== "raised" && card !== undefined
           ? { reply_parameters: { message_id: card, allow_sending_without_reply: true } }
           : {}),

@@ -17,6 +17,7 @@ import {
   type ConsoleHarness,
   privateChat,
   STAFF,
+  STAFF_GROUP,
   STRANGER,
   startConsoleHarness,
 } from "../../support/console-harness.ts";
@@ -165,6 +166,35 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     hub.api.pressButton(STAFF, picker, { forged: "rm:arm:dc-9" });
     await hub.api.waitFor(() => answers.find((a) => /dc-9 is no longer a room/.test(a)));
     assert.equal(dc1.watch.state().armed, false);
+  });
+
+  test("another room's alert in the hub's group carries that room's Snapshot, Clip and Refresh, done there", async () => {
+    const group = () => hub.api.messages(STAFF_GROUP.id).filter((m) => m.from_bot);
+    const from = group().length;
+    assert.equal(dc1.reader.tap("0BADF00D"), true); // a card dc-1 does not know: an alert in dc-1
+    const card = await hub.api.waitFor(
+      () =>
+        group()
+          .slice(from)
+          .find((m) => /dc-1/.test(m.text ?? m.caption ?? "") && inlineButtons(m).length > 0),
+      30_000,
+    );
+    assert.match(card.text ?? card.caption ?? "", /0B:AD:F0:0D/);
+    assert.deepEqual(
+      inlineButtons(card).map((b) => b.text),
+      ["📷 Snapshot", "🎥 Clip 10 s", "🔄 Refresh"],
+    );
+    const before = (await dc1.storage.media.list("dc-1", { limit: 100 })).length;
+    hub.api.pressButton(STAFF, card, { text: "📷 Snapshot" });
+    const photo = await hub.api.waitFor(
+      () =>
+        group()
+          .slice(from)
+          .find((m) => m.media?.kind === "photo" && /^📷 dc-1 · /.test(m.caption ?? "")),
+      30_000,
+    );
+    assert.ok(photo.media?.bytes && isJpeg(photo.media.bytes));
+    assert.ok((await dc1.storage.media.list("dc-1", { limit: 100 })).length > before, "taken by dc-1's camera");
   });
 
   test("/enroll asks whose reader; the card tapped in dc-1 is enrolled on the hub", async () => {
