@@ -23,6 +23,7 @@ import { type LocalBotApi, startLocalBotApi } from "../../local/bot-api/server.t
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { type Running, startConsole } from "../support/console-process.ts";
 import { HUB_CN, type Mosquitto, mosquittoMissing, startMosquitto } from "../support/mosquitto.ts";
+import { SITE_CONSOLE_ENV, startHubProcess } from "../support/site-processes.ts";
 
 const PREFIX = "seroma/e2e-staff";
 const TOKEN = "5000000018:AAHlocalTestTokenForSeromaStaffShare1";
@@ -40,12 +41,7 @@ describe("staff cards shared by the rooms (real processes)", { skip: mosquittoMi
   const base = mkdtempSync(join(tmpdir(), "seroma-rooms-staff-"));
   const hubFile = join(base, "hub", "seroma.db");
 
-  const env = (name: string, files = broker.client(name)) => ({
-    ...broker.env(name, files),
-    HARDWARE: "sim",
-    LOG_LEVEL: "info",
-    BACKUP_AT: "off",
-  });
+  const env = (name: string, files = broker.client(name)) => ({ ...broker.env(name, files), ...SITE_CONSOLE_ENV });
 
   /** A room's staff card as its own database has it (read while the room runs: WAL). */
   function roomCard(room: string, uid: string): StaffMember | undefined {
@@ -91,17 +87,7 @@ describe("staff cards shared by the rooms (real processes)", { skip: mosquittoMi
   before(async () => {
     broker = await startMosquitto({ prefix: PREFIX });
     api = await startLocalBotApi({ token: TOKEN });
-    hub = startConsole({
-      ROLE: "hub",
-      ROOM_ID: "hq",
-      TELEGRAM_BOT_TOKEN: api.token,
-      TELEGRAM_API_ROOT: api.apiRoot,
-      ADMIN_IDS: "77",
-      DATA_DIR: join(base, "hub"),
-      WEB: "off",
-      ...env(HUB_CN),
-    });
-    await hub.waitForOutput(/subscribed to every room's status, heartbeat and alerts/, 30_000);
+    hub = await startHubProcess(broker, api, { DATA_DIR: join(base, "hub"), ...env(HUB_CN) });
     for (const name of ["dc-1", "dc-2"]) {
       rooms.set(name, startConsole({ ROOM_ID: name, DATA_DIR: join(base, name), ...env(name) }));
     }

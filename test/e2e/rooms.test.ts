@@ -19,6 +19,7 @@ import { isJpeg } from "../../hardware/camera/media.ts";
 import { inlineButtons, type LocalBotApi, startLocalBotApi } from "../../local/bot-api/server.ts";
 import { type Running, startConsole } from "../support/console-process.ts";
 import { type ClientFiles, HUB_CN, type Mosquitto, mosquittoMissing, startMosquitto } from "../support/mosquitto.ts";
+import { startHubProcess } from "../support/site-processes.ts";
 
 const PREFIX = "seroma/e2e";
 const GROUP = -100777;
@@ -28,17 +29,9 @@ const ROOM_GROUP = -100444;
 const ALERTING = ["dc-1", "dc-3", "dc-4"];
 const TOKEN = "5000000017:AAHlocalTestTokenForSeromaRooms-0123";
 
-function mqttEnv(broker: Mosquitto, files: ClientFiles): Record<string, string> {
-  return {
-    MQTT_URL: broker.url,
-    MQTT_CA_FILE: files.caFile,
-    MQTT_CERT_FILE: files.certFile,
-    MQTT_KEY_FILE: files.keyFile,
-    MQTT_TOPIC_PREFIX: PREFIX,
-    // Shortened for the test (defaults 30 s and 120 s); the behaviour is the same.
-    MQTT_HEARTBEAT_SECONDS: "1",
-    ROOM_SILENT_AFTER_SECONDS: "8",
-  };
+/** A console's settings on this site as `name`; heartbeats and silence shortened (defaults 30 s and 120 s), the behaviour is the same. */
+function mqttEnv(broker: Mosquitto, name: string, files?: ClientFiles): Record<string, string> {
+  return { ...broker.env(name, files), ROOM_SILENT_AFTER_SECONDS: "8" };
 }
 
 /** The JSON log lines of a process with this message. */
@@ -83,7 +76,7 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
       HARDWARE: "sim",
       LOG_LEVEL: "info",
       BACKUP_AT: "off",
-      ...mqttEnv(broker, files),
+      ...mqttEnv(broker, name, files),
       ...extra,
     });
     rooms.set(name, run);
@@ -117,24 +110,12 @@ describe("several rooms, one bot (real processes)", { skip: mosquittoMissing }, 
   before(async () => {
     broker = await startMosquitto({ prefix: PREFIX });
     api = await startLocalBotApi({ token: TOKEN });
-    hub = startConsole({
-      ROLE: "hub",
-      ROOM_ID: "hq",
-      TELEGRAM_BOT_TOKEN: api.token,
-      TELEGRAM_API_ROOT: api.apiRoot,
-      ADMIN_IDS: "77",
+    hub = await startHubProcess(broker, api, {
       STAFF_CHAT_ID: String(GROUP),
       ROOM_CHAT_IDS: `dc-4:${ROOM_GROUP}`,
       DATA_DIR: join(base, "hub"),
-      HARDWARE: "sim",
-      LOG_LEVEL: "info",
-      BACKUP_AT: "off",
-      WEB: "off",
-      ...mqttEnv(broker, broker.client(HUB_CN)),
+      ...mqttEnv(broker, HUB_CN),
     });
-    // The hub's first subscription creates its session at the broker; from then on the
-    // rooms' alerts wait there for it whenever it is away (a room would send again what no hub confirmed).
-    await hub.waitForOutput(/subscribed to every room's status, heartbeat and alerts/, 30_000);
     for (const name of ["dc-1", "dc-2", "dc-3"]) startRoom(name);
   });
 

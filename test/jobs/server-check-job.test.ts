@@ -7,8 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { describe, type TestContext, test } from "node:test";
-import { createAlertEngine } from "../../core/alerts/engine.ts";
-import type { Notice } from "../../core/alerts/types.ts";
 import { type Logger, silentLogger } from "../../core/logger.ts";
 import type { HostChecker, ServerResultRepository } from "../../core/servers/ports.ts";
 import type { ConnectFailure, HostResult, HostSpec } from "../../core/servers/types.ts";
@@ -16,6 +14,7 @@ import { createServerCheckJob } from "../../jobs/server-check-job.ts";
 import { createSqliteStorage } from "../../storage/sqlite/index.ts";
 import { ManualClock, ManualScheduler } from "../support/fakes.ts";
 import { captureLogs } from "../support/log-capture.ts";
+import { recordingEngine } from "../support/recording-engine.ts";
 
 const NOW = Date.parse("2026-11-23T10:00:00Z");
 const MIN = 60_000;
@@ -72,33 +71,7 @@ async function setup(
   const storage = createSqliteStorage({ file: ":memory:" });
   t.after(() => storage.close());
   for (const name of opts.hosts ?? ["db1", "web1"]) await storage.hosts.add("lab", host(name));
-  const notices: Notice[] = [];
-  let ids = 0;
-  const engine = createAlertEngine({
-    roomId: "lab",
-    thresholds: {
-      temperatureC: { warn: { min: 18, max: 27 }, critical: { min: 15, max: 30 } },
-      humidityPct: { warn: { min: 30, max: 60 }, critical: { min: 20, max: 70 } },
-    },
-    hysteresis: { temperatureC: 1, humidityPct: 3 },
-    minDurationMs: 0,
-    remindEveryMs: 0,
-    sensorDeadAfter: 3,
-    sensorStuckMs: 0,
-    clock,
-    repos: storage,
-    // What the pipeline does: the change and its notice in one write.
-    record: async ({ incident, notice }) => {
-      await storage.alertLedger.commit({
-        incident,
-        notices: notice ? [{ notice, channels: ["test"] }] : [],
-        at: clock.now().getTime(),
-      });
-      if (notice) notices.push(notice);
-    },
-    logger: silentLogger,
-    newId: () => `inc${++ids}`,
-  });
+  const { engine, notices } = recordingEngine({ roomId: "lab", clock, storage });
   await engine.start();
 
   /** How each host answers (default: healthy); every call is recorded. */

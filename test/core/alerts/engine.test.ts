@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type AlertEngine, createAlertEngine, levelWithHysteresis } from "../../../core/alerts/engine.ts";
+import { type AlertEngine, type createAlertEngine, levelWithHysteresis } from "../../../core/alerts/engine.ts";
 import type { Notice } from "../../../core/alerts/types.ts";
 import type { Reading } from "../../../core/climate/reading.ts";
-import { silentLogger } from "../../../core/logger.ts";
 import type { Storage } from "../../../core/storage.ts";
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
+import { recordingEngine } from "../../support/recording-engine.ts";
 
 const T = { warn: { min: 18, max: 27 }, critical: { min: 15, max: 30 } };
 const H = { warn: { min: 30, max: 60 }, critical: { min: 20, max: 70 } };
@@ -15,29 +15,14 @@ const MIN = 60_000;
 function setup(overrides: Partial<Parameters<typeof createAlertEngine>[0]> = {}, storage?: Storage) {
   const clock = new ManualClock("2026-11-23T10:00:00Z");
   const db = storage ?? createSqliteStorage({ file: ":memory:" });
-  const notices: Notice[] = [];
-  let n = 0;
-  const engine = createAlertEngine({
+  const { engine, notices } = recordingEngine({
     roomId: "lab",
+    clock,
+    storage: db,
     thresholds: { temperatureC: T, humidityPct: H },
-    hysteresis: { temperatureC: 1, humidityPct: 3 },
     minDurationMs: 2 * MIN,
     remindEveryMs: 30 * MIN,
-    sensorDeadAfter: 3,
     sensorStuckMs: 60 * MIN,
-    clock,
-    repos: db,
-    // What the pipeline does: the change and its notice in one write.
-    record: async ({ incident, notice }) => {
-      await db.alertLedger.commit({
-        incident,
-        notices: notice ? [{ notice, channels: ["test"] }] : [],
-        at: clock.now().getTime(),
-      });
-      if (notice) notices.push(notice);
-    },
-    logger: silentLogger,
-    newId: () => `inc${++n}`,
     ...overrides,
   });
   // A reading every minute; humidity wobbles so the sensor never looks stuck.

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createBrokerAlarm, HUB_BROKER_RULE } from "../../../app/broker-alarm.ts";
 import { createI18n } from "../../../bot/i18n.ts";
-import { createAlertEngine } from "../../../core/alerts/engine.ts";
 import { renderNotice, ruleName } from "../../../core/alerts/render.ts";
 import type { Notice } from "../../../core/alerts/types.ts";
 import { silentLogger } from "../../../core/logger.ts";
@@ -15,6 +14,7 @@ import { type BrokerLinkState, createBrokerWatch } from "../../../core/rooms/bro
 import { createSqliteStorage } from "../../../storage/sqlite/index.ts";
 import { ManualClock } from "../../support/fakes.ts";
 import { captureLogs } from "../../support/log-capture.ts";
+import { recordingEngine } from "../../support/recording-engine.ts";
 
 const BROKER = "mqtts://broker.lan:8883";
 
@@ -98,30 +98,7 @@ describe("the hub's hub.broker incident", () => {
   test("the alarm raises it in the hub's engine (critical) and resolves it with a recovery", async () => {
     const clock = new ManualClock("2026-12-06T10:00:00Z");
     const db = createSqliteStorage({ file: ":memory:" });
-    const notices: Notice[] = [];
-    const engine = createAlertEngine({
-      roomId: "hq",
-      thresholds: {
-        temperatureC: { warn: { min: 18, max: 27 }, critical: { min: 15, max: 30 } },
-        humidityPct: { warn: { min: 30, max: 60 }, critical: { min: 20, max: 70 } },
-      },
-      hysteresis: { temperatureC: 1, humidityPct: 3 },
-      minDurationMs: 0,
-      remindEveryMs: 0,
-      sensorDeadAfter: 3,
-      sensorStuckMs: 3_600_000,
-      clock,
-      repos: db,
-      record: async ({ incident, notice }) => {
-        await db.alertLedger.commit({
-          incident,
-          notices: notice ? [{ notice, channels: ["test"] }] : [],
-          at: clock.now().getTime(),
-        });
-        if (notice) notices.push(notice);
-      },
-      logger: silentLogger,
-    });
+    const { engine, notices } = recordingEngine({ roomId: "hq", clock, storage: db, sensorStuckMs: 3_600_000 });
     await engine.start?.();
     let link: BrokerLinkState = { connected: true };
     const alarm = createBrokerAlarm({
