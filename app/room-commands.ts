@@ -7,6 +7,7 @@
  *                      room's media like any other, annotated with the room's name)
  *   arm / disarm       the security watch, in the name of the person who asked
  *   server-check       one host of the room's catalogue, checked now over SSH from the room
+ *   access             the latest entries of the room's door log
  *   enroll-capture     the next card tapped at the room's reader (an enrollment on the hub);
  *   enroll-cancel      ...given up by the admin
  *
@@ -17,6 +18,7 @@ import type { AlertPipeline } from "../core/alerts/pipeline.ts";
 import type { CaptureService } from "../core/camera/capture-service.ts";
 import type { Reading, SampleOutcome } from "../core/climate/reading.ts";
 import type { CardCapture } from "../core/door/card-reader.ts";
+import type { AccessEntry } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
 import type { WatchControl } from "../core/motion/watch.ts";
 import type { RoomAnswer, RoomCommand, RoomStatusAnswer } from "../core/rooms/commands.ts";
@@ -35,6 +37,8 @@ export interface RoomCommandDeps {
     checkNow(name: string): Promise<HostResult | undefined>;
   };
   door?: { captureNextTap(timeoutMs: number, by: string): CardCapture };
+  /** The room's door log (access), newest first. */
+  accessLog?: { latest(roomId: string, limit: number): Promise<AccessEntry[]> };
   /** The enrollment timeout when the hub does not say. */
   enrollTimeoutMs?: number;
   logger: Logger;
@@ -149,6 +153,21 @@ export function createRoomCommands(deps: RoomCommandDeps) {
         } finally {
           if (captures.get(session) === capture) captures.delete(session);
         }
+      }
+      case "access": {
+        const log = need(deps.accessLog, "door log");
+        const rows = await log.latest(deps.roomId, command.args?.limit ?? 10);
+        return {
+          result: {
+            kind: "access",
+            entries: rows.map((e) => ({
+              at: e.at,
+              cardUid: e.cardUid,
+              decision: e.decision,
+              ...(e.staffName !== undefined ? { staffName: e.staffName } : {}),
+            })),
+          },
+        };
       }
       case "enroll-cancel": {
         const session = command.args?.session;

@@ -60,7 +60,7 @@ export type SiteRoom = Omit<RoomCommandDeps, "roomId" | "logger"> & {
 /** A composed room's parts the hub's commands use: the same services the bot uses in a single room. */
 export function siteRoomOf(
   room: Room,
-  storage: Pick<Storage, "readings" | "hosts" | "staff" | "staffMirror">,
+  storage: Pick<Storage, "readings" | "hosts" | "staff" | "staffMirror" | "accessLog">,
   config: Config,
 ): SiteRoom {
   return {
@@ -74,6 +74,7 @@ export function siteRoomOf(
       checkNow: (name) => room.serverChecks.checkNow(name),
     },
     door: room.door,
+    accessLog: storage.accessLog,
     enrollTimeoutMs: config.door.enrollTimeoutMs,
     // SQLite: the hub shares its staff cards, each room keeps a copy (STORAGE=aws: one table already).
     ...(storage.staffMirror ? { staff: storage.staff, staffMirror: storage.staffMirror } : {}),

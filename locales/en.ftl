@@ -669,6 +669,7 @@ rooms-watch-disarmed = 🔓 <b>{ $room }</b>: disarmed.
 rooms-watch-not-armed = <b>{ $room }</b> was not armed.
 rooms-server-unknown = <b>{ $room }</b> has no server called <b>{ $name }</b>.
 rooms-server-usage = Usage: /server ROOM NAME, e.g. /server dc-1 web1.
+rooms-access-usage = Usage: /access ROOM [n] (n from 1 to { $max }): the latest entries of that room's door log. A person's entries: /access NAME, in this room.
 rooms-enroll-pick = 🪪 At which room's card reader will the new card be tapped?
 
 ## Dashboard

@@ -600,6 +600,7 @@ rooms-watch-disarmed = 🔓 <b>{ $room }</b>: 解除しました。
 rooms-watch-not-armed = <b>{ $room }</b> は警戒中ではありませんでした。
 rooms-server-unknown = <b>{ $room }</b> に <b>{ $name }</b> というサーバーはありません。
 rooms-server-usage = 使い方: /server 部屋 名前(例: /server dc-1 web1)。
+rooms-access-usage = 使い方: /access 部屋 [n](n は 1〜{ $max }):その部屋の入退室記録の最新分。個人の記録は /access 名前(この部屋)。
 rooms-enroll-pick = 🪪 新しいカードをどの部屋のカードリーダーにかざしますか?
 
 ## Dashboard

@@ -31,7 +31,8 @@ const ICON: Record<AccessDecision, string> = {
   "wrong-room": "🚫",
 };
 
-function line(ctx: SeromaContext, e: AccessEntry, photo: boolean): string {
+/** One door entry: local time, decision, who (or the card), a 📷 when a breach photo is linked. */
+export function accessLine(ctx: SeromaContext, e: Omit<AccessEntry, "id" | "roomId">, photo: boolean): string {
   const tz = ctx.services.config.officeHours.timeZone;
   const who = e.staffName ? escapeHtml(e.staffName) : `<code>${escapeHtml(formatCardUid(e.cardUid))}</code>`;
   return `${escapeHtml(formatDateTime(e.at, tz).slice(0, 16))} ${ICON[e.decision]} ${who} · ${ctx.t(`access-decision-${e.decision}`)}${photo ? " 📷" : ""}`;
@@ -55,7 +56,7 @@ async function render(
   } catch (err) {
     ctx.log.warn({ err: (err as Error).message }, "could not look up breach snapshots for /access");
   }
-  const text = [title, "", ...rows.map((e) => line(ctx, e, photos.has(e.id)))].join("\n");
+  const text = [title, "", ...rows.map((e) => accessLine(ctx, e, photos.has(e.id)))].join("\n");
   const last = rows[rows.length - 1];
   const tz = ctx.services.config.officeHours.timeZone;
   const buttons: MediaButton[] = [];
@@ -84,7 +85,8 @@ async function sendOrEdit(ctx: SeromaContext, page: { text: string; keyboard?: I
   }
 }
 
-async function latestPage(ctx: SeromaContext, limit: number, before?: number): Promise<void> {
+/** The latest `limit` entries of this room's door log (older ones from its button). */
+export async function latestPage(ctx: SeromaContext, limit: number, before?: number): Promise<void> {
   const { config, storage } = ctx.services;
   const rows = await storage.accessLog.latest(config.roomId, limit, before);
   const title = ctx.t("access-title", { room: escapeHtml(config.roomId), count: rows.length });

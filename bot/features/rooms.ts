@@ -10,6 +10,7 @@
  *   /snapshot, /clip [s], /arm, /disarm   ask which room (a button per room) when there are
  *                       several; `/snapshot ROOM`, `/clip ROOM 20` name it at once
  *   /server ROOM NAME   checks a server of another room, from that room
+ *   /access ROOM [n]    the latest entries of a room's door log (each room keeps its own)
  *
  * On a console that is not a hub (or a hub no room has reported to yet) these are the single
  * room's commands, untouched: /rooms says so, the others fall through to their features.
@@ -29,6 +30,7 @@ import type { SeromaContext } from "../context.ts";
 import { requireStaff } from "../filters/auth.ts";
 import { pressed, type RoomAct } from "../ui/callback-data.ts";
 import { roomKeyboard, roomPickerKeyboard, siteKeyboard } from "../ui/keyboards.ts";
+import { ACCESS_DEFAULT, ACCESS_MAX, accessLine, latestPage } from "./access.ts";
 import { armHere, disarmHere, parseClipSeconds, sendClip, sendSnapshot } from "./camera.ts";
 import { details } from "./servers.ts";
 import { sendStatus } from "./status.ts";
@@ -453,6 +455,39 @@ roomsFeature.command("server", async (ctx, next) => {
     return;
   }
   await requireStaff(ctx, () => remoteServer(ctx, site.rooms, room, name));
+});
+
+roomsFeature.command("access", async (ctx, next) => {
+  const site = siteOf(ctx);
+  if (!site) return next();
+  const { room, rest } = splitRoom(ctx.match, site.names);
+  if (!room) return next();
+  const limit = rest === "" ? ACCESS_DEFAULT : /^\d+$/.test(rest) ? Number(rest) : Number.NaN;
+  if (!(limit >= 1 && limit <= ACCESS_MAX)) {
+    await ctx.reply(ctx.t("rooms-access-usage", { max: String(ACCESS_MAX) }), { parse_mode: "HTML" });
+    return;
+  }
+  if (room === site.rooms.ownRoom) return latestPage(ctx, limit);
+  const r = await site.rooms.ask(room, "access", { limit });
+  if (!r.ok || r.result.kind !== "access") {
+    await ctx.reply(
+      r.ok
+        ? ctx.t("rooms-failed", { room: escapeHtml(room), error: "no door log" })
+        : failureText(ctx, site.rooms, room, r, site.rooms.answerWithinMs),
+      { parse_mode: "HTML" },
+    );
+    return;
+  }
+  const { entries } = r.result;
+  const lines =
+    entries.length === 0
+      ? [ctx.t("access-empty")]
+      : [
+          ctx.t("access-title", { room: escapeHtml(room), count: entries.length }),
+          "",
+          ...entries.map((e) => accessLine(ctx, e, false)),
+        ];
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });
 
 roomsFeature.filter(pressed("room-act"), requireStaff, async (ctx) => {

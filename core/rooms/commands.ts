@@ -16,7 +16,8 @@
  * commands: /snapshot, /clip, /arm, /disarm, /server ROOM NAME, /enroll).
  */
 import type { Severity } from "../alerts/types.ts";
-import type { CardCapture } from "../door/card-reader.ts";
+import type { CardCapture, CardUid } from "../door/card-reader.ts";
+import { ACCESS_DECISIONS, type AccessDecision, type AccessEntry } from "../door/ports.ts";
 import type { HostChecks, HostResult, HostSpec, LoadResult, MemoryResult, UptimeResult } from "../servers/types.ts";
 import type { RoomPresence } from "./silence.ts";
 
@@ -30,6 +31,7 @@ export const ROOM_COMMANDS = [
   "server-check",
   "enroll-capture",
   "enroll-cancel",
+  "access",
 ] as const;
 export type RoomCommandName = (typeof ROOM_COMMANDS)[number];
 
@@ -48,6 +50,8 @@ export interface RoomCommandArgs {
   session?: string;
   /** enroll-capture: how long the room waits for a tap. */
   timeoutMs?: number;
+  /** access: how many of the latest door entries (1..50). */
+  limit?: number;
   by?: CommandBy;
 }
 
@@ -68,6 +72,11 @@ export interface RoomStatusAnswer {
   sampleError?: string;
 }
 
+/** A door entry of a room as the hub shows it (its id stays in the room). */
+export type RoomAccessEntry = Omit<AccessEntry, "id" | "roomId">;
+/** The most door entries one `access` answer carries. */
+export const ACCESS_ENTRIES_MAX = 50;
+
 /** What a host in a room's catalogue looks like to the hub (no key file). */
 export type RemoteHostSpec = Pick<HostSpec, "name" | "address" | "port" | "user" | "hostKey"> & {
   thresholds: { diskPct: number };
@@ -87,6 +96,8 @@ export type RoomResult =
       by?: CommandBy;
     }
   | { kind: "server"; spec?: RemoteHostSpec; result?: HostResult }
+  /** access: the room's latest door entries, newest first. */
+  | { kind: "access"; entries: RoomAccessEntry[] }
   /** enroll-capture: the card tapped at the room's reader; null: none before the timeout. */
   | { kind: "card"; uid: string | null }
   | { kind: "done" };
@@ -146,6 +157,8 @@ export function parseCommand(payload: Buffer | string): RoomCommand | undefined 
   if (typeof a.server === "string" && /^[a-z0-9][a-z0-9_-]{0,31}$/.test(a.server)) args.server = a.server;
   if (typeof a.session === "string" && /^[\w-]{1,64}$/.test(a.session)) args.session = a.session;
   if (isNum(a.timeoutMs) && a.timeoutMs > 0 && a.timeoutMs <= 10 * 60_000) args.timeoutMs = a.timeoutMs;
+  if (isNum(a.limit) && Number.isInteger(a.limit) && a.limit >= 1 && a.limit <= ACCESS_ENTRIES_MAX)
+    args.limit = a.limit;
   const by = parseBy(a.by);
   if (by) args.by = by;
   return {
@@ -325,6 +338,23 @@ function parseResult(v: unknown): RoomResult | undefined {
       return v.uid === null || (typeof v.uid === "string" && /^[0-9A-F]{8,20}$/.test(v.uid))
         ? { kind: "card", uid: v.uid as string | null }
         : undefined;
+    case "access": {
+      if (!Array.isArray(v.entries) || v.entries.length > ACCESS_ENTRIES_MAX) return undefined;
+      const entries: RoomAccessEntry[] = [];
+      for (const e of v.entries) {
+        if (!isObject(e) || !isNum(e.at) || typeof e.cardUid !== "string" || !/^[0-9A-F]{8,20}$/.test(e.cardUid))
+          return undefined;
+        if (!ACCESS_DECISIONS.includes(e.decision as AccessDecision)) return undefined;
+        const staffName = str(e.staffName, 40);
+        entries.push({
+          at: e.at,
+          cardUid: e.cardUid as CardUid,
+          decision: e.decision as AccessDecision,
+          ...(staffName !== undefined ? { staffName } : {}),
+        });
+      }
+      return { kind: "access", entries };
+    }
     case "done":
       return { kind: "done" };
     default:

@@ -219,4 +219,12 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     const member = await hub.storage.staff.getByUid("0D1C2B3A");
     assert.equal(member?.name, "Barbara Liskov");
   });
+  test("/access ROOM: that room's door log, kept in that room", async () => {
+    const log = await say(hub, STAFF, "/access dc-1 5", /🚪 dc-1 · /);
+    assert.match(log.text ?? "", /0B:AD:F0:0D · unknown card/, "the unknown card tapped at dc-1's door");
+    const own = await hub.storage.accessLog.count("test-room");
+    assert.equal(own, 0, "nothing of it in the hub's own log");
+    await say(hub, STAFF, "/access dc-1 500", /Usage: \/access ROOM \[n\]/);
+    await say(hub, STAFF, "/access test-room", /No door entries yet/);
+  });
 });

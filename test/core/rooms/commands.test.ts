@@ -89,12 +89,31 @@ describe("room commands on the wire", () => {
       { id: "x", ok: true, result: { kind: "card", uid: "<script>" } },
       { id: "x", ok: true, result: { kind: "status", status: { room: "a", at: "now", open: [] } } },
       { id: "x", ok: true, result: { kind: "teleport" } },
+      { id: "x", ok: true, result: { kind: "access", entries: [{ at: 1, cardUid: "<b>", decision: "allowed" }] } },
+      { id: "x", ok: true, result: { kind: "access", entries: [{ at: 1, cardUid: "0A0B0C0D", decision: "waved" }] } },
       { id: "x", ok: true, media: { bytes: 10, parts: 3 } },
       { id: "x", ok: true, media: { bytes: 100 * 1024 * 1024, parts: 1600 } },
       { id: "x", part: -1, data: "AA==" },
       { id: "x", part: 0, data: Buffer.alloc(MEDIA_PART_BYTES + 1).toString("base64") },
     ])
       assert.equal(parseResponse(JSON.stringify(bad)), undefined, JSON.stringify(bad));
+    assert.deepEqual(
+      parseResponse(
+        JSON.stringify({
+          id: "a",
+          ok: true,
+          result: {
+            kind: "access",
+            entries: [{ at: 1, cardUid: "0A0B0C0D", decision: "wrong-room", staffName: "Ada" }],
+          },
+        }),
+      ),
+      {
+        id: "a",
+        ok: true,
+        result: { kind: "access", entries: [{ at: 1, cardUid: "0A0B0C0D", decision: "wrong-room", staffName: "Ada" }] },
+      },
+    );
     assert.deepEqual(parseResponse(JSON.stringify({ id: "f", ok: false, error: "no camera", code: "unavailable" })), {
       id: "f",
       ok: false,

@@ -160,16 +160,21 @@ describe("which group takes which notice", () => {
 
 describe("the hub's pipeline posts each room's alerts in its group", () => {
   test("dc-3's alert to its group, dc-1's and the silences to the main group with buttons, a copy of dc-3's silence without", async () => {
+    // buttons: the first button's data (a room's alert: that room's Snapshot; the hub's incident: Acknowledge), or false.
     const r = parseConfig({ ...HUB, ROOM_CHAT_IDS: "dc-3:-100333" });
     assert.ok(r.ok);
     const config = r.config;
     const clock = new ManualClock("2026-12-06T10:00:00Z");
     const storage = createSqliteStorage({ file: ":memory:" });
-    const sent: Array<{ chat: number; text: string; buttons: boolean }> = [];
+    const sent: Array<{ chat: number; text: string; buttons: string | false }> = [];
     let id = 0;
     const api = {
-      sendMessage: async (chat: number, text: string, extra?: { reply_markup?: unknown }) => {
-        sent.push({ chat, text, buttons: extra?.reply_markup !== undefined });
+      sendMessage: async (
+        chat: number,
+        text: string,
+        extra?: { reply_markup?: { inline_keyboard: Array<Array<{ callback_data?: string }>> } },
+      ) => {
+        sent.push({ chat, text, buttons: extra?.reply_markup?.inline_keyboard[0]?.[0]?.callback_data ?? false });
         return { message_id: ++id };
       },
     } as unknown as Api;
@@ -204,23 +209,24 @@ describe("the hub's pipeline posts each room's alerts in its group", () => {
       assert.deepEqual(
         byChat(-100333).map((s) => [s.text.split("\n")[0], s.buttons]),
         [
-          ["🔥 <b>CRITICAL</b> · dc-3", false],
+          ["🔥 <b>CRITICAL</b> · dc-3", "rm:snapshot:dc-3"],
           ["🔥 <b>CRITICAL</b> · hq", false],
         ],
       );
       assert.match(byChat(-100333)[1]?.text ?? "", /Room <b>dc-3<\/b> went silent/);
+      const silence = pipeline.engine.openIncidents().find((i) => i.rule === "room.silent:dc-3");
       assert.deepEqual(
         byChat(-100777).map((s) => [s.text.split("\n")[0], s.buttons]),
         [
-          ["🔥 <b>CRITICAL</b> · dc-1", false],
-          ["🔥 <b>CRITICAL</b> · hq", true],
+          ["🔥 <b>CRITICAL</b> · dc-1", "rm:snapshot:dc-1"],
+          ["🔥 <b>CRITICAL</b> · hq", `al:ack:${silence?.id}`],
         ],
       );
       assert.match(byChat(-100777)[1]?.text ?? "", /Room <b>dc-3<\/b> went silent/);
       // The card recorded is the main group's (acknowledging there settles it).
       const open = pipeline.engine.openIncidents().find((i) => i.rule === "room.silent:dc-3");
       const card = open ? (await storage.incidents.get(open.id))?.telegramMessageId : undefined;
-      const mainCard = sent.findIndex((s) => s.chat === -100777 && s.buttons) + 1;
+      const mainCard = sent.findIndex((s) => s.chat === -100777 && s.buttons && s.buttons.startsWith("al:ack:")) + 1;
       assert.equal(card, mainCard);
     } finally {
       await pipeline.stop();
