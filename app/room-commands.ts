@@ -8,6 +8,7 @@
  *   arm / disarm       the security watch, in the name of the person who asked
  *   server-check       one host of the room's catalogue, checked now over SSH from the room
  *   access             the latest entries of the room's door log
+ *   ack                one of the room's incidents acknowledged (from its card on the hub)
  *   enroll-capture     the next card tapped at the room's reader (an enrollment on the hub);
  *   enroll-cancel      ...given up by the admin
  *
@@ -166,6 +167,25 @@ export function createRoomCommands(deps: RoomCommandDeps) {
               decision: e.decision,
               ...(e.staffName !== undefined ? { staffName: e.staffName } : {}),
             })),
+          },
+        };
+      }
+      case "ack": {
+        const incident = command.args?.incident;
+        if (!incident) throw refusal("which incident?");
+        const r = await deps.alerts.engine.acknowledge(incident, by);
+        const i = r.ok ? r.incident : r.incident;
+        const ackedBy = i?.ackedBy;
+        log.info(
+          { incident, by: by.id, outcome: r.ok ? "ok" : r.reason },
+          `incident acknowledged from the hub by ${by.name}`,
+        );
+        return {
+          result: {
+            kind: "ack",
+            outcome: r.ok ? "ok" : r.reason,
+            ...(i ? { rule: i.rule } : {}),
+            ...(ackedBy ? { by: { id: ackedBy.id, name: ackedBy.name } } : {}),
           },
         };
       }

@@ -18,20 +18,21 @@ import { createHubLink } from "../channels/mqtt/hub-link.ts";
 import { createRoomAgent, HUB_CHANNEL } from "../channels/mqtt/room-agent.ts";
 import type { DeliveryChannel } from "../core/alerts/dispatcher.ts";
 import type { AlertPipeline } from "../core/alerts/pipeline.ts";
-import { type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
+import { EVENT_RULES, type Notice, parseRoomSilentRule } from "../core/alerts/types.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { CardUid } from "../core/door/card-reader.ts";
 import type { StaffRepository } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
 import type { BrokerLinkState } from "../core/rooms/broker-watch.ts";
-import type {
-  RoomAskResult,
-  RoomCommandArgs,
-  RoomCommandName,
-  RoomResponse,
-  RoomStatusResult,
-  RoomsService,
+import {
+  ROOM_INCIDENT_ID,
+  type RoomAskResult,
+  type RoomCommandArgs,
+  type RoomCommandName,
+  type RoomResponse,
+  type RoomStatusResult,
+  type RoomsService,
 } from "../core/rooms/commands.ts";
 import { createSilenceWatch } from "../core/rooms/silence.ts";
 import type { StaffMirrorStore } from "../core/rooms/staff-sync.ts";
@@ -207,8 +208,16 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
         if (!p) throw new Error("the hub's alert pipeline is not running");
         // Delivered in the name of its room (the topic's: the sender); the incident lives in
         // the room, so the card carries no buttons of this hub's incidents.
-        const { incidentId: _incident, ...rest } = message.notice;
-        const notice: Notice = { ...rest, roomId: room };
+        const { incidentId: roomIncident, ...rest } = message.notice;
+        const notice: Notice = {
+          ...rest,
+          roomId: room,
+          // ...but its Acknowledge asks the room (bot/features/rooms.ts).
+          // (an event, e.g. an unknown card, is settled at once: nothing to acknowledge)
+          ...(roomIncident && ROOM_INCIDENT_ID.test(roomIncident) && !(rest.rule && EVENT_RULES.has(rest.rule))
+            ? { roomIncidentId: roomIncident }
+            : {}),
+        };
         await p.notify(notice); // stored in this hub's outbox before the broker hears PUBACK
         seen.add(message.id);
         if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value as string);

@@ -670,6 +670,12 @@ rooms-watch-not-armed = <b>{ $room }</b> was not armed.
 rooms-server-unknown = <b>{ $room }</b> has no server called <b>{ $name }</b>.
 rooms-server-usage = Usage: /server ROOM NAME, e.g. /server dc-1 web1.
 rooms-access-usage = Usage: /access ROOM [n] (n from 1 to { $max }): the latest entries of that room's door log. A person's entries: /access NAME, in this room.
+rooms-ack-ok = Acknowledged in { $room }.
+rooms-ack-already = Already acknowledged in { $room } by { $name }.
+rooms-ack-resolved = It is resolved in { $room } already.
+rooms-ack-not-found = { $room } does not know this incident (any more).
+rooms-ack-failed = { $room } did not answer: nothing was acknowledged. Try again.
+rooms-acked = ✔️ <b>{ $room }</b>: { $rule } acknowledged by { $name }.
 rooms-enroll-pick = 🪪 At which room's card reader will the new card be tapped?
 
 ## Dashboard

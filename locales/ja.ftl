@@ -601,6 +601,12 @@ rooms-watch-not-armed = <b>{ $room }</b> は警戒中ではありませんでし
 rooms-server-unknown = <b>{ $room }</b> に <b>{ $name }</b> というサーバーはありません。
 rooms-server-usage = 使い方: /server 部屋 名前(例: /server dc-1 web1)。
 rooms-access-usage = 使い方: /access 部屋 [n](n は 1〜{ $max }):その部屋の入退室記録の最新分。個人の記録は /access 名前(この部屋)。
+rooms-ack-ok = { $room } で確認済みにしました。
+rooms-ack-already = { $room } では { $name } が確認済みです。
+rooms-ack-resolved = { $room } では既に解決しています。
+rooms-ack-not-found = { $room } はこのインシデントを知りません(もうありません)。
+rooms-ack-failed = { $room } が応答しませんでした。何も確認されていません。もう一度どうぞ。
+rooms-acked = ✔️ <b>{ $room }</b>: { $rule } を { $name } が確認しました。
 rooms-enroll-pick = 🪪 新しいカードをどの部屋のカードリーダーにかざしますか?
 
 ## Dashboard

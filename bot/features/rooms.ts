@@ -490,6 +490,45 @@ roomsFeature.command("access", async (ctx, next) => {
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });
 
+roomsFeature.filter(pressed("room-ack"), requireStaff, async (ctx) => {
+  const rooms = ctx.services.rooms;
+  const { room, incidentId } = ctx.button;
+  if (!rooms?.list().some((p) => p.room === room)) {
+    await ctx.answerCallbackQuery({ text: ctx.t("rooms-gone", { room }) });
+    return;
+  }
+  const r = await rooms.ask(room, "ack", { incident: incidentId, by: who(ctx) });
+  if (!r.ok || r.result.kind !== "ack") {
+    await ctx.answerCallbackQuery({ text: ctx.t("rooms-ack-failed", { room }), show_alert: true });
+    return;
+  }
+  const { outcome, by, rule } = r.result;
+  await ctx.answerCallbackQuery({ text: ctx.t(`rooms-ack-${outcome}`, { room, name: by?.name ?? "" }) });
+  if (outcome === "not-found") return;
+  if (outcome === "ok") await recordAudit(ctx, "ack", incidentId, `room ${room}`);
+  // The card keeps that room's camera and Refresh; its Acknowledge is done.
+  try {
+    await ctx.editMessageReplyMarkup({
+      reply_markup: roomKeyboard(ctx.t, room, ctx.services.config.camera.clipSeconds),
+    });
+  } catch (err) {
+    ctx.log.debug({ err: (err as Error).message }, "could not take the Acknowledge off another room's card");
+  }
+  const card = ctx.callbackQuery.message?.message_id;
+  if (outcome === "ok")
+    await ctx.reply(
+      ctx.t("rooms-acked", {
+        room: escapeHtml(room),
+        rule: rule ? ruleName(ctx.t, rule as RuleId) : "",
+        name: escapeHtml(who(ctx).name),
+      }),
+      {
+        parse_mode: "HTML",
+        ...(card !== undefined ? { reply_parameters: { message_id: card, allow_sending_without_reply: true } } : {}),
+      },
+    );
+});
+
 roomsFeature.filter(pressed("room-act"), requireStaff, async (ctx) => {
   const rooms = ctx.services.rooms;
   const { room, act: what, seconds } = ctx.button;

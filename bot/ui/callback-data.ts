@@ -74,6 +74,8 @@ export type CallbackAction =
   | { type: "addserver-trust" }
   // a hub's rooms: which room a command acts on, and the buttons under a room's status
   | { type: "room-act"; act: RoomAct; room: string; seconds?: number }
+  // another room's alert card on the hub: acknowledge its incident in that room
+  | { type: "room-ack"; room: string; incidentId: string }
   // the /enroll conversation
   | { type: "enroll-cancel" }
   | { type: "enroll-room"; room: string }
@@ -303,6 +305,12 @@ const CODECS: { readonly [T in CallbackActionType]: Codec<CallbackActionOf<T>> }
       };
     },
     write: (a) => `rm:${a.act}:${a.room}${a.act === "clip" ? `:${a.seconds ?? 10}` : ""}`,
+  },
+  "room-ack": {
+    prefix: "rm",
+    pattern: new RegExp(`^rm:ack:${ROOM}:([\\w-]{1,16})$`),
+    read: ([room = "", incidentId = ""]) => ({ type: "room-ack", room, incidentId }),
+    write: (a) => `rm:ack:${a.room}:${a.incidentId}`,
   },
   "enroll-cancel": fixed("enroll-cancel", "enr:cancel"),
   "enroll-room": {

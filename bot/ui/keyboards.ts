@@ -89,9 +89,14 @@ export function roomPickerKeyboard(rooms: readonly string[], act: RoomAct, secon
   return kb;
 }
 
-/** Under another room's status, its photos and clips: Snapshot, Clip N s, Refresh, for that room. */
-export function roomKeyboard(t: Translate, room: string, clipSeconds: number): InlineKeyboard {
-  return new InlineKeyboard()
+/**
+ * Under another room's status, its photos and clips: Snapshot, Clip N s, Refresh, for that
+ * room; on its alert card (`incidentId`: the incident in that room) Acknowledge first.
+ */
+export function roomKeyboard(t: Translate, room: string, clipSeconds: number, incidentId?: string): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  if (incidentId) kb.text(t("alert-button-ack"), data({ type: "room-ack", room, incidentId })).row();
+  return kb
     .text(t("camera-button-snapshot"), data({ type: "room-act", act: "snapshot", room }))
     .text(
       t("camera-button-clip", { n: String(clipSeconds) }),

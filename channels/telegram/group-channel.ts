@@ -277,7 +277,7 @@ export function createTelegramAlertChannel(opts: TelegramAlertChannelOptions): D
               }),
             }
           : otherRoom
-            ? { reply_markup: roomKeyboard(t, n.roomId, opts.clipSeconds ?? 10) }
+            ? { reply_markup: roomKeyboard(t, n.roomId, opts.clipSeconds ?? 10, n.roomIncidentId) }
             : {}),
         ...(n.kind !== "raised" && card !== undefined
           ? { reply_parameters: { message_id: card, allow_sending_without_reply: true } }

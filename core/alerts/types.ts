@@ -192,6 +192,8 @@ export interface Notice {
   severity: Severity | "info";
   rule?: RuleId;
   incidentId?: string;
+  /** On a hub, another room's alert: the incident's id in that room (its Acknowledge is asked of the room). */
+  roomIncidentId?: string;
   /** When the condition was observed (not when it is delivered). */
   at: number;
   details: Record<string, string | number>;

@@ -32,6 +32,7 @@ export const ROOM_COMMANDS = [
   "enroll-capture",
   "enroll-cancel",
   "access",
+  "ack",
 ] as const;
 export type RoomCommandName = (typeof ROOM_COMMANDS)[number];
 
@@ -52,6 +53,8 @@ export interface RoomCommandArgs {
   timeoutMs?: number;
   /** access: how many of the latest door entries (1..50). */
   limit?: number;
+  /** ack: the incident, as the room knows it. */
+  incident?: string;
   by?: CommandBy;
 }
 
@@ -71,6 +74,9 @@ export interface RoomStatusAnswer {
   /** refresh: the sensor failed just now (the reading above is the last good one). */
   sampleError?: string;
 }
+
+/** A room's incident id as the hub carries it (the engine makes 8 characters; a button holds at most 16). */
+export const ROOM_INCIDENT_ID = /^[\w-]{1,16}$/;
 
 /** A door entry of a room as the hub shows it (its id stays in the room). */
 export type RoomAccessEntry = Omit<AccessEntry, "id" | "roomId">;
@@ -96,6 +102,8 @@ export type RoomResult =
       by?: CommandBy;
     }
   | { kind: "server"; spec?: RemoteHostSpec; result?: HostResult }
+  /** ack: what the room's engine said (ok: acknowledged now). */
+  | { kind: "ack"; outcome: "ok" | "not-found" | "resolved" | "already"; rule?: string; by?: CommandBy }
   /** access: the room's latest door entries, newest first. */
   | { kind: "access"; entries: RoomAccessEntry[] }
   /** enroll-capture: the card tapped at the room's reader; null: none before the timeout. */
@@ -157,6 +165,7 @@ export function parseCommand(payload: Buffer | string): RoomCommand | undefined 
   if (typeof a.server === "string" && /^[a-z0-9][a-z0-9_-]{0,31}$/.test(a.server)) args.server = a.server;
   if (typeof a.session === "string" && /^[\w-]{1,64}$/.test(a.session)) args.session = a.session;
   if (isNum(a.timeoutMs) && a.timeoutMs > 0 && a.timeoutMs <= 10 * 60_000) args.timeoutMs = a.timeoutMs;
+  if (typeof a.incident === "string" && ROOM_INCIDENT_ID.test(a.incident)) args.incident = a.incident;
   if (isNum(a.limit) && Number.isInteger(a.limit) && a.limit >= 1 && a.limit <= ACCESS_ENTRIES_MAX)
     args.limit = a.limit;
   const by = parseBy(a.by);
@@ -354,6 +363,13 @@ function parseResult(v: unknown): RoomResult | undefined {
         });
       }
       return { kind: "access", entries };
+    }
+    case "ack": {
+      if (v.outcome !== "ok" && v.outcome !== "not-found" && v.outcome !== "resolved" && v.outcome !== "already")
+        return undefined;
+      const by = parseBy(v.by);
+      const rule = str(v.rule, 100);
+      return { kind: "ack", outcome: v.outcome, ...(rule !== undefined ? { rule } : {}), ...(by ? { by } : {}) };
     }
     case "done":
       return { kind: "done" };

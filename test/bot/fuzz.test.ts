@@ -105,6 +105,8 @@ const CALLBACK_TEMPLATES = [
   "rm:snapshot:$",
   "rm:clip:$",
   "rm:clip:dc-1:$",
+  "rm:ack:$",
+  "rm:ack:dc-1:$",
   "rm:$",
   "status:refresh$",
   "status:$",

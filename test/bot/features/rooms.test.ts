@@ -48,7 +48,7 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     broker = await startMosquitto({ prefix: PREFIX });
     hub = await startConsoleHarness({ env: { ROLE: "hub", ...broker.env(HUB_CN) } });
     dc1 = await startConsoleHarness({
-      env: { ROOM_ID: "dc-1", CAMERA_SIZE: "1280x720", ...broker.env("dc-1") },
+      env: { ROOM_ID: "dc-1", CAMERA_SIZE: "1280x720", ALERT_MIN_DURATION_SECONDS: "0", ...broker.env("dc-1") },
       enrollTimeoutMs: 20_000,
     });
     await dc1.job.sampleNow();
@@ -183,6 +183,7 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     assert.deepEqual(
       inlineButtons(card).map((b) => b.text),
       ["📷 Snapshot", "🎥 Clip 10 s", "🔄 Refresh"],
+      "an event (settled at once) has nothing to acknowledge",
     );
     const before = (await dc1.storage.media.list("dc-1", { limit: 100 })).length;
     hub.api.pressButton(STAFF, card, { text: "📷 Snapshot" });
@@ -195,6 +196,47 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     );
     assert.ok(photo.media?.bytes && isJpeg(photo.media.bytes));
     assert.ok((await dc1.storage.media.list("dc-1", { limit: 100 })).length > before, "taken by dc-1's camera");
+  });
+
+  test("another room's open incident is acknowledged from its card on the hub, in that room", async () => {
+    const group = () => hub.api.messages(STAFF_GROUP.id).filter((m) => m.from_bot);
+    const from = group().length;
+    dc1.sensor.set({ temperatureC: 35 });
+    await dc1.job.sampleNow();
+    dc1.sensor.release();
+    const incident = () => dc1.alerts.engine.openIncidents().find((i) => i.rule === "climate.temperature");
+    assert.ok(incident(), "dc-1 has a temperature incident open");
+    const card = await hub.api.waitFor(
+      () =>
+        group()
+          .slice(from)
+          .find((m) => /dc-1/.test(m.text ?? "") && inlineButtons(m).length > 0),
+      30_000,
+    );
+    assert.deepEqual(
+      inlineButtons(card).map((b) => b.text),
+      ["✔️ Acknowledge", "📷 Snapshot", "🎥 Clip 10 s", "🔄 Refresh"],
+    );
+    // Acknowledge: done in dc-1 (the incident lives there), the card keeps the camera only.
+    const mark = hub.api.mark();
+    hub.api.pressButton(STAFF, card, { text: "✔️ Acknowledge" });
+    const acked = await hub.api.waitFor(
+      () =>
+        group()
+          .slice(from)
+          .find((m) => /dc-1: .* acknowledged by/.test(m.text ?? "")),
+      15_000,
+    );
+    assert.match(acked.text ?? "", /acknowledged by Linus/);
+    assert.equal(incident()?.ackedBy?.id, STAFF.id, "acknowledged in dc-1's engine, in the presser's name");
+    const edit = await hub.api.waitForCall("editMessageReplyMarkup", () => true, { since: mark });
+    assert.doesNotMatch(JSON.stringify(edit.params.reply_markup), /rm:ack:/);
+    assert.match(JSON.stringify(edit.params.reply_markup), /rm:snapshot:dc-1/);
+    // Pressed again (an old copy of the card): said, nothing changes.
+    hub.api.pressButton(STAFF, card, { forged: `rm:ack:dc-1:${incident()?.id}` });
+    await hub.api.waitFor(() => answers.find((a) => /Already acknowledged in dc-1 by/.test(a)));
+    const audit = await hub.storage.audit.latest("test-room", 20);
+    assert.equal(audit.filter((e) => e.action === "ack" && /room dc-1/.test(e.detail ?? "")).length, 1);
   });
 
   test("/enroll asks whose reader; the card tapped in dc-1 is enrolled on the hub", async () => {
