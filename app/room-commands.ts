@@ -22,7 +22,7 @@ import type { CardCapture } from "../core/door/card-reader.ts";
 import type { AccessEntry } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
 import type { WatchControl } from "../core/motion/watch.ts";
-import type { RoomAnswer, RoomCommand, RoomStatusAnswer } from "../core/rooms/commands.ts";
+import { MEDIA_MAX_BYTES, type RoomAnswer, type RoomCommand, type RoomStatusAnswer } from "../core/rooms/commands.ts";
 import type { HostResult, HostSpec } from "../core/servers/types.ts";
 
 export interface RoomCommandDeps {
@@ -96,6 +96,11 @@ export function createRoomCommands(deps: RoomCommandDeps) {
         const r = await need(deps.capture, "camera").clip(seconds, { reason: "request", requestedBy: by.id });
         if (!r.ok) throw refusal(r.message, r.code);
         const c = r.clip;
+        if (c.bytes.length > MEDIA_MAX_BYTES)
+          // The hub would refuse it (and Telegram takes at most 50 MB): said now, not as a silence.
+          throw refusal(
+            `the clip is ${(c.bytes.length / 1024 / 1024).toFixed(1)} MB, more than the ${MEDIA_MAX_BYTES / 1024 / 1024} MB the hub takes: ask for a shorter one`,
+          );
         return {
           result: { kind: "video", at: c.at, seconds: c.seconds, width: c.width, height: c.height, format: c.format },
           media: c.bytes,

@@ -26,6 +26,9 @@ import type { StaffRepository } from "../core/door/ports.ts";
 import type { Logger } from "../core/logger.ts";
 import type { BrokerLinkState } from "../core/rooms/broker-watch.ts";
 import {
+  ANSWER_KIND,
+  type AnswerOf,
+  carriesMedia,
   ROOM_INCIDENT_ID,
   type RoomAskResult,
   type RoomCommandArgs,
@@ -230,34 +233,42 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
 
   const presence = (room: string) => watch.rooms().find((p) => p.room === room);
 
-  /** Sends one command and waits for its answer (or says why there is none). */
-  function ask(
+  /**
+   * Sends one command and waits for its answer (or says why there is none). An answer of
+   * another kind than the command gets, or a photo or clip without its media, is a failure.
+   */
+  function ask<N extends RoomCommandName>(
     room: string,
-    name: RoomCommandName,
+    name: N,
     args: RoomCommandArgs | undefined,
     answerWithinMs: number,
-  ): Promise<RoomAskResult> {
+  ): Promise<RoomAskResult<AnswerOf<N>>> {
+    type Result = RoomAskResult<AnswerOf<N>>;
     const known = presence(room);
     if (!known) return Promise.resolve({ ok: false, reason: "unknown" });
     const id = `${clock.now().getTime().toString(36)}-${(nextId++).toString(36)}`;
-    return new Promise<RoomAskResult>((resolve) => {
+    return new Promise<Result>((resolve) => {
       const timer = setTimeout(() => {
         pending.delete(id);
         resolve({ ok: false, reason: "no-answer", presence: presence(room) ?? known });
       }, answerWithinMs);
       timer.unref?.();
+      const failed = (error: string, code?: string): Result => ({
+        ok: false,
+        reason: "failed",
+        error,
+        ...(code ? { code } : {}),
+      });
       pending.set(id, {
         room,
         resolve: (r, media) => {
           clearTimeout(timer);
-          if (r.ok && r.result) resolve({ ok: true, result: r.result, ...(media ? { media } : {}) });
+          if (!r.ok || !r.result) resolve(failed(r.error ?? "no result", r.code));
+          else if (r.result.kind !== ANSWER_KIND[name]) resolve(failed("the room answered something else"));
+          else if (carriesMedia(r.result.kind) && !media)
+            resolve(failed("the photo or clip did not come with the answer"));
           else
-            resolve({
-              ok: false,
-              reason: "failed",
-              error: r.error ?? "no result",
-              ...(r.code ? { code: r.code } : {}),
-            });
+            resolve({ ok: true, result: r.result, media: carriesMedia(r.result.kind) ? media : undefined } as Result);
         },
       });
       const startWithin = Math.min(answerWithinMs, COMMAND_START_WITHIN_MS);
@@ -276,9 +287,7 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
       undefined,
       ROOM_ANSWER_WITHIN_MS * (opts?.refresh ? 3 : 1),
     );
-    if (!r.ok) return r;
-    if (r.result.kind !== "status") return { ok: false, reason: "failed", error: "the room answered something else" };
-    return { ok: true, answer: { ...r.result.status, room } };
+    return r.ok ? { ok: true, answer: { ...r.result.status, room } } : r;
   }
 
   const rooms: RoomsService = {
@@ -308,10 +317,9 @@ export function createSiteLink(opts: { config: Config; clock: Clock; logger: Log
         settle(uid);
       };
       void ask(room, "enroll-capture", { session, timeoutMs, by }, timeoutMs + ROOM_ANSWER_WITHIN_MS).then((r) => {
-        if (r.ok && r.result.kind === "card") finish((r.result.uid ?? undefined) as CardUid | undefined);
+        if (r.ok) finish((r.result.uid ?? undefined) as CardUid | undefined);
         else {
-          if (!r.ok)
-            log.warn({ room, reason: r.reason, error: r.error }, "a room could not capture a card for an enrollment");
+          log.warn({ room, reason: r.reason, error: r.error }, "a room could not capture a card for an enrollment");
           finish(undefined);
         }
       });

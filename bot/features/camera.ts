@@ -27,7 +27,8 @@ const CHAT_ACTION_REPEAT_MS = 4_500;
 /** Bots may upload files of at most 50 MB. */
 const TELEGRAM_MAX_UPLOAD = 50 * 1024 * 1024;
 
-function hhmmss(ctx: SeromaContext, at: number): string {
+/** A capture's local time, HH:MM:SS (the room's time zone). */
+export function hhmmss(ctx: SeromaContext, at: number): string {
   return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 19);
 }
 
@@ -54,7 +55,8 @@ function failureText(ctx: SeromaContext, code: string, message: string): string 
   return ctx.t(key, { reason: escapeHtml(message.slice(0, 300)) });
 }
 
-function kb(bytes: number): string {
+/** A photo's or clip's size for people: "1.2 MB", "340 kB". */
+export function mediaSize(bytes: number): string {
   return bytes >= 1024 * 1024
     ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
     : `${Math.max(1, Math.round(bytes / 1024))} kB`;
@@ -146,7 +148,7 @@ export async function sendClip(ctx: SeromaContext, seconds: number, work: ChatWo
   if (clip.bytes.length > TELEGRAM_MAX_UPLOAD) {
     await edit(
       ctx.t("camera-clip-too-large", {
-        size: kb(clip.bytes.length),
+        size: mediaSize(clip.bytes.length),
         n: String(clip.seconds),
         width: String(config.camera.width),
         height: String(config.camera.height),
@@ -165,7 +167,7 @@ export async function sendClip(ctx: SeromaContext, seconds: number, work: ChatWo
   const dims = { width: clip.width, height: clip.height, duration: Math.round(clip.seconds) };
   if (clip.format === "mp4") await ctx.replyWithVideo(file, { ...extra, ...dims, supports_streaming: true });
   else await ctx.replyWithAnimation(file, { ...extra, ...dims });
-  await edit(ctx.t("camera-clip-done", { n: String(clip.seconds), size: kb(clip.bytes.length) }));
+  await edit(ctx.t("camera-clip-done", { n: String(clip.seconds), size: mediaSize(clip.bytes.length) }));
 }
 
 /** Sends one stored item (photo, video or animation). False if its file is gone. */
@@ -226,7 +228,7 @@ async function mediaPage(ctx: SeromaContext, date: string, before: number | unde
         icon,
         time,
         reason: ctx.t(`media-reason-${item.reason}`),
-        size: kb(item.size),
+        size: mediaSize(item.size),
         seconds: item.seconds ? ` ${item.seconds} s` : "",
       }),
     );

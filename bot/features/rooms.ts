@@ -22,7 +22,7 @@ import type { RoomAskResult, RoomStatusAnswer, RoomsService } from "../../core/r
 import type { RoomPresence } from "../../core/rooms/silence.ts";
 import { ROOM_ID_PATTERN } from "../../core/rooms/topics.ts";
 import { HOST_NAME } from "../../core/servers/types.ts";
-import { ageParts, escapeHtml, formatDateTime, oneDecimal } from "../../core/text/format.ts";
+import { ageParts, escapeHtml, oneDecimal } from "../../core/text/format.ts";
 import { hhmm } from "../alert-cards.ts";
 import { recordAudit, who } from "../audit.ts";
 import { inBackground } from "../background.ts";
@@ -31,7 +31,7 @@ import { requireStaff } from "../filters/auth.ts";
 import { pressed, type RoomAct } from "../ui/callback-data.ts";
 import { roomKeyboard, roomPickerKeyboard, siteKeyboard } from "../ui/keyboards.ts";
 import { ACCESS_DEFAULT, ACCESS_MAX, accessLine, latestPage } from "./access.ts";
-import { armHere, disarmHere, parseClipSeconds, sendClip, sendSnapshot } from "./camera.ts";
+import { armHere, disarmHere, hhmmss, mediaSize, parseClipSeconds, sendClip, sendSnapshot } from "./camera.ts";
 import { details } from "./servers.ts";
 import { sendStatus } from "./status.ts";
 
@@ -41,16 +41,10 @@ const SNAPSHOT_WITHIN_MS = 30_000;
 const CLIP_EXTRA_MS = 90_000;
 /** A server check from a room (connect timeout and every check). */
 const SERVER_WITHIN_MS = 60_000;
-/** Telegram's bots may upload at most 50 MB. */
-const TELEGRAM_MAX_UPLOAD = 50 * 1024 * 1024;
 
 function ago(ctx: SeromaContext, at: number): string {
   const age = ageParts(Math.max(0, ctx.services.clock.now().getTime() - at));
   return ctx.t(age.key, { n: String(age.n) });
-}
-
-function hhmmss(ctx: SeromaContext, at: number): string {
-  return formatDateTime(at, ctx.services.config.officeHours.timeZone).slice(11, 19);
 }
 
 /** The hub's rooms when there is more than its own to choose from; undefined: act as a single room. */
@@ -196,13 +190,8 @@ async function remoteSnapshot(ctx: SeromaContext, rooms: RoomsService, room: str
     "room-snapshot",
     async (work) => {
       const r = await work.wait(rooms.ask(room, "snapshot", { by: who(ctx) }, { answerWithinMs: SNAPSHOT_WITHIN_MS }));
-      if (!r.ok || r.result.kind !== "photo" || !r.media) {
-        await ctx.reply(
-          r.ok
-            ? ctx.t("rooms-failed", { room: escapeHtml(room), error: "no picture" })
-            : failureText(ctx, rooms, room, r, SNAPSHOT_WITHIN_MS),
-          { parse_mode: "HTML" },
-        );
+      if (!r.ok) {
+        await ctx.reply(failureText(ctx, rooms, room, r, SNAPSHOT_WITHIN_MS), { parse_mode: "HTML" });
         return;
       }
       await ctx.replyWithPhoto(new InputFile(r.media, `${room}-${r.result.at}.jpg`), {
@@ -227,21 +216,12 @@ async function remoteClip(ctx: SeromaContext, rooms: RoomsService, room: string,
     async (work) => {
       await work.progress(ctx.t("rooms-clip-progress", { n: String(seconds), room: escapeHtml(room) }));
       const r = await work.wait(rooms.ask(room, "clip", { seconds, by: who(ctx) }, { answerWithinMs: within }));
-      if (!r.ok || r.result.kind !== "video" || !r.media) {
-        await work.progress(
-          r.ok
-            ? ctx.t("rooms-failed", { room: escapeHtml(room), error: "no clip" })
-            : failureText(ctx, rooms, room, r, within),
-        );
+      if (!r.ok) {
+        await work.progress(failureText(ctx, rooms, room, r, within));
         return;
       }
+      // No larger than MEDIA_MAX_BYTES (the room refuses bigger ones): within Telegram's 50 MB.
       const clip = r.result;
-      if (r.media.length > TELEGRAM_MAX_UPLOAD) {
-        await work.progress(
-          ctx.t("rooms-failed", { room: escapeHtml(room), error: "the clip is larger than Telegram takes" }),
-        );
-        return;
-      }
       const file = new InputFile(r.media, `${room}-${clip.at}.${clip.format}`);
       const extra = {
         caption: ctx.t("camera-clip-caption", {
@@ -257,11 +237,7 @@ async function remoteClip(ctx: SeromaContext, rooms: RoomsService, room: string,
       };
       if (clip.format === "mp4") await ctx.replyWithVideo(file, { ...extra, supports_streaming: true });
       else await ctx.replyWithAnimation(file, extra);
-      const kb =
-        r.media.length >= 1024 * 1024
-          ? `${(r.media.length / 1024 / 1024).toFixed(1)} MB`
-          : `${Math.max(1, Math.round(r.media.length / 1024))} kB`;
-      await work.progress(ctx.t("camera-clip-done", { n: String(clip.seconds), size: kb }));
+      await work.progress(ctx.t("camera-clip-done", { n: String(clip.seconds), size: mediaSize(r.media.length) }));
     },
     { toast: ctx.t("camera-recording", { n: String(seconds) }) },
   );
@@ -274,13 +250,8 @@ async function remoteWatch(
   act: "arm" | "disarm",
 ): Promise<void> {
   const r = await rooms.ask(room, act, { by: who(ctx) });
-  if (!r.ok || r.result.kind !== "watch") {
-    await ctx.reply(
-      r.ok
-        ? ctx.t("rooms-failed", { room: escapeHtml(room), error: "no answer about the watch" })
-        : failureText(ctx, rooms, room, r, rooms.answerWithinMs),
-      { parse_mode: "HTML" },
-    );
+  if (!r.ok) {
+    await ctx.reply(failureText(ctx, rooms, room, r, rooms.answerWithinMs), { parse_mode: "HTML" });
     return;
   }
   await recordAudit(ctx, act, undefined, `room ${room}`);
@@ -302,12 +273,8 @@ async function remoteServer(ctx: SeromaContext, rooms: RoomsService, room: strin
     const r = await work.wait(
       rooms.ask(room, "server-check", { server: name, by: who(ctx) }, { answerWithinMs: SERVER_WITHIN_MS }),
     );
-    if (!r.ok || r.result.kind !== "server") {
-      await work.progress(
-        r.ok
-          ? ctx.t("rooms-failed", { room: escapeHtml(room), error: "no check" })
-          : failureText(ctx, rooms, room, r, SERVER_WITHIN_MS),
-      );
+    if (!r.ok) {
+      await work.progress(failureText(ctx, rooms, room, r, SERVER_WITHIN_MS));
       return;
     }
     const { spec, result } = r.result;
@@ -469,13 +436,8 @@ roomsFeature.command("access", async (ctx, next) => {
   }
   if (room === site.rooms.ownRoom) return latestPage(ctx, limit);
   const r = await site.rooms.ask(room, "access", { limit });
-  if (!r.ok || r.result.kind !== "access") {
-    await ctx.reply(
-      r.ok
-        ? ctx.t("rooms-failed", { room: escapeHtml(room), error: "no door log" })
-        : failureText(ctx, site.rooms, room, r, site.rooms.answerWithinMs),
-      { parse_mode: "HTML" },
-    );
+  if (!r.ok) {
+    await ctx.reply(failureText(ctx, site.rooms, room, r, site.rooms.answerWithinMs), { parse_mode: "HTML" });
     return;
   }
   const { entries } = r.result;
@@ -498,7 +460,7 @@ roomsFeature.filter(pressed("room-ack"), requireStaff, async (ctx) => {
     return;
   }
   const r = await rooms.ask(room, "ack", { incident: incidentId, by: who(ctx) });
-  if (!r.ok || r.result.kind !== "ack") {
+  if (!r.ok) {
     await ctx.answerCallbackQuery({ text: ctx.t("rooms-ack-failed", { room }), show_alert: true });
     return;
   }

@@ -429,9 +429,33 @@ export interface RoomAnswer {
   media?: Buffer;
 }
 
-/** The hub's view of one command's outcome. */
-export type RoomAskResult =
-  | { ok: true; result: RoomResult; media?: Buffer }
+/** What each command is answered with (a photo and a clip come with their media). */
+export const ANSWER_KIND = {
+  status: "status",
+  refresh: "status",
+  snapshot: "photo",
+  clip: "video",
+  arm: "watch",
+  disarm: "watch",
+  "server-check": "server",
+  "enroll-capture": "card",
+  "enroll-cancel": "done",
+  access: "access",
+  ack: "ack",
+} as const satisfies Record<RoomCommandName, RoomResult["kind"]>;
+
+/** The answer a command `N` gets. */
+export type AnswerOf<N extends RoomCommandName> = Extract<RoomResult, { kind: (typeof ANSWER_KIND)[N] }>;
+
+/** Whether an answer of this kind carries a photo or a clip. */
+export const carriesMedia = (kind: RoomResult["kind"]): boolean => kind === "photo" || kind === "video";
+
+/**
+ * The hub's view of one command's outcome: an answer of the kind the command gets (with its
+ * photo or clip, for those), or why there is none.
+ */
+export type RoomAskResult<R extends RoomResult = RoomResult> =
+  | { ok: true; result: R; media: R extends { kind: "photo" | "video" } ? Buffer : undefined }
   | {
       ok: false;
       /** unknown: no such room; no-answer: none within the time; failed: the room said why. */
@@ -456,12 +480,12 @@ export interface RoomsService {
   /** Every known room asked at once; those that did not answer in time are named. */
   statusAll(): Promise<{ answers: RoomStatusAnswer[]; noAnswer: RoomPresence[] }>;
   /** Any command; waits for its answer at most `answerWithinMs` (default: the status time). */
-  ask(
+  ask<N extends Exclude<RoomCommandName, "status" | "refresh">>(
     room: string,
-    name: Exclude<RoomCommandName, "status" | "refresh">,
+    name: N,
     args?: RoomCommandArgs,
     opts?: { answerWithinMs?: number },
-  ): Promise<RoomAskResult>;
+  ): Promise<RoomAskResult<AnswerOf<N>>>;
   /** The next card tapped at a room's reader (an enrollment on the hub for that room). */
   captureNextTap(room: string, timeoutMs: number, by: CommandBy): CardCapture;
 }

@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
+import { createRoomAgent } from "../../../channels/mqtt/room-agent.ts";
+import { silentLogger } from "../../../core/logger.ts";
 import { isJpeg } from "../../../hardware/camera/media.ts";
 import { inlineButtons, type RecordedMessage } from "../../../local/bot-api/server.ts";
 import { botChat } from "../../support/bot-chat.ts";
@@ -268,5 +270,34 @@ describe("the hub's bot acting on another room (real broker)", { skip: mosquitto
     assert.equal(own, 0, "nothing of it in the hub's own log");
     await say(hub, STAFF, "/access dc-1 500", /Usage: \/access ROOM \[n\]/);
     await say(hub, STAFF, "/access test-room", /No door entries yet/);
+  });
+  test("an answer of another kind than the command gets, or a photo without its picture, is a failure", async () => {
+    // A room that answers wrongly (another version, a bug): what the hub's bot gets is a refusal, never a wrong reading.
+    const rogue = createRoomAgent({
+      broker: { url: broker.url, ...broker.client("dc-2") },
+      prefix: PREFIX,
+      roomId: "dc-2",
+      heartbeatMs: 1_000,
+      logger: silentLogger,
+    });
+    // Every command is answered with a photo, and no picture comes with it.
+    await rogue.start({ answer: async () => ({ result: { kind: "photo", at: 1, driver: "sim" } }) });
+    try {
+      const rooms = hub.site?.rooms;
+      assert.ok(rooms);
+      await hub.api.waitFor(() => rooms.list().some((p) => p.room === "dc-2") || undefined, 20_000);
+      assert.deepEqual(await rooms.status("dc-2"), {
+        ok: false,
+        reason: "failed",
+        error: "the room answered something else",
+      });
+      assert.deepEqual(await rooms.ask("dc-2", "snapshot"), {
+        ok: false,
+        reason: "failed",
+        error: "the photo or clip did not come with the answer",
+      });
+    } finally {
+      await rogue.stop();
+    }
   });
 });
